@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TipIntake.Core.Jwe;
+using TipIntake.Core.Keys;
+
+namespace TipIntake.Core.Intake;
+
+/// <summary>
+/// Accepts an encrypted tip: checks the envelope's shape and header (never its content), wraps it in a queue
+/// message with a fresh id and receipt, and reports success only once the queue holds it.
+/// </summary>
+public sealed class TipIntakeService(
+    IIntakeKey intakeKey,
+    ITipInbox inbox,
+    ReceiptIssuer receipts,
+    TimeProvider time,
+    IOptions<IntakeOptions> options,
+    ILogger<TipIntakeService> logger)
+{
+    public async Task<IntakeResult> SubmitAsync(string compactJwe, CancellationToken cancellationToken)
+    {
+        if (!JweParser.TryParse(compactJwe, TipEnvelope.MaxJweLength, out var jwe, out var fault))
+        {
+            return Refuse(fault);
+        }
+
+        if (!intakeKey.IsOwnKeyId(jwe.Header.KeyId))
+        {
+            return Refuse(JweFault.InvalidKeyId);
+        }
+
+        try
+        {
+            var publicKey = await intakeKey.GetPublicKeyAsync(cancellationToken).ConfigureAwait(false);
+            if (jwe.EncryptedKey.Length != publicKey.ModulusLength)
+            {
+                return Refuse(JweFault.InvalidEncryptedKeyLength);
+            }
+
+            var receipt = receipts.Issue();
+            var envelope = new TipEnvelope(
+                TipEnvelope.CurrentVersion,
+                NewTipId(),
+                TipEnvelope.TruncateToHour(time.GetUtcNow()),
+                receipt.Hash,
+                compactJwe);
+            await inbox.EnqueueAsync(envelope, cancellationToken).ConfigureAwait(false);
+            Log.SubmissionQueued(logger, envelope.TipId);
+            return new IntakeResult.Accepted(receipt.Code);
+        }
+        catch (Exception ex) when (ex is StorageUnavailableException or IntakeKeyException)
+        {
+            Log.IntakeUnavailable(logger, ex.GetType().Name);
+            return new IntakeResult.Unavailable(options.Value.RetryAfter);
+        }
+    }
+
+    /// <summary>128 random bits. Deliberately not time-ordered (a UUIDv7 would embed the precise arrival time).</summary>
+    public static string NewTipId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    private IntakeResult.Refused Refuse(JweFault fault)
+    {
+        Log.SubmissionRefused(logger, JweFaultDescriptions.CodeOf(fault));
+        return new IntakeResult.Refused(fault);
+    }
+}

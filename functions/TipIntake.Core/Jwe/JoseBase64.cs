@@ -1,0 +1,34 @@
+using System.Buffers.Text;
+
+namespace TipIntake.Core.Jwe;
+
+/// <summary>Strict base64url without padding, as JOSE requires (RFC 7515 §2): no padding, no whitespace, no other alphabet.</summary>
+public static class JoseBase64
+{
+    public static bool TryDecode(ReadOnlySpan<char> text, out byte[] bytes)
+    {
+        bytes = [];
+        if (text.Length % 4 == 1 || text.ContainsAnyExcept(Alphabet))
+        {
+            return false;
+        }
+
+        try
+        {
+            bytes = Base64Url.DecodeFromChars(text);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    public static string Encode(ReadOnlySpan<byte> bytes) => Base64Url.EncodeToString(bytes);
+
+    /// <summary>The number of bytes an unpadded base64url text of this length decodes to.</summary>
+    public static int DecodedLength(int encodedLength) => (encodedLength * 3) / 4;
+
+    private static readonly System.Buffers.SearchValues<char> Alphabet =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+}

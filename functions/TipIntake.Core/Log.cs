@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace TipIntake.Core;
+
+/// <summary>
+/// Every log line the core writes. Parameters are ids, codes and type names only: by construction no tip content,
+/// receipt, key material, address or user agent can reach a log from here.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Information, "Tip {TipId} queued")]
+    public static partial void SubmissionQueued(ILogger logger, string tipId);
+
+    [LoggerMessage(1002, LogLevel.Information, "Submission refused: {FaultCode}")]
+    public static partial void SubmissionRefused(ILogger logger, string faultCode);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Submission not accepted now, storage or key unavailable ({ErrorType})")]
+    public static partial void IntakeUnavailable(ILogger logger, string errorType);
+
+    [LoggerMessage(2001, LogLevel.Information, "Tip {TipId} stored in triage queue {TriageQueue}")]
+    public static partial void TipStored(ILogger logger, string tipId, string triageQueue);
+
+    [LoggerMessage(2002, LogLevel.Information, "Tip {TipId} was already stored; redelivery ignored")]
+    public static partial void TipAlreadyStored(ILogger logger, string tipId);
+
+    [LoggerMessage(2003, LogLevel.Warning, "Message {QuarantineId} quarantined: {Reason}")]
+    public static partial void Quarantined(ILogger logger, string quarantineId, string reason);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Tip {TipId} will be retried (attempt {Attempt}): {Reason}")]
+    public static partial void WillRetry(ILogger logger, string tipId, long attempt, string reason);
+
+    [LoggerMessage(2005, LogLevel.Error, "The intake key refused this service (401/403): check the function's identity and its role on the key. Tip {TipId}, attempt {Attempt}")]
+    public static partial void KeyAccessDenied(ILogger logger, string tipId, long attempt);
+}

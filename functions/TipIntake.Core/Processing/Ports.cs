@@ -1,0 +1,41 @@
+using TipIntake.Core.Routing;
+using TipIntake.Core.Tips;
+
+namespace TipIntake.Core.Processing;
+
+/// <summary>A message taken from a queue: its body as stored (the envelope JSON) and how often it has been delivered.</summary>
+public sealed record InboundMessage(string MessageId, ReadOnlyMemory<byte> Body, long DequeueCount);
+
+/// <summary>A decrypted, validated and routed tip, ready for triage.</summary>
+public sealed record StoredTip(
+    string TipId,
+    RouteDecision Route,
+    Tip Tip,
+    DateTimeOffset ReceivedHour,
+    string ReceiptHash,
+    string KeyId);
+
+/// <summary>What could not be processed, kept whole (the encrypted message as it arrived) so it can be replayed after a fix.</summary>
+public sealed record QuarantineEntry(
+    string Id,
+    QuarantineReason Reason,
+    string Detail,
+    ReadOnlyMemory<byte> Message,
+    long Attempts,
+    string? TipId,
+    string? KeyId);
+
+/// <summary>The triage store (table <c>Tips</c>).</summary>
+public interface ITipStore
+{
+    /// <summary>Adds the tip; false when a tip with this id is already there (a redelivery).</summary>
+    /// <exception cref="Intake.StorageUnavailableException">Storage could not be reached.</exception>
+    Task<bool> TryAddAsync(StoredTip tip, CancellationToken cancellationToken);
+}
+
+/// <summary>The quarantine (table <c>Quarantine</c>). Writing the same entry twice leaves one.</summary>
+public interface IQuarantine
+{
+    /// <exception cref="Intake.StorageUnavailableException">Storage could not be reached.</exception>
+    Task PutAsync(QuarantineEntry entry, CancellationToken cancellationToken);
+}

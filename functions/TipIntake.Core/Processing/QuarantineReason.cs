@@ -1,0 +1,40 @@
+namespace TipIntake.Core.Processing;
+
+public enum QuarantineReason
+{
+    /// <summary>The queue message is not a v1 envelope.</summary>
+    EnvelopeInvalid,
+
+    /// <summary>The envelope's JWE does not parse (it passed intake, so something changed it on the way).</summary>
+    JweInvalid,
+
+    /// <summary>The key version named by <c>kid</c> is unknown, disabled or deleted. Replay once it is enabled again.</summary>
+    KeyUnavailable,
+
+    /// <summary>The key refused to unwrap the content key: it was not wrapped with this key.</summary>
+    UnwrapRejected,
+
+    /// <summary>AES-GCM authentication failed: the ciphertext, IV, tag or header were altered, or the content key is wrong.</summary>
+    TagMismatch,
+
+    /// <summary>The plaintext is not a valid v1 tip.</summary>
+    TipInvalid,
+
+    /// <summary>Transient failures outlasted the queue's retries; the message came through the poison queue.</summary>
+    RetriesExhausted,
+}
+
+public static class QuarantineReasons
+{
+    public static string CodeOf(QuarantineReason reason) => reason switch
+    {
+        QuarantineReason.EnvelopeInvalid => "envelope-invalid",
+        QuarantineReason.JweInvalid => "jwe-invalid",
+        QuarantineReason.KeyUnavailable => "key-unavailable",
+        QuarantineReason.UnwrapRejected => "unwrap-rejected",
+        QuarantineReason.TagMismatch => "tag-mismatch",
+        QuarantineReason.TipInvalid => "tip-invalid",
+        QuarantineReason.RetriesExhausted => "retries-exhausted",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
+}

@@ -1,0 +1,26 @@
+using Azure.Storage.Queues.Models;
+using Microsoft.Azure.Functions.Worker;
+using TipIntake.Core.Processing;
+using TipIntake.Infrastructure.Storage;
+
+namespace TipIntake.Functions.Functions;
+
+/// <summary>
+/// Queue trigger on <c>tips-inbound</c>: hands the message to the processor. Returning completes the message (stored
+/// or quarantined); throwing makes the queue retry it, and after maxDequeueCount move it to the poison queue.
+/// </summary>
+public sealed class ProcessTip(TipProcessor processor)
+{
+    [Function(nameof(ProcessTip))]
+    public async Task Run(
+        [QueueTrigger(StorageNames.InboundQueue, Connection = StorageNames.Connection)] QueueMessage message,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var inbound = new InboundMessage(message.MessageId, message.Body.ToMemory(), message.DequeueCount);
+        if (await processor.ProcessAsync(inbound, cancellationToken) is ProcessingOutcome.RetryLater retry)
+        {
+            throw new RetryLaterException(retry.Reason);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace TipIntake.Infrastructure.Storage;
+
+/// <summary>Section <c>Storage</c>.</summary>
+public sealed class StorageOptions
+{
+    public const string SectionName = "Storage";
+
+    /// <summary>Create the queues and tables at start-up. On in local development; in Azure the Bicep templates create them.</summary>
+    public bool CreateIfMissing { get; set; } = true;
+}
+
+/// <summary>Creates the queues and tables before the host serves anything, when configured to.</summary>
+public sealed class StorageInitializer(QueueServiceClient queues, TableServiceClient tables, IOptions<StorageOptions> options)
+    : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.CreateIfMissing)
+        {
+            return;
+        }
+
+        foreach (var queue in (string[])[StorageNames.InboundQueue, StorageNames.PoisonQueue])
+        {
+            await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var table in (string[])[StorageNames.TipsTable, StorageNames.QuarantineTable])
+        {
+            await tables.CreateTableIfNotExistsAsync(table, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,13 @@
+namespace TipIntake.Infrastructure.Storage;
+
+/// <summary>The storage resources of DESIGN.md. Queue names are also fixed in the queue functions' trigger attributes.</summary>
+public static class StorageNames
+{
+    public const string InboundQueue = "tips-inbound";
+    public const string PoisonQueue = InboundQueue + "-poison";
+    public const string TipsTable = "Tips";
+    public const string QuarantineTable = "Quarantine";
+
+    /// <summary>The connection the Functions host and the queue triggers use; the same name holds either a connection string or identity-based settings.</summary>
+    public const string Connection = "AzureWebJobsStorage";
+}

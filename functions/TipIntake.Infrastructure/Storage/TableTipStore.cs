@@ -1,0 +1,63 @@
+using Azure;
+using Azure.Data.Tables;
+using TipIntake.Core.Processing;
+
+namespace TipIntake.Infrastructure.Storage;
+
+/// <summary>
+/// Table <c>Tips</c>: PartitionKey is the triage queue, RowKey the tip id. Adding is insert-only, so a redelivered
+/// message meets 409 Conflict and changes nothing (routing is deterministic, so it lands on the same key).
+/// </summary>
+public sealed class TableTipStore(TableServiceClient tables) : ITipStore
+{
+    private readonly TableClient _table = tables.GetTableClient(StorageNames.TipsTable);
+
+    public async Task<bool> TryAddAsync(StoredTip tip, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tip);
+        try
+        {
+            await _table.AddEntityAsync(TipEntity.From(tip), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Storing a tip", ex);
+        }
+    }
+}
+
+/// <summary>The row of a tip as triage reads it. Dates are ISO strings: Table Storage has no date-only type.</summary>
+internal static class TipEntity
+{
+    public const string StatusNew = "new";
+
+    public static TableEntity From(StoredTip stored)
+    {
+        var tip = stored.Tip;
+        return new TableEntity(stored.Route.Queue, stored.TipId)
+        {
+            ["SchemaVersion"] = 1,
+            ["Status"] = StatusNew,
+            ["Priority"] = stored.Route.Priority,
+            ["Category"] = tip.Category,
+            ["Urgency"] = tip.Urgency,
+            ["Narrative"] = tip.Narrative,
+            ["Country"] = tip.Location?.Country,
+            ["Region"] = tip.Location?.Region,
+            ["Place"] = tip.Location?.Place,
+            ["ObservedFrom"] = tip.ObservedFrom?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["ObservedTo"] = tip.ObservedTo?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["PeopleCount"] = tip.PeopleCount,
+            ["Language"] = tip.Language,
+            ["Contact"] = tip.Contact,
+            ["ReceivedHour"] = stored.ReceivedHour,
+            ["ReceiptHash"] = stored.ReceiptHash,
+            ["KeyId"] = stored.KeyId,
+        };
+    }
+}

@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using TipIntake.Core.Intake;
+using TipIntake.Core.Keys;
+using TipIntake.Core.Processing;
+using TipIntake.Core.Routing;
+using TipIntake.Infrastructure.Keys;
+using TipIntake.Infrastructure.Storage;
+
+namespace TipIntake.Infrastructure;
+
+/// <summary>The one registration both hosts call: the Functions app's <c>Program</c> and the local host's.</summary>
+public static class TipIntakeServiceCollectionExtensions
+{
+    public const string ReceiptSaltFileName = "receipt-salt";
+
+    public static IServiceCollection AddTipIntake(
+        this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName);
+        services.AddOptions<LocalDevelopmentKeyOptions>().BindConfiguration(LocalDevelopmentKeyOptions.SectionName);
+        services.AddOptions<KeyVaultOptions>().BindConfiguration(KeyVaultOptions.SectionName)
+            .Validate(
+                keyVault => keyVault.IsConfigured || environment.IsDevelopment(),
+                "Refusing to start: outside the Development environment the intake key must come from Key Vault. "
+                + "Set KeyVault__VaultUri and KeyVault__KeyName; the local development key is never used outside Development.")
+            .Validate(
+                keyVault => !keyVault.IsConfigured,
+                "Refusing to start: KeyVault settings are present, but this build has no Key Vault intake key client yet "
+                + "(it arrives with the Key Vault issue). Remove them to use the local development key in Development.")
+            .ValidateOnStart();
+
+        if (environment.IsDevelopment())
+        {
+            // A developer's first run needs no setup: the salt is made once, like the development key.
+            services.PostConfigure<IntakeOptions>(options =>
+            {
+                if (string.IsNullOrEmpty(options.ReceiptSalt))
+                {
+                    var path = Path.Combine(LocalState.DefaultFolder(), ReceiptSaltFileName);
+                    options.ReceiptSalt = Convert.ToBase64String(LocalState.ReadOrCreate(path, () => RandomNumberGenerator.GetBytes(32)));
+                }
+            });
+        }
+
+        services.AddSingleton(_ => StorageClients.CreateQueueServiceClient(configuration));
+        services.AddSingleton(_ => StorageClients.CreateTableServiceClient(configuration));
+        services.AddSingleton<ITipInbox, QueueTipInbox>();
+        services.AddSingleton<ITipStore, TableTipStore>();
+        services.AddSingleton<IQuarantine, TableQuarantine>();
+        services.AddOptions<StorageOptions>();
+        services.AddHostedService<StorageInitializer>();
+
+        services.TryAddSingleton<IIntakeKey>(provider => environment.IsDevelopment()
+            ? ActivatorUtilities.CreateInstance<LocalDevelopmentKey>(provider)
+            : throw new InvalidOperationException("No intake key is configured for this environment."));
+
+        services.AddSingleton<ReceiptIssuer>();
+        services.AddSingleton<TipRouter>();
+        services.AddSingleton<TipIntakeService>();
+        services.AddSingleton<TipProcessor>();
+        return services;
+    }
+}
