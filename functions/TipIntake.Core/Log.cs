@@ -8,8 +8,9 @@ namespace TipIntake.Core;
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(1001, LogLevel.Information, "Tip {TipId} queued")]
-    public static partial void SubmissionQueued(ILogger logger, string tipId);
+    /// <summary>No tip id here: with the log's own timestamp it would tie a stored tip to its precise arrival time.</summary>
+    [LoggerMessage(1001, LogLevel.Information, "Tip queued")]
+    public static partial void SubmissionQueued(ILogger logger);
 
     [LoggerMessage(1002, LogLevel.Information, "Submission refused: {FaultCode}")]
     public static partial void SubmissionRefused(ILogger logger, string faultCode);

@@ -46,7 +46,7 @@ public sealed class TipIntakeService(
                 receipt.Hash,
                 compactJwe);
             await inbox.EnqueueAsync(envelope, cancellationToken).ConfigureAwait(false);
-            Log.SubmissionQueued(logger, envelope.TipId);
+            Log.SubmissionQueued(logger);
             return new IntakeResult.Accepted(receipt.Code);
         }
         catch (Exception ex) when (ex is StorageUnavailableException or IntakeKeyException)

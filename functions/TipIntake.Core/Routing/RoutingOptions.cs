@@ -24,7 +24,7 @@ public sealed class RoutingOptions
 public sealed class RoutingRule
 {
     /// <summary>Queue names become table partition keys and appear in URLs: keep them plain.</summary>
-    public const string QueueNamePattern = "^[a-z0-9][a-z0-9-]{0,39}$";
+    public const string QueueNamePattern = @"^[a-z0-9][a-z0-9-]{0,39}\z";
 
     public string? Category { get; set; }
 

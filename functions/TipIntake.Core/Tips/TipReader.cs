@@ -17,6 +17,12 @@ public static partial class TipReader
             return Fail("$", "too-large", "The tip is larger than any v1 tip can be.");
         }
 
+        // Checked up front: the serialiser reports invalid UTF-8 inside a string as a JsonException (a "wrong type").
+        if (!System.Text.Unicode.Utf8.IsValid(plaintext))
+        {
+            return Fail("$", "not-utf8", "The tip is not valid UTF-8.");
+        }
+
         TipDocument? document;
         try
         {
@@ -223,7 +229,7 @@ public static partial class TipReader
         _ => "The tip is not a well-formed UTF-8 JSON object.",
     };
 
-    [GeneratedRegex(@"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\z", RegexOptions.CultureInvariant)]
     private static partial Regex LanguageTag();
 
     [GeneratedRegex(@"^\$(\.(category|narrative|location|country|region|place|observed|from|to|peopleCount|urgency|language|contact|padding))*$", RegexOptions.CultureInvariant)]

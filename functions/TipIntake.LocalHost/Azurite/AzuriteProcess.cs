@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+
+namespace TipIntake.LocalHost.Azurite;
+
+/// <summary>
+/// Azurite (the npm package pinned in the repository's package.json) on ports the OS picks at start: it is told
+/// port 0 and reports what it bound, so nothing races for a port and 10000–10002 are never assumed free.
+/// Each instance gets its own accounts with random keys, so no well-known key is used anywhere.
+/// </summary>
+public sealed partial class AzuriteProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly Process _process;
+    private readonly IReadOnlyDictionary<string, string> _accountKeys;
+
+    private AzuriteProcess(Process process, IReadOnlyDictionary<string, string> accountKeys, Uri blob, Uri queue, Uri table)
+    {
+        _process = process;
+        _accountKeys = accountKeys;
+        BlobEndpoint = blob;
+        QueueEndpoint = queue;
+        TableEndpoint = table;
+    }
+
+    public Uri BlobEndpoint { get; }
+
+    public Uri QueueEndpoint { get; }
+
+    public Uri TableEndpoint { get; }
+
+    public IReadOnlyCollection<string> Accounts => (IReadOnlyCollection<string>)_accountKeys.Keys;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts Azurite with <paramref name="accounts"/>; keeps data in <paramref name="location"/>, or in memory when null.</summary>
+    public static async Task<AzuriteProcess> StartAsync(IReadOnlyList<string> accounts, string? location, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        var script = await NodeTools.EnsureAzuriteAsync(cancellationToken).ConfigureAwait(false);
+        var keys = accounts.ToDictionary(a => a, _ => Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)), StringComparer.Ordinal);
+        var start = new ProcessStartInfo(NodeTools.Node)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = location ?? Path.GetTempPath(),
+        };
+        foreach (var argument in (string[])[script, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
+                     "--blobHost", "127.0.0.1", "--blobPort", "0", "--queueHost", "127.0.0.1", "--queuePort", "0",
+                     "--tableHost", "127.0.0.1", "--tablePort", "0"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (location is null)
+        {
+            start.ArgumentList.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            Directory.CreateDirectory(location);
+            start.ArgumentList.Add("--location");
+            start.ArgumentList.Add(location);
+        }
+
+        start.Environment["AZURITE_ACCOUNTS"] = string.Join(';', keys.Select(pair => $"{pair.Key}:{pair.Value}"));
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Node.js for Azurite.");
+        try
+        {
+            var endpoints = await ReadEndpointsAsync(process, cancellationToken).ConfigureAwait(false);
+            return new AzuriteProcess(process, keys, endpoints["Blob"], endpoints["Queue"], endpoints["Table"]);
+        }
+        catch
+        {
+            Stop(process);
+            process.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A connection string for one of this instance's accounts, as <c>AzureWebJobsStorage</c> takes it.</summary>
+    public string ConnectionString(string account) =>
+        $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={_accountKeys[account]};"
+        + $"BlobEndpoint={BlobEndpoint}{account};QueueEndpoint={QueueEndpoint}{account};TableEndpoint={TableEndpoint}{account};";
+
+    public async ValueTask DisposeAsync()
+    {
+        Stop(_process);
+        await _process.WaitForExitAsync().ConfigureAwait(false);
+        _process.Dispose();
+    }
+
+    private static void Stop(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited between the check and the kill.
+        }
+    }
+
+    private static async Task<Dictionary<string, Uri>> ReadEndpointsAsync(Process process, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        var endpoints = new Dictionary<string, Uri>(StringComparer.Ordinal);
+        try
+        {
+            while (endpoints.Count < 3)
+            {
+                var line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException(
+                        $"Azurite exited before it was ready (exit code {(process.WaitForExit(5000) ? process.ExitCode : -1)}): {await stderr.ConfigureAwait(false)}");
+                var match = ListeningLine().Match(line);
+                if (match.Success)
+                {
+                    endpoints[match.Groups["service"].Value] = new Uri(match.Groups["url"].Value.TrimEnd('/') + "/");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Azurite did not report its three endpoints within {StartTimeout.TotalSeconds} s.");
+        }
+
+        // Keep draining stdout so that Azurite never blocks on a full pipe.
+        _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        return endpoints;
+    }
+
+    [GeneratedRegex(@"Azurite (?<service>Blob|Queue|Table) service is successfully listening at (?<url>http://\S+)")]
+    private static partial Regex ListeningLine();
+}
