@@ -14,6 +14,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly Process _process;
     private readonly IReadOnlyDictionary<string, string> _accountKeys;
+    private bool _exited;
 
     private AzuriteProcess(Process process, IReadOnlyDictionary<string, string> accountKeys, Uri blob, Uri queue, Uri table)
     {
@@ -32,7 +33,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
 
     public IReadOnlyCollection<string> Accounts => (IReadOnlyCollection<string>)_accountKeys.Keys;
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _exited || _process.HasExited;
 
     /// <summary>Starts Azurite with <paramref name="accounts"/>; keeps data in <paramref name="location"/>, or in memory when null.</summary>
     public static async Task<AzuriteProcess> StartAsync(IReadOnlyList<string> accounts, string? location, CancellationToken cancellationToken = default)
@@ -88,8 +89,14 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_exited)
+        {
+            return;
+        }
+
         Stop(_process);
         await _process.WaitForExitAsync().ConfigureAwait(false);
+        _exited = true;
         _process.Dispose();
     }
 

@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TipIntake.Infrastructure.Storage;
+
+namespace TipIntake.IntegrationTests;
+
+/// <summary>
+/// The local host started in this process on a port the OS picks, with its own storage account, captured logs, and
+/// queue settings that make retries quick (overridden the way the Functions host allows: AzureFunctionsJobHost__…).
+/// </summary>
+public sealed class TestHost : IAsyncDisposable
+{
+    /// <summary>One development key for the run, outside the repository.</summary>
+    public static readonly string KeyFolder = Path.Combine(Path.GetTempPath(), $"tipintake-tests-{Environment.ProcessId}");
+
+    private TestHost(LocalHost.LocalHost host, string connectionString, CapturedLogs logs)
+    {
+        Host = host;
+        ConnectionString = connectionString;
+        Logs = logs;
+        Http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public LocalHost.LocalHost Host { get; }
+
+    public string ConnectionString { get; }
+
+    public CapturedLogs Logs { get; }
+
+    public HttpClient Http { get; }
+
+    public QueueClient InboundQueue => Queue(StorageNames.InboundQueue);
+
+    public QueueClient PoisonQueue => Queue(StorageNames.PoisonQueue);
+
+    public TableClient Tips => new TableServiceClient(ConnectionString).GetTableClient(StorageNames.TipsTable);
+
+    public TableClient Quarantine => new TableServiceClient(ConnectionString).GetTableClient(StorageNames.QuarantineTable);
+
+    public static async Task<TestHost> StartAsync(
+        Action<IServiceCollection>? configureServices = null,
+        IReadOnlyDictionary<string, string>? settings = null,
+        string? connectionString = null,
+        string environment = "Development")
+    {
+        connectionString ??= await SharedAzurite.NewAccountAsync();
+        var values = new Dictionary<string, string>
+        {
+            [StorageNames.Connection] = connectionString,
+            ["LocalDevelopmentKey:Folder"] = KeyFolder,
+            ["Intake:ReceiptSalt"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Intake:RetryAfter"] = "00:00:07",
+            ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200",
+            ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            values[key] = value;
+        }
+
+        var args = new List<string> { "--urls", "http://127.0.0.1:0", "--environment", environment };
+        args.AddRange(values.Select(pair => $"--{pair.Key}={pair.Value}"));
+        var logs = new CapturedLogs();
+        var host = await TipIntake.LocalHost.LocalHost.StartAsync(args.ToArray(), services =>
+        {
+            services.AddSingleton<ILoggerProvider>(logs);
+            configureServices?.Invoke(services);
+        });
+        return new TestHost(host, connectionString, logs);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Host.DisposeAsync();
+    }
+
+    private QueueClient Queue(string name) =>
+        new QueueServiceClient(ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }).GetQueueClient(name);
+}

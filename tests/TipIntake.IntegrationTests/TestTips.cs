@@ -1,0 +1,65 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Jose;
+
+namespace TipIntake.IntegrationTests;
+
+/// <summary>
+/// Builds submissions the way an independent client would: it fetches the intake key over HTTP and encrypts with
+/// jose-jwt, a JOSE library that is not the service's own code.
+/// </summary>
+public static class TestTips
+{
+    public const string ContentType = "application/vnd.tipintake.tip.v1+json";
+
+    /// <summary>A marker that must appear in the Tips table and nowhere else: not in logs, not in the queue in clear.</summary>
+    public static string NewMarker() => "MARKER-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+
+    public static string ValidTipJson(string narrative, string urgency = "imminent", string category = "forced-repatriation") =>
+        JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["category"] = category,
+            ["narrative"] = narrative,
+            ["urgency"] = urgency,
+            ["location"] = new Dictionary<string, string> { ["country"] = "CN", ["region"] = "Jilin", ["place"] = "Tumen detention centre" },
+            ["observed"] = new Dictionary<string, string> { ["from"] = "2026-11-01", ["to"] = "2026-11-20" },
+            ["peopleCount"] = 3,
+            ["language"] = "ko",
+            ["padding"] = new string(' ', 100),
+        });
+
+    public static async Task<JsonElement> GetIntakeKeyAsync(HttpClient http) =>
+        await http.GetFromJsonAsync<JsonElement>("api/intake-key");
+
+    public static async Task<string> EncryptAsync(HttpClient http, string plaintext, Action<Dictionary<string, object>>? editHeaders = null)
+    {
+        var jwk = await GetIntakeKeyAsync(http);
+        return Encrypt(jwk, Encoding.UTF8.GetBytes(plaintext), editHeaders);
+    }
+
+    public static string Encrypt(JsonElement jwk, byte[] plaintext, Action<Dictionary<string, object>>? editHeaders = null)
+    {
+        using var rsa = RSA.Create();
+        rsa.ImportParameters(new RSAParameters
+        {
+            Modulus = Base64Url.Decode(jwk.GetProperty("n").GetString()!),
+            Exponent = Base64Url.Decode(jwk.GetProperty("e").GetString()!),
+        });
+        var headers = new Dictionary<string, object>
+        {
+            ["kid"] = jwk.GetProperty("kid").GetString()!,
+            ["cty"] = ContentType,
+        };
+        editHeaders?.Invoke(headers);
+        return JWT.EncodeBytes(plaintext, rsa, JweAlgorithm.RSA_OAEP_256, JweEncryption.A256GCM, extraHeaders: headers);
+    }
+
+    public static async Task<HttpResponseMessage> PostAsync(HttpClient http, string body, string contentType = "application/jose")
+    {
+        using var content = new StringContent(body, Encoding.ASCII);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        return await http.PostAsync("api/tips", content);
+    }
+}
