@@ -6,8 +6,6 @@ namespace TipIntake.LocalHost.Azurite;
 /// <summary>Finds Node.js and, on first use, installs the repository's pinned npm packages (Azurite) with <c>npm ci</c>.</summary>
 public static class NodeTools
 {
-    private static readonly SemaphoreSlim InstallLock = new(1, 1);
-
     public static string Node => Environment.GetEnvironmentVariable("TIPINTAKE_NODE") ?? "node";
 
     public static async Task<string> EnsureAzuriteAsync(CancellationToken cancellationToken)
@@ -22,22 +20,34 @@ public static class NodeTools
             return script;
         }
 
-        await InstallLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        // Test projects run in parallel processes: only one of them may run npm ci at a time.
+        await using (await AcquireLockAsync(Path.Combine(root, "node_modules.lock"), cancellationToken).ConfigureAwait(false))
         {
             if (!File.Exists(script))
             {
                 await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], root, cancellationToken).ConfigureAwait(false);
             }
         }
-        finally
-        {
-            InstallLock.Release();
-        }
 
         return File.Exists(script)
             ? script
             : throw new InvalidOperationException($"npm ci finished but {script} is missing.");
+    }
+
+    private static async Task<FileStream> AcquireLockAsync(string path, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private static async Task RunAsync(string fileName, string[] arguments, string workingDirectory, CancellationToken cancellationToken)
