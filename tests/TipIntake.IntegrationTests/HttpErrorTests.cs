@@ -57,6 +57,33 @@ public sealed class HttpErrorTests(HttpErrorTests.HostFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Mangled_submissions_never_get_a_server_error()
+    {
+        var jwk = await TestTips.GetIntakeKeyAsync(fixture.Host.Http);
+        var valid = TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(TestTips.ValidTipJson("A narrative.")));
+        var random = new Random(20261128);
+        const string Alphabet = "ABCxyz019-_.=+/ {}\"";
+        var allowed = new[] { HttpStatusCode.Accepted, HttpStatusCode.BadRequest, HttpStatusCode.RequestEntityTooLarge, HttpStatusCode.UnprocessableEntity };
+
+        for (var i = 0; i < 150; i++)
+        {
+            var chars = valid.ToCharArray();
+            var mangled = (i % 3) switch
+            {
+                0 => valid[..random.Next(valid.Length)],
+                1 => Mutate(chars, random, Alphabet),
+                _ => valid.Insert(random.Next(valid.Length), new string(Alphabet[random.Next(Alphabet.Length)], random.Next(1, 4))),
+            };
+            using var response = await TestTips.PostAsync(fixture.Host.Http, mangled);
+            Assert.True(allowed.Contains(response.StatusCode), $"Case {i} answered {(int)response.StatusCode}.");
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Refused_submissions_are_not_queued()
     {
         await using var host = await TestHost.StartAsync();
@@ -68,6 +95,16 @@ public sealed class HttpErrorTests(HttpErrorTests.HostFixture fixture) : IClassF
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal(0, (await host.InboundQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
+    private static string Mutate(char[] chars, Random random, string alphabet)
+    {
+        for (var n = random.Next(1, 4); n > 0; n--)
+        {
+            chars[random.Next(chars.Length)] = alphabet[random.Next(alphabet.Length)];
+        }
+
+        return new string(chars);
     }
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)

@@ -23,7 +23,12 @@ public sealed record IntakePublicKey(
     [JsonPropertyName("key_ops")]
     public IReadOnlyList<string> KeyOperations { get; } = ["encrypt", "wrapKey"];
 
-    /// <summary>The length in bytes of a key wrapped with this key: the modulus length.</summary>
+    /// <summary>
+    /// The length in bytes of a key wrapped with this key: the modulus length. Leading zero bytes do not count, since
+    /// some producers (Key Vault among them, for some keys) serialise <c>n</c> with one.
+    /// </summary>
     [JsonIgnore]
-    public int ModulusLength => Jwe.JoseBase64.DecodedLength(Modulus.Length);
+    public int ModulusLength => Jwe.JoseBase64.TryDecode(Modulus, out var modulus)
+        ? modulus.AsSpan().TrimStart((byte)0).Length
+        : 0;
 }

@@ -25,15 +25,25 @@ internal static class JweFactory
         public string[] Segments => Compact.Split('.');
     }
 
+    /// <summary>A valid header naming <paramref name="keyId"/> as its kid.</summary>
+    public static string HeaderJsonFor(string keyId) =>
+        $$"""{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"{{keyId}}","cty":"application/vnd.tipintake.tip.v1+json"}""";
+
+    /// <param name="headerJson">The protected header; <see cref="ValidHeaderJson"/> by default.</param>
+    /// <param name="plaintext">What is encrypted; a minimal valid tip by default.</param>
+    /// <param name="wrapKey">The RSA key the content key is wrapped with; <see cref="Key"/> by default.</param>
+    /// <param name="wrappedContentKey">What is wrapped instead of the content key that encrypted the plaintext.</param>
     public static Built Build(
         string? headerJson = null,
-        byte[]? plaintext = null)
+        byte[]? plaintext = null,
+        RSA? wrapKey = null,
+        byte[]? wrappedContentKey = null)
     {
         headerJson ??= ValidHeaderJson;
         plaintext ??= Encoding.UTF8.GetBytes("""{"category":"other","narrative":"A test tip.","urgency":"unknown"}""");
         var encodedHeader = JoseBase64.Encode(Encoding.UTF8.GetBytes(headerJson));
         var contentKey = RandomNumberGenerator.GetBytes(32);
-        var encryptedKey = Key.Encrypt(contentKey, RSAEncryptionPadding.OaepSHA256);
+        var encryptedKey = (wrapKey ?? Key).Encrypt(wrappedContentKey ?? contentKey, RSAEncryptionPadding.OaepSHA256);
         var iv = RandomNumberGenerator.GetBytes(12);
         var ciphertext = new byte[plaintext.Length];
         var tag = new byte[16];
