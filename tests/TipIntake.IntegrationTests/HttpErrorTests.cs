@@ -144,7 +144,7 @@ public sealed class HttpErrorTests(HttpErrorTests.HostFixture fixture) : IClassF
             "kid-other-key" => ascii(Jose(h => h["kid"] = kid.Replace("/keys/intake-dev/", "/keys/other-key/", StringComparison.Ordinal))),
             "kid-malformed" => ascii(Jose(h => h["kid"] = "intake-dev")),
             "cty-other" => ascii(Jose(h => h["cty"] = "application/json")),
-            "zip-deflate" => ascii(JWT.EncodeBytes(tip, RsaFrom(jwk), JweAlgorithm.RSA_OAEP_256, JweEncryption.A256GCM, JweCompression.DEF,
+            "zip-deflate" => ascii(JWT.EncodeBytes(tip, TestTips.RsaFrom(jwk), JweAlgorithm.RSA_OAEP_256, JweEncryption.A256GCM, JweCompression.DEF,
                 new Dictionary<string, object> { ["kid"] = kid, ["cty"] = TestTips.ContentType })),
             "wrapped-with-2048-bit-key" => ascii(EncryptWithForeignKey(tip, kid)),
             _ => throw new ArgumentOutOfRangeException(nameof(shape), shape, null),
@@ -152,24 +152,13 @@ public sealed class HttpErrorTests(HttpErrorTests.HostFixture fixture) : IClassF
     }
 
     private static string EncryptWith(JsonElement jwk, byte[] tip, JweAlgorithm alg, JweEncryption enc, string kid) =>
-        JWT.EncodeBytes(tip, RsaFrom(jwk), alg, enc, extraHeaders: new Dictionary<string, object> { ["kid"] = kid, ["cty"] = TestTips.ContentType });
+        JWT.EncodeBytes(tip, TestTips.RsaFrom(jwk), alg, enc, extraHeaders: new Dictionary<string, object> { ["kid"] = kid, ["cty"] = TestTips.ContentType });
 
     private static string EncryptWithForeignKey(byte[] tip, string kid)
     {
         using var foreign = RSA.Create(2048);
         return JWT.EncodeBytes(tip, foreign, JweAlgorithm.RSA_OAEP_256, JweEncryption.A256GCM,
             extraHeaders: new Dictionary<string, object> { ["kid"] = kid, ["cty"] = TestTips.ContentType });
-    }
-
-    private static RSA RsaFrom(JsonElement jwk)
-    {
-        var rsa = RSA.Create();
-        rsa.ImportParameters(new RSAParameters
-        {
-            Modulus = Base64Url.Decode(jwk.GetProperty("n").GetString()!),
-            Exponent = Base64Url.Decode(jwk.GetProperty("e").GetString()!),
-        });
-        return rsa;
     }
 
     public sealed class HostFixture : IAsyncLifetime

@@ -41,12 +41,7 @@ public static class TestTips
 
     public static string Encrypt(JsonElement jwk, byte[] plaintext, Action<Dictionary<string, object>>? editHeaders = null)
     {
-        using var rsa = RSA.Create();
-        rsa.ImportParameters(new RSAParameters
-        {
-            Modulus = Base64Url.Decode(jwk.GetProperty("n").GetString()!),
-            Exponent = Base64Url.Decode(jwk.GetProperty("e").GetString()!),
-        });
+        using var rsa = RsaFrom(jwk);
         var headers = new Dictionary<string, object>
         {
             ["kid"] = jwk.GetProperty("kid").GetString()!,
@@ -54,6 +49,18 @@ public static class TestTips
         };
         editHeaders?.Invoke(headers);
         return JWT.EncodeBytes(plaintext, rsa, JweAlgorithm.RSA_OAEP_256, JweEncryption.A256GCM, extraHeaders: headers);
+    }
+
+    /// <summary>The public key of a JWK as an <see cref="RSA"/> object, for JOSE libraries that take one.</summary>
+    public static RSA RsaFrom(JsonElement jwk)
+    {
+        var rsa = RSA.Create();
+        rsa.ImportParameters(new RSAParameters
+        {
+            Modulus = Base64Url.Decode(jwk.GetProperty("n").GetString()!),
+            Exponent = Base64Url.Decode(jwk.GetProperty("e").GetString()!),
+        });
+        return rsa;
     }
 
     public static async Task<HttpResponseMessage> PostAsync(HttpClient http, string body, string contentType = "application/jose")

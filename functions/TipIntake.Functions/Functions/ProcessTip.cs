@@ -14,13 +14,6 @@ public sealed class ProcessTip(TipProcessor processor)
     [Function(nameof(ProcessTip))]
     public async Task Run(
         [QueueTrigger(StorageNames.InboundQueue, Connection = StorageNames.Connection)] QueueMessage message,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        var inbound = new InboundMessage(message.MessageId, message.Body.ToMemory(), message.DequeueCount);
-        if (await processor.ProcessAsync(inbound, cancellationToken) is ProcessingOutcome.RetryLater retry)
-        {
-            throw new RetryLaterException(retry.Reason);
-        }
-    }
+        CancellationToken cancellationToken) =>
+        QueueMessages.CompleteOrThrow(await processor.ProcessAsync(QueueMessages.ToInbound(message), cancellationToken));
 }

@@ -11,13 +11,6 @@ public sealed class QuarantinePoison(TipProcessor processor)
     [Function(nameof(QuarantinePoison))]
     public async Task Run(
         [QueueTrigger(StorageNames.PoisonQueue, Connection = StorageNames.Connection)] QueueMessage message,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        var inbound = new InboundMessage(message.MessageId, message.Body.ToMemory(), message.DequeueCount);
-        if (await processor.QuarantinePoisonAsync(inbound, cancellationToken) is ProcessingOutcome.RetryLater retry)
-        {
-            throw new RetryLaterException(retry.Reason);
-        }
-    }
+        CancellationToken cancellationToken) =>
+        QueueMessages.CompleteOrThrow(await processor.QuarantinePoisonAsync(QueueMessages.ToInbound(message), cancellationToken));
 }
