@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Azure.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,6 +9,7 @@ using TipIntake.Core.Intake;
 using TipIntake.Core.Keys;
 using TipIntake.Core.Processing;
 using TipIntake.Core.Routing;
+using TipIntake.Infrastructure.KeyVault;
 using TipIntake.Infrastructure.Keys;
 using TipIntake.Infrastructure.Storage;
 
@@ -31,14 +33,11 @@ public static class TipIntakeServiceCollectionExtensions
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName);
         services.AddOptions<LocalDevelopmentKeyOptions>().BindConfiguration(LocalDevelopmentKeyOptions.SectionName);
         services.AddOptions<KeyVaultOptions>().BindConfiguration(KeyVaultOptions.SectionName)
+            .ValidateDataAnnotations()
             .Validate(
                 keyVault => keyVault.IsConfigured || environment.IsDevelopment(),
                 "Refusing to start: outside the Development environment the intake key must come from Key Vault. "
                 + "Set KeyVault__VaultUri and KeyVault__KeyName; the local development key is never used outside Development.")
-            .Validate(
-                keyVault => !keyVault.IsConfigured,
-                "Refusing to start: KeyVault settings are present, but this build has no Key Vault intake key client yet "
-                + "(it arrives with the Key Vault issue). Remove them to use the local development key in Development.")
             .ValidateOnStart();
 
         if (environment.IsDevelopment())
@@ -62,9 +61,24 @@ public static class TipIntakeServiceCollectionExtensions
         services.AddOptions<StorageOptions>();
         services.AddHostedService<StorageInitializer>();
 
-        services.TryAddSingleton<IIntakeKey>(provider => environment.IsDevelopment()
-            ? ActivatorUtilities.CreateInstance<LocalDevelopmentKey>(provider)
-            : throw new InvalidOperationException("No intake key is configured for this environment."));
+        services.TryAddSingleton<TokenCredential>(_ => AzureCredentials.Create());
+        services.TryAddSingleton(provider => new KeyVaultKeysClientOptions
+        {
+            DisableChallengeResourceVerification = provider.GetRequiredService<IOptions<KeyVaultOptions>>().Value.DisableChallengeResourceVerification,
+        });
+        services.TryAddSingleton(provider => new KeyVaultKeysClient(
+            provider.GetRequiredService<IOptions<KeyVaultOptions>>().Value.VaultUri
+                ?? throw new InvalidOperationException("KeyVault:VaultUri is not set."),
+            provider.GetRequiredService<TokenCredential>(),
+            provider.GetRequiredService<KeyVaultKeysClientOptions>()));
+
+        // Key Vault whenever it is configured; the development key only in Development without it.
+        services.TryAddSingleton<IIntakeKey>(provider =>
+            provider.GetRequiredService<IOptions<KeyVaultOptions>>().Value.IsConfigured
+                ? ActivatorUtilities.CreateInstance<KeyVaultIntakeKey>(provider)
+                : environment.IsDevelopment()
+                    ? ActivatorUtilities.CreateInstance<LocalDevelopmentKey>(provider)
+                    : throw new InvalidOperationException("No intake key is configured for this environment."));
 
         services.AddSingleton<ReceiptIssuer>();
         services.AddSingleton<TipRouter>();

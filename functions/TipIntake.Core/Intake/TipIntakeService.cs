@@ -25,13 +25,13 @@ public sealed class TipIntakeService(
             return Refuse(fault);
         }
 
-        if (!intakeKey.IsOwnKeyId(jwe.Header.KeyId))
-        {
-            return Refuse(JweFault.InvalidKeyId);
-        }
-
         try
         {
+            if (!await intakeKey.AcceptsKeyIdAsync(jwe.Header.KeyId, cancellationToken).ConfigureAwait(false))
+            {
+                return Refuse(JweFault.InvalidKeyId);
+            }
+
             var publicKey = await intakeKey.GetPublicKeyAsync(cancellationToken).ConfigureAwait(false);
             if (jwe.EncryptedKey.Length != publicKey.ModulusLength)
             {

@@ -9,8 +9,11 @@ public interface IIntakeKey
     /// <summary>The current version's public half, ready to serve as a JWK.</summary>
     ValueTask<IntakePublicKey> GetPublicKeyAsync(CancellationToken cancellationToken);
 
-    /// <summary>Whether <paramref name="keyId"/> names a version of this key (the same vault and key name, a well-formed version).</summary>
-    bool IsOwnKeyId(string keyId);
+    /// <summary>
+    /// Whether a submission may name <paramref name="keyId"/>: an enabled version of this key (the same vault and key
+    /// name). When the key store cannot say right now, true: the processor decides, so that no tip is turned away.
+    /// </summary>
+    ValueTask<bool> AcceptsKeyIdAsync(string keyId, CancellationToken cancellationToken);
 
     /// <summary>Unwraps a content key with RSA-OAEP-256.</summary>
     /// <exception cref="IntakeKeyException">The key store refused or could not be reached; <see cref="IntakeKeyException.Failure"/> says which.</exception>

@@ -49,8 +49,9 @@ public sealed class LocalDevelopmentKey : IIntakeKey, IDisposable
 
     public ValueTask<IntakePublicKey> GetPublicKeyAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_publicKey);
 
-    public bool IsOwnKeyId(string keyId) =>
-        KeyIdentifier.TryParse(keyId, out var id) && id.VaultHost == _id.VaultHost && id.Name == _id.Name;
+    /// <summary>The development key has one version: only it is accepted.</summary>
+    public ValueTask<bool> AcceptsKeyIdAsync(string keyId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(KeyIdentifier.TryParse(keyId, out var id) && id == _id);
 
     public ValueTask<byte[]> UnwrapAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, CancellationToken cancellationToken)
     {

@@ -58,8 +58,9 @@ internal sealed class FakeIntakeKey : IIntakeKey
         return ValueTask.FromResult(_publicKey);
     }
 
-    public bool IsOwnKeyId(string keyId) =>
-        KeyIdentifier.TryParse(keyId, out var id) && id.VaultHost == VaultHost && id.Name == KeyName;
+    /// <summary>Like a vault where every version is enabled: any well-formed version of this key in this vault.</summary>
+    public ValueTask<bool> AcceptsKeyIdAsync(string keyId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(KeyIdentifier.TryParse(keyId, out var id) && id.VaultHost == VaultHost && id.Name == KeyName);
 
     public ValueTask<byte[]> UnwrapAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, CancellationToken cancellationToken)
     {
