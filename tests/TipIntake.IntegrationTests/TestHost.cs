@@ -1,9 +1,12 @@
 using System.Security.Cryptography;
+using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TipIntake.Infrastructure.KeyVault;
 using TipIntake.Infrastructure.Storage;
+using TipIntake.Testing;
 
 namespace TipIntake.IntegrationTests;
 
@@ -70,6 +73,34 @@ public sealed class TestHost : IAsyncDisposable
             configureServices?.Invoke(services);
         });
         return new TestHost(host, connectionString, logs);
+    }
+
+    /// <summary>A host whose intake key is in <paramref name="vault"/>, reached through the real Key Vault client and pipeline.</summary>
+    public static Task<TestHost> StartWithKeyVaultAsync(
+        FakeKeyVault vault, IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? configureServices = null)
+    {
+        var values = new Dictionary<string, string>
+        {
+            ["KeyVault:VaultUri"] = vault.VaultUri.ToString(),
+            ["KeyVault:KeyName"] = vault.KeyName,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            values[key] = value;
+        }
+
+        return StartAsync(
+            services =>
+            {
+                services.AddSingleton<TokenCredential>(vault.Credential);
+                services.AddSingleton(new KeyVaultKeysClientOptions
+                {
+                    Transport = vault.Transport(),
+                    Retry = { MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(20), NetworkTimeout = TimeSpan.FromSeconds(10) },
+                });
+                configureServices?.Invoke(services);
+            },
+            values);
     }
 
     public async ValueTask DisposeAsync()
