@@ -19,10 +19,15 @@ public sealed class KeyVaultIntakeKey(
     TimeProvider time,
     ILogger<KeyVaultIntakeKey> logger) : IIntakeKey, IDisposable
 {
+    private const int MaxRememberedVersions = 256;
     private readonly KeyVaultOptions _options = options.Value;
     private readonly SemaphoreSlim _refresh = new(1, 1);
-    private readonly ConcurrentDictionary<string, (bool Accepted, DateTimeOffset CheckedAt)> _versions = new(StringComparer.Ordinal);
-    private (IntakePublicKey Key, DateTimeOffset FetchedAt)? _current;
+    /// <summary>
+    /// Versions checked at intake. Submitters choose the kid, so this is bounded: refused versions beyond the bound
+    /// are simply asked again rather than remembered.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, VersionStatus> _versions = new(StringComparer.Ordinal);
+    private volatile CachedKey? _current;
 
     public async ValueTask<IntakePublicKey> GetPublicKeyAsync(CancellationToken cancellationToken)
     {
@@ -44,8 +49,8 @@ public sealed class KeyVaultIntakeKey(
             {
                 var key = await client.GetKeyAsync(_options.KeyName!, version: null, cancellationToken).ConfigureAwait(false);
                 var publicKey = ToPublicKey(key, now);
-                _current = (publicKey, now);
-                _versions[key.Version] = (true, now);
+                _current = new CachedKey(publicKey, now);
+                Remember(key.Version, accepted: true, now);
                 return publicKey;
             }
             catch (Exception ex) when (IsKeyVaultFailure(ex, cancellationToken))
@@ -83,7 +88,7 @@ public sealed class KeyVaultIntakeKey(
         {
             var key = await client.GetKeyAsync(id.Name, id.Version, cancellationToken).ConfigureAwait(false);
             var accepted = key.Enabled && key.IsRsa;
-            _versions[id.Version] = (accepted, now);
+            Remember(id.Version, accepted, now);
             return accepted;
         }
         catch (Exception ex) when (IsKeyVaultFailure(ex, cancellationToken))
@@ -91,7 +96,7 @@ public sealed class KeyVaultIntakeKey(
             var failure = Classify(ex);
             if (failure == IntakeKeyFailure.KeyUnavailable)
             {
-                _versions[id.Version] = (false, now);
+                Remember(id.Version, accepted: false, now);
                 return false;
             }
 
@@ -121,6 +126,18 @@ public sealed class KeyVaultIntakeKey(
     }
 
     public void Dispose() => _refresh.Dispose();
+
+    private void Remember(string version, bool accepted, DateTimeOffset now)
+    {
+        if (accepted || _versions.Count < MaxRememberedVersions)
+        {
+            _versions[version] = new VersionStatus(accepted, now);
+        }
+    }
+
+    private sealed record CachedKey(IntakePublicKey Key, DateTimeOffset FetchedAt);
+
+    private sealed record VersionStatus(bool Accepted, DateTimeOffset CheckedAt);
 
     /// <summary>How each Key Vault answer is treated (see docs/keys.md).</summary>
     internal static IntakeKeyFailure Classify(Exception exception) => exception switch
