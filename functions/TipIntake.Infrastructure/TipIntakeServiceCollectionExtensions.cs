@@ -83,6 +83,7 @@ public static class TipIntakeServiceCollectionExtensions
         services.AddSingleton<ReceiptIssuer>();
         services.AddSingleton<TipRouter>();
         services.AddSingleton<TipIntakeService>();
+        services.AddSingleton<FormIntakeService>();
         services.AddSingleton<TipProcessor>();
         return services;
     }

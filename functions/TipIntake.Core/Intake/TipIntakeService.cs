@@ -56,6 +56,9 @@ public sealed class TipIntakeService(
         }
     }
 
+    /// <summary>How long clients are told to wait when the service is unavailable.</summary>
+    public TimeSpan RetryAfter => options.Value.RetryAfter;
+
     /// <summary>128 random bits. Deliberately not time-ordered (a UUIDv7 would embed the precise arrival time).</summary>
     public static string NewTipId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 

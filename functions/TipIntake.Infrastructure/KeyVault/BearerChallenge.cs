@@ -29,7 +29,9 @@ internal sealed partial record BearerChallenge(Uri Authority, string TenantId, U
             return false;
         }
 
-        var tenant = authorityUri.Segments[^1].Trim('/');
+        // The tenant is the authority's first path segment, as the official client reads it:
+        // https://login.microsoftonline.com/{tenant} and https://login.microsoftonline.com/{tenant}/oauth2/authorize alike.
+        var tenant = authorityUri.Segments.Length > 1 ? authorityUri.Segments[1].Trim('/') : "";
         if (tenant.Length == 0)
         {
             return false;

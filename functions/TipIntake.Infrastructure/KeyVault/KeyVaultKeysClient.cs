@@ -67,12 +67,14 @@ public sealed class KeyVaultKeysClient
             throw new KeyVaultRequestFailedException(message.Response.Status, "Key Vault returned a key bundle without kid or kty.", "InvalidResponse", null);
         }
 
+        // Only RSA keys have n and e; any other kind (EC, oct) is returned as such for the caller to refuse.
+        var isRsa = key.Kty is "RSA" or "RSA-HSM";
         return new KeyVaultKey(
             id,
             key.Kty,
             key.KeyOps ?? [],
-            Decode(key.N, message),
-            Decode(key.E, message),
+            isRsa ? Decode(key.N, message) : [],
+            isRsa ? Decode(key.E, message) : [],
             bundle.Attributes?.Enabled ?? false,
             FromUnixSeconds(bundle.Attributes?.NotBefore),
             FromUnixSeconds(bundle.Attributes?.Expires));

@@ -1,0 +1,80 @@
+using System.Security.Cryptography;
+using TipIntake.Core.Jwe;
+using TipIntake.Core.Keys;
+using TipIntake.Core.Tips;
+
+namespace TipIntake.Core.Intake;
+
+/// <summary>What became of a form posted without JavaScript.</summary>
+public abstract record FormIntakeResult
+{
+    private FormIntakeResult()
+    {
+    }
+
+    public sealed record Accepted(string ReceiptCode) : FormIntakeResult;
+
+    /// <summary>Form field → error code (the validator's codes, e.g. <c>required</c>, <c>too-long</c>).</summary>
+    public sealed record Invalid(IReadOnlyDictionary<string, string> Errors) : FormIntakeResult;
+
+    public sealed record Unavailable(TimeSpan RetryAfter) : FormIntakeResult;
+}
+
+/// <summary>
+/// The no-script path (contract 2): validate the posted fields with the processor's own rules, build the same JWE a
+/// browser would — in memory, under the current intake key — and hand it to the same intake. From the queue on, the
+/// two paths cannot be told apart. The plaintext buffer is wiped once encrypted.
+/// </summary>
+public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intakeKey, TimeProvider time)
+{
+    /// <summary>The largest padded plaintext that still fits one queue message once encrypted.</summary>
+    public const int MaxPlaintextBytes = 34_000;
+
+    public async Task<FormIntakeResult> SubmitAsync(IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
+    {
+        var plaintext = TipForm.ToPaddedJson(fields);
+        try
+        {
+            if (plaintext.Length > MaxPlaintextBytes)
+            {
+                return new FormIntakeResult.Invalid(new Dictionary<string, string> { ["narrative"] = "too-large" });
+            }
+
+            var read = TipReader.Read(plaintext, time.GetUtcNow());
+            if (!read.IsValid)
+            {
+                var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var error in read.Errors)
+                {
+                    errors.TryAdd(TipForm.FieldOf(error.Field), error.Code);
+                }
+
+                return new FormIntakeResult.Invalid(errors);
+            }
+
+            IntakePublicKey key;
+            try
+            {
+                key = await intakeKey.GetPublicKeyAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IntakeKeyException)
+            {
+                return new FormIntakeResult.Unavailable(intake.RetryAfter);
+            }
+
+            var jwe = JweEncryptor.Encrypt(plaintext, key);
+            return await intake.SubmitAsync(jwe, cancellationToken).ConfigureAwait(false) switch
+            {
+                IntakeResult.Accepted accepted => new FormIntakeResult.Accepted(accepted.ReceiptCode),
+                IntakeResult.Unavailable unavailable => new FormIntakeResult.Unavailable(unavailable.RetryAfter),
+                IntakeResult.Refused refused => throw new InvalidOperationException(
+                    $"The service refused its own envelope ({JweFaultDescriptions.CodeOf(refused.Fault)})."),
+                var other => throw new InvalidOperationException($"Unknown intake result {other.GetType().Name}."),
+            };
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using System.Text;
+using TipIntake.Core.Keys;
+
+namespace TipIntake.Core.Jwe;
+
+/// <summary>
+/// Builds the same compact JWE the reporter's browser builds (RSA-OAEP-256 wrapping a fresh A256GCM key, 96-bit IV,
+/// the encoded protected header as AAD). Used only on the no-script path, where the plaintext briefly exists in the
+/// intake function's memory; the content key is wiped as soon as it is wrapped.
+/// </summary>
+public static class JweEncryptor
+{
+    public static string Encrypt(ReadOnlySpan<byte> plaintext, IntakePublicKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!JoseBase64.TryDecode(key.Modulus, out var modulus) || !JoseBase64.TryDecode(key.Exponent, out var exponent))
+        {
+            throw new ArgumentException("The intake key's modulus or exponent is not base64url.", nameof(key));
+        }
+
+        var header = $$"""{"alg":"{{JweAlgorithms.KeyWrap}}","enc":"{{JweAlgorithms.ContentEncryption}}","kid":{{System.Text.Json.JsonSerializer.Serialize(key.KeyId, Keys.KeyIdJsonContext.Default.String)}},"cty":"{{JweAlgorithms.TipV1ContentType}}"}""";
+        var encodedHeader = JoseBase64.Encode(Encoding.UTF8.GetBytes(header));
+        Span<byte> contentKey = stackalloc byte[JweDecryptor.ContentKeyLength];
+        Span<byte> iv = stackalloc byte[JweParser.IvLength];
+        Span<byte> tag = stackalloc byte[JweParser.TagLength];
+        var ciphertext = new byte[plaintext.Length];
+        try
+        {
+            RandomNumberGenerator.Fill(contentKey);
+            RandomNumberGenerator.Fill(iv);
+            using (var aes = new AesGcm(contentKey, JweParser.TagLength))
+            {
+                aes.Encrypt(iv, plaintext, ciphertext, tag, Encoding.ASCII.GetBytes(encodedHeader));
+            }
+
+            using var rsa = RSA.Create();
+            rsa.ImportParameters(new RSAParameters { Modulus = modulus, Exponent = exponent });
+            var wrappedKey = rsa.Encrypt(contentKey, RSAEncryptionPadding.OaepSHA256);
+            return string.Join('.', encodedHeader, JoseBase64.Encode(wrappedKey), JoseBase64.Encode(iv), JoseBase64.Encode(ciphertext), JoseBase64.Encode(tag));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(contentKey);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+
+namespace TipIntake.Core.Keys;
+
+/// <summary>Escapes a kid as a JSON string without reflection.</summary>
+[JsonSerializable(typeof(string))]
+internal sealed partial class KeyIdJsonContext : JsonSerializerContext;

@@ -1,0 +1,255 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
+using TipIntake.Core.Jwe;
+using TipIntake.Core.Keys;
+using TipIntake.Infrastructure.KeyVault;
+using TipIntake.Infrastructure.Tests.Support;
+using TipIntake.Testing;
+
+namespace TipIntake.Infrastructure.Tests.KeyVault;
+
+/// <summary><see cref="KeyVaultIntakeKey"/>'s public key cache and key-id checks over <see cref="FakeKeyVault"/>, on a fake clock.</summary>
+public sealed class KeyVaultIntakeKeyTests : IDisposable
+{
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan MaxStaleness = TimeSpan.FromHours(1);
+    private readonly FakeKeyVault _vault = new(new FakeTokenCredential());
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero));
+    private readonly CapturingLogger<KeyVaultIntakeKey> _logger = new();
+    private readonly KeyVaultIntakeKey _intakeKey;
+
+    public KeyVaultIntakeKeyTests()
+    {
+        _intakeKey = KeyVaultTestHost.IntakeKey(KeyVaultTestHost.Client(_vault), _vault.KeyName, _time, _logger, o =>
+        {
+            o.PublicKeyRefreshInterval = RefreshInterval;
+            o.PublicKeyMaxStaleness = MaxStaleness;
+        });
+    }
+
+    public void Dispose()
+    {
+        _intakeKey.Dispose();
+        _vault.Dispose();
+    }
+
+    private int KeyReads => _vault.AuthorisedRequests("GET");
+
+    private ValueTask<IntakePublicKey> PublicKey() => _intakeKey.GetPublicKeyAsync(CancellationToken.None);
+
+    private ValueTask<bool> Accepts(string kid) => _intakeKey.AcceptsKeyIdAsync(kid, CancellationToken.None);
+
+    private static string Base64Url(byte[] bytes) => JoseBase64.Encode(bytes);
+
+    [Fact]
+    public async Task Public_key_is_the_current_version_and_is_cached_for_the_refresh_interval()
+    {
+        var first = _vault.CurrentVersion;
+
+        var key = await PublicKey();
+
+        Assert.Equal(_vault.KeyIdOf(first), key.KeyId);
+        Assert.Equal(Base64Url(_vault.PublicKeyOf(first).Modulus!), key.Modulus);
+        Assert.Equal("AQAB", key.Exponent);
+        Assert.Equal(1, KeyReads);
+
+        _vault.AddVersion(bits: 2048);
+        _time.Advance(RefreshInterval - TimeSpan.FromSeconds(1));
+        var cached = await PublicKey();
+
+        Assert.Same(key, cached);
+        Assert.Equal(1, KeyReads);
+    }
+
+    [Fact]
+    public async Task Rotation_is_served_after_the_refresh_interval_and_the_last_key_survives_a_failing_vault_until_max_staleness()
+    {
+        await PublicKey();
+        var second = _vault.AddVersion(bits: 2048);
+        _time.Advance(RefreshInterval);
+
+        var rotated = await PublicKey();
+
+        Assert.Equal(_vault.KeyIdOf(second), rotated.KeyId);
+        Assert.Equal(Base64Url(_vault.PublicKeyOf(second).Modulus!), rotated.Modulus);
+        Assert.Equal(2, KeyReads);
+
+        _vault.PersistentFault = FakeKeyVault.Fault.Unavailable();
+        _time.Advance(RefreshInterval);
+        var stale = await PublicKey();
+
+        Assert.Equal(rotated, stale);
+        Assert.Equal(3, KeyReads);
+        Assert.Contains(_logger.Lines, l => l.Contains("HTTP 503 ServiceUnavailable", StringComparison.Ordinal) && l.Contains("Transient", StringComparison.Ordinal));
+
+        _time.Advance(MaxStaleness - RefreshInterval - TimeSpan.FromSeconds(1));
+        Assert.Equal(rotated, await PublicKey());
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var ex = await Assert.ThrowsAsync<IntakeKeyException>(async () => await PublicKey());
+
+        Assert.Equal(IntakeKeyFailure.Transient, ex.Failure);
+        Assert.Equal(503, Assert.IsType<KeyVaultRequestFailedException>(ex.InnerException).Status);
+
+        _vault.PersistentFault = null;
+        Assert.Equal(_vault.KeyIdOf(second), (await PublicKey()).KeyId);
+    }
+
+    [Fact]
+    public async Task Failing_vault_without_any_cached_key_is_an_IntakeKeyException()
+    {
+        _vault.PersistentFault = FakeKeyVault.Fault.Forbidden();
+
+        var ex = await Assert.ThrowsAsync<IntakeKeyException>(async () => await PublicKey());
+
+        Assert.Equal(IntakeKeyFailure.Unauthorized, ex.Failure);
+    }
+
+    [Fact]
+    public async Task Disabled_current_version_is_not_served()
+    {
+        _vault.SetEnabled(_vault.CurrentVersion, enabled: false);
+
+        var ex = await Assert.ThrowsAsync<IntakeKeyException>(async () => await PublicKey());
+
+        Assert.Equal(IntakeKeyFailure.KeyUnavailable, ex.Failure);
+    }
+
+    [Fact]
+    public async Task RSA_HSM_key_is_served_as_an_RSA_jwk()
+    {
+        Assert.Equal("RSA-HSM", _vault.KeyType);
+
+        var key = await PublicKey();
+
+        var jwk = JsonNode.Parse(JsonSerializer.Serialize(key))!;
+        Assert.Equal("RSA", (string)jwk["kty"]!);
+        Assert.Equal("RSA-OAEP-256", (string)jwk["alg"]!);
+        Assert.Contains("encrypt", jwk["key_ops"]!.AsArray().Select(o => (string)o!));
+        using var rsa = RSA.Create();
+        rsa.ImportParameters(new RSAParameters { Modulus = Base64UrlDecode(key.Modulus), Exponent = Base64UrlDecode(key.Exponent) });
+        var cek = RandomNumberGenerator.GetBytes(32);
+        var wrapped = rsa.Encrypt(cek, RSAEncryptionPadding.OaepSHA256);
+        Assert.Equal(cek, await _intakeKey.UnwrapAsync(key.KeyId, wrapped, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Leading_zero_byte_in_n_is_not_served()
+    {
+        var credential = new FakeTokenCredential();
+        using var vault = new FakeKeyVault(credential) { KeyType = "RSA" };
+        using var zeroPrefixing = new KeyBundleRewriter(vault, key => key["n"] = JoseBase64.Encode([0, .. Base64UrlDecode((string)key["n"]!)]));
+        var client = new KeyVaultKeysClient(vault.VaultUri, credential, KeyVaultTestHost.ClientOptions(zeroPrefixing.Transport()));
+        using var intakeKey = KeyVaultTestHost.IntakeKey(client, vault.KeyName);
+        var modulus = vault.PublicKeyOf(vault.CurrentVersion).Modulus!;
+
+        var raw = await client.GetKeyAsync(vault.KeyName, null, CancellationToken.None);
+        var key = await intakeKey.GetPublicKeyAsync(CancellationToken.None);
+
+        Assert.Equal(0, raw.Modulus[0]); // the handler did put it there
+        Assert.Equal(modulus.Length + 1, raw.Modulus.Length);
+        Assert.Equal(Base64Url(modulus), key.Modulus);
+        Assert.NotEqual(0, Base64UrlDecode(key.Modulus)[0]);
+        Assert.Equal(modulus.Length, key.ModulusLength);
+    }
+
+    [Fact]
+    public async Task EC_key_is_not_served_nor_accepted()
+    {
+        var credential = new FakeTokenCredential();
+        using var vault = new FakeKeyVault(credential);
+        using var ec = new KeyBundleRewriter(vault, key =>
+        {
+            key["kty"] = "EC";
+            key.Remove("n");
+            key.Remove("e");
+            key["crv"] = "P-256";
+            key["x"] = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU";
+            key["y"] = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0";
+        });
+        var client = new KeyVaultKeysClient(vault.VaultUri, credential, KeyVaultTestHost.ClientOptions(ec.Transport()));
+        using var intakeKey = KeyVaultTestHost.IntakeKey(client, vault.KeyName);
+
+        var raw = await client.GetKeyAsync(vault.KeyName, null, CancellationToken.None);
+        var ex = await Assert.ThrowsAsync<IntakeKeyException>(async () => await intakeKey.GetPublicKeyAsync(CancellationToken.None));
+
+        Assert.Equal("EC", raw.KeyType);
+        Assert.False(raw.IsRsa);
+        Assert.Equal(IntakeKeyFailure.KeyUnavailable, ex.Failure);
+        Assert.False(await intakeKey.AcceptsKeyIdAsync(vault.CurrentKeyId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Current_and_older_enabled_versions_are_accepted()
+    {
+        var first = _vault.CurrentVersion;
+        var second = _vault.AddVersion(bits: 2048);
+
+        Assert.True(await Accepts(_vault.KeyIdOf(second)));
+        Assert.True(await Accepts(_vault.KeyIdOf(first)));
+        Assert.Equal(2, KeyReads);
+        Assert.Contains(_vault.Requests, r => r.Method == "GET" && r.Path == $"/keys/intake/{first}");
+
+        Assert.True(await Accepts(_vault.KeyIdOf(first)));
+        Assert.Equal(2, KeyReads); // remembered for the refresh interval
+    }
+
+    [Fact]
+    public async Task Disabled_and_deleted_versions_are_not_accepted()
+    {
+        var disabled = _vault.CurrentVersion;
+        var deleted = _vault.AddVersion(bits: 2048);
+        _vault.AddVersion(bits: 2048);
+        _vault.SetEnabled(disabled, enabled: false);
+        _vault.Delete(deleted);
+
+        Assert.False(await Accepts(_vault.KeyIdOf(disabled)));
+        Assert.False(await Accepts(_vault.KeyIdOf(deleted)));
+        Assert.Equal(2, KeyReads);
+    }
+
+    [Fact]
+    public async Task Version_disabled_after_it_was_accepted_is_refused_once_the_check_is_older_than_the_refresh_interval()
+    {
+        var version = _vault.CurrentVersion;
+        Assert.True(await Accepts(_vault.KeyIdOf(version)));
+        _vault.SetEnabled(version, enabled: false);
+
+        _time.Advance(RefreshInterval);
+
+        Assert.False(await Accepts(_vault.KeyIdOf(version)));
+    }
+
+    [Theory]
+    [InlineData("https://other-vault.vault.azure.net/keys/intake/0123456789abcdef0123456789abcdef")]
+    [InlineData("https://tipintake-test.vault.azure.net/keys/other-key/0123456789abcdef0123456789abcdef")]
+    [InlineData("https://tipintake-test.vault.azure.net/keys/intake/")]
+    [InlineData("https://tipintake-test.vault.azure.net/keys/intake/0123456789ABCDEF0123456789ABCDEF")]
+    [InlineData("https://tipintake-test.vault.azure.net/secrets/intake/0123456789abcdef0123456789abcdef")]
+    [InlineData("not a kid")]
+    [InlineData("")]
+    public async Task Kid_of_another_vault_or_key_or_malformed_is_not_accepted_without_a_request(string kid)
+    {
+        Assert.False(await Accepts(kid));
+        Assert.Empty(_vault.Requests);
+    }
+
+    [Fact]
+    public async Task Unavailable_vault_defers_the_decision_to_the_processor()
+    {
+        _vault.PersistentFault = FakeKeyVault.Fault.Unavailable();
+
+        Assert.True(await Accepts(_vault.CurrentKeyId));
+
+        Assert.Equal(1, KeyReads);
+        Assert.Contains(_logger.Lines, l => l.Contains("accepted for the processor to decide", StringComparison.Ordinal));
+    }
+
+    private static byte[] Base64UrlDecode(string text)
+    {
+        Assert.True(JoseBase64.TryDecode(text, out var bytes));
+        return bytes;
+    }
+}
