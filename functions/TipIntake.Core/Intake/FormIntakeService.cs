@@ -41,14 +41,14 @@ public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intake
             }
 
             var read = TipReader.Read(plaintext, time.GetUtcNow());
-            if (!read.IsValid)
+            var errors = new Dictionary<string, string>(TipForm.FieldErrors(fields), StringComparer.Ordinal);
+            foreach (var error in read.Errors)
             {
-                var errors = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var error in read.Errors)
-                {
-                    errors.TryAdd(TipForm.FieldOf(error.Field), error.Code);
-                }
+                errors.TryAdd(TipForm.FieldOf(error.Field), error.Code);
+            }
 
+            if (errors.Count > 0)
+            {
                 return new FormIntakeResult.Invalid(errors);
             }
 

@@ -16,9 +16,18 @@ public static class TipForm
         ["category", "narrative", "country", "region", "place", "observedFrom", "observedTo", "peopleCount", "urgency", "language", "contact"];
 
     /// <summary>
-    /// Writes the fields as a v1 tip. Empty fields are left out, so the validator reports what is missing; a
-    /// people count that is not a number is written as text so that validation fails on it rather than here.
+    /// Errors the JSON cannot carry: a people count that is not a whole number (the schema's validator reports the
+    /// rest, all at once, from the JSON).
     /// </summary>
+    public static IReadOnlyDictionary<string, string> FieldErrors(IReadOnlyDictionary<string, string> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        return fields.TryGetValue("peopleCount", out var count) && !string.IsNullOrWhiteSpace(count) && !TryParseCount(count, out _)
+            ? new Dictionary<string, string> { ["peopleCount"] = "not-a-number" }
+            : new Dictionary<string, string>();
+    }
+
+    /// <summary>Writes the fields as a v1 tip. Empty fields are left out, so the validator reports what is missing.</summary>
     public static byte[] ToPaddedJson(IReadOnlyDictionary<string, string> fields)
     {
         ArgumentNullException.ThrowIfNull(fields);
@@ -84,16 +93,9 @@ public static class TipForm
                 json.WriteEndObject();
             }
 
-            if (Field("peopleCount") is { } count)
+            if (Field("peopleCount") is { } count && TryParseCount(count, out var number))
             {
-                if (int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
-                {
-                    json.WriteNumber("peopleCount", number);
-                }
-                else
-                {
-                    json.WriteString("peopleCount", count);
-                }
+                json.WriteNumber("peopleCount", number);
             }
 
             WriteIfPresent(json, "language", Field("language"));
@@ -108,6 +110,9 @@ public static class TipForm
 
         return buffer.ToArray();
     }
+
+    private static bool TryParseCount(string text, out int count) =>
+        int.TryParse(text.Trim(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out count);
 
     private static void WriteIfPresent(Utf8JsonWriter json, string name, string? value)
     {

@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using TipIntake.Core.Intake;
+using TipIntake.Core.Jwe;
+using TipIntake.Core.Keys;
+using TipIntake.Core.Tests.Fakes;
+using TipIntake.Core.Tips;
+
+namespace TipIntake.Core.Tests.Intake;
+
+/// <summary>The no-script path: fields in, the same JWE a browser makes out, through the same intake.</summary>
+public sealed class FormIntakeServiceTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 28, 16, 5, 0, TimeSpan.Zero);
+    private readonly FakeIntakeKey _key = new();
+    private readonly FakeTipInbox _inbox = new();
+    private readonly FormIntakeService _service;
+
+    public FormIntakeServiceTests()
+    {
+        var options = Options.Create(new IntakeOptions { ReceiptSalt = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), RetryAfter = TimeSpan.FromSeconds(9) });
+        var intake = new TipIntakeService(_key, _inbox, new ReceiptIssuer(options), new FixedTimeProvider(Now), options, new CapturingLogger<TipIntakeService>());
+        _service = new FormIntakeService(intake, _key, new FixedTimeProvider(Now));
+    }
+
+    private static Dictionary<string, string> ValidFields(string narrative = "세 사람이 끌려갔습니다.\r\n둘째 줄") => new()
+    {
+        ["category"] = "forced-repatriation",
+        ["narrative"] = narrative,
+        ["urgency"] = "imminent",
+        ["country"] = "CN",
+        ["region"] = "길림성",
+        ["place"] = "",
+        ["observedFrom"] = "2026-11-01",
+        ["observedTo"] = "",
+        ["peopleCount"] = "3",
+        ["language"] = "ko",
+        ["contact"] = "   ",
+    };
+
+    [Fact]
+    public async Task Valid_fields_become_a_JWE_the_processor_can_open_with_the_tip_exactly_as_typed_but_LF_line_breaks()
+    {
+        var result = await _service.SubmitAsync(ValidFields(), CancellationToken.None);
+
+        Assert.IsType<FormIntakeResult.Accepted>(result);
+        var envelope = Assert.Single(_inbox.Envelopes);
+        Assert.True(JweParser.TryParse(envelope.Jwe, TipEnvelope.MaxJweLength, out var jwe, out _));
+        Assert.Equal(_key.KeyId, jwe.Header.KeyId);
+        Assert.True(JweDecryptor.TryDecrypt(jwe, _key.Rsa.Decrypt(jwe.EncryptedKey, RSAEncryptionPadding.OaepSHA256), out var plaintext));
+        Assert.Contains(plaintext.Length, TipForm.PaddingBuckets);
+        var tip = TipReader.Read(plaintext, Now).Tip!;
+        Assert.Equal("세 사람이 끌려갔습니다.\n둘째 줄", tip.Narrative);
+        Assert.Equal(new TipLocation("CN", "길림성", null), tip.Location);
+        Assert.Equal(3, tip.PeopleCount);
+        Assert.Null(tip.Contact);
+        Assert.Null(tip.ObservedTo);
+    }
+
+    [Fact]
+    public async Task Invalid_fields_come_back_as_form_field_errors_and_nothing_is_queued()
+    {
+        var fields = ValidFields();
+        fields.Remove("urgency");
+        fields["country"] = "";
+        fields["observedFrom"] = "2099-01-01";
+        fields["peopleCount"] = "many";
+
+        var result = await _service.SubmitAsync(fields, CancellationToken.None);
+
+        var invalid = Assert.IsType<FormIntakeResult.Invalid>(result);
+        Assert.Equal("required", invalid.Errors["urgency"]);
+        Assert.Equal("required", invalid.Errors["country"]);
+        Assert.Equal("in-future", invalid.Errors["observedFrom"]);
+        Assert.Equal("not-a-number", invalid.Errors["peopleCount"]);
+        Assert.Empty(_inbox.Envelopes);
+    }
+
+    [Fact]
+    public async Task A_tip_too_large_for_one_queue_message_is_refused_on_the_narrative()
+    {
+        var result = await _service.SubmitAsync(ValidFields(new string('가', 12_000)), CancellationToken.None);
+
+        var invalid = Assert.IsType<FormIntakeResult.Invalid>(result);
+        Assert.Equal("too-large", invalid.Errors["narrative"]);
+        Assert.Empty(_inbox.Envelopes);
+    }
+
+    [Fact]
+    public async Task Unavailable_storage_or_key_answers_unavailable()
+    {
+        _inbox.Unavailable = true;
+        Assert.IsType<FormIntakeResult.Unavailable>(await _service.SubmitAsync(ValidFields(), CancellationToken.None));
+
+        _inbox.Unavailable = false;
+        _key.PublicKeyFailure = IntakeKeyFailure.Transient;
+        var result = await _service.SubmitAsync(ValidFields(), CancellationToken.None);
+        Assert.Equal(TimeSpan.FromSeconds(9), Assert.IsType<FormIntakeResult.Unavailable>(result).RetryAfter);
+    }
+
+    [Theory]
+    [InlineData(10, 1024)]
+    [InlineData(2_000, 4096)]
+    [InlineData(9_000, 16384)]
+    [InlineData(20_000, 34000)]
+    public void Padding_fills_the_plaintext_to_the_smallest_bucket_that_fits(int narrativeBytes, int bucket)
+    {
+        var json = TipForm.ToPaddedJson(ValidFields(new string('a', narrativeBytes)));
+
+        Assert.Equal(bucket, json.Length);
+        Assert.True(TipReader.Read(json, Now).IsValid);
+    }
+
+    [Fact]
+    public async Task Server_made_JWE_has_the_browser_shape()
+    {
+        var plaintext = Encoding.UTF8.GetBytes("{}");
+        var key = await _key.GetPublicKeyAsync(CancellationToken.None);
+        var compact = JweEncryptor.Encrypt(plaintext, key);
+
+        Assert.True(JweParser.TryParse(compact, TipEnvelope.MaxJweLength, out var jwe, out _));
+        Assert.Equal(384, jwe.EncryptedKey.Length);
+        Assert.Equal("""{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"KID","cty":"application/vnd.tipintake.tip.v1+json"}""".Replace("KID", _key.KeyId, StringComparison.Ordinal),
+            Encoding.UTF8.GetString(JoseBase64.TryDecode(jwe.EncodedProtectedHeader, out var header) ? header : []));
+        Assert.NotEqual(JweEncryptor.Encrypt(plaintext, key).Split('.')[2], compact.Split('.')[2]);
+    }
+}
