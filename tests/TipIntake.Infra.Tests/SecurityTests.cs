@@ -1,0 +1,345 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace TipIntake.Infra.Tests;
+
+/// <summary>The security properties of the compiled ARM template (what <c>azd up</c> would deploy).</summary>
+[Collection(CompiledTemplateGroup.Name)]
+public sealed partial class SecurityTests(CompiledTemplate template)
+{
+    private static class Roles
+    {
+        public const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+        public const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
+        public const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
+        public const string StorageTableDataReader = "76199698-9eea-4c19-bc75-cec21354c6b6";
+        public const string KeyVaultCryptoServiceEncryptionUser = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
+        public const string KeyVaultCryptoOfficer = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603";
+        public const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
+    }
+
+    private ArmResource Site => template.Single("Microsoft.Web/sites");
+
+    private Dictionary<string, JsonNode?> AppSettings =>
+        Site["properties.siteConfig.appSettings"]!.AsArray()
+            .ToDictionary(setting => setting!["name"].Str()!, setting => setting!["value"], StringComparer.Ordinal);
+
+    [Fact]
+    public void Storage_account_is_keyless_TLS12_HTTPS_only_with_no_public_blobs()
+    {
+        var storage = template.Single("Microsoft.Storage/storageAccounts");
+
+        Assert.False(storage["properties.allowSharedKeyAccess"].Bool());
+        Assert.Equal("TLS1_2", storage["properties.minimumTlsVersion"].Str());
+        Assert.False(storage["properties.allowBlobPublicAccess"].Bool());
+        Assert.True(storage["properties.supportsHttpsTrafficOnly"].Bool());
+        Assert.True(storage["properties.defaultToOAuthAuthentication"].Bool());
+        Assert.False(storage["properties.allowCrossTenantReplication"].Bool());
+        Assert.All(template.OfType("Microsoft.Storage/storageAccounts/blobServices/containers"),
+            container => Assert.Equal("None", container["properties.publicAccess"].Str()));
+    }
+
+    [Fact]
+    public void Storage_holds_the_queues_tables_and_the_deployment_container()
+    {
+        var storage = template.Single("Microsoft.Storage/storageAccounts").Deployment.Template;
+
+        Assert.Equal(["tips-inbound", "tips-inbound-poison"], Strings(storage.At("variables.queueNames")));
+        Assert.Equal(["Tips", "TipEvents", "Quarantine"], Strings(storage.At("variables.tableNames")));
+        Assert.Contains("parameters('deploymentContainerName')", storage.At("variables.containerNames").Str(), StringComparison.Ordinal);
+        Assert.Single(template.OfType("Microsoft.Storage/storageAccounts/queueServices/queues"));
+        Assert.Single(template.OfType("Microsoft.Storage/storageAccounts/tableServices/tables"));
+        Assert.Single(template.OfType("Microsoft.Storage/storageAccounts/blobServices/containers"));
+    }
+
+    [Fact]
+    public void Key_Vault_is_premium_RBAC_with_soft_delete_and_purge_protection()
+    {
+        var vault = template.Single("Microsoft.KeyVault/vaults");
+
+        Assert.Equal("premium", vault["properties.sku.name"].Str());
+        Assert.True(vault["properties.enableRbacAuthorization"].Bool());
+        Assert.True(vault["properties.enableSoftDelete"].Bool());
+        Assert.True(vault["properties.enablePurgeProtection"].Bool());
+        Assert.InRange(vault.Resolved("properties.softDeleteRetentionInDays").Long() ?? 0, 7, 90);
+        Assert.Null(vault["properties.accessPolicies"]);
+        Assert.False(vault["properties.enabledForTemplateDeployment"].Bool());
+    }
+
+    [Fact]
+    public void Intake_key_is_RSA_HSM_3072_with_limited_operations_and_an_expiry()
+    {
+        var key = template.Single("Microsoft.KeyVault/vaults/keys");
+
+        Assert.Equal("RSA-HSM", key["properties.kty"].Str());
+        Assert.True(key["properties.keySize"].Long() >= 3072, "the intake key must be at least 3072 bits");
+        Assert.Equal(["unwrapKey", "wrapKey"], Strings(key["properties.keyOps"]).Order(StringComparer.Ordinal));
+        Assert.NotNull(key["properties.attributes.exp"]);
+        Assert.True(key["properties.attributes.enabled"].Bool());
+    }
+
+    [Fact]
+    public void Intake_key_has_a_rotation_policy_that_rotates_and_notifies_before_expiry()
+    {
+        var key = template.Single("Microsoft.KeyVault/vaults/keys");
+
+        Assert.Matches(IsoDuration(), key.Resolved("properties.rotationPolicy.attributes.expiryTime").Str() ?? "");
+        var actions = key["properties.rotationPolicy.lifetimeActions"]!.AsArray()
+            .ToDictionary(action => action.At("action.type").Str()!.ToUpperInvariant(), action => action!);
+        Assert.Equal(["NOTIFY", "ROTATE"], actions.Keys.Order(StringComparer.Ordinal));
+        foreach (var action in actions.Values)
+        {
+            Assert.Matches(IsoDuration(), CompiledTemplate.Resolve(action.At("trigger.timeBeforeExpiry"), key.Deployment).Str() ?? "");
+        }
+    }
+
+    [Fact]
+    public void Function_identity_gets_the_crypto_role_on_the_key_only()
+    {
+        var assignments = RoleAssignments(Roles.KeyVaultCryptoServiceEncryptionUser).ToList();
+
+        var assignment = Assert.Single(assignments);
+        Assert.StartsWith("[resourceId('Microsoft.KeyVault/vaults/keys',", assignment["scope"].Str(), StringComparison.Ordinal);
+        AssertAppIdentity(assignment);
+        Assert.Null(assignment["condition"]);
+    }
+
+    [Theory]
+    [InlineData(Roles.StorageBlobDataOwner, "Microsoft.Storage/storageAccounts/blobServices/containers")]
+    [InlineData(Roles.StorageQueueDataContributor, "Microsoft.Storage/storageAccounts/queueServices/queues")]
+    [InlineData(Roles.StorageTableDataContributor, "Microsoft.Storage/storageAccounts/tableServices/tables")]
+    [InlineData(Roles.MonitoringMetricsPublisher, "Microsoft.Insights/components")]
+    public void Function_identity_roles_are_scoped_to_single_resources(string role, string scopeType)
+    {
+        var assignment = Assert.Single(RoleAssignments(role));
+
+        Assert.StartsWith($"[resourceId('{scopeType}',", assignment["scope"].Str(), StringComparison.Ordinal);
+        AssertAppIdentity(assignment);
+        Assert.Null(assignment["condition"]);
+    }
+
+    [Theory]
+    [InlineData(Roles.KeyVaultCryptoOfficer, "Microsoft.KeyVault/vaults")]
+    [InlineData(Roles.StorageTableDataReader, "Microsoft.Storage/storageAccounts/tableServices/tables")]
+    public void Deploying_user_roles_are_optional_and_scoped(string role, string scopeType)
+    {
+        var assignment = Assert.Single(RoleAssignments(role));
+
+        Assert.StartsWith($"[resourceId('{scopeType}',", assignment["scope"].Str(), StringComparison.Ordinal);
+        Assert.Equal("[not(empty(parameters('userPrincipalId')))]", assignment["condition"].Str());
+        Assert.Equal("[parameters('userPrincipalId')]", assignment["properties.principalId"].Str());
+        Assert.Equal("[parameters('principalId')]", assignment.Deployment.PassedParameters.At("userPrincipalId.value").Str());
+    }
+
+    [Fact]
+    public void Ops_may_read_Quarantine_but_not_Tips()
+    {
+        var assignment = Assert.Single(RoleAssignments(Roles.StorageTableDataReader));
+
+        // tables[2] of ['Tips', 'TipEvents', 'Quarantine'].
+        Assert.EndsWith("variables('tableNames')[2])]", assignment["scope"].Str(), StringComparison.Ordinal);
+        Assert.Equal("Quarantine", Strings(assignment.Deployment.Template.At("variables.tableNames"))[2]);
+    }
+
+    [Fact]
+    public void No_role_is_assigned_above_a_single_resource()
+    {
+        var assignments = template.OfType("Microsoft.Authorization/roleAssignments").ToList();
+
+        Assert.Equal(7, assignments.Select(a => RoleId(a)).Distinct().Count());
+        Assert.All(assignments, assignment =>
+        {
+            var scope = assignment["scope"].Str() ?? "";
+            Assert.Matches(ResourceScope(), scope);
+            Assert.DoesNotContain("[resourceId('Microsoft.Storage/storageAccounts',", scope, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void No_storage_key_or_secret_appears_anywhere()
+    {
+        Assert.DoesNotContain("listKeys", template.Text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("AccountKey", template.Text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("InstrumentationKey=", template.Text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("AzureWebJobsStorage", AppSettings.Keys);
+        Assert.All(AppSettings.Values, value => Assert.DoesNotContain("list", value.Str() ?? "", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void App_settings_use_identity_based_storage_Key_Vault_and_Entra_telemetry()
+    {
+        var settings = AppSettings;
+
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"].Str());
+        Assert.Equal("[parameters('identityClientId')]", settings["AzureWebJobsStorage__clientId"].Str());
+        Assert.Equal("[parameters('identityClientId')]", settings["AZURE_CLIENT_ID"].Str());
+        foreach (var service in (string[])["blob", "queue", "table"])
+        {
+            Assert.StartsWith($"[format('https://{{0}}.{service}.{{1}}', parameters('storageAccountName'), ", settings[$"AzureWebJobsStorage__{service}ServiceUri"].Str(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal("false", settings["Storage__CreateIfMissing"].Str());
+        Assert.Equal("[parameters('keyVaultUri')]", settings["KeyVault__VaultUri"].Str());
+        Assert.Equal("[parameters('keyName')]", settings["KeyVault__KeyName"].Str());
+        Assert.Equal("[parameters('applicationInsightsConnectionString')]", settings["APPLICATIONINSIGHTS_CONNECTION_STRING"].Str());
+        Assert.Equal("[format('ClientId={0};Authorization=AAD', parameters('identityClientId'))]", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"].Str());
+        // Flex Consumption takes the runtime from functionAppConfig and rejects these.
+        Assert.DoesNotContain("FUNCTIONS_WORKER_RUNTIME", settings.Keys);
+        Assert.DoesNotContain("FUNCTIONS_EXTENSION_VERSION", settings.Keys);
+    }
+
+    [Fact]
+    public void Receipt_salt_is_derived_per_deployment_and_long_enough()
+    {
+        var expression = template.Root.At("variables.receiptSalt").Str() ?? "";
+
+        // base64 of a 36-character GUID string: 36 bytes, above IntakeOptions' 16.
+        Assert.StartsWith("[base64(guid(subscription().id,", expression, StringComparison.Ordinal);
+        Assert.Contains("parameters('environmentName')", expression, StringComparison.Ordinal);
+        Assert.Contains("'receipt-salt'", expression, StringComparison.Ordinal);
+        Assert.Equal("[parameters('receiptSalt')]", AppSettings["Intake__ReceiptSalt"].Str());
+    }
+
+    [Fact]
+    public void Site_is_HTTPS_only_TLS12_without_FTP_basic_auth_or_affinity_cookie()
+    {
+        var site = Site;
+
+        Assert.True(site["properties.httpsOnly"].Bool());
+        Assert.False(site["properties.clientAffinityEnabled"].Bool());
+        Assert.Equal("1.2", site["properties.siteConfig.minTlsVersion"].Str());
+        Assert.Equal("1.2", site["properties.siteConfig.scmMinTlsVersion"].Str());
+        Assert.Equal("Disabled", site["properties.siteConfig.ftpsState"].Str());
+
+        var policies = template.OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies").ToList();
+        Assert.Equal(["ftp", "scm"], policies.Select(policy => PolicyName().Match(policy.Node["name"].Str() ?? "").Groups[1].Value).Order(StringComparer.Ordinal));
+        Assert.All(policies, policy => Assert.False(policy["properties.allow"].Bool()));
+    }
+
+    [Fact]
+    public void Site_runs_as_the_user_assigned_identity_only()
+    {
+        Assert.Equal("UserAssigned", Site["identity.type"].Str());
+        Assert.Single(Site["identity.userAssignedIdentities"]!.AsObject());
+    }
+
+    [Fact]
+    public void Function_app_is_dotnet_isolated_10_on_Flex_Consumption()
+    {
+        var plan = template.Single("Microsoft.Web/serverfarms");
+        Assert.Equal("FC1", plan["sku.name"].Str());
+        Assert.Equal("FlexConsumption", plan["sku.tier"].Str());
+        Assert.True(plan["properties.reserved"].Bool());
+
+        var site = Site;
+        Assert.Equal("functionapp,linux", site["kind"].Str());
+        Assert.Equal("dotnet-isolated", site["properties.functionAppConfig.runtime.name"].Str());
+        Assert.Equal("10.0", site["properties.functionAppConfig.runtime.version"].Str());
+        Assert.Equal(2048, site.Resolved("properties.functionAppConfig.scaleAndConcurrency.instanceMemoryMB").Long());
+        Assert.InRange(site.Resolved("properties.functionAppConfig.scaleAndConcurrency.maximumInstanceCount").Long() ?? 0, 1, 1000);
+        Assert.NotNull(template.Root.At("parameters.maximumInstanceCount"));
+
+        Assert.Equal("blobContainer", site["properties.functionAppConfig.deployment.storage.type"].Str());
+        Assert.Equal("UserAssignedIdentity", site["properties.functionAppConfig.deployment.storage.authentication.type"].Str());
+        Assert.Equal("[parameters('identityId')]", site["properties.functionAppConfig.deployment.storage.authentication.userAssignedIdentityResourceId"].Str());
+    }
+
+    [Fact]
+    public void Telemetry_accepts_Entra_ID_only_and_keeps_IP_masking()
+    {
+        var insights = template.Single("Microsoft.Insights/components");
+        Assert.True(insights["properties.DisableLocalAuth"].Bool());
+        Assert.False(insights["properties.DisableIpMasking"].Bool());
+        Assert.NotNull(insights["properties.WorkspaceResourceId"]);
+
+        var workspace = template.Single("Microsoft.OperationalInsights/workspaces");
+        Assert.True(workspace["properties.features.disableLocalAuth"].Bool());
+    }
+
+    [Fact]
+    public void No_diagnostic_settings_ship_request_logs_anywhere()
+    {
+        // HTTP logs would carry reporters' IP addresses and user agents.
+        Assert.Empty(template.OfType("Microsoft.Insights/diagnosticSettings"));
+    }
+
+    [Fact]
+    public void Private_networking_is_optional_and_turns_public_access_off()
+    {
+        var parameter = template.Root.At("parameters.enablePrivateNetworking");
+        Assert.Equal("bool", parameter.At("type").Str());
+        Assert.False(parameter.At("defaultValue").Bool());
+
+        var deployments = template.OfType("Microsoft.Resources/deployments").ToDictionary(d => d.Node["name"].Str()!, StringComparer.Ordinal);
+        Assert.Equal("[parameters('enablePrivateNetworking')]", deployments["network"].Node["condition"].Str());
+        Assert.Equal("[if(parameters('enablePrivateNetworking'), createObject('value', 'Disabled'), createObject('value', 'Enabled'))]",
+            deployments["storage"]["properties.parameters.publicNetworkAccess"].Str());
+        Assert.Equal("[if(parameters('enablePrivateNetworking'), createObject('value', 'Disabled'), createObject('value', parameters('keyVaultPublicNetworkAccess')))]",
+            deployments["keyvault"]["properties.parameters.publicNetworkAccess"].Str());
+        Assert.StartsWith("[if(parameters('enablePrivateNetworking'), createObject('value', reference(",
+            deployments["functionapp"]["properties.parameters.virtualNetworkSubnetId"].Str(), StringComparison.Ordinal);
+
+        var network = deployments["network"].Node.At("properties.template")!;
+        var groups = network.At("variables.endpoints")!.AsArray().Select(endpoint => endpoint!["name"].Str()).ToList();
+        Assert.Equal(["blob", "queue", "table", "vault"], groups);
+        var privateEndpoint = template.Single("Microsoft.Network/privateEndpoints");
+        Assert.Equal("[length(variables('endpoints'))]", privateEndpoint["copy.count"].Str());
+        Assert.Equal("[variables('endpoints')[copyIndex()].name]",
+            privateEndpoint["properties.privateLinkServiceConnections"]!.AsArray().Single().At("properties.groupIds")!.AsArray().Single().Str());
+        var subnet = Assert.Single(template.OfType("Microsoft.Network/virtualNetworks"))["properties.subnets"]!.AsArray()
+            .Single(s => s!["name"].Str() == "app");
+        Assert.Equal("Microsoft.App/environments", subnet.At("properties.delegations")!.AsArray().Single().At("properties.serviceName").Str());
+    }
+
+    [Fact]
+    public void Outputs_give_azd_what_it_needs_in_upper_snake_case()
+    {
+        var outputs = template.Root["outputs"]!.AsObject().Select(output => output.Key).ToList();
+
+        Assert.All(outputs, name => Assert.Matches("^[A-Z][A-Z0-9_]*$", name));
+        Assert.Subset(outputs.ToHashSet(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal)
+        {
+            "AZURE_LOCATION", "AZURE_RESOURCE_GROUP", "AZURE_FUNCTION_APP_NAME", "AZURE_KEY_VAULT_URI",
+            "AZURE_KEY_VAULT_KEY_NAME", "AZURE_STORAGE_ACCOUNT_NAME", "APPLICATIONINSIGHTS_CONNECTION_STRING",
+        });
+    }
+
+    private IEnumerable<ArmResource> RoleAssignments(string roleId) =>
+        template.OfType("Microsoft.Authorization/roleAssignments").Where(assignment => RoleId(assignment) == roleId);
+
+    /// <summary>The role definition GUID, from a literal or the module's variables (<c>variables('roles').name</c>, <c>variables('name')</c>).</summary>
+    private static string RoleId(ArmResource assignment)
+    {
+        var expression = assignment["properties.roleDefinitionId"].Str() ?? "";
+        var match = RoleDefinition().Match(expression);
+        Assert.True(match.Success, $"Unexpected roleDefinitionId in {assignment}: {expression}");
+        var variables = assignment.Deployment.Template["variables"];
+        return match.Groups["literal"].Success ? match.Groups["literal"].Value
+            : match.Groups["member"].Success ? variables.At($"{match.Groups["variable"].Value}.{match.Groups["member"].Value}").Str()!
+            : variables.At(match.Groups["variable"].Value).Str()!;
+    }
+
+    private static void AssertAppIdentity(ArmResource assignment)
+    {
+        Assert.Equal("[parameters('appPrincipalId')]", assignment["properties.principalId"].Str());
+        Assert.Equal("ServicePrincipal", assignment["properties.principalType"].Str());
+        // The module is given the managed identity's principal id from the identity module.
+        Assert.Matches(@"^\[reference\(extensionResourceId\(.*'Microsoft\.Resources/deployments', 'identity'\).*\.outputs\.principalId\.value\]$",
+            assignment.Resolved("properties.principalId").Str() ?? "");
+    }
+
+    private static List<string> Strings(JsonNode? node) =>
+        node is JsonArray array ? array.Select(item => item.Str() ?? "").ToList() : throw new InvalidOperationException($"Not an array: {node}");
+
+    [GeneratedRegex(@"^\[subscriptionResourceId\('Microsoft\.Authorization/roleDefinitions', (?:'(?<literal>[0-9a-f-]{36})'|variables\('(?<variable>\w+)'\)(?:\.(?<member>\w+))?)\)\]$")]
+    private static partial Regex RoleDefinition();
+
+    [GeneratedRegex(@"^\[resourceId\('Microsoft\.[A-Za-z]+/[A-Za-z/]+', ")]
+    private static partial Regex ResourceScope();
+
+    [GeneratedRegex(@"'(scm|ftp)'\)\]$")]
+    private static partial Regex PolicyName();
+
+    [GeneratedRegex(@"^P(?:\d+[YMD])+$")]
+    private static partial Regex IsoDuration();
+}
