@@ -1,8 +1,8 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
-using TipIntake.Infrastructure;
+using TipIntake.Functions;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-builder.Services.AddTipIntake(builder.Configuration, builder.Environment);
+builder.Services.AddTipIntakeApp(builder.Configuration, builder.Environment);
 await builder.Build().RunAsync();

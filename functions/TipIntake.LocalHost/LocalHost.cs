@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Azure.WebJobs;
+using TipIntake.Functions;
 using TipIntake.Infrastructure;
 using TipIntake.Infrastructure.Keys;
 using TipIntake.Infrastructure.Storage;
@@ -58,7 +59,7 @@ public sealed class LocalHost : IAsyncDisposable
         {
             var catalog = new FunctionCatalog();
             builder.Services.AddSingleton(catalog);
-            builder.Services.AddTipIntake(builder.Configuration, builder.Environment);
+            builder.Services.AddTipIntakeApp(builder.Configuration, builder.Environment);
             builder.Services.AddFunctionClasses(FunctionClasses.Assembly);
             builder.Services.AddSingleton<ITypeLocator>(new ExplicitTypeLocator(typeof(QueueFunctionAdapters)));
             configureServices?.Invoke(builder.Services);

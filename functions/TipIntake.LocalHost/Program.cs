@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 try
 {
     await using var host = await TipIntake.LocalHost.LocalHost.StartAsync(args);
-    Console.WriteLine($"TipIntake is running at {host.BaseAddress}  (intake key: {host.BaseAddress}api/intake-key). Press Ctrl+C to stop.");
+    Console.WriteLine($"TipIntake is running: the reporter form is at {host.BaseAddress} (API: {host.BaseAddress}api/intake-key, {host.BaseAddress}api/tips). Press Ctrl+C to stop.");
     await host.WaitForShutdownAsync();
     return 0;
 }

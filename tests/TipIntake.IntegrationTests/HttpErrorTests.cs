@@ -47,7 +47,8 @@ public sealed class HttpErrorTests(HttpErrorTests.HostFixture fixture) : IClassF
     }
 
     [Theory]
-    [InlineData("GET", "api/tips", HttpStatusCode.MethodNotAllowed, "method-not-allowed")]
+    [InlineData("GET", "api/tips", HttpStatusCode.NotFound, "not-found")]
+    [InlineData("PUT", "api/tips", HttpStatusCode.MethodNotAllowed, "method-not-allowed")]
     [InlineData("POST", "api/intake-key", HttpStatusCode.MethodNotAllowed, "method-not-allowed")]
     [InlineData("GET", "api/no-such-thing", HttpStatusCode.NotFound, "not-found")]
     public async Task Wrong_route_or_method_gets_a_problem(string method, string path, HttpStatusCode status, string code)

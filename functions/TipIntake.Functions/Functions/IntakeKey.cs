@@ -14,7 +14,7 @@ public sealed class IntakeKey(IIntakeKey intakeKey)
 
     [Function(nameof(IntakeKey))]
     public async Task<IActionResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "intake-key")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/intake-key")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         try

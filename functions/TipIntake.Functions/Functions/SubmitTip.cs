@@ -14,7 +14,7 @@ public sealed class SubmitTip(TipIntakeService intake)
 {
     [Function(nameof(SubmitTip))]
     public async Task<IActionResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tips")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/tips")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         var (status, compactJwe) = await JoseRequestBody.ReadAsync(request, TipEnvelope.MaxJweLength, cancellationToken);

@@ -24,9 +24,7 @@ public sealed class JsonBodyResult<T>(int status, T value, JsonTypeInfo<T> typeI
         var response = context.HttpContext.Response;
         response.StatusCode = status;
         response.ContentType = contentType;
-        response.Headers.CacheControl = cacheControl;
-        response.Headers.XContentTypeOptions = "nosniff";
-        response.Headers["Referrer-Policy"] = "no-referrer";
+        SecurityHeaders.Apply(response, cacheControl);
         foreach (var (name, headerValue) in Headers)
         {
             response.Headers[name] = headerValue;

@@ -26,6 +26,9 @@ public static class Problems
         "Unsupported media type",
         $"Send the body with Content-Type: {expected}.");
 
+    public static JsonBodyResult<ProblemBody> NotFound() => Create(
+        StatusCodes.Status404NotFound, "not-found", "No such resource", "No such resource.");
+
     public static JsonBodyResult<ProblemBody> NotAscii() => Create(
         StatusCodes.Status400BadRequest,
         "not-ascii",

@@ -16,7 +16,7 @@ internal static class ProblemStatusPages
         };
         var body = new Functions.Http.ProblemBody("urn:tipintake:problem:" + code, title, response.StatusCode, title + ".");
         response.ContentType = Functions.Http.Problems.ContentType;
-        response.Headers.CacheControl = "no-store";
+        Functions.Http.SecurityHeaders.Apply(response, Functions.Http.SecurityHeaders.NoStore);
         return System.Text.Json.JsonSerializer.SerializeAsync(
             response.Body, body, Functions.Http.HttpJsonContext.Default.ProblemBody, context.HttpContext.RequestAborted);
     }

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using TipIntake.Core.Intake;
+using TipIntake.Functions.Http;
+using TipIntake.Functions.Web;
+
+namespace TipIntake.Functions.Functions;
+
+/// <summary>
+/// POST /submit: the reporter form without JavaScript. The fields are validated, encrypted here under the current
+/// intake key and queued like a browser-made JWE; the answer is a page in the reporter's language — the receipt, or
+/// the form again with what they typed and what to fix. Nothing of the body is logged.
+/// </summary>
+public sealed class SubmitTipForm(FormIntakeService intake, PageRenderer pages)
+{
+    [Function(nameof(SubmitTipForm))]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "submit")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (status, fields) = await FormRequestBody.ReadAsync(request, cancellationToken);
+        var lang = PageRenderer.ChooseLanguage(fields.GetValueOrDefault(FormRequestBody.LanguageField), request.Headers.AcceptLanguage);
+        switch (status)
+        {
+            case FormRequestBody.Status.WrongMediaType:
+                return Form(StatusCodes.Status415UnsupportedMediaType, lang, fields, NoErrors, "form.error.unsupported");
+            case FormRequestBody.Status.TooLarge:
+                return Form(StatusCodes.Status413PayloadTooLarge, lang, fields, NoErrors, "form.error.too-large");
+        }
+
+        switch (await intake.SubmitAsync(fields, cancellationToken))
+        {
+            case FormIntakeResult.Accepted accepted:
+                return new HtmlResult(StatusCodes.Status200OK, pages.RenderReceipt(lang, accepted.ReceiptCode));
+            case FormIntakeResult.Invalid invalid:
+                return Form(StatusCodes.Status422UnprocessableEntity, lang, fields, invalid.Errors, "form.error.invalid");
+            case FormIntakeResult.Unavailable unavailable:
+                var page = Form(StatusCodes.Status503ServiceUnavailable, lang, fields, NoErrors, "form.error.unavailable");
+                page.Headers["Retry-After"] = ((int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return page;
+            default:
+                throw new InvalidOperationException("Unknown form intake result.");
+        }
+    }
+
+    private static readonly Dictionary<string, string> NoErrors = [];
+
+    private HtmlResult Form(int status, string lang, IReadOnlyDictionary<string, string> fields, IReadOnlyDictionary<string, string> errors, string formErrorKey) =>
+        new(status, pages.RenderForm(lang, fields, errors, formErrorKey));
+}

@@ -1,0 +1,153 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using TipIntake.Core.Tips;
+using TipIntake.Functions.Web;
+
+namespace TipIntake.Functions.Tests.Web;
+
+public sealed partial class TranslationTests
+{
+    private static readonly string[] ErrorCodes =
+        ["required", "too-long", "not-allowed", "not-iso-3166", "in-future", "from-after-to", "out-of-range", "not-a-date", "invalid-characters"];
+
+    private static Dictionary<string, string> Load(string lang)
+    {
+        using var document = JsonDocument.Parse(WebResources.Read($"Web/i18n/{lang}.json"));
+        return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+    }
+
+    [Fact]
+    public void Every_language_has_exactly_the_same_keys()
+    {
+        var english = Load("en").Keys.ToHashSet();
+        foreach (var lang in PageRenderer.Languages)
+        {
+            var keys = Load(lang).Keys.ToHashSet();
+            Assert.Empty(english.Except(keys));
+            Assert.Empty(keys.Except(english));
+        }
+    }
+
+    [Fact]
+    public void No_text_is_empty_and_no_text_contains_markup()
+    {
+        foreach (var lang in PageRenderer.Languages)
+        {
+            foreach (var (key, text) in Load(lang))
+            {
+                Assert.False(string.IsNullOrWhiteSpace(text), $"{lang}: {key} is empty");
+                Assert.DoesNotContain("<", text, StringComparison.Ordinal);
+                Assert.DoesNotContain("{{", text, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("ko")]
+    [InlineData("zh-Hans")]
+    public void Korean_and_Chinese_texts_are_written_in_their_own_script(string lang)
+    {
+        var script = lang == "ko" ? Hangul() : Han();
+        var untranslated = Load(lang).Where(p => !script.IsMatch(p.Value)).Select(p => p.Key).ToList();
+        Assert.Empty(untranslated);
+    }
+
+    [Fact]
+    public void Every_key_a_template_uses_exists_in_every_language()
+    {
+        var used = new[] { "Web/form.html", "Web/receipt.html" }
+            .SelectMany(name => TextPlaceholder().Matches(WebResources.Read(name)).Select(m => m.Groups[1].Value))
+            .ToHashSet();
+        Assert.Contains("quickExit.text", used);
+        foreach (var lang in PageRenderer.Languages)
+        {
+            Assert.Empty(used.Except(Load(lang).Keys));
+        }
+    }
+
+    [Fact]
+    public void Every_message_app_js_names_exists_in_every_language_and_in_the_messages_block()
+    {
+        var script = WebResources.Read("Web/assets/app.js");
+        var named = ScriptMessageKey().Matches(script).Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.Contains("status.sending", named);
+        Assert.Contains("status.tooLong", named);
+        foreach (var lang in PageRenderer.Languages)
+        {
+            var block = MessagesBlock(WebResources.Renderer.RenderForm(lang, WebResources.NoValues(), WebResources.NoValues(), null));
+            Assert.Empty(named.Except(Load(lang).Keys));
+            Assert.Empty(named.Except(block.Keys));
+        }
+    }
+
+    [Fact]
+    public void Every_error_code_has_a_generic_message_and_field_messages_name_real_fields()
+    {
+        foreach (var lang in PageRenderer.Languages)
+        {
+            var strings = Load(lang);
+            foreach (var code in ErrorCodes.Concat(["not-a-number", "not-bcp47", "invalid"]))
+            {
+                Assert.True(strings.ContainsKey($"error.{code}"), $"{lang}: error.{code}");
+            }
+
+            foreach (var key in strings.Keys.Where(k => k.StartsWith("error.", StringComparison.Ordinal) && k.Count(c => c == '.') == 2))
+            {
+                Assert.Contains(key.Split('.')[1], PageRenderer.FormFields);
+            }
+
+            Assert.True(strings.ContainsKey("error.narrative.too-long"));
+            Assert.True(strings.ContainsKey("error.country.required"));
+            Assert.True(strings.ContainsKey("error.observedTo.from-after-to"));
+        }
+    }
+
+    [Fact]
+    public void The_country_names_cover_exactly_the_assigned_iso_codes()
+    {
+        foreach (var lang in PageRenderer.Languages)
+        {
+            var codes = Load(lang).Keys.Where(k => CountryKey().IsMatch(k)).Select(k => k[^2..]).ToList();
+            Assert.Equal(CountryCodes.Count, codes.Count);
+            Assert.All(codes, code => Assert.True(CountryCodes.IsAssigned(code), code));
+        }
+    }
+
+    [Fact]
+    public void The_form_error_keys_the_no_script_endpoint_uses_exist()
+    {
+        foreach (var lang in PageRenderer.Languages)
+        {
+            foreach (var key in new[] { "form.error.invalid", "form.error.unavailable", "form.error.too-large", "form.error.unsupported", PageRenderer.FixErrorsKey })
+            {
+                Assert.False(string.IsNullOrEmpty(WebResources.Renderer.Translate(lang, key)));
+            }
+        }
+    }
+
+    internal static Dictionary<string, string> MessagesBlock(string html)
+    {
+        var match = MessagesScript().Match(html);
+        Assert.True(match.Success, "no #messages data block");
+        using var document = JsonDocument.Parse(match.Groups[1].Value);
+        return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+    }
+
+    [GeneratedRegex(@"\{\{t\.([^}]+)\}\}")]
+    private static partial Regex TextPlaceholder();
+
+    [GeneratedRegex(@"'((?:status|error)\.[A-Za-z.-]+)'")]
+    private static partial Regex ScriptMessageKey();
+
+    [GeneratedRegex(@"^country\.[A-Z]{2}$")]
+    private static partial Regex CountryKey();
+
+    [GeneratedRegex(@"<script type=""application/json"" id=""messages"">(.*?)</script>", RegexOptions.Singleline)]
+    private static partial Regex MessagesScript();
+
+    [GeneratedRegex(@"[\uAC00-\uD7A3]")]
+    private static partial Regex Hangul();
+
+    [GeneratedRegex(@"[\u4E00-\u9FFF]")]
+    private static partial Regex Han();
+}
