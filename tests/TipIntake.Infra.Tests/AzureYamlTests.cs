@@ -75,7 +75,7 @@ public sealed partial class AzureYamlTests(CompiledTemplate template)
             .SelectMany(detail => detail.Errors!.Select(error => $"{detail.InstanceLocation} ({detail.EvaluationPath}): {error.Key}: {error.Value}")));
 
     /// <summary>
-    /// The schema and the extension schemas it references by URL, registered under those URLs (shared/schemas/README.md),
+    /// The schema and the extension schemas it references by URL, registered under those URLs (Schemas/README.md),
     /// so that nothing is fetched.
     /// </summary>
     private static JsonSchema LoadSchema()
