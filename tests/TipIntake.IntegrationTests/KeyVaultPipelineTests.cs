@@ -153,6 +153,8 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
 
     [Theory]
     [InlineData("forbidden")]
+    [InlineData("unauthorized")]
+    [InlineData("throttled")]
     [InlineData("unavailable")]
     [InlineData("internal-error")]
     public async Task Vault_that_keeps_failing_sends_the_tip_through_the_poison_queue_into_quarantine(string failure)
@@ -161,6 +163,8 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
         _vault.PersistentFault = failure switch
         {
             "forbidden" => FakeKeyVault.Fault.Forbidden(),
+            "unauthorized" => new FakeKeyVault.Fault(HttpStatusCode.Unauthorized, "Unauthorized", "AKV10032: Invalid issuer."),
+            "throttled" => FakeKeyVault.Fault.Throttled(TimeSpan.Zero),
             "unavailable" => FakeKeyVault.Fault.Unavailable(),
             _ => FakeKeyVault.Fault.InternalError(),
         };
@@ -171,7 +175,7 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
         var entry = await WaitForQuarantineAsync("retries-exhausted");
         Assert.Contains(jwe, Encoding.UTF8.GetString(entry.GetBinary("Message")), StringComparison.Ordinal);
         Assert.Null(await TipJourneyTests.FirstAsync(_host.Tips.QueryAsync<TableEntity>()));
-        if (failure == "forbidden")
+        if (failure is "forbidden" or "unauthorized")
         {
             // A permissions problem is a deployment error: it must be loud, and name no content.
             Assert.Contains(_host.Logs.Lines, line => line.StartsWith("Error", StringComparison.Ordinal) && line.Contains("refused this service", StringComparison.Ordinal));
