@@ -47,7 +47,7 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
         using var response = await TestTips.PostAsync(_host.Http, jwe);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var tip = await WaitForTipAsync(marker);
+        var tip = await _host.WaitForTipAsync(marker);
         Assert.Equal(_vault.CurrentKeyId, tip.GetString("KeyId"));
         Assert.Contains(_vault.Requests, r => r.Method == "POST" && r.Path.EndsWith("/unwrapKey", StringComparison.Ordinal) && r.Authorization is not null);
     }
@@ -67,8 +67,8 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
-        Assert.Equal(_vault.KeyIdOf(oldVersion), (await WaitForTipAsync(oldMarker)).GetString("KeyId"));
-        Assert.Equal(_vault.KeyIdOf(newVersion), (await WaitForTipAsync(newMarker)).GetString("KeyId"));
+        Assert.Equal(_vault.KeyIdOf(oldVersion), (await _host.WaitForTipAsync(oldMarker)).GetString("KeyId"));
+        Assert.Equal(_vault.KeyIdOf(newVersion), (await _host.WaitForTipAsync(newMarker)).GetString("KeyId"));
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
 
         _vault.SetEnabled(version, enabled: true);
         await _host.InboundQueue.SendMessageAsync(BinaryData.FromBytes(entry.GetBinary("Message")));
-        Assert.Equal(_vault.KeyIdOf(version), (await WaitForTipAsync(marker)).GetString("KeyId"));
+        Assert.Equal(_vault.KeyIdOf(version), (await _host.WaitForTipAsync(marker)).GetString("KeyId"));
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
         using var response = await TestTips.PostAsync(_host.Http, jwe);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        await WaitForTipAsync(marker);
+        await _host.WaitForTipAsync(marker);
         Assert.Null(await TipJourneyTests.FirstAsync(_host.Quarantine.QueryAsync<TableEntity>()));
     }
 
@@ -148,7 +148,7 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
         using var response = await TestTips.PostAsync(_host.Http, jwe);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        await WaitForTipAsync(marker);
+        await _host.WaitForTipAsync(marker);
     }
 
     [Theory]
@@ -216,21 +216,6 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
     private static byte[] EnvelopeFor(string jwe) => JsonSerializer.SerializeToUtf8Bytes(
         new Core.Intake.TipEnvelope(1, Core.Intake.TipIntakeService.NewTipId(), Core.Intake.TipEnvelope.TruncateToHour(DateTimeOffset.UtcNow), "hash", jwe),
         Core.Intake.EnvelopeJsonContext.Default.TipEnvelope);
-
-    private async Task<TableEntity> WaitForTipAsync(string marker) => await Eventually.ReturnsAsync(
-        async () =>
-        {
-            await foreach (var tip in _host.Tips.QueryAsync<TableEntity>())
-            {
-                if (tip.GetString("Narrative")?.Contains(marker, StringComparison.Ordinal) == true)
-                {
-                    return tip;
-                }
-            }
-
-            return null;
-        },
-        "the tip in Tips");
 
     private async Task<TableEntity> WaitForQuarantineAsync(string reason) => await Eventually.ReturnsAsync(
         async () => await TipJourneyTests.FirstAsync(_host.Quarantine.QueryAsync<TableEntity>(e => e.PartitionKey == reason)),

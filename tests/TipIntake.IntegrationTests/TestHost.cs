@@ -103,6 +103,22 @@ public sealed class TestHost : IAsyncDisposable
             values);
     }
 
+    /// <summary>Polls <c>Tips</c> until a tip whose narrative contains <paramref name="marker"/> is there.</summary>
+    public async Task<TableEntity> WaitForTipAsync(string marker) => await Eventually.ReturnsAsync(
+        async () =>
+        {
+            await foreach (var tip in Tips.QueryAsync<TableEntity>())
+            {
+                if (tip.GetString("Narrative")?.Contains(marker, StringComparison.Ordinal) == true)
+                {
+                    return tip;
+                }
+            }
+
+            return null;
+        },
+        "the tip in Tips");
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

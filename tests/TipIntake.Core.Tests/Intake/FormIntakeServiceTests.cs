@@ -5,6 +5,7 @@ using TipIntake.Core.Intake;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Keys;
 using TipIntake.Core.Tests.Fakes;
+using TipIntake.Testing;
 using TipIntake.Core.Tips;
 
 namespace TipIntake.Core.Tests.Intake;

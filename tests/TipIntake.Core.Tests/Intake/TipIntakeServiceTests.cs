@@ -7,6 +7,7 @@ using TipIntake.Core.Keys;
 using TipIntake.Core.Processing;
 using TipIntake.Core.Routing;
 using TipIntake.Core.Tests.Fakes;
+using TipIntake.Testing;
 using TipIntake.Core.Tests.Jwe;
 
 namespace TipIntake.Core.Tests.Intake;

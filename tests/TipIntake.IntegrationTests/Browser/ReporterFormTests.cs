@@ -52,7 +52,7 @@ public sealed class ReporterFormTests : IAsyncLifetime
         var receipt = session.Page.Locator("#receipt-code");
         await Assertions.Expect(receipt).ToBeVisibleAsync(new() { Timeout = 30_000 });
         Assert.Matches("^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$", (await receipt.InnerTextAsync()).Trim());
-        var tip = await WaitForTipAsync(marker);
+        var tip = await _host.WaitForTipAsync(marker);
         Assert.Equal(narrative, tip.GetString("Narrative"));
         Assert.Equal(Regions[lang], tip.GetString("Region"));
         Assert.Equal("CN", tip.GetString("Country"));
@@ -131,7 +131,7 @@ public sealed class ReporterFormTests : IAsyncLifetime
         using var response = await TestTips.PostAsync(_host.Http, jwe);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.Equal($"독립 클라이언트 {marker}", (await WaitForTipAsync(marker)).GetString("Narrative"));
+        Assert.Equal($"독립 클라이언트 {marker}", (await _host.WaitForTipAsync(marker)).GetString("Narrative"));
     }
 
     [Theory]
@@ -165,7 +165,7 @@ public sealed class ReporterFormTests : IAsyncLifetime
         var receipt = (await session.Page.Locator("#receipt-code").InnerTextAsync()).Trim();
         Assert.Matches("^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$", receipt);
         Assert.Equal(lang, await session.Page.GetAttributeAsync("html", "lang"));
-        var tip = await WaitForTipAsync(marker);
+        var tip = await _host.WaitForTipAsync(marker);
         Assert.Equal(narrative, tip.GetString("Narrative"));
         Assert.Equal(Regions[lang], tip.GetString("Region"));
 
@@ -302,21 +302,6 @@ public sealed class ReporterFormTests : IAsyncLifetime
 
     private static async Task<IReadOnlyList<string>> CspViolationsAsync(IPage page) =>
         await page.EvaluateAsync<string[]>("() => window.__csp || []");
-
-    private async Task<TableEntity> WaitForTipAsync(string marker) => await Eventually.ReturnsAsync(
-        async () =>
-        {
-            await foreach (var tip in _host.Tips.QueryAsync<TableEntity>())
-            {
-                if (tip.GetString("Narrative")?.Contains(marker, StringComparison.Ordinal) == true)
-                {
-                    return tip;
-                }
-            }
-
-            return null;
-        },
-        "the tip in Tips");
 
     private static async Task<string> RunNodeAsync(string script, params string[] arguments)
     {

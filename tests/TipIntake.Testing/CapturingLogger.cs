@@ -1,16 +1,26 @@
 using Microsoft.Extensions.Logging;
 
-namespace TipIntake.Core.Tests.Fakes;
+namespace TipIntake.Testing;
 
 /// <summary>Keeps every log line: the formatted message, each structured value, and any exception in full.</summary>
-internal sealed class CapturingLogger<T> : ILogger<T>
+public sealed class CapturingLogger<T> : ILogger<T>
 {
+    private readonly Lock _gate = new();
     private readonly List<string> _lines = [];
 
-    public IReadOnlyList<string> Lines => _lines;
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _lines];
+            }
+        }
+    }
 
     /// <summary>Everything logged, as one text to search.</summary>
-    public string AllText => string.Join('\n', _lines);
+    public string AllText => string.Join('\n', Lines);
 
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
@@ -23,6 +33,10 @@ internal sealed class CapturingLogger<T> : ILogger<T>
         var values = state is IEnumerable<KeyValuePair<string, object?>> pairs
             ? string.Join(", ", pairs.Select(p => $"{p.Key}={p.Value}"))
             : "";
-        _lines.Add($"{logLevel} {eventId.Id}: {formatter(state, exception)} [{values}] {exception}");
+        var line = $"{logLevel} {eventId.Id}: {formatter(state, exception)} [{values}] {exception}";
+        lock (_gate)
+        {
+            _lines.Add(line);
+        }
     }
 }
