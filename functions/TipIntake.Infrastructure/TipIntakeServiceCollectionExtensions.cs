@@ -10,8 +10,10 @@ using TipIntake.Core.Keys;
 using TipIntake.Core.Processing;
 using TipIntake.Core.Routing;
 using TipIntake.Infrastructure.KeyVault;
-using TipIntake.Infrastructure.Keys;
+using TipIntake.Infrastructure.Staff;
 using TipIntake.Infrastructure.Storage;
+using TipIntake.Infrastructure.Triage;
+using TipIntake.Infrastructure.Keys;
 
 namespace TipIntake.Infrastructure;
 
@@ -85,6 +87,8 @@ public static class TipIntakeServiceCollectionExtensions
         services.AddSingleton<TipIntakeService>();
         services.AddSingleton<FormIntakeService>();
         services.AddSingleton<TipProcessor>();
+        services.AddStaffAuthentication(configuration, environment);
+        services.AddTriage(configuration);
         return services;
     }
 }
