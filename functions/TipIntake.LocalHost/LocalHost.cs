@@ -69,6 +69,7 @@ public sealed class LocalHost : IAsyncDisposable
             var app = builder.Build();
             app.UseStatusCodePages(ProblemStatusPages.WriteAsync);
             app.MapHttpFunctions(FunctionClasses.Assembly, hostJson.RoutePrefix, catalog);
+            app.MapDevelopmentSignIn();
             foreach (var queueFunction in QueueFunctionAdapters.Describe())
             {
                 catalog.Add(queueFunction);

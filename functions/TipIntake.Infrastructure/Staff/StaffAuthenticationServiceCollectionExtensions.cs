@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using TipIntake.Core.Staff;
 
 namespace TipIntake.Infrastructure.Staff;
 
@@ -11,7 +14,19 @@ public static class StaffAuthenticationServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environment);
-        services.AddOptions<StaffAuthOptions>().BindConfiguration(StaffAuthOptions.SectionName);
+        services.AddOptions<StaffAuthOptions>().BindConfiguration(StaffAuthOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StaffAuthOptions>, StaffAuthOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => new EntraIdMetadataClient());
+        if (environment.IsDevelopment())
+        {
+            // Development only; and even if registered elsewhere, the validator ignores it outside Development.
+            services.TryAddSingleton<DevelopmentTokenIssuer>();
+        }
+
+        services.TryAddSingleton<EntraIdTokenValidator>();
+        services.TryAddSingleton<IStaffAuthenticator>(provider => provider.GetRequiredService<EntraIdTokenValidator>());
+        services.AddHostedService<StaffAuthenticationStartup>();
         return services;
     }
 }
