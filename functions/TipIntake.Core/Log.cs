@@ -32,4 +32,13 @@ internal static partial class Log
 
     [LoggerMessage(2005, LogLevel.Error, "The intake key refused this service (401/403): check the function's identity and its role on the key. Tip {TipId}, attempt {Attempt}")]
     public static partial void KeyAccessDenied(ILogger logger, string tipId, long attempt);
+
+    [LoggerMessage(4001, LogLevel.Information, "Tip {TipId}: {Action} by staff {Actor}")]
+    public static partial void TriageChanged(ILogger logger, string tipId, string action, string actor);
+
+    [LoggerMessage(4002, LogLevel.Information, "Tip {TipId}: {Action} by staff {Actor} refused ({Outcome})")]
+    public static partial void TriageChangeRefused(ILogger logger, string tipId, string action, string actor, string outcome);
+
+    [LoggerMessage(4003, LogLevel.Error, "Tip {TipId}: {Action} by staff {Actor} was stored but its audit event was not ({ErrorType}); the audit trail lacks this step")]
+    public static partial void AuditEventLost(ILogger logger, string tipId, string action, string actor, string errorType);
 }

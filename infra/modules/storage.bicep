@@ -47,6 +47,7 @@ var tableNames = [
   'Tips'
   'TipEvents'
   'Quarantine'
+  'TipNotes'
 ]
 // The deployment container plus the two the Functions host itself uses (host locks, function keys). They are created
 // here so that the identity's blob role can be scoped to exactly these containers.
@@ -185,7 +186,8 @@ resource appTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 ]
 
-// Ops may read Quarantine (still encrypted) but not Tips: staff see tips only through the audited triage API.
+// Ops may read Quarantine (still encrypted) but not Tips, TipNotes or TipEvents: staff see tips only through the audited
+// triage API. Quarantine stays tables[2]: new tables are appended to tableNames.
 resource userQuarantineReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(userPrincipalId)) {
   name: guid(tables[2].id, userPrincipalId, roles.storageTableDataReader)
   scope: tables[2]

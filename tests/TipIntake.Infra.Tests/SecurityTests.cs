@@ -45,7 +45,7 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         var storage = template.Single("Microsoft.Storage/storageAccounts").Deployment.Template;
 
         Assert.Equal(["tips-inbound", "tips-inbound-poison"], Strings(storage.At("variables.queueNames")));
-        Assert.Equal(["Tips", "TipEvents", "Quarantine"], Strings(storage.At("variables.tableNames")));
+        Assert.Equal(["Tips", "TipEvents", "Quarantine", "TipNotes"], Strings(storage.At("variables.tableNames")));
         Assert.Contains("parameters('deploymentContainerName')", storage.At("variables.containerNames").Str(), StringComparison.Ordinal);
         Assert.Single(template.OfType("Microsoft.Storage/storageAccounts/queueServices/queues"));
         Assert.Single(template.OfType("Microsoft.Storage/storageAccounts/tableServices/tables"));
@@ -136,7 +136,7 @@ public sealed partial class SecurityTests(CompiledTemplate template)
     {
         var assignment = Assert.Single(RoleAssignments(Roles.StorageTableDataReader));
 
-        // tables[2] of ['Tips', 'TipEvents', 'Quarantine'].
+        // tables[2] of ['Tips', 'TipEvents', 'Quarantine', 'TipNotes'].
         Assert.EndsWith("variables('tableNames')[2])]", assignment["scope"].Str(), StringComparison.Ordinal);
         Assert.Equal("Quarantine", Strings(assignment.Deployment.Template.At("variables.tableNames"))[2]);
     }

@@ -30,7 +30,7 @@ public sealed class StorageInitializer(QueueServiceClient queues, TableServiceCl
             await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var table in (string[])[StorageNames.TipsTable, StorageNames.QuarantineTable])
+        foreach (var table in (string[])[StorageNames.TipsTable, StorageNames.QuarantineTable, StorageNames.NotesTable, StorageNames.EventsTable])
         {
             await tables.CreateTableIfNotExistsAsync(table, cancellationToken).ConfigureAwait(false);
         }

@@ -8,6 +8,12 @@ public static class StorageNames
     public const string TipsTable = "Tips";
     public const string QuarantineTable = "Quarantine";
 
+    /// <summary>Staff notes on tips, append-only: PartitionKey tip id, RowKey a time-ordered note id.</summary>
+    public const string NotesTable = "TipNotes";
+
+    /// <summary>The triage audit trail, append-only: PartitionKey tip id, RowKey a time-ordered event id.</summary>
+    public const string EventsTable = "TipEvents";
+
     /// <summary>The connection the Functions host and the queue triggers use; the same name holds either a connection string or identity-based settings.</summary>
     public const string Connection = "AzureWebJobsStorage";
 }

@@ -1,0 +1,139 @@
+namespace TipIntake.Core.Triage;
+
+/// <summary>What a triage list shows of a tip: routing and triage state, never the reporter's words.</summary>
+public sealed record TipSummary(
+    string Id,
+    string Queue,
+    string Status,
+    int Priority,
+    string Category,
+    string Urgency,
+    string? Country,
+    string? Region,
+    DateTimeOffset ReceivedHour,
+    string? AssignedTo,
+    IReadOnlyList<string> Labels,
+    DateTimeOffset? LastChangedAt);
+
+/// <summary>The reporter's content of a tip as the processor stored it.</summary>
+public sealed record TipContent(
+    string Narrative,
+    string? Place,
+    string? ObservedFrom,
+    string? ObservedTo,
+    int? PeopleCount,
+    string? Language,
+    string? Contact);
+
+/// <summary>A tip as the store holds it, with its version (the storage ETag) for optimistic concurrency.</summary>
+public sealed record TriageTip(TipSummary Summary, TipContent Content, string ETag);
+
+/// <summary>A staff note. Notes are append-only: there is no way to edit or delete one.</summary>
+public sealed record TipNote(string Id, string AuthorId, string? AuthorName, string Text, DateTimeOffset At);
+
+/// <summary>One tip with its notes and the version a change must name.</summary>
+public sealed record TipDetail(TipSummary Summary, TipContent Content, IReadOnlyList<TipNote> Notes, string ETag);
+
+/// <summary>
+/// One audit event: who did what to which tip, when. <see cref="From"/>/<see cref="To"/> are triage values only
+/// (status, assignee, labels, a note's id) — never tip content or note text.
+/// </summary>
+public sealed record TipEvent(string TipId, string Id, DateTimeOffset At, string Actor, string Action, string? From, string? To);
+
+public static class TipEventActions
+{
+    public const string StatusChanged = "status-changed";
+    public const string Assigned = "assigned";
+    public const string LabelsChanged = "labels-changed";
+    public const string NoteAdded = "note-added";
+
+    /// <summary>A staff member opened the tip's content (the threat model's curious insider leaves a trace).</summary>
+    public const string Viewed = "viewed";
+}
+
+/// <summary>A page of a list; <see cref="Continuation"/> is null on the last page.</summary>
+public sealed record TipPage(IReadOnlyList<TipSummary> Items, string? Continuation);
+
+public sealed record TipCount(string Queue, string Status, int Count);
+
+/// <summary>The columns a triage change writes, guarded by the ETag the caller read.</summary>
+public sealed record TipUpdate(
+    string TipId,
+    string Queue,
+    string IfMatch,
+    string Status,
+    string? AssignedTo,
+    IReadOnlyList<string> Labels,
+    DateTimeOffset LastChangedAt);
+
+/// <summary>The outcome of a guarded write.</summary>
+public abstract record StoreWrite
+{
+    private StoreWrite()
+    {
+    }
+
+    public sealed record Written(string ETag) : StoreWrite;
+
+    /// <summary>The ETag no longer matches: someone else changed the tip (HTTP 412 from storage).</summary>
+    public sealed record Stale : StoreWrite;
+
+    public sealed record Missing : StoreWrite;
+}
+
+/// <summary>The outcome of a triage change, for the function to map to HTTP.</summary>
+public abstract record TriageChange
+{
+    private TriageChange()
+    {
+    }
+
+    public sealed record Changed(TipDetail Tip) : TriageChange;
+
+    public sealed record NotFound : TriageChange;
+
+    /// <summary>The caller's ETag is not the tip's current one: reload and decide again.</summary>
+    public sealed record PreconditionFailed : TriageChange;
+
+    public sealed record InvalidTransition(string From, string To) : TriageChange;
+
+    /// <param name="Code">A short code for the problem type.</param>
+    /// <param name="Detail">The service's own words; never an echo of the input.</param>
+    public sealed record InvalidInput(string Code, string Detail) : TriageChange;
+}
+
+/// <summary>The outcome of a list request.</summary>
+public abstract record TriageListing
+{
+    private TriageListing()
+    {
+    }
+
+    public sealed record Page(TipPage Value) : TriageListing;
+
+    public sealed record InvalidInput(string Code, string Detail) : TriageListing;
+}
+
+/// <summary>Tables <c>Tips</c> (triage columns), <c>TipNotes</c> and <c>TipEvents</c>.</summary>
+public interface ITriageStore
+{
+    /// <summary>Every tip matching the filters (null = any), in no particular order. Streams; the caller pages.</summary>
+    IAsyncEnumerable<TipSummary> ListAsync(string? queue, string? status, CancellationToken cancellationToken);
+
+    Task<TriageTip?> GetAsync(string tipId, CancellationToken cancellationToken);
+
+    /// <summary>Writes the triage columns only if the tip's ETag is still <see cref="TipUpdate.IfMatch"/>.</summary>
+    Task<StoreWrite> UpdateAsync(TipUpdate update, CancellationToken cancellationToken);
+
+    /// <summary>Notes of a tip, oldest first.</summary>
+    Task<IReadOnlyList<TipNote>> GetNotesAsync(string tipId, CancellationToken cancellationToken);
+
+    /// <summary>Appends a note (insert-only).</summary>
+    Task AddNoteAsync(string tipId, TipNote note, CancellationToken cancellationToken);
+
+    /// <summary>Appends an audit event (insert-only).</summary>
+    Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken);
+
+    /// <summary>Audit events of a tip, oldest first.</summary>
+    Task<IReadOnlyList<TipEvent>> GetEventsAsync(string tipId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using TipIntake.Core.Staff;
+using TipIntake.Core.Triage;
+using TipIntake.Functions.Http;
+
+namespace TipIntake.Functions.Functions;
+
+/// <summary>
+/// The triage API's changes (contract 6): status, assignment, labels, notes. Editors only; each needs If-Match with the
+/// ETag the editor read (428 without, 412 when stale) and answers the changed tip with its new ETag. Notes can only be
+/// added: no route edits or deletes one.
+/// </summary>
+public sealed class TriageChanges(IStaffAuthenticator authenticator, TriageService triage)
+{
+    [Function("TriageChangeStatus")]
+    public Task<IActionResult> Status(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/status")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        ChangeAsync(request, TriageJsonContext.Default.StatusRequest, (body, version, member) =>
+            triage.ChangeStatusAsync(id, version, body.Status, member, cancellationToken), cancellationToken);
+
+    [Function("TriageAssign")]
+    public Task<IActionResult> Assign(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/assignment")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        ChangeAsync(request, TriageJsonContext.Default.AssignmentRequest, (body, version, member) =>
+            triage.AssignAsync(id, version, body.Assignee, member, cancellationToken), cancellationToken);
+
+    [Function("TriageLabels")]
+    public Task<IActionResult> Labels(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/labels")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        ChangeAsync(request, TriageJsonContext.Default.LabelsRequest, (body, version, member) =>
+            triage.ChangeLabelsAsync(id, version, body.Add, body.Remove, member, cancellationToken), cancellationToken);
+
+    [Function("TriageAddNote")]
+    public Task<IActionResult> AddNote(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/notes")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        ChangeAsync(request, TriageJsonContext.Default.NoteRequest, (body, version, member) =>
+            triage.AddNoteAsync(id, version, body.Text, member, cancellationToken), cancellationToken);
+
+    /// <summary>The gate, If-Match, the body, the change, and its outcome as HTTP: the same for every change.</summary>
+    private Task<IActionResult> ChangeAsync<T>(
+        HttpRequest request,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo,
+        Func<T, string, StaffMember, Task<TriageChange>> change,
+        CancellationToken cancellationToken)
+        where T : class =>
+        StaffGate.RunAsync(authenticator, request, StaffAccess.Edit, async member =>
+        {
+            var (version, missing) = TriageRequests.ReadIfMatch(request);
+            if (version is null)
+            {
+                return missing!;
+            }
+
+            var (body, problem) = await TriageRequests.ReadJsonAsync(request, typeInfo, cancellationToken);
+            if (body is null)
+            {
+                return problem!;
+            }
+
+            return await change(body, version, member) switch
+            {
+                TriageChange.Changed changed => TriageReads.Detail(changed.Tip),
+                TriageChange.NotFound => TriageProblems.NotFound(),
+                TriageChange.PreconditionFailed => TriageProblems.PreconditionFailed(),
+                TriageChange.InvalidTransition invalid => TriageProblems.InvalidTransition(invalid.From, invalid.To),
+                TriageChange.InvalidInput invalid => TriageProblems.Invalid(invalid.Code, invalid.Detail),
+                var other => throw new InvalidOperationException($"Unknown triage change outcome {other.GetType().Name}."),
+            };
+        }, cancellationToken);
+}

@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using TipIntake.Core.Staff;
+using TipIntake.Core.Triage;
+using TipIntake.Functions.Http;
+
+namespace TipIntake.Functions.Functions;
+
+/// <summary>
+/// The triage API's reads (contract 6): counts, lists (urgent first, keyset-paged), the overdue view, one tip, its
+/// audit trail. Readers and editors only; every answer is no-store.
+/// </summary>
+public sealed class TriageReads(IStaffAuthenticator authenticator, TriageService triage)
+{
+    [Function("TriageCounts")]
+    public Task<IActionResult> Counts(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/counts")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        StaffGate.RunAsync(authenticator, request, StaffAccess.Read, async _ =>
+        {
+            var counts = await triage.CountsAsync(cancellationToken);
+            return Json(new TipCountsBody([.. counts.Select(c => new TipCountBody(c.Queue, c.Status, c.Count))]), TriageJsonContext.Default.TipCountsBody);
+        }, cancellationToken);
+
+    [Function("TriageList")]
+    public Task<IActionResult> List(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/tips")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        StaffGate.RunAsync(authenticator, request, StaffAccess.Read, async _ =>
+        {
+            var (queue, status, pageSize, continuation, problem) = TriageRequests.ReadListQuery(request);
+            return problem ?? Listing(await triage.ListAsync(queue, status, pageSize, continuation, cancellationToken));
+        }, cancellationToken);
+
+    [Function("TriageOverdue")]
+    public Task<IActionResult> Overdue(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/overdue")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        StaffGate.RunAsync(authenticator, request, StaffAccess.Read, async _ =>
+        {
+            var (_, _, pageSize, continuation, problem) = TriageRequests.ReadListQuery(request);
+            return problem ?? Listing(await triage.OverdueAsync(pageSize, continuation, cancellationToken));
+        }, cancellationToken);
+
+    [Function("TriageTip")]
+    public Task<IActionResult> Tip(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/tips/{id}")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        StaffGate.RunAsync(authenticator, request, StaffAccess.Read, async member =>
+            await triage.GetAsync(id, member, cancellationToken) is { } detail ? Detail(detail) : TriageProblems.NotFound(),
+            cancellationToken);
+
+    [Function("TriageEvents")]
+    public Task<IActionResult> Events(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/tips/{id}/events")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken) =>
+        StaffGate.RunAsync(authenticator, request, StaffAccess.Read, async _ =>
+            await triage.EventsAsync(id, cancellationToken) is { } events
+                ? Json(new TipEventsBody([.. events.Select(e => new TipEventBody(e.At, e.Actor, e.Action, e.From, e.To))]), TriageJsonContext.Default.TipEventsBody)
+                : TriageProblems.NotFound(),
+            cancellationToken);
+
+    /// <summary>A tip with its ETag header, as reads and changes answer it.</summary>
+    internal static IActionResult Detail(TipDetail detail)
+    {
+        var result = Json(TipDetailBody.From(detail), TriageJsonContext.Default.TipDetailBody);
+        result.Headers["ETag"] = TriageRequests.ToEntityTag(detail.ETag);
+        return result;
+    }
+
+    private static IActionResult Listing(TriageListing listing) => listing switch
+    {
+        TriageListing.Page page => Json(TipListBody.From(page.Value), TriageJsonContext.Default.TipListBody),
+        TriageListing.InvalidInput invalid => TriageProblems.BadRequest(invalid.Code, invalid.Detail),
+        _ => throw new InvalidOperationException($"Unknown listing {listing.GetType().Name}."),
+    };
+
+    private static JsonBodyResult<T> Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
+        new(StatusCodes.Status200OK, value, typeInfo, "application/json", SecurityHeaders.NoStore);
+}

@@ -1,0 +1,114 @@
+using System.Text.Json.Serialization;
+using TipIntake.Core.Triage;
+
+namespace TipIntake.Functions.Http;
+
+/// <summary>A tip in a triage list: triage state and routing only, never the reporter's words.</summary>
+public sealed record TipSummaryBody(
+    string Id,
+    string Queue,
+    string Status,
+    int Priority,
+    string Category,
+    string Urgency,
+    string? Country,
+    string? Region,
+    DateTimeOffset ReceivedHour,
+    string? AssignedTo,
+    IReadOnlyList<string> Labels,
+    DateTimeOffset? LastChangedAt)
+{
+    public static TipSummaryBody From(TipSummary tip)
+    {
+        ArgumentNullException.ThrowIfNull(tip);
+        return new(tip.Id, tip.Queue, tip.Status, tip.Priority, tip.Category, tip.Urgency, tip.Country, tip.Region,
+            tip.ReceivedHour, tip.AssignedTo, tip.Labels, tip.LastChangedAt);
+    }
+}
+
+public sealed record TipListBody(IReadOnlyList<TipSummaryBody> Items, string? Continuation)
+{
+    public static TipListBody From(TipPage page)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        return new([.. page.Items.Select(TipSummaryBody.From)], page.Continuation);
+    }
+}
+
+public sealed record TipCountBody(string Queue, string Status, int Count);
+
+public sealed record TipCountsBody(IReadOnlyList<TipCountBody> Counts);
+
+/// <summary><c>author</c> is the staff member's object id; <c>authorName</c> the display name the token carried.</summary>
+public sealed record TipNoteBody(string Id, string Author, string? AuthorName, string Text, DateTimeOffset At);
+
+/// <summary>One tip for a reader: the summary's fields, the content, the notes, and the statuses it may move to next.</summary>
+public sealed record TipDetailBody(
+    string Id,
+    string Queue,
+    string Status,
+    int Priority,
+    string Category,
+    string Urgency,
+    string? Country,
+    string? Region,
+    DateTimeOffset ReceivedHour,
+    string? AssignedTo,
+    IReadOnlyList<string> Labels,
+    DateTimeOffset? LastChangedAt,
+    string Narrative,
+    string? Place,
+    string? ObservedFrom,
+    string? ObservedTo,
+    int? PeopleCount,
+    string? Language,
+    string? Contact,
+    IReadOnlyList<TipNoteBody> Notes,
+    IReadOnlyList<string> NextStatuses)
+{
+    public static TipDetailBody From(TipDetail detail)
+    {
+        ArgumentNullException.ThrowIfNull(detail);
+        var (tip, content) = (detail.Summary, detail.Content);
+        return new(tip.Id, tip.Queue, tip.Status, tip.Priority, tip.Category, tip.Urgency, tip.Country, tip.Region,
+            tip.ReceivedHour, tip.AssignedTo, tip.Labels, tip.LastChangedAt,
+            content.Narrative, content.Place, content.ObservedFrom, content.ObservedTo, content.PeopleCount, content.Language, content.Contact,
+            [.. detail.Notes.Select(note => new TipNoteBody(note.Id, note.AuthorId, note.AuthorName, note.Text, note.At))],
+            TriageWorkflow.NextOf(tip.Status));
+    }
+}
+
+/// <summary>An audit event: when, who (object id), what, and the triage values before and after.</summary>
+public sealed record TipEventBody(DateTimeOffset At, string Actor, string Action, string? From, string? To);
+
+public sealed record TipEventsBody(IReadOnlyList<TipEventBody> Items);
+
+public sealed record StatusRequest(string Status);
+
+/// <summary><c>assignee</c> must be present; null unassigns.</summary>
+public sealed record AssignmentRequest(string? Assignee);
+
+public sealed record LabelsRequest(IReadOnlyList<string>? Add = null, IReadOnlyList<string>? Remove = null);
+
+public sealed record NoteRequest(string Text);
+
+/// <summary>
+/// The triage API's wire types. Requests are read strictly: unknown or duplicate members, a missing required member
+/// or a null where none is allowed fail to parse (400).
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true,
+    AllowDuplicateProperties = false)]
+[JsonSerializable(typeof(TipListBody))]
+[JsonSerializable(typeof(TipCountsBody))]
+[JsonSerializable(typeof(TipDetailBody))]
+[JsonSerializable(typeof(TipEventsBody))]
+[JsonSerializable(typeof(StatusRequest))]
+[JsonSerializable(typeof(AssignmentRequest))]
+[JsonSerializable(typeof(LabelsRequest))]
+[JsonSerializable(typeof(NoteRequest))]
+public sealed partial class TriageJsonContext : JsonSerializerContext;

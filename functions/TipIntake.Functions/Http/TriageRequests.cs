@@ -1,0 +1,128 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
+using TipIntake.Core.Jwe;
+
+namespace TipIntake.Functions.Http;
+
+/// <summary>Reading triage requests: bounded strict JSON bodies, query values, and ETags.</summary>
+public static class TriageRequests
+{
+    public const int MaxBodyBytes = 16 * 1024;
+
+    /// <summary>
+    /// Reads an <c>application/json</c> body of at most 16 KiB into <typeparamref name="T"/>; unknown, duplicate,
+    /// missing or mistyped members fail. Returns the value, or the problem to answer.
+    /// </summary>
+    public static async Task<(T? Value, IActionResult? Problem)> ReadJsonAsync<T>(
+        HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (mediaType.Charset.HasValue && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (null, TriageProblems.UnsupportedMediaType());
+        }
+
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, TriageProblems.TooLarge(MaxBodyBytes));
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
+        try
+        {
+            var length = 0;
+            int read;
+            while (length <= MaxBodyBytes
+                && (read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBodyBytes + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+
+            if (length > MaxBodyBytes)
+            {
+                return (null, TriageProblems.TooLarge(MaxBodyBytes));
+            }
+
+            try
+            {
+                return JsonSerializer.Deserialize(buffer.AsSpan(0, length), typeInfo) is { } value
+                    ? (value, null)
+                    : (null, TriageProblems.BadRequest("malformed-json", "The body must be a JSON object."));
+            }
+            catch (JsonException)
+            {
+                // The parser's message may quote the body; the answer does not.
+                return (null, TriageProblems.BadRequest(
+                    "malformed-json", "The body is not valid JSON for this request: unknown, duplicate, missing or mistyped members."));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        }
+    }
+
+    /// <summary>A query value, or null when absent or empty; repeated values are refused.</summary>
+    public static bool TryQuery(HttpRequest request, string name, out string? value)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var values = request.Query[name];
+        value = values.Count == 1 && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
+        return values.Count <= 1;
+    }
+
+    /// <summary>Reads <c>queue</c>, <c>status</c>, <c>pageSize</c> and <c>continuation</c>, or the problem to answer.</summary>
+    public static (string? Queue, string? Status, int? PageSize, string? Continuation, IActionResult? Problem) ReadListQuery(HttpRequest request)
+    {
+        if (!TryQuery(request, "queue", out var queue) || !TryQuery(request, "status", out var status)
+            || !TryQuery(request, "pageSize", out var size) || !TryQuery(request, "continuation", out var continuation))
+        {
+            return (null, null, null, null, TriageProblems.BadRequest("repeated-parameter", "Give each query parameter at most once."));
+        }
+
+        int? pageSize = null;
+        if (size is not null)
+        {
+            if (!int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                return (null, null, null, null, TriageProblems.BadRequest("invalid-page-size", "The page size is a whole number from 1 to 100."));
+            }
+
+            pageSize = parsed;
+        }
+
+        return (queue, status, pageSize, continuation, null);
+    }
+
+    /// <summary>The HTTP form of a storage version: a strong entity tag wrapping it, opaque to clients.</summary>
+    public static string ToEntityTag(string version) =>
+        "\"" + JoseBase64.Encode(Encoding.UTF8.GetBytes(version)) + "\"";
+
+    /// <summary>
+    /// The version named by <c>If-Match</c>: null with a 428 problem when it is missing or <c>*</c> (a change must name
+    /// what it read); an entity tag this service did not issue becomes a version that matches nothing (412 later).
+    /// </summary>
+    public static (string? Version, IActionResult? Problem) ReadIfMatch(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var header = request.Headers.IfMatch;
+        if (header.Count != 1 || string.IsNullOrWhiteSpace(header[0]) || header[0]!.Trim() == "*")
+        {
+            return (null, TriageProblems.PreconditionRequired());
+        }
+
+        var tag = header[0]!.Trim();
+        return tag.Length > 2 && tag[0] == '"' && tag[^1] == '"' && JoseBase64.TryDecode(tag.AsSpan(1, tag.Length - 2), out var bytes)
+            ? (Encoding.UTF8.GetString(bytes), null)
+            : ("\0unknown", null);
+    }
+}

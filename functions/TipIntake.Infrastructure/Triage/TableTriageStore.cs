@@ -1,0 +1,233 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Data.Tables;
+using TipIntake.Core.Triage;
+using TipIntake.Infrastructure.Storage;
+
+namespace TipIntake.Infrastructure.Triage;
+
+/// <summary>
+/// The triage store on Table Storage. <c>Tips</c> rows (PartitionKey triage queue, RowKey tip id) gain the columns
+/// AssignedTo, Labels (comma-separated) and LastChangedAt; every change is a Merge guarded by the row's ETag, so a
+/// stale writer meets 412. Notes and audit events are insert-only rows in <c>TipNotes</c> and <c>TipEvents</c>,
+/// partitioned by tip id with time-ordered row keys.
+/// </summary>
+/// <remarks>
+/// Table Storage sorts only by keys, so listings read the matching rows' triage columns (never the narrative or
+/// contact) and the core orders and pages them; finding a tip by id queries RowKey across the queue partitions. Both
+/// are scans, fine for the thousands of tips a triage team works through, not for millions.
+/// </remarks>
+public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
+{
+    private static readonly string[] SummaryColumns =
+        ["PartitionKey", "RowKey", "Status", "Priority", "Category", "Urgency", "Country", "Region", "ReceivedHour", "AssignedTo", "Labels", "LastChangedAt"];
+
+    private readonly TableClient _tips = tables.GetTableClient(StorageNames.TipsTable);
+    private readonly TableClient _notes = tables.GetTableClient(StorageNames.NotesTable);
+    private readonly TableClient _events = tables.GetTableClient(StorageNames.EventsTable);
+
+    public async IAsyncEnumerable<TipSummary> ListAsync(
+        string? queue, string? status, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = (queue, status) switch
+        {
+            (null, null) => null,
+            ({ } q, null) => TableClient.CreateQueryFilter($"PartitionKey eq {q}"),
+            (null, { } s) => TableClient.CreateQueryFilter($"Status eq {s}"),
+            ({ } q, { } s) => TableClient.CreateQueryFilter($"PartitionKey eq {q} and Status eq {s}"),
+        };
+        var enumerator = _tips.QueryAsync<TableEntity>(filter, maxPerPage: 1000, SummaryColumns, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                TableEntity entity;
+                try
+                {
+                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+
+                    entity = enumerator.Current;
+                }
+                catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+                {
+                    throw StorageFailures.Wrap("Listing tips", ex);
+                }
+
+                yield return Summary(entity);
+            }
+        }
+        finally
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async Task<TriageTip?> GetAsync(string tipId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var entity in _tips.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"RowKey eq {tipId}"), maxPerPage: 1, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                return new TriageTip(Summary(entity), Content(entity), entity.ETag.ToString());
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Reading a tip", ex);
+        }
+    }
+
+    public async Task<StoreWrite> UpdateAsync(TipUpdate update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+
+        // Merge leaves the processor's columns alone. Empty strings, not nulls: a merge cannot remove a column.
+        var entity = new TableEntity(update.Queue, update.TipId)
+        {
+            ["Status"] = update.Status,
+            ["AssignedTo"] = update.AssignedTo ?? "",
+            ["Labels"] = string.Join(',', update.Labels),
+            ["LastChangedAt"] = update.LastChangedAt,
+        };
+        try
+        {
+            var response = await _tips.UpdateEntityAsync(entity, new ETag(update.IfMatch), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            return new StoreWrite.Written(response.Headers.ETag?.ToString()
+                ?? throw new InvalidOperationException("Table Storage answered an update without an ETag."));
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return new StoreWrite.Stale();
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return new StoreWrite.Missing();
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Updating a tip", ex);
+        }
+    }
+
+    public async Task<IReadOnlyList<TipNote>> GetNotesAsync(string tipId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var notes = new List<TipNote>();
+            await foreach (var entity in _notes.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"PartitionKey eq {tipId}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                notes.Add(new TipNote(
+                    entity.RowKey,
+                    entity.GetString("AuthorId") ?? "",
+                    Blank(entity.GetString("AuthorName")),
+                    entity.GetString("Text") ?? "",
+                    entity.GetDateTimeOffset("At") ?? default));
+            }
+
+            return notes;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Reading notes", ex);
+        }
+    }
+
+    public async Task AddNoteAsync(string tipId, TipNote note, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(note);
+        var entity = new TableEntity(tipId, note.Id)
+        {
+            ["AuthorId"] = note.AuthorId,
+            ["AuthorName"] = note.AuthorName ?? "",
+            ["Text"] = note.Text,
+            ["At"] = note.At,
+        };
+        try
+        {
+            await _notes.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Adding a note", ex);
+        }
+    }
+
+    public async Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tipEvent);
+        var entity = new TableEntity(tipEvent.TipId, tipEvent.Id)
+        {
+            ["At"] = tipEvent.At,
+            ["Actor"] = tipEvent.Actor,
+            ["Action"] = tipEvent.Action,
+            ["From"] = tipEvent.From ?? "",
+            ["To"] = tipEvent.To ?? "",
+        };
+        try
+        {
+            await _events.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Adding an audit event", ex);
+        }
+    }
+
+    public async Task<IReadOnlyList<TipEvent>> GetEventsAsync(string tipId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var events = new List<TipEvent>();
+            await foreach (var entity in _events.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"PartitionKey eq {tipId}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                events.Add(new TipEvent(
+                    tipId,
+                    entity.RowKey,
+                    entity.GetDateTimeOffset("At") ?? default,
+                    entity.GetString("Actor") ?? "",
+                    entity.GetString("Action") ?? "",
+                    Blank(entity.GetString("From")),
+                    Blank(entity.GetString("To"))));
+            }
+
+            return events;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Reading audit events", ex);
+        }
+    }
+
+    private static TipSummary Summary(TableEntity entity) => new(
+        entity.RowKey,
+        entity.PartitionKey,
+        entity.GetString("Status") ?? TriageStatuses.New,
+        entity.GetInt32("Priority") ?? 9,
+        entity.GetString("Category") ?? "",
+        entity.GetString("Urgency") ?? "",
+        Blank(entity.GetString("Country")),
+        Blank(entity.GetString("Region")),
+        entity.GetDateTimeOffset("ReceivedHour") ?? default,
+        Blank(entity.GetString("AssignedTo")),
+        entity.GetString("Labels") is { Length: > 0 } labels ? labels.Split(',') : [],
+        entity.GetDateTimeOffset("LastChangedAt"));
+
+    private static TipContent Content(TableEntity entity) => new(
+        entity.GetString("Narrative") ?? "",
+        Blank(entity.GetString("Place")),
+        Blank(entity.GetString("ObservedFrom")),
+        Blank(entity.GetString("ObservedTo")),
+        entity.GetInt32("PeopleCount"),
+        Blank(entity.GetString("Language")),
+        Blank(entity.GetString("Contact")));
+
+    private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

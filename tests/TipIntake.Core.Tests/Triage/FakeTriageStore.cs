@@ -1,0 +1,151 @@
+using System.Runtime.CompilerServices;
+using TipIntake.Core.Triage;
+
+namespace TipIntake.Core.Tests.Triage;
+
+/// <summary>
+/// The triage tables in memory, faithful to Table Storage's optimistic concurrency: every write gives the row a new
+/// ETag, and an update naming any other ETag than the current one is refused as stale. Notes and events are append-only.
+/// </summary>
+internal sealed class FakeTriageStore : ITriageStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, TriageTip> _tips = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<TipNote>> _notes = new(StringComparer.Ordinal);
+    private readonly List<TipEvent> _events = [];
+    private long _version;
+
+    /// <summary>Runs after the service read a tip and before its guarded update: a concurrent writer's window.</summary>
+    public Action<string>? BeforeUpdate { get; set; }
+
+    public IReadOnlyList<TipEvent> AllEvents
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    public int Updates { get; private set; }
+
+    public TriageTip Add(TipSummary summary, TipContent content)
+    {
+        lock (_gate)
+        {
+            var tip = new TriageTip(summary, content, NextETag());
+            _tips.Add(summary.Id, tip);
+            return tip;
+        }
+    }
+
+    /// <summary>Another writer changes the row (its ETag moves on).</summary>
+    public void Touch(string tipId)
+    {
+        lock (_gate)
+        {
+            _tips[tipId] = _tips[tipId] with { ETag = NextETag() };
+        }
+    }
+
+    public async IAsyncEnumerable<TipSummary> ListAsync(string? queue, string? status, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        TipSummary[] snapshot;
+        lock (_gate)
+        {
+            snapshot = [.. _tips.Values.Select(t => t.Summary)
+                .Where(s => (queue is null || s.Queue == queue) && (status is null || s.Status == status))];
+        }
+
+        foreach (var tip in snapshot)
+        {
+            await Task.Yield();
+            yield return tip;
+        }
+    }
+
+    public Task<TriageTip?> GetAsync(string tipId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_tips.GetValueOrDefault(tipId));
+        }
+    }
+
+    public Task<StoreWrite> UpdateAsync(TipUpdate update, CancellationToken cancellationToken)
+    {
+        BeforeUpdate?.Invoke(update.TipId);
+        lock (_gate)
+        {
+            if (!_tips.TryGetValue(update.TipId, out var tip) || tip.Summary.Queue != update.Queue)
+            {
+                return Task.FromResult<StoreWrite>(new StoreWrite.Missing());
+            }
+
+            if (tip.ETag != update.IfMatch)
+            {
+                return Task.FromResult<StoreWrite>(new StoreWrite.Stale());
+            }
+
+            Updates++;
+            var written = tip with
+            {
+                Summary = tip.Summary with
+                {
+                    Status = update.Status,
+                    AssignedTo = update.AssignedTo,
+                    Labels = [.. update.Labels],
+                    LastChangedAt = update.LastChangedAt,
+                },
+                ETag = NextETag(),
+            };
+            _tips[update.TipId] = written;
+            return Task.FromResult<StoreWrite>(new StoreWrite.Written(written.ETag));
+        }
+    }
+
+    public Task<IReadOnlyList<TipNote>> GetNotesAsync(string tipId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<TipNote>>(
+                _notes.TryGetValue(tipId, out var notes) ? [.. notes.OrderBy(n => n.Id, StringComparer.Ordinal)] : []);
+        }
+    }
+
+    public Task AddNoteAsync(string tipId, TipNote note, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var notes = _notes.TryGetValue(tipId, out var existing) ? existing : _notes[tipId] = [];
+            if (notes.Any(n => n.Id == note.Id))
+            {
+                throw new InvalidOperationException("Notes are insert-only.");
+            }
+
+            notes.Add(note);
+            return Task.CompletedTask;
+        }
+    }
+
+    public Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _events.Add(tipEvent);
+            return Task.CompletedTask;
+        }
+    }
+
+    public Task<IReadOnlyList<TipEvent>> GetEventsAsync(string tipId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<TipEvent>>([.. _events.Where(e => e.TipId == tipId).OrderBy(e => e.Id, StringComparer.Ordinal)]);
+        }
+    }
+
+    private string NextETag() => $"W/\"datetime'{Interlocked.Increment(ref _version)}'\"";
+}

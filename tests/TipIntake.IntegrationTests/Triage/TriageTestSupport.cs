@@ -1,0 +1,96 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using TipIntake.Core.Intake;
+using TipIntake.Core.Processing;
+using TipIntake.Core.Routing;
+using TipIntake.Core.Staff;
+using TipIntake.Core.Tips;
+
+namespace TipIntake.IntegrationTests.Triage;
+
+/// <summary>Test tokens: "reader", "editor", "editor2", "norole"; anything else is rejected.</summary>
+public sealed class TestStaffAuthenticator : IStaffAuthenticator
+{
+    public Task<StaffAuthentication> AuthenticateAsync(string? authorizationHeader, CancellationToken cancellationToken) =>
+        Task.FromResult<StaffAuthentication>(authorizationHeader switch
+        {
+            "Bearer reader" => Member("oid-reader", StaffRoles.Reader),
+            "Bearer editor" => Member("oid-editor", StaffRoles.Editor),
+            "Bearer editor2" => Member("oid-editor2", StaffRoles.Editor),
+            "Bearer norole" => Member("oid-norole"),
+            _ => new StaffAuthentication.Rejected("test-rejected"),
+        });
+
+    private static StaffAuthentication.Authenticated Member(string objectId, params string[] roles) =>
+        new(new StaffMember(objectId, objectId.ToUpperInvariant(), roles.ToHashSet()));
+}
+
+/// <summary>A host with the test authenticator, tips seeded through the real <see cref="ITipStore"/>, and HTTP helpers.</summary>
+public sealed class TriageHost : IAsyncDisposable
+{
+    private TriageHost(TestHost host) => Host = host;
+
+    public TestHost Host { get; }
+
+    public static async Task<TriageHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null) =>
+        new(await TestHost.StartAsync(services => services.AddSingleton<IStaffAuthenticator, TestStaffAuthenticator>(), settings));
+
+    public async Task<string> SeedAsync(
+        string marker, string queue = "detention", int priority = 3, string urgency = TipUrgencies.Soon, DateTimeOffset? receivedHour = null)
+    {
+        var store = Host.Host.Services.GetRequiredService<ITipStore>();
+        var id = TipIntakeService.NewTipId();
+        var tip = new Tip(TipCategories.Detention, $"세 명이 도문 구류소에 있습니다 {marker}", urgency,
+            new TipLocation("CN", "Jilin", "Tumen " + marker), new DateOnly(2026, 11, 1), null, 3, "ko", "contact " + marker);
+        var hour = receivedHour ?? TipEnvelope.TruncateToHour(DateTimeOffset.UtcNow);
+        Assert.True(await store.TryAddAsync(new StoredTip(id, new RouteDecision(queue, priority), tip, hour, "hash", "kid"), default));
+        return id;
+    }
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, object? body = null, string? ifMatch = null)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (body is not null)
+        {
+            request.Content = body as HttpContent ?? new StringContent(
+                body as string ?? JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+        }
+
+        return await Host.Http.SendAsync(request);
+    }
+
+    public Task<HttpResponseMessage> GetAsync(string path, string? token = "editor") => SendAsync(HttpMethod.Get, path, token);
+
+    public async Task<(JsonElement Tip, string ETag)> ReadTipAsync(string id, string token = "editor")
+    {
+        using var response = await GetAsync($"api/triage/tips/{id}", token);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(), response.Headers.ETag!.ToString());
+    }
+
+    /// <summary>A change with the caller's ETag; returns the answer (the caller disposes it).</summary>
+    public Task<HttpResponseMessage> ChangeAsync(string id, string route, object body, string? etag, string token = "editor") =>
+        SendAsync(HttpMethod.Post, $"api/triage/tips/{id}/{route}", token, body, etag);
+
+    public async Task<List<JsonElement>> EventsAsync(string id, string token = "reader")
+    {
+        using var response = await GetAsync($"api/triage/tips/{id}/events", token);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()];
+    }
+
+    public async ValueTask DisposeAsync() => await Host.DisposeAsync();
+}
