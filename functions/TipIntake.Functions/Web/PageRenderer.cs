@@ -10,7 +10,8 @@ using System.Text.Unicode;
 namespace TipIntake.Functions.Web;
 
 /// <summary>
-/// Renders the reporter's pages (Web/form.html, Web/receipt.html) in English, Korean or Simplified Chinese from the
+/// Renders the reporter's pages (Web/form.html, Web/receipt.html) in English, Korean or Simplified Chinese, and the
+/// staff's triage page (Web/triage.html, with Web/i18n/triage.{en,ko}.json) in English or Korean, from the
 /// templates and translations embedded in this assembly. Templates are parsed and checked once, when the renderer is
 /// built: an unknown placeholder or a text missing from any language throws then, so a typo cannot reach a reporter.
 /// Everything inserted is HTML-encoded, except the two pre-rendered blocks (<c>{{messages}}</c>, JSON with <c>&lt;</c>
@@ -20,6 +21,11 @@ public sealed partial class PageRenderer
 {
     public const string FormResourceName = "Web/form.html";
     public const string ReceiptResourceName = "Web/receipt.html";
+    public const string TriageResourceName = "Web/triage.html";
+    public const string TriageSignedInResourceName = "Web/triage-signed-in.html";
+
+    /// <summary>The triage page's languages, the first being the default (staff read Korean or English).</summary>
+    public static IReadOnlyList<string> TriageLanguages { get; } = ["en", "ko"];
 
     /// <summary>The page languages, the first being the default.</summary>
     public static IReadOnlyList<string> Languages { get; } = ["en", "ko", "zh-Hans"];
@@ -47,6 +53,7 @@ public sealed partial class PageRenderer
     private static readonly FrozenSet<string> KnownFields = FormFields.ToFrozenSet(StringComparer.Ordinal);
 
     private readonly FrozenDictionary<string, Language> _languages;
+    private readonly FrozenDictionary<string, TriageLanguage> _triageLanguages;
 
     /// <summary>Loads the templates and translations embedded in this assembly.</summary>
     public PageRenderer()
@@ -60,8 +67,10 @@ public sealed partial class PageRenderer
     {
         ArgumentNullException.ThrowIfNull(loadResource);
 
-        var formParts = Parse(loadResource(FormResourceName), FormResourceName, isForm: true);
-        var receiptParts = Parse(loadResource(ReceiptResourceName), ReceiptResourceName, isForm: false);
+        var formParts = Parse(loadResource(FormResourceName), FormResourceName, TemplateKind.Form);
+        var receiptParts = Parse(loadResource(ReceiptResourceName), ReceiptResourceName, TemplateKind.Receipt);
+        var triageParts = Parse(loadResource(TriageResourceName), TriageResourceName, TemplateKind.Triage);
+        var signedInParts = Parse(loadResource(TriageSignedInResourceName), TriageSignedInResourceName, TemplateKind.Triage);
 
         var languages = new Dictionary<string, Language>(StringComparer.Ordinal);
         foreach (var lang in Languages)
@@ -75,6 +84,122 @@ public sealed partial class PageRenderer
         }
 
         _languages = languages.ToFrozenDictionary(StringComparer.Ordinal);
+
+        var triageLanguages = new Dictionary<string, TriageLanguage>(StringComparer.Ordinal);
+        foreach (var lang in TriageLanguages)
+        {
+            var strings = ReadStrings(loadResource($"Web/i18n/triage.{lang}.json"), $"triage.{lang}");
+            triageLanguages[lang] = new TriageLanguage(
+                lang, strings, Compile(triageParts, lang, strings, $"triage.{lang}"), Compile(signedInParts, lang, strings, $"triage.{lang}"),
+                MessagesJson(strings, _ => true));
+        }
+
+        foreach (var lang in TriageLanguages.Skip(1))
+        {
+            var missing = triageLanguages[TriageLanguages[0]].Strings.Keys.Except(triageLanguages[lang].Strings.Keys, StringComparer.Ordinal)
+                .Concat(triageLanguages[lang].Strings.Keys.Except(triageLanguages[TriageLanguages[0]].Strings.Keys, StringComparer.Ordinal))
+                .ToList();
+            if (missing.Count > 0)
+            {
+                throw new InvalidOperationException(
+                    $"Web/i18n/triage.{lang}.json and triage.{TriageLanguages[0]}.json differ in: {string.Join(", ", missing)}.");
+            }
+        }
+
+        _triageLanguages = triageLanguages.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The triage page language: Korean when <see cref="ChooseLanguage"/> picks Korean, otherwise English (Chinese,
+    /// which staff are not expected to read, falls back to English).
+    /// </summary>
+    public static string ChooseTriageLanguage(string? requested, string? acceptLanguage) =>
+        ChooseLanguage(requested, acceptLanguage) == "ko" ? "ko" : TriageLanguages[0];
+
+    /// <summary>
+    /// The staff's triage page in <paramref name="lang"/> (one of <see cref="TriageLanguages"/>), with
+    /// <paramref name="settings"/> in the <c>#triage-settings</c> JSON block (no secrets: ids, scope, authority) and
+    /// every triage text in the <c>#triage-messages</c> block, for triage.js. MSAL.js is linked only when the page
+    /// signs in with Entra ID and the bundle is embedded.
+    /// </summary>
+    public string RenderTriage(string lang, TriagePageSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var language = GetTriage(lang);
+        var settingsJson = SettingsJson(settings);
+        var html = new StringBuilder(language.Page.Sum(p => p.Text.Length) + language.MessagesJson.Length + settingsJson.Length + 128);
+        foreach (var part in language.Page)
+        {
+            html.Append(part.Kind switch
+            {
+                PartKind.Literal => part.Text,
+                PartKind.Settings => settingsJson,
+                PartKind.Messages => language.MessagesJson,
+                PartKind.Scripts => MsalScript(settings),
+                _ => throw new InvalidOperationException($"The triage page cannot hold a {part.Kind} placeholder."),
+            });
+        }
+
+        return html.ToString();
+    }
+
+    /// <summary>The page Entra ID returns to after a sign-in (MSAL.js v5's redirect bridge, <c>/triage/signed-in</c>).</summary>
+    public string RenderTriageSignedIn(string lang, bool msalAvailable)
+    {
+        var language = GetTriage(lang);
+        var html = new StringBuilder(1024);
+        foreach (var part in language.SignedIn)
+        {
+            html.Append(part.Kind switch
+            {
+                PartKind.Literal => part.Text,
+                PartKind.Scripts => msalAvailable ? "<script src=\"/assets/msal-redirect-bridge.min.js\" defer></script>\n" : "",
+                _ => throw new InvalidOperationException($"The sign-in page cannot hold a {part.Kind} placeholder."),
+            });
+        }
+
+        return html.ToString();
+    }
+
+    /// <summary>The text for <paramref name="key"/> on the triage page in <paramref name="lang"/>, not encoded.</summary>
+    /// <exception cref="KeyNotFoundException">The key does not exist.</exception>
+    public string TranslateTriage(string lang, string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return GetTriage(lang).Strings.TryGetValue(key, out var text)
+            ? text
+            : throw new KeyNotFoundException($"There is no triage text '{key}' in language '{lang}'.");
+    }
+
+    /// <summary>Every triage translation key of <paramref name="lang"/> (in no particular order).</summary>
+    public IReadOnlyCollection<string> TriageKeys(string lang) => GetTriage(lang).Strings.Keys;
+
+    private TriageLanguage GetTriage(string lang) =>
+        lang is not null && _triageLanguages.TryGetValue(lang, out var language)
+            ? language
+            : throw new ArgumentException("The triage page language must be one of PageRenderer.TriageLanguages.", nameof(lang));
+
+    private static string MsalScript(TriagePageSettings settings) =>
+        settings.AuthMode == TriagePageSettings.EntraMode && settings.MsalAvailable
+            ? "<script src=\"/assets/msal-browser.min.js\" defer></script>\n"
+            : "";
+
+    private static string SettingsJson(TriagePageSettings settings)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonEncoder }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("authMode", settings.AuthMode);
+            writer.WriteString("tenantId", settings.TenantId ?? "");
+            writer.WriteString("clientId", settings.ClientId ?? "");
+            writer.WriteString("scope", settings.Scope ?? "");
+            writer.WriteString("authority", settings.Authority ?? "");
+            writer.WriteBoolean("msalAvailable", settings.MsalAvailable);
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()).Replace("<", "\\u003c", StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -322,7 +447,10 @@ public sealed partial class PageRenderer
         return strings.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    private static string MessagesJson(FrozenDictionary<string, string> strings)
+    private static string MessagesJson(FrozenDictionary<string, string> strings) =>
+        MessagesJson(strings, key => MessageKeyPrefixes.Any(prefix => key.StartsWith(prefix, StringComparison.Ordinal)));
+
+    private static string MessagesJson(FrozenDictionary<string, string> strings, Func<string, bool> include)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonEncoder }))
@@ -330,7 +458,7 @@ public sealed partial class PageRenderer
             writer.WriteStartObject();
             foreach (var (key, text) in strings.OrderBy(s => s.Key, StringComparer.Ordinal))
             {
-                if (MessageKeyPrefixes.Any(prefix => key.StartsWith(prefix, StringComparison.Ordinal)))
+                if (include(key))
                 {
                     writer.WriteString(key, text);
                 }
@@ -416,14 +544,14 @@ public sealed partial class PageRenderer
             && (tag.Length == primary.Length || tag[primary.Length] is '-' or '_');
     }
 
-    private static List<Part> Parse(string template, string name, bool isForm)
+    private static List<Part> Parse(string template, string name, TemplateKind kind)
     {
         var parts = new List<Part>();
         var position = 0;
         foreach (Match match in Placeholder().Matches(template))
         {
             parts.Add(Literal(template[position..match.Index], name));
-            parts.Add(ParsePlaceholder(match.Groups[1].Value, name, isForm));
+            parts.Add(ParsePlaceholder(match.Groups[1].Value, name, kind));
             position = match.Index + match.Length;
         }
 
@@ -436,10 +564,12 @@ public sealed partial class PageRenderer
                 : new Part(PartKind.Literal, text);
     }
 
-    private static Part ParsePlaceholder(string placeholder, string name, bool isForm)
+    private static Part ParsePlaceholder(string placeholder, string name, TemplateKind template)
     {
         var segments = placeholder.Split('.', 3);
         var kind = segments[0];
+        var isForm = template == TemplateKind.Form;
+        var isTriage = template == TemplateKind.Triage;
         Part? part = (kind, segments.Length) switch
         {
             ("lang", 1) => new Part(PartKind.Lang),
@@ -451,9 +581,11 @@ public sealed partial class PageRenderer
             ("selected", 3) when isForm => new Part(PartKind.Selected, Field: Field(segments[1]), Value: segments[2]),
             ("checked", 3) when isForm => new Part(PartKind.Checked, Field: Field(segments[1]), Value: segments[2]),
             ("formError", 1) when isForm => new Part(PartKind.FormError),
-            ("messages", 1) when isForm => new Part(PartKind.Messages),
+            ("messages", 1) when isForm || isTriage => new Part(PartKind.Messages),
+            ("settings", 1) when isTriage => new Part(PartKind.Settings),
+            ("scripts", 1) when isTriage => new Part(PartKind.Scripts),
             ("countryOptions", 1) when isForm => new Part(PartKind.CountryOptions),
-            ("receipt", 1) when !isForm => new Part(PartKind.Receipt),
+            ("receipt", 1) when template == TemplateKind.Receipt => new Part(PartKind.Receipt),
             _ => null,
         };
 
@@ -464,8 +596,9 @@ public sealed partial class PageRenderer
     }
 
     /// <summary>Resolves what is the same on every render (language, direction, texts) and merges neighbouring text.</summary>
-    private static Part[] Compile(List<Part> parts, string lang, FrozenDictionary<string, string> strings)
+    private static Part[] Compile(List<Part> parts, string lang, FrozenDictionary<string, string> strings, string? file = null)
     {
+        file ??= lang;
         var compiled = new List<Part>();
         var pending = new StringBuilder();
         foreach (var part in parts)
@@ -484,7 +617,7 @@ public sealed partial class PageRenderer
                 case PartKind.Text:
                     pending.Append(Encoder.Encode(strings.TryGetValue(part.Field, out var text)
                         ? text
-                        : throw new InvalidOperationException($"The templates use '{part.Field}', which Web/i18n/{lang}.json lacks.")));
+                        : throw new InvalidOperationException($"The templates use '{part.Field}', which Web/i18n/{file}.json lacks.")));
                     break;
                 default:
                     if (pending.Length > 0)
@@ -524,10 +657,21 @@ public sealed partial class PageRenderer
         Messages,
         CountryOptions,
         Receipt,
+        Settings,
+        Scripts,
+    }
+
+    private enum TemplateKind
+    {
+        Form,
+        Receipt,
+        Triage,
     }
 
     /// <summary>A piece of a template: literal text, or a placeholder with its field (or key) and value.</summary>
     private sealed record Part(PartKind Kind, string Text = "", string Field = "", string Value = "");
+
+    private sealed record TriageLanguage(string Tag, FrozenDictionary<string, string> Strings, Part[] Page, Part[] SignedIn, string MessagesJson);
 
     private sealed record Language(
         string Tag,

@@ -1,0 +1,333 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using TipIntake.Functions.Functions;
+using TipIntake.Functions.Http;
+using TipIntake.Functions.Web;
+using TipIntake.Infrastructure.Staff;
+
+namespace TipIntake.Functions.Tests.Web;
+
+/// <summary>The staff's triage page: template, translations, settings block and its Content-Security-Policy.</summary>
+public sealed partial class TriagePageTests
+{
+    private static readonly PageRenderer Renderer = WebResources.Renderer;
+
+    private static readonly TriagePageSettings Development = new(TriagePageSettings.DevelopmentMode, null, null, null, null, MsalAvailable: true);
+
+    private static readonly TriagePageSettings Entra = new(
+        TriagePageSettings.EntraMode, "11111111-2222-3333-4444-555555555555", "66666666-7777-8888-9999-000000000000",
+        "api://tipintake-triage/Tips.Triage", "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555", MsalAvailable: true);
+
+    public static TheoryData<string> Languages() => [.. PageRenderer.TriageLanguages];
+
+    private static IEnumerable<string> Pages(string lang) =>
+    [
+        Renderer.RenderTriage(lang, Development),
+        Renderer.RenderTriage(lang, Entra),
+        Renderer.RenderTriage(lang, Entra with { MsalAvailable = false }),
+        Renderer.RenderTriageSignedIn(lang, msalAvailable: true),
+    ];
+
+    [Fact]
+    public void English_and_Korean_have_the_same_keys_and_no_empty_text()
+    {
+        var english = ReadTranslation("en");
+        var korean = ReadTranslation("ko");
+        Assert.Equal(english.Keys.Order(StringComparer.Ordinal), korean.Keys.Order(StringComparer.Ordinal));
+        Assert.All(english.Concat(korean), pair => Assert.False(string.IsNullOrWhiteSpace(pair.Value), pair.Key));
+        Assert.True(Renderer.TriageKeys("ko").ToHashSet().SetEquals(english.Keys));
+        Assert.Contains(Renderer.TranslateTriage("ko", "error.conflict"), Renderer.RenderTriage("ko", Development), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_triage_translation_missing_from_Korean_fails_when_the_renderer_is_built()
+    {
+        string Load(string name) => name == "Web/i18n/triage.ko.json"
+            ? WebResources.Read(name).Replace("\"notes.add\"", "\"notes.addd\"", StringComparison.Ordinal)
+            : WebResources.Read(name);
+        var exception = Assert.Throws<InvalidOperationException>(() => new PageRenderer(Load));
+        Assert.Contains("notes.add", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{{value.narrative}}")]
+    [InlineData("{{receipt}}")]
+    [InlineData("{{t.no.such.key}}")]
+    public void A_placeholder_the_triage_page_cannot_fill_fails_when_the_renderer_is_built(string placeholder)
+    {
+        string Load(string name) => name == PageRenderer.TriageResourceName
+            ? WebResources.Read(name).Replace("</main>", placeholder + "</main>", StringComparison.Ordinal)
+            : WebResources.Read(name);
+        Assert.ThrowsAny<Exception>(() => new PageRenderer(Load));
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void No_placeholder_is_left_and_the_language_is_set(string lang)
+    {
+        foreach (var page in Pages(lang))
+        {
+            Assert.DoesNotContain("{{", page, StringComparison.Ordinal);
+            Assert.DoesNotContain("}}", page, StringComparison.Ordinal);
+            Assert.Contains($"<html lang=\"{lang}\" dir=\"ltr\">", page, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void The_page_has_no_inline_script_style_or_handler_and_nothing_from_another_origin(string lang)
+    {
+        foreach (var page in Pages(lang))
+        {
+            foreach (Match script in ScriptTag().Matches(page))
+            {
+                Assert.True(
+                    script.Value is "<script src=\"/assets/triage.js\" defer>"
+                        or "<script src=\"/assets/msal-browser.min.js\" defer>"
+                        or "<script src=\"/assets/triage-signed-in.js\" defer>"
+                        or "<script src=\"/assets/msal-redirect-bridge.min.js\" defer>"
+                        or "<script type=\"application/json\" id=\"triage-settings\">"
+                        or "<script type=\"application/json\" id=\"triage-messages\">",
+                    script.Value);
+            }
+
+            Assert.DoesNotMatch(StyleAttribute(), page);
+            Assert.DoesNotMatch("<style", page);
+            Assert.DoesNotMatch(EventHandlerAttribute(), page);
+            Assert.DoesNotContain("javascript:", page, StringComparison.OrdinalIgnoreCase);
+            // Only the settings block may name another origin (the Entra ID authority, as data for MSAL.js).
+            Assert.DoesNotMatch(AbsoluteUrl(), SettingsScript().Replace(page, ""));
+            Assert.DoesNotMatch(ProtocolRelativeUrl(), page);
+        }
+
+        var triage = Renderer.RenderTriage(lang, Development);
+        Assert.Contains("<link rel=\"stylesheet\" href=\"/assets/app.css\">", triage, StringComparison.Ordinal);
+        Assert.Contains("<link rel=\"stylesheet\" href=\"/assets/triage.css\">", triage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Msal_is_linked_only_for_entra_sign_in_and_only_when_it_is_embedded()
+    {
+        const string Msal = "<script src=\"/assets/msal-browser.min.js\" defer></script>";
+        Assert.Contains(Msal, Renderer.RenderTriage("en", Entra), StringComparison.Ordinal);
+        Assert.DoesNotContain(Msal, Renderer.RenderTriage("en", Entra with { MsalAvailable = false }), StringComparison.Ordinal);
+        Assert.DoesNotContain(Msal, Renderer.RenderTriage("en", Development), StringComparison.Ordinal);
+        Assert.DoesNotContain("msal-redirect-bridge", Renderer.RenderTriageSignedIn("en", msalAvailable: false), StringComparison.Ordinal);
+        Assert.Contains("msal-redirect-bridge.min.js", Renderer.RenderTriageSignedIn("en", msalAvailable: true), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Settings_are_rendered_as_escaped_json_that_round_trips()
+    {
+        const string Hostile = "</script><script>alert(1)</script>&\"'";
+        var settings = Entra with { ClientId = Hostile, Scope = "api://x/<y>" };
+        var page = Renderer.RenderTriage("ko", settings);
+
+        var block = SettingsScript().Match(page);
+        Assert.True(block.Success);
+        Assert.DoesNotContain("<", block.Groups[1].Value, StringComparison.Ordinal);
+        Assert.DoesNotContain(">", block.Groups[1].Value, StringComparison.Ordinal);
+        Assert.DoesNotContain("&", block.Groups[1].Value, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>alert", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("</script><script>", page, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(block.Groups[1].Value);
+        Assert.Equal(Hostile, json.RootElement.GetProperty("clientId").GetString());
+        Assert.Equal("api://x/<y>", json.RootElement.GetProperty("scope").GetString());
+        Assert.Equal("entra", json.RootElement.GetProperty("authMode").GetString());
+        Assert.Equal(
+            ["authMode", "tenantId", "clientId", "scope", "authority", "msalAvailable"],
+            json.RootElement.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void The_messages_block_holds_every_triage_text_and_no_angle_bracket(string lang)
+    {
+        var page = Renderer.RenderTriage(lang, Development);
+        var block = MessagesScript().Match(page).Groups[1].Value;
+        Assert.DoesNotContain("<", block, StringComparison.Ordinal);
+        var messages = JsonSerializer.Deserialize<Dictionary<string, string>>(block)!;
+        Assert.True(messages.Keys.ToHashSet().SetEquals(Renderer.TriageKeys(lang)));
+        Assert.Equal(Renderer.TranslateTriage(lang, "error.conflict"), messages["error.conflict"]);
+    }
+
+    [Fact]
+    public void Every_key_the_script_asks_for_exists()
+    {
+        var script = WebResources.Read("Web/assets/triage.js");
+        var keys = Renderer.TriageKeys("en").ToHashSet();
+        var used = ScriptKey().Matches(script).Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.NotEmpty(used);
+        Assert.All(used, key => Assert.Contains(key, keys));
+        foreach (var status in new[] { "new", "in-review", "verified", "escalated", "dismissed", "closed" })
+        {
+            Assert.Contains($"status.{status}", keys);
+        }
+    }
+
+    [Fact]
+    public void The_script_writes_text_only_and_never_markup()
+    {
+        var script = WebResources.Read("Web/assets/triage.js");
+        foreach (var sink in new[] { "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "localStorage" })
+        {
+            Assert.DoesNotContain(sink, script, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("textContent", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_page_offers_only_the_workflows_next_statuses()
+    {
+        var script = WebResources.Read("Web/assets/triage.js");
+        var table = Regex.Match(script, @"const TRANSITIONS = \{(.*?)\};", RegexOptions.Singleline).Groups[1].Value;
+        var transitions = Regex.Matches(table, @"'([a-z-]+)': \[([^\]]*)\]")
+            .ToDictionary(m => m.Groups[1].Value, m => Regex.Matches(m.Groups[2].Value, "'([a-z-]+)'").Select(s => s.Groups[1].Value).ToArray());
+        Assert.Equal(["in-review"], transitions["new"]);
+        Assert.Equal(["verified", "escalated", "dismissed"], transitions["in-review"]);
+        Assert.Equal(["escalated", "closed"], transitions["verified"]);
+        Assert.Equal(["closed"], transitions["escalated"]);
+        Assert.Equal(["closed", "in-review"], transitions["dismissed"]);
+        Assert.Empty(transitions["closed"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void The_page_has_the_elements_the_script_and_the_browser_test_rely_on(string lang)
+    {
+        var page = Renderer.RenderTriage(lang, Development);
+        var script = WebResources.Read("Web/assets/triage.js");
+        foreach (Match id in ScriptId().Matches(script))
+        {
+            Assert.Contains($"id=\"{id.Groups[1].Value}\"", page, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("<a href=\"/triage?lang=ko\" hreflang=\"ko\" lang=\"ko\">한국어</a>", page, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/triage?lang=en\" hreflang=\"en\" lang=\"en\">English</a>", page, StringComparison.Ordinal);
+        Assert.Contains("role=\"alert\"", page, StringComparison.Ordinal);
+        Assert.Contains("aria-live=\"polite\"", page, StringComparison.Ordinal);
+        foreach (Match label in LabelFor().Matches(page))
+        {
+            Assert.Contains($"id=\"{label.Groups[1].Value}\"", page, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("ko", null, "ko")]
+    [InlineData("zh-Hans", "ko-KR", "en")]
+    [InlineData(null, "zh-CN,zh;q=0.9", "en")]
+    [InlineData(null, "ko-KR,ko;q=0.9", "ko")]
+    [InlineData("fr", null, "en")]
+    [InlineData("EN", "ko", "en")]
+    public void The_triage_language_is_korean_or_english(string? requested, string? acceptLanguage, string expected) =>
+        Assert.Equal(expected, PageRenderer.ChooseTriageLanguage(requested, acceptLanguage));
+
+    [Fact]
+    public void Unsupported_triage_languages_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => Renderer.RenderTriage("zh-Hans", Development));
+        Assert.Throws<KeyNotFoundException>(() => Renderer.TranslateTriage("en", "form.submit"));
+    }
+
+    [Fact]
+    public void The_triage_policy_adds_the_entra_instance_for_connect_and_frame_only()
+    {
+        var policy = SecurityHeaders.TriageContentSecurityPolicy(new Uri("https://login.microsoftonline.us/some/path/"));
+        var directives = Directives(policy);
+        var strict = Directives(SecurityHeaders.ContentSecurityPolicy);
+
+        Assert.Equal("'self' https://login.microsoftonline.us", directives["connect-src"]);
+        Assert.Equal("'self' https://login.microsoftonline.us", directives["frame-src"]);
+        foreach (var (name, value) in strict.Where(d => d.Key != "connect-src"))
+        {
+            Assert.Equal(value, directives[name]);
+        }
+
+        Assert.Equal(strict.Count + 1, directives.Count);
+        Assert.DoesNotContain("unsafe", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("*", policy, StringComparison.Ordinal);
+        Assert.Equal("'self'", strict["connect-src"]);
+        Assert.DoesNotContain("frame-src", SecurityHeaders.ContentSecurityPolicy, StringComparison.Ordinal);
+        Assert.DoesNotContain("microsoftonline", SecurityHeaders.ContentSecurityPolicy, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://login.microsoftonline.com/")]
+    [InlineData("https://user@login.microsoftonline.com/")]
+    public void An_instance_that_is_not_plain_https_is_refused(string instance) =>
+        Assert.Throws<ArgumentException>(() => SecurityHeaders.TriageContentSecurityPolicy(new Uri(instance)));
+
+    [Fact]
+    public void The_sign_in_bridge_may_be_framed_by_this_origin_only_and_calls_nothing()
+    {
+        var directives = Directives(SecurityHeaders.SignInBridgeContentSecurityPolicy);
+        Assert.Equal("'self'", directives["frame-ancestors"]);
+        Assert.Equal("'none'", directives["connect-src"]);
+        Assert.Equal("'self'", directives["script-src"]);
+        Assert.Equal("'none'", directives["default-src"]);
+    }
+
+    [Fact]
+    public void Development_sign_in_only_in_development_without_entra_configuration()
+    {
+        var unconfigured = new StaffAuthOptions();
+        var configured = new StaffAuthOptions
+        {
+            TenantId = "tenant-1",
+            ClientId = "client-1",
+            Audience = "api://tipintake-triage",
+            Scope = "api://tipintake-triage/Tips.Triage",
+            Instance = new Uri("https://login.microsoftonline.com/"),
+        };
+
+        Assert.Equal("development", TriagePage.Settings(unconfigured, isDevelopment: true, msalAvailable: false).AuthMode);
+        Assert.Equal("entra", TriagePage.Settings(unconfigured, isDevelopment: false, msalAvailable: true).AuthMode);
+        var entra = TriagePage.Settings(configured, isDevelopment: true, msalAvailable: true);
+        Assert.Equal("entra", entra.AuthMode);
+        Assert.Equal("https://login.microsoftonline.com/tenant-1", entra.Authority);
+        Assert.Equal("client-1", entra.ClientId);
+        Assert.Equal("api://tipintake-triage/Tips.Triage", entra.Scope);
+    }
+
+    private static Dictionary<string, string> Directives(string policy) =>
+        policy.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => d.Split(' ', 2))
+            .ToDictionary(d => d[0], d => d.Length > 1 ? d[1] : "", StringComparer.Ordinal);
+
+    private static Dictionary<string, string> ReadTranslation(string lang)
+    {
+        using var document = JsonDocument.Parse(WebResources.Read($"Web/i18n/triage.{lang}.json"));
+        return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
+    }
+
+    [GeneratedRegex("<script[^>]*>")]
+    private static partial Regex ScriptTag();
+
+    [GeneratedRegex(@"\sstyle\s*=", RegexOptions.IgnoreCase)]
+    private static partial Regex StyleAttribute();
+
+    [GeneratedRegex(@"\son[a-z]+\s*=", RegexOptions.IgnoreCase)]
+    private static partial Regex EventHandlerAttribute();
+
+    [GeneratedRegex(@"https?://")]
+    private static partial Regex AbsoluteUrl();
+
+    [GeneratedRegex(@"(src|href|action)=""//")]
+    private static partial Regex ProtocolRelativeUrl();
+
+    [GeneratedRegex(@"<script type=""application/json"" id=""triage-settings"">(.*?)</script>", RegexOptions.Singleline)]
+    private static partial Regex SettingsScript();
+
+    [GeneratedRegex(@"<script type=""application/json"" id=""triage-messages"">(.*?)</script>", RegexOptions.Singleline)]
+    private static partial Regex MessagesScript();
+
+    [GeneratedRegex(@"\bt\('([a-zA-Z.-]+)'\)")]
+    private static partial Regex ScriptKey();
+
+    [GeneratedRegex(@"\$\('([a-z-]+)'\)")]
+    private static partial Regex ScriptId();
+
+    [GeneratedRegex(@"<label for=""([^""]+)""")]
+    private static partial Regex LabelFor();
+}

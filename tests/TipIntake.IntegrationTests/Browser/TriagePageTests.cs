@@ -1,0 +1,131 @@
+using System.Net;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace TipIntake.IntegrationTests.Browser;
+
+/// <summary>
+/// The staff's triage page in a real browser (Debian's Chromium), against the local host, the triage API and Azurite:
+/// a tip submitted through the real pipeline is found, moved to in-review and given a note, and the audit trail shows both.
+/// </summary>
+public sealed class TriagePageTests : IAsyncLifetime
+{
+    private TestHost _host = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await TestHost.StartAsync();
+        _browser = await Chromium.BrowserAsync();
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Editor_signs_in_finds_the_tip_moves_it_to_review_adds_a_note_and_sees_both_in_the_audit_trail()
+    {
+        var marker = TestTips.NewMarker();
+        var narrative = $"회령에서 온 세 사람이 도문 구류소에 있습니다. <b>not markup</b> {marker}";
+        var jwe = await TestTips.EncryptAsync(_host.Http, TestTips.ValidTipJson(narrative));
+        using (var accepted = await TestTips.PostAsync(_host.Http, jwe))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+
+        var id = (await _host.WaitForTipAsync(marker)).RowKey;
+
+        using var pageResponse = await _host.Http.GetAsync(new Uri("/triage?lang=en", UriKind.Relative));
+        var csp = string.Join(";", pageResponse.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("connect-src 'self' https://login.microsoftonline.com", csp, StringComparison.Ordinal);
+        Assert.Contains("default-src 'none'", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe", csp, StringComparison.Ordinal);
+
+        await using var session = await OpenAsync("en");
+        var page = session.Page;
+        await page.Locator("#signin-dev-editor").ClickAsync();
+
+        var row = page.Locator($"#tip-list button[data-id='{id}']");
+        await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await row.ClickAsync();
+        await Assertions.Expect(page.Locator("#narrative")).ToHaveTextAsync(narrative);
+        Assert.Equal(0, await page.Locator("#narrative b").CountAsync());
+        Assert.Equal(["in-review"], await page.Locator("#status-select option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"));
+
+        await page.Locator("#status-select").SelectOptionAsync("in-review");
+        await page.Locator("#status-apply").ClickAsync();
+        // From in-review, the workflow offers verified, escalated and dismissed.
+        await Assertions.Expect(page.Locator("#status-select option")).ToHaveCountAsync(3);
+
+        var note = $"Called the contact in Yanji. {TestTips.NewMarker()}";
+        await page.Locator("#note-text").FillAsync(note);
+        await page.Locator("#note-add").ClickAsync();
+        await Assertions.Expect(page.Locator("#note-list")).ToContainTextAsync(note);
+        Assert.Equal("", await page.Locator("#note-text").InputValueAsync());
+
+        var trail = page.Locator("#event-list");
+        await Assertions.Expect(trail).ToContainTextAsync("Status changed");
+        await Assertions.Expect(trail).ToContainTextAsync("Note added");
+        await Assertions.Expect(trail).ToContainTextAsync("New → In review");
+        Assert.DoesNotContain(note, await trail.InnerTextAsync(), StringComparison.Ordinal);
+
+        // Only this origin was asked for anything; nothing broke the CSP or logged an error.
+        Assert.All(session.Requests, url => Assert.StartsWith(_host.Host.BaseAddress.ToString(), url, StringComparison.Ordinal));
+        Assert.Contains(session.Requests, url => url.EndsWith($"/api/triage/tips/{id}/notes", StringComparison.Ordinal));
+        Assert.Empty(await page.EvaluateAsync<string[]>("() => window.__csp || []"));
+        Assert.Empty(session.ConsoleErrors);
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => localStorage.length + sessionStorage.length"));
+
+        var results = await page.RunAxe();
+        var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
+        Assert.True(serious.Count == 0, string.Join("\n", serious));
+    }
+
+    [Fact]
+    public async Task Sign_in_page_in_korean_passes_axe_and_offers_the_development_sign_in()
+    {
+        await using var session = await OpenAsync("ko");
+        var page = session.Page;
+
+        await Assertions.Expect(page.Locator("#signin-dev-editor")).ToBeVisibleAsync();
+        Assert.Equal("ko", await page.GetAttributeAsync("html", "lang"));
+        Assert.True(await page.Locator("#workspace").IsHiddenAsync());
+        var results = await page.RunAxe();
+        var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
+        Assert.True(serious.Count == 0, string.Join("\n", serious));
+        Assert.Empty(await page.EvaluateAsync<string[]>("() => window.__csp || []"));
+    }
+
+    private async Task<Session> OpenAsync(string lang)
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            Locale = lang == "ko" ? "ko-KR" : "en-GB",
+        });
+        var session = new Session(context, await context.NewPageAsync());
+        session.Page.Request += (_, request) => session.Requests.Add(request.Url);
+        session.Page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                session.ConsoleErrors.Add(message.Text);
+            }
+        };
+        await session.Page.AddInitScriptAsync(
+            "window.__csp = []; document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));");
+        var response = await session.Page.GotoAsync(new Uri(_host.Host.BaseAddress, $"triage?lang={lang}").ToString());
+        Assert.Equal(200, response!.Status);
+        return session;
+    }
+
+    private sealed class Session(IBrowserContext context, IPage page) : IAsyncDisposable
+    {
+        public IPage Page { get; } = page;
+
+        public List<string> Requests { get; } = [];
+
+        public List<string> ConsoleErrors { get; } = [];
+
+        public async ValueTask DisposeAsync() => await context.CloseAsync();
+    }
+}
