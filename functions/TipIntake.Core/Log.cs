@@ -41,4 +41,16 @@ internal static partial class Log
 
     [LoggerMessage(4003, LogLevel.Error, "Tip {TipId}: {Action} by staff {Actor} was stored but its audit event was not ({ErrorType}); the audit trail lacks this step")]
     public static partial void AuditEventLost(ILogger logger, string tipId, string action, string actor, string errorType);
+
+    [LoggerMessage(7001, LogLevel.Information, "Flood control: proof-of-work difficulty now {Difficulty} bits ({Count} stamped submissions in the last minute)")]
+    public static partial void DifficultyChanged(ILogger logger, int difficulty, long count);
+
+    [LoggerMessage(7002, LogLevel.Warning, "Flood control: {Count} submissions refused by a global rate limit since the last report")]
+    public static partial void RateLimited(ILogger logger, long count);
+
+    [LoggerMessage(7003, LogLevel.Debug, "Submission held back by flood control: {RefusalCode}")]
+    public static partial void FloodRefused(ILogger logger, string refusalCode);
+
+    [LoggerMessage(7004, LogLevel.Warning, "FloodControl:ChallengeKey is not set: challenges are signed with a key made for this process and are valid on this instance only")]
+    public static partial void ChallengeKeyPerProcess(ILogger logger);
 }

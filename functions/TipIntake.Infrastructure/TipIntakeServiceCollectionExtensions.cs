@@ -86,6 +86,7 @@ public static class TipIntakeServiceCollectionExtensions
         services.AddSingleton<TipRouter>();
         services.AddSingleton<TipIntakeService>();
         services.AddSingleton<FormIntakeService>();
+        services.AddFloodControl();
         services.AddSingleton<TipProcessor>();
         services.AddStaffAuthentication(configuration, environment);
         services.AddTriage(configuration);

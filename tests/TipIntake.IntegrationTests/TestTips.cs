@@ -63,10 +63,55 @@ public static class TestTips
         return rsa;
     }
 
-    public static async Task<HttpResponseMessage> PostAsync(HttpClient http, string body, string contentType = "application/jose")
+    /// <summary>The header that carries the proof-of-work stamp (docs/flood-control.md).</summary>
+    public const string StampHeader = "TipIntake-Stamp";
+
+    /// <summary>Posts a submission with a freshly fetched and solved stamp, as any client must.</summary>
+    public static async Task<HttpResponseMessage> PostAsync(HttpClient http, string body, string contentType = "application/jose") =>
+        await PostWithStampAsync(http, body, await SolveChallengeAsync(http), contentType);
+
+    /// <summary>Posts a submission with <paramref name="stamp"/> as it is, or with no stamp header when null.</summary>
+    public static async Task<HttpResponseMessage> PostWithStampAsync(HttpClient http, string body, string? stamp, string contentType = "application/jose")
     {
-        using var content = new StringContent(body, Encoding.ASCII);
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
-        return await http.PostAsync("api/tips", content);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("api/tips", UriKind.Relative));
+        request.Content = new StringContent(body, Encoding.ASCII);
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        if (stamp is not null)
+        {
+            request.Headers.TryAddWithoutValidation(StampHeader, stamp);
+        }
+
+        return await http.SendAsync(request);
+    }
+
+    /// <summary>Fetches <c>GET /api/challenge</c> and solves it the way docs/flood-control.md describes.</summary>
+    public static async Task<string> SolveChallengeAsync(HttpClient http)
+    {
+        var challenge = await http.GetFromJsonAsync<JsonElement>("api/challenge");
+        return Solve(challenge.GetProperty("challenge").GetString()!, challenge.GetProperty("difficulty").GetInt32());
+    }
+
+    /// <summary>The first counter from 0 such that SHA-256 over the ASCII of "challenge:counter" has enough leading zero bits.</summary>
+    public static string Solve(string challenge, int difficulty)
+    {
+        for (long counter = 0; ; counter++)
+        {
+            var stamp = $"{challenge}:{counter}";
+            if (LeadingZeroBits(SHA256.HashData(Encoding.ASCII.GetBytes(stamp))) >= difficulty)
+            {
+                return stamp;
+            }
+        }
+    }
+
+    public static int LeadingZeroBits(byte[] hash)
+    {
+        var bits = 0;
+        while (bits < hash.Length * 8 && (hash[bits / 8] & (0x80 >> (bits % 8))) == 0)
+        {
+            bits++;
+        }
+
+        return bits;
     }
 }

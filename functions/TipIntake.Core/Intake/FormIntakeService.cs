@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using TipIntake.Core.FloodControl;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Keys;
 using TipIntake.Core.Tips;
@@ -18,6 +19,9 @@ public abstract record FormIntakeResult
     public sealed record Invalid(IReadOnlyDictionary<string, string> Errors) : FormIntakeResult;
 
     public sealed record Unavailable(TimeSpan RetryAfter) : FormIntakeResult;
+
+    /// <summary>The no-script path's limit (or the global one) is reached: try again after <see cref="RetryAfter"/>.</summary>
+    public sealed record Busy(TimeSpan RetryAfter) : FormIntakeResult;
 }
 
 /// <summary>
@@ -30,7 +34,15 @@ public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intake
     /// <summary>The largest padded plaintext that still fits one queue message once encrypted.</summary>
     public const int MaxPlaintextBytes = 34_000;
 
-    public async Task<FormIntakeResult> SubmitAsync(IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken)
+    public Task<FormIntakeResult> SubmitAsync(IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken) =>
+        SubmitAsync(fields, admit: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SubmitAsync(IReadOnlyDictionary{string, string}, CancellationToken)"/>, asking
+    /// <paramref name="admit"/> (flood control) once the fields are valid and before anything is encrypted or queued.
+    /// </summary>
+    public async Task<FormIntakeResult> SubmitAsync(
+        IReadOnlyDictionary<string, string> fields, Func<FloodDecision>? admit, CancellationToken cancellationToken)
     {
         var plaintext = TipForm.ToPaddedJson(fields);
         try
@@ -52,6 +64,11 @@ public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intake
                 return new FormIntakeResult.Invalid(errors);
             }
 
+            if (admit?.Invoke() is { IsAdmitted: false } held)
+            {
+                return new FormIntakeResult.Busy(held.RetryAfter);
+            }
+
             IntakePublicKey key;
             try
             {
@@ -67,6 +84,7 @@ public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intake
             {
                 IntakeResult.Accepted accepted => new FormIntakeResult.Accepted(accepted.ReceiptCode),
                 IntakeResult.Unavailable unavailable => new FormIntakeResult.Unavailable(unavailable.RetryAfter),
+                IntakeResult.FloodControlled controlled => new FormIntakeResult.Busy(controlled.RetryAfter),
                 IntakeResult.Refused refused => throw new InvalidOperationException(
                     $"The service refused its own envelope ({JweFaultDescriptions.CodeOf(refused.Fault)})."),
                 var other => throw new InvalidOperationException($"Unknown intake result {other.GetType().Name}."),

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TipIntake.Core.FloodControl;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Keys;
 
@@ -18,7 +19,16 @@ public sealed class TipIntakeService(
     IOptions<IntakeOptions> options,
     ILogger<TipIntakeService> logger)
 {
-    public async Task<IntakeResult> SubmitAsync(string compactJwe, CancellationToken cancellationToken)
+    /// <summary>Accepts a submission that flood control has nothing to say about (the no-script path admits before it encrypts).</summary>
+    public Task<IntakeResult> SubmitAsync(string compactJwe, CancellationToken cancellationToken) =>
+        SubmitAsync(compactJwe, admit: null, cancellationToken);
+
+    /// <summary>
+    /// Accepts a submission, asking <paramref name="admit"/> (flood control) once the envelope's shape, header and key
+    /// were found right and before it is queued: a malformed submission gets its specific fault first, and only a
+    /// submission that could be queued spends a stamp or a token.
+    /// </summary>
+    public async Task<IntakeResult> SubmitAsync(string compactJwe, Func<FloodDecision>? admit, CancellationToken cancellationToken)
     {
         if (!JweParser.TryParse(compactJwe, TipEnvelope.MaxJweLength, out var jwe, out var fault))
         {
@@ -36,6 +46,11 @@ public sealed class TipIntakeService(
             if (jwe.EncryptedKey.Length != publicKey.ModulusLength)
             {
                 return Refuse(JweFault.InvalidEncryptedKeyLength);
+            }
+
+            if (admit?.Invoke() is { IsAdmitted: false } held)
+            {
+                return new IntakeResult.FloodControlled(held.Refusal!.Value, held.RetryAfter);
             }
 
             var receipt = receipts.Issue();

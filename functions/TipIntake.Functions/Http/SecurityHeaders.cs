@@ -9,7 +9,7 @@ namespace TipIntake.Functions.Http;
 public static class SecurityHeaders
 {
     public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+        "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
         + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
     public const string NoStore = "no-store";
@@ -23,7 +23,7 @@ public static class SecurityHeaders
     public static string TriageContentSecurityPolicy(Uri instance)
     {
         var origin = InstanceOrigin(instance);
-        return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        return "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self'; img-src 'self'; "
             + $"connect-src 'self' {origin}; frame-src 'self' {origin}; "
             + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
     }

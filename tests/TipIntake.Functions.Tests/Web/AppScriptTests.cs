@@ -55,11 +55,13 @@ public sealed partial class AppScriptTests
     public void It_encrypts_with_webcrypto_exactly_as_contract_2_says()
     {
         Assert.Contains("fetch('/api/intake-key'", Script, StringComparison.Ordinal);
+        Assert.Contains("fetch('/api/challenge'", Script, StringComparison.Ordinal);
         Assert.Contains("fetch('/api/tips'", Script, StringComparison.Ordinal);
-        Assert.Contains("'Content-Type': 'application/jose'", Script, StringComparison.Ordinal);
-        Assert.Equal(2, Regex.Count(Script, "credentials: 'omit'"));
-        Assert.Equal(2, Regex.Count(Script, "cache: 'no-store'"));
-        Assert.Equal(2, Regex.Count(Script, "referrerPolicy: 'no-referrer'"));
+        Assert.Contains("'Content-Type': 'application/jose', [STAMP_HEADER]: stamp", Script, StringComparison.Ordinal);
+        Assert.Equal(3, Regex.Count(Script, "fetch\\('"));
+        Assert.Equal(3, Regex.Count(Script, "credentials: 'omit'"));
+        Assert.Equal(3, Regex.Count(Script, "cache: 'no-store'"));
+        Assert.Equal(3, Regex.Count(Script, "referrerPolicy: 'no-referrer'"));
         Assert.Contains("{ kty: jwk.kty, n: jwk.n, e: jwk.e, alg: 'RSA-OAEP-256', ext: true }", Script, StringComparison.Ordinal);
         Assert.Contains("{ name: 'RSA-OAEP', hash: 'SHA-256' }", Script, StringComparison.Ordinal);
         Assert.Contains("{ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: jwk.kid, cty: CONTENT_TYPE }", Script, StringComparison.Ordinal);
@@ -98,11 +100,39 @@ public sealed partial class AppScriptTests
         Assert.DoesNotContain(forbidden, Script, StringComparison.Ordinal);
 
     [Fact]
+    public void It_sends_the_stamp_header_the_server_reads_and_solves_in_the_embedded_worker()
+    {
+        Assert.Contains($"const STAMP_HEADER = '{TipIntake.Functions.Functions.SubmitTip.StampHeader}';", Script, StringComparison.Ordinal);
+        var worker = Regex.Match(Script, @"const STAMP_WORKER = '/assets/([^']+)';");
+        Assert.True(worker.Success);
+        Assert.NotNull(new WebAssets().Find(worker.Groups[1].Value));
+        Assert.Contains("crypto.subtle.digest('SHA-256'", Script, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("fetch(")]
+    [InlineData("importScripts")]
+    [InlineData("XMLHttpRequest")]
+    [InlineData("WebSocket")]
+    [InlineData("indexedDB")]
+    [InlineData("caches.")]
+    [InlineData("console.")]
+    [InlineData("eval(")]
+    [InlineData("http://")]
+    [InlineData("https://")]
+    public void The_stamp_worker_only_hashes(string forbidden)
+    {
+        var worker = WebResources.Read("Web/assets/stamp-worker.js");
+        Assert.Contains("crypto.subtle.digest('SHA-256'", worker, StringComparison.Ordinal);
+        Assert.DoesNotContain(forbidden, worker, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_element_it_looks_up_is_on_the_form_page()
     {
         var form = WebResources.Renderer.RenderForm("en", WebResources.NoValues(), WebResources.NoValues(), null);
         var ids = Regex.Matches(Script, @"getElementById\('([^']+)'\)").Select(m => m.Groups[1].Value).ToHashSet();
-        Assert.Superset(new HashSet<string> { "tip-form", "form-status", "receipt", "receipt-code", "quick-exit", "messages", "submit-button" }, ids);
+        Assert.Superset(new HashSet<string> { "tip-form", "form-status", "receipt", "receipt-code", "quick-exit", "messages", "submit-button", "stamp-status", "stamp-progress", "stamp-text" }, ids);
         foreach (var id in ids)
         {
             Assert.Contains($"id=\"{id}\"", form, StringComparison.Ordinal);

@@ -20,6 +20,13 @@
   const FIELDS = ['category', 'narrative', 'country', 'region', 'place', 'observedFrom', 'observedTo',
     'peopleCount', 'urgency', 'language', 'contact'];
   const ESCAPE_WINDOW_MS = 1000;
+  // Flood control (docs/flood-control.md): a proof-of-work stamp from GET /api/challenge, sent with the tip.
+  const STAMP_HEADER = 'TipIntake-Stamp';
+  const STAMP_WORKER = '/assets/stamp-worker.js';
+  const STAMP_BATCH = 512;
+  const MAX_DIFFICULTY = 32;
+  // Answers after which a fresh challenge may succeed; the form tries once more.
+  const STAMP_RETRY_PROBLEMS = ['stamp-expired', 'stamp-reused', 'stamp-stale', 'stamp-invalid'];
 
   // C0 and C1 controls, as .NET's char.IsControl; the multi-line variant lets tab and line breaks through.
   const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F-\u009F]/;
@@ -344,6 +351,103 @@
     return [encodedHeader, base64Url(encryptedKey), base64Url(iv), base64Url(ciphertext), base64Url(tag)].join('.');
   }
 
+  // ---- Proof-of-work stamp (docs/flood-control.md) -----------------------------------------------------------
+
+  async function fetchChallenge() {
+    const response = await fetch('/api/challenge', {
+      cache: 'no-store',
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+    });
+    if (!response.ok) {
+      throw new HttpError(response.status);
+    }
+    const body = await response.json();
+    if (!body || typeof body.challenge !== 'string' || !/^[A-Za-z0-9_-]+$/.test(body.challenge)
+      || !Number.isInteger(body.difficulty) || body.difficulty < 0 || body.difficulty > MAX_DIFFICULTY) {
+      throw new HttpError(0);
+    }
+    return body;
+  }
+
+  function leadingZeroBits(bytes) {
+    let bits = 0;
+    for (const b of bytes) {
+      if (b === 0) {
+        bits += 8;
+        continue;
+      }
+      return bits + Math.clz32(b) - 24;
+    }
+    return bits;
+  }
+
+  /** The same search as stamp-worker.js, on this thread, for browsers that cannot start the worker. */
+  async function solveHere(challenge, difficulty, onProgress) {
+    const encoder = new TextEncoder();
+    const prefix = challenge + ':';
+    for (let counter = 0; counter < Number.MAX_SAFE_INTEGER; counter += STAMP_BATCH) {
+      const digests = [];
+      for (let i = 0; i < STAMP_BATCH; i++) {
+        digests.push(window.crypto.subtle.digest('SHA-256', encoder.encode(prefix + (counter + i))));
+      }
+      const hashes = await Promise.all(digests);
+      for (let i = 0; i < STAMP_BATCH; i++) {
+        if (leadingZeroBits(new Uint8Array(hashes[i])) >= difficulty) {
+          return prefix + (counter + i);
+        }
+      }
+      onProgress(counter + STAMP_BATCH);
+    }
+    throw new Error('No stamp found.');
+  }
+
+  function solveInWorker(challenge, difficulty, onProgress) {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(STAMP_WORKER);
+      worker.addEventListener('message', (event) => {
+        const data = event.data || {};
+        if (typeof data.progress === 'number') {
+          onProgress(data.progress);
+          return;
+        }
+        worker.terminate();
+        if (typeof data.stamp === 'string') {
+          resolve(data.stamp);
+        } else {
+          reject(new Error('The stamp worker failed.'));
+        }
+      });
+      worker.addEventListener('error', (event) => {
+        event.preventDefault();
+        worker.terminate();
+        reject(new Error('The stamp worker could not run.'));
+      });
+      worker.postMessage({ challenge, difficulty });
+    });
+  }
+
+  async function solveStamp(challenge, difficulty, onProgress) {
+    if (typeof window.Worker === 'function') {
+      try {
+        return await solveInWorker(challenge, difficulty, onProgress);
+      } catch {
+        // Fall through: solve on this thread instead.
+      }
+    }
+    return solveHere(challenge, difficulty, onProgress);
+  }
+
+  async function problemCode(response) {
+    try {
+      const problem = await response.clone().json();
+      const type = problem && typeof problem.type === 'string' ? problem.type : '';
+      return type.startsWith('urn:tipintake:problem:') ? type.slice('urn:tipintake:problem:'.length) : '';
+    } catch {
+      return '';
+    }
+  }
+
   function messageForStatus(status) {
     switch (status) {
       case 503:
@@ -368,7 +472,68 @@
     const submitButton = document.getElementById('submit-button');
     const note = document.getElementById('encryption-note');
     const canEncrypt = Boolean(window.crypto && window.crypto.subtle && window.fetch && window.TextEncoder);
+    const stampStatus = document.getElementById('stamp-status');
+    const stampProgress = document.getElementById('stamp-progress');
+    const stampText = document.getElementById('stamp-text');
     let busy = false;
+
+    // The expected number of hashes is 2^difficulty; the bar shows the chance of having found a stamp by now.
+    const showStampProgress = (difficulty) => {
+      if (!stampStatus || difficulty === 0) {
+        return () => {};
+      }
+      const expected = Math.pow(2, difficulty);
+      let shownStep = -1;
+      stampStatus.hidden = false;
+      if (stampProgress) {
+        stampProgress.value = 0;
+      }
+      if (stampText) {
+        stampText.textContent = t('status.preparing');
+      }
+      return (tried) => {
+        const percent = Math.min(99, Math.floor(100 * (1 - Math.exp(-tried / expected))));
+        if (stampProgress) {
+          stampProgress.value = percent;
+        }
+        // The live region speaks only every quarter, so a screen reader is not flooded.
+        const step = Math.floor(percent / 25);
+        if (stampText && step !== shownStep && step > 0) {
+          shownStep = step;
+          stampText.textContent = t('status.progress').replace('{percent}', String(percent));
+        }
+      };
+    };
+
+    const hideStampProgress = () => {
+      if (stampStatus) {
+        stampStatus.hidden = true;
+      }
+      if (stampText) {
+        stampText.textContent = '';
+      }
+    };
+
+    /** Fetches and solves a challenge, posts the JWE with the stamp; once more with a fresh challenge if it was stale. */
+    const sendStamped = async (jwe) => {
+      for (let attempt = 0; ; attempt++) {
+        const challenge = await fetchChallenge();
+        const stamp = await solveStamp(challenge.challenge, challenge.difficulty, showStampProgress(challenge.difficulty));
+        hideStampProgress();
+        const response = await fetch('/api/tips', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/jose', [STAMP_HEADER]: stamp },
+          body: jwe,
+          credentials: 'omit',
+          cache: 'no-store',
+          referrerPolicy: 'no-referrer',
+        });
+        if (attempt === 0 && response.status === 403 && STAMP_RETRY_PROBLEMS.includes(await problemCode(response))) {
+          continue;
+        }
+        return response;
+      }
+    };
 
     if (note) {
       note.textContent = t(canEncrypt ? 'status.encryptionOn' : 'status.encryptionOff');
@@ -489,14 +654,7 @@
         if (jwe.length > MAX_JWE_LENGTH) {
           throw new HttpError(413);
         }
-        const response = await fetch('/api/tips', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/jose' },
-          body: jwe,
-          credentials: 'omit',
-          cache: 'no-store',
-          referrerPolicy: 'no-referrer',
-        });
+        const response = await sendStamped(jwe);
         if (response.status !== 202) {
           throw new HttpError(response.status);
         }
@@ -513,6 +671,7 @@
           status.focus();
         }
       } finally {
+        hideStampProgress();
         if (plaintext) {
           plaintext.fill(0);
         }

@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using TipIntake.Core.FloodControl;
+using TipIntake.Core.Intake;
+using TipIntake.Core.Jwe;
+using TipIntake.Core.Tests.Fakes;
+using TipIntake.Core.Tests.Jwe;
+using TipIntake.Testing;
+
+namespace TipIntake.Core.Tests.FloodControl;
+
+/// <summary>Where flood control sits in the intake: after the envelope's own checks, before the queue.</summary>
+public sealed class IntakeAdmissionTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 28, 16, 5, 0, TimeSpan.Zero);
+    private readonly FakeIntakeKey _key = new();
+    private readonly FakeTipInbox _inbox = new();
+    private readonly TipIntakeService _intake;
+    private readonly FormIntakeService _form;
+    private int _asked;
+
+    public IntakeAdmissionTests()
+    {
+        var options = Options.Create(new IntakeOptions { ReceiptSalt = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)) });
+        _intake = new TipIntakeService(_key, _inbox, new ReceiptIssuer(options), new FixedTimeProvider(Now), options, new CapturingLogger<TipIntakeService>());
+        _form = new FormIntakeService(_intake, _key, new FixedTimeProvider(Now));
+    }
+
+    private FloodDecision Refuse()
+    {
+        _asked++;
+        return new FloodDecision(FloodRefusal.RateLimited, TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task Malformed_envelope_gets_its_own_fault_before_flood_control_is_asked()
+    {
+        var result = await _intake.SubmitAsync("not.a.jwe", Refuse, CancellationToken.None);
+
+        Assert.IsType<IntakeResult.Refused>(result);
+        Assert.Equal(0, _asked);
+    }
+
+    [Fact]
+    public async Task Held_back_submission_is_not_queued()
+    {
+        var jwe = JweFactory.Build(JweFactory.HeaderJsonFor(_key.KeyId), wrapKey: _key.Rsa).Compact;
+
+        var result = await _intake.SubmitAsync(jwe, Refuse, CancellationToken.None);
+
+        Assert.Equal(new IntakeResult.FloodControlled(FloodRefusal.RateLimited, TimeSpan.FromSeconds(3)), result);
+        Assert.Equal(1, _asked);
+        Assert.Empty(_inbox.Envelopes);
+    }
+
+    [Fact]
+    public async Task Form_over_its_limit_is_busy_and_nothing_is_queued()
+    {
+        var fields = new Dictionary<string, string> { ["category"] = "detention", ["narrative"] = "Taken on Monday.", ["urgency"] = "soon" };
+
+        var result = await _form.SubmitAsync(fields, Refuse, CancellationToken.None);
+
+        Assert.Equal(new FormIntakeResult.Busy(TimeSpan.FromSeconds(3)), result);
+        Assert.Empty(_inbox.Envelopes);
+    }
+
+    [Fact]
+    public async Task Invalid_form_gets_its_field_errors_without_spending_a_token()
+    {
+        var result = await _form.SubmitAsync(new Dictionary<string, string>(), Refuse, CancellationToken.None);
+
+        Assert.IsType<FormIntakeResult.Invalid>(result);
+        Assert.Equal(0, _asked);
+    }
+}
