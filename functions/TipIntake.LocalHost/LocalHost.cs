@@ -64,7 +64,14 @@ public sealed class LocalHost : IAsyncDisposable
             builder.Services.AddSingleton<ITypeLocator>(new ExplicitTypeLocator(typeof(QueueFunctionAdapters)));
             configureServices?.Invoke(builder.Services);
 
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.AddServerHeader = false;
+
+                // Kestrel waits 30 s for slow request headers (slowloris) by default; 5 s is ample for any real client here.
+                // Slow bodies are already cut off by MinRequestBodyDataRate (240 B/s after a 5 s grace).
+                kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+            });
 
             var app = builder.Build();
             app.UseStatusCodePages(ProblemStatusPages.WriteAsync);

@@ -77,7 +77,10 @@ public sealed class TestHost : IAsyncDisposable
 
     /// <summary>A host whose intake key is in <paramref name="vault"/>, reached through the real Key Vault client and pipeline.</summary>
     public static Task<TestHost> StartWithKeyVaultAsync(
-        FakeKeyVault vault, IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? configureServices = null)
+        FakeKeyVault vault,
+        IReadOnlyDictionary<string, string>? settings = null,
+        Action<IServiceCollection>? configureServices = null,
+        string? connectionString = null)
     {
         var values = new Dictionary<string, string>
         {
@@ -100,7 +103,8 @@ public sealed class TestHost : IAsyncDisposable
                 });
                 configureServices?.Invoke(services);
             },
-            values);
+            values,
+            connectionString);
     }
 
     /// <summary>Polls <c>Tips</c> until a tip whose narrative contains <paramref name="marker"/> is there.</summary>

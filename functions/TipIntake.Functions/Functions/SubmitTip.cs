@@ -1,17 +1,21 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using TipIntake.Core.FloodControl;
 using TipIntake.Core.Intake;
 using TipIntake.Functions.Http;
 
 namespace TipIntake.Functions.Functions;
 
 /// <summary>
-/// POST /api/tips: an encrypted tip in, 202 and a receipt out once the queue holds it (contract 2). The request's
-/// address and headers are never read, stored or logged.
+/// POST /api/tips: an encrypted tip in, 202 and a receipt out once the queue holds it (contract 2). The one header
+/// read besides Content-Type is the proof-of-work stamp (docs/flood-control.md), checked after the envelope's shape;
+/// the request's address and other headers are never read, stored or logged.
 /// </summary>
-public sealed class SubmitTip(TipIntakeService intake)
+public sealed class SubmitTip(TipIntakeService intake, FloodGate flood)
 {
+    public const string StampHeader = "TipIntake-Stamp";
+
     [Function(nameof(SubmitTip))]
     public async Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/tips")] HttpRequest request,
@@ -24,16 +28,27 @@ public sealed class SubmitTip(TipIntakeService intake)
             {
                 JoseRequestBody.Status.WrongMediaType => Problems.UnsupportedMediaType(JoseRequestBody.MediaType),
                 JoseRequestBody.Status.TooLarge => Problems.ForFault(Core.Jwe.JweFault.TooLong),
+                JoseRequestBody.Status.Unreadable => Problems.UnreadableBody(),
+                JoseRequestBody.Status.TimedOut => Problems.RequestTimeout(),
                 _ => Problems.NotAscii(),
             };
         }
 
-        return await intake.SubmitAsync(compactJwe, cancellationToken) switch
+        var stamps = request.Headers[StampHeader];
+        string? stamp = stamps.Count switch
+        {
+            0 => null,
+            1 => stamps[0] ?? "",
+            _ => "",
+        };
+
+        return await intake.SubmitAsync(compactJwe, () => flood.AdmitStamped(stamp), cancellationToken) switch
         {
             IntakeResult.Accepted accepted => new JsonBodyResult<ReceiptBody>(
                 StatusCodes.Status202Accepted, new ReceiptBody(accepted.ReceiptCode), HttpJsonContext.Default.ReceiptBody, "application/json", "no-store"),
             IntakeResult.Refused refused => Problems.ForFault(refused.Fault),
             IntakeResult.Unavailable unavailable => Problems.Unavailable(unavailable.RetryAfter),
+            IntakeResult.FloodControlled held => Problems.ForFlood(held.Refusal, held.RetryAfter),
             var other => throw new InvalidOperationException($"Unknown intake result {other.GetType().Name}."),
         };
     }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using TipIntake.Core.FloodControl;
 using TipIntake.Core.Intake;
 using TipIntake.Functions.Http;
 using TipIntake.Functions.Web;
@@ -10,9 +11,11 @@ namespace TipIntake.Functions.Functions;
 /// <summary>
 /// POST /submit: the reporter form without JavaScript. The fields are validated, encrypted here under the current
 /// intake key and queued like a browser-made JWE; the answer is a page in the reporter's language — the receipt, or
-/// the form again with what they typed and what to fix. Nothing of the body is logged.
+/// the form again with what they typed and what to fix. This path cannot do proof-of-work, so it has its own, stricter
+/// limit (docs/flood-control.md): over it, the form comes back with what was typed and asks to try again shortly.
+/// Nothing of the body is logged.
 /// </summary>
-public sealed class SubmitTipForm(FormIntakeService intake, PageRenderer pages)
+public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, PageRenderer pages)
 {
     [Function(nameof(SubmitTipForm))]
     public async Task<IActionResult> Run(
@@ -28,9 +31,13 @@ public sealed class SubmitTipForm(FormIntakeService intake, PageRenderer pages)
                 return Form(StatusCodes.Status415UnsupportedMediaType, lang, fields, NoErrors, "form.error.unsupported");
             case FormRequestBody.Status.TooLarge:
                 return Form(StatusCodes.Status413PayloadTooLarge, lang, fields, NoErrors, "form.error.too-large");
+            case FormRequestBody.Status.Unreadable:
+                return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.unsupported");
+            case FormRequestBody.Status.TimedOut:
+                return Form(StatusCodes.Status408RequestTimeout, lang, fields, NoErrors, "form.error.unsupported");
         }
 
-        switch (await intake.SubmitAsync(fields, cancellationToken))
+        switch (await intake.SubmitAsync(fields, flood.AdmitForm, cancellationToken))
         {
             case FormIntakeResult.Accepted accepted:
                 return new HtmlResult(StatusCodes.Status200OK, pages.RenderReceipt(lang, accepted.ReceiptCode));
@@ -40,6 +47,10 @@ public sealed class SubmitTipForm(FormIntakeService intake, PageRenderer pages)
                 var page = Form(StatusCodes.Status503ServiceUnavailable, lang, fields, NoErrors, "form.error.unavailable");
                 page.Headers["Retry-After"] = ((int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return page;
+            case FormIntakeResult.Busy busy:
+                var held = Form(StatusCodes.Status429TooManyRequests, lang, fields, NoErrors, "form.error.busy");
+                held.Headers["Retry-After"] = Problems.RetryAfterSeconds(busy.RetryAfter);
+                return held;
             default:
                 throw new InvalidOperationException("Unknown form intake result.");
         }

@@ -19,6 +19,10 @@ public static class FormRequestBody
         Read,
         WrongMediaType,
         TooLarge,
+
+        /// <summary>The body's framing is broken (400) or it came too slowly (408): <see cref="RequestBodyFailures"/>.</summary>
+        Unreadable,
+        TimedOut,
     }
 
     public static async Task<(Status Status, IReadOnlyDictionary<string, string> Fields)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -26,7 +30,9 @@ public static class FormRequestBody
         ArgumentNullException.ThrowIfNull(request);
         var empty = new Dictionary<string, string>();
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
-            || !mediaType.MediaType.Equals(MediaType, StringComparison.OrdinalIgnoreCase))
+            || !mediaType.MediaType.Equals(MediaType, StringComparison.OrdinalIgnoreCase)
+            // The form is UTF-8; another charset would be decoded by the framework, and UTF-7 throws there.
+            || (mediaType.Charset.HasValue && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
         {
             return (Status.WrongMediaType, empty);
         }
@@ -46,6 +52,15 @@ public static class FormRequestBody
         catch (InvalidDataException)
         {
             return (Status.TooLarge, empty);
+        }
+        catch (IOException ex)
+        {
+            return (RequestBodyFailures.StatusOf(ex) switch
+            {
+                StatusCodes.Status408RequestTimeout => Status.TimedOut,
+                StatusCodes.Status413PayloadTooLarge => Status.TooLarge,
+                _ => Status.Unreadable,
+            }, empty);
         }
 
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -16,6 +16,10 @@ public static class JoseRequestBody
         WrongMediaType,
         TooLarge,
         NotAscii,
+
+        /// <summary>The body's framing is broken (400) or it came too slowly (408): <see cref="RequestBodyFailures"/>.</summary>
+        Unreadable,
+        TimedOut,
     }
 
     public static bool HasJoseMediaType(HttpRequest request)
@@ -44,10 +48,22 @@ public static class JoseRequestBody
         {
             var length = 0;
             int read;
-            while (length <= maxLength
-                && (read = await request.Body.ReadAsync(buffer.AsMemory(length, maxLength + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
+            try
             {
-                length += read;
+                while (length <= maxLength
+                    && (read = await request.Body.ReadAsync(buffer.AsMemory(length, maxLength + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    length += read;
+                }
+            }
+            catch (IOException ex)
+            {
+                return (RequestBodyFailures.StatusOf(ex) switch
+                {
+                    StatusCodes.Status408RequestTimeout => Status.TimedOut,
+                    StatusCodes.Status413PayloadTooLarge => Status.TooLarge,
+                    _ => Status.Unreadable,
+                }, "");
             }
 
             if (length > maxLength)

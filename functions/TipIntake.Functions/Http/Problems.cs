@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using TipIntake.Core.FloodControl;
 using TipIntake.Core.Jwe;
 
 namespace TipIntake.Functions.Http;
@@ -20,6 +21,32 @@ public static class Problems
         return Create(status, JweFaultDescriptions.CodeOf(fault), title, JweFaultDescriptions.DescribeOf(fault));
     }
 
+    /// <summary>
+    /// Flood control's answers: 428 without a stamp, 400 for a malformed one, 403 for one that is not valid (invalid,
+    /// expired, reused, insufficient, stale), 429 with Retry-After when a global limit is reached.
+    /// </summary>
+    public static JsonBodyResult<ProblemBody> ForFlood(FloodRefusal refusal, TimeSpan retryAfter)
+    {
+        var (status, title) = refusal switch
+        {
+            FloodRefusal.StampRequired => (StatusCodes.Status428PreconditionRequired, "Proof-of-work stamp required"),
+            FloodRefusal.StampMalformed => (StatusCodes.Status400BadRequest, "Malformed proof-of-work stamp"),
+            FloodRefusal.RateLimited => (StatusCodes.Status429TooManyRequests, "Too many submissions"),
+            _ => (StatusCodes.Status403Forbidden, "Proof-of-work stamp not accepted"),
+        };
+        var result = Create(status, FloodRefusals.CodeOf(refusal), title, FloodRefusals.DescribeOf(refusal));
+        if (refusal == FloodRefusal.RateLimited)
+        {
+            result.Headers["Retry-After"] = RetryAfterSeconds(retryAfter);
+        }
+
+        return result;
+    }
+
+    /// <summary>Whole seconds, at least one.</summary>
+    public static string RetryAfterSeconds(TimeSpan retryAfter) =>
+        Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static JsonBodyResult<ProblemBody> UnsupportedMediaType(string expected) => Create(
         StatusCodes.Status415UnsupportedMediaType,
         "unsupported-media-type",
@@ -28,6 +55,18 @@ public static class Problems
 
     public static JsonBodyResult<ProblemBody> NotFound() => Create(
         StatusCodes.Status404NotFound, "not-found", "No such resource", "No such resource.");
+
+    public static JsonBodyResult<ProblemBody> UnreadableBody() => Create(
+        StatusCodes.Status400BadRequest,
+        "unreadable-body",
+        "Malformed request",
+        "The request body could not be read: its framing (Content-Length or chunked encoding) is broken.");
+
+    public static JsonBodyResult<ProblemBody> RequestTimeout() => Create(
+        StatusCodes.Status408RequestTimeout,
+        "request-timeout",
+        "Request body too slow",
+        "The request body arrived too slowly and was not read to its end. Nothing was kept; please send it again.");
 
     public static JsonBodyResult<ProblemBody> NotAscii() => Create(
         StatusCodes.Status400BadRequest,
@@ -41,7 +80,7 @@ public static class Problems
             StatusCodes.Status503ServiceUnavailable,
             "unavailable",
             "Temporarily unavailable",
-            "The tip was not accepted because storage or the key service is unavailable. Nothing was kept; please send it again later.");
+            "The tip could not be confirmed because storage or the key service is unavailable. Please send it again later.");
         result.Headers["Retry-After"] = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return result;
     }

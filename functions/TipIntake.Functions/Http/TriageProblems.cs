@@ -51,6 +51,9 @@ public static class TriageProblems
     public static JsonBodyResult<ProblemBody> TooLarge(int limit) => Create(
         StatusCodes.Status413PayloadTooLarge, "too-large", "Request too large", $"A triage request body is at most {limit} bytes.");
 
+    public static JsonBodyResult<ProblemBody> RequestTimeout() => Create(
+        StatusCodes.Status408RequestTimeout, "request-timeout", "Request body too slow", "The request body arrived too slowly; nothing was changed.");
+
     public static JsonBodyResult<ProblemBody> UnsupportedMediaType() => Create(
         StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "Send the body as application/json.");
 

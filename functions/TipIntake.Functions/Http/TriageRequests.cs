@@ -41,10 +41,22 @@ public static class TriageRequests
         {
             var length = 0;
             int read;
-            while (length <= MaxBodyBytes
-                && (read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBodyBytes + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
+            try
             {
-                length += read;
+                while (length <= MaxBodyBytes
+                    && (read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBodyBytes + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    length += read;
+                }
+            }
+            catch (IOException ex)
+            {
+                return (null, RequestBodyFailures.StatusOf(ex) switch
+                {
+                    StatusCodes.Status408RequestTimeout => TriageProblems.RequestTimeout(),
+                    StatusCodes.Status413PayloadTooLarge => TriageProblems.TooLarge(MaxBodyBytes),
+                    _ => TriageProblems.BadRequest("unreadable-body", "The request body could not be read: its framing (Content-Length or chunked encoding) is broken."),
+                });
             }
 
             if (length > MaxBodyBytes)

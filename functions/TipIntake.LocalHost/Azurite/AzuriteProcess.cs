@@ -7,7 +7,9 @@ namespace TipIntake.LocalHost.Azurite;
 /// <summary>
 /// Azurite (the npm package pinned in the repository's package.json) on ports the OS picks at start: it is told
 /// port 0 and reports what it bound, so nothing races for a port and 10000–10002 are never assumed free.
-/// Each instance gets its own accounts with random keys, so no well-known key is used anywhere.
+/// Each instance gets its own accounts with random keys, so no well-known key is used anywhere. An instance that keeps
+/// its data on disk can be stopped and started again on the same ports with the same keys (a storage outage, as
+/// clients with the old connection strings see it).
 /// </summary>
 public sealed partial class AzuriteProcess : IAsyncDisposable
 {
@@ -16,14 +18,18 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, string> _accountKeys;
     private bool _exited;
 
-    private AzuriteProcess(Process process, IReadOnlyDictionary<string, string> accountKeys, Uri blob, Uri queue, Uri table)
+    private AzuriteProcess(Process process, IReadOnlyDictionary<string, string> accountKeys, string? location, Uri blob, Uri queue, Uri table)
     {
         _process = process;
         _accountKeys = accountKeys;
+        Location = location;
         BlobEndpoint = blob;
         QueueEndpoint = queue;
         TableEndpoint = table;
     }
+
+    /// <summary>The folder Azurite keeps its data in, or null when it keeps it in memory.</summary>
+    public string? Location { get; }
 
     public Uri BlobEndpoint { get; }
 
@@ -36,11 +42,39 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     public bool HasExited => _exited || _process.HasExited;
 
     /// <summary>Starts Azurite with <paramref name="accounts"/>; keeps data in <paramref name="location"/>, or in memory when null.</summary>
-    public static async Task<AzuriteProcess> StartAsync(IReadOnlyList<string> accounts, string? location, CancellationToken cancellationToken = default)
+    public static Task<AzuriteProcess> StartAsync(IReadOnlyList<string> accounts, string? location, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(accounts);
-        var script = await NodeTools.EnsureAzuriteAsync(cancellationToken).ConfigureAwait(false);
         var keys = accounts.ToDictionary(a => a, _ => Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)), StringComparer.Ordinal);
+        return StartAsync(keys, location, (0, 0, 0), cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts Azurite again where a stopped <paramref name="previous"/> instance was: its ports, accounts, keys and
+    /// on-disk data, so that connection strings made for it keep working. The only place a fixed port is used, and
+    /// only ports the OS gave the first instance.
+    /// </summary>
+    public static Task<AzuriteProcess> StartAsync(AzuriteProcess previous, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        if (previous.Location is null)
+        {
+            throw new InvalidOperationException("Only an Azurite that keeps its data on disk can be started again.");
+        }
+
+        if (!previous.HasExited)
+        {
+            throw new InvalidOperationException("Stop the previous Azurite before starting it again on its ports.");
+        }
+
+        return StartAsync(
+            previous._accountKeys, previous.Location, (previous.BlobEndpoint.Port, previous.QueueEndpoint.Port, previous.TableEndpoint.Port), cancellationToken);
+    }
+
+    private static async Task<AzuriteProcess> StartAsync(
+        IReadOnlyDictionary<string, string> keys, string? location, (int Blob, int Queue, int Table) ports, CancellationToken cancellationToken)
+    {
+        var script = await NodeTools.EnsureAzuriteAsync(cancellationToken).ConfigureAwait(false);
         var start = new ProcessStartInfo(NodeTools.Node)
         {
             RedirectStandardOutput = true,
@@ -49,9 +83,11 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = location ?? Path.GetTempPath(),
         };
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
         foreach (var argument in (string[])[script, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
-                     "--blobHost", "127.0.0.1", "--blobPort", "0", "--queueHost", "127.0.0.1", "--queuePort", "0",
-                     "--tableHost", "127.0.0.1", "--tablePort", "0"])
+                     "--blobHost", "127.0.0.1", "--blobPort", ports.Blob.ToString(invariant),
+                     "--queueHost", "127.0.0.1", "--queuePort", ports.Queue.ToString(invariant),
+                     "--tableHost", "127.0.0.1", "--tablePort", ports.Table.ToString(invariant)])
         {
             start.ArgumentList.Add(argument);
         }
@@ -72,7 +108,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         try
         {
             var endpoints = await ReadEndpointsAsync(process, cancellationToken).ConfigureAwait(false);
-            return new AzuriteProcess(process, keys, endpoints["Blob"], endpoints["Queue"], endpoints["Table"]);
+            return new AzuriteProcess(process, keys, location, endpoints["Blob"], endpoints["Queue"], endpoints["Table"]);
         }
         catch
         {
@@ -80,6 +116,40 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             process.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Stops Azurite the way an operator would (SIGTERM), so that it closes its servers and writes its on-disk
+    /// database; kills it if it has not exited within <paramref name="timeout"/>, or where there is no SIGTERM (Windows).
+    /// </summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (HasExited)
+        {
+            await DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            using var signal = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false });
+            if (signal is not null)
+            {
+                await signal.WaitForExitAsync().ConfigureAwait(false);
+            }
+
+            using var wait = new CancellationTokenSource(timeout);
+            try
+            {
+                await _process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Did not exit in time: killed below.
+            }
+        }
+
+        await DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>A connection string for one of this instance's accounts, as <c>AzureWebJobsStorage</c> takes it.</summary>

@@ -77,6 +77,13 @@ internal static class DevelopmentTokenEndpoint
                 ? new DevelopmentTokenRequest(null, null)
                 : JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), DevelopmentTokenJsonContext.Default.DevelopmentTokenRequest);
         }
+        catch (IOException ex)
+        {
+            // Broken framing or a body too slow for Kestrel's MinRequestBodyDataRate: the client's fault, not a 500.
+            var status = RequestBodyFailures.StatusOf(ex);
+            await WriteProblemAsync(context, status, status == StatusCodes.Status408RequestTimeout ? "request-timeout" : "unreadable-body", "The request body could not be read.");
+            return;
+        }
         catch (JsonException)
         {
             await WriteProblemAsync(context, StatusCodes.Status400BadRequest, "malformed-json", """Send {"roles":["TipTriage.Reader"|"TipTriage.Editor"],"name":"…"}.""");

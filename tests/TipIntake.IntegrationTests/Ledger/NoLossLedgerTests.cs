@@ -1,0 +1,380 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.DependencyInjection;
+using TipIntake.Core.Intake;
+using TipIntake.Infrastructure.Storage;
+using TipIntake.LocalHost.Azurite;
+using TipIntake.Testing;
+using Xunit.Abstractions;
+
+namespace TipIntake.IntegrationTests.Ledger;
+
+/// <summary>
+/// Issue 7, item 1: more than a thousand tips from concurrent clients through storage, Key Vault and host failures,
+/// then a ledger of every answer against every row. Runs in CI with the rest (trait <c>Category=Ledger</c> lets a
+/// developer skip it locally with <c>--filter Category!=Ledger</c>).
+/// </summary>
+[Trait("Category", "Ledger")]
+public sealed class NoLossLedgerTests(ITestOutputHelper output)
+{
+    private const string Account = "ledger";
+    private const int TargetAccepted = 1000;
+    private const int Clients = 8;
+    private static readonly TimeSpan InFlightLease = TimeSpan.FromSeconds(5);
+
+    private static readonly Dictionary<string, string> IntakeOnly = new()
+    {
+        ["AzureWebJobs.ProcessTip.Disabled"] = "true",
+        ["AzureWebJobs.QuarantinePoison.Disabled"] = "true",
+
+        // Eight clients on one loopback address are a flood by design here: flood control is not what this test measures.
+        ["FloodControl:MaxSubmissionsPerSecond"] = "10000",
+        ["FloodControl:SubmissionBurst"] = "10000",
+        ["FloodControl:QuietRatePerMinute"] = "1000000",
+    };
+
+    private readonly ConcurrentQueue<string> _events = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly CountingExceptionHandler _listenerFailures = new();
+    private int _accepted;
+
+    private enum Kind
+    {
+        Valid,
+        SchemaInvalid,
+        Tampered,
+        ForeignKid,
+    }
+
+    [Fact]
+    public async Task Every_tip_answered_202_ends_exactly_once_in_Tips_or_Quarantine_through_storage_vault_and_host_failures()
+    {
+        var location = Path.Combine(Path.GetTempPath(), $"tipintake-ledger-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var azurite = await AzuriteProcess.StartAsync([Account], location);
+        TestHost? processing = null;
+        try
+        {
+            var connection = azurite.ConnectionString(Account);
+            using var vault = new FakeKeyVault(new FakeTokenCredential());
+            DuplicatingInbox? duplicating = null;
+            await using var intake = await TestHost.StartWithKeyVaultAsync(
+                vault,
+                IntakeOnly,
+                services => services.AddSingleton<ITipInbox>(provider =>
+                    duplicating = new DuplicatingInbox(ActivatorUtilities.CreateInstance<QueueTipInbox>(provider), every: 25)),
+                connection);
+            var firstFaults = new StorageFaults { InFlightLease = InFlightLease };
+            processing = await StartProcessingAsync(vault, connection, firstFaults);
+            var jwk = await TestTips.GetIntakeKeyAsync(intake.Http);
+
+            // Faults, each when the run has reached a given number of accepted tips.
+            var chaos = Task.Run(async () =>
+            {
+                await AfterAcceptedAsync(150);
+                vault.FailNext(FakeKeyVault.Fault.Throttled(TimeSpan.FromSeconds(1)), count: 30);
+                Note("Key Vault: burst of 30 × 429 with Retry-After 1 s");
+
+                await AfterAcceptedAsync(300);
+                firstFaults.Kill();
+                Note("processing host killed mid-batch (its storage requests stop)");
+                await processing.DisposeAsync();
+                processing = await StartProcessingAsync(vault, connection, new StorageFaults { InFlightLease = InFlightLease });
+                Note("processing host restarted");
+
+                await AfterAcceptedAsync(450);
+                vault.FailNext(FakeKeyVault.Fault.Unavailable(), count: 30);
+                Note("Key Vault: burst of 30 × 503");
+
+                await AfterAcceptedAsync(600);
+                await azurite.StopAsync(TimeSpan.FromSeconds(20));
+                Note("Azurite stopped");
+                azurite = await AzuriteProcess.StartAsync(azurite);
+                Note($"Azurite restarted on the same ports from {location}");
+
+                await AfterAcceptedAsync(800);
+                vault.FailNext(FakeKeyVault.Fault.Throttled(TimeSpan.FromSeconds(2)), count: 20);
+                vault.FailNext(FakeKeyVault.Fault.Unavailable(), count: 20);
+                Note("Key Vault: burst of 20 × 429 (Retry-After 2 s) then 20 × 503");
+            });
+
+            var submissions = new ConcurrentBag<Submission>();
+            var next = 0;
+            var clients = Enumerable.Range(0, Clients).Select(_ => Task.Run(async () =>
+            {
+                while (Volatile.Read(ref _accepted) < TargetAccepted)
+                {
+                    var i = Interlocked.Increment(ref next);
+                    Assert.True(i < TargetAccepted * 3, "Too many submissions were refused for the run to reach its target.");
+                    var submission = await SubmitAsync(intake.Http, jwk, i);
+                    submissions.Add(submission);
+                    if (submission.Status == HttpStatusCode.Accepted)
+                    {
+                        Interlocked.Increment(ref _accepted);
+                    }
+                }
+            })).ToArray();
+            await Task.WhenAll(clients);
+            Note($"clients done: {submissions.Count} submissions");
+            await chaos;
+
+            var receipts = intake.Host.Services.GetRequiredService<ReceiptIssuer>();
+            var accepted = submissions.Where(s => s.Status == HttpStatusCode.Accepted)
+                .ToDictionary(s => receipts.HashOf(s.Receipt!), StringComparer.Ordinal);
+            var refused = submissions.Where(s => s.Status != HttpStatusCode.Accepted).ToList();
+
+            // Wait until the queues are drained and every accepted receipt has a row (or the deadline passes: then the
+            // ledger below names what is missing).
+            Rows rows = null!;
+            try
+            {
+                await Eventually.HoldsAsync(
+                    async () =>
+                    {
+                        rows = await ReadRowsAsync(connection);
+                        return rows.QueuesEmpty && accepted.Keys.All(rows.Contains);
+                    },
+                    "every accepted tip in Tips or Quarantine and empty queues",
+                    TimeSpan.FromSeconds(90));
+            }
+            catch (TimeoutException)
+            {
+                rows = await ReadRowsAsync(connection);
+            }
+
+            var ledger = Ledger.Of(accepted, refused, rows, duplicating!.Duplicated);
+            var redeliveries = processing.Logs.Lines.Count(l => l.Contains("redelivery ignored", StringComparison.Ordinal));
+            var printed = ledger.Print(_events, redeliveries, _clock.Elapsed)
+                + $"  listener exceptions  {_listenerFailures.Count} (storage unreachable while WebJobs released or renewed a message)\n";
+            output.WriteLine(printed);
+            Console.WriteLine(printed);
+
+            Assert.True(ledger.Accepted >= TargetAccepted, $"Only {ledger.Accepted} tips were accepted.");
+            Assert.True(ledger.RefusedAtIntake > 0, "The run refused nothing: the non-202 half of the ledger went untested.");
+            Assert.True(duplicating.Duplicated > 0, "No message was delivered twice.");
+            Assert.Equal(0, ledger.Lost);
+            Assert.Equal(0, ledger.Duplicates);
+            Assert.Equal(0, ledger.Misplaced);
+            Assert.Equal(0, ledger.Leaked);
+            Assert.Equal(ledger.Accepted, ledger.Stored + ledger.Quarantined);
+            Assert.True(rows.QueuesEmpty, "Messages are still in tips-inbound or tips-inbound-poison.");
+        }
+        finally
+        {
+            if (processing is not null)
+            {
+                await processing.DisposeAsync();
+            }
+
+            await azurite.DisposeAsync();
+            try
+            {
+                Directory.Delete(location, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: it is under the temp folder.
+            }
+        }
+    }
+
+    private Task<TestHost> StartProcessingAsync(FakeKeyVault vault, string connection, StorageFaults faults) =>
+        TestHost.StartWithKeyVaultAsync(
+            vault,
+            configureServices: services =>
+            {
+                faults.ApplyTo(services, connection);
+                services.AddSingleton<Microsoft.Azure.WebJobs.Host.Timers.IWebJobsExceptionHandlerFactory>(_listenerFailures);
+            },
+            connectionString: connection);
+
+    private static async Task<Submission> SubmitAsync(HttpClient http, JsonElement jwk, int index)
+    {
+        var kind = index % 40 == 7 ? Kind.ForeignKid : index % 20 == 3 ? Kind.SchemaInvalid : index % 20 == 11 ? Kind.Tampered : Kind.Valid;
+        var marker = $"LEDGER-{index:D5}-{TestTips.NewMarker()}";
+        var json = kind == Kind.SchemaInvalid
+            ? TestTips.ValidTipJson(marker, category: "not-a-category")
+            : TestTips.ValidTipJson(marker);
+        var jwe = TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(json), kind == Kind.ForeignKid
+            ? headers => headers["kid"] = ((string)headers["kid"]).Replace("/keys/", "/keys/another-", StringComparison.Ordinal)
+            : null);
+        if (kind == Kind.Tampered)
+        {
+            var parts = jwe.Split('.');
+            parts[3] = (parts[3][0] == 'A' ? "B" : "A") + parts[3][1..];
+            jwe = string.Join('.', parts);
+        }
+
+        try
+        {
+            using var response = await TestTips.PostAsync(http, jwe);
+            string? receipt = null;
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                receipt = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("receipt").GetString();
+            }
+
+            return new Submission(kind, marker, jwe, response.StatusCode, receipt);
+        }
+        catch (HttpRequestException)
+        {
+            return new Submission(kind, marker, jwe, 0, null);
+        }
+    }
+
+    private Task AfterAcceptedAsync(int count) => Eventually.HoldsAsync(
+        () => Task.FromResult(Volatile.Read(ref _accepted) >= count), $"{count} accepted tips", TimeSpan.FromSeconds(120));
+
+    private void Note(string what) => _events.Enqueue($"{_clock.Elapsed.TotalSeconds,6:F1} s  (accepted {Volatile.Read(ref _accepted),4})  {what}");
+
+    private static async Task<Rows> ReadRowsAsync(string connection)
+    {
+        var tables = new TableServiceClient(connection);
+        var tips = new List<(string ReceiptHash, string Narrative)>();
+        await foreach (var row in tables.GetTableClient(StorageNames.TipsTable).QueryAsync<TableEntity>(select: ["ReceiptHash", "Narrative"]))
+        {
+            tips.Add((row.GetString("ReceiptHash"), row.GetString("Narrative")));
+        }
+
+        var quarantine = new List<(string ReceiptHash, string Jwe, string Reason)>();
+        await foreach (var row in tables.GetTableClient(StorageNames.QuarantineTable).QueryAsync<TableEntity>())
+        {
+            using var message = JsonDocument.Parse(row.GetBinary("Message"));
+            quarantine.Add((message.RootElement.GetProperty("receiptHash").GetString()!, message.RootElement.GetProperty("jwe").GetString()!, row.PartitionKey));
+        }
+
+        var queues = new QueueServiceClient(connection);
+        var inbound = (await queues.GetQueueClient(StorageNames.InboundQueue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        var poison = (await queues.GetQueueClient(StorageNames.PoisonQueue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        return new Rows(tips, quarantine, inbound + poison == 0);
+    }
+
+    private sealed record Submission(Kind Kind, string Marker, string Jwe, HttpStatusCode Status, string? Receipt);
+
+    private sealed record Rows(
+        List<(string ReceiptHash, string Narrative)> Tips, List<(string ReceiptHash, string Jwe, string Reason)> Quarantine, bool QueuesEmpty)
+    {
+        private readonly HashSet<string> _hashes = [.. Tips.Select(t => t.ReceiptHash), .. Quarantine.Select(q => q.ReceiptHash)];
+
+        public bool Contains(string receiptHash) => _hashes.Contains(receiptHash);
+    }
+
+    private sealed record Ledger(
+        int Accepted, int RefusedAtIntake, int Stored, int Quarantined, int Duplicates, int Lost, int Misplaced, int Leaked,
+        int StoredDespiteOutage, int DuplicateDeliveries, IReadOnlyDictionary<string, int> Refusals, IReadOnlyDictionary<string, int> QuarantineReasons, IReadOnlyList<string> Findings)
+    {
+        public static Ledger Of(Dictionary<string, Submission> accepted, List<Submission> refused, Rows rows, int duplicateDeliveries)
+        {
+            var findings = new List<string>();
+            var tipsByHash = rows.Tips.ToLookup(t => t.ReceiptHash, StringComparer.Ordinal);
+            var quarantineByHash = rows.Quarantine.ToLookup(q => q.ReceiptHash, StringComparer.Ordinal);
+            int stored = 0, quarantined = 0, duplicates = 0, lost = 0, misplaced = 0;
+            foreach (var (hash, submission) in accepted)
+            {
+                var inTips = tipsByHash[hash].ToList();
+                var inQuarantine = quarantineByHash[hash].ToList();
+                var count = inTips.Count + inQuarantine.Count;
+                if (count == 0)
+                {
+                    lost++;
+                    findings.Add($"LOST {submission.Kind} {submission.Marker}");
+                    continue;
+                }
+
+                if (count > 1)
+                {
+                    duplicates++;
+                    findings.Add($"DUPLICATE {submission.Marker}: {inTips.Count} in Tips, {inQuarantine.Count} in Quarantine ({string.Join(',', inQuarantine.Select(q => q.Reason))})");
+                }
+
+                // Identity: the row holds this submission, not merely its receipt hash.
+                var identical = submission.Kind == Kind.Valid
+                    ? inTips.Count == 1 && inTips[0].Narrative.Contains(submission.Marker, StringComparison.Ordinal)
+                    : inQuarantine.Count == 1 && inQuarantine[0].Jwe == submission.Jwe;
+                if (!identical)
+                {
+                    misplaced++;
+                    findings.Add($"MISPLACED {submission.Kind} {submission.Marker}: {inTips.Count} in Tips, {inQuarantine.Count} in Quarantine");
+                }
+
+                stored += inTips.Count > 0 ? 1 : 0;
+                quarantined += inTips.Count == 0 ? 1 : 0;
+            }
+
+            // Nothing from a non-202 submission, and no row whose receipt nobody was given — with one documented
+            // exception: a 503 (or no answer) while storage was failing is ambiguous. The queue may have stored the
+            // message before the connection broke, so intake cannot know; such a tip may appear, but at most once
+            // (docs/security.md, "Limits"). A 4xx refusal must never leave anything behind.
+            var leaked = 0;
+            var ambiguous = 0;
+            bool IsAmbiguous(Submission s) => s.Status is 0 or HttpStatusCode.ServiceUnavailable;
+            var refusedByMarker = refused.ToDictionary(s => s.Marker, StringComparer.Ordinal);
+            var refusedByJwe = refused.ToDictionary(s => s.Jwe, StringComparer.Ordinal);
+            var seenAmbiguous = new HashSet<string>(StringComparer.Ordinal);
+            void Unaccepted(Submission? source, string where)
+            {
+                if (source is not null && IsAmbiguous(source) && seenAmbiguous.Add(source.Marker))
+                {
+                    ambiguous++;
+                    findings.Add($"stored despite {(int)source.Status} (ambiguous outage answer) in {where}: {source.Marker}");
+                }
+                else
+                {
+                    leaked++;
+                    findings.Add($"LEAKED into {where}: {source?.Marker ?? "a row with an unknown receipt"}");
+                }
+            }
+
+            foreach (var tip in rows.Tips.Where(t => !accepted.ContainsKey(t.ReceiptHash)))
+            {
+                Unaccepted(refusedByMarker.Values.FirstOrDefault(s => tip.Narrative.Contains(s.Marker, StringComparison.Ordinal)), "Tips");
+            }
+
+            foreach (var entry in rows.Quarantine.Where(q => !accepted.ContainsKey(q.ReceiptHash)))
+            {
+                Unaccepted(refusedByJwe.GetValueOrDefault(entry.Jwe), $"Quarantine ({entry.Reason})");
+            }
+
+            return new Ledger(
+                accepted.Count, refused.Count, stored, quarantined, duplicates, lost, misplaced, leaked, ambiguous, duplicateDeliveries,
+                refused.GroupBy(s => s.Status == 0 ? "no answer" : ((int)s.Status).ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .ToDictionary(g => g.Key, g => g.Count()),
+                rows.Quarantine.GroupBy(q => q.Reason).ToDictionary(g => g.Key, g => g.Count()),
+                findings);
+        }
+
+        public string Print(IEnumerable<string> events, int redeliveries, TimeSpan elapsed)
+        {
+            var text = new StringBuilder();
+            text.AppendLine("── No-loss ledger ──────────────────────────────────────────");
+            foreach (var line in events)
+            {
+                text.AppendLine("  " + line);
+            }
+
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  submissions          {Accepted + RefusedAtIntake}");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  accepted (202)       {Accepted}");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  refused (non-202)    {RefusedAtIntake}  [{string.Join(", ", Refusals.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"))}]");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  stored (Tips)        {Stored}");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  quarantined          {Quarantined}  [{string.Join(", ", QuarantineReasons.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"))}]");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  delivered twice      {DuplicateDeliveries} (queued twice on purpose); redeliveries ignored by the processor: {redeliveries}");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  duplicates           {Duplicates}");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  misplaced            {Misplaced}");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  leaked from non-202  {Leaked}");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  kept despite a 503   {StoredDespiteOutage} (ambiguous: the queue took it before the connection broke; at most once each)");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  lost                 {Lost}");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  elapsed              {elapsed.TotalSeconds:F1} s");
+            foreach (var finding in Findings.Take(50))
+            {
+                text.AppendLine("  ! " + finding);
+            }
+
+            return text.ToString();
+        }
+    }
+}

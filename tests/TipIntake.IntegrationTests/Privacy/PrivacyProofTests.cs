@@ -1,0 +1,258 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using TipIntake.Infrastructure.Storage;
+
+namespace TipIntake.IntegrationTests.Privacy;
+
+/// <summary>
+/// Issue 7, item 4: one full flow — JS path and no-script form, processing, triage reads and changes — with every log
+/// category at Trace, then every log line, every diagnostic activity (what an exporter would send as telemetry),
+/// every row of every table and every message left in every queue searched for what identifies a reporter or opens a tip.
+/// </summary>
+[Trait("Category", "Privacy")]
+public sealed partial class PrivacyProofTests
+{
+    private const string ForwardedFor = "203.0.113.77";
+
+    /// <summary>The client's own address: a loopback address of its own on Linux, so that it can be searched for.</summary>
+    private static readonly IPAddress ClientAddress = OperatingSystem.IsLinux() ? IPAddress.Parse("127.0.0.77") : IPAddress.Loopback;
+
+    private static readonly Dictionary<string, string> TraceEverything = new()
+    {
+        ["Logging:LogLevel:Default"] = "Trace",
+        ["Logging:LogLevel:Microsoft"] = "Trace",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Trace",
+        ["Logging:LogLevel:Azure"] = "Trace",
+        ["Logging:LogLevel:Azure.Core"] = "Trace",
+        ["Logging:LogLevel:Host"] = "Trace",
+        ["Logging:LogLevel:Function"] = "Trace",
+    };
+
+    [Fact]
+    public async Task Nothing_that_identifies_a_reporter_or_opens_a_tip_is_logged_traced_or_stored_outside_the_tip_row()
+    {
+        var activities = new ConcurrentQueue<string>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => activities.Enqueue(Describe(activity)),
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        await using var host = await TestHost.StartAsync(settings: TraceEverything);
+        var userAgent = $"PrivacyProbe/7.4 (Reporter; {TestTips.NewMarker()})";
+        using var reporter = ReporterClient(host.Http.BaseAddress!, userAgent);
+
+        // The JS path: a JWE made in the "browser".
+        var scriptMarker = TestTips.NewMarker();
+        var jwk = await TestTips.GetIntakeKeyAsync(reporter);
+        var jwe = TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(TestTips.ValidTipJson($"script path {scriptMarker}")));
+        var wrappedKey = jwe.Split('.')[1];
+        using var accepted = await TestTips.PostAsync(reporter, jwe);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var scriptReceipt = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("receipt").GetString()!;
+
+        // The no-script path: the form's fields, encrypted by the intake function.
+        var formMarker = TestTips.NewMarker();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["lang"] = "en",
+            ["category"] = "detention",
+            ["narrative"] = $"form path {formMarker}",
+            ["urgency"] = "soon",
+            ["country"] = "CN",
+            ["contact"] = $"contact {formMarker}",
+        });
+        using var page = await reporter.PostAsync(new Uri("submit", UriKind.Relative), form);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var formReceipt = ReceiptPattern().Match(await page.Content.ReadAsStringAsync()).Value;
+        Assert.NotEmpty(formReceipt);
+
+        // Processing.
+        var scriptTip = await host.WaitForTipAsync(scriptMarker);
+        var formTip = await host.WaitForTipAsync(formMarker);
+
+        // Triage: a development token, a listing, both tips read, one changed.
+        using var signIn = await host.Http.PostAsJsonAsync("/dev/token", new { roles = new[] { TipIntake.Core.Staff.StaffRoles.Editor }, name = "Privacy Tester" });
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        var token = (await signIn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+        using var staff = new HttpClient { BaseAddress = host.Http.BaseAddress };
+        staff.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using (var list = await staff.GetAsync(new Uri("api/triage/tips", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        }
+
+        string etag;
+        using (var read = await staff.GetAsync(new Uri($"api/triage/tips/{formTip.RowKey}", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            Assert.Contains(formMarker, await read.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            etag = read.Headers.ETag!.ToString();
+        }
+
+        using (var change = new HttpRequestMessage(HttpMethod.Post, new Uri($"api/triage/tips/{formTip.RowKey}/status", UriKind.Relative)))
+        {
+            change.Headers.TryAddWithoutValidation("If-Match", etag);
+            change.Content = JsonContent.Create(new { status = "in-review" });
+            using var changed = await staff.SendAsync(change);
+            Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        }
+
+        using (var read = await staff.GetAsync(new Uri($"api/triage/tips/{scriptTip.RowKey}", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        }
+
+        var modulus = jwk.GetProperty("n").GetString()!;
+        var secrets = new Dictionary<string, string>
+        {
+            ["forwarded client address"] = ForwardedFor,
+            ["user agent"] = userAgent,
+            ["user agent marker"] = userAgent[^24..^1],
+            ["receipt (script path)"] = scriptReceipt,
+            ["receipt (form path)"] = formReceipt,
+            ["receipt without dashes"] = scriptReceipt.Replace("-", "", StringComparison.Ordinal),
+            ["development token"] = token,
+            ["development token signature"] = token[(token.LastIndexOf('.') + 1)..],
+            ["intake key modulus (base64url)"] = modulus[..32],
+            ["intake key modulus (base64)"] = Convert.ToBase64String(Jose.Base64Url.Decode(modulus))[..32],
+            ["wrapped content key"] = wrappedKey[..32],
+        };
+        if (!ClientAddress.Equals(IPAddress.Loopback))
+        {
+            secrets["client address"] = ClientAddress.ToString();
+        }
+
+        var content = new Dictionary<string, string>
+        {
+            ["narrative (script path)"] = scriptMarker,
+            ["narrative (form path)"] = formMarker,
+        };
+
+        // Logs and telemetry: none of it, at any level.
+        Assert.NotEmpty(host.Logs.Lines);
+        Assert.Contains(host.Logs.Lines, line => line.StartsWith("Trace", StringComparison.Ordinal) || line.StartsWith("Debug", StringComparison.Ordinal));
+        AssertAbsent("the logs", host.Logs.All, secrets.Concat(content));
+        Assert.NotEmpty(activities);
+        AssertAbsent("the diagnostic activities", string.Join('\n', activities), secrets.Concat(content));
+
+        // Tables: the plaintext only in Tips, nothing else anywhere.
+        var tables = new TableServiceClient(host.ConnectionString);
+        var tableNames = new List<string>();
+        await foreach (var table in tables.QueryAsync())
+        {
+            tableNames.Add(table.Name);
+        }
+
+        Assert.Contains(StorageNames.EventsTable, tableNames);
+        foreach (var name in tableNames)
+        {
+            var rows = new StringBuilder();
+            await foreach (var row in tables.GetTableClient(name).QueryAsync<TableEntity>())
+            {
+                foreach (var (key, value) in row)
+                {
+                    rows.Append(key).Append('=').Append(value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+                }
+            }
+
+            AssertAbsent($"table {name}", rows.ToString(), name == StorageNames.TipsTable ? secrets : secrets.Concat(content));
+            if (name == StorageNames.TipsTable)
+            {
+                Assert.Contains(scriptMarker, rows.ToString(), StringComparison.Ordinal);
+                Assert.Contains(formMarker, rows.ToString(), StringComparison.Ordinal);
+            }
+        }
+
+        // Queues: whatever is left holds none of it either.
+        var queues = new QueueServiceClient(host.ConnectionString);
+        await foreach (var queue in queues.GetQueuesAsync())
+        {
+            var client = queues.GetQueueClient(queue.Name);
+            var messages = new StringBuilder();
+            foreach (PeekedMessage message in (await client.PeekMessagesAsync(32)).Value)
+            {
+                messages.Append(message.Body.ToString()).Append('\n');
+            }
+
+            AssertAbsent($"queue {queue.Name}", messages.ToString(), secrets.Concat(content));
+        }
+    }
+
+    private static void AssertAbsent(string where, string haystack, IEnumerable<KeyValuePair<string, string>> needles)
+    {
+        foreach (var (what, needle) in needles)
+        {
+            Assert.False(haystack.Contains(needle, StringComparison.OrdinalIgnoreCase), $"The {what} appears in {where}.");
+        }
+    }
+
+    private static string Describe(Activity activity)
+    {
+        var text = new StringBuilder($"{activity.Source.Name} {activity.OperationName} {activity.DisplayName} {activity.StatusDescription}");
+        foreach (var (key, value) in activity.EnumerateTagObjects())
+        {
+            text.Append(' ').Append(key).Append('=').Append(value);
+        }
+
+        foreach (var (key, value) in activity.Baggage)
+        {
+            text.Append(' ').Append(key).Append('=').Append(value);
+        }
+
+        foreach (var activityEvent in activity.Events)
+        {
+            text.Append(' ').Append(activityEvent.Name);
+            foreach (var (key, value) in activityEvent.EnumerateTagObjects())
+            {
+                text.Append(' ').Append(key).Append('=').Append(value);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>A reporter's browser: its own source address, a telling user agent, and a proxy's X-Forwarded-For.</summary>
+    private static HttpClient ReporterClient(Uri baseAddress, string userAgent)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(ClientAddress, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", userAgent);
+        client.DefaultRequestHeaders.TryAddWithoutValidation("X-Forwarded-For", ForwardedFor);
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Forwarded", $"for={ForwardedFor}");
+        return client;
+    }
+
+    [GeneratedRegex("[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}")]
+    private static partial Regex ReceiptPattern();
+}
