@@ -42,6 +42,15 @@ internal static partial class Log
     [LoggerMessage(4003, LogLevel.Error, "Tip {TipId}: {Action} by staff {Actor} was stored but its audit event was not ({ErrorType}); the audit trail lacks this step")]
     public static partial void AuditEventLost(ILogger logger, string tipId, string action, string actor, string errorType);
 
+    [LoggerMessage(5001, LogLevel.Information, "Retention: {ClosedTips} closed tips purged ({ClosedTipsSkipped} changed meanwhile and kept), {QuarantineItems} quarantined messages purged ({QuarantineSkipped} kept)")]
+    public static partial void RetentionPurged(ILogger logger, int closedTips, int closedTipsSkipped, int quarantineItems, int quarantineSkipped);
+
+    [LoggerMessage(5002, LogLevel.Information, "Retention dry run: {ClosedTips} closed tips and {QuarantineItems} quarantined messages would be purged; nothing was deleted")]
+    public static partial void RetentionDryRun(ILogger logger, int closedTips, int quarantineItems);
+
+    [LoggerMessage(5003, LogLevel.Error, "Retention: a row was purged ({Action}) but its audit event was not written ({ErrorType}); the run stops")]
+    public static partial void RetentionAuditEventLost(ILogger logger, string action, string errorType);
+
     [LoggerMessage(7001, LogLevel.Information, "Flood control: proof-of-work difficulty now {Difficulty} bits ({Count} stamped submissions in the last minute)")]
     public static partial void DifficultyChanged(ILogger logger, int difficulty, long count);
 

@@ -10,6 +10,7 @@ using TipIntake.Core.Keys;
 using TipIntake.Core.Processing;
 using TipIntake.Core.Routing;
 using TipIntake.Infrastructure.KeyVault;
+using TipIntake.Infrastructure.Retention;
 using TipIntake.Infrastructure.Staff;
 using TipIntake.Infrastructure.Storage;
 using TipIntake.Infrastructure.Triage;
@@ -90,6 +91,7 @@ public static class TipIntakeServiceCollectionExtensions
         services.AddSingleton<TipProcessor>();
         services.AddStaffAuthentication(configuration, environment);
         services.AddTriage(configuration);
+        services.AddRetention();
         return services;
     }
 }

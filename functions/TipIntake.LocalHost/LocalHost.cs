@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Azure.WebJobs;
+using Microsoft.Azure.WebJobs.Extensions.Timers;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using TipIntake.Functions;
 using TipIntake.Infrastructure;
 using TipIntake.Infrastructure.Keys;
@@ -11,8 +13,8 @@ using TipIntake.LocalHost.Hosting;
 namespace TipIntake.LocalHost;
 
 /// <summary>
-/// The Functions app run without the Functions host: its HTTP functions on Kestrel, its queue functions on the WebJobs
-/// SDK, the registration from <see cref="TipIntakeServiceCollectionExtensions.AddTipIntake"/>, and — when no
+/// The Functions app run without the Functions host: its HTTP functions on Kestrel, its queue and timer functions on the
+/// WebJobs SDK, the registration from <see cref="TipIntakeServiceCollectionExtensions.AddTipIntake"/>, and — when no
 /// <c>AzureWebJobsStorage</c> is configured — an Azurite of its own.
 /// </summary>
 public sealed class LocalHost : IAsyncDisposable
@@ -45,6 +47,12 @@ public sealed class LocalHost : IAsyncDisposable
         {
             webJobs.AddAzureStorageCoreServices();
             webJobs.AddAzureStorageQueues(hostJson.ApplyTo);
+
+            // Timers take a blob lease on the host storage (AddAzureStorageCoreServices) so one instance runs each
+            // occurrence. Their schedule status is kept in memory: see InMemoryScheduleMonitor for why.
+            webJobs.AddTimers();
+            webJobs.Services.RemoveAll<ScheduleMonitor>();
+            webJobs.Services.AddSingleton<ScheduleMonitor, InMemoryScheduleMonitor>();
         });
 
         // After ConfigureWebJobs, which adds its own configuration sources: this must win over them.
@@ -61,7 +69,7 @@ public sealed class LocalHost : IAsyncDisposable
             builder.Services.AddSingleton(catalog);
             builder.Services.AddTipIntakeApp(builder.Configuration, builder.Environment);
             builder.Services.AddFunctionClasses(FunctionClasses.Assembly);
-            builder.Services.AddSingleton<ITypeLocator>(new ExplicitTypeLocator(typeof(QueueFunctionAdapters)));
+            builder.Services.AddSingleton<ITypeLocator>(new ExplicitTypeLocator(typeof(QueueFunctionAdapters), typeof(TimerFunctionAdapters)));
             configureServices?.Invoke(builder.Services);
 
             builder.WebHost.ConfigureKestrel(kestrel =>
@@ -77,9 +85,9 @@ public sealed class LocalHost : IAsyncDisposable
             app.UseStatusCodePages(ProblemStatusPages.WriteAsync);
             app.MapHttpFunctions(FunctionClasses.Assembly, hostJson.RoutePrefix, catalog);
             app.MapDevelopmentSignIn();
-            foreach (var queueFunction in QueueFunctionAdapters.Describe())
+            foreach (var webJobsFunction in QueueFunctionAdapters.Describe().Concat(TimerFunctionAdapters.Describe()))
             {
-                catalog.Add(queueFunction);
+                catalog.Add(webJobsFunction);
             }
 
             await app.StartAsync(cancellationToken);
@@ -102,8 +110,27 @@ public sealed class LocalHost : IAsyncDisposable
     {
         try
         {
-            await _app.StopAsync(CancellationToken.None);
-            await _app.DisposeAsync();
+            var stoppedCleanly = true;
+            try
+            {
+                await _app.StopAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is AggregateException or Azure.RequestFailedException or HttpRequestException)
+            {
+                // Storage gone at shutdown (an outage, or a test that stopped Azurite): WebJobs cannot release its
+                // blob leases. They expire by themselves; stopping must still finish.
+                stoppedCleanly = false;
+                Log.StopWithoutStorage(_app.Logger, ex.GetType().Name);
+            }
+
+            try
+            {
+                await _app.DisposeAsync();
+            }
+            catch (InvalidOperationException) when (!stoppedCleanly)
+            {
+                // After a failed stop WebJobs' timers refuse to be stopped twice; there is nothing left to release.
+            }
         }
         finally
         {

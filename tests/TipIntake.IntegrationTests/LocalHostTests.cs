@@ -35,8 +35,14 @@ public sealed class LocalHostTests
                 Assert.Equal(trigger.GetProperty("authLevel").GetString(), local.AuthLevel);
                 Assert.Equal("Anonymous", local.AuthLevel);
             }
+            else if (local.TriggerType == "timerTrigger")
+            {
+                Assert.Equal(trigger.GetProperty("schedule").GetString(), local.Schedule);
+                Assert.False(string.IsNullOrEmpty(local.Schedule));
+            }
             else
             {
+                Assert.Equal("queueTrigger", local.TriggerType);
                 Assert.Equal(trigger.GetProperty("queueName").GetString(), local.QueueName);
                 Assert.Equal(trigger.GetProperty("connection").GetString(), local.Connection);
             }

@@ -8,7 +8,8 @@ public sealed record ServedFunction(
     IReadOnlyList<string>? Methods = null,
     string? AuthLevel = null,
     string? QueueName = null,
-    string? Connection = null);
+    string? Connection = null,
+    string? Schedule = null);
 
 /// <summary>Everything the local host serves, so a test can hold it against functions.metadata.</summary>
 public sealed class FunctionCatalog

@@ -106,7 +106,12 @@ public sealed partial class AppScriptTests
         var worker = Regex.Match(Script, @"const STAMP_WORKER = '/assets/([^']+)';");
         Assert.True(worker.Success);
         Assert.NotNull(new WebAssets().Find(worker.Groups[1].Value));
-        Assert.Contains("crypto.subtle.digest('SHA-256'", Script, StringComparison.Ordinal);
+
+        // Without a worker the page runs the same solver, which the form loads as a plain script.
+        Assert.Contains("window.TipIntakeStamp.solve(", Script, StringComparison.Ordinal);
+        var form = WebResources.Renderer.RenderForm("en", WebResources.NoValues(), WebResources.NoValues(), null);
+        Assert.Contains($"<script src=\"/assets/{worker.Groups[1].Value}\" defer></script>", form, StringComparison.Ordinal);
+        Assert.Contains("self.TipIntakeStamp = Object.freeze({ solve });", WebResources.Read("Web/assets/stamp-worker.js"), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -127,7 +127,7 @@ public sealed partial class PageRendererTests
             foreach (Match script in ScriptTag().Matches(page))
             {
                 Assert.True(
-                    script.Value is "<script src=\"/assets/app.js\" defer>" or "<script type=\"application/json\" id=\"messages\">",
+                    script.Value is "<script src=\"/assets/app.js\" defer>" or "<script src=\"/assets/stamp-worker.js\" defer>" or "<script type=\"application/json\" id=\"messages\">",
                     script.Value);
             }
 

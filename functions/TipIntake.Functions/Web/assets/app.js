@@ -23,7 +23,6 @@
   // Flood control (docs/flood-control.md): a proof-of-work stamp from GET /api/challenge, sent with the tip.
   const STAMP_HEADER = 'TipIntake-Stamp';
   const STAMP_WORKER = '/assets/stamp-worker.js';
-  const STAMP_BATCH = 512;
   const MAX_DIFFICULTY = 32;
   // Answers after which a fresh challenge may succeed; the form tries once more.
   const STAMP_RETRY_PROBLEMS = ['stamp-expired', 'stamp-reused', 'stamp-stale', 'stamp-invalid'];
@@ -370,36 +369,9 @@
     return body;
   }
 
-  function leadingZeroBits(bytes) {
-    let bits = 0;
-    for (const b of bytes) {
-      if (b === 0) {
-        bits += 8;
-        continue;
-      }
-      return bits + Math.clz32(b) - 24;
-    }
-    return bits;
-  }
-
-  /** The same search as stamp-worker.js, on this thread, for browsers that cannot start the worker. */
-  async function solveHere(challenge, difficulty, onProgress) {
-    const encoder = new TextEncoder();
-    const prefix = challenge + ':';
-    for (let counter = 0; counter < Number.MAX_SAFE_INTEGER; counter += STAMP_BATCH) {
-      const digests = [];
-      for (let i = 0; i < STAMP_BATCH; i++) {
-        digests.push(window.crypto.subtle.digest('SHA-256', encoder.encode(prefix + (counter + i))));
-      }
-      const hashes = await Promise.all(digests);
-      for (let i = 0; i < STAMP_BATCH; i++) {
-        if (leadingZeroBits(new Uint8Array(hashes[i])) >= difficulty) {
-          return prefix + (counter + i);
-        }
-      }
-      onProgress(counter + STAMP_BATCH);
-    }
-    throw new Error('No stamp found.');
+  /** The worker's own search (stamp-worker.js, also loaded by the page), on this thread. */
+  function solveHere(challenge, difficulty, onProgress) {
+    return window.TipIntakeStamp.solve(challenge, difficulty, onProgress);
   }
 
   function solveInWorker(challenge, difficulty, onProgress) {

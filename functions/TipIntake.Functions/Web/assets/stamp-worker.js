@@ -1,6 +1,8 @@
-// TipIntake proof-of-work solver (docs/flood-control.md), run as a Web Worker by app.js.
-// In: { challenge, difficulty }. Out: { progress: tried } now and then, then { stamp } — "<challenge>:<counter>" such
-// that SHA-256 of its ASCII bytes has at least `difficulty` leading zero bits. No network, no storage.
+// TipIntake proof-of-work solver (docs/flood-control.md). app.js runs it as a Web Worker; loaded as a plain script in
+// the page it only defines `TipIntakeStamp.solve`, the same search on the page's thread for browsers that cannot
+// start a worker. In: { challenge, difficulty }. Out: { progress: tried } now and then, then { stamp } —
+// "<challenge>:<counter>" such that SHA-256 of its ASCII bytes has at least `difficulty` leading zero bits.
+// No network, no storage.
 'use strict';
 
 const BATCH = 512;
@@ -36,16 +38,20 @@ async function solve(challenge, difficulty, report) {
   throw new Error('No stamp found.');
 }
 
-self.addEventListener('message', async (event) => {
-  const data = event.data || {};
-  if (typeof data.challenge !== 'string' || !Number.isInteger(data.difficulty) || data.difficulty < 0 || data.difficulty > 32) {
-    self.postMessage({ error: 'bad-input' });
-    return;
-  }
-  try {
-    const stamp = await solve(data.challenge, data.difficulty, (tried) => self.postMessage({ progress: tried }));
-    self.postMessage({ stamp });
-  } catch {
-    self.postMessage({ error: 'failed' });
-  }
-});
+self.TipIntakeStamp = Object.freeze({ solve });
+
+if (typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope) {
+  self.addEventListener('message', async (event) => {
+    const data = event.data || {};
+    if (typeof data.challenge !== 'string' || !Number.isInteger(data.difficulty) || data.difficulty < 0 || data.difficulty > 32) {
+      self.postMessage({ error: 'bad-input' });
+      return;
+    }
+    try {
+      const stamp = await solve(data.challenge, data.difficulty, (tried) => self.postMessage({ progress: tried }));
+      self.postMessage({ stamp });
+    } catch {
+      self.postMessage({ error: 'failed' });
+    }
+  });
+}

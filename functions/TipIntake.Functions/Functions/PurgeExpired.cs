@@ -1,0 +1,35 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using TipIntake.Core.Retention;
+
+namespace TipIntake.Functions.Functions;
+
+/// <summary>
+/// Timer trigger, daily at 03:30 UTC: purges closed tips and quarantined messages past their retention
+/// (<see cref="RetentionOptions"/>). A failed run throws; the timer tries again at its next occurrence.
+/// </summary>
+/// <remarks>
+/// The schedule is a literal, not <c>%Retention:Schedule%</c>: an app-setting expression that does not resolve stops
+/// the Functions host from indexing the function, and app settings have no default. To change it, change
+/// <see cref="Schedule"/>; to stop it, set <c>AzureWebJobs.PurgeExpired.Disabled=true</c>.
+/// </remarks>
+public sealed class PurgeExpired(RetentionService retention, TimeProvider time, ILogger<PurgeExpired> logger)
+{
+    /// <summary>Six-field NCRONTAB (seconds first), UTC unless WEBSITE_TIME_ZONE says otherwise.</summary>
+    public const string Schedule = "0 30 3 * * *";
+
+    [Function(nameof(PurgeExpired))]
+    public async Task Run([TimerTrigger(Schedule)] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        var report = await retention.RunAsync(time.GetUtcNow(), cancellationToken);
+        logger.LogRetentionReport(report.DryRun, report.ClosedTipsFound, report.ClosedTipsPurged, report.QuarantineFound, report.QuarantinePurged, timer.IsPastDue);
+    }
+}
+
+internal static partial class PurgeExpiredLog
+{
+    [LoggerMessage(5101, LogLevel.Information, "Retention run done (dry run: {DryRun}): closed tips {ClosedTipsFound} found, {ClosedTipsPurged} purged; quarantine {QuarantineFound} found, {QuarantinePurged} purged; past due: {IsPastDue}")]
+    public static partial void LogRetentionReport(
+        this ILogger logger, bool dryRun, int closedTipsFound, int closedTipsPurged, int quarantineFound, int quarantinePurged, bool isPastDue);
+}

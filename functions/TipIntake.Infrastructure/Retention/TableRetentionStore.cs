@@ -1,0 +1,117 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Data.Tables;
+using TipIntake.Core.Retention;
+using TipIntake.Core.Triage;
+using TipIntake.Infrastructure.Storage;
+
+namespace TipIntake.Infrastructure.Retention;
+
+/// <summary>
+/// Retention on Table Storage. Closed tips are found by <c>Status eq 'closed' and LastChangedAt lt cutoff</c> (a scan
+/// of <c>Tips</c> reading keys only), quarantine rows by their own <c>Timestamp</c>. Deletes name the ETag read, so a
+/// row changed meanwhile meets 412 and is kept. Audit events go through the triage store, the one writer of
+/// <c>TipEvents</c>. Any other storage failure propagates: the run fails and the timer tries again next time.
+/// </summary>
+public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore triage) : IRetentionStore
+{
+    private static readonly string[] KeyColumns = ["PartitionKey", "RowKey"];
+
+    private readonly TableClient _tips = tables.GetTableClient(StorageNames.TipsTable);
+    private readonly TableClient _notes = tables.GetTableClient(StorageNames.NotesTable);
+    private readonly TableClient _quarantine = tables.GetTableClient(StorageNames.QuarantineTable);
+
+    public IAsyncEnumerable<ExpiredTip> FindClosedTipsAsync(DateTimeOffset changedBefore, CancellationToken cancellationToken) =>
+        QueryAsync(
+            _tips,
+            TableClient.CreateQueryFilter($"Status eq {TriageStatuses.Closed} and LastChangedAt lt {changedBefore}"),
+            entity => new ExpiredTip(entity.RowKey, entity.PartitionKey, entity.ETag.ToString()),
+            "Finding expired tips",
+            cancellationToken);
+
+    public IAsyncEnumerable<ExpiredQuarantine> FindQuarantineAsync(DateTimeOffset writtenBefore, CancellationToken cancellationToken) =>
+        QueryAsync(
+            _quarantine,
+            TableClient.CreateQueryFilter($"Timestamp lt {writtenBefore}"),
+            entity => new ExpiredQuarantine(entity.RowKey, entity.PartitionKey, entity.ETag.ToString()),
+            "Finding expired quarantine",
+            cancellationToken);
+
+    public Task<bool> DeleteTipAsync(ExpiredTip tip, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tip);
+        return DeleteAsync(_tips, tip.Queue, tip.TipId, tip.ETag, "Purging a tip", cancellationToken);
+    }
+
+    public async Task DeleteNotesAsync(string tipId, CancellationToken cancellationToken)
+    {
+        await foreach (var note in QueryAsync(
+            _notes, TableClient.CreateQueryFilter($"PartitionKey eq {tipId}"), entity => entity.RowKey, "Finding a tip's notes", cancellationToken).ConfigureAwait(false))
+        {
+            await DeleteAsync(_notes, tipId, note, ETag.All.ToString(), "Purging a note", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public Task<bool> DeleteQuarantineAsync(ExpiredQuarantine entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return DeleteAsync(_quarantine, entry.Reason, entry.Id, entry.ETag, "Purging quarantine", cancellationToken);
+    }
+
+    public Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken) => triage.AddEventAsync(tipEvent, cancellationToken);
+
+    private static async Task<bool> DeleteAsync(
+        TableClient table, string partitionKey, string rowKey, string etag, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // DeleteEntityAsync treats 404 as success; 412 (changed since read) throws.
+            using var response = await table.DeleteEntityAsync(partitionKey, rowKey, new ETag(etag), cancellationToken).ConfigureAwait(false);
+            return response.Status != 404;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return false;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap(operation, ex);
+        }
+    }
+
+    private static async IAsyncEnumerable<T> QueryAsync<T>(
+        TableClient table,
+        string filter,
+        Func<TableEntity, T> map,
+        string operation,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var enumerator = table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, KeyColumns, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                TableEntity entity;
+                try
+                {
+                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+
+                    entity = enumerator.Current;
+                }
+                catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+                {
+                    throw StorageFailures.Wrap(operation, ex);
+                }
+
+                yield return map(entity);
+            }
+        }
+        finally
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

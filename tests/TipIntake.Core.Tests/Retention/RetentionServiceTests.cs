@@ -1,0 +1,218 @@
+using System.ComponentModel.DataAnnotations;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using TipIntake.Core.Retention;
+using TipIntake.Core.Triage;
+
+namespace TipIntake.Core.Tests.Retention;
+
+public class RetentionServiceTests
+{
+    private static readonly DateTimeOffset Now = new(2027, 6, 1, 3, 30, 0, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider _time = new(Now);
+    private readonly InMemoryRetentionStore _store = new();
+
+    [Fact]
+    public async Task Closed_tips_older_than_the_cutoff_are_purged_with_their_notes_and_one_content_free_audit_event_each()
+    {
+        var old1 = _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(366), notes: 2);
+        var old2 = _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(900), notes: 0);
+
+        var report = await Service().RunAsync(_time.GetUtcNow(), default);
+
+        Assert.Equal(new RetentionReport(false, 2, 2, 0, 0), report);
+        Assert.Empty(_store.Tips);
+        Assert.Empty(_store.Notes);
+        Assert.Equal(new[] { old1, old2 }.Order(StringComparer.Ordinal), _store.Events.Select(e => e.TipId).Order(StringComparer.Ordinal));
+        Assert.All(_store.Events, e => Assert.Equal(("retention", "purged", null, null, Now), (e.Actor, e.Action, e.From, e.To, e.At)));
+    }
+
+    [Fact]
+    public async Task Newer_closed_tips_and_tips_in_any_other_status_are_kept()
+    {
+        var newer = _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(364), notes: 1);
+        var open = TriageStatuses.All.Where(s => s != TriageStatuses.Closed)
+            .Select(status => _store.AddTip(status, Now - TimeSpan.FromDays(2000), notes: 1)).ToList();
+
+        var report = await Service().RunAsync(Now, default);
+
+        Assert.Equal(new RetentionReport(false, 0, 0, 0, 0), report);
+        Assert.Equal(new[] { newer }.Concat(open).Order(StringComparer.Ordinal), _store.Tips.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(6, _store.Notes.Count);
+        Assert.Empty(_store.Events);
+    }
+
+    [Fact]
+    public async Task Quarantine_older_than_its_cutoff_is_purged_with_an_event_keyed_by_its_id_and_newer_is_kept()
+    {
+        _store.AddQuarantine("old-q", "disabled-key", Now - TimeSpan.FromDays(91));
+        _store.AddQuarantine("new-q", "bad-envelope", Now - TimeSpan.FromDays(89));
+
+        var report = await Service().RunAsync(Now, default);
+
+        Assert.Equal(new RetentionReport(false, 0, 0, 1, 1), report);
+        Assert.Equal(["new-q"], _store.Quarantine.Keys);
+        var audit = Assert.Single(_store.Events);
+        Assert.Equal(("old-q", "retention", "quarantine-purged", "disabled-key", (string?)null), (audit.TipId, audit.Actor, audit.Action, audit.From, audit.To));
+    }
+
+    [Fact]
+    public async Task Dry_run_deletes_nothing_and_writes_no_events_but_reports_the_same_counts()
+    {
+        _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(400), notes: 1);
+        _store.AddTip(TriageStatuses.Verified, Now - TimeSpan.FromDays(400), notes: 0);
+        _store.AddQuarantine("old-q", "disabled-key", Now - TimeSpan.FromDays(100));
+
+        var report = await Service(new RetentionOptions { DryRun = true }).RunAsync(Now, default);
+
+        Assert.Equal(new RetentionReport(true, 1, 0, 1, 0), report);
+        Assert.Equal(2, _store.Tips.Count);
+        Assert.Single(_store.Notes);
+        Assert.Single(_store.Quarantine);
+        Assert.Empty(_store.Events);
+        Assert.Equal(0, _store.Deletes);
+    }
+
+    [Fact]
+    public async Task A_tip_changed_between_finding_and_deleting_is_kept_without_an_event()
+    {
+        var tip = _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(400), notes: 1);
+        _store.AfterFind = () => _store.Touch(tip);
+
+        var report = await Service().RunAsync(Now, default);
+
+        Assert.Equal(new RetentionReport(false, 1, 0, 0, 0), report);
+        Assert.True(_store.Tips.ContainsKey(tip));
+        Assert.Single(_store.Notes);
+        Assert.Empty(_store.Events);
+    }
+
+    [Fact]
+    public async Task A_storage_failure_fails_the_run()
+    {
+        _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(400), notes: 0);
+        _store.FailEvents = true;
+
+        await Assert.ThrowsAsync<IOException>(() => Service().RunAsync(Now, default));
+    }
+
+    [Theory]
+    [InlineData("00:00:01", "90.00:00:00")]
+    [InlineData("365.00:00:00", "00:00:00")]
+    [InlineData("-1.00:00:00", "90.00:00:00")]
+    [InlineData("3651.00:00:00", "90.00:00:00")]
+    public void Options_outside_one_day_to_ten_years_are_refused(string closedTipsAfter, string quarantineAfter)
+    {
+        var options = new RetentionOptions
+        {
+            ClosedTipsAfter = TimeSpan.Parse(closedTipsAfter, System.Globalization.CultureInfo.InvariantCulture),
+            QuarantineAfter = TimeSpan.Parse(quarantineAfter, System.Globalization.CultureInfo.InvariantCulture),
+        };
+
+        Assert.False(Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true));
+    }
+
+    [Fact]
+    public void Default_options_are_valid_one_year_and_ninety_days_not_dry_run()
+    {
+        var options = new RetentionOptions();
+
+        Assert.True(Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true));
+        Assert.Equal((TimeSpan.FromDays(365), TimeSpan.FromDays(90), false), (options.ClosedTipsAfter, options.QuarantineAfter, options.DryRun));
+    }
+
+    private RetentionService Service(RetentionOptions? options = null) =>
+        new(_store, Options.Create(options ?? new RetentionOptions()), NullLogger<RetentionService>.Instance);
+}
+
+/// <summary>The retention tables in memory, with Table Storage's ETag guard on deletes.</summary>
+internal sealed class InMemoryRetentionStore : IRetentionStore
+{
+    private long _version;
+
+    public Dictionary<string, (string Status, DateTimeOffset LastChangedAt, string ETag)> Tips { get; } = new(StringComparer.Ordinal);
+
+    public List<(string TipId, string NoteId)> Notes { get; } = [];
+
+    public Dictionary<string, (string Reason, DateTimeOffset Timestamp, string ETag)> Quarantine { get; } = new(StringComparer.Ordinal);
+
+    public List<TipEvent> Events { get; } = [];
+
+    public int Deletes { get; private set; }
+
+    public Action? AfterFind { get; set; }
+
+    public bool FailEvents { get; set; }
+
+    public string AddTip(string status, DateTimeOffset lastChangedAt, int notes)
+    {
+        var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        Tips[id] = (status, lastChangedAt, NextETag());
+        for (var i = 0; i < notes; i++)
+        {
+            Notes.Add((id, $"note-{i}"));
+        }
+
+        return id;
+    }
+
+    public void AddQuarantine(string id, string reason, DateTimeOffset timestamp) => Quarantine[id] = (reason, timestamp, NextETag());
+
+    public void Touch(string tipId) => Tips[tipId] = Tips[tipId] with { ETag = NextETag() };
+
+    public async IAsyncEnumerable<ExpiredTip> FindClosedTipsAsync(DateTimeOffset changedBefore, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var found = Tips.Where(t => t.Value.Status == TriageStatuses.Closed && t.Value.LastChangedAt < changedBefore)
+            .Select(t => new ExpiredTip(t.Key, "general", t.Value.ETag)).ToList();
+        AfterFind?.Invoke();
+        foreach (var tip in found)
+        {
+            yield return tip;
+        }
+    }
+
+    public async IAsyncEnumerable<ExpiredQuarantine> FindQuarantineAsync(DateTimeOffset writtenBefore, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        foreach (var entry in Quarantine.Where(q => q.Value.Timestamp < writtenBefore).ToList())
+        {
+            yield return new ExpiredQuarantine(entry.Key, entry.Value.Reason, entry.Value.ETag);
+        }
+    }
+
+    public Task<bool> DeleteTipAsync(ExpiredTip tip, CancellationToken cancellationToken)
+    {
+        Deletes++;
+        return Task.FromResult(Tips.TryGetValue(tip.TipId, out var row) && row.ETag == tip.ETag && Tips.Remove(tip.TipId));
+    }
+
+    public Task DeleteNotesAsync(string tipId, CancellationToken cancellationToken)
+    {
+        Deletes++;
+        Notes.RemoveAll(n => n.TipId == tipId);
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> DeleteQuarantineAsync(ExpiredQuarantine entry, CancellationToken cancellationToken)
+    {
+        Deletes++;
+        return Task.FromResult(Quarantine.TryGetValue(entry.Id, out var row) && row.ETag == entry.ETag && Quarantine.Remove(entry.Id));
+    }
+
+    public Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken)
+    {
+        if (FailEvents)
+        {
+            throw new IOException("storage down");
+        }
+
+        Events.Add(tipEvent);
+        return Task.CompletedTask;
+    }
+
+    private string NextETag() => $"W/\"{++_version}\"";
+}

@@ -1,0 +1,106 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using TipIntake.Core.Processing;
+using TipIntake.Core.Retention;
+using TipIntake.Core.Triage;
+using TipIntake.Functions.Functions;
+using TipIntake.Infrastructure.Storage;
+using TipIntake.IntegrationTests.Triage;
+
+namespace TipIntake.IntegrationTests.Retention;
+
+/// <summary>Retention on the local host against real Azurite: the run is given a clock 400 days ahead, so what exists now is old.</summary>
+public sealed class RetentionTests
+{
+    private static readonly TimeSpan Ahead = TimeSpan.FromDays(400);
+
+    [Fact]
+    public async Task Closed_tips_lose_their_row_and_notes_but_keep_their_audit_trail_and_old_quarantine_is_purged_with_events()
+    {
+        await using var host = await TriageHost.StartAsync();
+        var closed = await SeedClosedAsync(host, TestTips.NewMarker());
+        var open = await host.SeedAsync(TestTips.NewMarker());
+        var quarantineId = await SeedQuarantineAsync(host);
+        var triage = host.Host.Host.Services.GetRequiredService<ITriageStore>();
+
+        var report = await host.Host.Host.Services.GetRequiredService<RetentionService>().RunAsync(DateTimeOffset.UtcNow + Ahead, default);
+
+        Assert.Equal(new RetentionReport(false, 1, 1, 1, 1), report);
+        Assert.Null(await triage.GetAsync(closed, default));
+        Assert.NotNull(await triage.GetAsync(open, default));
+        Assert.Empty(await triage.GetNotesAsync(closed, default));
+        Assert.Empty(await QuarantineRowsAsync(host));
+        var trail = await triage.GetEventsAsync(closed, default);
+        Assert.Equal(["status-changed", "purged"], trail.Select(e => e.Action));
+        Assert.Equal(("retention", null, null), (trail[^1].Actor, trail[^1].From, trail[^1].To));
+        var quarantineEvent = Assert.Single(await triage.GetEventsAsync(quarantineId, default));
+        Assert.Equal(("retention", "quarantine-purged", "key-unavailable", (string?)null), (quarantineEvent.Actor, quarantineEvent.Action, quarantineEvent.From, quarantineEvent.To));
+        await foreach (var row in new TableServiceClient(host.Host.ConnectionString).GetTableClient(StorageNames.EventsTable)
+            .QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {closed} or PartitionKey eq {quarantineId}")))
+        {
+            Assert.Equal(["Action", "Actor", "At", "From", "To"], row.Keys.Where(k => k is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")).Order(StringComparer.Ordinal));
+        }
+
+        Assert.DoesNotContain("MARKER-", host.Host.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dry_run_through_the_PurgeExpired_function_reports_the_counts_and_leaves_everything()
+    {
+        await using var host = await TriageHost.StartAsync(
+            new Dictionary<string, string> { ["Retention:DryRun"] = "true" });
+        var closed = await SeedClosedAsync(host, TestTips.NewMarker());
+        await SeedQuarantineAsync(host);
+        var services = host.Host.Host.Services;
+        var retention = services.GetRequiredService<RetentionService>();
+        var triage = services.GetRequiredService<ITriageStore>();
+        var before = await triage.GetEventsAsync(closed, default);
+
+        var report = await retention.RunAsync(DateTimeOffset.UtcNow + Ahead, default);
+        await using (var scope = services.CreateAsyncScope())
+        {
+            // The function class itself, with the real clock: nothing is old yet, and it must not throw.
+            await scope.ServiceProvider.GetRequiredService<PurgeExpired>().Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), default);
+        }
+
+        Assert.Equal(new RetentionReport(true, 1, 0, 1, 0), report);
+        Assert.NotNull(await triage.GetAsync(closed, default));
+        Assert.Single(await triage.GetNotesAsync(closed, default));
+        Assert.Single(await QuarantineRowsAsync(host));
+        Assert.Equal(before.Count, (await triage.GetEventsAsync(closed, default)).Count);
+        Assert.Contains("Retention dry run: 1 closed tips and 1 quarantined messages would be purged", host.Host.Logs.All, StringComparison.Ordinal);
+        Assert.Contains("Retention dry run: 0 closed tips and 0 quarantined messages would be purged", host.Host.Logs.All, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> SeedClosedAsync(TriageHost host, string marker)
+    {
+        var id = await host.SeedAsync(marker);
+        var triage = host.Host.Host.Services.GetRequiredService<ITriageStore>();
+        var tip = (await triage.GetAsync(id, default))!;
+        var at = DateTimeOffset.UtcNow;
+        await triage.AddNoteAsync(id, new TipNote(TriageIds.NewTimeOrdered(at), "oid-editor", "Editor", "note " + marker, at), default);
+        var write = await triage.UpdateAsync(new TipUpdate(id, tip.Summary.Queue, tip.ETag, TriageStatuses.Closed, null, [], at), default);
+        Assert.IsType<StoreWrite.Written>(write);
+        await triage.AddEventAsync(new TipEvent(id, TriageIds.NewTimeOrdered(at), at, "oid-editor", TipEventActions.StatusChanged, "escalated", "closed"), default);
+        return id;
+    }
+
+    private static async Task<string> SeedQuarantineAsync(TriageHost host)
+    {
+        var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        await host.Host.Host.Services.GetRequiredService<IQuarantine>().PutAsync(
+            new QuarantineEntry(id, QuarantineReason.KeyUnavailable, "test", new byte[] { 1, 2, 3 }, 1, id, "kid"), default);
+        return id;
+    }
+
+    private static async Task<List<TableEntity>> QuarantineRowsAsync(TriageHost host)
+    {
+        var rows = new List<TableEntity>();
+        await foreach (var row in host.Host.Quarantine.QueryAsync<TableEntity>())
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+}
