@@ -1,0 +1,213 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace TipIntake.Benchmarks.Load;
+
+public sealed record LoadResult(
+    string Name,
+    int Connections,
+    long Requests,
+    long Accepted,
+    long Errors,
+    string ErrorSummary,
+    TimeSpan Elapsed,
+    double[] LatencyMs,
+    TimeSpan ServerCpu,
+    long PeakRssDuring,
+    long InlineChallenges)
+{
+    public double RequestsPerSecond => Accepted / Elapsed.TotalSeconds;
+
+    /// <summary>Two runs of the same point as one: counts and times added, latencies pooled, the higher peak RSS.</summary>
+    public static LoadResult Merge(LoadResult a, LoadResult b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        double[] latencies = [.. a.LatencyMs, .. b.LatencyMs];
+        Array.Sort(latencies);
+        return new LoadResult(
+            a.Name, a.Connections, a.Requests + b.Requests, a.Accepted + b.Accepted, a.Errors + b.Errors,
+            string.Join(", ", new[] { a.ErrorSummary, b.ErrorSummary }.Where(s => s.Length > 0)),
+            a.Elapsed + b.Elapsed, latencies, a.ServerCpu + b.ServerCpu, Math.Max(a.PeakRssDuring, b.PeakRssDuring),
+            a.InlineChallenges + b.InlineChallenges);
+    }
+
+    public double Percentile(double p)
+    {
+        if (LatencyMs.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        var index = (int)Math.Ceiling(p / 100 * LatencyMs.Length) - 1;
+        return LatencyMs[Math.Clamp(index, 0, LatencyMs.Length - 1)];
+    }
+
+    public double CpuMsPerRequest => Requests == 0 ? double.NaN : ServerCpu.TotalMilliseconds / Requests;
+
+    /// <summary>A coarse latency histogram (counts per bucket, in ms).</summary>
+    public string Histogram()
+    {
+        double[] edges = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, double.PositiveInfinity];
+        var counts = new long[edges.Length];
+        foreach (var ms in LatencyMs)
+        {
+            counts[Array.FindIndex(edges, edge => ms <= edge)]++;
+        }
+
+        var parts = new List<string>();
+        for (var i = 0; i < edges.Length; i++)
+        {
+            if (counts[i] > 0)
+            {
+                parts.Add(double.IsPositiveInfinity(edges[i]) ? $">1000:{counts[i]}" : $"≤{edges[i]}:{counts[i]}");
+            }
+        }
+
+        return string.Join(" ", parts);
+    }
+}
+
+/// <summary>
+/// A closed-loop HTTP load generator: <c>connections</c> workers, each sending its next request when the previous one
+/// is answered, for a fixed time and at most <c>maxRequests</c> in all. Loopback only.
+/// </summary>
+public static class LoadGenerator
+{
+    public const string StampHeader = "TipIntake-Stamp";
+
+    public static HttpClient Client(Uri baseAddress, int connections)
+    {
+        if (!IPAddress.IsLoopback(IPAddress.Parse(baseAddress.Host)))
+        {
+            throw new InvalidOperationException("Load is only ever sent to loopback.");
+        }
+
+        return new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections, UseCookies = false, UseProxy = false })
+        {
+            BaseAddress = baseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    /// <summary>Challenges fetched ahead of a run, so the measured requests are POSTs only (difficulty must be 0).</summary>
+    public static async Task<ConcurrentQueue<string>> FetchChallengesAsync(HttpClient http, int count, int parallel)
+    {
+        var stamps = new ConcurrentQueue<string>();
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (_, ct) =>
+            stamps.Enqueue(await FetchStampAsync(http, ct)));
+        return stamps;
+    }
+
+    public static async Task<string> FetchStampAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        var challenge = await http.GetFromJsonAsync<JsonElement>("api/challenge", cancellationToken);
+        if (challenge.GetProperty("difficulty").GetInt32() != 0)
+        {
+            throw new InvalidOperationException("Flood control asks for work: the benchmark settings should keep the difficulty at 0.");
+        }
+
+        return challenge.GetProperty("challenge").GetString() + ":0";
+    }
+
+    public static async Task<LoadResult> RunAsync(
+        string name,
+        HttpClient http,
+        ChildServer server,
+        string path,
+        IReadOnlyList<string> bodies,
+        string contentType,
+        int connections,
+        TimeSpan duration,
+        int maxRequests,
+        ConcurrentQueue<string>? stamps)
+    {
+        long issued = 0, accepted = 0, errors = 0, inline = 0;
+        var errorKinds = new ConcurrentDictionary<string, int>();
+        var latencies = new List<double>[connections];
+        var cpuBefore = server.CpuTime();
+        long peakRss = server.Rss();
+        using var stop = new CancellationTokenSource(duration);
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                peakRss = Math.Max(peakRss, server.Rss());
+                await Task.Delay(200, CancellationToken.None);
+            }
+        });
+        var clock = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, connections).Select(worker => Task.Run(async () =>
+        {
+            var mine = latencies[worker] = new List<double>(maxRequests / connections + 1);
+            while (!stop.IsCancellationRequested)
+            {
+                var n = Interlocked.Increment(ref issued);
+                if (n > maxRequests)
+                {
+                    Interlocked.Decrement(ref issued);
+                    break;
+                }
+
+                string? stamp = null;
+                if (stamps is not null && !stamps.TryDequeue(out stamp))
+                {
+                    Interlocked.Increment(ref inline);
+                    stamp = await FetchStampAsync(http, CancellationToken.None);
+                }
+
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
+                {
+                    Content = new StringContent(bodies[(int)(n % bodies.Count)], Encoding.ASCII, contentType),
+                };
+                request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+                if (stamp is not null)
+                {
+                    request.Headers.TryAddWithoutValidation(StampHeader, stamp);
+                }
+
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var response = await http.SendAsync(request, CancellationToken.None);
+                    await response.Content.ReadAsByteArrayAsync(CancellationToken.None);
+                    mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    if (response.StatusCode == HttpStatusCode.Accepted)
+                    {
+                        Interlocked.Increment(ref accepted);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref errors);
+                        errorKinds.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, c) => c + 1);
+                    }
+                }
+                catch (HttpRequestException ex)
+                {
+                    Interlocked.Increment(ref errors);
+                    errorKinds.AddOrUpdate(ex.GetType().Name, 1, (_, c) => c + 1);
+                }
+                catch (TaskCanceledException ex)
+                {
+                    Interlocked.Increment(ref errors);
+                    errorKinds.AddOrUpdate(ex.GetType().Name, 1, (_, c) => c + 1);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        clock.Stop();
+        await stop.CancelAsync();
+        await sampler;
+        var cpu = server.CpuTime() - cpuBefore;
+        var all = latencies.Where(l => l is not null).SelectMany(l => l).ToArray();
+        Array.Sort(all);
+        return new LoadResult(
+            name, connections, issued, accepted, errors,
+            string.Join(", ", errorKinds.Select(kv => $"{kv.Key}×{kv.Value}")),
+            clock.Elapsed, all, cpu, peakRss, inline);
+    }
+}

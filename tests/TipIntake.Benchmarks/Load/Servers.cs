@@ -1,0 +1,61 @@
+using Azure.Storage.Queues;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace TipIntake.Benchmarks.Load;
+
+/// <summary>
+/// The two servers, each run as a child process of the harness (so its CPU and RSS are its own): the local host under
+/// test, and the floor — a bare endpoint that reads the body and sends it to the same Azurite.
+/// They print <c>LISTENING &lt;url&gt;</c> once ready and stop when their standard input closes.
+/// </summary>
+public static class Servers
+{
+    public const string Ready = "LISTENING ";
+
+    public static async Task<int> ServeIntakeAsync(string[] args)
+    {
+        await using var host = await TipIntake.LocalHost.LocalHost.StartAsync(args);
+        Console.WriteLine(Ready + host.BaseAddress);
+        await WaitForStdinCloseAsync();
+        return 0;
+    }
+
+    /// <summary>args: the storage connection string, then the queue name.</summary>
+    public static async Task<int> ServeFloorAsync(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--urls", "http://127.0.0.1:0"] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        var queue = new QueueClient(args[0], args[1], new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        await queue.CreateIfNotExistsAsync();
+        await using var app = builder.Build();
+        app.MapPost("/floor", async (HttpRequest request, CancellationToken cancellationToken) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var body = await reader.ReadToEndAsync(cancellationToken);
+            await queue.SendMessageAsync(body, cancellationToken);
+            return Results.StatusCode(StatusCodes.Status202Accepted);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Console.WriteLine(Ready + address + "/");
+        await WaitForStdinCloseAsync();
+        await app.StopAsync();
+        return 0;
+    }
+
+    private static async Task WaitForStdinCloseAsync()
+    {
+        // Bounded by the parent: it closes stdin when done, and kills the child if it does not stop in time.
+        while (await Console.In.ReadLineAsync() is not null)
+        {
+        }
+    }
+}

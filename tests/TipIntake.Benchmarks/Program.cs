@@ -1,0 +1,35 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using TipIntake.Benchmarks.Load;
+using TipIntake.Benchmarks.Micro;
+
+// dotnet run -c Release --project tests/TipIntake.Benchmarks -- micro | load [--soak] [--duration 15] …  (docs/benchmarks.md)
+var mode = args.FirstOrDefault() ?? "";
+var rest = args.Skip(1).ToArray();
+return mode switch
+{
+    "micro" => RunMicro(rest),
+    "load" => await LoadRun.RunAsync(rest),
+    "serve-intake" => await Servers.ServeIntakeAsync(rest),
+    "serve-floor" => await Servers.ServeFloorAsync(rest),
+    _ => Usage(),
+};
+
+static int RunMicro(string[] args)
+{
+    // ShortRun (3 warm-ups, 3 iterations) keeps a full run to a few minutes; pass BenchmarkDotNet's own arguments
+    // (e.g. --filter) after `micro`. In-process: the generated-project toolchain would build under this repository's warnings-as-errors rules.
+    var config = DefaultConfig.Instance
+        .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("ShortRun-InProcess"))
+        .WithOptions(ConfigOptions.DisableOptimizationsValidator);
+    var summary = BenchmarkRunner.Run<MicroBenchmarks>(config, args);
+    return summary.HasCriticalValidationErrors ? 1 : 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: TipIntake.Benchmarks micro [BenchmarkDotNet args] | load [--duration s] [--connections 16,64] [--drain 500,2000] [--max-requests n] [--soak | --soak-only] [--soak-minutes m] [--out file]");
+    return 2;
+}
