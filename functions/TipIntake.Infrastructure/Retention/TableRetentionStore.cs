@@ -86,32 +86,9 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
         string operation,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var enumerator = table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, KeyColumns, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        try
+        await foreach (var entity in table.QueryOrUnavailableAsync(filter, KeyColumns, operation, cancellationToken).ConfigureAwait(false))
         {
-            while (true)
-            {
-                TableEntity entity;
-                try
-                {
-                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        yield break;
-                    }
-
-                    entity = enumerator.Current;
-                }
-                catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-                {
-                    throw StorageFailures.Wrap(operation, ex);
-                }
-
-                yield return map(entity);
-            }
-        }
-        finally
-        {
-            await enumerator.DisposeAsync().ConfigureAwait(false);
+            yield return map(entity);
         }
     }
 }

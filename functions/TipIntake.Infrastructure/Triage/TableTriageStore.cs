@@ -36,32 +36,9 @@ public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
             (null, { } s) => TableClient.CreateQueryFilter($"Status eq {s}"),
             ({ } q, { } s) => TableClient.CreateQueryFilter($"PartitionKey eq {q} and Status eq {s}"),
         };
-        var enumerator = _tips.QueryAsync<TableEntity>(filter, maxPerPage: 1000, SummaryColumns, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        try
+        await foreach (var entity in _tips.QueryOrUnavailableAsync(filter, SummaryColumns, "Listing tips", cancellationToken).ConfigureAwait(false))
         {
-            while (true)
-            {
-                TableEntity entity;
-                try
-                {
-                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        yield break;
-                    }
-
-                    entity = enumerator.Current;
-                }
-                catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-                {
-                    throw StorageFailures.Wrap("Listing tips", ex);
-                }
-
-                yield return Summary(entity);
-            }
-        }
-        finally
-        {
-            await enumerator.DisposeAsync().ConfigureAwait(false);
+            yield return Summary(entity);
         }
     }
 
