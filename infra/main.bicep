@@ -57,6 +57,13 @@ resource resourceGroup 'Microsoft.Resources/resourceGroups@2025-04-01' = {
 // A salt, not a secret (see IntakeOptions): deterministic per deployment, so redeployments keep receipts checkable.
 var receiptSalt = base64(guid(subscription().id, resourceGroup.id, environmentName, 'receipt-salt'))
 
+// Flood control's challenge MAC key must be the same on every instance (a challenge issued by one instance is
+// redeemed on another). A fresh random value on every deployment: challenges live five minutes.
+@secure()
+@description('Seed of the flood-control challenge key; leave the default (a new random value per deployment).')
+param floodControlKeySeed string = newGuid()
+var floodControlChallengeKey = base64('${floodControlKeySeed}:${guid(subscription().id, environmentName, floodControlKeySeed)}')
+
 module identity 'modules/identity.bicep' = {
   name: 'identity'
   scope: resourceGroup
@@ -139,6 +146,7 @@ module functionApp 'modules/functionapp.bicep' = {
     keyName: keyVault.outputs.keyName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     receiptSalt: receiptSalt
+    floodControlChallengeKey: floodControlChallengeKey
     maximumInstanceCount: maximumInstanceCount
     virtualNetworkSubnetId: enablePrivateNetworking ? network!.outputs.appSubnetId : ''
   }

@@ -40,6 +40,10 @@ param applicationInsightsConnectionString string
 @description('Salt for receipt hashes (base64, at least 16 bytes; a salt, not a secret).')
 param receiptSalt string
 
+@secure()
+@description('Flood control\'s challenge MAC key (base64, at least 32 bytes), shared by every instance.')
+param floodControlChallengeKey string
+
 @minValue(1)
 @maxValue(1000)
 @description('Most instances Flex Consumption may scale out to.')
@@ -138,6 +142,10 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
         {
           name: 'Intake__ReceiptSalt'
           value: receiptSalt
+        }
+        {
+          name: 'FloodControl__ChallengeKey'
+          value: floodControlChallengeKey
         }
         // Telemetry with Entra ID authentication (the component has local auth disabled).
         {

@@ -201,6 +201,16 @@ public sealed partial class SecurityTests(CompiledTemplate template)
     }
 
     [Fact]
+    public void Every_instance_shares_one_random_flood_control_key_per_deployment()
+    {
+        var seed = template.Root.At("parameters.floodControlKeySeed");
+        Assert.Equal("securestring", seed.At("type").Str());
+        Assert.Equal("[newGuid()]", seed.At("defaultValue").Str());
+        Assert.StartsWith("[base64(", template.Root.At("variables.floodControlChallengeKey").Str(), StringComparison.Ordinal);
+        Assert.Equal("[parameters('floodControlChallengeKey')]", AppSettings["FloodControl__ChallengeKey"].Str());
+    }
+
+    [Fact]
     public void Site_is_HTTPS_only_TLS12_without_FTP_basic_auth_or_affinity_cookie()
     {
         var site = Site;
