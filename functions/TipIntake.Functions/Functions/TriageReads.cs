@@ -20,7 +20,7 @@ public sealed class TriageReads(IStaffAuthenticator authenticator, TriageService
         StaffGate.RunAsync(authenticator, request, StaffAccess.Read, async _ =>
         {
             var counts = await triage.CountsAsync(cancellationToken);
-            return Json(new TipCountsBody([.. counts.Select(c => new TipCountBody(c.Queue, c.Status, c.Count))]), TriageJsonContext.Default.TipCountsBody);
+            return Json(new TipCountsBody(counts), TriageJsonContext.Default.TipCountsBody);
         }, cancellationToken);
 
     [Function("TriageList")]
@@ -73,7 +73,7 @@ public sealed class TriageReads(IStaffAuthenticator authenticator, TriageService
 
     private static IActionResult Listing(TriageListing listing) => listing switch
     {
-        TriageListing.Page page => Json(TipListBody.From(page.Value), TriageJsonContext.Default.TipListBody),
+        TriageListing.Page page => Json(page.Value, TriageJsonContext.Default.TipPage),
         TriageListing.InvalidInput invalid => TriageProblems.BadRequest(invalid.Code, invalid.Detail),
         _ => throw new InvalidOperationException($"Unknown listing {listing.GetType().Name}."),
     };

@@ -3,41 +3,8 @@ using TipIntake.Core.Triage;
 
 namespace TipIntake.Functions.Http;
 
-/// <summary>A tip in a triage list: triage state and routing only, never the reporter's words.</summary>
-public sealed record TipSummaryBody(
-    string Id,
-    string Queue,
-    string Status,
-    int Priority,
-    string Category,
-    string Urgency,
-    string? Country,
-    string? Region,
-    DateTimeOffset ReceivedHour,
-    string? AssignedTo,
-    IReadOnlyList<string> Labels,
-    DateTimeOffset? LastChangedAt)
-{
-    public static TipSummaryBody From(TipSummary tip)
-    {
-        ArgumentNullException.ThrowIfNull(tip);
-        return new(tip.Id, tip.Queue, tip.Status, tip.Priority, tip.Category, tip.Urgency, tip.Country, tip.Region,
-            tip.ReceivedHour, tip.AssignedTo, tip.Labels, tip.LastChangedAt);
-    }
-}
-
-public sealed record TipListBody(IReadOnlyList<TipSummaryBody> Items, string? Continuation)
-{
-    public static TipListBody From(TipPage page)
-    {
-        ArgumentNullException.ThrowIfNull(page);
-        return new([.. page.Items.Select(TipSummaryBody.From)], page.Continuation);
-    }
-}
-
-public sealed record TipCountBody(string Queue, string Status, int Count);
-
-public sealed record TipCountsBody(IReadOnlyList<TipCountBody> Counts);
+/// <summary>Counts per triage queue and status. A list page is the core's <see cref="TipPage"/> as it is.</summary>
+public sealed record TipCountsBody(IReadOnlyList<TipCount> Counts);
 
 /// <summary><c>author</c> is the staff member's object id; <c>authorName</c> the display name the token carried.</summary>
 public sealed record TipNoteBody(string Id, string Author, string? AuthorName, string Text, DateTimeOffset At);
@@ -103,7 +70,7 @@ public sealed record NoteRequest(string Text);
     RespectNullableAnnotations = true,
     RespectRequiredConstructorParameters = true,
     AllowDuplicateProperties = false)]
-[JsonSerializable(typeof(TipListBody))]
+[JsonSerializable(typeof(TipPage))]
 [JsonSerializable(typeof(TipCountsBody))]
 [JsonSerializable(typeof(TipDetailBody))]
 [JsonSerializable(typeof(TipEventsBody))]
