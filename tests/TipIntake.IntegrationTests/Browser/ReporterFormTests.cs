@@ -65,7 +65,7 @@ public sealed class ReporterFormTests : IAsyncLifetime
         Assert.Equal("", await session.Page.EvaluateAsync<string>("() => document.cookie"));
         Assert.DoesNotContain(marker, session.Page.Url, StringComparison.Ordinal);
         Assert.Empty(session.ConsoleErrors);
-        Assert.Empty(await CspViolationsAsync(session.Page));
+        Assert.Empty(await session.CspViolationsAsync());
         Assert.DoesNotContain(marker, _host.Logs.All, StringComparison.Ordinal);
     }
 
@@ -90,7 +90,7 @@ public sealed class ReporterFormTests : IAsyncLifetime
         await using var session = await OpenAsync("en");
         await session.Page.Locator("[name=narrative]").FillAsync("checking the page under its CSP");
         Assert.Empty(session.ConsoleErrors);
-        Assert.Empty(await CspViolationsAsync(session.Page));
+        Assert.Empty(await session.CspViolationsAsync());
         Assert.All(session.Requests, url => Assert.StartsWith(_host.Host.BaseAddress.ToString(), url, StringComparison.Ordinal));
     }
 
@@ -247,29 +247,15 @@ public sealed class ReporterFormTests : IAsyncLifetime
         Assert.Equal(Regions[lang], await session.Page.Locator("[name=region]").InputValueAsync());
     }
 
-    private async Task<Session> OpenAsync(string lang, bool javaScript = true)
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+    private Task<BrowserSession> OpenAsync(string lang, bool javaScript = true) => BrowserSession.OpenAsync(
+        _browser,
+        new Uri(_host.Host.BaseAddress, $"?lang={lang}"),
+        new BrowserNewContextOptions
         {
             JavaScriptEnabled = javaScript,
             ViewportSize = new ViewportSize { Width = 360, Height = 780 },
             Locale = lang switch { "ko" => "ko-KR", "zh-Hans" => "zh-CN", _ => "en-GB" },
         });
-        var session = new Session(context, await context.NewPageAsync());
-        session.Page.Request += (_, request) => session.Requests.Add(request.Url);
-        session.Page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                session.ConsoleErrors.Add(message.Text);
-            }
-        };
-        await session.Page.AddInitScriptAsync(
-            "window.__csp = []; document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));");
-        var response = await session.Page.GotoAsync(new Uri(_host.Host.BaseAddress, $"?lang={lang}").ToString());
-        Assert.Equal(200, response!.Status);
-        return session;
-    }
 
     private static async Task FillValidAsync(IPage page, string narrative, string lang)
     {
@@ -300,9 +286,6 @@ public sealed class ReporterFormTests : IAsyncLifetime
         }
     }
 
-    private static async Task<IReadOnlyList<string>> CspViolationsAsync(IPage page) =>
-        await page.EvaluateAsync<string[]>("() => window.__csp || []");
-
     private static async Task<string> RunNodeAsync(string script, params string[] arguments)
     {
         var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -323,15 +306,4 @@ public sealed class ReporterFormTests : IAsyncLifetime
     private static bool HasHangul(string text) => text.Any(c => c is >= '\uAC00' and <= '\uD7A3');
 
     private static bool HasHan(string text) => text.Any(c => c is >= '\u4E00' and <= '\u9FFF');
-
-    private sealed class Session(IBrowserContext context, IPage page) : IAsyncDisposable
-    {
-        public IPage Page { get; } = page;
-
-        public List<string> Requests { get; } = [];
-
-        public List<string> ConsoleErrors { get; } = [];
-
-        public async ValueTask DisposeAsync() => await context.CloseAsync();
-    }
 }

@@ -71,7 +71,7 @@ public sealed class TriagePageTests : IAsyncLifetime
         // Only this origin was asked for anything; nothing broke the CSP or logged an error.
         Assert.All(session.Requests, url => Assert.StartsWith(_host.Host.BaseAddress.ToString(), url, StringComparison.Ordinal));
         Assert.Contains(session.Requests, url => url.EndsWith($"/api/triage/tips/{id}/notes", StringComparison.Ordinal));
-        Assert.Empty(await page.EvaluateAsync<string[]>("() => window.__csp || []"));
+        Assert.Empty(await session.CspViolationsAsync());
         Assert.Empty(session.ConsoleErrors);
         Assert.Equal(0, await page.EvaluateAsync<int>("() => localStorage.length + sessionStorage.length"));
 
@@ -92,40 +92,15 @@ public sealed class TriagePageTests : IAsyncLifetime
         var results = await page.RunAxe();
         var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
         Assert.True(serious.Count == 0, string.Join("\n", serious));
-        Assert.Empty(await page.EvaluateAsync<string[]>("() => window.__csp || []"));
+        Assert.Empty(await session.CspViolationsAsync());
     }
 
-    private async Task<Session> OpenAsync(string lang)
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+    private Task<BrowserSession> OpenAsync(string lang) => BrowserSession.OpenAsync(
+        _browser,
+        new Uri(_host.Host.BaseAddress, $"triage?lang={lang}"),
+        new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
             Locale = lang == "ko" ? "ko-KR" : "en-GB",
         });
-        var session = new Session(context, await context.NewPageAsync());
-        session.Page.Request += (_, request) => session.Requests.Add(request.Url);
-        session.Page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                session.ConsoleErrors.Add(message.Text);
-            }
-        };
-        await session.Page.AddInitScriptAsync(
-            "window.__csp = []; document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));");
-        var response = await session.Page.GotoAsync(new Uri(_host.Host.BaseAddress, $"triage?lang={lang}").ToString());
-        Assert.Equal(200, response!.Status);
-        return session;
-    }
-
-    private sealed class Session(IBrowserContext context, IPage page) : IAsyncDisposable
-    {
-        public IPage Page { get; } = page;
-
-        public List<string> Requests { get; } = [];
-
-        public List<string> ConsoleErrors { get; } = [];
-
-        public async ValueTask DisposeAsync() => await context.CloseAsync();
-    }
 }
