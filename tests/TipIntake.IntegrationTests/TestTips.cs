@@ -66,12 +66,20 @@ public static class TestTips
     /// <summary>The header that carries the proof-of-work stamp (docs/flood-control.md).</summary>
     public const string StampHeader = "TipIntake-Stamp";
 
-    /// <summary>Posts a submission with a freshly fetched and solved stamp, as any client must.</summary>
-    public static async Task<HttpResponseMessage> PostAsync(HttpClient http, string body, string contentType = "application/jose") =>
-        await PostWithStampAsync(http, body, await SolveChallengeAsync(http), contentType);
+    /// <summary>The header that makes a resend of the same JWE collapse onto the first attempt.</summary>
+    public const string SubmissionHeader = "TipIntake-Submission";
+
+    /// <summary>
+    /// Posts a submission with a freshly fetched and solved stamp, as any client must, and with
+    /// <paramref name="submissionId"/> in <c>TipIntake-Submission</c> when given.
+    /// </summary>
+    public static async Task<HttpResponseMessage> PostAsync(
+        HttpClient http, string body, string contentType = "application/jose", string? submissionId = null) =>
+        await PostWithStampAsync(http, body, await SolveChallengeAsync(http), contentType, submissionId);
 
     /// <summary>Posts a submission with <paramref name="stamp"/> as it is, or with no stamp header when null.</summary>
-    public static async Task<HttpResponseMessage> PostWithStampAsync(HttpClient http, string body, string? stamp, string contentType = "application/jose")
+    public static async Task<HttpResponseMessage> PostWithStampAsync(
+        HttpClient http, string body, string? stamp, string contentType = "application/jose", string? submissionId = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("api/tips", UriKind.Relative));
         request.Content = new StringContent(body, Encoding.ASCII);
@@ -79,6 +87,11 @@ public static class TestTips
         if (stamp is not null)
         {
             request.Headers.TryAddWithoutValidation(StampHeader, stamp);
+        }
+
+        if (submissionId is not null)
+        {
+            request.Headers.TryAddWithoutValidation(SubmissionHeader, submissionId);
         }
 
         return await http.SendAsync(request);

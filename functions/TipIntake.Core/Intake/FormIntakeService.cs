@@ -27,22 +27,24 @@ public abstract record FormIntakeResult
 /// <summary>
 /// The no-script path (contract 2): validate the posted fields with the processor's own rules, build the same JWE a
 /// browser would — in memory, under the current intake key — and hand it to the same intake. From the queue on, the
-/// two paths cannot be told apart. The plaintext buffer is wiped once encrypted.
+/// two paths cannot be told apart. The tip id and receipt are derived from the form's submission id and the
+/// plaintext (a fresh JWE differs on every attempt), so a resent or double-posted form keeps one tip. The plaintext
+/// buffer is wiped once encrypted.
 /// </summary>
-public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intakeKey, TimeProvider time)
+public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intakeKey, ReceiptIssuer receipts, TimeProvider time)
 {
     /// <summary>The largest padded plaintext that still fits one queue message once encrypted.</summary>
     public const int MaxPlaintextBytes = 34_000;
 
     public Task<FormIntakeResult> SubmitAsync(IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken) =>
-        SubmitAsync(fields, admit: null, cancellationToken);
+        SubmitAsync(fields, SubmissionId.New(), admit: null, cancellationToken);
 
     /// <summary>
-    /// As <see cref="SubmitAsync(IReadOnlyDictionary{string, string}, CancellationToken)"/>, asking
+    /// Validates, encrypts and queues the form posted under <paramref name="submission"/>, asking
     /// <paramref name="admit"/> (flood control) once the fields are valid and before anything is encrypted or queued.
     /// </summary>
     public async Task<FormIntakeResult> SubmitAsync(
-        IReadOnlyDictionary<string, string> fields, Func<FloodDecision>? admit, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> fields, SubmissionId submission, Func<FloodDecision>? admit, CancellationToken cancellationToken)
     {
         var plaintext = TipForm.ToPaddedJson(fields);
         try
@@ -79,8 +81,9 @@ public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intake
                 return new FormIntakeResult.Unavailable(intake.RetryAfter);
             }
 
+            var identity = receipts.IdentityFor(submission, SubmittedPayload.Form, plaintext);
             var jwe = JweEncryptor.Encrypt(plaintext, key);
-            return await intake.SubmitAsync(jwe, cancellationToken).ConfigureAwait(false) switch
+            return await intake.SubmitAsync(jwe, identity, admit: null, cancellationToken).ConfigureAwait(false) switch
             {
                 IntakeResult.Accepted accepted => new FormIntakeResult.Accepted(accepted.ReceiptCode),
                 IntakeResult.Unavailable unavailable => new FormIntakeResult.Unavailable(unavailable.RetryAfter),

@@ -7,37 +7,59 @@ namespace TipIntake.Core.Intake;
 /// <summary>A receipt as shown once to the reporter, and the salted hash that is all the service keeps of it.</summary>
 public sealed record Receipt(string Code, string Hash);
 
+/// <summary>The tip id and receipt of one submission: the same for every resend of the same payload.</summary>
+public sealed record SubmissionIdentity(string TipId, Receipt Receipt);
+
+/// <summary>What a submission's digest was taken over: a browser-made JWE, or the no-script form's plaintext.</summary>
+public enum SubmittedPayload
+{
+    Jwe = 1,
+    Form = 2,
+}
+
 /// <summary>
-/// Issues receipts of 100 random bits, written as four groups of five Crockford base32 characters (no I, L, O or U,
-/// so that they survive being copied by hand). Only HMAC-SHA-256(salt, code) is stored.
+/// Issues tip ids and receipts. Both are derived, under the receipt salt, from the client's
+/// <see cref="SubmissionId"/> and a SHA-256 digest of what was submitted: a resend of the same payload with the same
+/// id gets the same receipt and lands on the same <c>Tips</c> row, while a different payload under a reused id gets
+/// new ones (a client bug cannot make a second report vanish into the first). The 128 bits of the submission id,
+/// never stored, are what make both unguessable. A receipt is 100 bits, written as four groups of five Crockford
+/// base32 characters (no I, L, O or U, so that they survive being copied by hand); only HMAC-SHA-256(salt, code) is
+/// stored.
 /// </summary>
 public sealed class ReceiptIssuer(IOptions<IntakeOptions> options)
 {
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     private const int Characters = 20;
+    private const int DigestLength = 32;
+    private static readonly byte[] TipIdLabel = "tipintake/tip-id/v1"u8.ToArray();
+    private static readonly byte[] ReceiptLabel = "tipintake/receipt/v1"u8.ToArray();
+
     private readonly byte[] _salt = options.Value.ReceiptSaltBytes()
         ?? throw new InvalidOperationException("Intake:ReceiptSalt is not valid base64.");
 
-    public Receipt Issue()
+    /// <summary>The identity of <paramref name="payload"/> submitted under <paramref name="submission"/>.</summary>
+    public SubmissionIdentity IdentityFor(SubmissionId submission, SubmittedPayload kind, ReadOnlySpan<byte> payload)
     {
-        Span<byte> random = stackalloc byte[13];
-        RandomNumberGenerator.Fill(random);
-        Span<char> code = stackalloc char[Characters + 3];
-        var bits = new System.Numerics.BigInteger(random, isUnsigned: true);
-        var written = 0;
-        for (var i = 0; i < Characters; i++)
+        // kind ‖ submission id ‖ SHA-256(payload), each of fixed length, MACed under a label per derived value.
+        Span<byte> input = stackalloc byte[1 + SubmissionId.ByteLength + DigestLength];
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        try
         {
-            if (i > 0 && i % 5 == 0)
-            {
-                code[written++] = '-';
-            }
+            input[0] = (byte)kind;
+            submission.WriteTo(input.Slice(1, SubmissionId.ByteLength));
+            SHA256.HashData(payload, input[(1 + SubmissionId.ByteLength)..]);
 
-            code[written++] = Alphabet[(int)(bits & 31)];
-            bits >>= 5;
+            Derive(TipIdLabel, input, mac);
+            var tipId = Convert.ToHexStringLower(mac[..16]);
+            Derive(ReceiptLabel, input, mac);
+            var code = Format(mac[..13]);
+            return new SubmissionIdentity(tipId, new Receipt(code, HashOf(code)));
         }
-
-        var text = new string(code[..written]);
-        return new Receipt(text, HashOf(text));
+        finally
+        {
+            CryptographicOperations.ZeroMemory(input);
+            CryptographicOperations.ZeroMemory(mac);
+        }
     }
 
     /// <summary>The stored form of a receipt; dashes, spaces and case do not matter.</summary>
@@ -47,5 +69,33 @@ public sealed class ReceiptIssuer(IOptions<IntakeOptions> options)
         var normalized = receiptCode.Replace("-", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal)
             .ToUpperInvariant();
         return Jwe.JoseBase64.Encode(HMACSHA256.HashData(_salt, Encoding.ASCII.GetBytes(normalized)));
+    }
+
+    private void Derive(ReadOnlySpan<byte> label, ReadOnlySpan<byte> input, Span<byte> mac)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _salt);
+        hmac.AppendData(label);
+        hmac.AppendData(input);
+        hmac.GetHashAndReset(mac);
+    }
+
+    /// <summary>The low 100 bits of <paramref name="bits"/> (13 bytes) as 20 Crockford base32 characters in groups of five.</summary>
+    private static string Format(ReadOnlySpan<byte> bits)
+    {
+        Span<char> code = stackalloc char[Characters + 3];
+        var value = new System.Numerics.BigInteger(bits, isUnsigned: true);
+        var written = 0;
+        for (var i = 0; i < Characters; i++)
+        {
+            if (i > 0 && i % 5 == 0)
+            {
+                code[written++] = '-';
+            }
+
+            code[written++] = Alphabet[(int)(value & 31)];
+            value >>= 5;
+        }
+
+        return new string(code[..written]);
     }
 }

@@ -9,7 +9,7 @@ namespace TipIntake.Core.Intake;
 
 /// <summary>
 /// Accepts an encrypted tip: checks the envelope's shape and header (never its content), wraps it in a queue
-/// message with a fresh id and receipt, and reports success only once the queue holds it.
+/// message with the submission's tip id and receipt, and reports success only once the queue holds it.
 /// </summary>
 public sealed class TipIntakeService(
     IIntakeKey intakeKey,
@@ -19,16 +19,35 @@ public sealed class TipIntakeService(
     IOptions<IntakeOptions> options,
     ILogger<TipIntakeService> logger)
 {
-    /// <summary>Accepts a submission that flood control has nothing to say about (the no-script path admits before it encrypts).</summary>
+    /// <summary>
+    /// Accepts a submission that flood control has nothing to say about, under a fresh submission id (so it can never
+    /// collapse onto another).
+    /// </summary>
     public Task<IntakeResult> SubmitAsync(string compactJwe, CancellationToken cancellationToken) =>
-        SubmitAsync(compactJwe, admit: null, cancellationToken);
+        SubmitAsync(compactJwe, SubmissionId.New(), admit: null, cancellationToken);
 
     /// <summary>
-    /// Accepts a submission, asking <paramref name="admit"/> (flood control) once the envelope's shape, header and key
-    /// were found right and before it is queued: a malformed submission gets its specific fault first, and only a
-    /// submission that could be queued spends a stamp or a token.
+    /// Accepts a browser-made JWE sent under <paramref name="submission"/>, asking <paramref name="admit"/> (flood
+    /// control) once the envelope's shape, header and key were found right and before it is queued: a malformed
+    /// submission gets its specific fault first, and only a submission that could be queued spends a stamp or a token.
+    /// A resend of the same JWE under the same submission id gets the same receipt and tip id, so however many of the
+    /// attempts reached the queue, processing keeps one tip.
     /// </summary>
-    public async Task<IntakeResult> SubmitAsync(string compactJwe, Func<FloodDecision>? admit, CancellationToken cancellationToken)
+    public Task<IntakeResult> SubmitAsync(
+        string compactJwe, SubmissionId submission, Func<FloodDecision>? admit, CancellationToken cancellationToken) =>
+        SubmitCoreAsync(
+            compactJwe,
+            () => receipts.IdentityFor(submission, SubmittedPayload.Jwe, System.Text.Encoding.ASCII.GetBytes(compactJwe)),
+            admit,
+            cancellationToken);
+
+    /// <summary>Accepts a JWE whose identity the caller derived (the no-script path derives it from the plaintext).</summary>
+    public Task<IntakeResult> SubmitAsync(
+        string compactJwe, SubmissionIdentity identity, Func<FloodDecision>? admit, CancellationToken cancellationToken) =>
+        SubmitCoreAsync(compactJwe, () => identity, admit, cancellationToken);
+
+    private async Task<IntakeResult> SubmitCoreAsync(
+        string compactJwe, Func<SubmissionIdentity> identify, Func<FloodDecision>? admit, CancellationToken cancellationToken)
     {
         if (!JweParser.TryParse(compactJwe, TipEnvelope.MaxJweLength, out var jwe, out var fault))
         {
@@ -53,16 +72,16 @@ public sealed class TipIntakeService(
                 return new IntakeResult.FloodControlled(held.Refusal!.Value, held.RetryAfter);
             }
 
-            var receipt = receipts.Issue();
+            var identity = identify();
             var envelope = new TipEnvelope(
                 TipEnvelope.CurrentVersion,
-                NewTipId(),
+                identity.TipId,
                 TipEnvelope.TruncateToHour(time.GetUtcNow()),
-                receipt.Hash,
+                identity.Receipt.Hash,
                 compactJwe);
             await inbox.EnqueueAsync(envelope, cancellationToken).ConfigureAwait(false);
             Log.SubmissionQueued(logger);
-            return new IntakeResult.Accepted(receipt.Code);
+            return new IntakeResult.Accepted(identity.Receipt.Code);
         }
         catch (Exception ex) when (ex is StorageUnavailableException or IntakeKeyException)
         {
@@ -74,7 +93,10 @@ public sealed class TipIntakeService(
     /// <summary>How long clients are told to wait when the service is unavailable.</summary>
     public TimeSpan RetryAfter => options.Value.RetryAfter;
 
-    /// <summary>128 random bits. Deliberately not time-ordered (a UUIDv7 would embed the precise arrival time).</summary>
+    /// <summary>
+    /// 128 random bits in the tip id's form (for tests and tools; intake derives ids with <see cref="ReceiptIssuer"/>).
+    /// Deliberately not time-ordered: a UUIDv7 would embed the precise arrival time.
+    /// </summary>
     public static string NewTipId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     private IntakeResult.Refused Refuse(JweFault fault)

@@ -8,13 +8,15 @@ using TipIntake.Functions.Http;
 namespace TipIntake.Functions.Functions;
 
 /// <summary>
-/// POST /api/tips: an encrypted tip in, 202 and a receipt out once the queue holds it (contract 2). The one header
-/// read besides Content-Type is the proof-of-work stamp (docs/flood-control.md), checked after the envelope's shape;
-/// the request's address and other headers are never read, stored or logged.
+/// POST /api/tips: an encrypted tip in, 202 and a receipt out once the queue holds it (contract 2). The headers read
+/// besides Content-Type are the proof-of-work stamp (docs/flood-control.md), checked after the envelope's shape, and
+/// the optional submission id that makes a resend of the same JWE collapse onto the first attempt; the request's
+/// address and other headers are never read, stored or logged.
 /// </summary>
 public sealed class SubmitTip(TipIntakeService intake, FloodGate flood)
 {
     public const string StampHeader = "TipIntake-Stamp";
+    public const string SubmissionHeader = "TipIntake-Submission";
 
     [Function(nameof(SubmitTip))]
     public async Task<IActionResult> Run(
@@ -34,6 +36,14 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood)
             };
         }
 
+        // Without the header the submission gets a fresh id: it is accepted as ever, it just cannot be resent safely.
+        var submission = SubmissionId.New();
+        var submissionIds = request.Headers[SubmissionHeader];
+        if (submissionIds.Count > 0 && (submissionIds.Count > 1 || !SubmissionId.TryParse(submissionIds[0], out submission)))
+        {
+            return Problems.SubmissionIdInvalid();
+        }
+
         var stamps = request.Headers[StampHeader];
         string? stamp = stamps.Count switch
         {
@@ -42,7 +52,7 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood)
             _ => "",
         };
 
-        return await intake.SubmitAsync(compactJwe, () => flood.AdmitStamped(stamp), cancellationToken) switch
+        return await intake.SubmitAsync(compactJwe, submission, () => flood.AdmitStamped(stamp), cancellationToken) switch
         {
             IntakeResult.Accepted accepted => new JsonBodyResult<ReceiptBody>(
                 StatusCodes.Status202Accepted, new ReceiptBody(accepted.ReceiptCode), HttpJsonContext.Default.ReceiptBody, "application/json", "no-store"),

@@ -25,30 +25,41 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
         ArgumentNullException.ThrowIfNull(request);
         var (status, fields) = await FormRequestBody.ReadAsync(request, cancellationToken);
         var lang = PageRenderer.ChooseLanguage(fields.GetValueOrDefault(FormRequestBody.LanguageField), request.Headers.AcceptLanguage);
+
+        // The page's hidden submission id comes back with every resend of it, so that a resent (or double-posted)
+        // form keeps one tip. A post without one (an old page) gets a fresh id; a mangled one is refused.
+        var posted = fields.GetValueOrDefault(FormRequestBody.SubmissionField);
+        var submission = SubmissionId.New();
+        var submissionValid = posted is null || SubmissionId.TryParse(posted, out submission);
         switch (status)
         {
             case FormRequestBody.Status.WrongMediaType:
-                return Form(StatusCodes.Status415UnsupportedMediaType, lang, fields, NoErrors, "form.error.unsupported");
+                return Form(StatusCodes.Status415UnsupportedMediaType, lang, fields, NoErrors, "form.error.unsupported", submission);
             case FormRequestBody.Status.TooLarge:
-                return Form(StatusCodes.Status413PayloadTooLarge, lang, fields, NoErrors, "form.error.too-large");
+                return Form(StatusCodes.Status413PayloadTooLarge, lang, fields, NoErrors, "form.error.too-large", submission);
             case FormRequestBody.Status.Unreadable:
-                return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.unsupported");
+                return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.unsupported", submission);
             case FormRequestBody.Status.TimedOut:
-                return Form(StatusCodes.Status408RequestTimeout, lang, fields, NoErrors, "form.error.unsupported");
+                return Form(StatusCodes.Status408RequestTimeout, lang, fields, NoErrors, "form.error.unsupported", submission);
         }
 
-        switch (await intake.SubmitAsync(fields, flood.AdmitForm, cancellationToken))
+        if (!submissionValid)
+        {
+            return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.unsupported", submission);
+        }
+
+        switch (await intake.SubmitAsync(fields, submission, flood.AdmitForm, cancellationToken))
         {
             case FormIntakeResult.Accepted accepted:
                 return new HtmlResult(StatusCodes.Status200OK, pages.RenderReceipt(lang, accepted.ReceiptCode));
             case FormIntakeResult.Invalid invalid:
-                return Form(StatusCodes.Status422UnprocessableEntity, lang, fields, invalid.Errors, "form.error.invalid");
+                return Form(StatusCodes.Status422UnprocessableEntity, lang, fields, invalid.Errors, "form.error.invalid", submission);
             case FormIntakeResult.Unavailable unavailable:
-                var page = Form(StatusCodes.Status503ServiceUnavailable, lang, fields, NoErrors, "form.error.unavailable");
+                var page = Form(StatusCodes.Status503ServiceUnavailable, lang, fields, NoErrors, "form.error.unavailable", submission);
                 page.Headers["Retry-After"] = ((int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return page;
             case FormIntakeResult.Busy busy:
-                var held = Form(StatusCodes.Status429TooManyRequests, lang, fields, NoErrors, "form.error.busy");
+                var held = Form(StatusCodes.Status429TooManyRequests, lang, fields, NoErrors, "form.error.busy", submission);
                 held.Headers["Retry-After"] = Problems.RetryAfterSeconds(busy.RetryAfter);
                 return held;
             default:
@@ -58,6 +69,12 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
 
     private static readonly Dictionary<string, string> NoErrors = [];
 
-    private HtmlResult Form(int status, string lang, IReadOnlyDictionary<string, string> fields, IReadOnlyDictionary<string, string> errors, string formErrorKey) =>
-        new(status, pages.RenderForm(lang, fields, errors, formErrorKey));
+    private HtmlResult Form(
+        int status,
+        string lang,
+        IReadOnlyDictionary<string, string> fields,
+        IReadOnlyDictionary<string, string> errors,
+        string formErrorKey,
+        SubmissionId submission) =>
+        new(status, pages.RenderForm(lang, fields, errors, formErrorKey, submission));
 }

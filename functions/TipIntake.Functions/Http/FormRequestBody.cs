@@ -11,6 +11,9 @@ public static class FormRequestBody
     public const string MediaType = "application/x-www-form-urlencoded";
     public const string LanguageField = "lang";
 
+    /// <summary>The hidden field carrying the page's <see cref="Core.Intake.SubmissionId"/>.</summary>
+    public const string SubmissionField = "submission";
+
     /// <summary>Far above the largest valid tip (a narrative of 20,000 characters, URL-encoded), far below harm.</summary>
     public const int MaxBodyBytes = 512 * 1024;
 
@@ -64,7 +67,7 @@ public static class FormRequestBody
         }
 
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in TipForm.FieldNames.Append(LanguageField))
+        foreach (var name in TipForm.FieldNames.Append(LanguageField).Append(SubmissionField))
         {
             if (form.TryGetValue(name, out var values) && values.Count > 0 && values[0] is { } value)
             {

@@ -80,10 +80,19 @@ public static class Problems
             StatusCodes.Status503ServiceUnavailable,
             "unavailable",
             "Temporarily unavailable",
-            "The tip could not be confirmed because storage or the key service is unavailable. Please send it again later.");
+            "The tip could not be confirmed because storage or the key service is unavailable. Send the same JWE again "
+                + "later with the same TipIntake-Submission header: if the first attempt was kept after all, the resend "
+                + "gets the same receipt and the tip is kept once.");
         result.Headers["Retry-After"] = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return result;
     }
+
+    public static JsonBodyResult<ProblemBody> SubmissionIdInvalid() => Create(
+        StatusCodes.Status400BadRequest,
+        "submission-id-invalid",
+        "Malformed submission id",
+        "TipIntake-Submission, when sent, must be one header of 22 base64url characters: 16 random bytes chosen once "
+            + "per report and sent again with every resend of the same JWE.");
 
     private static JsonBodyResult<ProblemBody> Create(int status, string code, string title, string detail) =>
         new(status, new ProblemBody(TypePrefix + code, title, status, detail), HttpJsonContext.Default.ProblemBody, ContentType, "no-store");

@@ -261,10 +261,16 @@ public sealed partial class PageRenderer
     /// server's error code (e.g. <c>too-long</c>), translated via <c>error.{field}.{code}</c>, then <c>error.{code}</c>,
     /// then <c>error.invalid</c>. <paramref name="formErrorKey"/> is a translation key (e.g. <c>status.unavailable</c>);
     /// when null and there are field errors, <c>status.fixErrors</c> is shown. Without a posted value, urgency is
-    /// "unknown" and the narrative's language is the page language.
+    /// "unknown" and the narrative's language is the page language. <paramref name="submission"/> goes into the hidden
+    /// field that makes a resent or double-posted form keep one tip: the posted one when the form comes back, a new
+    /// one (null) for a fresh page.
     /// </summary>
     public string RenderForm(
-        string lang, IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, string> errorCodes, string? formErrorKey)
+        string lang,
+        IReadOnlyDictionary<string, string> values,
+        IReadOnlyDictionary<string, string> errorCodes,
+        string? formErrorKey,
+        Core.Intake.SubmissionId? submission = null)
     {
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(errorCodes);
@@ -323,6 +329,9 @@ public sealed partial class PageRenderer
                     break;
                 case PartKind.Messages:
                     html.Append(language.MessagesJson);
+                    break;
+                case PartKind.Submission:
+                    html.Append((submission ?? Core.Intake.SubmissionId.New()).ToString());
                     break;
                 case PartKind.CountryOptions:
                     AppendCountryOptions(html, language, values.TryGetValue("country", out var country) ? country : null);
@@ -585,6 +594,7 @@ public sealed partial class PageRenderer
             ("settings", 1) when isTriage => new Part(PartKind.Settings),
             ("scripts", 1) when isTriage => new Part(PartKind.Scripts),
             ("countryOptions", 1) when isForm => new Part(PartKind.CountryOptions),
+            ("submission", 1) when isForm => new Part(PartKind.Submission),
             ("receipt", 1) when template == TemplateKind.Receipt => new Part(PartKind.Receipt),
             _ => null,
         };
@@ -656,6 +666,7 @@ public sealed partial class PageRenderer
         FormError,
         Messages,
         CountryOptions,
+        Submission,
         Receipt,
         Settings,
         Scripts,

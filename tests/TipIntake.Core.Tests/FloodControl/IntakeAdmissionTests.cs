@@ -23,7 +23,7 @@ public sealed class IntakeAdmissionTests
     {
         var options = Options.Create(new IntakeOptions { ReceiptSalt = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)) });
         _intake = new TipIntakeService(_key, _inbox, new ReceiptIssuer(options), new FixedTimeProvider(Now), options, new CapturingLogger<TipIntakeService>());
-        _form = new FormIntakeService(_intake, _key, new FixedTimeProvider(Now));
+        _form = new FormIntakeService(_intake, _key, new ReceiptIssuer(options), new FixedTimeProvider(Now));
     }
 
     private FloodDecision Refuse()
@@ -35,7 +35,7 @@ public sealed class IntakeAdmissionTests
     [Fact]
     public async Task Malformed_envelope_gets_its_own_fault_before_flood_control_is_asked()
     {
-        var result = await _intake.SubmitAsync("not.a.jwe", Refuse, CancellationToken.None);
+        var result = await _intake.SubmitAsync("not.a.jwe", SubmissionId.New(), Refuse, CancellationToken.None);
 
         Assert.IsType<IntakeResult.Refused>(result);
         Assert.Equal(0, _asked);
@@ -46,7 +46,7 @@ public sealed class IntakeAdmissionTests
     {
         var jwe = JweFactory.Build(JweFactory.HeaderJsonFor(_key.KeyId), wrapKey: _key.Rsa).Compact;
 
-        var result = await _intake.SubmitAsync(jwe, Refuse, CancellationToken.None);
+        var result = await _intake.SubmitAsync(jwe, SubmissionId.New(), Refuse, CancellationToken.None);
 
         Assert.Equal(new IntakeResult.FloodControlled(FloodRefusal.RateLimited, TimeSpan.FromSeconds(3)), result);
         Assert.Equal(1, _asked);
@@ -58,7 +58,7 @@ public sealed class IntakeAdmissionTests
     {
         var fields = new Dictionary<string, string> { ["category"] = "detention", ["narrative"] = "Taken on Monday.", ["urgency"] = "soon" };
 
-        var result = await _form.SubmitAsync(fields, Refuse, CancellationToken.None);
+        var result = await _form.SubmitAsync(fields, SubmissionId.New(), Refuse, CancellationToken.None);
 
         Assert.Equal(new FormIntakeResult.Busy(TimeSpan.FromSeconds(3)), result);
         Assert.Empty(_inbox.Envelopes);
@@ -67,7 +67,7 @@ public sealed class IntakeAdmissionTests
     [Fact]
     public async Task Invalid_form_gets_its_field_errors_without_spending_a_token()
     {
-        var result = await _form.SubmitAsync(new Dictionary<string, string>(), Refuse, CancellationToken.None);
+        var result = await _form.SubmitAsync(new Dictionary<string, string>(), SubmissionId.New(), Refuse, CancellationToken.None);
 
         Assert.IsType<FormIntakeResult.Invalid>(result);
         Assert.Equal(0, _asked);

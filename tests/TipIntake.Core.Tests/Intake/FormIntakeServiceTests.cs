@@ -22,7 +22,7 @@ public sealed class FormIntakeServiceTests
     {
         var options = Options.Create(new IntakeOptions { ReceiptSalt = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), RetryAfter = TimeSpan.FromSeconds(9) });
         var intake = new TipIntakeService(_key, _inbox, new ReceiptIssuer(options), new FixedTimeProvider(Now), options, new CapturingLogger<TipIntakeService>());
-        _service = new FormIntakeService(intake, _key, new FixedTimeProvider(Now));
+        _service = new FormIntakeService(intake, _key, new ReceiptIssuer(options), new FixedTimeProvider(Now));
     }
 
     private static Dictionary<string, string> ValidFields(string narrative = "세 사람이 끌려갔습니다.\r\n둘째 줄") => new()
@@ -86,6 +86,23 @@ public sealed class FormIntakeServiceTests
         var invalid = Assert.IsType<FormIntakeResult.Invalid>(result);
         Assert.Equal("too-large", invalid.Errors["narrative"]);
         Assert.Empty(_inbox.Envelopes);
+    }
+
+    [Fact]
+    public async Task Form_posted_again_under_its_submission_id_keeps_its_tip_id_and_receipt_though_the_JWE_is_new()
+    {
+        var submission = SubmissionId.New();
+
+        var first = await _service.SubmitAsync(ValidFields(), submission, admit: null, CancellationToken.None);
+        var again = await _service.SubmitAsync(ValidFields(), submission, admit: null, CancellationToken.None);
+        var edited = await _service.SubmitAsync(ValidFields("세 사람이 끌려갔습니다."), submission, admit: null, CancellationToken.None);
+
+        Assert.Equal(Assert.IsType<FormIntakeResult.Accepted>(first).ReceiptCode, Assert.IsType<FormIntakeResult.Accepted>(again).ReceiptCode);
+        Assert.NotEqual(Assert.IsType<FormIntakeResult.Accepted>(first).ReceiptCode, Assert.IsType<FormIntakeResult.Accepted>(edited).ReceiptCode);
+        Assert.Equal(3, _inbox.Envelopes.Count);
+        Assert.NotEqual(_inbox.Envelopes[0].Jwe, _inbox.Envelopes[1].Jwe);
+        Assert.Equal(_inbox.Envelopes[0].TipId, _inbox.Envelopes[1].TipId);
+        Assert.NotEqual(_inbox.Envelopes[0].TipId, _inbox.Envelopes[2].TipId);
     }
 
     [Fact]

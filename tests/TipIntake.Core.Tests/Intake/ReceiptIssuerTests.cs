@@ -13,12 +13,53 @@ public class ReceiptIssuerTests
 
     private static readonly ReceiptIssuer Issuer = IssuerWithSalt(RandomNumberGenerator.GetBytes(16));
 
+    private static readonly byte[] Payload = "eyJhbGciOiJSU0EtT0FFUC0yNTYifQ.a.b.c.d"u8.ToArray();
+
+    /// <summary>A receipt of a submission with a fresh id, as intake issues it for a client that sends none.</summary>
+    private static Receipt Fresh(ReceiptIssuer? issuer = null) =>
+        (issuer ?? Issuer).IdentityFor(SubmissionId.New(), SubmittedPayload.Jwe, Payload).Receipt;
+
+    [Fact]
+    public void Resend_of_the_same_payload_under_the_same_submission_id_gets_the_same_tip_id_and_receipt()
+    {
+        var submission = SubmissionId.New();
+
+        var first = Issuer.IdentityFor(submission, SubmittedPayload.Jwe, Payload);
+        var resend = Issuer.IdentityFor(submission, SubmittedPayload.Jwe, [.. Payload]);
+
+        Assert.Equal(first, resend);
+        Assert.Matches("^[0-9a-f]{32}\\z", first.TipId);
+    }
+
+    [Fact]
+    public void Another_payload_another_submission_id_or_another_path_each_give_a_new_tip_id_and_receipt()
+    {
+        var submission = SubmissionId.New();
+        var first = Issuer.IdentityFor(submission, SubmittedPayload.Jwe, Payload);
+        var changed = Payload.ToArray();
+        changed[^1] ^= 1;
+
+        var others = new[]
+        {
+            Issuer.IdentityFor(submission, SubmittedPayload.Jwe, changed),
+            Issuer.IdentityFor(SubmissionId.New(), SubmittedPayload.Jwe, Payload),
+            Issuer.IdentityFor(submission, SubmittedPayload.Form, Payload),
+            IssuerWithSalt(RandomNumberGenerator.GetBytes(16)).IdentityFor(submission, SubmittedPayload.Jwe, Payload),
+        };
+
+        foreach (var other in others)
+        {
+            Assert.NotEqual(first.TipId, other.TipId);
+            Assert.NotEqual(first.Receipt.Code, other.Receipt.Code);
+        }
+    }
+
     [Fact]
     public void Receipt_is_four_groups_of_five_crockford_base32_characters()
     {
         for (var i = 0; i < 200; i++)
         {
-            var receipt = Issuer.Issue();
+            var receipt = Fresh();
 
             Assert.Matches($"^{CrockfordGroup}-{CrockfordGroup}-{CrockfordGroup}-{CrockfordGroup}\\z", receipt.Code);
             Assert.Equal(23, receipt.Code.Length);
@@ -27,9 +68,9 @@ public class ReceiptIssuerTests
     }
 
     [Fact]
-    public void Thousand_receipts_are_all_distinct()
+    public void Thousand_submissions_get_distinct_receipts()
     {
-        var receipts = Enumerable.Range(0, 1000).Select(_ => Issuer.Issue()).ToList();
+        var receipts = Enumerable.Range(0, 1000).Select(_ => Fresh()).ToList();
 
         Assert.Equal(1000, receipts.Select(r => r.Code).Distinct(StringComparer.Ordinal).Count());
         Assert.Equal(1000, receipts.Select(r => r.Hash).Distinct(StringComparer.Ordinal).Count());
@@ -40,7 +81,7 @@ public class ReceiptIssuerTests
     {
         // 100 random bits: over 2000 receipts every one of the 32 symbols turns up in each of the 20 positions
         // (a position stuck on a few symbols would mean lost entropy). Chance of a false failure is below 1e-20.
-        var codes = Enumerable.Range(0, 2000).Select(_ => Issuer.Issue().Code.Replace("-", "", StringComparison.Ordinal)).ToList();
+        var codes = Enumerable.Range(0, 2000).Select(_ => Fresh().Code.Replace("-", "", StringComparison.Ordinal)).ToList();
 
         for (var position = 0; position < 20; position++)
         {
@@ -51,7 +92,7 @@ public class ReceiptIssuerTests
     [Fact]
     public void Hash_of_the_code_is_the_issued_hash_and_is_stable()
     {
-        var receipt = Issuer.Issue();
+        var receipt = Fresh();
 
         Assert.Equal(receipt.Hash, Issuer.HashOf(receipt.Code));
         Assert.Equal(receipt.Hash, Issuer.HashOf(receipt.Code));
@@ -69,7 +110,7 @@ public class ReceiptIssuerTests
     [Fact]
     public void Hash_is_insensitive_to_case_dashes_and_spaces()
     {
-        var receipt = Issuer.Issue();
+        var receipt = Fresh();
         var compact = receipt.Code.Replace("-", "", StringComparison.Ordinal);
 
         Assert.Equal(receipt.Hash, Issuer.HashOf(receipt.Code.ToLowerInvariant()));
@@ -89,7 +130,7 @@ public class ReceiptIssuerTests
     public void Hash_differs_with_a_different_salt()
     {
         var other = IssuerWithSalt(RandomNumberGenerator.GetBytes(16));
-        var receipt = Issuer.Issue();
+        var receipt = Fresh();
 
         Assert.NotEqual(receipt.Hash, other.HashOf(receipt.Code));
     }
@@ -99,7 +140,7 @@ public class ReceiptIssuerTests
     {
         for (var i = 0; i < 100; i++)
         {
-            var receipt = Issuer.Issue();
+            var receipt = Fresh();
             var compact = receipt.Code.Replace("-", "", StringComparison.Ordinal);
 
             Assert.DoesNotContain(compact, receipt.Hash, StringComparison.OrdinalIgnoreCase);

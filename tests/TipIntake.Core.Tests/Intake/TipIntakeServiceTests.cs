@@ -69,6 +69,48 @@ public class TipIntakeServiceTests
     }
 
     [Fact]
+    public async Task Resend_of_the_same_JWE_under_the_same_submission_id_after_an_outage_gets_the_same_tip_id_and_receipt()
+    {
+        var jwe = ValidJwe().Compact;
+        var submission = SubmissionId.New();
+
+        var first = await _service.SubmitAsync(jwe, submission, admit: null, CancellationToken.None);
+        _inbox.Unavailable = true;
+        var during = await _service.SubmitAsync(jwe, submission, admit: null, CancellationToken.None);
+        _inbox.Unavailable = false;
+        var resend = await _service.SubmitAsync(jwe, submission, admit: null, CancellationToken.None);
+
+        Assert.IsType<IntakeResult.Unavailable>(during);
+        Assert.Equal(Assert.IsType<IntakeResult.Accepted>(first).ReceiptCode, Assert.IsType<IntakeResult.Accepted>(resend).ReceiptCode);
+        Assert.Equal(2, _inbox.Envelopes.Count);
+        Assert.Equal(_inbox.Envelopes[0].TipId, _inbox.Envelopes[1].TipId);
+        Assert.Equal(_inbox.Envelopes[0].ReceiptHash, _inbox.Envelopes[1].ReceiptHash);
+    }
+
+    [Fact]
+    public async Task Another_JWE_under_a_reused_submission_id_is_another_tip()
+    {
+        var submission = SubmissionId.New();
+
+        var first = await _service.SubmitAsync(ValidJwe().Compact, submission, admit: null, CancellationToken.None);
+        var second = await _service.SubmitAsync(ValidJwe().Compact, submission, admit: null, CancellationToken.None);
+
+        Assert.NotEqual(Assert.IsType<IntakeResult.Accepted>(first).ReceiptCode, Assert.IsType<IntakeResult.Accepted>(second).ReceiptCode);
+        Assert.NotEqual(_inbox.Envelopes[0].TipId, _inbox.Envelopes[1].TipId);
+    }
+
+    [Fact]
+    public async Task Without_a_submission_id_the_same_JWE_twice_is_two_tips()
+    {
+        var jwe = ValidJwe().Compact;
+
+        await SubmitAsync(jwe);
+        await SubmitAsync(jwe);
+
+        Assert.NotEqual(_inbox.Envelopes[0].TipId, _inbox.Envelopes[1].TipId);
+    }
+
+    [Fact]
     public async Task Envelope_holds_no_receipt_code()
     {
         var result = Assert.IsType<IntakeResult.Accepted>(await SubmitAsync(ValidJwe().Compact));

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using TipIntake.Core.Intake;
 using TipIntake.Functions.Web;
 
 namespace TipIntake.Functions.Tests.Web;
@@ -70,7 +71,7 @@ public sealed partial class PageRendererTests
 
     [Theory]
     [MemberData(nameof(Languages))]
-    public void The_form_posts_exactly_the_schema_fields_and_the_page_language(string lang)
+    public void The_form_posts_exactly_the_schema_fields_the_page_language_and_its_submission_id(string lang)
     {
         var form = EmptyForm(lang);
         var names = ControlTag().Matches(form)
@@ -78,10 +79,26 @@ public sealed partial class PageRendererTests
             .Where(m => m.Success)
             .Select(m => m.Groups[1].Value)
             .ToHashSet();
-        Assert.True(names.SetEquals([.. PageRenderer.FormFields, "lang"]), string.Join(",", names));
+        Assert.True(names.SetEquals([.. PageRenderer.FormFields, "lang", "submission"]), string.Join(",", names));
         Assert.Contains("<form id=\"tip-form\" method=\"post\" action=\"/submit\" accept-charset=\"UTF-8\" novalidate", form, StringComparison.Ordinal);
         Assert.Contains($"<input type=\"hidden\" name=\"lang\" value=\"{lang}\">", form, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Each_fresh_form_carries_a_new_submission_id_and_a_returned_form_carries_the_posted_one()
+    {
+        var posted = SubmissionId.New();
+
+        var fresh = new[] { EmptyForm("en"), EmptyForm("en") }.Select(SubmissionIdOf).ToList();
+        var returned = SubmissionIdOf(Renderer.RenderForm("en", new Dictionary<string, string>(), new Dictionary<string, string>(), "form.error.unavailable", posted));
+
+        Assert.All(fresh, id => Assert.True(SubmissionId.TryParse(id, out _), id));
+        Assert.NotEqual(fresh[0], fresh[1]);
+        Assert.Equal(posted.ToString(), returned);
+    }
+
+    private static string SubmissionIdOf(string form) =>
+        Regex.Match(form, "<input type=\"hidden\" name=\"submission\" value=\"([^\"]*)\">").Groups[1].Value;
 
     [Theory]
     [MemberData(nameof(Languages))]

@@ -26,6 +26,12 @@
   const MAX_DIFFICULTY = 32;
   // Answers after which a fresh challenge may succeed; the form tries once more.
   const STAMP_RETRY_PROBLEMS = ['stamp-expired', 'stamp-reused', 'stamp-stale', 'stamp-invalid'];
+  // The page's submission id (16 random bytes, base64url): sent with every attempt, so that resending the same JWE
+  // after an unanswered or failed attempt never makes a second tip (docs/security.md, "Resending").
+  const SUBMISSION_HEADER = 'TipIntake-Submission';
+  const SUBMISSION_PATTERN = /^[A-Za-z0-9_-]{21}[AQgw]$/;
+  // Client errors after which the same JWE would be refused again: it is then made anew on the next attempt.
+  const RESEND_USELESS = (status) => status >= 400 && status < 500 && status !== 408 && status !== 429;
 
   // C0 and C1 controls, as .NET's char.IsControl; the multi-line variant lets tab and line breaks through.
   const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F-\u009F]/;
@@ -304,6 +310,14 @@
     return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   }
 
+  function newSubmissionId() {
+    return base64Url(crypto.getRandomValues(new Uint8Array(16)));
+  }
+
+  async function digestOf(bytes) {
+    return base64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+  }
+
   class HttpError extends Error {
     constructor(status) {
       super('HTTP ' + status);
@@ -448,6 +462,13 @@
     const stampProgress = document.getElementById('stamp-progress');
     const stampText = document.getElementById('stamp-text');
     let busy = false;
+    const submissionField = form.querySelector('input[name="submission"]');
+    const submissionId = submissionField && SUBMISSION_PATTERN.test(submissionField.value)
+      ? submissionField.value
+      : (canEncrypt ? newSubmissionId() : '');
+    // The last attempt whose outcome is unknown (no answer, 503, 408, 429): its plaintext's digest and its JWE. If the
+    // report is sent again unchanged, exactly this JWE goes again, so the server can recognise it.
+    let unconfirmed = null;
 
     // The expected number of hashes is 2^difficulty; the bar shows the chance of having found a stamp by now.
     const showStampProgress = (difficulty) => {
@@ -494,7 +515,7 @@
         hideStampProgress();
         const response = await fetch('/api/tips', {
           method: 'POST',
-          headers: { 'Content-Type': 'application/jose', [STAMP_HEADER]: stamp },
+          headers: { 'Content-Type': 'application/jose', [STAMP_HEADER]: stamp, [SUBMISSION_HEADER]: submissionId },
           body: jwe,
           credentials: 'omit',
           cache: 'no-store',
@@ -619,17 +640,24 @@
       form.setAttribute('aria-busy', 'true');
       setStatus(t('status.sending'), true);
       try {
-        const jwk = await fetchIntakeKey();
-        const jwe = await encryptToCompactJwe(plaintext, jwk);
+        const digest = await digestOf(plaintext);
+        const jwe = unconfirmed && unconfirmed.digest === digest
+          ? unconfirmed.jwe
+          : await encryptToCompactJwe(plaintext, await fetchIntakeKey());
         plaintext.fill(0);
         plaintext = null;
         if (jwe.length > MAX_JWE_LENGTH) {
           throw new HttpError(413);
         }
+        unconfirmed = { digest, jwe };
         const response = await sendStamped(jwe);
         if (response.status !== 202) {
+          if (RESEND_USELESS(response.status)) {
+            unconfirmed = null;
+          }
           throw new HttpError(response.status);
         }
+        unconfirmed = null;
         const body = await response.json();
         if (!body || typeof body.receipt !== 'string' || !body.receipt) {
           throw new HttpError(0);
