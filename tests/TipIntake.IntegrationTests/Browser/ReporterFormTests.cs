@@ -247,6 +247,60 @@ public sealed class ReporterFormTests : IAsyncLifetime
         Assert.Equal(Regions[lang], await session.Page.Locator("[name=region]").InputValueAsync());
     }
 
+    [Fact]
+    public async Task Report_resent_after_a_503_that_hid_its_arrival_keeps_one_tip_and_shows_its_receipt()
+    {
+        await using var session = await OpenAsync("ko");
+        var marker = TestTips.NewMarker();
+        var sent = new List<(string? Submission, string? Body)>();
+        string? firstReceipt = null;
+
+        // The first attempt reaches the server and is queued, but the browser is told 503: the ambiguous outage answer.
+        await session.Page.RouteAsync("**/api/tips", async route =>
+        {
+            sent.Add((route.Request.Headers.GetValueOrDefault("tipintake-submission"), route.Request.PostData));
+            if (sent.Count > 1)
+            {
+                await route.ContinueAsync();
+                return;
+            }
+
+            var real = await route.FetchAsync();
+            Assert.Equal(202, real.Status);
+            firstReceipt = (await real.JsonAsync())?.GetProperty("receipt").GetString();
+            await route.FulfillAsync(new RouteFulfillOptions
+            {
+                Status = 503,
+                ContentType = "application/problem+json",
+                Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+                Body = """{"type":"urn:tipintake:problem:unavailable","title":"Temporarily unavailable","status":503,"detail":"x"}""",
+            });
+        });
+        await FillValidAsync(session.Page, $"{Narratives["ko"]} {marker}", "ko");
+
+        await session.Page.Locator("#tip-form [type=submit]").ClickAsync();
+        await Assertions.Expect(session.Page.Locator("#form-status")).Not.ToBeEmptyAsync();
+        await session.Page.Locator("#tip-form [type=submit]").ClickAsync();
+
+        var receipt = session.Page.Locator("#receipt-code");
+        await Assertions.Expect(receipt).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.Equal(firstReceipt, (await receipt.InnerTextAsync()).Trim());
+        Assert.Equal(2, sent.Count);
+        Assert.Equal(sent[0], sent[1]);
+        Assert.Matches("^[A-Za-z0-9_-]{22}$", sent[0].Submission ?? "");
+        await _host.WaitForTipAsync(marker);
+        await Eventually.HoldsAsync(
+            async () => (await _host.InboundQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0, "both attempts processed");
+        var copies = 0;
+        await foreach (var tip in _host.Tips.QueryAsync<TableEntity>(select: ["Narrative"]))
+        {
+            copies += tip.GetString("Narrative")?.Contains(marker, StringComparison.Ordinal) == true ? 1 : 0;
+        }
+
+        Assert.Equal(1, copies);
+        Assert.DoesNotContain(session.ConsoleErrors, e => !e.Contains("503", StringComparison.Ordinal));
+    }
+
     private Task<BrowserSession> OpenAsync(string lang, bool javaScript = true) => BrowserSession.OpenAsync(
         _browser,
         new Uri(_host.Host.BaseAddress, $"?lang={lang}"),

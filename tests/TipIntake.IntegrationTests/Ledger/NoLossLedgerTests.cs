@@ -37,7 +37,13 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
         ["FloodControl:MaxSubmissionsPerSecond"] = "10000",
         ["FloodControl:SubmissionBurst"] = "10000",
         ["FloodControl:QuietRatePerMinute"] = "1000000",
+
+        // Clients wait what Retry-After says before they resend; one second keeps the run short.
+        ["Intake:RetryAfter"] = "00:00:01",
     };
+
+    /// <summary>How long a client keeps resending one report that gets no answer or a 503.</summary>
+    private static readonly TimeSpan ResendFor = TimeSpan.FromSeconds(120);
 
     private readonly ConcurrentQueue<string> _events = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -127,6 +133,9 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             var accepted = submissions.Where(s => s.Status == HttpStatusCode.Accepted)
                 .ToDictionary(s => receipts.HashOf(s.Receipt!), StringComparer.Ordinal);
             var refused = submissions.Where(s => s.Status != HttpStatusCode.Accepted).ToList();
+            var resentTipIds = submissions.Where(s => s.UnconfirmedAttempts > 0)
+                .Select(s => receipts.IdentityFor(s.SubmissionId, SubmittedPayload.Jwe, Encoding.ASCII.GetBytes(s.Jwe)).TipId)
+                .ToHashSet(StringComparer.Ordinal);
 
             // Wait until the queues are drained and every accepted receipt has a row (or the deadline passes: then the
             // ledger below names what is missing).
@@ -148,8 +157,10 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             }
 
             var ledger = Ledger.Of(accepted, refused, rows, duplicating!.Duplicated);
-            var redeliveries = processing.Logs.Lines.Count(l => l.Contains("redelivery ignored", StringComparison.Ordinal));
-            var printed = ledger.Print(_events, redeliveries, _clock.Elapsed)
+            var ignored = processing.Logs.Lines.Where(l => l.Contains("redelivery ignored", StringComparison.Ordinal)).ToList();
+            var duplicatedOnPurpose = duplicating.DuplicatedTipIds.ToHashSet(StringComparer.Ordinal);
+            var resentAndSeenTwice = resentTipIds.Count(id => !duplicatedOnPurpose.Contains(id) && ignored.Any(l => l.Contains(id, StringComparison.Ordinal)));
+            var printed = ledger.Print(_events, ignored.Count, resentTipIds.Count, resentAndSeenTwice, _clock.Elapsed)
                 + $"  listener exceptions  {_listenerFailures.Count} (storage unreachable while WebJobs released or renewed a message)\n";
             output.WriteLine(printed);
             Console.WriteLine(printed);
@@ -161,6 +172,7 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             Assert.Equal(0, ledger.Duplicates);
             Assert.Equal(0, ledger.Misplaced);
             Assert.Equal(0, ledger.Leaked);
+            Assert.Equal(0, ledger.Unresolved);
             Assert.Equal(ledger.Accepted, ledger.Stored + ledger.Quarantined);
             Assert.True(rows.QueuesEmpty, "Messages are still in tips-inbound or tips-inbound-poison.");
         }
@@ -210,20 +222,39 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             jwe = string.Join('.', parts);
         }
 
-        try
+        // One report, one JWE and one submission id: after no answer or a 503 the client waits Retry-After and sends
+        // exactly the same again, as the form does, until it gets a final answer.
+        var submission = SubmissionId.New();
+        var unconfirmed = 0;
+        var deadline = Stopwatch.StartNew();
+        while (true)
         {
-            using var response = await TestTips.PostAsync(http, jwe);
+            HttpStatusCode status;
             string? receipt = null;
-            if (response.StatusCode == HttpStatusCode.Accepted)
+            var retryAfter = TimeSpan.FromSeconds(1);
+            try
             {
-                receipt = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("receipt").GetString();
+                using var response = await TestTips.PostAsync(http, jwe, submissionId: submission.ToString());
+                status = response.StatusCode;
+                if (status == HttpStatusCode.Accepted)
+                {
+                    receipt = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("receipt").GetString();
+                }
+
+                retryAfter = response.Headers.RetryAfter?.Delta ?? retryAfter;
+            }
+            catch (HttpRequestException)
+            {
+                status = 0;
             }
 
-            return new Submission(kind, marker, jwe, response.StatusCode, receipt);
-        }
-        catch (HttpRequestException)
-        {
-            return new Submission(kind, marker, jwe, 0, null);
+            if (status is not (0 or HttpStatusCode.ServiceUnavailable) || deadline.Elapsed > ResendFor)
+            {
+                return new Submission(kind, marker, jwe, submission, status, receipt, unconfirmed);
+            }
+
+            unconfirmed++;
+            await Task.Delay(retryAfter);
         }
     }
 
@@ -254,7 +285,9 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
         return new Rows(tips, quarantine, inbound + poison == 0);
     }
 
-    private sealed record Submission(Kind Kind, string Marker, string Jwe, HttpStatusCode Status, string? Receipt);
+    /// <summary>One report: its final answer, and how many attempts before it got no answer or a 503.</summary>
+    private sealed record Submission(
+        Kind Kind, string Marker, string Jwe, SubmissionId SubmissionId, HttpStatusCode Status, string? Receipt, int UnconfirmedAttempts);
 
     private sealed record Rows(
         List<(string ReceiptHash, string Narrative)> Tips, List<(string ReceiptHash, string Jwe, string Reason)> Quarantine, bool QueuesEmpty)
@@ -266,7 +299,7 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
 
     private sealed record Ledger(
         int Accepted, int RefusedAtIntake, int Stored, int Quarantined, int Duplicates, int Lost, int Misplaced, int Leaked,
-        int StoredDespiteOutage, int DuplicateDeliveries, IReadOnlyDictionary<string, int> Refusals, IReadOnlyDictionary<string, int> QuarantineReasons, IReadOnlyList<string> Findings)
+        int Unresolved, int DuplicateDeliveries, IReadOnlyDictionary<string, int> Refusals, IReadOnlyDictionary<string, int> QuarantineReasons, IReadOnlyList<string> Findings)
     {
         public static Ledger Of(Dictionary<string, Submission> accepted, List<Submission> refused, Rows rows, int duplicateDeliveries)
         {
@@ -306,28 +339,16 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
                 quarantined += inTips.Count == 0 ? 1 : 0;
             }
 
-            // Nothing from a non-202 submission, and no row whose receipt nobody was given — with one documented
-            // exception: a 503 (or no answer) while storage was failing is ambiguous. The queue may have stored the
-            // message before the connection broke, so intake cannot know; such a tip may appear, but at most once
-            // (docs/security.md, "Limits"). A 4xx refusal must never leave anything behind.
+            // Nothing from a submission whose final answer was not 202, and no row whose receipt nobody was given. A report
+            // resent after no answer or a 503 is one submission: its earlier attempts, if the queue took them, carry the
+            // same tip id and receipt, so they are counted (and must be kept once) under its final 202.
             var leaked = 0;
-            var ambiguous = 0;
-            bool IsAmbiguous(Submission s) => s.Status is 0 or HttpStatusCode.ServiceUnavailable;
             var refusedByMarker = refused.ToDictionary(s => s.Marker, StringComparer.Ordinal);
             var refusedByJwe = refused.ToDictionary(s => s.Jwe, StringComparer.Ordinal);
-            var seenAmbiguous = new HashSet<string>(StringComparer.Ordinal);
             void Unaccepted(Submission? source, string where)
             {
-                if (source is not null && IsAmbiguous(source) && seenAmbiguous.Add(source.Marker))
-                {
-                    ambiguous++;
-                    findings.Add($"stored despite {(int)source.Status} (ambiguous outage answer) in {where}: {source.Marker}");
-                }
-                else
-                {
-                    leaked++;
-                    findings.Add($"LEAKED into {where}: {source?.Marker ?? "a row with an unknown receipt"}");
-                }
+                leaked++;
+                findings.Add($"LEAKED into {where}: {source?.Marker ?? "a row with an unknown receipt"} ({(int?)source?.Status})");
             }
 
             foreach (var tip in rows.Tips.Where(t => !accepted.ContainsKey(t.ReceiptHash)))
@@ -340,15 +361,19 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
                 Unaccepted(refusedByJwe.GetValueOrDefault(entry.Jwe), $"Quarantine ({entry.Reason})");
             }
 
+            var unresolved = refused.Count(s => s.Status is 0 or HttpStatusCode.ServiceUnavailable);
+            findings.AddRange(refused.Where(s => s.Status is 0 or HttpStatusCode.ServiceUnavailable)
+                .Select(s => $"UNRESOLVED {s.Marker}: still {(int)s.Status} after {s.UnconfirmedAttempts} attempts"));
+
             return new Ledger(
-                accepted.Count, refused.Count, stored, quarantined, duplicates, lost, misplaced, leaked, ambiguous, duplicateDeliveries,
+                accepted.Count, refused.Count, stored, quarantined, duplicates, lost, misplaced, leaked, unresolved, duplicateDeliveries,
                 refused.GroupBy(s => s.Status == 0 ? "no answer" : ((int)s.Status).ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .ToDictionary(g => g.Key, g => g.Count()),
                 rows.Quarantine.GroupBy(q => q.Reason).ToDictionary(g => g.Key, g => g.Count()),
                 findings);
         }
 
-        public string Print(IEnumerable<string> events, int redeliveries, TimeSpan elapsed)
+        public string Print(IEnumerable<string> events, int redeliveries, int resent, int resentAndSeenTwice, TimeSpan elapsed)
         {
             var text = new StringBuilder();
             text.AppendLine("── No-loss ledger ──────────────────────────────────────────");
@@ -359,14 +384,15 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
 
             text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  submissions          {Accepted + RefusedAtIntake}");
             text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  accepted (202)       {Accepted}");
-            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  refused (non-202)    {RefusedAtIntake}  [{string.Join(", ", Refusals.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"))}]");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  refused (final non-202)  {RefusedAtIntake}  [{string.Join(", ", Refusals.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"))}]");
             text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  stored (Tips)        {Stored}");
             text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  quarantined          {Quarantined}  [{string.Join(", ", QuarantineReasons.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"))}]");
             text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  delivered twice      {DuplicateDeliveries} (queued twice on purpose); redeliveries ignored by the processor: {redeliveries}");
             text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  duplicates           {Duplicates}");
             text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  misplaced            {Misplaced}");
             text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  leaked from non-202  {Leaked}");
-            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  kept despite a 503   {StoredDespiteOutage} (ambiguous: the queue took it before the connection broke; at most once each)");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  resent after no answer or a 503  {resent}; of these, seen twice by the processor (an earlier attempt had reached the queue, or WebJobs redelivered) and kept once: {resentAndSeenTwice}");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  unresolved (503 or no answer after {ResendFor.TotalSeconds:F0} s of resending)  {Unresolved}");
             text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  lost                 {Lost}");
             text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  elapsed              {elapsed.TotalSeconds:F1} s");
             foreach (var finding in Findings.Take(50))

@@ -90,10 +90,13 @@ internal sealed class StorageFaults : HttpPipelineSynchronousPolicy
 /// <summary>An inbox that puts every <c>every</c>-th envelope on the queue twice: the at-least-once delivery a queue may do.</summary>
 internal sealed class DuplicatingInbox(ITipInbox inner, int every) : ITipInbox
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _duplicatedTipIds = new(StringComparer.Ordinal);
     private int _count;
     private int _duplicated;
 
     public int Duplicated => Volatile.Read(ref _duplicated);
+
+    public IReadOnlyCollection<string> DuplicatedTipIds => [.. _duplicatedTipIds.Keys];
 
     public async Task EnqueueAsync(TipEnvelope envelope, CancellationToken cancellationToken)
     {
@@ -103,6 +106,7 @@ internal sealed class DuplicatingInbox(ITipInbox inner, int every) : ITipInbox
             try
             {
                 await inner.EnqueueAsync(envelope, cancellationToken);
+                _duplicatedTipIds[envelope.TipId] = true;
                 Interlocked.Increment(ref _duplicated);
             }
             catch (StorageUnavailableException)
