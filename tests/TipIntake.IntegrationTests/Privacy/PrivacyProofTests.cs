@@ -60,15 +60,18 @@ public sealed partial class PrivacyProofTests
         var jwk = await TestTips.GetIntakeKeyAsync(reporter);
         var jwe = TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(TestTips.ValidTipJson($"script path {scriptMarker}")));
         var wrappedKey = jwe.Split('.')[1];
-        using var accepted = await TestTips.PostAsync(reporter, jwe);
+        var scriptSubmission = Core.Intake.SubmissionId.New().ToString();
+        using var accepted = await TestTips.PostAsync(reporter, jwe, submissionId: scriptSubmission);
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         var scriptReceipt = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("receipt").GetString()!;
 
         // The no-script path: the form's fields, encrypted by the intake function.
         var formMarker = TestTips.NewMarker();
+        var formSubmission = Core.Intake.SubmissionId.New().ToString();
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["lang"] = "en",
+            ["submission"] = formSubmission,
             ["category"] = "detention",
             ["narrative"] = $"form path {formMarker}",
             ["urgency"] = "soon",
@@ -125,6 +128,8 @@ public sealed partial class PrivacyProofTests
             ["receipt (script path)"] = scriptReceipt,
             ["receipt (form path)"] = formReceipt,
             ["receipt without dashes"] = scriptReceipt.Replace("-", "", StringComparison.Ordinal),
+            ["submission id (script path)"] = scriptSubmission,
+            ["submission id (form path)"] = formSubmission,
             ["development token"] = token,
             ["development token signature"] = token[(token.LastIndexOf('.') + 1)..],
             ["intake key modulus (base64url)"] = modulus[..32],
