@@ -95,7 +95,8 @@ public sealed class TipReaderFuzzTests
         (from t in ValidTip
          from name in Gen.String[Gen.Char['\u0020', '\u2FFF'], 0, 20]
          from level in Gen.Int[0, 2]
-         where !KnownMembers.Contains(name) && name is not ("country" or "region" or "place" or "from" or "to")
+         // "$" is the root's own path in error fields: a member of that name would look echoed when it is not.
+         where !KnownMembers.Contains(name) && name is not ("country" or "region" or "place" or "from" or "to" or "$")
          select (t.Json, name, level))
         .Sample(
             c =>
