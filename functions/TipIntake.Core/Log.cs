@@ -33,6 +33,9 @@ internal static partial class Log
     [LoggerMessage(2005, LogLevel.Error, "The intake key refused this service (401/403): check the function's identity and its role on the key. Tip {TipId}, attempt {Attempt}")]
     public static partial void KeyAccessDenied(ILogger logger, string tipId, long attempt);
 
+    [LoggerMessage(2006, LogLevel.Warning, "Tip {TipId} is stored but its claim-checked JWE could not be deleted; retention will remove it")]
+    public static partial void ClaimCheckLeftBehind(ILogger logger, string tipId);
+
     [LoggerMessage(4001, LogLevel.Information, "Tip {TipId}: {Action} by staff {Actor}")]
     public static partial void TriageChanged(ILogger logger, string tipId, string action, string actor);
 
@@ -50,6 +53,12 @@ internal static partial class Log
 
     [LoggerMessage(5003, LogLevel.Error, "Retention: a row was purged ({Action}) but its audit event was not written ({ErrorType}); the run stops")]
     public static partial void RetentionAuditEventLost(ILogger logger, string action, string errorType);
+
+    [LoggerMessage(5004, LogLevel.Information, "Retention: {Orphans} claim-checked JWEs left behind deleted ({Held} as old kept for their quarantine rows)")]
+    public static partial void RetentionClaimChecksSwept(ILogger logger, int orphans, int held);
+
+    [LoggerMessage(5005, LogLevel.Information, "Retention dry run: {Orphans} claim-checked JWEs left behind would be deleted ({Held} as old kept for their quarantine rows); nothing was deleted")]
+    public static partial void RetentionClaimChecksDryRun(ILogger logger, int orphans, int held);
 
     [LoggerMessage(7001, LogLevel.Information, "Flood control: proof-of-work difficulty now {Difficulty} bits ({Count} stamped submissions in the last minute)")]
     public static partial void DifficultyChanged(ILogger logger, int difficulty, long count);

@@ -58,7 +58,9 @@ public static class TipIntakeServiceCollectionExtensions
 
         services.AddSingleton(_ => StorageClients.CreateQueueServiceClient(configuration));
         services.AddSingleton(_ => StorageClients.CreateTableServiceClient(configuration));
+        services.AddSingleton(_ => StorageClients.CreateBlobServiceClient(configuration));
         services.AddSingleton<ITipInbox, QueueTipInbox>();
+        services.AddSingleton<IClaimCheckStore, BlobClaimCheckStore>();
         services.AddSingleton<ITipStore, TableTipStore>();
         services.AddSingleton<IQuarantine, TableQuarantine>();
         services.AddOptions<StorageOptions>();

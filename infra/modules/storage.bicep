@@ -1,6 +1,7 @@
 // The storage account: keyless (Entra ID only), TLS 1.2, no public blobs. Holds the intake queues, the tables, the
-// Flex Consumption deployment container and the Functions host's own containers. Role assignments are scoped to the
-// individual queue, table or container that needs them, never to the account.
+// claim-check container for large JWEs, the Flex Consumption deployment container and the Functions host's own
+// containers. Role assignments are scoped to the individual queue, table or container that needs them, never to the
+// account.
 
 @description('Azure region.')
 param location string
@@ -56,8 +57,13 @@ var hostContainerNames = [
   'azure-webjobs-secrets'
 ]
 var containerNames = concat([deploymentContainerName], hostContainerNames)
+// The claim check: a compact JWE too large for one queue message (over 48,640 characters) waits here under its tip id
+// until the processor has stored the tip; retention deletes what is left. The app uses this fixed name. Kept out of
+// containerNames: the identity gets Contributor here, not Owner (no ACL or ownership changes are needed).
+var claimCheckContainerName = 'tips-inbound-jwe'
 
 var roles = {
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
@@ -125,6 +131,19 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   }
 ]
 
+// No lifecycle-management rule deletes old blobs here, on purpose. The app's retention is the only thing that may: a
+// quarantined tip keeps its JWE here until retention purges the quarantine row (Retention__QuarantineAfter, 90 days by
+// default but configurable up to 10 years), and tips-inbound messages never expire, so a tip whose processing is
+// delayed still needs its JWE however old it is. An age-based backstop would drop accepted tips silently once either
+// outgrew it; retention, which knows what is still referenced, lists and deletes the leftovers daily instead.
+resource claimCheckContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
+  parent: blobService
+  name: claimCheckContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-01-01' = {
   parent: storage
   name: 'default'
@@ -161,6 +180,17 @@ resource appBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
     }
   }
 ]
+
+// Blob: intake writes the claim check, the processor reads and deletes it, retention lists and deletes leftovers.
+resource appClaimCheckContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(claimCheckContainer.id, appPrincipalId, roles.storageBlobDataContributor)
+  scope: claimCheckContainer
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+  }
+}
 
 resource appQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for (queueName, i) in queueNames: {
@@ -204,3 +234,4 @@ output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output queueEndpoint string = storage.properties.primaryEndpoints.queue
 output tableEndpoint string = storage.properties.primaryEndpoints.table
 output deploymentContainerUrl string = '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+output claimCheckContainerName string = claimCheckContainer.name

@@ -10,6 +10,8 @@ public sealed partial class SecurityTests(CompiledTemplate template)
     private static class Roles
     {
         public const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+        public const string StorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+        public const string StorageBlobDataReader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
         public const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
         public const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
         public const string StorageTableDataReader = "76199698-9eea-4c19-bc75-cec21354c6b6";
@@ -40,16 +42,20 @@ public sealed partial class SecurityTests(CompiledTemplate template)
     }
 
     [Fact]
-    public void Storage_holds_the_queues_tables_and_the_deployment_container()
+    public void Storage_holds_the_queues_tables_and_the_containers()
     {
         var storage = template.Single("Microsoft.Storage/storageAccounts").Deployment.Template;
 
         Assert.Equal(["tips-inbound", "tips-inbound-poison"], Strings(storage.At("variables.queueNames")));
         Assert.Equal(["Tips", "TipEvents", "Quarantine", "TipNotes"], Strings(storage.At("variables.tableNames")));
         Assert.Contains("parameters('deploymentContainerName')", storage.At("variables.containerNames").Str(), StringComparison.Ordinal);
+        Assert.Equal("tips-inbound-jwe", storage.At("variables.claimCheckContainerName").Str());
         Assert.Single(template.OfType("Microsoft.Storage/storageAccounts/queueServices/queues"));
         Assert.Single(template.OfType("Microsoft.Storage/storageAccounts/tableServices/tables"));
-        Assert.Single(template.OfType("Microsoft.Storage/storageAccounts/blobServices/containers"));
+        // The loop over containerNames (deployment package, host locks, function keys) and the claim-check container.
+        Assert.Equal(
+            ["[format('{0}/{1}/{2}', parameters('name'), 'default', variables('claimCheckContainerName'))]", "[format('{0}/{1}/{2}', parameters('name'), 'default', variables('containerNames')[copyIndex()])]"],
+            template.OfType("Microsoft.Storage/storageAccounts/blobServices/containers").Select(container => container["name"].Str() ?? "").Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -106,6 +112,7 @@ public sealed partial class SecurityTests(CompiledTemplate template)
 
     [Theory]
     [InlineData(Roles.StorageBlobDataOwner, "Microsoft.Storage/storageAccounts/blobServices/containers")]
+    [InlineData(Roles.StorageBlobDataContributor, "Microsoft.Storage/storageAccounts/blobServices/containers")]
     [InlineData(Roles.StorageQueueDataContributor, "Microsoft.Storage/storageAccounts/queueServices/queues")]
     [InlineData(Roles.StorageTableDataContributor, "Microsoft.Storage/storageAccounts/tableServices/tables")]
     [InlineData(Roles.MonitoringMetricsPublisher, "Microsoft.Insights/components")]
@@ -146,13 +153,46 @@ public sealed partial class SecurityTests(CompiledTemplate template)
     {
         var assignments = template.OfType("Microsoft.Authorization/roleAssignments").ToList();
 
-        Assert.Equal(7, assignments.Select(a => RoleId(a)).Distinct().Count());
+        Assert.Equal(8, assignments.Select(a => RoleId(a)).Distinct().Count());
         Assert.All(assignments, assignment =>
         {
             var scope = assignment["scope"].Str() ?? "";
             Assert.Matches(ResourceScope(), scope);
             Assert.DoesNotContain("[resourceId('Microsoft.Storage/storageAccounts',", scope, StringComparison.Ordinal);
         });
+    }
+
+    [Fact]
+    public void Claim_check_container_is_private_and_the_app_may_only_read_write_delete_and_list_in_it()
+    {
+        const string ClaimCheckScope = "[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers', parameters('name'), 'default', variables('claimCheckContainerName'))]";
+        var container = Assert.Single(template.OfType("Microsoft.Storage/storageAccounts/blobServices/containers"),
+            c => (c["name"].Str() ?? "").Contains("variables('claimCheckContainerName')", StringComparison.Ordinal));
+        Assert.Equal("tips-inbound-jwe", container.Deployment.Template.At("variables.claimCheckContainerName").Str());
+        Assert.Equal("None", container["properties.publicAccess"].Str());
+        Assert.Equal("[variables('claimCheckContainerName')]", container.Deployment.Template.At("outputs.claimCheckContainerName.value").Str());
+
+        // Exactly one role on the container: the app's Storage Blob Data Contributor (no Owner: no ACL or owner changes).
+        var onContainer = template.OfType("Microsoft.Authorization/roleAssignments").Where(a => a["scope"].Str() == ClaimCheckScope).ToList();
+        var assignment = Assert.Single(onContainer);
+        Assert.Equal(Roles.StorageBlobDataContributor, RoleId(assignment));
+        AssertAppIdentity(assignment);
+        Assert.Null(assignment["condition"]);
+        Assert.Equal(ClaimCheckScope, Assert.Single(RoleAssignments(Roles.StorageBlobDataContributor))["scope"].Str());
+
+        // The Owner loop stays on the deployment and host containers.
+        var containerNames = container.Deployment.Template.At("variables.containerNames").Str() ?? "";
+        Assert.DoesNotContain("claimCheckContainerName", containerNames, StringComparison.Ordinal);
+        Assert.DoesNotContain("tips-inbound-jwe", Strings(container.Deployment.Template.At("variables.hostContainerNames")));
+
+        // No blob role anywhere above a single container (account, blob service, resource group).
+        var blobRoles = new[] { Roles.StorageBlobDataOwner, Roles.StorageBlobDataContributor, Roles.StorageBlobDataReader };
+        Assert.All(template.OfType("Microsoft.Authorization/roleAssignments").Where(a => blobRoles.Contains(RoleId(a))), blobAssignment =>
+            Assert.StartsWith("[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers',", blobAssignment["scope"].Str(), StringComparison.Ordinal));
+
+        // No lifecycle rule deletes by age: a quarantined tip (Retention__QuarantineAfter, up to 10 years) or a tip still
+        // waiting on tips-inbound (messages never expire) needs its JWE; the app's retention deletes the leftovers.
+        Assert.Empty(template.OfType("Microsoft.Storage/storageAccounts/managementPolicies"));
     }
 
     [Fact]
@@ -173,6 +213,7 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"].Str());
         Assert.Equal("[parameters('identityClientId')]", settings["AzureWebJobsStorage__clientId"].Str());
         Assert.Equal("[parameters('identityClientId')]", settings["AZURE_CLIENT_ID"].Str());
+        // blob: the host, and the app's claim-check store (BlobServiceClient on this URI when no connection string is set).
         foreach (var service in (string[])["blob", "queue", "table"])
         {
             Assert.StartsWith($"[format('https://{{0}}.{service}.{{1}}', parameters('storageAccountName'), ", settings[$"AzureWebJobsStorage__{service}ServiceUri"].Str(), StringComparison.Ordinal);

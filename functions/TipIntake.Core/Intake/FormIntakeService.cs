@@ -33,8 +33,8 @@ public abstract record FormIntakeResult
 /// </summary>
 public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intakeKey, ReceiptIssuer receipts, TimeProvider time)
 {
-    /// <summary>The largest padded plaintext that still fits one queue message once encrypted.</summary>
-    public const int MaxPlaintextBytes = 34_000;
+    /// <summary>The largest padded plaintext: the largest padding bucket, which any valid tip fits.</summary>
+    public const int MaxPlaintextBytes = 98_304;
 
     public Task<FormIntakeResult> SubmitAsync(IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken) =>
         SubmitAsync(fields, SubmissionId.New(), admit: null, cancellationToken);

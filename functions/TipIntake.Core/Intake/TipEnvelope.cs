@@ -4,14 +4,17 @@ namespace TipIntake.Core.Intake;
 
 /// <summary>
 /// The queue message of contract 3: versioned, and nothing about the sender. The receive time is truncated to the
-/// hour so that it cannot be matched against network logs.
+/// hour so that it cannot be matched against network logs. The JWE travels in the message (<see cref="Jwe"/>) when it
+/// fits one queue message; a larger one waits in the claim-check store under the name in <see cref="JweRef"/>
+/// (<see cref="IClaimCheckStore"/>), and exactly one of the two is set.
 /// </summary>
 public sealed record TipEnvelope(
     [property: JsonPropertyName("v")] int Version,
     [property: JsonPropertyName("tipId")] string TipId,
     [property: JsonPropertyName("receivedHour")] DateTimeOffset ReceivedHour,
     [property: JsonPropertyName("receiptHash")] string ReceiptHash,
-    [property: JsonPropertyName("jwe")] string Jwe)
+    [property: JsonPropertyName("jwe"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Jwe = null,
+    [property: JsonPropertyName("jweRef"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? JweRef = null)
 {
     public const int CurrentVersion = 1;
 
@@ -21,8 +24,15 @@ public sealed record TipEnvelope(
     /// <summary>Room kept for the members around the JWE: the version, ids, hour and hash take under 200 bytes.</summary>
     public const int MaxOverheadBytes = 512;
 
-    /// <summary>The longest JWE an envelope can carry and still fit one queue message.</summary>
-    public const int MaxJweLength = MaxSerializedBytes - MaxOverheadBytes;
+    /// <summary>The longest JWE an envelope carries itself; a longer one goes to the claim-check store.</summary>
+    public const int MaxInlineJweLength = MaxSerializedBytes - MaxOverheadBytes;
+
+    /// <summary>
+    /// The longest JWE accepted at all (192 KiB). The form's largest padded plaintext (96 KiB) needs about 132,000
+    /// characters; this leaves room for clients whose JSON writer escapes every non-ASCII character (<c>\uAC00</c>: six
+    /// bytes for a Korean or Chinese character), whose largest valid tip is about 126,000 bytes, 170,000 characters.
+    /// </summary>
+    public const int MaxJweLength = 196_608;
 
     public static DateTimeOffset TruncateToHour(DateTimeOffset time)
     {

@@ -9,11 +9,13 @@ namespace TipIntake.Core.Intake;
 
 /// <summary>
 /// Accepts an encrypted tip: checks the envelope's shape and header (never its content), wraps it in a queue
-/// message with the submission's tip id and receipt, and reports success only once the queue holds it.
+/// message with the submission's tip id and receipt (a JWE too large for the message goes to the claim-check store
+/// first), and reports success only once the queue holds it.
 /// </summary>
 public sealed class TipIntakeService(
     IIntakeKey intakeKey,
     ITipInbox inbox,
+    IClaimCheckStore claimChecks,
     ReceiptIssuer receipts,
     TimeProvider time,
     IOptions<IntakeOptions> options,
@@ -73,12 +75,20 @@ public sealed class TipIntakeService(
             }
 
             var identity = identify();
+            var inline = compactJwe.Length <= TipEnvelope.MaxInlineJweLength;
+            if (!inline)
+            {
+                // Written before the message that names it, so that no message can name a JWE that is not there.
+                await claimChecks.PutAsync(identity.TipId, compactJwe, cancellationToken).ConfigureAwait(false);
+            }
+
             var envelope = new TipEnvelope(
                 TipEnvelope.CurrentVersion,
                 identity.TipId,
                 TipEnvelope.TruncateToHour(time.GetUtcNow()),
                 identity.Receipt.Hash,
-                compactJwe);
+                inline ? compactJwe : null,
+                inline ? null : identity.TipId);
             await inbox.EnqueueAsync(envelope, cancellationToken).ConfigureAwait(false);
             Log.SubmissionQueued(logger);
             return new IntakeResult.Accepted(identity.Receipt.Code);

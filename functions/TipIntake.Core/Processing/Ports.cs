@@ -31,6 +31,13 @@ public interface ITipStore
     /// <summary>Adds the tip; false when a tip with this id is already there (a redelivery).</summary>
     /// <exception cref="Intake.StorageUnavailableException">Storage could not be reached.</exception>
     Task<bool> TryAddAsync(StoredTip tip, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The triage queue of the stored tip with this id, or null when there is none. It searches every partition, so it
+    /// is for the rare question of the processor, not for a hot path.
+    /// </summary>
+    /// <exception cref="Intake.StorageUnavailableException">Storage could not be reached.</exception>
+    Task<string?> FindTriageQueueAsync(string tipId, CancellationToken cancellationToken);
 }
 
 /// <summary>The quarantine (table <c>Quarantine</c>). Writing the same entry twice leaves one.</summary>

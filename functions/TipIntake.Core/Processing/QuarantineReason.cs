@@ -22,6 +22,9 @@ public enum QuarantineReason
 
     /// <summary>Transient failures outlasted the queue's retries; the message came through the poison queue.</summary>
     RetriesExhausted,
+
+    /// <summary>The envelope names a claim-checked JWE that is not there, and no tip with its id was stored.</summary>
+    JweMissing,
 }
 
 public static class QuarantineReasons
@@ -35,6 +38,7 @@ public static class QuarantineReasons
         QuarantineReason.TagMismatch => "tag-mismatch",
         QuarantineReason.TipInvalid => "tip-invalid",
         QuarantineReason.RetriesExhausted => "retries-exhausted",
+        QuarantineReason.JweMissing => "jwe-missing",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }

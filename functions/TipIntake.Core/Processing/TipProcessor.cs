@@ -17,6 +17,7 @@ public sealed class TipProcessor(
     IIntakeKey intakeKey,
     ITipStore tips,
     IQuarantine quarantine,
+    IClaimCheckStore claimChecks,
     TipRouter router,
     TimeProvider time,
     ILogger<TipProcessor> logger)
@@ -30,7 +31,31 @@ public sealed class TipProcessor(
                 .ConfigureAwait(false);
         }
 
-        if (!JweParser.TryParse(envelope.Jwe, TipEnvelope.MaxJweLength, out var jwe, out var fault))
+        string compactJwe;
+        if (envelope.Jwe is { } inline)
+        {
+            compactJwe = inline;
+        }
+        else
+        {
+            try
+            {
+                var fetched = await claimChecks.GetAsync(envelope.JweRef!, cancellationToken).ConfigureAwait(false);
+                if (fetched is null)
+                {
+                    return await OnClaimCheckMissingAsync(message, envelope, cancellationToken).ConfigureAwait(false);
+                }
+
+                compactJwe = fetched;
+            }
+            catch (StorageUnavailableException)
+            {
+                Log.WillRetry(logger, envelope.TipId, message.DequeueCount, "claim-check store unavailable");
+                return new ProcessingOutcome.RetryLater("claim-check store unavailable");
+            }
+        }
+
+        if (!JweParser.TryParse(compactJwe, TipEnvelope.MaxJweLength, out var jwe, out var fault))
         {
             return await QuarantineAsync(message, envelope, QuarantineReason.JweInvalid, JweFaultDescriptions.CodeOf(fault), cancellationToken)
                 .ConfigureAwait(false);
@@ -77,7 +102,13 @@ public sealed class TipProcessor(
                 .ConfigureAwait(false);
         }
 
-        return await StoreAsync(message, envelope, jwe.Header.KeyId, read.Tip, cancellationToken).ConfigureAwait(false);
+        var outcome = await StoreAsync(message, envelope, jwe.Header.KeyId, read.Tip, cancellationToken).ConfigureAwait(false);
+        if (outcome is ProcessingOutcome.Stored && envelope.JweRef is { } stored)
+        {
+            await ForgetClaimCheckAsync(envelope.TipId, stored, cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
     }
 
     /// <summary>For messages the queue gave up on: keep them in the quarantine, whatever they contain.</summary>
@@ -111,6 +142,46 @@ public sealed class TipProcessor(
         {
             Log.WillRetry(logger, envelope.TipId, message.DequeueCount, "tip store unavailable");
             return new ProcessingOutcome.RetryLater("tip store unavailable");
+        }
+    }
+
+    /// <summary>
+    /// The named JWE is gone. The usual reason is benign: this message is a redelivery (or a resend's second copy) of a
+    /// tip already stored, whose JWE was deleted after storing. Otherwise nothing can be done but keep the envelope.
+    /// </summary>
+    private async Task<ProcessingOutcome> OnClaimCheckMissingAsync(InboundMessage message, TipEnvelope envelope, CancellationToken cancellationToken)
+    {
+        string? storedIn;
+        try
+        {
+            storedIn = await tips.FindTriageQueueAsync(envelope.TipId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException)
+        {
+            Log.WillRetry(logger, envelope.TipId, message.DequeueCount, "tip store unavailable");
+            return new ProcessingOutcome.RetryLater("tip store unavailable");
+        }
+
+        if (storedIn is not null)
+        {
+            Log.TipAlreadyStored(logger, envelope.TipId);
+            return new ProcessingOutcome.Stored(envelope.TipId, storedIn, WasRedelivery: true);
+        }
+
+        return await QuarantineAsync(message, envelope, QuarantineReason.JweMissing, "the claim-checked JWE is gone", cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Best effort: a JWE left behind is removed by retention (docs/security.md, "Retention").</summary>
+    private async Task ForgetClaimCheckAsync(string tipId, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await claimChecks.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException)
+        {
+            Log.ClaimCheckLeftBehind(logger, tipId);
         }
     }
 
@@ -170,7 +241,10 @@ public sealed class TipProcessor(
             return false;
         }
 
-        return envelope is { Version: TipEnvelope.CurrentVersion, TipId: var id, ReceiptHash.Length: > 0, Jwe.Length: > 0 }
-            && id.Length == 32 && id.All(char.IsAsciiHexDigitLower);
+        return envelope is { Version: TipEnvelope.CurrentVersion, TipId: var id, ReceiptHash.Length: > 0 }
+            && IsTipId(id)
+            && (envelope is { Jwe.Length: > 0, JweRef: null } || (envelope is { Jwe: null, JweRef: { } name } && IsTipId(name)));
+
+        static bool IsTipId(string value) => value.Length == 32 && value.All(char.IsAsciiHexDigitLower);
     }
 }

@@ -26,6 +26,12 @@ public interface IRetentionStore
     /// <summary>Deletes the quarantine row if its ETag is still the one read; false when it changed meanwhile or is gone.</summary>
     Task<bool> DeleteQuarantineAsync(ExpiredQuarantine entry, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether a <c>Quarantine</c> row exists under <paramref name="id"/>, whatever its reason (partition). A quarantined
+    /// tip keeps its claim-checked JWE, so such a JWE is no orphan.
+    /// </summary>
+    Task<bool> QuarantineHoldsAsync(string id, CancellationToken cancellationToken);
+
     /// <summary>Appends an audit event to <c>TipEvents</c> (insert-only; the trail is never purged).</summary>
     Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken);
 }

@@ -1,11 +1,22 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TipIntake.Core.Intake;
 using TipIntake.Core.Triage;
 
 namespace TipIntake.Core.Retention;
 
-/// <summary>What one retention run found and deleted. In a dry run nothing is deleted and the purged counts are 0.</summary>
-public sealed record RetentionReport(bool DryRun, int ClosedTipsFound, int ClosedTipsPurged, int QuarantineFound, int QuarantinePurged);
+/// <summary>
+/// What one retention run found and deleted. In a dry run nothing is deleted and the purged counts are 0. Orphans are
+/// claim-checked JWEs older than <see cref="RetentionOptions.ClaimCheckOrphanAfter"/> with no quarantine row.
+/// </summary>
+public sealed record RetentionReport(
+    bool DryRun,
+    int ClosedTipsFound,
+    int ClosedTipsPurged,
+    int QuarantineFound,
+    int QuarantinePurged,
+    int OrphanClaimChecksFound,
+    int OrphanClaimChecksPurged);
 
 public static class RetentionActions
 {
@@ -21,21 +32,28 @@ public static class RetentionActions
 
 /// <summary>
 /// Purges closed tips unchanged for <see cref="RetentionOptions.ClosedTipsAfter"/> (row and notes; the audit trail
-/// stays and gains a <c>purged</c> event) and quarantined messages older than <see cref="RetentionOptions.QuarantineAfter"/>.
+/// stays and gains a <c>purged</c> event) and quarantined messages older than <see cref="RetentionOptions.QuarantineAfter"/>,
+/// each with its claim-checked JWE, then sweeps JWEs left behind (<see cref="RetentionOptions.ClaimCheckOrphanAfter"/>).
 /// Deletes are guarded by the ETag read, so a tip changed meanwhile (reopened) is skipped. A storage failure ends the
 /// run with an exception: the timer tries again at its next occurrence, and what was done stays done.
 /// </summary>
-public sealed class RetentionService(IRetentionStore store, IOptions<RetentionOptions> options, ILogger<RetentionService> logger)
+public sealed class RetentionService(
+    IRetentionStore store, IClaimCheckStore claimChecks, IOptions<RetentionOptions> options, ILogger<RetentionService> logger)
 {
     public async Task<RetentionReport> RunAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var orphansBefore = now - settings.ClaimCheckOrphanAfter;
         var tips = await ToListAsync(store.FindClosedTipsAsync(now - settings.ClosedTipsAfter, cancellationToken), cancellationToken).ConfigureAwait(false);
         var quarantine = await ToListAsync(store.FindQuarantineAsync(now - settings.QuarantineAfter, cancellationToken), cancellationToken).ConfigureAwait(false);
         if (settings.DryRun)
         {
+            // The quarantine rows that would be purged still exist here, so their JWEs count as held, not as orphans:
+            // a real run deletes those with their rows, before the sweep looks.
+            var (wouldSweep, wouldHold) = await FindOrphansAsync(orphansBefore, cancellationToken).ConfigureAwait(false);
             Log.RetentionDryRun(logger, tips.Count, quarantine.Count);
-            return new RetentionReport(true, tips.Count, 0, quarantine.Count, 0);
+            Log.RetentionClaimChecksDryRun(logger, wouldSweep.Count, wouldHold);
+            return new RetentionReport(true, tips.Count, 0, quarantine.Count, 0, wouldSweep.Count, 0);
         }
 
         var tipsPurged = 0;
@@ -50,12 +68,16 @@ public sealed class RetentionService(IRetentionStore store, IOptions<RetentionOp
             await RecordAsync(new TipEvent(tip.TipId, TriageIds.NewTimeOrdered(now), now, RetentionActions.Actor, RetentionActions.Purged, null, null), cancellationToken)
                 .ConfigureAwait(false);
             await store.DeleteNotesAsync(tip.TipId, cancellationToken).ConfigureAwait(false);
+
+            // Normally gone since the tip was stored; the processor's delete is best effort, so make sure.
+            await claimChecks.DeleteAsync(tip.TipId, cancellationToken).ConfigureAwait(false);
             tipsPurged++;
         }
 
         var quarantinePurged = 0;
         foreach (var entry in quarantine)
         {
+            // The row first (guarded): a row changed meanwhile (quarantined again) keeps its JWE too.
             if (!await store.DeleteQuarantineAsync(entry, cancellationToken).ConfigureAwait(false))
             {
                 continue;
@@ -63,11 +85,44 @@ public sealed class RetentionService(IRetentionStore store, IOptions<RetentionOp
 
             await RecordAsync(new TipEvent(entry.Id, TriageIds.NewTimeOrdered(now), now, RetentionActions.Actor, RetentionActions.QuarantinePurged, entry.Reason, null), cancellationToken)
                 .ConfigureAwait(false);
+
+            // A row keyed by a tip id may have kept that tip's claim-checked JWE; a "msg-<hash>" row names none. Should
+            // this delete fail, the JWE has no row any more and the orphan sweep of a later run takes it.
+            if (TriageIds.IsTipId(entry.Id))
+            {
+                await claimChecks.DeleteAsync(entry.Id, cancellationToken).ConfigureAwait(false);
+            }
+
             quarantinePurged++;
         }
 
+        // After the quarantine purge, so that a JWE whose row was just purged is not looked at twice.
+        var (orphans, held) = await FindOrphansAsync(orphansBefore, cancellationToken).ConfigureAwait(false);
+        foreach (var orphan in orphans)
+        {
+            // No audit event: an orphan is not a tip (none was stored, or the stored tip has its own trail).
+            await claimChecks.DeleteAsync(orphan.Name, cancellationToken).ConfigureAwait(false);
+        }
+
         Log.RetentionPurged(logger, tipsPurged, tips.Count - tipsPurged, quarantinePurged, quarantine.Count - quarantinePurged);
-        return new RetentionReport(false, tips.Count, tipsPurged, quarantine.Count, quarantinePurged);
+        Log.RetentionClaimChecksSwept(logger, orphans.Count, held);
+        return new RetentionReport(false, tips.Count, tipsPurged, quarantine.Count, quarantinePurged, orphans.Count, orphans.Count);
+    }
+
+    /// <summary>Claim-checks written before <paramref name="writtenBefore"/> without a quarantine row, and how many have one.</summary>
+    private async Task<(List<ClaimCheck> Orphans, int Held)> FindOrphansAsync(DateTimeOffset writtenBefore, CancellationToken cancellationToken)
+    {
+        var old = await ToListAsync(claimChecks.ListWrittenBeforeAsync(writtenBefore, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var orphans = new List<ClaimCheck>(old.Count);
+        foreach (var claimCheck in old)
+        {
+            if (!await store.QuarantineHoldsAsync(claimCheck.Name, cancellationToken).ConfigureAwait(false))
+            {
+                orphans.Add(claimCheck);
+            }
+        }
+
+        return (orphans, old.Count - orphans.Count);
     }
 
     private async Task RecordAsync(TipEvent tipEvent, CancellationToken cancellationToken)

@@ -9,8 +9,12 @@ namespace TipIntake.Core.Tips;
 /// </summary>
 public static class TipForm
 {
-    /// <summary>Plaintext sizes the form pads to, so that a ciphertext's length says little about what it holds.</summary>
-    public static IReadOnlyList<int> PaddingBuckets { get; } = [1024, 4096, 16384, 34000];
+    /// <summary>
+    /// Plaintext sizes the form pads to, so that a ciphertext's length says little about what it holds. Up to 34,000
+    /// bytes the JWE travels in the queue message; the 96 KiB bucket holds any valid tip (20,000 code points of four
+    /// bytes each and every other field full) and goes through the claim-check store.
+    /// </summary>
+    public static IReadOnlyList<int> PaddingBuckets { get; } = [1024, 4096, 16384, 34000, 98304];
 
     public static IReadOnlyList<string> FieldNames { get; } =
         ["category", "narrative", "country", "region", "place", "observedFrom", "observedTo", "peopleCount", "urgency", "language", "contact"];

@@ -5,8 +5,9 @@ using TipIntake.Core.Retention;
 namespace TipIntake.Functions.Functions;
 
 /// <summary>
-/// Timer trigger, daily at 03:30 UTC: purges closed tips and quarantined messages past their retention
-/// (<see cref="RetentionOptions"/>). A failed run throws; the timer tries again at its next occurrence.
+/// Timer trigger, daily at 03:30 UTC: purges closed tips and quarantined messages past their retention, with their
+/// claim-checked JWEs, and claim-checked JWEs left behind (<see cref="RetentionOptions"/>). A failed run throws; the
+/// timer tries again at its next occurrence.
 /// </summary>
 /// <remarks>
 /// The schedule is a literal, not <c>%Retention:Schedule%</c>: an app-setting expression that does not resolve stops
@@ -23,13 +24,29 @@ public sealed class PurgeExpired(RetentionService retention, TimeProvider time, 
     {
         ArgumentNullException.ThrowIfNull(timer);
         var report = await retention.RunAsync(time.GetUtcNow(), cancellationToken);
-        logger.LogRetentionReport(report.DryRun, report.ClosedTipsFound, report.ClosedTipsPurged, report.QuarantineFound, report.QuarantinePurged, timer.IsPastDue);
+        logger.LogRetentionReport(
+            report.DryRun,
+            report.ClosedTipsFound,
+            report.ClosedTipsPurged,
+            report.QuarantineFound,
+            report.QuarantinePurged,
+            report.OrphanClaimChecksFound,
+            report.OrphanClaimChecksPurged,
+            timer.IsPastDue);
     }
 }
 
 internal static partial class PurgeExpiredLog
 {
-    [LoggerMessage(5101, LogLevel.Information, "Retention run done (dry run: {DryRun}): closed tips {ClosedTipsFound} found, {ClosedTipsPurged} purged; quarantine {QuarantineFound} found, {QuarantinePurged} purged; past due: {IsPastDue}")]
+    [LoggerMessage(5101, LogLevel.Information, "Retention run done (dry run: {DryRun}): closed tips {ClosedTipsFound} found, {ClosedTipsPurged} purged; quarantine {QuarantineFound} found, {QuarantinePurged} purged; claim-checks left behind {OrphanClaimChecksFound} found, {OrphanClaimChecksPurged} deleted; past due: {IsPastDue}")]
     public static partial void LogRetentionReport(
-        this ILogger logger, bool dryRun, int closedTipsFound, int closedTipsPurged, int quarantineFound, int quarantinePurged, bool isPastDue);
+        this ILogger logger,
+        bool dryRun,
+        int closedTipsFound,
+        int closedTipsPurged,
+        int quarantineFound,
+        int quarantinePurged,
+        int orphanClaimChecksFound,
+        int orphanClaimChecksPurged,
+        bool isPastDue);
 }

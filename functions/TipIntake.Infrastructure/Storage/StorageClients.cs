@@ -1,15 +1,17 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 
 namespace TipIntake.Infrastructure.Storage;
 
 /// <summary>
-/// Builds the queue and table clients from the <c>AzureWebJobsStorage</c> connection exactly as the Functions host
-/// reads it: a connection string (Azurite, local development), or identity-based settings
-/// (<c>AzureWebJobsStorage__queueServiceUri</c>, <c>__tableServiceUri</c>, <c>__credential</c>, <c>__clientId</c>) in Azure.
+/// Builds the queue, table and blob clients from the <c>AzureWebJobsStorage</c> connection exactly as the Functions
+/// host reads it: a connection string (Azurite, local development), or identity-based settings
+/// (<c>AzureWebJobsStorage__queueServiceUri</c>, <c>__tableServiceUri</c>, <c>__blobServiceUri</c>, <c>__credential</c>,
+/// <c>__clientId</c>) in Azure.
 /// </summary>
 public static class StorageClients
 {
@@ -34,6 +36,16 @@ public static class StorageClients
         return section.Value is { Length: > 0 } connectionString
             ? new TableServiceClient(connectionString, options)
             : new TableServiceClient(RequiredUri(section, "tableServiceUri"), Credential(section), options);
+    }
+
+    public static BlobServiceClient CreateBlobServiceClient(IConfiguration configuration)
+    {
+        var options = new BlobClientOptions();
+        ConfigureRetry(options.Retry);
+        var section = configuration.GetSection(StorageNames.Connection);
+        return section.Value is { Length: > 0 } connectionString
+            ? new BlobServiceClient(connectionString, options)
+            : new BlobServiceClient(RequiredUri(section, "blobServiceUri"), Credential(section), options);
     }
 
     private static void ConfigureRetry(RetryOptions retry)

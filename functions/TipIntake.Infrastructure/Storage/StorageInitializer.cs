@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -10,12 +11,13 @@ public sealed class StorageOptions
 {
     public const string SectionName = "Storage";
 
-    /// <summary>Create the queues and tables at start-up. On in local development; in Azure the Bicep templates create them.</summary>
+    /// <summary>Create the queues, tables and container at start-up. On in local development; in Azure the Bicep templates create them.</summary>
     public bool CreateIfMissing { get; set; } = true;
 }
 
-/// <summary>Creates the queues and tables before the host serves anything, when configured to.</summary>
-public sealed class StorageInitializer(QueueServiceClient queues, TableServiceClient tables, IOptions<StorageOptions> options)
+/// <summary>Creates the queues, tables and claim-check container before the host serves anything, when configured to.</summary>
+public sealed class StorageInitializer(
+    QueueServiceClient queues, TableServiceClient tables, BlobServiceClient blobs, IOptions<StorageOptions> options)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -34,6 +36,9 @@ public sealed class StorageInitializer(QueueServiceClient queues, TableServiceCl
         {
             await tables.CreateTableIfNotExistsAsync(table, cancellationToken).ConfigureAwait(false);
         }
+
+        await blobs.GetBlobContainerClient(StorageNames.ClaimCheckContainer).CreateIfNotExistsAsync(cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -8,6 +8,9 @@ public static class StorageNames
     public const string TipsTable = "Tips";
     public const string QuarantineTable = "Quarantine";
 
+    /// <summary>Blob container of JWEs too large for one queue message (the claim-check), named by tip id.</summary>
+    public const string ClaimCheckContainer = "tips-inbound-jwe";
+
     /// <summary>Staff notes on tips, append-only: PartitionKey tip id, RowKey a time-ordered note id.</summary>
     public const string NotesTable = "TipNotes";
 

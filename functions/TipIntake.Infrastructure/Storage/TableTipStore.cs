@@ -29,6 +29,26 @@ public sealed class TableTipStore(TableServiceClient tables) : ITipStore
             throw StorageFailures.Wrap("Storing a tip", ex);
         }
     }
+
+    public async Task<string?> FindTriageQueueAsync(string tipId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A filter on RowKey alone scans every partition: acceptable for the processor's rare question only.
+            await foreach (var row in _table.QueryAsync<TableEntity>(
+                TableClient.CreateQueryFilter($"RowKey eq {tipId}"), maxPerPage: 1, select: ["PartitionKey"], cancellationToken)
+                .ConfigureAwait(false))
+            {
+                return row.PartitionKey;
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Looking for a tip", ex);
+        }
+    }
 }
 
 /// <summary>The row of a tip as triage reads it. Dates are ISO strings: Table Storage has no date-only type.</summary>

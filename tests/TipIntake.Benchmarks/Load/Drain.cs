@@ -114,7 +114,7 @@ public static class Drain
             await Task.WhenAll(messages.Select(async message =>
             {
                 var envelope = JsonSerializer.Deserialize(message.Body.ToMemory().Span, EnvelopeJsonContext.Default.TipEnvelope)!;
-                if (!JweParser.TryParse(envelope.Jwe, TipEnvelope.MaxJweLength, out var jwe, out _))
+                if (!JweParser.TryParse(envelope.Jwe!, TipEnvelope.MaxJweLength, out var jwe, out _))
                 {
                     throw new InvalidOperationException("A prefilled JWE did not parse.");
                 }

@@ -22,6 +22,16 @@ internal sealed class FakeTipStore : ITipStore
 
         return Task.FromResult(_tips.TryAdd(tip.TipId, tip));
     }
+
+    public Task<string?> FindTriageQueueAsync(string tipId, CancellationToken cancellationToken)
+    {
+        if (Unavailable)
+        {
+            throw new StorageUnavailableException("tip store unavailable (forced)");
+        }
+
+        return Task.FromResult(_tips.TryGetValue(tipId, out var tip) ? tip.Route.Queue : null);
+    }
 }
 
 /// <summary>

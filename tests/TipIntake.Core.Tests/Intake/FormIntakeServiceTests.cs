@@ -16,12 +16,13 @@ public sealed class FormIntakeServiceTests
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 16, 5, 0, TimeSpan.Zero);
     private readonly FakeIntakeKey _key = new();
     private readonly FakeTipInbox _inbox = new();
+    private readonly FakeClaimCheckStore _claimChecks = new();
     private readonly FormIntakeService _service;
 
     public FormIntakeServiceTests()
     {
         var options = Options.Create(new IntakeOptions { ReceiptSalt = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), RetryAfter = TimeSpan.FromSeconds(9) });
-        var intake = new TipIntakeService(_key, _inbox, new ReceiptIssuer(options), new FixedTimeProvider(Now), options, new CapturingLogger<TipIntakeService>());
+        var intake = new TipIntakeService(_key, _inbox, _claimChecks, new ReceiptIssuer(options), new FixedTimeProvider(Now), options, new CapturingLogger<TipIntakeService>());
         _service = new FormIntakeService(intake, _key, new ReceiptIssuer(options), new FixedTimeProvider(Now));
     }
 
@@ -47,7 +48,7 @@ public sealed class FormIntakeServiceTests
 
         Assert.IsType<FormIntakeResult.Accepted>(result);
         var envelope = Assert.Single(_inbox.Envelopes);
-        Assert.True(JweParser.TryParse(envelope.Jwe, TipEnvelope.MaxJweLength, out var jwe, out _));
+        Assert.True(JweParser.TryParse(envelope.Jwe!, TipEnvelope.MaxJweLength, out var jwe, out _));
         Assert.Equal(_key.KeyId, jwe.Header.KeyId);
         Assert.True(JweDecryptor.TryDecrypt(jwe, _key.Rsa.Decrypt(jwe.EncryptedKey, RSAEncryptionPadding.OaepSHA256), out var plaintext));
         Assert.Contains(plaintext.Length, TipForm.PaddingBuckets);
@@ -79,12 +80,27 @@ public sealed class FormIntakeServiceTests
     }
 
     [Fact]
-    public async Task A_tip_too_large_for_one_queue_message_is_refused_on_the_narrative()
+    public async Task A_narrative_of_twenty_thousand_Korean_characters_is_accepted_through_the_claim_check_store()
     {
-        var result = await _service.SubmitAsync(ValidFields(new string('가', 12_000)), CancellationToken.None);
+        var narrative = new string('가', 20_000);
 
-        var invalid = Assert.IsType<FormIntakeResult.Invalid>(result);
-        Assert.Equal("too-large", invalid.Errors["narrative"]);
+        var result = await _service.SubmitAsync(ValidFields(narrative), CancellationToken.None);
+
+        Assert.IsType<FormIntakeResult.Accepted>(result);
+        var envelope = Assert.Single(_inbox.Envelopes);
+        Assert.Null(envelope.Jwe);
+        Assert.True(JweParser.TryParse(_claimChecks.Items[envelope.JweRef!], TipEnvelope.MaxJweLength, out var jwe, out _));
+        Assert.True(JweDecryptor.TryDecrypt(jwe, _key.Rsa.Decrypt(jwe.EncryptedKey, RSAEncryptionPadding.OaepSHA256), out var plaintext));
+        Assert.Equal(TipForm.PaddingBuckets[^1], plaintext.Length);
+        Assert.Equal(narrative, TipReader.Read(plaintext, Now).Tip!.Narrative);
+    }
+
+    [Fact]
+    public async Task A_narrative_over_twenty_thousand_characters_is_refused_on_the_narrative()
+    {
+        var result = await _service.SubmitAsync(ValidFields(new string('가', 20_001)), CancellationToken.None);
+
+        Assert.Equal("too-long", Assert.IsType<FormIntakeResult.Invalid>(result).Errors["narrative"]);
         Assert.Empty(_inbox.Envelopes);
     }
 

@@ -44,7 +44,7 @@ public class TipEnvelopeTests
     }
 
     [Fact]
-    public void Maximal_envelope_fits_one_queue_message_after_base64()
+    public void Maximal_inline_envelope_fits_one_queue_message_after_base64()
     {
         var envelope = new TipEnvelope(
             int.MaxValue,
@@ -56,10 +56,36 @@ public class TipEnvelopeTests
         var json = JsonSerializer.SerializeToUtf8Bytes(envelope, EnvelopeJsonContext.Default.TipEnvelope);
         var base64Length = Convert.ToBase64String(json).Length;
 
-        Assert.Equal(TipEnvelope.MaxJweLength, envelope.Jwe.Length);
+        Assert.Equal(TipEnvelope.MaxInlineJweLength, envelope.Jwe!.Length);
         Assert.True(json.Length <= TipEnvelope.MaxSerializedBytes, $"{json.Length} JSON bytes");
         Assert.True(base64Length <= 64 * 1024, $"{base64Length} Base64 characters");
         Assert.True(json.Length - envelope.Jwe.Length <= TipEnvelope.MaxOverheadBytes, $"{json.Length - envelope.Jwe.Length} bytes of overhead");
+    }
+
+    [Fact]
+    public void Claim_checked_envelope_names_its_JWE_instead_of_carrying_it()
+    {
+        var tipId = TipIntakeService.NewTipId();
+        var envelope = new TipEnvelope(TipEnvelope.CurrentVersion, tipId, TipEnvelope.TruncateToHour(DateTimeOffset.UtcNow), "hash", Jwe: null, JweRef: tipId);
+
+        var json = JsonSerializer.Serialize(envelope, EnvelopeJsonContext.Default.TipEnvelope);
+
+        Assert.Equal(envelope, JsonSerializer.Deserialize(json, EnvelopeJsonContext.Default.TipEnvelope));
+        using var document = JsonDocument.Parse(json);
+        Assert.Equal(["v", "tipId", "receivedHour", "receiptHash", "jweRef"], document.RootElement.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void The_largest_padded_plaintext_encrypts_to_a_JWE_within_the_limit_and_beyond_the_inline_one()
+    {
+        static int Base64Url(int bytes) => (bytes * 4 + 2) / 3;
+        const int LongestHeaderJson = 400;
+        const int Rsa4096 = 512;
+        var largest = Base64Url(LongestHeaderJson) + Base64Url(Rsa4096) + Base64Url(12) + Base64Url(Core.Tips.TipForm.PaddingBuckets[^1]) + Base64Url(16) + 4;
+
+        Assert.True(largest <= TipEnvelope.MaxJweLength, $"{largest} characters");
+        Assert.True(Base64Url(Core.Tips.TipForm.PaddingBuckets[^2]) + 1_000 < TipEnvelope.MaxInlineJweLength, "the 34,000-byte bucket should still travel inline");
+        Assert.True(Base64Url(Core.Tips.TipForm.PaddingBuckets[^1]) > TipEnvelope.MaxInlineJweLength);
     }
 
     [Fact]
@@ -90,12 +116,12 @@ public class TipEnvelopeTests
         Assert.Equal(100, ids.Distinct(StringComparer.Ordinal).Count());
     }
 
-    /// <summary>A JWE of exactly <see cref="TipEnvelope.MaxJweLength"/> characters, all of which JSON writes unescaped.</summary>
+    /// <summary>A JWE of exactly <see cref="TipEnvelope.MaxInlineJweLength"/> characters, all of which JSON writes unescaped.</summary>
     private static string MaximalJwe()
     {
         var alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        var builder = new StringBuilder(TipEnvelope.MaxJweLength);
-        for (var i = 0; builder.Length < TipEnvelope.MaxJweLength; i++)
+        var builder = new StringBuilder(TipEnvelope.MaxInlineJweLength);
+        for (var i = 0; builder.Length < TipEnvelope.MaxInlineJweLength; i++)
         {
             builder.Append(i % 1000 == 999 ? '.' : alphabet[i % alphabet.Length]);
         }

@@ -20,6 +20,7 @@ public class TipIntakeServiceTests
 
     private readonly FakeIntakeKey _key = new();
     private readonly FakeTipInbox _inbox = new();
+    private readonly FakeClaimCheckStore _claimChecks = new();
     private readonly CapturingLogger<TipIntakeService> _logger = new();
     private readonly ReceiptIssuer _receipts;
     private readonly TipIntakeService _service;
@@ -32,7 +33,7 @@ public class TipIntakeServiceTests
             RetryAfter = RetryAfter,
         });
         _receipts = new ReceiptIssuer(options);
-        _service = new TipIntakeService(_key, _inbox, _receipts, new FixedTimeProvider(Now), options, _logger);
+        _service = new TipIntakeService(_key, _inbox, _claimChecks, _receipts, new FixedTimeProvider(Now), options, _logger);
     }
 
     private JweFactory.Built ValidJwe(RSA? wrapKey = null) =>
@@ -191,7 +192,7 @@ public class TipIntakeServiceTests
     {
         var key = new FakeIntakeKey(FakeIntakeKey.Rsa2048);
         var service = new TipIntakeService(
-            key, _inbox, _receipts, TimeProvider.System, Options.Create(new IntakeOptions()), _logger);
+            key, _inbox, _claimChecks, _receipts, TimeProvider.System, Options.Create(new IntakeOptions()), _logger);
         var jwe = JweFactory.Build(JweFactory.HeaderJsonFor(key.KeyId), wrapKey: key.Rsa);
 
         Assert.IsType<IntakeResult.Accepted>(await service.SubmitAsync(jwe.Compact, CancellationToken.None));
@@ -258,13 +259,61 @@ public class TipIntakeServiceTests
     }
 
     [Fact]
-    public async Task Jwe_of_exactly_the_maximum_length_is_accepted()
+    public async Task Jwe_of_exactly_the_maximum_length_is_accepted_and_waits_in_the_claim_check_store()
     {
         var compact = JweOfLength(TipEnvelope.MaxJweLength);
 
         Assert.Equal(TipEnvelope.MaxJweLength, compact.Length);
         Assert.IsType<IntakeResult.Accepted>(await SubmitAsync(compact));
-        Assert.Equal(compact, Assert.Single(_inbox.Envelopes).Jwe);
+        var envelope = Assert.Single(_inbox.Envelopes);
+        Assert.Null(envelope.Jwe);
+        Assert.Equal(envelope.TipId, envelope.JweRef);
+        Assert.Equal(compact, _claimChecks.Items[envelope.TipId]);
+    }
+
+    [Fact]
+    public async Task Jwe_of_exactly_the_inline_maximum_travels_in_the_message()
+    {
+        var compact = JweOfLength(TipEnvelope.MaxInlineJweLength);
+
+        Assert.IsType<IntakeResult.Accepted>(await SubmitAsync(compact));
+        var envelope = Assert.Single(_inbox.Envelopes);
+        Assert.Equal(compact, envelope.Jwe);
+        Assert.Null(envelope.JweRef);
+        Assert.Empty(_claimChecks.Items);
+    }
+
+    [Fact]
+    public async Task Jwe_one_longer_than_the_inline_maximum_is_claim_checked()
+    {
+        var compact = JweOfLength(TipEnvelope.MaxInlineJweLength + 1);
+
+        Assert.IsType<IntakeResult.Accepted>(await SubmitAsync(compact));
+        Assert.Equal(compact, _claimChecks.Items[Assert.Single(_inbox.Envelopes).JweRef!]);
+    }
+
+    [Fact]
+    public async Task Claim_check_store_unavailable_makes_a_large_submission_unavailable_and_nothing_is_queued()
+    {
+        _claimChecks.Unavailable = true;
+
+        var result = await SubmitAsync(JweOfLength(TipEnvelope.MaxInlineJweLength + 1));
+
+        Assert.Equal(new IntakeResult.Unavailable(RetryAfter), result);
+        Assert.Empty(_inbox.Envelopes);
+    }
+
+    [Fact]
+    public async Task Large_resend_under_the_same_submission_id_rewrites_the_same_claim_check()
+    {
+        var compact = JweOfLength(TipEnvelope.MaxInlineJweLength + 10);
+        var submission = SubmissionId.New();
+
+        await _service.SubmitAsync(compact, submission, admit: null, CancellationToken.None);
+        await _service.SubmitAsync(compact, submission, admit: null, CancellationToken.None);
+
+        Assert.Equal(_inbox.Envelopes[0].JweRef, _inbox.Envelopes[1].JweRef);
+        Assert.Equal(compact, Assert.Single(_claimChecks.Items).Value);
     }
 
     [Fact]
@@ -328,7 +377,7 @@ public class TipIntakeServiceTests
         var store = new FakeTipStore();
         var quarantine = new FakeQuarantine();
         var processor = new TipProcessor(
-            _key, store, quarantine, new TipRouter(Options.Create(new RoutingOptions())), new FixedTimeProvider(Now),
+            _key, store, quarantine, _claimChecks, new TipRouter(Options.Create(new RoutingOptions())), new FixedTimeProvider(Now),
             new CapturingLogger<TipProcessor>());
         var body = JsonSerializer.SerializeToUtf8Bytes(envelope, EnvelopeJsonContext.Default.TipEnvelope);
 

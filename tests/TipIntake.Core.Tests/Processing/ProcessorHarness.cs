@@ -49,7 +49,7 @@ internal sealed class ProcessorHarness
         routing.Rules.Add(new RoutingRule { Category = TipCategories.Detention, Urgency = TipUrgencies.Soon, Queue = "team-d", Priority = 2 });
         routing.Rules.Add(new RoutingRule { Urgency = TipUrgencies.Imminent, Queue = "urgent", Priority = 1 });
         Processor = new TipProcessor(
-            Key, Store, Quarantine, new TipRouter(Options.Create(routing)), new FixedTimeProvider(Now), Logger);
+            Key, Store, Quarantine, ClaimChecks, new TipRouter(Options.Create(routing)), new FixedTimeProvider(Now), Logger);
     }
 
     public FakeIntakeKey Key { get; } = new();
@@ -57,6 +57,8 @@ internal sealed class ProcessorHarness
     public FakeTipStore Store { get; } = new();
 
     public FakeQuarantine Quarantine { get; } = new();
+
+    public FakeClaimCheckStore ClaimChecks { get; } = new();
 
     public CapturingLogger<TipProcessor> Logger { get; } = new();
 
@@ -73,6 +75,14 @@ internal sealed class ProcessorHarness
 
     public TipEnvelope EnvelopeFor(string compactJwe, string? tipId = null) =>
         new(TipEnvelope.CurrentVersion, tipId ?? TipIntakeService.NewTipId(), ReceivedHour, ReceiptHash, compactJwe);
+
+    /// <summary>An envelope naming its JWE, as intake writes one too large for a queue message; the JWE is put in the store.</summary>
+    public TipEnvelope ClaimCheckedEnvelopeFor(string compactJwe)
+    {
+        var tipId = TipIntakeService.NewTipId();
+        ClaimChecks.PutAsync(tipId, compactJwe, CancellationToken.None).GetAwaiter().GetResult();
+        return new(TipEnvelope.CurrentVersion, tipId, ReceivedHour, ReceiptHash, Jwe: null, JweRef: tipId);
+    }
 
     public InboundMessage MessageOf(TipEnvelope envelope, long dequeueCount = 1) =>
         MessageOf(JsonSerializer.SerializeToUtf8Bytes(envelope, EnvelopeJsonContext.Default.TipEnvelope), dequeueCount);

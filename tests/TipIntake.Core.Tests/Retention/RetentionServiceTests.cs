@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using TipIntake.Core.Intake;
 using TipIntake.Core.Retention;
 using TipIntake.Core.Triage;
 
@@ -14,6 +15,7 @@ public class RetentionServiceTests
 
     private readonly FakeTimeProvider _time = new(Now);
     private readonly InMemoryRetentionStore _store = new();
+    private readonly InMemoryClaimCheckStore _claimChecks = new();
 
     [Fact]
     public async Task Closed_tips_older_than_the_cutoff_are_purged_with_their_notes_and_one_content_free_audit_event_each()
@@ -23,7 +25,7 @@ public class RetentionServiceTests
 
         var report = await Service().RunAsync(_time.GetUtcNow(), default);
 
-        Assert.Equal(new RetentionReport(false, 2, 2, 0, 0), report);
+        Assert.Equal(new RetentionReport(false, 2, 2, 0, 0, 0, 0), report);
         Assert.Empty(_store.Tips);
         Assert.Empty(_store.Notes);
         Assert.Equal(new[] { old1, old2 }.Order(StringComparer.Ordinal), _store.Events.Select(e => e.TipId).Order(StringComparer.Ordinal));
@@ -39,7 +41,7 @@ public class RetentionServiceTests
 
         var report = await Service().RunAsync(Now, default);
 
-        Assert.Equal(new RetentionReport(false, 0, 0, 0, 0), report);
+        Assert.Equal(new RetentionReport(false, 0, 0, 0, 0, 0, 0), report);
         Assert.Equal(new[] { newer }.Concat(open).Order(StringComparer.Ordinal), _store.Tips.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(6, _store.Notes.Count);
         Assert.Empty(_store.Events);
@@ -53,7 +55,7 @@ public class RetentionServiceTests
 
         var report = await Service().RunAsync(Now, default);
 
-        Assert.Equal(new RetentionReport(false, 0, 0, 1, 1), report);
+        Assert.Equal(new RetentionReport(false, 0, 0, 1, 1, 0, 0), report);
         Assert.Equal(["new-q"], _store.Quarantine.Keys);
         var audit = Assert.Single(_store.Events);
         Assert.Equal(("old-q", "retention", "quarantine-purged", "disabled-key", (string?)null), (audit.TipId, audit.Actor, audit.Action, audit.From, audit.To));
@@ -68,7 +70,7 @@ public class RetentionServiceTests
 
         var report = await Service(new RetentionOptions { DryRun = true }).RunAsync(Now, default);
 
-        Assert.Equal(new RetentionReport(true, 1, 0, 1, 0), report);
+        Assert.Equal(new RetentionReport(true, 1, 0, 1, 0, 0, 0), report);
         Assert.Equal(2, _store.Tips.Count);
         Assert.Single(_store.Notes);
         Assert.Single(_store.Quarantine);
@@ -80,12 +82,14 @@ public class RetentionServiceTests
     public async Task A_tip_changed_between_finding_and_deleting_is_kept_without_an_event()
     {
         var tip = _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(400), notes: 1);
+        _claimChecks.Put(tip, Now - TimeSpan.FromDays(1));
         _store.AfterFind = () => _store.Touch(tip);
 
         var report = await Service().RunAsync(Now, default);
 
-        Assert.Equal(new RetentionReport(false, 1, 0, 0, 0), report);
+        Assert.Equal(new RetentionReport(false, 1, 0, 0, 0, 0, 0), report);
         Assert.True(_store.Tips.ContainsKey(tip));
+        Assert.Equal([tip], _claimChecks.Names);
         Assert.Single(_store.Notes);
         Assert.Empty(_store.Events);
     }
@@ -100,32 +104,164 @@ public class RetentionServiceTests
     }
 
     [Theory]
-    [InlineData("00:00:01", "90.00:00:00")]
-    [InlineData("365.00:00:00", "00:00:00")]
-    [InlineData("-1.00:00:00", "90.00:00:00")]
-    [InlineData("3651.00:00:00", "90.00:00:00")]
-    public void Options_outside_one_day_to_ten_years_are_refused(string closedTipsAfter, string quarantineAfter)
+    [InlineData("00:00:01", "90.00:00:00", "30.00:00:00")]
+    [InlineData("365.00:00:00", "00:00:00", "30.00:00:00")]
+    [InlineData("-1.00:00:00", "90.00:00:00", "30.00:00:00")]
+    [InlineData("3651.00:00:00", "90.00:00:00", "30.00:00:00")]
+    [InlineData("365.00:00:00", "90.00:00:00", "23:59:59")]
+    [InlineData("365.00:00:00", "90.00:00:00", "3651.00:00:00")]
+    public void Options_outside_one_day_to_ten_years_are_refused(string closedTipsAfter, string quarantineAfter, string claimCheckOrphanAfter)
     {
         var options = new RetentionOptions
         {
             ClosedTipsAfter = TimeSpan.Parse(closedTipsAfter, System.Globalization.CultureInfo.InvariantCulture),
             QuarantineAfter = TimeSpan.Parse(quarantineAfter, System.Globalization.CultureInfo.InvariantCulture),
+            ClaimCheckOrphanAfter = TimeSpan.Parse(claimCheckOrphanAfter, System.Globalization.CultureInfo.InvariantCulture),
         };
 
         Assert.False(Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true));
     }
 
     [Fact]
-    public void Default_options_are_valid_one_year_and_ninety_days_not_dry_run()
+    public void Default_options_are_valid_one_year_ninety_days_and_thirty_days_not_dry_run()
     {
         var options = new RetentionOptions();
 
         Assert.True(Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true));
-        Assert.Equal((TimeSpan.FromDays(365), TimeSpan.FromDays(90), false), (options.ClosedTipsAfter, options.QuarantineAfter, options.DryRun));
+        Assert.Equal(
+            (TimeSpan.FromDays(365), TimeSpan.FromDays(90), TimeSpan.FromDays(30), false),
+            (options.ClosedTipsAfter, options.QuarantineAfter, options.ClaimCheckOrphanAfter, options.DryRun));
     }
 
+    [Fact]
+    public async Task Purging_a_quarantine_row_keyed_by_a_tip_id_deletes_its_claim_checked_JWE_and_a_message_hash_row_deletes_none()
+    {
+        var tipId = NewTipId();
+        _store.AddQuarantine(tipId, "jwe-invalid", Now - TimeSpan.FromDays(91));
+        _store.AddQuarantine("msg-0a1b2c", "envelope-invalid", Now - TimeSpan.FromDays(91));
+        _claimChecks.Put(tipId, Now - TimeSpan.FromDays(92));
+
+        // The sweep's age is set far off, so only the quarantine purge can remove the JWE here.
+        var report = await Service(new RetentionOptions { ClaimCheckOrphanAfter = TimeSpan.FromDays(3650) }).RunAsync(Now, default);
+
+        Assert.Equal(new RetentionReport(false, 0, 0, 2, 2, 0, 0), report);
+        Assert.Empty(_claimChecks.Names);
+        Assert.Equal([tipId], _claimChecks.Deleted);
+        Assert.Equal(2, _store.Events.Count);
+    }
+
+    [Fact]
+    public async Task A_quarantine_row_changed_meanwhile_keeps_its_claim_checked_JWE()
+    {
+        var tipId = NewTipId();
+        _store.AddQuarantine(tipId, "key-unavailable", Now - TimeSpan.FromDays(91));
+        _claimChecks.Put(tipId, Now - TimeSpan.FromDays(92));
+        _store.AfterQuarantineFind = () => _store.AddQuarantine(tipId, "key-unavailable", Now);
+
+        var report = await Service().RunAsync(Now, default);
+
+        Assert.Equal(new RetentionReport(false, 0, 0, 1, 0, 0, 0), report);
+        Assert.Equal([tipId], _claimChecks.Names);
+        Assert.Empty(_claimChecks.Deleted);
+    }
+
+    [Fact]
+    public async Task Purging_a_closed_tip_deletes_its_claim_checked_JWE_and_a_kept_tip_keeps_its_own()
+    {
+        var old = _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(400), notes: 0);
+        var newer = _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(10), notes: 0);
+        _claimChecks.Put(old, Now - TimeSpan.FromDays(500));
+        _claimChecks.Put(newer, Now - TimeSpan.FromDays(500));
+
+        var report = await Service(new RetentionOptions { ClaimCheckOrphanAfter = TimeSpan.FromDays(3650) }).RunAsync(Now, default);
+
+        Assert.Equal(new RetentionReport(false, 1, 1, 0, 0, 0, 0), report);
+        Assert.Equal([newer], _claimChecks.Names);
+        Assert.Equal([old], _claimChecks.Deleted);
+    }
+
+    [Fact]
+    public async Task Claim_checks_older_than_the_orphan_age_without_a_quarantine_row_are_deleted_without_an_event_and_held_or_newer_ones_are_kept()
+    {
+        var orphan = NewTipId();
+        var held = NewTipId();
+        var newer = NewTipId();
+        _claimChecks.Put(orphan, Now - TimeSpan.FromDays(31));
+        _claimChecks.Put(held, Now - TimeSpan.FromDays(400));
+        _claimChecks.Put(newer, Now - TimeSpan.FromDays(29));
+        _store.AddQuarantine(held, "key-unavailable", Now - TimeSpan.FromDays(10));
+
+        var report = await Service().RunAsync(Now, default);
+
+        Assert.Equal(new RetentionReport(false, 0, 0, 0, 0, 1, 1), report);
+        Assert.Equal(new[] { held, newer }.Order(StringComparer.Ordinal), _claimChecks.Names.Order(StringComparer.Ordinal));
+        Assert.Equal([orphan], _claimChecks.Deleted);
+        Assert.Single(_store.Quarantine);
+        Assert.Empty(_store.Events);
+    }
+
+    [Fact]
+    public async Task Dry_run_counts_orphan_claim_checks_and_deletes_no_claim_check_at_all()
+    {
+        var tip = _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(400), notes: 0);
+        var quarantined = NewTipId();
+        _store.AddQuarantine(quarantined, "jwe-invalid", Now - TimeSpan.FromDays(100));
+        var orphans = new[] { NewTipId(), NewTipId() };
+        _claimChecks.Put(tip, Now - TimeSpan.FromDays(401));
+        _claimChecks.Put(quarantined, Now - TimeSpan.FromDays(101));
+        foreach (var orphan in orphans)
+        {
+            _claimChecks.Put(orphan, Now - TimeSpan.FromDays(60));
+        }
+
+        var report = await Service(new RetentionOptions { DryRun = true }).RunAsync(Now, default);
+
+        // The closed tip's JWE has no quarantine row, so it counts as an orphan too; the quarantined one is held.
+        Assert.Equal(new RetentionReport(true, 1, 0, 1, 0, 3, 0), report);
+        Assert.Equal(4, _claimChecks.Names.Count);
+        Assert.Empty(_claimChecks.Deleted);
+        Assert.Equal(0, _store.Deletes);
+        Assert.Empty(_store.Events);
+    }
+
+    private static string NewTipId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
     private RetentionService Service(RetentionOptions? options = null) =>
-        new(_store, Options.Create(options ?? new RetentionOptions()), NullLogger<RetentionService>.Instance);
+        new(_store, _claimChecks, Options.Create(options ?? new RetentionOptions()), NullLogger<RetentionService>.Instance);
+}
+
+/// <summary>The claim-check store in memory; records every delete asked for, whether or not something was there.</summary>
+internal sealed class InMemoryClaimCheckStore : IClaimCheckStore
+{
+    private readonly Dictionary<string, (string Jwe, DateTimeOffset WrittenAt)> _items = new(StringComparer.Ordinal);
+
+    public List<string> Names => [.. _items.Keys];
+
+    public List<string> Deleted { get; } = [];
+
+    public void Put(string name, DateTimeOffset writtenAt) => _items[name] = ("jwe-of-" + name, writtenAt);
+
+    public Task PutAsync(string name, string compactJwe, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("retention never writes a claim-check");
+
+    public Task<string?> GetAsync(string name, CancellationToken cancellationToken) =>
+        Task.FromResult(_items.TryGetValue(name, out var item) ? item.Jwe : null);
+
+    public Task DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        Deleted.Add(name);
+        _items.Remove(name);
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<ClaimCheck> ListWrittenBeforeAsync(DateTimeOffset writtenBefore, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        foreach (var (name, item) in _items.Where(i => i.Value.WrittenAt < writtenBefore).ToList())
+        {
+            yield return new ClaimCheck(name, item.WrittenAt);
+        }
+    }
 }
 
 /// <summary>The retention tables in memory, with Table Storage's ETag guard on deletes.</summary>
@@ -144,6 +280,8 @@ internal sealed class InMemoryRetentionStore : IRetentionStore
     public int Deletes { get; private set; }
 
     public Action? AfterFind { get; set; }
+
+    public Action? AfterQuarantineFind { get; set; }
 
     public bool FailEvents { get; set; }
 
@@ -178,11 +316,15 @@ internal sealed class InMemoryRetentionStore : IRetentionStore
     public async IAsyncEnumerable<ExpiredQuarantine> FindQuarantineAsync(DateTimeOffset writtenBefore, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
-        foreach (var entry in Quarantine.Where(q => q.Value.Timestamp < writtenBefore).ToList())
+        var found = Quarantine.Where(q => q.Value.Timestamp < writtenBefore).ToList();
+        AfterQuarantineFind?.Invoke();
+        foreach (var entry in found)
         {
             yield return new ExpiredQuarantine(entry.Key, entry.Value.Reason, entry.Value.ETag);
         }
     }
+
+    public Task<bool> QuarantineHoldsAsync(string id, CancellationToken cancellationToken) => Task.FromResult(Quarantine.ContainsKey(id));
 
     public Task<bool> DeleteTipAsync(ExpiredTip tip, CancellationToken cancellationToken)
     {

@@ -248,6 +248,23 @@ public sealed class ReporterFormTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Testimony_of_twenty_thousand_Korean_characters_is_sent_from_the_browser_and_stored_whole()
+    {
+        await using var session = await OpenAsync("ko");
+        var marker = TestTips.NewMarker();
+        var body = string.Concat(Enumerable.Repeat("회령에서 온 여성이 연길로 팔려 갔습니다. ", 1_000));
+        var narrative = (marker + " " + body)[..20_000];
+        await FillValidAsync(session.Page, narrative, "ko");
+
+        await session.Page.Locator("#tip-form [type=submit]").ClickAsync();
+
+        await Assertions.Expect(session.Page.Locator("#receipt-code")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        Assert.Equal(narrative, (await _host.WaitForTipAsync(marker)).GetString("Narrative"));
+        Assert.Empty(session.ConsoleErrors);
+        Assert.Empty(await session.CspViolationsAsync());
+    }
+
+    [Fact]
     public async Task Report_resent_after_a_503_that_hid_its_arrival_keeps_one_tip_and_shows_its_receipt()
     {
         await using var session = await OpenAsync("ko");

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
 using TipIntake.Core.Intake;
@@ -160,7 +161,9 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             var ignored = processing.Logs.Lines.Where(l => l.Contains("redelivery ignored", StringComparison.Ordinal)).ToList();
             var duplicatedOnPurpose = duplicating.DuplicatedTipIds.ToHashSet(StringComparer.Ordinal);
             var resentAndSeenTwice = resentTipIds.Count(id => !duplicatedOnPurpose.Contains(id) && ignored.Any(l => l.Contains(id, StringComparison.Ordinal)));
+            var claimChecksLeft = await CountClaimChecksAsync(connection);
             var printed = ledger.Print(_events, ignored.Count, resentTipIds.Count, resentAndSeenTwice, _clock.Elapsed)
+                + $"  long testimonies     {accepted.Values.Count(s => s.Long)} accepted through the claim-check container; JWEs left there: {claimChecksLeft} (quarantined ones keep theirs)\n"
                 + $"  listener exceptions  {_listenerFailures.Count} (storage unreachable while WebJobs released or renewed a message)\n";
             output.WriteLine(printed);
             Console.WriteLine(printed);
@@ -168,6 +171,7 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             Assert.True(ledger.Accepted >= TargetAccepted, $"Only {ledger.Accepted} tips were accepted.");
             Assert.True(ledger.RefusedAtIntake > 0, "The run refused nothing: the non-202 half of the ledger went untested.");
             Assert.True(duplicating.Duplicated > 0, "No message was delivered twice.");
+            Assert.True(accepted.Values.Count(s => s.Long) >= 20, "Too few long testimonies went through the claim-check container.");
             Assert.Equal(0, ledger.Lost);
             Assert.Equal(0, ledger.Duplicates);
             Assert.Equal(0, ledger.Misplaced);
@@ -209,9 +213,12 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
     {
         var kind = index % 40 == 7 ? Kind.ForeignKid : index % 20 == 3 ? Kind.SchemaInvalid : index % 20 == 11 ? Kind.Tampered : Kind.Valid;
         var marker = $"LEDGER-{index:D5}-{TestTips.NewMarker()}";
+
+        // One in fifty (some of them tampered) is a long testimony whose JWE goes through the claim-check container.
+        var narrative = index % 50 is 13 or 31 ? marker + " " + LongTestimony : marker;
         var json = kind == Kind.SchemaInvalid
-            ? TestTips.ValidTipJson(marker, category: "not-a-category")
-            : TestTips.ValidTipJson(marker);
+            ? TestTips.ValidTipJson(narrative, category: "not-a-category")
+            : TestTips.ValidTipJson(narrative);
         var jwe = TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(json), kind == Kind.ForeignKid
             ? headers => headers["kid"] = ((string)headers["kid"]).Replace("/keys/", "/keys/another-", StringComparison.Ordinal)
             : null);
@@ -250,7 +257,7 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
 
             if (status is not (0 or HttpStatusCode.ServiceUnavailable) || deadline.Elapsed > ResendFor)
             {
-                return new Submission(kind, marker, jwe, submission, status, receipt, unconfirmed);
+                return new Submission(kind, marker, jwe, submission, status, receipt, unconfirmed, Long: narrative != marker);
             }
 
             unconfirmed++;
@@ -258,10 +265,24 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>About 15,000 Korean characters: too long for a queue message once encrypted.</summary>
+    private static readonly string LongTestimony = string.Concat(Enumerable.Repeat("회령에서 온 여성이 연길로 팔려 갔습니다. ", 650));
+
     private Task AfterAcceptedAsync(int count) => Eventually.HoldsAsync(
         () => Task.FromResult(Volatile.Read(ref _accepted) >= count), $"{count} accepted tips", TimeSpan.FromSeconds(120));
 
     private void Note(string what) => _events.Enqueue($"{_clock.Elapsed.TotalSeconds,6:F1} s  (accepted {Volatile.Read(ref _accepted),4})  {what}");
+
+    private static async Task<int> CountClaimChecksAsync(string connection)
+    {
+        var count = 0;
+        await foreach (var _ in new BlobServiceClient(connection).GetBlobContainerClient(StorageNames.ClaimCheckContainer).GetBlobsAsync())
+        {
+            count++;
+        }
+
+        return count;
+    }
 
     private static async Task<Rows> ReadRowsAsync(string connection)
     {
@@ -273,10 +294,14 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
         }
 
         var quarantine = new List<(string ReceiptHash, string Jwe, string Reason)>();
+        var claimChecks = new BlobServiceClient(connection).GetBlobContainerClient(StorageNames.ClaimCheckContainer);
         await foreach (var row in tables.GetTableClient(StorageNames.QuarantineTable).QueryAsync<TableEntity>())
         {
             using var message = JsonDocument.Parse(row.GetBinary("Message"));
-            quarantine.Add((message.RootElement.GetProperty("receiptHash").GetString()!, message.RootElement.GetProperty("jwe").GetString()!, row.PartitionKey));
+            var jwe = message.RootElement.TryGetProperty("jweRef", out var name)
+                ? (await claimChecks.GetBlobClient(name.GetString()).DownloadContentAsync()).Value.Content.ToString()
+                : message.RootElement.GetProperty("jwe").GetString()!;
+            quarantine.Add((message.RootElement.GetProperty("receiptHash").GetString()!, jwe, row.PartitionKey));
         }
 
         var queues = new QueueServiceClient(connection);
@@ -287,7 +312,7 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
 
     /// <summary>One report: its final answer, and how many attempts before it got no answer or a 503.</summary>
     private sealed record Submission(
-        Kind Kind, string Marker, string Jwe, SubmissionId SubmissionId, HttpStatusCode Status, string? Receipt, int UnconfirmedAttempts);
+        Kind Kind, string Marker, string Jwe, SubmissionId SubmissionId, HttpStatusCode Status, string? Receipt, int UnconfirmedAttempts, bool Long);
 
     private sealed record Rows(
         List<(string ReceiptHash, string Narrative)> Tips, List<(string ReceiptHash, string Jwe, string Reason)> Quarantine, bool QueuesEmpty)

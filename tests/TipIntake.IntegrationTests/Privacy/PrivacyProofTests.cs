@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using TipIntake.Infrastructure.Storage;
@@ -17,7 +18,7 @@ namespace TipIntake.IntegrationTests.Privacy;
 /// <summary>
 /// Issue 7, item 4: one full flow — JS path and no-script form, processing, triage reads and changes — with every log
 /// category at Trace, then every log line, every diagnostic activity (what an exporter would send as telemetry),
-/// every row of every table and every message left in every queue searched for what identifies a reporter or opens a tip.
+/// every row of every table, every message left in every queue and every blob searched for what identifies a reporter or opens a tip.
 /// </summary>
 [Trait("Category", "Privacy")]
 public sealed partial class PrivacyProofTests
@@ -194,6 +195,18 @@ public sealed partial class PrivacyProofTests
             }
 
             AssertAbsent($"queue {queue.Name}", messages.ToString(), secrets.Concat(content));
+        }
+
+        // Blobs: the claim-check container (emptied once the tips are stored) and the host's own containers.
+        var blobs = new BlobServiceClient(host.ConnectionString);
+        await foreach (var container in blobs.GetBlobContainersAsync())
+        {
+            var client = blobs.GetBlobContainerClient(container.Name);
+            await foreach (var blob in client.GetBlobsAsync())
+            {
+                var text = (await client.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString();
+                AssertAbsent($"blob {container.Name}/{blob.Name}", blob.Name + "\n" + text, secrets.Concat(content));
+            }
         }
     }
 

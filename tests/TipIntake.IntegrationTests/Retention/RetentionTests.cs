@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using TipIntake.Core.Intake;
 using TipIntake.Core.Processing;
 using TipIntake.Core.Retention;
 using TipIntake.Core.Triage;
@@ -22,10 +23,16 @@ public sealed class RetentionTests
         var open = await host.SeedAsync(TestTips.NewMarker());
         var quarantineId = await SeedQuarantineAsync(host);
         var triage = host.Host.Host.Services.GetRequiredService<ITriageStore>();
+        var claimChecks = host.Host.Host.Services.GetRequiredService<IClaimCheckStore>();
+        await claimChecks.PutAsync(closed, FakeJwe(closed), default);
+        await claimChecks.PutAsync(quarantineId, FakeJwe(quarantineId), default);
 
         var report = await host.Host.Host.Services.GetRequiredService<RetentionService>().RunAsync(DateTimeOffset.UtcNow + Ahead, default);
 
-        Assert.Equal(new RetentionReport(false, 1, 1, 1, 1), report);
+        // Both JWEs go with their tip and their quarantine row, before the sweep: no orphan is counted.
+        Assert.Equal(new RetentionReport(false, 1, 1, 1, 1, 0, 0), report);
+        Assert.Null(await claimChecks.GetAsync(closed, default));
+        Assert.Null(await claimChecks.GetAsync(quarantineId, default));
         Assert.Null(await triage.GetAsync(closed, default));
         Assert.NotNull(await triage.GetAsync(open, default));
         Assert.Empty(await triage.GetNotesAsync(closed, default));
@@ -50,10 +57,14 @@ public sealed class RetentionTests
         await using var host = await TriageHost.StartAsync(
             new Dictionary<string, string> { ["Retention:DryRun"] = "true" });
         var closed = await SeedClosedAsync(host, TestTips.NewMarker());
-        await SeedQuarantineAsync(host);
+        var quarantineId = await SeedQuarantineAsync(host);
         var services = host.Host.Host.Services;
         var retention = services.GetRequiredService<RetentionService>();
         var triage = services.GetRequiredService<ITriageStore>();
+        var claimChecks = services.GetRequiredService<IClaimCheckStore>();
+        var orphan = TipIntakeService.NewTipId();
+        await claimChecks.PutAsync(orphan, FakeJwe(orphan), default);
+        await claimChecks.PutAsync(quarantineId, FakeJwe(quarantineId), default);
         var before = await triage.GetEventsAsync(closed, default);
 
         var report = await retention.RunAsync(DateTimeOffset.UtcNow + Ahead, default);
@@ -63,13 +74,47 @@ public sealed class RetentionTests
             await scope.ServiceProvider.GetRequiredService<PurgeExpired>().Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), default);
         }
 
-        Assert.Equal(new RetentionReport(true, 1, 0, 1, 0), report);
+        Assert.Equal(new RetentionReport(true, 1, 0, 1, 0, 1, 0), report);
+        Assert.Equal(FakeJwe(orphan), await claimChecks.GetAsync(orphan, default));
+        Assert.Equal(FakeJwe(quarantineId), await claimChecks.GetAsync(quarantineId, default));
         Assert.NotNull(await triage.GetAsync(closed, default));
         Assert.Single(await triage.GetNotesAsync(closed, default));
         Assert.Single(await QuarantineRowsAsync(host));
         Assert.Equal(before.Count, (await triage.GetEventsAsync(closed, default)).Count);
         Assert.Contains("Retention dry run: 1 closed tips and 1 quarantined messages would be purged", host.Host.Logs.All, StringComparison.Ordinal);
         Assert.Contains("Retention dry run: 0 closed tips and 0 quarantined messages would be purged", host.Host.Logs.All, StringComparison.Ordinal);
+        Assert.Contains("Retention dry run: 1 claim-checked JWEs left behind would be deleted (1 as old kept", host.Host.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Claim_checks_left_behind_are_swept_after_the_orphan_age_unless_quarantine_holds_them_until_its_purge()
+    {
+        await using var host = await TestHost.StartAsync();
+        var services = host.Host.Services;
+        var retention = services.GetRequiredService<RetentionService>();
+        var claimChecks = services.GetRequiredService<IClaimCheckStore>();
+        var orphan = TipIntakeService.NewTipId();
+        var held = TipIntakeService.NewTipId();
+        await claimChecks.PutAsync(orphan, FakeJwe(orphan), default);
+        await claimChecks.PutAsync(held, FakeJwe(held), default);
+        await services.GetRequiredService<IQuarantine>().PutAsync(
+            new QuarantineEntry(held, QuarantineReason.JweInvalid, "test", System.Text.Encoding.UTF8.GetBytes($"{{\"v\":1,\"tipId\":\"{held}\",\"jweRef\":\"{held}\"}}"), 1, held, null), default);
+        var written = DateTimeOffset.UtcNow;
+
+        // Default ages: orphans after 30 days, quarantine after 90.
+        var early = await retention.RunAsync(written + TimeSpan.FromDays(29), default);
+        var swept = await retention.RunAsync(written + TimeSpan.FromDays(31), default);
+        var heldAfterSweep = await claimChecks.GetAsync(held, default);
+        var quarantinePurged = await retention.RunAsync(written + TimeSpan.FromDays(91), default);
+
+        Assert.Equal(new RetentionReport(false, 0, 0, 0, 0, 0, 0), early);
+        Assert.Equal(new RetentionReport(false, 0, 0, 0, 0, 1, 1), swept);
+        Assert.Equal(FakeJwe(held), heldAfterSweep);
+        Assert.Equal(new RetentionReport(false, 0, 0, 1, 1, 0, 0), quarantinePurged);
+        Assert.Null(await claimChecks.GetAsync(orphan, default));
+        Assert.Null(await claimChecks.GetAsync(held, default));
+        Assert.Empty(await QuarantineRowsAsync(host));
+        Assert.Contains("Retention: 1 claim-checked JWEs left behind deleted (1 as old kept for their quarantine rows)", host.Logs.All, StringComparison.Ordinal);
     }
 
     private static async Task<string> SeedClosedAsync(TriageHost host, string marker)
@@ -93,10 +138,15 @@ public sealed class RetentionTests
         return id;
     }
 
-    private static async Task<List<TableEntity>> QuarantineRowsAsync(TriageHost host)
+    /// <summary>Not a real JWE: retention never reads one, and the store keeps whatever it is given.</summary>
+    private static string FakeJwe(string name) => $"eyJhbGciOiJSU0EtT0FFUC0yNTYifQ.{name}.iv.ciphertext.tag";
+
+    private static Task<List<TableEntity>> QuarantineRowsAsync(TriageHost host) => QuarantineRowsAsync(host.Host);
+
+    private static async Task<List<TableEntity>> QuarantineRowsAsync(TestHost host)
     {
         var rows = new List<TableEntity>();
-        await foreach (var row in host.Host.Quarantine.QueryAsync<TableEntity>())
+        await foreach (var row in host.Quarantine.QueryAsync<TableEntity>())
         {
             rows.Add(row);
         }

@@ -10,9 +10,9 @@
   const PLACE_MAX = 200;
   const CONTACT_MAX = 500;
   const PEOPLE_COUNT_MAX = 100000;
-  const MAX_JWE_LENGTH = 48640;
+  const MAX_JWE_LENGTH = 196608;
   // Plaintexts are padded up to one of these sizes (UTF-8 bytes), so that the length of a report reveals little.
-  const PADDING_BUCKETS = [1024, 4096, 16384, 34000];
+  const PADDING_BUCKETS = [1024, 4096, 16384, 34000, 98304];
   const PLAINTEXT_MAX_BYTES = PADDING_BUCKETS[PADDING_BUCKETS.length - 1];
   const CONTENT_TYPE = 'application/vnd.tipintake.tip.v1+json';
   const CATEGORIES = ['detention', 'forced-repatriation', 'trafficking', 'forced-marriage', 'other'];
