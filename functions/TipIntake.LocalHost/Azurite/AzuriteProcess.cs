@@ -71,6 +71,16 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             previous._accountKeys, previous.Location, (previous.BlobEndpoint.Port, previous.QueueEndpoint.Port, previous.TableEndpoint.Port), cancellationToken);
     }
 
+    /// <summary>
+    /// Preloaded into Node.js: Azurite exits when the process that started it is gone. Its stdin is a pipe from this
+    /// process, which the OS closes when this process ends however it ends; without this, a test host killed by its
+    /// runner (no ProcessExit, no Dispose) left its Azurite running — one orphan per test run. The stream is unref'd so
+    /// that it never keeps Azurite alive after a graceful stop.
+    /// </summary>
+    private const string ExitWithParent =
+        "data:text/javascript,process.stdin.on('end',()=>process.exit(0));process.stdin.on('error',()=>process.exit(0));"
+        + "process.stdin.resume();process.stdin.unref();";
+
     private static async Task<AzuriteProcess> StartAsync(
         IReadOnlyDictionary<string, string> keys, string? location, (int Blob, int Queue, int Table) ports, CancellationToken cancellationToken)
     {
@@ -84,7 +94,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             WorkingDirectory = location ?? Path.GetTempPath(),
         };
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        foreach (var argument in (string[])[script, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
+        foreach (var argument in (string[])["--import", ExitWithParent, script, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
                      "--blobHost", "127.0.0.1", "--blobPort", ports.Blob.ToString(invariant),
                      "--queueHost", "127.0.0.1", "--queuePort", ports.Queue.ToString(invariant),
                      "--tableHost", "127.0.0.1", "--tablePort", ports.Table.ToString(invariant)])
