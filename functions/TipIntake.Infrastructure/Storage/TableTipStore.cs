@@ -59,14 +59,13 @@ internal static class TipEntity
     public static TableEntity From(StoredTip stored)
     {
         var tip = stored.Tip;
-        return new TableEntity(stored.Route.Queue, stored.TipId)
+        var entity = new TableEntity(stored.Route.Queue, stored.TipId)
         {
             ["SchemaVersion"] = 1,
             ["Status"] = StatusNew,
             ["Priority"] = stored.Route.Priority,
             ["Category"] = tip.Category,
             ["Urgency"] = tip.Urgency,
-            ["Narrative"] = tip.Narrative,
             ["Country"] = tip.Location?.Country,
             ["Region"] = tip.Location?.Region,
             ["Place"] = tip.Location?.Place,
@@ -79,5 +78,7 @@ internal static class TipEntity
             ["ReceiptHash"] = stored.ReceiptHash,
             ["KeyId"] = stored.KeyId,
         };
+        NarrativeColumns.Write(entity, tip.Narrative);
+        return entity;
     }
 }

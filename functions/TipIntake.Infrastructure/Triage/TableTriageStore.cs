@@ -198,7 +198,7 @@ public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
         entity.GetDateTimeOffset("LastChangedAt"));
 
     private static TipContent Content(TableEntity entity) => new(
-        entity.GetString("Narrative") ?? "",
+        NarrativeColumns.Read(entity),
         Blank(entity.GetString("Place")),
         Blank(entity.GetString("ObservedFrom")),
         Blank(entity.GetString("ObservedTo")),
