@@ -33,8 +33,8 @@ public sealed partial class ResendTests : IAsyncLifetime
 
         Assert.Equal(first, second);
         var tip = await _host.WaitForTipAsync(marker);
-        await WaitUntilInboundIsEmptyAsync();
-        Assert.Equal(1, await CountTipsWithAsync(marker));
+        await _host.WaitUntilInboundIsEmptyAsync();
+        Assert.Equal(1, await _host.CountTipsWithAsync(marker));
         Assert.Equal(_host.Host.Services.GetRequiredService<ReceiptIssuer>().HashOf(first), tip.GetString("ReceiptHash"));
         Assert.Contains(_host.Logs.Lines, line => line.Contains($"Tip {tip.RowKey} was already stored; redelivery ignored", StringComparison.Ordinal));
     }
@@ -49,7 +49,7 @@ public sealed partial class ResendTests : IAsyncLifetime
         var second = await AcceptedReceiptAsync(await TestTips.PostAsync(_host.Http, jwe, submissionId: SubmissionId.New().ToString()));
 
         Assert.NotEqual(first, second);
-        await Eventually.HoldsAsync(async () => await CountTipsWithAsync(marker) == 2, "two tips");
+        await Eventually.HoldsAsync(async () => await _host.CountTipsWithAsync(marker) == 2, "two tips");
     }
 
     [Theory]
@@ -95,8 +95,8 @@ public sealed partial class ResendTests : IAsyncLifetime
 
         Assert.Equal(first, second);
         await _host.WaitForTipAsync(marker);
-        await WaitUntilInboundIsEmptyAsync();
-        Assert.Equal(1, await CountTipsWithAsync(marker));
+        await _host.WaitUntilInboundIsEmptyAsync();
+        Assert.Equal(1, await _host.CountTipsWithAsync(marker));
     }
 
     [Fact]
@@ -161,21 +161,6 @@ public sealed partial class ResendTests : IAsyncLifetime
     }
 
     private static string SubmissionIdOf(string page) => HiddenSubmission().Match(page).Groups[1].Value;
-
-    private Task WaitUntilInboundIsEmptyAsync() => Eventually.HoldsAsync(
-        async () => (await _host.InboundQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0,
-        "every message of the inbound queue processed");
-
-    private async Task<int> CountTipsWithAsync(string marker)
-    {
-        var count = 0;
-        await foreach (var tip in _host.Tips.QueryAsync<TableEntity>(select: ["Narrative"]))
-        {
-            count += tip.GetString("Narrative")?.Contains(marker, StringComparison.Ordinal) == true ? 1 : 0;
-        }
-
-        return count;
-    }
 
     [GeneratedRegex("<p id=\"receipt-code\" class=\"receipt-code\" translate=\"no\">([^<]+)</p>")]
     private static partial Regex ReceiptCode();

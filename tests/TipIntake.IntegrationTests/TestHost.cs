@@ -123,6 +123,23 @@ public sealed class TestHost : IAsyncDisposable
         },
         "the tip in Tips");
 
+    /// <summary>How many tips in <c>Tips</c> have <paramref name="marker"/> in their narrative.</summary>
+    public async Task<int> CountTipsWithAsync(string marker)
+    {
+        var count = 0;
+        await foreach (var tip in Tips.QueryAsync<TableEntity>(select: ["Narrative"]))
+        {
+            count += tip.GetString("Narrative")?.Contains(marker, StringComparison.Ordinal) == true ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    /// <summary>Polls until <c>tips-inbound</c> holds no message, visible or not (every delivery processed).</summary>
+    public Task WaitUntilInboundIsEmptyAsync() => Eventually.HoldsAsync(
+        async () => (await InboundQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0,
+        "every message of the inbound queue processed");
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
