@@ -100,6 +100,20 @@ public sealed partial class AppScriptTests
         Assert.DoesNotContain(forbidden, Script, StringComparison.Ordinal);
 
     [Fact]
+    public void It_sends_the_submission_id_header_the_server_reads_with_every_attempt()
+    {
+        Assert.Contains($"const SUBMISSION_HEADER = '{TipIntake.Functions.Functions.SubmitTip.SubmissionHeader}';", Script, StringComparison.Ordinal);
+        Assert.Contains("[STAMP_HEADER]: stamp, [SUBMISSION_HEADER]: submissionId", Script, StringComparison.Ordinal);
+
+        // The script's own check of the page's id accepts exactly what the server's parser accepts.
+        var pattern = new Regex(Regex.Match(Script, @"const SUBMISSION_PATTERN = /(.+)/;").Groups[1].Value);
+        foreach (var candidate in new[] { SubmissionId.New().ToString(), "AAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAB", "AAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAA+A", "_____________________w" })
+        {
+            Assert.Equal(SubmissionId.TryParse(candidate, out _), pattern.IsMatch(candidate));
+        }
+    }
+
+    [Fact]
     public void It_sends_the_stamp_header_the_server_reads_and_solves_in_the_embedded_worker()
     {
         Assert.Contains($"const STAMP_HEADER = '{TipIntake.Functions.Functions.SubmitTip.StampHeader}';", Script, StringComparison.Ordinal);
