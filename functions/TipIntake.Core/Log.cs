@@ -42,8 +42,11 @@ internal static partial class Log
     [LoggerMessage(4002, LogLevel.Information, "Tip {TipId}: {Action} by staff {Actor} refused ({Outcome})")]
     public static partial void TriageChangeRefused(ILogger logger, string tipId, string action, string actor, string outcome);
 
-    [LoggerMessage(4003, LogLevel.Error, "Tip {TipId}: {Action} by staff {Actor} was stored but its audit event was not ({ErrorType}); the audit trail lacks this step")]
-    public static partial void AuditEventLost(ILogger logger, string tipId, string action, string actor, string errorType);
+    [LoggerMessage(4003, LogLevel.Warning, "Tip {TipId}: the audit event of {Action} by staff {Actor} could not be appended yet ({ErrorType}); the tip's row keeps it until the next change or read appends it")]
+    public static partial void AuditEventDeferred(ILogger logger, string tipId, string action, string actor, string errorType);
+
+    [LoggerMessage(4004, LogLevel.Warning, "Tip {TipId}: opening by staff {Actor} could not be recorded ({ErrorType}); its content was not shown")]
+    public static partial void ViewNotRecorded(ILogger logger, string tipId, string actor, string errorType);
 
     [LoggerMessage(5001, LogLevel.Information, "Retention: {ClosedTips} closed tips purged ({ClosedTipsSkipped} changed meanwhile and kept), {QuarantineItems} quarantined messages purged ({QuarantineSkipped} kept)")]
     public static partial void RetentionPurged(ILogger logger, int closedTips, int closedTipsSkipped, int quarantineItems, int quarantineSkipped);

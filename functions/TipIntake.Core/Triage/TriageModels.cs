@@ -25,8 +25,19 @@ public sealed record TipContent(
     string? Language,
     string? Contact);
 
-/// <summary>A tip as the store holds it, with its version (the storage ETag) for optimistic concurrency.</summary>
-public sealed record TriageTip(TipSummary Summary, TipContent Content, string ETag);
+/// <summary>
+/// A tip as the store holds it, with its version (the storage ETag) for optimistic concurrency, and the audit writes
+/// of its last change (<see cref="PendingAudit"/>), which may not have reached their tables yet.
+/// </summary>
+public sealed record TriageTip(TipSummary Summary, TipContent Content, string ETag, PendingAudit? Pending = null);
+
+/// <summary>
+/// The audit event (and the note, for a note) of a change, written into the tip's row by the same guarded update that
+/// makes the change, then appended to <c>TipEvents</c> (and <c>TipNotes</c>). If the append fails after the update,
+/// the next change, or the next read of the trail or the notes, appends them from the row: no change is ever left
+/// without its audit event. Appends are idempotent (keyed by the event's and the note's ids).
+/// </summary>
+public sealed record PendingAudit(TipEvent Event, TipNote? Note);
 
 /// <summary>A staff note. Notes are append-only: there is no way to edit or delete one.</summary>
 public sealed record TipNote(string Id, string AuthorId, string? AuthorName, string Text, DateTimeOffset At);
@@ -56,7 +67,7 @@ public sealed record TipPage(IReadOnlyList<TipSummary> Items, string? Continuati
 
 public sealed record TipCount(string Queue, string Status, int Count);
 
-/// <summary>The columns a triage change writes, guarded by the ETag the caller read.</summary>
+/// <summary>The columns a triage change writes, with its audit writes, guarded by the ETag the caller read.</summary>
 public sealed record TipUpdate(
     string TipId,
     string Queue,
@@ -64,7 +75,8 @@ public sealed record TipUpdate(
     string Status,
     string? AssignedTo,
     IReadOnlyList<string> Labels,
-    DateTimeOffset LastChangedAt);
+    DateTimeOffset LastChangedAt,
+    PendingAudit Audit);
 
 /// <summary>The outcome of a guarded write.</summary>
 public abstract record StoreWrite
@@ -128,10 +140,10 @@ public interface ITriageStore
     /// <summary>Notes of a tip, oldest first.</summary>
     Task<IReadOnlyList<TipNote>> GetNotesAsync(string tipId, CancellationToken cancellationToken);
 
-    /// <summary>Appends a note (insert-only).</summary>
+    /// <summary>Appends a note (insert-only; a note with the same id already there is left as it is).</summary>
     Task AddNoteAsync(string tipId, TipNote note, CancellationToken cancellationToken);
 
-    /// <summary>Appends an audit event (insert-only).</summary>
+    /// <summary>Appends an audit event (insert-only; an event with the same id already there is left as it is).</summary>
     Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken);
 
     /// <summary>Audit events of a tip, oldest first.</summary>

@@ -69,19 +69,31 @@ public sealed class TriageService(
             return null;
         }
 
+        await CompleteAsync(tip, cancellationToken).ConfigureAwait(false);
         var notes = await store.GetNotesAsync(tipId, cancellationToken).ConfigureAwait(false);
-        await RecordAsync(NewEvent(tipId, viewer, TipEventActions.Viewed, null, null, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Before the content leaves: an opening that cannot be recorded shows nothing.
+            await store.AddEventAsync(NewEvent(tipId, viewer, TipEventActions.Viewed, null, null, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.ViewNotRecorded(logger, tipId, viewer.ObjectId, ex.GetType().Name);
+            throw;
+        }
+
         return new TipDetail(tip.Summary, tip.Content, notes, tip.ETag);
     }
 
     /// <summary>The audit trail of a tip, oldest first; null for an unknown tip.</summary>
     public async Task<IReadOnlyList<TipEvent>?> EventsAsync(string tipId, CancellationToken cancellationToken)
     {
-        if (!TriageIds.IsTipId(tipId) || await store.GetAsync(tipId, cancellationToken).ConfigureAwait(false) is null)
+        if (!TriageIds.IsTipId(tipId) || await store.GetAsync(tipId, cancellationToken).ConfigureAwait(false) is not { } tip)
         {
             return null;
         }
 
+        await CompleteAsync(tip, cancellationToken).ConfigureAwait(false);
         return await store.GetEventsAsync(tipId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -196,10 +208,15 @@ public sealed class TriageService(
             return await Refused(tipId, action, actor, (TriageChange)decided).ConfigureAwait(false);
         }
 
+        // The previous change's audit writes first, in case they did not reach their tables: this change's update
+        // replaces them in the row.
+        await CompleteAsync(tip, cancellationToken).ConfigureAwait(false);
+
         var at = note?.At ?? time.GetUtcNow();
         var changed = decision.Summary with { LastChangedAt = at };
+        var audit = new PendingAudit(NewEvent(tipId, actor, action, decision.From, decision.To, at), note);
         var write = await store.UpdateAsync(
-            new TipUpdate(tipId, changed.Queue, ifMatch, changed.Status, changed.AssignedTo, changed.Labels, at),
+            new TipUpdate(tipId, changed.Queue, ifMatch, changed.Status, changed.AssignedTo, changed.Labels, at, audit),
             cancellationToken).ConfigureAwait(false);
         if (write is not StoreWrite.Written written)
         {
@@ -207,12 +224,7 @@ public sealed class TriageService(
                 .ConfigureAwait(false);
         }
 
-        if (note is not null)
-        {
-            await store.AddNoteAsync(tipId, note, cancellationToken).ConfigureAwait(false);
-        }
-
-        await RecordAsync(NewEvent(tipId, actor, action, decision.From, decision.To, at), cancellationToken).ConfigureAwait(false);
+        await CompleteAsync(audit, cancellationToken).ConfigureAwait(false);
         Log.TriageChanged(logger, tipId, action, actor.ObjectId);
         var notes = await store.GetNotesAsync(tipId, cancellationToken).ConfigureAwait(false);
         if (note is not null && !notes.Any(n => n.Id == note.Id))
@@ -223,6 +235,20 @@ public sealed class TriageService(
         return new TriageChange.Changed(new TipDetail(changed, tip.Content, notes, written.ETag));
     }
 
+    private Task CompleteAsync(TriageTip tip, CancellationToken cancellationToken) =>
+        tip.Pending is { } pending ? CompleteAsync(pending, cancellationToken) : Task.CompletedTask;
+
+    /// <summary>Appends a change's note and event (idempotently: they may be there already).</summary>
+    private async Task CompleteAsync(PendingAudit audit, CancellationToken cancellationToken)
+    {
+        if (audit.Note is { } note)
+        {
+            await store.AddNoteAsync(audit.Event.TipId, note, cancellationToken).ConfigureAwait(false);
+        }
+
+        await RecordAsync(audit.Event, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task RecordAsync(TipEvent tipEvent, CancellationToken cancellationToken)
     {
         try
@@ -231,7 +257,7 @@ public sealed class TriageService(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Log.AuditEventLost(logger, tipEvent.TipId, tipEvent.Action, tipEvent.Actor, ex.GetType().Name);
+            Log.AuditEventDeferred(logger, tipEvent.TipId, tipEvent.Action, tipEvent.Actor, ex.GetType().Name);
             throw;
         }
     }

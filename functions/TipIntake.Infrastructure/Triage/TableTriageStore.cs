@@ -49,7 +49,7 @@ public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
             await foreach (var entity in _tips.QueryAsync<TableEntity>(
                 TableClient.CreateQueryFilter($"RowKey eq {tipId}"), maxPerPage: 1, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
-                return new TriageTip(Summary(entity), Content(entity), entity.ETag.ToString());
+                return new TriageTip(Summary(entity), Content(entity), entity.ETag.ToString(), PendingAuditColumn.Read(entity));
             }
 
             return null;
@@ -71,6 +71,7 @@ public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
             ["AssignedTo"] = update.AssignedTo ?? "",
             ["Labels"] = string.Join(',', update.Labels),
             ["LastChangedAt"] = update.LastChangedAt,
+            [PendingAuditColumn.Name] = PendingAuditColumn.Write(update.Audit),
         };
         try
         {
@@ -130,6 +131,10 @@ public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
         {
             await _notes.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
         }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Appended before (this is the pending audit of an earlier change, completed again).
+        }
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
         {
             throw StorageFailures.Wrap("Adding a note", ex);
@@ -150,6 +155,10 @@ public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
         try
         {
             await _events.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Appended before (this is the pending audit of an earlier change, completed again).
         }
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
         {

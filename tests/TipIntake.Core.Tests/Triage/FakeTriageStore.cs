@@ -31,6 +31,9 @@ internal sealed class FakeTriageStore : ITriageStore
 
     public int Updates { get; private set; }
 
+    /// <summary>How many of the next note and event appends fail as storage would (after the guarded update).</summary>
+    public int FailAppends { get; set; }
+
     public TriageTip Add(TipSummary summary, TipContent content)
     {
         lock (_gate)
@@ -100,6 +103,7 @@ internal sealed class FakeTriageStore : ITriageStore
                     LastChangedAt = update.LastChangedAt,
                 },
                 ETag = NextETag(),
+                Pending = update.Audit,
             };
             _tips[update.TipId] = written;
             return Task.FromResult<StoreWrite>(new StoreWrite.Written(written.ETag));
@@ -119,10 +123,12 @@ internal sealed class FakeTriageStore : ITriageStore
     {
         lock (_gate)
         {
+            FailIfAsked();
             var notes = _notes.TryGetValue(tipId, out var existing) ? existing : _notes[tipId] = [];
             if (notes.Any(n => n.Id == note.Id))
             {
-                throw new InvalidOperationException("Notes are insert-only.");
+                // Insert-only, keyed by id: the same note appended again is left as it is (Table Storage's 409).
+                return Task.CompletedTask;
             }
 
             notes.Add(note);
@@ -134,7 +140,12 @@ internal sealed class FakeTriageStore : ITriageStore
     {
         lock (_gate)
         {
-            _events.Add(tipEvent);
+            FailIfAsked();
+            if (!_events.Any(e => e.TipId == tipEvent.TipId && e.Id == tipEvent.Id))
+            {
+                _events.Add(tipEvent);
+            }
+
             return Task.CompletedTask;
         }
     }
@@ -148,4 +159,14 @@ internal sealed class FakeTriageStore : ITriageStore
     }
 
     private string NextETag() => $"W/\"datetime'{Interlocked.Increment(ref _version)}'\"";
+
+    /// <summary>Called under the lock.</summary>
+    private void FailIfAsked()
+    {
+        if (FailAppends > 0)
+        {
+            FailAppends--;
+            throw new Core.Intake.StorageUnavailableException("append failed (forced)");
+        }
+    }
 }

@@ -39,6 +39,62 @@ public class TriageServiceTests
     }
 
     [Fact]
+    public async Task Change_whose_audit_append_fails_keeps_the_event_in_the_row_and_the_next_change_appends_it_first()
+    {
+        var tip = Seed();
+        _store.FailAppends = 1;
+
+        await Assert.ThrowsAsync<Core.Intake.StorageUnavailableException>(() => _service.ChangeStatusAsync(tip.Summary.Id, tip.ETag, "in-review", Alice, default));
+
+        var stored = (await _store.GetAsync(tip.Summary.Id, default))!;
+        Assert.Equal("in-review", stored.Summary.Status);
+        Assert.Empty(_store.AllEvents);
+        Assert.Equal(("status-changed", "new", "in-review"), (stored.Pending!.Event.Action, stored.Pending.Event.From, stored.Pending.Event.To));
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.IsType<TriageChange.Changed>(await _service.AssignAsync(tip.Summary.Id, stored.ETag, "oid-bob", Bob, default));
+
+        Assert.Equal(["status-changed", "assigned"], (await _service.EventsAsync(tip.Summary.Id, default))!.Select(e => e.Action));
+    }
+
+    [Fact]
+    public async Task Reading_the_trail_appends_a_pending_event_once()
+    {
+        var tip = Seed();
+        _store.FailAppends = 1;
+        await Assert.ThrowsAsync<Core.Intake.StorageUnavailableException>(() => _service.ChangeStatusAsync(tip.Summary.Id, tip.ETag, "in-review", Alice, default));
+
+        var first = await _service.EventsAsync(tip.Summary.Id, default);
+        var again = await _service.EventsAsync(tip.Summary.Id, default);
+
+        Assert.Equal("status-changed", Assert.Single(first!).Action);
+        Assert.Single(again!);
+        Assert.Single(_store.AllEvents);
+    }
+
+    [Fact]
+    public async Task Note_whose_append_failed_after_the_update_appears_when_the_tip_is_next_opened()
+    {
+        var tip = Seed();
+        _store.FailAppends = 1;
+        await Assert.ThrowsAsync<Core.Intake.StorageUnavailableException>(() => _service.AddNoteAsync(tip.Summary.Id, tip.ETag, "Called the contact.", Alice, default));
+
+        var detail = await _service.GetAsync(tip.Summary.Id, Bob, default);
+
+        Assert.Equal("Called the contact.", Assert.Single(detail!.Notes).Text);
+        Assert.Equal(["note-added", "viewed"], _store.AllEvents.Select(e => e.Action));
+    }
+
+    [Fact]
+    public async Task Opening_a_tip_that_cannot_be_recorded_shows_nothing()
+    {
+        var tip = Seed();
+        _store.FailAppends = 1;
+
+        await Assert.ThrowsAsync<Core.Intake.StorageUnavailableException>(() => _service.GetAsync(tip.Summary.Id, Bob, default));
+    }
+
+    [Fact]
     public async Task Second_writer_with_the_same_ETag_gets_precondition_failed_and_changes_nothing()
     {
         var tip = Seed();

@@ -35,8 +35,15 @@ public sealed class TriageHost : IAsyncDisposable
 
     public TestHost Host { get; }
 
-    public static async Task<TriageHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null) =>
-        new(await TestHost.StartAsync(services => services.AddSingleton<IStaffAuthenticator, TestStaffAuthenticator>(), settings));
+    public static async Task<TriageHost> StartAsync(
+        IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? configureServices = null) =>
+        new(await TestHost.StartAsync(
+            services =>
+            {
+                services.AddSingleton<IStaffAuthenticator, TestStaffAuthenticator>();
+                configureServices?.Invoke(services);
+            },
+            settings));
 
     public async Task<string> SeedAsync(
         string marker, string queue = "detention", int priority = 3, string urgency = TipUrgencies.Soon, DateTimeOffset? receivedHour = null)
