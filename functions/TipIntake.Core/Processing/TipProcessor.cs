@@ -6,6 +6,7 @@ using TipIntake.Core.Jwe;
 using TipIntake.Core.Keys;
 using TipIntake.Core.Routing;
 using TipIntake.Core.Tips;
+using TipIntake.Core.Triage;
 
 namespace TipIntake.Core.Processing;
 
@@ -241,10 +242,8 @@ public sealed class TipProcessor(
             return false;
         }
 
-        return envelope is { Version: TipEnvelope.CurrentVersion, TipId: var id, ReceiptHash.Length: > 0 }
-            && IsTipId(id)
-            && (envelope is { Jwe.Length: > 0, JweRef: null } || (envelope is { Jwe: null, JweRef: { } name } && IsTipId(name)));
-
-        static bool IsTipId(string value) => value.Length == 32 && value.All(char.IsAsciiHexDigitLower);
+        return envelope is { Version: TipEnvelope.CurrentVersion, ReceiptHash.Length: > 0 }
+            && TriageIds.IsTipId(envelope.TipId)
+            && (envelope is { Jwe.Length: > 0, JweRef: null } || (envelope.Jwe is null && TriageIds.IsTipId(envelope.JweRef)));
     }
 }

@@ -101,7 +101,7 @@ public sealed record TriageCursor(int Priority, DateTimeOffset ReceivedHour, str
 /// <summary>Ids of tips, notes and events.</summary>
 public static partial class TriageIds
 {
-    /// <summary>Tip ids as the intake makes them: 128 random bits in lowercase hex.</summary>
+    /// <summary>Tip ids as the intake makes them: 128 bits (random, or derived by <see cref="Intake.ReceiptIssuer"/>) in lowercase hex.</summary>
     public static bool IsTipId(string? value) => value is not null && TipIdPattern().IsMatch(value);
 
     /// <summary>A row key that sorts by time (UTC ticks, fixed width), made unique by 64 random bits.</summary>
