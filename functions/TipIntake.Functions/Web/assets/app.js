@@ -30,8 +30,10 @@
   // after an unanswered or failed attempt never makes a second tip (docs/security.md, "Resending").
   const SUBMISSION_HEADER = 'TipIntake-Submission';
   const SUBMISSION_PATTERN = /^[A-Za-z0-9_-]{21}[AQgw]$/;
-  // Client errors after which the same JWE would be refused again: it is then made anew on the next attempt.
-  const RESEND_USELESS = (status) => status >= 400 && status < 500 && status !== 408 && status !== 429;
+  // Refusals of the JWE itself (too large, not accepted: an outdated key, say): the same JWE would be refused again,
+  // so it is made anew on the next attempt. After any other answer (a stamp problem, 408, 429, 503, none at all) an
+  // earlier attempt may still have been kept, so the same JWE goes again.
+  const JWE_REFUSED = [413, 415, 422];
 
   // C0 and C1 controls, as .NET's char.IsControl; the multi-line variant lets tab and line breaks through.
   const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F-\u009F]/;
@@ -652,7 +654,7 @@
         unconfirmed = { digest, jwe };
         const response = await sendStamped(jwe);
         if (response.status !== 202) {
-          if (RESEND_USELESS(response.status)) {
+          if (JWE_REFUSED.includes(response.status)) {
             unconfirmed = null;
           }
           throw new HttpError(response.status);
