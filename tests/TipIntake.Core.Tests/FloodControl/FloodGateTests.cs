@@ -173,6 +173,95 @@ public sealed class FloodGateTests
     }
 
     [Fact]
+    public void Spent_nonces_are_swept_on_a_timer_without_any_further_submission()
+    {
+        using var gate = Gate();
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.True(gate.AdmitStamped(Solved(gate)).IsAdmitted);
+        }
+
+        Assert.Equal(50, gate.SpentCount);
+
+        // Still held just before their challenges expire, though the sweeper has run many times since.
+        _time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1));
+        Assert.Equal(50, gate.SpentCount);
+
+        // Nothing is submitted any more: the timer alone lets them go, one bucket width after the last expiry at most.
+        _time.Advance(TimeSpan.FromSeconds(1) + SpentChallenges.BucketWidth);
+        Assert.Equal(0, gate.SpentCount);
+    }
+
+    [Fact]
+    public void One_collection_is_asked_for_once_a_large_surge_has_expired_and_none_for_ordinary_traffic()
+    {
+        using var gate = Gate(o =>
+        {
+            o.QuietRatePerMinute = 1_000_000;
+            o.MaxSubmissionsPerSecond = 10_000;
+            o.SubmissionBurst = 100_000;
+        });
+        for (var i = 0; i < 1_000; i++)
+        {
+            Assert.True(gate.AdmitStamped(Solved(gate)).IsAdmitted);
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(6));
+        Assert.Equal(0, gate.SpentCount);
+        Assert.Equal(0, gate.CollectionsRequested);
+
+        for (var i = 0; i < FloodGate.CollectAfterDropped; i++)
+        {
+            Assert.True(gate.AdmitStamped(Solved(gate)).IsAdmitted);
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(6));
+        Assert.Equal(0, gate.SpentCount);
+        Assert.Equal(1, gate.CollectionsRequested);
+
+        // Nothing more to give back: the sweeper keeps running without asking again.
+        _time.Advance(TimeSpan.FromMinutes(6));
+        Assert.Equal(1, gate.CollectionsRequested);
+    }
+
+    [Fact]
+    public void A_spent_stamp_stays_refused_until_its_challenge_expires_while_the_sweeper_runs()
+    {
+        using var gate = Gate();
+        var stamp = Solved(gate);
+        Assert.True(gate.AdmitStamped(stamp).IsAdmitted);
+        for (var elapsed = 7; elapsed < 300; elapsed += 7)
+        {
+            _time.Advance(TimeSpan.FromSeconds(7));
+            Assert.Equal(FloodRefusal.StampReused, gate.AdmitStamped(stamp).Refusal);
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(FloodRefusal.StampExpired, gate.AdmitStamped(stamp).Refusal);
+    }
+
+    [Fact]
+    public void A_full_spent_set_limits_until_its_oldest_challenges_expire()
+    {
+        using var gate = Gate(o => o.MaxSpentChallenges = 1_000);
+        for (var i = 0; i < 1_000; i++)
+        {
+            Assert.True(gate.AdmitStamped(Solved(gate)).IsAdmitted);
+        }
+
+        Assert.Equal(new FloodDecision(FloodRefusal.RateLimited, SpentChallenges.BucketWidth), gate.AdmitStamped(Solved(gate)));
+
+        // Still full a minute later; a challenge issued then is admitted once the first thousand have expired and
+        // their bucket has been let go (within one bucket width of their expiry).
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var later = Solved(gate);
+        Assert.Equal(FloodRefusal.RateLimited, gate.AdmitStamped(later).Refusal);
+        _time.Advance(TimeSpan.FromMinutes(4) + SpentChallenges.BucketWidth);
+        Assert.True(gate.AdmitStamped(later).IsAdmitted);
+        Assert.Equal(1, gate.SpentCount);
+    }
+
+    [Fact]
     public void Logs_hold_counts_and_codes_never_a_stamp()
     {
         var gate = Gate(o => o.SubmissionBurst = 1);
