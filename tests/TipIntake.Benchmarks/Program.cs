@@ -14,6 +14,7 @@ return mode switch
     "load" => await LoadRun.RunAsync(rest),
     "serve-intake" => await Servers.ServeIntakeAsync(rest),
     "serve-floor" => await Servers.ServeFloorAsync(rest),
+    "serve-drain-floor" => await Servers.ServeDrainFloorAsync(rest),
     _ => Usage(),
 };
 
@@ -30,6 +31,6 @@ static int RunMicro(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: TipIntake.Benchmarks micro [BenchmarkDotNet args] | load [--duration s] [--connections 16,64] [--drain 500,2000] [--max-requests n] [--soak | --soak-only] [--soak-minutes m] [--out file]");
+    Console.Error.WriteLine("usage: TipIntake.Benchmarks micro [BenchmarkDotNet args] | load [--duration s] [--connections 16,64] [--drain 500,2000] [--max-requests n] [--drain-only] [--drain-rounds 3] [--host-args 'a;b'] [--soak | --soak-only] [--soak-minutes m] [--soak-after s] [--soak-hold s] [--out file]");
     return 2;
 }

@@ -41,6 +41,9 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
 
     public bool HasExited => _exited || _process.HasExited;
 
+    /// <summary>The Node.js process's id (the benchmarks read its CPU time, since it is often the bottleneck).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Starts Azurite with <paramref name="accounts"/>; keeps data in <paramref name="location"/>, or in memory when null.</summary>
     public static Task<AzuriteProcess> StartAsync(IReadOnlyList<string> accounts, string? location, CancellationToken cancellationToken = default)
     {

@@ -106,6 +106,9 @@ public sealed class ChildServer : IAsyncDisposable
     /// <summary>Peak resident set size over the process's life, in bytes (VmHWM).</summary>
     public long PeakRss() => ReadStatus("VmHWM:");
 
+    /// <summary>A size field of /proc/&lt;pid&gt;/status (e.g. <c>RssAnon:</c>), in bytes.</summary>
+    public long Status(string field) => ReadStatus(field);
+
     private long ReadStatus(string field)
     {
         foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))

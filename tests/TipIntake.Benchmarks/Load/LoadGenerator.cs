@@ -90,7 +90,9 @@ public static class LoadGenerator
         return new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = connections, UseCookies = false, UseProxy = false })
         {
             BaseAddress = baseAddress,
-            Timeout = TimeSpan.FromSeconds(30),
+            // Longer than the intake's own worst case (three storage attempts of up to 10 s each, then a 503), so that a
+            // slow answer is recorded as what the intake said rather than as the client giving up.
+            Timeout = TimeSpan.FromSeconds(60),
         };
     }
 
@@ -112,6 +114,21 @@ public static class LoadGenerator
         }
 
         return challenge.GetProperty("challenge").GetString() + ":0";
+    }
+
+    /// <summary>The <c>type</c> (or <c>title</c>) of a problem+json answer, to tell refusals apart in the error summary.</summary>
+    private static string ProblemType(byte[] body)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(body);
+            return problem.RootElement.TryGetProperty("type", out var type) ? type.ToString()
+                : problem.RootElement.TryGetProperty("title", out var title) ? title.ToString() : "";
+        }
+        catch (JsonException)
+        {
+            return "";
+        }
     }
 
     public static async Task<LoadResult> RunAsync(
@@ -154,27 +171,31 @@ public static class LoadGenerator
                 }
 
                 string? stamp = null;
-                if (stamps is not null && !stamps.TryDequeue(out stamp))
-                {
-                    Interlocked.Increment(ref inline);
-                    stamp = await FetchStampAsync(http, CancellationToken.None);
-                }
-
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
-                {
-                    Content = new StringContent(bodies[(int)(n % bodies.Count)], Encoding.ASCII, contentType),
-                };
-                request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
-                if (stamp is not null)
-                {
-                    request.Headers.TryAddWithoutValidation(StampHeader, stamp);
-                }
-
+                var step = "POST";
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
+                    if (stamps is not null && !stamps.TryDequeue(out stamp))
+                    {
+                        Interlocked.Increment(ref inline);
+                        step = "GET challenge";
+                        stamp = await FetchStampAsync(http, CancellationToken.None);
+                        step = "POST";
+                        started = Stopwatch.GetTimestamp();
+                    }
+
+                    using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
+                    {
+                        Content = new StringContent(bodies[(int)(n % bodies.Count)], Encoding.ASCII, contentType),
+                    };
+                    request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+                    if (stamp is not null)
+                    {
+                        request.Headers.TryAddWithoutValidation(StampHeader, stamp);
+                    }
+
                     using var response = await http.SendAsync(request, CancellationToken.None);
-                    await response.Content.ReadAsByteArrayAsync(CancellationToken.None);
+                    var answer = await response.Content.ReadAsByteArrayAsync(CancellationToken.None);
                     mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     if (response.StatusCode == HttpStatusCode.Accepted)
                     {
@@ -183,18 +204,15 @@ public static class LoadGenerator
                     else
                     {
                         Interlocked.Increment(ref errors);
-                        errorKinds.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, c) => c + 1);
+                        errorKinds.AddOrUpdate($"{(int)response.StatusCode} {ProblemType(answer)}".Trim(), 1, (_, c) => c + 1);
                     }
                 }
-                catch (HttpRequestException ex)
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException)
                 {
+                    // Kept by kind (step, exception, inner exception) so a soak's failures can be classified afterwards.
                     Interlocked.Increment(ref errors);
-                    errorKinds.AddOrUpdate(ex.GetType().Name, 1, (_, c) => c + 1);
-                }
-                catch (TaskCanceledException ex)
-                {
-                    Interlocked.Increment(ref errors);
-                    errorKinds.AddOrUpdate(ex.GetType().Name, 1, (_, c) => c + 1);
+                    var kind = $"{step}: {ex.GetType().Name}{(ex.InnerException is { } inner ? "/" + inner.GetType().Name : "")}";
+                    errorKinds.AddOrUpdate(kind, 1, (_, c) => c + 1);
                 }
             }
         })).ToArray();

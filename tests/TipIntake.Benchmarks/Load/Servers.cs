@@ -51,6 +51,19 @@ public static class Servers
         return 0;
     }
 
+    /// <summary>
+    /// The processing floor as a child process, like the local host it is compared with (cold JIT, its own CPU):
+    /// args: the storage connection string, the key folder, the number of tips to drain.
+    /// </summary>
+    public static async Task<int> ServeDrainFloorAsync(string[] args)
+    {
+        using var key = TipFactory.Key(args[1]);
+        Console.WriteLine(Ready + "http://127.0.0.1:0/");
+        await Drain.RawLoopAsync(args[0], key, int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromMinutes(5));
+        await WaitForStdinCloseAsync();
+        return 0;
+    }
+
     private static async Task WaitForStdinCloseAsync()
     {
         // Bounded by the parent: it closes stdin when done, and kills the child if it does not stop in time.
