@@ -184,8 +184,13 @@ public static class LoadRun
 
         if (settings.Soak)
         {
-            await using var soakAzurite = await AzuriteProcess.StartAsync(["benchsoak"], location: null);
-            await SoakAsync(soakAzurite.ConnectionString("benchsoak"), keyFolder, bodies, settings, Say);
+            LoadResult intakeSoak;
+            await using (var soakAzurite = await AzuriteProcess.StartAsync(["benchsoak"], location: null))
+            {
+                intakeSoak = await SoakAsync(soakAzurite.ConnectionString("benchsoak"), keyFolder, bodies, settings, Say);
+            }
+
+            await FloorSoakAsync(intakeSoak, bodies, settings, Say);
         }
 
         if (settings.Output is not null)
@@ -197,7 +202,7 @@ public static class LoadRun
         return 0;
     }
 
-    private static async Task SoakAsync(string connectionString, string keyFolder, List<string> bodies, Settings settings, Action<string> say)
+    private static async Task<LoadResult> SoakAsync(string connectionString, string keyFolder, List<string> bodies, Settings settings, Action<string> say)
     {
         await using var intake = await StartIntakeAsync(connectionString, keyFolder, processQueue: false);
         using var http = LoadGenerator.Client(intake.BaseAddress, 16);
@@ -265,6 +270,22 @@ public static class LoadRun
         say("RSS every 30 s during the load: " + string.Join(", ", during) + ".");
         say("");
         say("RSS by kind (anonymous: GC heap, native allocations, JIT code, stacks; file: mapped assemblies and libraries): " + string.Join("; ", readings) + ".");
+        return result;
+    }
+
+    /// <summary>
+    /// The floor under the soak's load: a fresh Azurite, the bare endpoint, as many messages as the intake queued, at 16
+    /// connections. Whatever errors it meets come from Azurite's growing backlog, not from the intake's code.
+    /// </summary>
+    private static async Task FloorSoakAsync(LoadResult intakeSoak, List<string> bodies, Settings settings, Action<string> say)
+    {
+        await using var azurite = await AzuriteProcess.StartAsync(["benchfloorsoak"], location: null);
+        await using var floor = await ChildServer.StartAsync("serve-floor", [azurite.ConnectionString("benchfloorsoak"), StorageNames.InboundQueue]);
+        using var http = LoadGenerator.Client(floor.BaseAddress, 16);
+        var result = await LoadGenerator.RunAsync(
+            "floor soak", http, floor, "floor", bodies, "application/jose", 16, settings.SoakDuration * 2, (int)intakeSoak.Accepted, null);
+        say("");
+        say(string.Create(Inv, $"Floor under the same load (fresh Azurite, the bare endpoint, {result.Accepted} messages queued at 16 connections in {result.Elapsed.TotalSeconds:F0} s; the intake queued {intakeSoak.Accepted} in {intakeSoak.Elapsed.TotalSeconds:F0} s): {result.Errors} errors{(result.Errors > 0 ? " (" + result.ErrorSummary + ")" : "")}; intake: {intakeSoak.Errors}."));
     }
 
     private static double Median(IEnumerable<double> values)

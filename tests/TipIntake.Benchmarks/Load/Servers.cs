@@ -1,12 +1,13 @@
-using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using TipIntake.Infrastructure.Storage;
 
 namespace TipIntake.Benchmarks.Load;
 
@@ -33,7 +34,12 @@ public static class Servers
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--urls", "http://127.0.0.1:0"] });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
-        var queue = new QueueClient(args[0], args[1], new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        // The product's own client settings (Base64, two quick retries, a 10-s network timeout per attempt), so that the
+        // floor meets a slow Azurite exactly as the intake does.
+        var storage = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [StorageNames.Connection] = args[0] })
+            .Build();
+        var queue = StorageClients.CreateQueueServiceClient(storage).GetQueueClient(args[1]);
         await queue.CreateIfNotExistsAsync();
         await using var app = builder.Build();
         app.MapPost("/floor", async (HttpRequest request, CancellationToken cancellationToken) =>
