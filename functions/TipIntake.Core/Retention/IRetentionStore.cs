@@ -27,10 +27,10 @@ public interface IRetentionStore
     Task<bool> DeleteQuarantineAsync(ExpiredQuarantine entry, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Whether a <c>Quarantine</c> row exists under <paramref name="id"/>, whatever its reason (partition). A quarantined
-    /// tip keeps its claim-checked JWE, so such a JWE is no orphan.
+    /// The ids of every <c>Quarantine</c> row, whatever its reason (partition). A quarantined tip keeps its
+    /// claim-checked JWE, so such a JWE is no orphan.
     /// </summary>
-    Task<bool> QuarantineHoldsAsync(string id, CancellationToken cancellationToken);
+    Task<IReadOnlySet<string>> QuarantinedIdsAsync(CancellationToken cancellationToken);
 
     /// <summary>Appends an audit event to <c>TipEvents</c> (insert-only; the trail is never purged).</summary>
     Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken);

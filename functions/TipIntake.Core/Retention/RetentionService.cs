@@ -113,15 +113,14 @@ public sealed class RetentionService(
     private async Task<(List<ClaimCheck> Orphans, int Held)> FindOrphansAsync(DateTimeOffset writtenBefore, CancellationToken cancellationToken)
     {
         var old = await ToListAsync(claimChecks.ListWrittenBeforeAsync(writtenBefore, cancellationToken), cancellationToken).ConfigureAwait(false);
-        var orphans = new List<ClaimCheck>(old.Count);
-        foreach (var claimCheck in old)
+        if (old.Count == 0)
         {
-            if (!await store.QuarantineHoldsAsync(claimCheck.Name, cancellationToken).ConfigureAwait(false))
-            {
-                orphans.Add(claimCheck);
-            }
+            return ([], 0);
         }
 
+        // One read of the quarantine's ids for the whole sweep, not one look-up per JWE.
+        var held = await store.QuarantinedIdsAsync(cancellationToken).ConfigureAwait(false);
+        var orphans = old.Where(claimCheck => !held.Contains(claimCheck.Name)).ToList();
         return (orphans, old.Count - orphans.Count);
     }
 

@@ -10,8 +10,7 @@ namespace TipIntake.Infrastructure.Retention;
 /// <summary>
 /// Retention on Table Storage. Closed tips are found by <c>Status eq 'closed' and LastChangedAt lt cutoff</c> (a scan
 /// of <c>Tips</c> reading keys only), quarantine rows by their own <c>Timestamp</c>. Deletes name the ETag read, so a
-/// row changed meanwhile meets 412 and is kept. Whether a claim-checked JWE is held by quarantine is a lookup of its
-/// name as <c>RowKey</c> across all reason partitions. Audit events go through the triage store, the one writer of
+/// row changed meanwhile meets 412 and is kept. The orphan sweep reads the quarantine's ids (its row keys) once. Audit events go through the triage store, the one writer of
 /// <c>TipEvents</c>. Any other storage failure propagates: the run fails and the timer tries again next time.
 /// </summary>
 public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore triage) : IRetentionStore
@@ -59,16 +58,16 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
         return DeleteAsync(_quarantine, entry.Reason, entry.Id, entry.ETag, "Purging quarantine", cancellationToken);
     }
 
-    public async Task<bool> QuarantineHoldsAsync(string id, CancellationToken cancellationToken)
+    public async Task<IReadOnlySet<string>> QuarantinedIdsAsync(CancellationToken cancellationToken)
     {
-        // The reason code is the partition, so this is a scan of Quarantine; it is small, and read once per old claim-check.
-        await foreach (var _ in QueryAsync(
-            _quarantine, TableClient.CreateQueryFilter($"RowKey eq {id}"), entity => entity.RowKey, "Looking up quarantine", cancellationToken).ConfigureAwait(false))
+        // Keys only, once per sweep: the quarantine is small (rows leave after Retention:QuarantineAfter).
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var id in QueryAsync(_quarantine, filter: null, entity => entity.RowKey, "Reading quarantine ids", cancellationToken).ConfigureAwait(false))
         {
-            return true;
+            ids.Add(id);
         }
 
-        return false;
+        return ids;
     }
 
     public Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken) => triage.AddEventAsync(tipEvent, cancellationToken);
@@ -94,7 +93,7 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
 
     private static async IAsyncEnumerable<T> QueryAsync<T>(
         TableClient table,
-        string filter,
+        string? filter,
         Func<TableEntity, T> map,
         string operation,
         [EnumeratorCancellation] CancellationToken cancellationToken)

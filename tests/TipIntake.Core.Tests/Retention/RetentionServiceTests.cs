@@ -324,7 +324,8 @@ internal sealed class InMemoryRetentionStore : IRetentionStore
         }
     }
 
-    public Task<bool> QuarantineHoldsAsync(string id, CancellationToken cancellationToken) => Task.FromResult(Quarantine.ContainsKey(id));
+    public Task<IReadOnlySet<string>> QuarantinedIdsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<string>>(Quarantine.Keys.ToHashSet(StringComparer.Ordinal));
 
     public Task<bool> DeleteTipAsync(ExpiredTip tip, CancellationToken cancellationToken)
     {
