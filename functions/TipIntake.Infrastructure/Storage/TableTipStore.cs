@@ -32,22 +32,14 @@ public sealed class TableTipStore(TableServiceClient tables) : ITipStore
 
     public async Task<string?> FindTriageQueueAsync(string tipId, CancellationToken cancellationToken)
     {
-        try
+        // A filter on RowKey alone scans every partition: acceptable for the processor's rare question only.
+        await foreach (var row in _table.QueryOrUnavailableAsync(
+            TableClient.CreateQueryFilter($"RowKey eq {tipId}"), ["PartitionKey"], "Looking for a tip", cancellationToken).ConfigureAwait(false))
         {
-            // A filter on RowKey alone scans every partition: acceptable for the processor's rare question only.
-            await foreach (var row in _table.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"RowKey eq {tipId}"), maxPerPage: 1, select: ["PartitionKey"], cancellationToken)
-                .ConfigureAwait(false))
-            {
-                return row.PartitionKey;
-            }
+            return row.PartitionKey;
+        }
 
-            return null;
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Looking for a tip", ex);
-        }
+        return null;
     }
 }
 
