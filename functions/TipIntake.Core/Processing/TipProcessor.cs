@@ -51,8 +51,7 @@ public sealed class TipProcessor(
             }
             catch (StorageUnavailableException)
             {
-                Log.WillRetry(logger, envelope.TipId, message.DequeueCount, "claim-check store unavailable");
-                return new ProcessingOutcome.RetryLater("claim-check store unavailable");
+                return RetryLater(envelope.TipId, message, "claim-check store unavailable");
             }
         }
 
@@ -141,8 +140,7 @@ public sealed class TipProcessor(
         }
         catch (StorageUnavailableException)
         {
-            Log.WillRetry(logger, envelope.TipId, message.DequeueCount, "tip store unavailable");
-            return new ProcessingOutcome.RetryLater("tip store unavailable");
+            return RetryLater(envelope.TipId, message, "tip store unavailable");
         }
     }
 
@@ -159,8 +157,7 @@ public sealed class TipProcessor(
         }
         catch (StorageUnavailableException)
         {
-            Log.WillRetry(logger, envelope.TipId, message.DequeueCount, "tip store unavailable");
-            return new ProcessingOutcome.RetryLater("tip store unavailable");
+            return RetryLater(envelope.TipId, message, "tip store unavailable");
         }
 
         if (storedIn is not null)
@@ -186,6 +183,13 @@ public sealed class TipProcessor(
         }
     }
 
+    /// <summary>Logs why the message goes back to the queue, and says so.</summary>
+    private ProcessingOutcome.RetryLater RetryLater(string id, InboundMessage message, string reason)
+    {
+        Log.WillRetry(logger, id, message.DequeueCount, reason);
+        return new ProcessingOutcome.RetryLater(reason);
+    }
+
     private async Task<ProcessingOutcome> OnKeyFailureAsync(
         InboundMessage message, TipEnvelope envelope, CompactJwe jwe, IntakeKeyException failure, CancellationToken cancellationToken)
     {
@@ -201,8 +205,7 @@ public sealed class TipProcessor(
                 Log.KeyAccessDenied(logger, envelope.TipId, message.DequeueCount);
                 return new ProcessingOutcome.RetryLater("intake key access denied");
             default:
-                Log.WillRetry(logger, envelope.TipId, message.DequeueCount, "intake key unavailable");
-                return new ProcessingOutcome.RetryLater("intake key unavailable");
+                return RetryLater(envelope.TipId, message, "intake key unavailable");
         }
     }
 
@@ -222,8 +225,7 @@ public sealed class TipProcessor(
         }
         catch (StorageUnavailableException)
         {
-            Log.WillRetry(logger, id, message.DequeueCount, "quarantine unavailable");
-            return new ProcessingOutcome.RetryLater("quarantine unavailable");
+            return RetryLater(id, message, "quarantine unavailable");
         }
 
         Log.Quarantined(logger, id, QuarantineReasons.CodeOf(reason));
