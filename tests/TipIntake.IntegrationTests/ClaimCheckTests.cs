@@ -49,7 +49,7 @@ public sealed class ClaimCheckTests : IAsyncLifetime
         var tip = await _host.WaitForTipAsync(marker);
         Assert.Equal(narrative, tip.GetString("Narrative"));
         Assert.Equal(20_000, narrative.EnumerateRunes().Count());
-        await Eventually.HoldsAsync(async () => await CountBlobsAsync() == 0, "the claim-check deleted once the tip is stored");
+        await Eventually.HoldsAsync(async () => await TestHost.CountClaimChecksAsync(_host.ConnectionString) == 0, "the claim-check deleted once the tip is stored");
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class ClaimCheckTests : IAsyncLifetime
 
         await _host.WaitForTipAsync(marker);
         await _host.WaitUntilInboundIsEmptyAsync();
-        await Eventually.HoldsAsync(async () => await CountBlobsAsync() == 0, "the claim-check gone");
+        await Eventually.HoldsAsync(async () => await TestHost.CountClaimChecksAsync(_host.ConnectionString) == 0, "the claim-check gone");
         Assert.Equal(1, await _host.CountTipsWithAsync(marker));
     }
 
@@ -115,16 +115,5 @@ public sealed class ClaimCheckTests : IAsyncLifetime
         Assert.Equal(row.RowKey, name);
         var kept = await Container.GetBlobClient(name).DownloadContentAsync();
         Assert.Equal(tampered, kept.Value.Content.ToString());
-    }
-
-    private async Task<int> CountBlobsAsync()
-    {
-        var count = 0;
-        await foreach (var _ in Container.GetBlobsAsync())
-        {
-            count++;
-        }
-
-        return count;
     }
 }

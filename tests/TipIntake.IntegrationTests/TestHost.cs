@@ -135,6 +135,19 @@ public sealed class TestHost : IAsyncDisposable
         return count;
     }
 
+    /// <summary>How many JWEs wait in the claim-check container of the account behind <paramref name="connectionString"/>.</summary>
+    public static async Task<int> CountClaimChecksAsync(string connectionString)
+    {
+        var count = 0;
+        await foreach (var _ in new Azure.Storage.Blobs.BlobServiceClient(connectionString)
+            .GetBlobContainerClient(StorageNames.ClaimCheckContainer).GetBlobsAsync())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>Polls until <c>tips-inbound</c> holds no message, visible or not (every delivery processed).</summary>
     public Task WaitUntilInboundIsEmptyAsync() => Eventually.HoldsAsync(
         async () => (await InboundQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0,

@@ -161,7 +161,7 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             var ignored = processing.Logs.Lines.Where(l => l.Contains("redelivery ignored", StringComparison.Ordinal)).ToList();
             var duplicatedOnPurpose = duplicating.DuplicatedTipIds.ToHashSet(StringComparer.Ordinal);
             var resentAndSeenTwice = resentTipIds.Count(id => !duplicatedOnPurpose.Contains(id) && ignored.Any(l => l.Contains(id, StringComparison.Ordinal)));
-            var claimChecksLeft = await CountClaimChecksAsync(connection);
+            var claimChecksLeft = await TestHost.CountClaimChecksAsync(connection);
             var printed = ledger.Print(_events, ignored.Count, resentTipIds.Count, resentAndSeenTwice, _clock.Elapsed)
                 + $"  long testimonies     {accepted.Values.Count(s => s.Long)} accepted through the claim-check container; JWEs left there: {claimChecksLeft} (quarantined ones keep theirs)\n"
                 + $"  listener exceptions  {_listenerFailures.Count} (storage unreachable while WebJobs released or renewed a message)\n";
@@ -272,17 +272,6 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
         () => Task.FromResult(Volatile.Read(ref _accepted) >= count), $"{count} accepted tips", TimeSpan.FromSeconds(120));
 
     private void Note(string what) => _events.Enqueue($"{_clock.Elapsed.TotalSeconds,6:F1} s  (accepted {Volatile.Read(ref _accepted),4})  {what}");
-
-    private static async Task<int> CountClaimChecksAsync(string connection)
-    {
-        var count = 0;
-        await foreach (var _ in new BlobServiceClient(connection).GetBlobContainerClient(StorageNames.ClaimCheckContainer).GetBlobsAsync())
-        {
-            count++;
-        }
-
-        return count;
-    }
 
     private static async Task<Rows> ReadRowsAsync(string connection)
     {
