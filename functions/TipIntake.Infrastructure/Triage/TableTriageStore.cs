@@ -44,20 +44,13 @@ public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
 
     public async Task<TriageTip?> GetAsync(string tipId, CancellationToken cancellationToken)
     {
-        try
+        await foreach (var entity in _tips.QueryOrUnavailableAsync(
+            TableClient.CreateQueryFilter($"RowKey eq {tipId}"), select: null, "Reading a tip", cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var entity in _tips.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"RowKey eq {tipId}"), maxPerPage: 1, cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                return new TriageTip(Summary(entity), Content(entity), entity.ETag.ToString(), PendingAuditColumn.Read(entity));
-            }
+            return new TriageTip(Summary(entity), Content(entity), entity.ETag.ToString(), PendingAuditColumn.Read(entity));
+        }
 
-            return null;
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Reading a tip", ex);
-        }
+        return null;
     }
 
     public async Task<StoreWrite> UpdateAsync(TipUpdate update, CancellationToken cancellationToken)
@@ -95,26 +88,19 @@ public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
 
     public async Task<IReadOnlyList<TipNote>> GetNotesAsync(string tipId, CancellationToken cancellationToken)
     {
-        try
+        var notes = new List<TipNote>();
+        await foreach (var entity in _notes.QueryOrUnavailableAsync(
+            TableClient.CreateQueryFilter($"PartitionKey eq {tipId}"), select: null, "Reading notes", cancellationToken).ConfigureAwait(false))
         {
-            var notes = new List<TipNote>();
-            await foreach (var entity in _notes.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"PartitionKey eq {tipId}"), cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                notes.Add(new TipNote(
-                    entity.RowKey,
-                    entity.GetString("AuthorId") ?? "",
-                    Blank(entity.GetString("AuthorName")),
-                    entity.GetString("Text") ?? "",
-                    entity.GetDateTimeOffset("At") ?? default));
-            }
+            notes.Add(new TipNote(
+                entity.RowKey,
+                entity.GetString("AuthorId") ?? "",
+                Blank(entity.GetString("AuthorName")),
+                entity.GetString("Text") ?? "",
+                entity.GetDateTimeOffset("At") ?? default));
+        }
 
-            return notes;
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Reading notes", ex);
-        }
+        return notes;
     }
 
     public async Task AddNoteAsync(string tipId, TipNote note, CancellationToken cancellationToken)
@@ -168,28 +154,21 @@ public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
 
     public async Task<IReadOnlyList<TipEvent>> GetEventsAsync(string tipId, CancellationToken cancellationToken)
     {
-        try
+        var events = new List<TipEvent>();
+        await foreach (var entity in _events.QueryOrUnavailableAsync(
+            TableClient.CreateQueryFilter($"PartitionKey eq {tipId}"), select: null, "Reading audit events", cancellationToken).ConfigureAwait(false))
         {
-            var events = new List<TipEvent>();
-            await foreach (var entity in _events.QueryAsync<TableEntity>(
-                TableClient.CreateQueryFilter($"PartitionKey eq {tipId}"), cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                events.Add(new TipEvent(
-                    tipId,
-                    entity.RowKey,
-                    entity.GetDateTimeOffset("At") ?? default,
-                    entity.GetString("Actor") ?? "",
-                    entity.GetString("Action") ?? "",
-                    Blank(entity.GetString("From")),
-                    Blank(entity.GetString("To"))));
-            }
+            events.Add(new TipEvent(
+                tipId,
+                entity.RowKey,
+                entity.GetDateTimeOffset("At") ?? default,
+                entity.GetString("Actor") ?? "",
+                entity.GetString("Action") ?? "",
+                Blank(entity.GetString("From")),
+                Blank(entity.GetString("To"))));
+        }
 
-            return events;
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Reading audit events", ex);
-        }
+        return events;
     }
 
     private static TipSummary Summary(TableEntity entity) => new(
