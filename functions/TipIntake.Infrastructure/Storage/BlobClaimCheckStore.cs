@@ -64,35 +64,13 @@ public sealed class BlobClaimCheckStore(BlobServiceClient blobs) : IClaimCheckSt
     public async IAsyncEnumerable<ClaimCheck> ListWrittenBeforeAsync(
         DateTimeOffset writtenBefore, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var pages = _container.GetBlobsAsync(cancellationToken: cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
-        try
+        await foreach (var blob in _container.GetBlobsAsync(cancellationToken: cancellationToken)
+            .OrUnavailableAsync("Listing claim-checked JWEs", cancellationToken).ConfigureAwait(false))
         {
-            while (await NextPageAsync(pages, cancellationToken).ConfigureAwait(false))
+            if (blob.Properties.LastModified is { } written && written < writtenBefore)
             {
-                foreach (var blob in pages.Current.Values)
-                {
-                    if (blob.Properties.LastModified is { } written && written < writtenBefore)
-                    {
-                        yield return new ClaimCheck(blob.Name, written);
-                    }
-                }
+                yield return new ClaimCheck(blob.Name, written);
             }
-        }
-        finally
-        {
-            await pages.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<bool> NextPageAsync(IAsyncEnumerator<Page<BlobItem>> pages, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await pages.MoveNextAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Listing claim-checked JWEs", ex);
         }
     }
 }

@@ -3,21 +3,29 @@ using Azure.Data.Tables;
 
 namespace TipIntake.Infrastructure.Storage;
 
-/// <summary>Streaming table queries whose storage failures surface as the core's <see cref="Core.Intake.StorageUnavailableException"/>.</summary>
+/// <summary>Streaming storage queries whose failures surface as the core's <see cref="Core.Intake.StorageUnavailableException"/>.</summary>
 internal static class TableQueries
 {
     /// <summary>
     /// Every entity matching <paramref name="filter"/>, 1,000 a page, with only <paramref name="select"/> read. A failure
     /// while paging names <paramref name="operation"/>; the caller's own cancellation still propagates as itself.
     /// </summary>
-    public static async IAsyncEnumerable<TableEntity> QueryOrUnavailableAsync(
+    public static IAsyncEnumerable<TableEntity> QueryOrUnavailableAsync(
         this TableClient table,
         string? filter,
         IEnumerable<string>? select,
         string operation,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select, cancellationToken).OrUnavailableAsync(operation, cancellationToken);
+
+    /// <summary>
+    /// <paramref name="source"/> (an SDK listing that pages as it is read), with a failure while paging turned into
+    /// the core's exception naming <paramref name="operation"/>.
+    /// </summary>
+    public static async IAsyncEnumerable<T> OrUnavailableAsync<T>(
+        this IAsyncEnumerable<T> source, string operation, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var enumerator = table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var enumerator = source.GetAsyncEnumerator(cancellationToken);
         try
         {
             while (true)
