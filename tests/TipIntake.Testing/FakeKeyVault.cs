@@ -22,15 +22,23 @@ public sealed class FakeKeyVault : HttpMessageHandler
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentQueue<Fault> _nextFaults = new();
     private readonly string _resource;
+    private readonly string? _challengeScope;
     private string _currentVersion = "";
 
-    public FakeKeyVault(FakeTokenCredential credential, string vaultHost = "tipintake-test.vault.azure.net", string keyName = "intake", string resource = "https://vault.azure.net")
+    /// <param name="challengeScope">When set, the bearer challenge names this <c>scope</c> beside the resource.</param>
+    public FakeKeyVault(
+        FakeTokenCredential credential,
+        string vaultHost = "tipintake-test.vault.azure.net",
+        string keyName = "intake",
+        string resource = "https://vault.azure.net",
+        string? challengeScope = null)
     {
         ArgumentNullException.ThrowIfNull(credential);
         Credential = credential;
         VaultUri = new Uri($"https://{vaultHost}/");
         KeyName = keyName;
         _resource = resource;
+        _challengeScope = challengeScope;
         AddVersion();
     }
 
@@ -104,7 +112,9 @@ public sealed class FakeKeyVault : HttpMessageHandler
         {
             var challenge = Error(HttpStatusCode.Unauthorized, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.");
             challenge.Headers.WwwAuthenticate.Add(new AuthenticationHeaderValue(
-                "Bearer", $"authorization=\"https://login.microsoftonline.com/{TenantId}\", resource=\"{_resource}\""));
+                "Bearer",
+                $"authorization=\"https://login.microsoftonline.com/{TenantId}\", resource=\"{_resource}\""
+                    + (_challengeScope is null ? "" : $", scope=\"{_challengeScope}\"")));
             return challenge;
         }
 
