@@ -84,6 +84,7 @@ public static class TipIntakeServiceCollectionExtensions
                 : environment.IsDevelopment()
                     ? ActivatorUtilities.CreateInstance<LocalDevelopmentKey>(provider)
                     : throw new InvalidOperationException("No intake key is configured for this environment."));
+        services.AddHostedService<IntakeKeyVersionRefresher>();
 
         services.AddSingleton<ReceiptIssuer>();
         services.AddSingleton<TipRouter>();

@@ -65,7 +65,7 @@ public sealed class FailurePathTests
     {
         public ValueTask<IntakePublicKey> GetPublicKeyAsync(CancellationToken cancellationToken) => inner.GetPublicKeyAsync(cancellationToken);
 
-        public ValueTask<bool> AcceptsKeyIdAsync(string keyId, CancellationToken cancellationToken) => inner.AcceptsKeyIdAsync(keyId, cancellationToken);
+        public KeyVersionCheck CheckKeyVersion(string keyId) => inner.CheckKeyVersion(keyId);
 
         public ValueTask<byte[]> UnwrapAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, CancellationToken cancellationToken) =>
             throw new IntakeKeyException(IntakeKeyFailure.Transient, "Simulated: the key service did not answer.");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
 using TipIntake.Testing;
 
 namespace TipIntake.IntegrationTests;
@@ -61,6 +62,7 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
         var newVersion = _vault.AddVersion();
         var newMarker = TestTips.NewMarker();
         var underNew = TestTips.Encrypt(JwkOf(newVersion), Encoding.UTF8.GetBytes(TestTips.ValidTipJson(newMarker)));
+        await ReadVersionsAsync(); // what the refresher's timer does every KeyVault:PublicKeyRefreshInterval
 
         using var first = await TestTips.PostAsync(_host.Http, underOld);
         using var second = await TestTips.PostAsync(_host.Http, underNew);
@@ -99,8 +101,10 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
         _vault.AddVersion();
         var underDisabled = TestTips.Encrypt(JwkOf(disabled), Encoding.UTF8.GetBytes(TestTips.ValidTipJson("x")));
         var underDeleted = TestTips.Encrypt(JwkOf(deleted), Encoding.UTF8.GetBytes(TestTips.ValidTipJson("x")));
+        await ReadVersionsAsync();
         _vault.SetEnabled(disabled, enabled: false);
         _vault.Delete(deleted);
+        await ReadVersionsAsync();
 
         using var first = await TestTips.PostAsync(_host.Http, underDisabled);
         using var second = await TestTips.PostAsync(_host.Http, underDeleted);
@@ -201,6 +205,29 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         }
     }
+
+    [Fact]
+    public async Task Submissions_naming_made_up_versions_cost_the_vault_nothing_with_or_without_a_stamp()
+    {
+        var jwk = await TestTips.GetIntakeKeyAsync(_host.Http);
+        var tip = Encoding.UTF8.GetBytes(TestTips.ValidTipJson("x"));
+        var before = _vault.Requests.Count;
+
+        for (var i = 0; i < 20; i++)
+        {
+            var madeUp = _vault.KeyIdOf(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
+            var jwe = TestTips.Encrypt(jwk, tip, h => h["kid"] = madeUp);
+            using var stamped = await TestTips.PostAsync(_host.Http, jwe);
+            using var unstamped = await TestTips.PostWithStampAsync(_host.Http, jwe, stamp: null);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, stamped.StatusCode);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, unstamped.StatusCode);
+        }
+
+        Assert.Equal(before, _vault.Requests.Count);
+    }
+
+    private Task<bool> ReadVersionsAsync() =>
+        ((Infrastructure.KeyVault.KeyVaultIntakeKey)_host.Host.Services.GetRequiredService<Core.Keys.IIntakeKey>()).RefreshVersionsAsync(CancellationToken.None);
 
     private JsonElement JwkOf(string version)
     {

@@ -58,13 +58,21 @@ public sealed class TipIntakeService(
 
         try
         {
-            if (!await intakeKey.AcceptsKeyIdAsync(jwe.Header.KeyId, cancellationToken).ConfigureAwait(false))
+            // From the versions last read from the key store: free, so it may come before the stamp (a kid check that
+            // asked the store would let anyone spend its request budget with made-up versions).
+            var version = intakeKey.CheckKeyVersion(jwe.Header.KeyId);
+            if (version.State == KeyVersionState.Refused)
             {
                 return Refuse(JweFault.InvalidKeyId);
             }
 
-            var publicKey = await intakeKey.GetPublicKeyAsync(cancellationToken).ConfigureAwait(false);
-            if (jwe.EncryptedKey.Length != publicKey.ModulusLength)
+            if (version.State == KeyVersionState.Unknown)
+            {
+                Log.IntakeUnavailable(logger, "KeyVersionsNotRead");
+                return new IntakeResult.Unavailable(options.Value.RetryAfter);
+            }
+
+            if (jwe.EncryptedKey.Length != version.ModulusLength)
             {
                 return Refuse(JweFault.InvalidEncryptedKeyLength);
             }
@@ -93,7 +101,7 @@ public sealed class TipIntakeService(
             Log.SubmissionQueued(logger);
             return new IntakeResult.Accepted(identity.Receipt.Code);
         }
-        catch (Exception ex) when (ex is StorageUnavailableException or IntakeKeyException)
+        catch (StorageUnavailableException ex)
         {
             Log.IntakeUnavailable(logger, ex.GetType().Name);
             return new IntakeResult.Unavailable(options.Value.RetryAfter);
