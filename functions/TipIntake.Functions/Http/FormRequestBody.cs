@@ -1,5 +1,7 @@
+using System.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using TipIntake.Core.Tips;
 
@@ -40,30 +42,36 @@ public static class FormRequestBody
             return (Status.WrongMediaType, empty);
         }
 
-        if (request.ContentLength > MaxBodyBytes)
+        // Counted as it arrives and never read past the limit, chunked or not (BoundedRequestBody), then parsed from
+        // memory: the framework's own form reading checks each value's length, not the body's.
+        var (status, body) = await BoundedRequestBody.ReadAsync(request, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        Dictionary<string, StringValues> form;
+        using (body)
         {
-            return (Status.TooLarge, empty);
-        }
-
-        IFormCollection form;
-        try
-        {
-            form = await request.ReadFormAsync(
-                new FormOptions { ValueCountLimit = 64, KeyLengthLimit = 64, ValueLengthLimit = MaxBodyBytes },
-                cancellationToken);
-        }
-        catch (InvalidDataException)
-        {
-            return (Status.TooLarge, empty);
-        }
-        catch (IOException ex)
-        {
-            return (RequestBodyFailures.StatusOf(ex) switch
+            if (status != BoundedRequestBody.Status.Read)
             {
-                StatusCodes.Status408RequestTimeout => Status.TimedOut,
-                StatusCodes.Status413PayloadTooLarge => Status.TooLarge,
-                _ => Status.Unreadable,
-            }, empty);
+                return (status switch
+                {
+                    BoundedRequestBody.Status.TooLarge => Status.TooLarge,
+                    BoundedRequestBody.Status.TimedOut => Status.TimedOut,
+                    _ => Status.Unreadable,
+                }, empty);
+            }
+
+            try
+            {
+                using var reader = new FormReader(body!.AsStream(), Encoding.UTF8)
+                {
+                    ValueCountLimit = 64,
+                    KeyLengthLimit = 64,
+                    ValueLengthLimit = MaxBodyBytes,
+                };
+                form = await reader.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException)
+            {
+                return (Status.TooLarge, empty);
+            }
         }
 
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);

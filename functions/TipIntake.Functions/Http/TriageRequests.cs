@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -31,42 +30,22 @@ public static class TriageRequests
             return (null, TriageProblems.UnsupportedMediaType());
         }
 
-        if (request.ContentLength > MaxBodyBytes)
+        var (status, body) = await BoundedRequestBody.ReadAsync(request, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        using (body)
         {
-            return (null, TriageProblems.TooLarge(MaxBodyBytes));
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
-        try
-        {
-            var length = 0;
-            int read;
-            try
+            switch (status)
             {
-                while (length <= MaxBodyBytes
-                    && (read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBodyBytes + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    length += read;
-                }
-            }
-            catch (IOException ex)
-            {
-                return (null, RequestBodyFailures.StatusOf(ex) switch
-                {
-                    StatusCodes.Status408RequestTimeout => TriageProblems.RequestTimeout(),
-                    StatusCodes.Status413PayloadTooLarge => TriageProblems.TooLarge(MaxBodyBytes),
-                    _ => TriageProblems.BadRequest("unreadable-body", "The request body could not be read: its framing (Content-Length or chunked encoding) is broken."),
-                });
-            }
-
-            if (length > MaxBodyBytes)
-            {
-                return (null, TriageProblems.TooLarge(MaxBodyBytes));
+                case BoundedRequestBody.Status.TooLarge:
+                    return (null, TriageProblems.TooLarge(MaxBodyBytes));
+                case BoundedRequestBody.Status.TimedOut:
+                    return (null, TriageProblems.RequestTimeout());
+                case BoundedRequestBody.Status.Unreadable:
+                    return (null, TriageProblems.BadRequest("unreadable-body", "The request body could not be read: its framing (Content-Length or chunked encoding) is broken."));
             }
 
             try
             {
-                return JsonSerializer.Deserialize(buffer.AsSpan(0, length), typeInfo) is { } value
+                return JsonSerializer.Deserialize(body!.Bytes.Span, typeInfo) is { } value
                     ? (value, null)
                     : (null, TriageProblems.BadRequest("malformed-json", "The body must be a JSON object."));
             }
@@ -76,10 +55,6 @@ public static class TriageRequests
                 return (null, TriageProblems.BadRequest(
                     "malformed-json", "The body is not valid JSON for this request: unknown, duplicate, missing or mistyped members."));
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
     }
 

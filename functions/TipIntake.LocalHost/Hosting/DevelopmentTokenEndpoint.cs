@@ -56,38 +56,38 @@ internal static class DevelopmentTokenEndpoint
             return;
         }
 
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            await WriteProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "too-large", $"The body may have at most {MaxBodyBytes} bytes.");
-            return;
-        }
-
+        // Counted as it arrives, chunked or not, and never read past the limit.
+        var (status, read) = await BoundedRequestBody.ReadAsync(request, MaxBodyBytes, context.RequestAborted);
         DevelopmentTokenRequest? body;
-        try
+        using (read)
         {
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, context.RequestAborted);
-            if (buffer.Length > MaxBodyBytes)
+            switch (status)
             {
-                await WriteProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "too-large", $"The body may have at most {MaxBodyBytes} bytes.");
-                return;
+                case BoundedRequestBody.Status.TooLarge:
+                    await WriteProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "too-large", $"The body may have at most {MaxBodyBytes} bytes.");
+                    return;
+                case BoundedRequestBody.Status.TimedOut or BoundedRequestBody.Status.Unreadable:
+                    // Broken framing or a body too slow for Kestrel's MinRequestBodyDataRate: the client's fault, not a 500.
+                    var timedOut = status == BoundedRequestBody.Status.TimedOut;
+                    await WriteProblemAsync(
+                        context,
+                        timedOut ? StatusCodes.Status408RequestTimeout : StatusCodes.Status400BadRequest,
+                        timedOut ? "request-timeout" : "unreadable-body",
+                        "The request body could not be read.");
+                    return;
             }
 
-            body = buffer.Length == 0
-                ? new DevelopmentTokenRequest(null, null)
-                : JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), DevelopmentTokenJsonContext.Default.DevelopmentTokenRequest);
-        }
-        catch (IOException ex)
-        {
-            // Broken framing or a body too slow for Kestrel's MinRequestBodyDataRate: the client's fault, not a 500.
-            var status = RequestBodyFailures.StatusOf(ex);
-            await WriteProblemAsync(context, status, status == StatusCodes.Status408RequestTimeout ? "request-timeout" : "unreadable-body", "The request body could not be read.");
-            return;
-        }
-        catch (JsonException)
-        {
-            await WriteProblemAsync(context, StatusCodes.Status400BadRequest, "malformed-json", """Send {"roles":["TipTriage.Reader"|"TipTriage.Editor"],"name":"…"}.""");
-            return;
+            try
+            {
+                body = read!.Bytes.Length == 0
+                    ? new DevelopmentTokenRequest(null, null)
+                    : JsonSerializer.Deserialize(read.Bytes.Span, DevelopmentTokenJsonContext.Default.DevelopmentTokenRequest);
+            }
+            catch (JsonException)
+            {
+                await WriteProblemAsync(context, StatusCodes.Status400BadRequest, "malformed-json", """Send {"roles":["TipTriage.Reader"|"TipTriage.Editor"],"name":"…"}.""");
+                return;
+            }
         }
 
         var roles = body?.Roles ?? [];

@@ -164,49 +164,6 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
 
     private static string Mb(long bytes) => $"{bytes / (1024.0 * 1024.0):F1} MB";
 
-    /// <summary>Samples the managed heap and the working set on a timer while the corpus runs; the peak is what counts.</summary>
-    private sealed class MemorySampler : IDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task<(long Heap, long WorkingSet)> _sampling;
-
-        public MemorySampler() => _sampling = Task.Run(SampleAsync);
-
-        public (long Heap, long WorkingSet) Stop()
-        {
-            _stop.Cancel();
-            return _sampling.GetAwaiter().GetResult();
-        }
-
-        public void Dispose() => _stop.Dispose();
-
-        private async Task<(long Heap, long WorkingSet)> SampleAsync()
-        {
-            long heap = 0, workingSet = 0;
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
-            using var process = Process.GetCurrentProcess();
-            do
-            {
-                heap = Math.Max(heap, GC.GetTotalMemory(forceFullCollection: false));
-                process.Refresh();
-                workingSet = Math.Max(workingSet, process.WorkingSet64);
-            }
-            while (await WaitAsync(timer));
-            return (heap, workingSet);
-        }
-
-        private async Task<bool> WaitAsync(PeriodicTimer timer)
-        {
-            try
-            {
-                return await timer.WaitForNextTickAsync(_stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
-        }
-    }
 
     /// <summary>
     /// One host for the corpus, and the values its placeholders name: the intake key's kid, staff tokens from the
