@@ -48,6 +48,15 @@ internal static class DevelopmentTokenEndpoint
     private static async Task IssueAsync(HttpContext context)
     {
         var request = context.Request;
+        if (!IsLoopbackHost(request.Host))
+        {
+            // A web page can rebind its own name to 127.0.0.1 (DNS rebinding) and then call this endpoint as "same
+            // origin": its requests still say its name in Host. Only names that cannot be rebound are answered.
+            await WriteProblemAsync(context, StatusCodes.Status403Forbidden, "not-loopback",
+                "The development sign-in answers only requests addressed to this machine by a loopback name: localhost, 127.0.0.1 or [::1].");
+            return;
+        }
+
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             || !mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
         {
@@ -117,13 +126,38 @@ internal static class DevelopmentTokenEndpoint
             context.RequestAborted);
     }
 
+    /// <summary>
+    /// <c>localhost</c> and <c>*.localhost</c> (RFC 6761: browsers resolve them to loopback themselves, never through DNS)
+    /// and loopback address literals. Any other name, even one that resolves to 127.0.0.1 now, is refused.
+    /// </summary>
+    internal static bool IsLoopbackHost(HostString host)
+    {
+        var name = host.Host;
+        if (string.IsNullOrEmpty(name))
+        {
+            return false;
+        }
+
+        if (name.Equals("localhost", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        return System.Net.IPAddress.TryParse(name.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address);
+    }
+
     private static Task WriteProblemAsync(HttpContext context, int status, string code, string detail)
     {
         var response = context.Response;
         response.StatusCode = status;
         response.ContentType = Problems.ContentType;
         SecurityHeaders.Apply(response, SecurityHeaders.NoStore);
-        var title = status == StatusCodes.Status404NotFound ? "No such resource" : "Bad development token request";
+        var title = status switch
+        {
+            StatusCodes.Status404NotFound => "No such resource",
+            StatusCodes.Status403Forbidden => "Not a loopback request",
+            _ => "Bad development token request",
+        };
         return JsonSerializer.SerializeAsync(
             response.Body, new ProblemBody("urn:tipintake:problem:" + code, title, status, detail), HttpJsonContext.Default.ProblemBody, context.RequestAborted);
     }
