@@ -23,6 +23,13 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!FormOrigin.IsOwnPage(request))
+        {
+            // Refused before the body is read: nothing another site's page sent is shown back.
+            var language = PageRenderer.ChooseLanguage(null, request.Headers.AcceptLanguage);
+            return Form(StatusCodes.Status403Forbidden, language, NoErrors, NoErrors, "form.error.crossSite", SubmissionId.New());
+        }
+
         var (status, fields) = await FormRequestBody.ReadAsync(request, cancellationToken);
         var lang = PageRenderer.ChooseLanguage(fields.GetValueOrDefault(FormRequestBody.LanguageField), request.Headers.AcceptLanguage);
 
