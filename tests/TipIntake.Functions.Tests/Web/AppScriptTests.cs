@@ -29,6 +29,20 @@ public sealed partial class AppScriptTests
     }
 
     [Fact]
+    public void Its_bidirectional_control_check_refuses_exactly_what_the_server_refuses()
+    {
+        var pattern = new Regex(Regex.Match(Script, @"const BIDI_CONTROL = /(.+)/;").Groups[1].Value);
+        for (var c = '\u2000'; c <= '\u206F'; c++)
+        {
+            Assert.Equal(TipReader.BidiControls.Contains(c), pattern.IsMatch(c.ToString()));
+        }
+
+        Assert.Contains("textProblem(data[field], max, false, true)", Script, StringComparison.Ordinal);
+        Assert.Contains("textProblem(data.contact, CONTACT_MAX, true, true)", Script, StringComparison.Ordinal);
+        Assert.Contains("textProblem(data.narrative, NARRATIVE_MAX, true)", Script, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_padding_buckets_fit_a_queue_message_and_the_server()
     {
         var buckets = Regex.Match(Script, @"const PADDING_BUCKETS = \[([\d, ]+)\];").Groups[1].Value

@@ -81,6 +81,38 @@ public sealed class TriagePageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reporter_text_with_bidirectional_overrides_is_shown_isolated_in_the_list_and_the_detail()
+    {
+        var marker = TestTips.NewMarker();
+        var narrative = $"Photo: \u202Egnp.exe\u202C {marker}";
+        using (var accepted = await TestTips.PostAsync(_host.Http, await TestTips.EncryptAsync(_host.Http, TestTips.ValidTipJson(narrative))))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+
+        // A region with an override, as a row stored before the processor refused them in short fields would hold.
+        var stored = await _host.WaitForTipAsync(marker);
+        stored["Region"] = "Jilin\u202E, Yanbian";
+        await _host.Tips.UpdateEntityAsync(stored, stored.ETag, Azure.Data.Tables.TableUpdateMode.Merge);
+
+        await using var session = await OpenAsync("en");
+        var page = session.Page;
+        await page.Locator("#signin-dev-editor").ClickAsync();
+        var row = page.Locator($"#tip-list button[data-id='{stored.RowKey}']");
+        await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.Equal("Jilin\u202E, Yanbian", (await row.Locator("bdi").TextContentAsync())!.Split(", ", 2)[1]);
+        Assert.Equal("plaintext", await row.Locator("bdi").EvaluateAsync<string>("e => getComputedStyle(e).unicodeBidi"));
+        await row.ClickAsync();
+
+        await Assertions.Expect(page.Locator("#narrative")).ToHaveTextAsync(narrative);
+        Assert.Equal("auto", await page.Locator("#narrative").GetAttributeAsync("dir"));
+        Assert.Equal("plaintext", await page.Locator("#narrative").EvaluateAsync<string>("e => getComputedStyle(e).unicodeBidi"));
+        var fields = await page.Locator("#fields dd").EvaluateAllAsync<string[]>("ds => ds.map(d => d.dir + ' ' + getComputedStyle(d).unicodeBidi)");
+        Assert.NotEmpty(fields);
+        Assert.All(fields, f => Assert.Equal("auto plaintext", f));
+    }
+
+    [Fact]
     public async Task Sign_in_page_in_korean_passes_axe_and_offers_the_development_sign_in()
     {
         await using var session = await OpenAsync("ko");

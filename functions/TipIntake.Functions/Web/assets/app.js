@@ -38,6 +38,9 @@
   // C0 and C1 controls, as .NET's char.IsControl; the multi-line variant lets tab and line breaks through.
   const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F-\u009F]/;
   const CONTROL_MULTI_LINE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+  // Bidirectional embeddings, overrides and isolates: refused in the short fields, where they can only deceive
+  // (TipIntake.Core.Tips.TipReader.BidiControls).
+  const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
   const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
   const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
   const COUNTRY_PATTERN = /^[A-Z]{2}$/;
@@ -139,8 +142,9 @@
     return count;
   }
 
-  function textProblem(value, max, multiline) {
-    if ((multiline ? CONTROL_MULTI_LINE : CONTROL_SINGLE_LINE).test(value) || LONE_SURROGATE.test(value)) {
+  function textProblem(value, max, multiline, refuseBidi) {
+    if ((multiline ? CONTROL_MULTI_LINE : CONTROL_SINGLE_LINE).test(value) || LONE_SURROGATE.test(value)
+      || (refuseBidi && BIDI_CONTROL.test(value))) {
       return 'invalid-characters';
     }
     return codePointLength(value) > max ? 'too-long' : null;
@@ -185,7 +189,7 @@
     }
 
     for (const [field, max] of [['region', REGION_MAX], ['place', PLACE_MAX]]) {
-      const problem = data[field] ? textProblem(data[field], max, false) : null;
+      const problem = data[field] ? textProblem(data[field], max, false, true) : null;
       if (problem) {
         errors.push([field, problem]);
       }
@@ -234,7 +238,7 @@
     }
 
     if (data.contact) {
-      const problem = textProblem(data.contact, CONTACT_MAX, true);
+      const problem = textProblem(data.contact, CONTACT_MAX, true, true);
       if (problem) {
         errors.push(['contact', problem]);
       }

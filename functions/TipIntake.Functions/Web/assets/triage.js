@@ -498,8 +498,10 @@
       const badge = document.createElement('span');
       badge.className = 'badge urgency-' + String(tip.urgency || 'unknown').replace(/[^a-z-]/g, '');
       badge.textContent = named('urgency', tip.urgency);
-      line.append(badge, document.createTextNode(
-        named('category', tip.category) + ' · ' + [tip.country, tip.region].filter(Boolean).join(', ')));
+      // The region is the reporter's text: isolated (<bdi>) so that no bidirectional control in it can reorder the line.
+      const place = document.createElement('bdi');
+      place.textContent = [tip.country, tip.region].filter(Boolean).join(', ');
+      line.append(badge, document.createTextNode(named('category', tip.category) + ' · '), place);
       const meta = document.createElement('span');
       meta.className = 'tip-meta';
       meta.textContent = [
@@ -555,7 +557,10 @@
     state.tip = tip;
     state.etag = etag;
     $('detail-id').textContent = String(tip.id || '');
+    // Reporter text is shown isolated, each element its own bidirectional paragraph (dir="auto" here,
+    // unicode-bidi in triage.css): an override character in it cannot reorder anything around it.
     const narrative = $('narrative');
+    narrative.dir = 'auto';
     narrative.textContent = typeof tip.narrative === 'string' ? tip.narrative : '';
     if (typeof tip.language === 'string' && LANGUAGE_TAG.test(tip.language) && tip.language !== 'und' && tip.language !== 'mul') {
       narrative.lang = tip.language;
@@ -589,6 +594,7 @@
       const term = document.createElement('dt');
       term.textContent = t(key);
       const description = document.createElement('dd');
+      description.dir = 'auto';
       description.textContent = value === null || value === undefined || value === '' ? t('detail.none') : String(value);
       fields.append(term, description);
     }
@@ -633,6 +639,7 @@
       meta.textContent = String(note.author || '') + ' · ' + formatTime(note.at);
       const text = document.createElement('p');
       text.className = 'note-text';
+      text.dir = 'auto';
       text.textContent = String(note.text || '');
       item.append(meta, text);
       notes.append(item);
