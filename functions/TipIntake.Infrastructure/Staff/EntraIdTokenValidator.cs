@@ -31,6 +31,8 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator
     private readonly ConfigurationManager<OpenIdConnectConfiguration>? _metadata;
     private readonly TokenValidationParameters? _entraParameters;
     private readonly DevelopmentTokenIssuer? _development;
+    private readonly string? _scopeName;
+    private readonly string? _clientId;
     private readonly TokenValidationParameters? _developmentParameters;
 
     public EntraIdTokenValidator(
@@ -55,6 +57,8 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator
                 new HttpDocumentRetriever(metadataClient.HttpClient) { RequireHttps = true });
             _entraParameters = Parameters(EntraIssuers(instance, tenant), EntraAudiences(settings), AllowedAlgorithms);
             _entraParameters.ConfigurationManager = _metadata;
+            _scopeName = settings.ScopeName;
+            _clientId = settings.ClientId?.Trim();
         }
 
         // Trust in development tokens is decided here, by the environment alone: no setting can turn it on elsewhere.
@@ -134,6 +138,23 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator
         if (!token.TryGetPayloadValue<string>("scp", out var scopes) || string.IsNullOrWhiteSpace(scopes))
         {
             return Reject(StaffRejectionReasons.NotAccessToken);
+        }
+
+        if (ReferenceEquals(parameters, _entraParameters))
+        {
+            // A token of this tenant for this API is not enough: it must have been issued to the triage page (another
+            // app of the tenant given access to the API has its own azp) and carry the triage scope.
+            if (!scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(_scopeName, StringComparer.Ordinal))
+            {
+                return Reject(StaffRejectionReasons.WrongScope);
+            }
+
+            var client = token.TryGetPayloadValue<string>("azp", out var azp) ? azp
+                : token.TryGetPayloadValue<string>("appid", out var appId) ? appId : null;
+            if (!string.Equals(client, _clientId, StringComparison.OrdinalIgnoreCase))
+            {
+                return Reject(StaffRejectionReasons.WrongClient);
+            }
         }
 
         var name = token.TryGetPayloadValue<string>("name", out var displayName) && !string.IsNullOrWhiteSpace(displayName)
