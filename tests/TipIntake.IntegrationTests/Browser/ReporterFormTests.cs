@@ -94,6 +94,21 @@ public sealed class ReporterFormTests : IAsyncLifetime
         Assert.All(session.Requests, url => Assert.StartsWith(_host.Host.BaseAddress.ToString(), url, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("/assets/app.js")]
+    [InlineData("/assets/app.css")]
+    [InlineData("/assets/stamp-worker.js")]
+    [InlineData("/assets/favicon.svg")]
+    [InlineData("/favicon.ico")]
+    [InlineData("/assets/triage.js")]
+    public async Task No_asset_is_kept_in_the_browser_cache_of_a_device_that_may_be_seized(string path)
+    {
+        using var response = await _host.Http.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+    }
+
     [Fact]
     public async Task Assets_have_etags_and_compression()
     {
