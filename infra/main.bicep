@@ -54,7 +54,14 @@ resource resourceGroup 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   tags: tags
 }
 
-// A salt, not a secret (see IntakeOptions): deterministic per deployment, so redeployments keep receipts checkable.
+// The receipt pepper keys the stored receipt hashes and must never change (a new one makes every earlier receipt
+// unverifiable), so it has no default: azd generates it once and keeps it in the environment (.azure/<env>/config.json).
+@secure()
+@metadata({ azd: { type: 'generate', config: { length: 44, noSpecial: true } } })
+@description('Secret pepper of the stored receipt hashes (Intake__ReceiptPepper, base64 of at least 32 bytes): azd generates it once per environment; keep it, never rotate it.')
+param receiptPepper string
+
+// The salt receipts were hashed with before the pepper: kept so that those receipts can still be verified.
 var receiptSalt = base64(guid(subscription().id, resourceGroup.id, environmentName, 'receipt-salt'))
 
 // Flood control's challenge MAC key must be the same on every instance (a challenge issued by one instance is
@@ -146,6 +153,7 @@ module functionApp 'modules/functionapp.bicep' = {
     keyName: keyVault.outputs.keyName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     receiptSalt: receiptSalt
+    receiptPepper: receiptPepper
     floodControlChallengeKey: floodControlChallengeKey
     maximumInstanceCount: maximumInstanceCount
     virtualNetworkSubnetId: enablePrivateNetworking ? network!.outputs.appSubnetId : ''

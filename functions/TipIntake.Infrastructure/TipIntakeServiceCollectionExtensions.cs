@@ -21,6 +21,9 @@ namespace TipIntake.Infrastructure;
 /// <summary>The one registration both hosts call: the Functions app's <c>Program</c> and the local host's.</summary>
 public static class TipIntakeServiceCollectionExtensions
 {
+    public const string ReceiptPepperFileName = "receipt-pepper";
+
+    /// <summary>The salt Development used before the pepper; read, if it is there, to verify old local receipts.</summary>
     public const string ReceiptSaltFileName = "receipt-salt";
 
     public static IServiceCollection AddTipIntake(
@@ -45,13 +48,20 @@ public static class TipIntakeServiceCollectionExtensions
 
         if (environment.IsDevelopment())
         {
-            // A developer's first run needs no setup: the salt is made once, like the development key.
+            // A developer's first run needs no setup: the pepper is made once, like the development key (git-ignored,
+            // readable by this user only).
             services.PostConfigure<IntakeOptions>(options =>
             {
-                if (string.IsNullOrEmpty(options.ReceiptSalt))
+                if (string.IsNullOrEmpty(options.ReceiptPepper))
                 {
-                    var path = Path.Combine(LocalState.DefaultFolder(), ReceiptSaltFileName);
-                    options.ReceiptSalt = Convert.ToBase64String(LocalState.ReadOrCreate(path, () => RandomNumberGenerator.GetBytes(32)));
+                    var path = Path.Combine(LocalState.DefaultFolder(), ReceiptPepperFileName);
+                    options.ReceiptPepper = Convert.ToBase64String(LocalState.ReadOrCreate(path, () => RandomNumberGenerator.GetBytes(32)));
+                }
+
+                var salt = Path.Combine(LocalState.DefaultFolder(), ReceiptSaltFileName);
+                if (string.IsNullOrEmpty(options.ReceiptSalt) && File.Exists(salt))
+                {
+                    options.ReceiptSalt = Convert.ToBase64String(File.ReadAllBytes(salt));
                 }
             });
         }

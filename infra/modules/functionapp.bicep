@@ -37,8 +37,12 @@ param keyName string
 @description('Application Insights connection string (ingestion needs an Entra ID token as well: local auth is off).')
 param applicationInsightsConnectionString string
 
-@description('Salt for receipt hashes (base64, at least 16 bytes; a salt, not a secret).')
+@description('Salt receipts were hashed with before the pepper (base64, at least 16 bytes; not a secret): kept to verify those.')
 param receiptSalt string
+
+@secure()
+@description('Secret pepper of the stored receipt hashes (base64, at least 32 bytes).')
+param receiptPepper string
 
 @secure()
 @description('Flood control\'s challenge MAC key (base64, at least 32 bytes), shared by every instance.')
@@ -142,6 +146,10 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
         {
           name: 'Intake__ReceiptSalt'
           value: receiptSalt
+        }
+        {
+          name: 'Intake__ReceiptPepper'
+          value: receiptPepper
         }
         {
           name: 'FloodControl__ChallengeKey'

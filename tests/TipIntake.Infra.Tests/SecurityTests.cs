@@ -242,6 +242,19 @@ public sealed partial class SecurityTests(CompiledTemplate template)
     }
 
     [Fact]
+    public void Receipt_pepper_is_a_secret_azd_generates_once_and_keeps_so_it_never_changes_between_deployments()
+    {
+        var pepper = template.Root.At("parameters.receiptPepper");
+
+        Assert.Equal("securestring", pepper.At("type").Str());
+        Assert.Null(pepper!["defaultValue"]); // a default (newGuid()) would make a new pepper, and unverifiable receipts, on every deployment
+        Assert.Equal("generate", pepper.At("metadata.azd.type").Str());
+        Assert.True(pepper.At("metadata.azd.config.length")!.GetValue<int>() >= 44); // base64 of at least 32 bytes
+        Assert.True(pepper.At("metadata.azd.config.noSpecial")!.GetValue<bool>()); // only base64 characters
+        Assert.Equal("[parameters('receiptPepper')]", AppSettings["Intake__ReceiptPepper"].Str());
+    }
+
+    [Fact]
     public void Every_instance_shares_one_random_flood_control_key_per_deployment()
     {
         var seed = template.Root.At("parameters.floodControlKeySeed");

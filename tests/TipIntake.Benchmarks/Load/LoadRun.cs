@@ -310,7 +310,7 @@ public static class LoadRun
             "--urls", "http://127.0.0.1:0", "--environment", "Development",
             $"--{StorageNames.Connection}={connectionString}",
             $"--LocalDevelopmentKey:Folder={keyFolder}",
-            $"--Intake:ReceiptSalt={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
+            $"--Intake:ReceiptPepper={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
             "--FloodControl:QuietRatePerMinute=1000000",
             "--FloodControl:MaxSubmissionsPerSecond=10000",
             "--FloodControl:SubmissionBurst=100000",

@@ -49,7 +49,7 @@ public class MicroBenchmarks
         _now = DateTimeOffset.UtcNow;
         _tip = TipReader.Read(_plaintext2K, _now).Tip ?? throw new InvalidOperationException("The benchmark tip is not valid.");
         _router = new TipRouter(Options.Create(new RoutingOptions()));
-        var intakeOptions = Options.Create(new IntakeOptions { ReceiptSalt = Convert.ToBase64String(new byte[32]) });
+        var intakeOptions = Options.Create(new IntakeOptions { ReceiptPepper = Convert.ToBase64String(new byte[32]) });
         _intake = new TipIntakeService(_key, new NullInbox(), new NullClaimChecks(), new ReceiptIssuer(intakeOptions), TimeProvider.System, intakeOptions, NullLogger<TipIntakeService>.Instance);
 
         // The same JWE with "alg":"RSA1_5" in its header: refused with 422 and a problem+json body.

@@ -21,7 +21,7 @@ public sealed class IntakeAdmissionTests
 
     public IntakeAdmissionTests()
     {
-        var options = Options.Create(new IntakeOptions { ReceiptSalt = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)) });
+        var options = Options.Create(new IntakeOptions { ReceiptPepper = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) });
         _intake = new TipIntakeService(_key, _inbox, new FakeClaimCheckStore(), new ReceiptIssuer(options), new FixedTimeProvider(Now), options, new CapturingLogger<TipIntakeService>());
         _form = new FormIntakeService(_intake, _key, new ReceiptIssuer(options), new FixedTimeProvider(Now));
     }

@@ -29,7 +29,7 @@ public class TipIntakeServiceTests
     {
         var options = Options.Create(new IntakeOptions
         {
-            ReceiptSalt = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)),
+            ReceiptPepper = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             RetryAfter = RetryAfter,
         });
         _receipts = new ReceiptIssuer(options);
