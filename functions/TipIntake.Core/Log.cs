@@ -18,23 +18,40 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Warning, "Submission not accepted now, storage or key unavailable ({ErrorType})")]
     public static partial void IntakeUnavailable(ILogger logger, string errorType);
 
-    [LoggerMessage(2001, LogLevel.Information, "Tip {TipId} stored in triage queue {TriageQueue}")]
-    public static partial void TipStored(ILogger logger, string tipId, string triageQueue);
+    // Processing happens seconds after arrival, so a tip id in a line that is shipped (Information and above) would,
+    // with the line's own timestamp, tie a stored tip to its precise arrival time (issue 13, finding 4). Lines at
+    // Information and above name queues, reasons and counts; the tip id is only in a Debug twin, which production's
+    // log levels (host.json: Information) never ship.
 
-    [LoggerMessage(2002, LogLevel.Information, "Tip {TipId} was already stored; redelivery ignored")]
-    public static partial void TipAlreadyStored(ILogger logger, string tipId);
+    [LoggerMessage(2001, LogLevel.Information, "Tip stored in triage queue {TriageQueue}")]
+    public static partial void TipStored(ILogger logger, string triageQueue);
 
-    [LoggerMessage(2003, LogLevel.Warning, "Message {QuarantineId} quarantined: {Reason}")]
-    public static partial void Quarantined(ILogger logger, string quarantineId, string reason);
+    [LoggerMessage(2002, LogLevel.Information, "A tip was already stored; redelivery ignored")]
+    public static partial void TipAlreadyStored(ILogger logger);
 
-    [LoggerMessage(2004, LogLevel.Warning, "Tip {TipId} will be retried (attempt {Attempt}): {Reason}")]
-    public static partial void WillRetry(ILogger logger, string tipId, long attempt, string reason);
+    [LoggerMessage(2003, LogLevel.Warning, "Message quarantined: {Reason}")]
+    public static partial void Quarantined(ILogger logger, string reason);
 
-    [LoggerMessage(2005, LogLevel.Error, "The intake key refused this service (401/403): check the function's identity and its role on the key. Tip {TipId}, attempt {Attempt}")]
-    public static partial void KeyAccessDenied(ILogger logger, string tipId, long attempt);
+    [LoggerMessage(2004, LogLevel.Warning, "A tip will be retried (attempt {Attempt}): {Reason}")]
+    public static partial void WillRetry(ILogger logger, long attempt, string reason);
 
-    [LoggerMessage(2006, LogLevel.Warning, "Tip {TipId} is stored but its claim-checked JWE could not be deleted; retention will remove it")]
-    public static partial void ClaimCheckLeftBehind(ILogger logger, string tipId);
+    [LoggerMessage(2005, LogLevel.Error, "The intake key refused this service (401/403): check the function's identity and its role on the key. Attempt {Attempt}")]
+    public static partial void KeyAccessDenied(ILogger logger, long attempt);
+
+    [LoggerMessage(2006, LogLevel.Warning, "A tip is stored but its claim-checked JWE could not be deleted; retention will remove it")]
+    public static partial void ClaimCheckLeftBehind(ILogger logger);
+
+    [LoggerMessage(2101, LogLevel.Debug, "Tip {TipId} stored in triage queue {TriageQueue}")]
+    public static partial void TipStoredWithId(ILogger logger, string tipId, string triageQueue);
+
+    [LoggerMessage(2102, LogLevel.Debug, "Tip {TipId} was already stored; redelivery ignored")]
+    public static partial void TipAlreadyStoredWithId(ILogger logger, string tipId);
+
+    [LoggerMessage(2103, LogLevel.Debug, "Message {QuarantineId} quarantined: {Reason}")]
+    public static partial void QuarantinedWithId(ILogger logger, string quarantineId, string reason);
+
+    [LoggerMessage(2104, LogLevel.Debug, "Tip {TipId} will be retried (attempt {Attempt}): {Reason}")]
+    public static partial void WillRetryWithId(ILogger logger, string tipId, long attempt, string reason);
 
     [LoggerMessage(4001, LogLevel.Information, "Tip {TipId}: {Action} by staff {Actor}")]
     public static partial void TriageChanged(ILogger logger, string tipId, string action, string actor);

@@ -19,7 +19,7 @@ public sealed class FailurePathTests
         await using var host = await TestHost.StartAsync(
             services => services.AddSingleton<IIntakeKey>(provider =>
                 new UnreachableKeyService(ActivatorUtilities.CreateInstance<LocalDevelopmentKey>(provider))),
-            new Dictionary<string, string> { ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "3" });
+            new Dictionary<string, string>(TestHost.ProcessorDebug) { ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "3" });
         var marker = TestTips.NewMarker();
         var jwe = await TestTips.EncryptAsync(host.Http, TestTips.ValidTipJson(marker));
 

@@ -16,6 +16,13 @@ namespace TipIntake.IntegrationTests;
 /// </summary>
 public sealed class TestHost : IAsyncDisposable
 {
+    /// <summary>
+    /// Turns on the processor's Debug lines, the only ones that name a tip id (shipped lines never do: with their
+    /// timestamp they would date a tip's arrival), for tests that follow one tip through the logs.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> ProcessorDebug =
+        new Dictionary<string, string> { ["Logging:LogLevel:TipIntake.Core.Processing"] = "Debug" };
+
     /// <summary>One development key for the run, outside the repository.</summary>
     public static readonly string KeyFolder = Path.Combine(Path.GetTempPath(), $"tipintake-tests-{Environment.ProcessId}");
 

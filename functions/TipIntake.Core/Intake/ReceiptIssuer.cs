@@ -38,6 +38,7 @@ public sealed class ReceiptIssuer(IOptions<IntakeOptions> options)
     private static readonly byte[] TipIdLabel = "tipintake/tip-id/v1"u8.ToArray();
     private static readonly byte[] ReceiptLabel = "tipintake/receipt/v1"u8.ToArray();
     private static readonly byte[] ReceiptHashLabel = "tipintake/receipt-hash/v2"u8.ToArray();
+    private static readonly byte[] ClaimCheckLabel = "tipintake/claim-check/v1"u8.ToArray();
 
     private readonly byte[] _pepper = options.Value.ReceiptPepperBytes()
         ?? throw new InvalidOperationException("Intake:ReceiptPepper is not valid base64.");
@@ -91,6 +92,22 @@ public sealed class ReceiptIssuer(IOptions<IntakeOptions> options)
         return candidate is not null
             && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(candidate), Encoding.ASCII.GetBytes(storedHash));
     }
+
+    /// <summary>
+    /// The name of a tip's claim-checked JWE: 32 hex digits keyed by the pepper, never the tip id itself. A storage
+    /// request names its blob in its URL, and requests are traced with their time; the JWE is written at arrival, so a
+    /// blob named by the tip id would date the tip in any trace or storage log (issue 13, finding 4).
+    /// </summary>
+    public string ClaimCheckNameOf(string tipId)
+    {
+        ArgumentNullException.ThrowIfNull(tipId);
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        Derive(ClaimCheckLabel, Encoding.ASCII.GetBytes(tipId), mac);
+        return Convert.ToHexStringLower(mac[..16]);
+    }
+
+    /// <summary>The names a tip's claim-checked JWE may have: <see cref="ClaimCheckNameOf"/>, or the tip id (written before it).</summary>
+    public IEnumerable<string> ClaimCheckNamesOf(string tipId) => [ClaimCheckNameOf(tipId), tipId];
 
     private static byte[] Normalize(string receiptCode)
     {

@@ -87,7 +87,7 @@ public sealed class TipIntakeService(
             if (!inline)
             {
                 // Written before the message that names it, so that no message can name a JWE that is not there.
-                await claimChecks.PutAsync(identity.TipId, compactJwe, cancellationToken).ConfigureAwait(false);
+                await claimChecks.PutAsync(receipts.ClaimCheckNameOf(identity.TipId), compactJwe, cancellationToken).ConfigureAwait(false);
             }
 
             var envelope = new TipEnvelope(
@@ -96,7 +96,7 @@ public sealed class TipIntakeService(
                 TipEnvelope.TruncateToHour(time.GetUtcNow()),
                 identity.Receipt.Hash,
                 inline ? compactJwe : null,
-                inline ? null : identity.TipId);
+                inline ? null : receipts.ClaimCheckNameOf(identity.TipId));
             await inbox.EnqueueAsync(envelope, cancellationToken).ConfigureAwait(false);
             Log.SubmissionQueued(logger);
             return new IntakeResult.Accepted(identity.Receipt.Code);

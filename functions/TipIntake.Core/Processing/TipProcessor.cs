@@ -129,11 +129,13 @@ public sealed class TipProcessor(
             var added = await tips.TryAddAsync(stored, cancellationToken).ConfigureAwait(false);
             if (added)
             {
-                Log.TipStored(logger, envelope.TipId, route.Queue);
+                Log.TipStored(logger, route.Queue);
+                Log.TipStoredWithId(logger, envelope.TipId, route.Queue);
             }
             else
             {
-                Log.TipAlreadyStored(logger, envelope.TipId);
+                Log.TipAlreadyStored(logger);
+                Log.TipAlreadyStoredWithId(logger, envelope.TipId);
             }
 
             return new ProcessingOutcome.Stored(envelope.TipId, route.Queue, WasRedelivery: !added);
@@ -162,7 +164,8 @@ public sealed class TipProcessor(
 
         if (storedIn is not null)
         {
-            Log.TipAlreadyStored(logger, envelope.TipId);
+            Log.TipAlreadyStored(logger);
+            Log.TipAlreadyStoredWithId(logger, envelope.TipId);
             return new ProcessingOutcome.Stored(envelope.TipId, storedIn, WasRedelivery: true);
         }
 
@@ -179,14 +182,15 @@ public sealed class TipProcessor(
         }
         catch (StorageUnavailableException)
         {
-            Log.ClaimCheckLeftBehind(logger, tipId);
+            Log.ClaimCheckLeftBehind(logger);
         }
     }
 
     /// <summary>Logs why the message goes back to the queue, and says so.</summary>
     private ProcessingOutcome.RetryLater RetryLater(string id, InboundMessage message, string reason)
     {
-        Log.WillRetry(logger, id, message.DequeueCount, reason);
+        Log.WillRetry(logger, message.DequeueCount, reason);
+        Log.WillRetryWithId(logger, id, message.DequeueCount, reason);
         return new ProcessingOutcome.RetryLater(reason);
     }
 
@@ -202,7 +206,7 @@ public sealed class TipProcessor(
                 return await QuarantineAsync(message, envelope, QuarantineReason.UnwrapRejected, "the key could not unwrap the content key", cancellationToken, jwe.Header.KeyId)
                     .ConfigureAwait(false);
             case IntakeKeyFailure.Unauthorized:
-                Log.KeyAccessDenied(logger, envelope.TipId, message.DequeueCount);
+                Log.KeyAccessDenied(logger, message.DequeueCount);
                 return new ProcessingOutcome.RetryLater("intake key access denied");
             default:
                 return RetryLater(envelope.TipId, message, "intake key unavailable");
@@ -228,7 +232,8 @@ public sealed class TipProcessor(
             return RetryLater(id, message, "quarantine unavailable");
         }
 
-        Log.Quarantined(logger, id, QuarantineReasons.CodeOf(reason));
+        Log.Quarantined(logger, QuarantineReasons.CodeOf(reason));
+        Log.QuarantinedWithId(logger, id, QuarantineReasons.CodeOf(reason));
         return new ProcessingOutcome.Quarantined(id, reason);
     }
 

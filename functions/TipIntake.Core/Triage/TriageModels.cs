@@ -26,10 +26,22 @@ public sealed record TipContent(
     string? Contact);
 
 /// <summary>
-/// A tip as the store holds it, with its version (the storage ETag) for optimistic concurrency, and the audit writes
-/// of its last change (<see cref="PendingAudit"/>), which may not have reached their tables yet.
+/// A tip as the store holds it: its <see cref="Version"/>, a counter every triage change raises by one, which is what
+/// clients see as the ETag; the storage ETag that guards the write (it encodes the row's write time to 100 ns, so it
+/// never leaves the service); and the audit writes of its last change (<see cref="PendingAudit"/>), which may not have
+/// reached their tables yet.
 /// </summary>
-public sealed record TriageTip(TipSummary Summary, TipContent Content, string ETag, PendingAudit? Pending = null);
+public sealed record TriageTip(TipSummary Summary, TipContent Content, string StorageETag, long Version, PendingAudit? Pending = null)
+{
+    /// <summary>The version as a client names it in an ETag and in If-Match: decimal digits, nothing about time.</summary>
+    public string ETag => TriageVersions.Format(Version);
+}
+
+/// <summary>The client-facing version of a tip: the number of triage changes it has had.</summary>
+public static class TriageVersions
+{
+    public static string Format(long version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
 
 /// <summary>
 /// The audit event (and the note, for a note) of a change, written into the tip's row by the same guarded update that
@@ -67,11 +79,15 @@ public sealed record TipPage(IReadOnlyList<TipSummary> Items, string? Continuati
 
 public sealed record TipCount(string Queue, string Status, int Count);
 
-/// <summary>The columns a triage change writes, with its audit writes, guarded by the ETag the caller read.</summary>
+/// <summary>
+/// The columns a triage change writes, with its audit writes and the tip's next <see cref="Version"/>, guarded by the
+/// storage ETag the service read (<see cref="IfMatch"/>).
+/// </summary>
 public sealed record TipUpdate(
     string TipId,
     string Queue,
     string IfMatch,
+    long Version,
     string Status,
     string? AssignedTo,
     IReadOnlyList<string> Labels,

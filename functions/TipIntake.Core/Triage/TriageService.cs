@@ -216,9 +216,9 @@ public sealed class TriageService(
         var changed = decision.Summary with { LastChangedAt = at };
         var audit = new PendingAudit(NewEvent(tipId, actor, action, decision.From, decision.To, at), note);
         var write = await store.UpdateAsync(
-            new TipUpdate(tipId, changed.Queue, ifMatch, changed.Status, changed.AssignedTo, changed.Labels, at, audit),
+            new TipUpdate(tipId, changed.Queue, tip.StorageETag, tip.Version + 1, changed.Status, changed.AssignedTo, changed.Labels, at, audit),
             cancellationToken).ConfigureAwait(false);
-        if (write is not StoreWrite.Written written)
+        if (write is not StoreWrite.Written)
         {
             return await Refused(tipId, action, actor, write is StoreWrite.Stale ? new TriageChange.PreconditionFailed() : new TriageChange.NotFound())
                 .ConfigureAwait(false);
@@ -232,7 +232,7 @@ public sealed class TriageService(
             notes = [.. notes, note];
         }
 
-        return new TriageChange.Changed(new TipDetail(changed, tip.Content, notes, written.ETag));
+        return new TriageChange.Changed(new TipDetail(changed, tip.Content, notes, TriageVersions.Format(tip.Version + 1)));
     }
 
     private Task CompleteAsync(TriageTip tip, CancellationToken cancellationToken) =>

@@ -8,8 +8,8 @@ namespace TipIntake.Infrastructure.Triage;
 
 /// <summary>
 /// The triage store on Table Storage. <c>Tips</c> rows (PartitionKey triage queue, RowKey tip id) gain the columns
-/// AssignedTo, Labels (comma-separated) and LastChangedAt; every change is a Merge guarded by the row's ETag, so a
-/// stale writer meets 412. Notes and audit events are insert-only rows in <c>TipNotes</c> and <c>TipEvents</c>,
+/// AssignedTo, Labels (comma-separated), LastChangedAt and Version; every change is a Merge guarded by the row's ETag,
+/// so a stale writer meets 412. Clients never see that ETag (it is the row's write time): they see Version. Notes and audit events are insert-only rows in <c>TipNotes</c> and <c>TipEvents</c>,
 /// partitioned by tip id with time-ordered row keys.
 /// </summary>
 /// <remarks>
@@ -19,6 +19,9 @@ namespace TipIntake.Infrastructure.Triage;
 /// </remarks>
 public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
 {
+    /// <summary>The triage change counter (Int64) clients see as the ETag; absent on a tip never changed, which is version 0.</summary>
+    public const string VersionColumn = "Version";
+
     private static readonly string[] SummaryColumns =
         ["PartitionKey", "RowKey", "Status", "Priority", "Category", "Urgency", "Country", "Region", "ReceivedHour", "AssignedTo", "Labels", "LastChangedAt"];
 
@@ -47,7 +50,7 @@ public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
         await foreach (var entity in _tips.QueryOrUnavailableAsync(
             TableClient.CreateQueryFilter($"RowKey eq {tipId}"), select: null, "Reading a tip", cancellationToken).ConfigureAwait(false))
         {
-            return new TriageTip(Summary(entity), Content(entity), entity.ETag.ToString(), PendingAuditColumn.Read(entity));
+            return new TriageTip(Summary(entity), Content(entity), entity.ETag.ToString(), entity.GetInt64(VersionColumn) ?? 0, PendingAuditColumn.Read(entity));
         }
 
         return null;
@@ -64,6 +67,7 @@ public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
             ["AssignedTo"] = update.AssignedTo ?? "",
             ["Labels"] = string.Join(',', update.Labels),
             ["LastChangedAt"] = update.LastChangedAt,
+            [VersionColumn] = update.Version,
             [PendingAuditColumn.Name] = PendingAuditColumn.Write(update.Audit),
         };
         try

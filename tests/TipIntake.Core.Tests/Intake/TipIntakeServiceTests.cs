@@ -267,8 +267,10 @@ public class TipIntakeServiceTests
         Assert.IsType<IntakeResult.Accepted>(await SubmitAsync(compact));
         var envelope = Assert.Single(_inbox.Envelopes);
         Assert.Null(envelope.Jwe);
-        Assert.Equal(envelope.TipId, envelope.JweRef);
-        Assert.Equal(compact, _claimChecks.Items[envelope.TipId]);
+        // Named by a keyed hash of the tip id, never the id itself: a traced blob request must not date the tip.
+        Assert.Equal(_receipts.ClaimCheckNameOf(envelope.TipId), envelope.JweRef);
+        Assert.NotEqual(envelope.TipId, envelope.JweRef);
+        Assert.Equal(compact, _claimChecks.Items[envelope.JweRef!]);
     }
 
     [Fact]
