@@ -12,7 +12,8 @@ internal static partial class Log
     [LoggerMessage(1001, LogLevel.Information, "Tip queued")]
     public static partial void SubmissionQueued(ILogger logger);
 
-    [LoggerMessage(1002, LogLevel.Information, "Submission refused: {FaultCode}")]
+    /// <summary>Debug: a flood of refusals must not flood the shipped logs; <see cref="SubmissionsRefused"/> counts them.</summary>
+    [LoggerMessage(1002, LogLevel.Debug, "Submission refused: {FaultCode}")]
     public static partial void SubmissionRefused(ILogger logger, string faultCode);
 
     [LoggerMessage(1003, LogLevel.Warning, "Submission not accepted now, storage or key unavailable ({ErrorType})")]
@@ -88,6 +89,9 @@ internal static partial class Log
 
     [LoggerMessage(7003, LogLevel.Debug, "Submission held back by flood control: {RefusalCode}")]
     public static partial void FloodRefused(ILogger logger, string refusalCode);
+
+    [LoggerMessage(7010, LogLevel.Information, "Submissions refused in the last minute: {Total} ({ByCode})")]
+    public static partial void SubmissionsRefused(ILogger logger, long total, string byCode);
 
     [LoggerMessage(7004, LogLevel.Warning, "FloodControl:ChallengeKey is not set: challenges are signed with a key made for this process and are valid on this instance only")]
     public static partial void ChallengeKeyPerProcess(ILogger logger);

@@ -98,6 +98,7 @@ public static class TipIntakeServiceCollectionExtensions
 
         services.AddSingleton<ReceiptIssuer>();
         services.AddSingleton<TipRouter>();
+        services.AddSingleton<Core.Logging.SubmissionRefusals>();
         services.AddSingleton<TipIntakeService>();
         services.AddSingleton<FormIntakeService>();
         services.AddFloodControl();

@@ -19,7 +19,8 @@ public sealed class TipIntakeService(
     ReceiptIssuer receipts,
     TimeProvider time,
     IOptions<IntakeOptions> options,
-    ILogger<TipIntakeService> logger)
+    ILogger<TipIntakeService> logger,
+    Logging.SubmissionRefusals? refusals = null)
 {
     /// <summary>
     /// Accepts a submission that flood control has nothing to say about, under a fresh submission id (so it can never
@@ -120,6 +121,7 @@ public sealed class TipIntakeService(
     private IntakeResult.Refused Refuse(JweFault fault)
     {
         Log.SubmissionRefused(logger, JweFaultDescriptions.CodeOf(fault));
+        refusals?.Add(JweFaultDescriptions.CodeOf(fault));
         return new IntakeResult.Refused(fault);
     }
 }

@@ -15,7 +15,7 @@ namespace TipIntake.Infrastructure.Staff;
 /// <see cref="ConfigurationManager{T}"/>, refreshed early when a token names an unknown key); and, in the Development
 /// environment only, the tokens of the <see cref="DevelopmentTokenIssuer"/>. See docs/staff-auth.md.
 /// </summary>
-public sealed class EntraIdTokenValidator : IStaffAuthenticator
+public sealed class EntraIdTokenValidator : IStaffAuthenticator, IDisposable
 {
     /// <summary>The asymmetric algorithms Entra ID signs with; never <c>none</c>, never HMAC.</summary>
     public static readonly IReadOnlyList<string> AllowedAlgorithms =
@@ -28,6 +28,7 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator
 
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly ILogger _logger;
+    private readonly Core.Logging.RefusalTally _rejections;
     private readonly ConfigurationManager<OpenIdConnectConfiguration>? _metadata;
     private readonly TokenValidationParameters? _entraParameters;
     private readonly DevelopmentTokenIssuer? _development;
@@ -40,12 +41,15 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator
         IHostEnvironment environment,
         EntraIdMetadataClient metadataClient,
         ILogger<EntraIdTokenValidator> logger,
-        DevelopmentTokenIssuer? developmentIssuer = null)
+        DevelopmentTokenIssuer? developmentIssuer = null,
+        TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(metadataClient);
         _logger = logger;
+        _rejections = new Core.Logging.RefusalTally(
+            time ?? TimeProvider.System, TimeSpan.FromMinutes(1), (total, byReason) => Log.StaffTokensRejected(logger, total, byReason));
         var settings = options.Value;
         if (settings.IsConfigured)
         {
@@ -220,9 +224,12 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator
         RoleClaimType = "roles",
     };
 
+    public void Dispose() => _rejections.Dispose();
+
     private StaffAuthentication.Rejected Reject(string reason)
     {
         Log.StaffTokenRejected(_logger, reason);
+        _rejections.Add(reason);
         return new StaffAuthentication.Rejected(reason);
     }
 }

@@ -398,4 +398,27 @@ public class TipIntakeServiceTests
         Assert.Equal("A test tip.", stored.Tip.Narrative);
         Assert.Empty(quarantine.Entries);
     }
+
+    [Fact]
+    public async Task Refused_submissions_are_counted_into_one_line_a_minute_never_a_line_each()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now);
+        var tallyLogger = new CapturingLogger<Core.Logging.SubmissionRefusals>();
+        using var refusals = new Core.Logging.SubmissionRefusals(time, tallyLogger);
+        var service = new TipIntakeService(_key, _inbox, _claimChecks, _receipts, time, Options.Create(new IntakeOptions()), _logger, refusals);
+        for (var i = 0; i < 500; i++)
+        {
+            Assert.IsType<IntakeResult.Refused>(await service.SubmitAsync("not.a.jwe", default));
+        }
+
+        Assert.IsType<IntakeResult.Refused>(await service.SubmitAsync(WithKeyId(JweFactory.KeyId), default));
+        Assert.DoesNotContain(_logger.Lines, l => !l.StartsWith("Debug", StringComparison.Ordinal));
+        Assert.Empty(tallyLogger.Lines);
+
+        time.Advance(Core.Logging.SubmissionRefusals.Interval);
+
+        var summary = Assert.Single(tallyLogger.Lines);
+        Assert.StartsWith("Information 7010:", summary, StringComparison.Ordinal);
+        Assert.Contains("501 (not-compact-jwe 500, unsupported-kid 1)", summary, StringComparison.Ordinal);
+    }
 }

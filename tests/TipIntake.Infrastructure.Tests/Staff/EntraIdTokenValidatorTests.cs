@@ -394,4 +394,24 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
             await Task.Delay(20);
         }
     }
+
+    [Fact]
+    public async Task Rejected_tokens_are_counted_into_one_line_a_minute_never_a_line_each()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var sut = new ValidatorUnderTest(time: time);
+        for (var i = 0; i < 200; i++)
+        {
+            StaffAssert.Rejected(StaffRejectionReasons.Malformed, await sut.AuthenticateAsync("Bearer not-a-token"));
+        }
+
+        StaffAssert.Rejected(StaffRejectionReasons.Missing, await sut.AuthenticateAsync(null));
+        Assert.DoesNotContain(sut.Logger.Lines, l => !l.StartsWith("Debug", StringComparison.Ordinal));
+
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        var summary = Assert.Single(sut.Logger.Lines, l => !l.StartsWith("Debug", StringComparison.Ordinal));
+        Assert.StartsWith("Information 3203:", summary, StringComparison.Ordinal);
+        Assert.Contains("201 (malformed 200, missing 1)", summary, StringComparison.Ordinal);
+    }
 }
