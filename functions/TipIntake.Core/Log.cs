@@ -42,6 +42,9 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Warning, "A tip is stored but its claim-checked JWE could not be deleted; retention will remove it")]
     public static partial void ClaimCheckLeftBehind(ILogger logger);
 
+    [LoggerMessage(2110, LogLevel.Debug, "A tip was put back on the {Lane} lane: {Reason}")]
+    public static partial void Deferred(ILogger logger, string lane, string reason);
+
     [LoggerMessage(2101, LogLevel.Debug, "Tip {TipId} stored in triage queue {TriageQueue}")]
     public static partial void TipStoredWithId(ILogger logger, string tipId, string triageQueue);
 
@@ -81,11 +84,8 @@ internal static partial class Log
     [LoggerMessage(5005, LogLevel.Information, "Retention dry run: {Orphans} claim-checked JWEs left behind would be deleted ({Held} as old kept for their quarantine rows); nothing was deleted")]
     public static partial void RetentionClaimChecksDryRun(ILogger logger, int orphans, int held);
 
-    [LoggerMessage(7001, LogLevel.Information, "Flood control: proof-of-work difficulty now {Difficulty} bits ({Count} stamped submissions in the last minute)")]
-    public static partial void DifficultyChanged(ILogger logger, int difficulty, long count);
-
-    [LoggerMessage(7002, LogLevel.Warning, "Flood control: {Count} submissions refused by a global rate limit since the last report")]
-    public static partial void RateLimited(ILogger logger, long count);
+    [LoggerMessage(7011, LogLevel.Information, "Flood control: the floor is now {Floor} bits (was {Previous}; {Rate} script-path submissions a second were accepted in the last period)")]
+    public static partial void FloorChanged(ILogger logger, int previous, int floor, double rate);
 
     [LoggerMessage(7003, LogLevel.Debug, "Submission held back by flood control: {RefusalCode}")]
     public static partial void FloodRefused(ILogger logger, string refusalCode);

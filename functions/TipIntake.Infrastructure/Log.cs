@@ -20,4 +20,7 @@ internal static partial class Log
 
     [LoggerMessage(3202, LogLevel.Warning, "Could not read the intake key's versions from Key Vault ({Failure}, treated as {Kind}); the last list ({Known} versions) stays in use")]
     public static partial void KeyVersionsRefreshFailed(ILogger logger, string failure, IntakeKeyFailure kind, int known);
+
+    [LoggerMessage(3204, LogLevel.Warning, "Flood control's shared state could not be reached ({Failure}); the floor stays as it was ({FailuresInARow} ticks in a row)")]
+    public static partial void FloodStateUnavailable(ILogger logger, string failure, int failuresInARow);
 }

@@ -46,6 +46,8 @@ public sealed class TestHost : IAsyncDisposable
 
     public QueueClient PoisonQueue => Queue(StorageNames.PoisonQueue);
 
+    public QueueClient BulkQueue => Queue(StorageNames.BulkQueue);
+
     public TableClient Tips => new TableServiceClient(ConnectionString).GetTableClient(StorageNames.TipsTable);
 
     public TableClient Quarantine => new TableServiceClient(ConnectionString).GetTableClient(StorageNames.QuarantineTable);
@@ -65,6 +67,9 @@ public sealed class TestHost : IAsyncDisposable
             ["Intake:RetryAfter"] = "00:00:07",
             ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200",
             ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
+
+            // Tests submit far faster than reporters do; only the flood-control tests let the floor rise.
+            ["FloodControl:TargetAcceptedPerSecond"] = "1000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

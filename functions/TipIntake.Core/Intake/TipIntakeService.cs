@@ -32,12 +32,13 @@ public sealed class TipIntakeService(
     /// <summary>
     /// Accepts a browser-made JWE sent under <paramref name="submission"/>, asking <paramref name="admit"/> (flood
     /// control) once the envelope's shape, header and key were found right and before it is queued: a malformed
-    /// submission gets its specific fault first, and only a submission that could be queued spends a stamp or a token.
+    /// submission gets its specific fault first, and only a submission that could be queued spends a stamp. The
+    /// decision says which lane it waits in and the effort the envelope carries.
     /// A resend of the same JWE under the same submission id gets the same receipt and tip id, so however many of the
     /// attempts reached the queue, processing keeps one tip.
     /// </summary>
     public Task<IntakeResult> SubmitAsync(
-        string compactJwe, SubmissionId submission, Func<FloodDecision>? admit, CancellationToken cancellationToken) =>
+        string compactJwe, SubmissionId submission, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken) =>
         SubmitCoreAsync(
             compactJwe,
             () => receipts.IdentityFor(submission, SubmittedPayload.Jwe, System.Text.Encoding.ASCII.GetBytes(compactJwe)),
@@ -46,11 +47,11 @@ public sealed class TipIntakeService(
 
     /// <summary>Accepts a JWE whose identity the caller derived (the no-script path derives it from the plaintext).</summary>
     public Task<IntakeResult> SubmitAsync(
-        string compactJwe, SubmissionIdentity identity, Func<FloodDecision>? admit, CancellationToken cancellationToken) =>
+        string compactJwe, SubmissionIdentity identity, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken) =>
         SubmitCoreAsync(compactJwe, () => identity, admit, cancellationToken);
 
     private async Task<IntakeResult> SubmitCoreAsync(
-        string compactJwe, Func<SubmissionIdentity> identify, Func<FloodDecision>? admit, CancellationToken cancellationToken)
+        string compactJwe, Func<SubmissionIdentity> identify, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken)
     {
         if (!JweParser.TryParse(compactJwe, TipEnvelope.MaxJweLength, out var jwe, out var fault))
         {
@@ -78,9 +79,10 @@ public sealed class TipIntakeService(
                 return Refuse(JweFault.InvalidEncryptedKeyLength);
             }
 
-            if (admit?.Invoke() is { IsAdmitted: false } held)
+            var decision = admit is null ? FloodDecision.Admitted(effort: null, Lane.Main) : await admit(cancellationToken).ConfigureAwait(false);
+            if (!decision.IsAdmitted)
             {
-                return new IntakeResult.FloodControlled(held.Refusal!.Value, held.RetryAfter);
+                return new IntakeResult.FloodControlled(decision);
             }
 
             var identity = identify();
@@ -97,8 +99,9 @@ public sealed class TipIntakeService(
                 TipEnvelope.TruncateToHour(time.GetUtcNow()),
                 identity.Receipt.Hash,
                 inline ? compactJwe : null,
-                inline ? null : receipts.ClaimCheckNameOf(identity.TipId));
-            await inbox.EnqueueAsync(envelope, cancellationToken).ConfigureAwait(false);
+                inline ? null : receipts.ClaimCheckNameOf(identity.TipId),
+                decision.Effort);
+            await inbox.EnqueueAsync(envelope, decision.Lane, cancellationToken).ConfigureAwait(false);
             Log.SubmissionQueued(logger);
             return new IntakeResult.Accepted(identity.Receipt.Code);
         }

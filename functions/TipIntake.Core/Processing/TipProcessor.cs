@@ -12,7 +12,10 @@ namespace TipIntake.Core.Processing;
 
 /// <summary>
 /// Contract 5: unwrap → decrypt → validate → route → write. Permanent failures go to the quarantine with the message
-/// kept whole; transient ones ask the queue to retry. Every message ends stored, quarantined, or retried.
+/// kept whole; transient ones ask the queue to retry. Every message ends stored, quarantined, retried — or deferred:
+/// put back on a lane to be processed later, highest effort first (docs/flood-control.md, "Lanes"). Script-path work
+/// paid below the suggested effort moves from the main lane to the bulk lane; bulk work waits while the main lane has
+/// work; and no unwrap is asked of the key store without a token of the shared budget, main lane first.
 /// </summary>
 public sealed class TipProcessor(
     IIntakeKey intakeKey,
@@ -21,15 +24,39 @@ public sealed class TipProcessor(
     IClaimCheckStore claimChecks,
     TipRouter router,
     TimeProvider time,
-    ILogger<TipProcessor> logger)
+    ILogger<TipProcessor> logger,
+    ITipInbox? lanes = null,
+    IUnwrapBudget? budget = null,
+    FloodControl.FloodState? flood = null,
+    Microsoft.Extensions.Options.IOptions<ProcessingOptions>? options = null)
 {
-    public async Task<ProcessingOutcome> ProcessAsync(InboundMessage message, CancellationToken cancellationToken)
+    private readonly ProcessingOptions _options = options?.Value ?? new ProcessingOptions();
+
+    /// <summary>A message of the main lane.</summary>
+    public Task<ProcessingOutcome> ProcessAsync(InboundMessage message, CancellationToken cancellationToken) =>
+        ProcessAsync(message, Lane.Main, cancellationToken);
+
+    public async Task<ProcessingOutcome> ProcessAsync(InboundMessage message, Lane lane, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!TryReadEnvelope(message.Body, out var envelope))
+        if (!TipEnvelope.TryRead(message.Body.Span, out var envelope))
         {
             return await QuarantineAsync(message, null, QuarantineReason.EnvelopeInvalid, "not a v1 envelope", cancellationToken)
                 .ConfigureAwait(false);
+        }
+
+        if (lanes is not null && flood is not null)
+        {
+            // Work that was paid less than what is now processed first makes way (the no-script lane's has no effort).
+            if (lane == Lane.Main && envelope.Effort is { } effort && effort < flood.SuggestedEffort)
+            {
+                return await DeferAsync(message, envelope, Lane.Bulk, TimeSpan.Zero, "paid below the suggested effort", cancellationToken).ConfigureAwait(false);
+            }
+
+            if (lane == Lane.Bulk && flood.MainBacklog > _options.BulkWhenMainBelow)
+            {
+                return await DeferAsync(message, envelope, Lane.Bulk, _options.BulkDeferral, "the main lane has work", cancellationToken).ConfigureAwait(false);
+            }
         }
 
         string compactJwe;
@@ -59,6 +86,25 @@ public sealed class TipProcessor(
         {
             return await QuarantineAsync(message, envelope, QuarantineReason.JweInvalid, JweFaultDescriptions.CodeOf(fault), cancellationToken)
                 .ConfigureAwait(false);
+        }
+
+        if (budget is not null && lanes is not null)
+        {
+            bool granted;
+            try
+            {
+                granted = await budget.TryTakeAsync(lane, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException)
+            {
+                return RetryLater(envelope.TipId, message, "unwrap budget unavailable");
+            }
+
+            if (!granted)
+            {
+                return await DeferAsync(message, envelope, lane, lane == Lane.Main ? _options.MainDeferral : _options.BulkDeferral,
+                    "the unwrap budget is spent for now", cancellationToken).ConfigureAwait(false);
+            }
         }
 
         byte[] contentKey;
@@ -115,7 +161,7 @@ public sealed class TipProcessor(
     public Task<ProcessingOutcome> QuarantinePoisonAsync(InboundMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var envelope = TryReadEnvelope(message.Body, out var parsed) ? parsed : null;
+        var envelope = TipEnvelope.TryRead(message.Body.Span, out var parsed) ? parsed : null;
         return QuarantineAsync(message, envelope, QuarantineReason.RetriesExhausted, "moved from the poison queue", cancellationToken);
     }
 
@@ -123,7 +169,7 @@ public sealed class TipProcessor(
         InboundMessage message, TipEnvelope envelope, string keyId, Tip tip, CancellationToken cancellationToken)
     {
         var route = router.Route(tip);
-        var stored = new StoredTip(envelope.TipId, route, tip, envelope.ReceivedHour, envelope.ReceiptHash, keyId);
+        var stored = new StoredTip(envelope.TipId, route, tip, envelope.ReceivedHour, envelope.ReceiptHash, keyId, envelope.Effort);
         try
         {
             var added = await tips.TryAddAsync(stored, cancellationToken).ConfigureAwait(false);
@@ -186,6 +232,26 @@ public sealed class TipProcessor(
         }
     }
 
+    /// <summary>
+    /// Puts the message back on <paramref name="lane"/>, unchanged, before this delivery completes (so nothing is lost
+    /// if the process dies in between: a second copy of the same tip id, kept once by insert-only <c>Tips</c>).
+    /// </summary>
+    private async Task<ProcessingOutcome> DeferAsync(
+        InboundMessage message, TipEnvelope envelope, Lane lane, TimeSpan delay, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await lanes!.RequeueAsync(lane, message.Body, delay, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException)
+        {
+            return RetryLater(envelope.TipId, message, "lane unavailable");
+        }
+
+        Log.Deferred(logger, lane == Lane.Main ? "main" : "bulk", reason);
+        return new ProcessingOutcome.Deferred(lane, reason);
+    }
+
     /// <summary>Logs why the message goes back to the queue, and says so.</summary>
     private ProcessingOutcome.RetryLater RetryLater(string id, InboundMessage message, string reason)
     {
@@ -235,22 +301,5 @@ public sealed class TipProcessor(
         Log.Quarantined(logger, QuarantineReasons.CodeOf(reason));
         Log.QuarantinedWithId(logger, id, QuarantineReasons.CodeOf(reason));
         return new ProcessingOutcome.Quarantined(id, reason);
-    }
-
-    private static bool TryReadEnvelope(ReadOnlyMemory<byte> body, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TipEnvelope? envelope)
-    {
-        envelope = null;
-        try
-        {
-            envelope = JsonSerializer.Deserialize(body.Span, EnvelopeJsonContext.Default.TipEnvelope);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException)
-        {
-            return false;
-        }
-
-        return envelope is { Version: TipEnvelope.CurrentVersion, ReceiptHash.Length: > 0 }
-            && TriageIds.IsTipId(envelope.TipId)
-            && (envelope is { Jwe.Length: > 0, JweRef: null } || (envelope.Jwe is null && TriageIds.IsTipId(envelope.JweRef)));
     }
 }

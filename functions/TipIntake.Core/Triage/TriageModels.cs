@@ -1,6 +1,10 @@
 namespace TipIntake.Core.Triage;
 
-/// <summary>What a triage list shows of a tip: routing and triage state, never the reporter's words.</summary>
+/// <summary>
+/// What a triage list shows of a tip: routing and triage state, never the reporter's words. <see cref="EffortBand"/>
+/// is the coarse effort its stamp paid (<see cref="EffortBands"/>; null on the no-script path): a flood's spam comes in
+/// at the floor of its time, so it can be found and dismissed in bulk.
+/// </summary>
 public sealed record TipSummary(
     string Id,
     string Queue,
@@ -13,7 +17,8 @@ public sealed record TipSummary(
     DateTimeOffset ReceivedHour,
     string? AssignedTo,
     IReadOnlyList<string> Labels,
-    DateTimeOffset? LastChangedAt);
+    DateTimeOffset? LastChangedAt,
+    int? EffortBand = null);
 
 /// <summary>The reporter's content of a tip as the processor stored it.</summary>
 public sealed record TipContent(

@@ -16,6 +16,9 @@ public static class FormRequestBody
     /// <summary>The hidden field carrying the page's <see cref="Core.Intake.SubmissionId"/>.</summary>
     public const string SubmissionField = "submission";
 
+    /// <summary>The hidden field carrying the page's single-use ticket (docs/flood-control.md, "The no-script lane").</summary>
+    public const string TicketField = "ticket";
+
     /// <summary>Far above the largest valid tip (a narrative of 20,000 characters, URL-encoded), far below harm.</summary>
     public const int MaxBodyBytes = 512 * 1024;
 
@@ -75,7 +78,7 @@ public static class FormRequestBody
         }
 
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in TipForm.FieldNames.Append(LanguageField).Append(SubmissionField))
+        foreach (var name in TipForm.FieldNames.Append(LanguageField).Append(SubmissionField).Append(TicketField))
         {
             if (form.TryGetValue(name, out var values) && values.Count > 0 && values[0] is { } value)
             {

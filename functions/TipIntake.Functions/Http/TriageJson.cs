@@ -31,7 +31,8 @@ public sealed record TipDetailBody(
     string? Language,
     string? Contact,
     IReadOnlyList<TipNoteBody> Notes,
-    IReadOnlyList<string> NextStatuses)
+    IReadOnlyList<string> NextStatuses,
+    int? EffortBand)
 {
     public static TipDetailBody From(TipDetail detail)
     {
@@ -41,7 +42,8 @@ public sealed record TipDetailBody(
             tip.ReceivedHour, tip.AssignedTo, tip.Labels, tip.LastChangedAt,
             content.Narrative, content.Place, content.ObservedFrom, content.ObservedTo, content.PeopleCount, content.Language, content.Contact,
             [.. detail.Notes.Select(note => new TipNoteBody(note.Id, note.AuthorId, note.AuthorName, note.Text, note.At))],
-            TriageWorkflow.NextOf(tip.Status));
+            TriageWorkflow.NextOf(tip.Status),
+            tip.EffortBand);
     }
 }
 

@@ -69,6 +69,7 @@ internal static class TipEntity
             ["ReceivedHour"] = stored.ReceivedHour,
             ["ReceiptHash"] = stored.ReceiptHash,
             ["KeyId"] = stored.KeyId,
+            ["EffortBand"] = Core.Triage.EffortBands.Of(stored.Effort),
         };
         NarrativeColumns.Write(entity, tip.Narrative);
         return entity;

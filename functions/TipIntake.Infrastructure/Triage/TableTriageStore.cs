@@ -23,7 +23,7 @@ public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
     public const string VersionColumn = "Version";
 
     private static readonly string[] SummaryColumns =
-        ["PartitionKey", "RowKey", "Status", "Priority", "Category", "Urgency", "Country", "Region", "ReceivedHour", "AssignedTo", "Labels", "LastChangedAt"];
+        ["PartitionKey", "RowKey", "Status", "Priority", "Category", "Urgency", "Country", "Region", "ReceivedHour", "AssignedTo", "Labels", "LastChangedAt", "EffortBand"];
 
     private readonly TableClient _tips = tables.GetTableClient(StorageNames.TipsTable);
     private readonly TableClient _notes = tables.GetTableClient(StorageNames.NotesTable);
@@ -187,7 +187,8 @@ public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
         entity.GetDateTimeOffset("ReceivedHour") ?? default,
         Blank(entity.GetString("AssignedTo")),
         entity.GetString("Labels") is { Length: > 0 } labels ? labels.Split(',') : [],
-        entity.GetDateTimeOffset("LastChangedAt"));
+        entity.GetDateTimeOffset("LastChangedAt"),
+        entity.GetInt32("EffortBand"));
 
     private static TipContent Content(TableEntity entity) => new(
         NarrativeColumns.Read(entity),

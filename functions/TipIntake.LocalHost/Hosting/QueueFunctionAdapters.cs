@@ -18,6 +18,18 @@ public sealed class QueueFunctionAdapters(IServiceScopeFactory scopes)
         CancellationToken cancellationToken) =>
         InvokeAsync<ProcessTip>(function => function.Run(message, cancellationToken));
 
+    [FunctionName(nameof(ProcessBulkTip))]
+    public Task ProcessBulkTipAsync(
+        [QueueTrigger(StorageNames.BulkQueue, Connection = StorageNames.Connection)] QueueMessage message,
+        CancellationToken cancellationToken) =>
+        InvokeAsync<ProcessBulkTip>(function => function.Run(message, cancellationToken));
+
+    [FunctionName(nameof(QuarantineBulkPoison))]
+    public Task QuarantineBulkPoisonAsync(
+        [QueueTrigger(StorageNames.BulkPoisonQueue, Connection = StorageNames.Connection)] QueueMessage message,
+        CancellationToken cancellationToken) =>
+        InvokeAsync<QuarantineBulkPoison>(function => function.Run(message, cancellationToken));
+
     [FunctionName(nameof(QuarantinePoison))]
     public Task QuarantinePoisonAsync(
         [QueueTrigger(StorageNames.PoisonQueue, Connection = StorageNames.Connection)] QueueMessage message,

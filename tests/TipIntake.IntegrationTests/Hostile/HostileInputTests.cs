@@ -56,7 +56,7 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
     public async Task Every_case_gets_its_specific_client_error_in_time_and_memory_stays_bounded()
     {
         var cases = HostileCase.LoadCorpus();
-        var builder = new HostileRequestBuilder(fixture.Values);
+        var builder = new HostileRequestBuilder(fixture.Values, fixture.NewTicket);
         using var client = new HostileClient(fixture.Host.Host.BaseAddress, builder);
         var failures = new ConcurrentBag<string>();
         var slowest = new ConcurrentBag<(string Name, TimeSpan Elapsed)>();
@@ -175,6 +175,9 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
         public TestHost Host { get; private set; } = null!;
 
         public Dictionary<string, string> Values { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>A fresh no-script page ticket, for <c>{{ticket}}</c>.</summary>
+        public string NewTicket() => Host.Host.Services.GetRequiredService<Core.FloodControl.FloodGate>().IssueFormTicket();
 
         public async Task InitializeAsync()
         {

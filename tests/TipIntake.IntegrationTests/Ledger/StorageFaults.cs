@@ -98,14 +98,19 @@ internal sealed class DuplicatingInbox(ITipInbox inner, int every) : ITipInbox
 
     public IReadOnlyCollection<string> DuplicatedTipIds => [.. _duplicatedTipIds.Keys];
 
-    public async Task EnqueueAsync(TipEnvelope envelope, CancellationToken cancellationToken)
+    public Task RequeueAsync(Lane lane, ReadOnlyMemory<byte> message, TimeSpan delay, CancellationToken cancellationToken) =>
+        inner.RequeueAsync(lane, message, delay, cancellationToken);
+
+    public Task<long> CountAsync(Lane lane, CancellationToken cancellationToken) => inner.CountAsync(lane, cancellationToken);
+
+    public async Task EnqueueAsync(TipEnvelope envelope, Lane lane, CancellationToken cancellationToken)
     {
-        await inner.EnqueueAsync(envelope, cancellationToken);
+        await inner.EnqueueAsync(envelope, lane, cancellationToken);
         if (Interlocked.Increment(ref _count) % every == 0)
         {
             try
             {
-                await inner.EnqueueAsync(envelope, cancellationToken);
+                await inner.EnqueueAsync(envelope, lane, cancellationToken);
                 _duplicatedTipIds[envelope.TipId] = true;
                 Interlocked.Increment(ref _duplicated);
             }
