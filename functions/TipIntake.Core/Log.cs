@@ -90,6 +90,9 @@ internal static partial class Log
     [LoggerMessage(7003, LogLevel.Debug, "Submission held back by flood control: {RefusalCode}")]
     public static partial void FloodRefused(ILogger logger, string refusalCode);
 
+    [LoggerMessage(7020, LogLevel.Information, "Bulk dismissal by staff {Actor}: {Dismissed} tips dismissed, {Skipped} skipped")]
+    public static partial void DismissedInBulk(ILogger logger, int dismissed, int skipped, string actor);
+
     [LoggerMessage(7010, LogLevel.Information, "Submissions refused in the last minute: {Total} ({ByCode})")]
     public static partial void SubmissionsRefused(ILogger logger, long total, string byCode);
 

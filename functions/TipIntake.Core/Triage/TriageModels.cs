@@ -77,6 +77,9 @@ public static class TipEventActions
 
     /// <summary>A staff member opened the tip's content (the threat model's curious insider leaves a trace).</summary>
     public const string Viewed = "viewed";
+
+    /// <summary>An untouched tip dismissed with others in one request (a flood's spam): from <c>new</c> to <c>dismissed</c>.</summary>
+    public const string DismissedInBulk = "dismissed-in-bulk";
 }
 
 /// <summary>A page of a list; <see cref="Continuation"/> is null on the last page.</summary>
@@ -133,6 +136,27 @@ public abstract record TriageChange
     /// <param name="Code">A short code for the problem type.</param>
     /// <param name="Detail">The service's own words; never an echo of the input.</param>
     public sealed record InvalidInput(string Code, string Detail) : TriageChange;
+}
+
+/// <summary>The outcome of a bulk dismissal.</summary>
+public abstract record BulkDismissal
+{
+    private BulkDismissal()
+    {
+    }
+
+    public sealed record Done(IReadOnlyList<string> Dismissed, IReadOnlyList<SkippedTip> Skipped) : BulkDismissal;
+
+    public sealed record InvalidInput(string Code, string Detail) : BulkDismissal;
+}
+
+/// <summary>A tip a bulk dismissal left as it was, and why: <see cref="NotFound"/> or <see cref="Touched"/>.</summary>
+public sealed record SkippedTip(string TipId, string Reason)
+{
+    public const string NotFound = "not-found";
+
+    /// <summary>Not new, or changed by someone (assigned, labelled, annotated): it must be dismissed on its own.</summary>
+    public const string Touched = "touched";
 }
 
 /// <summary>The outcome of a list request.</summary>

@@ -181,6 +181,49 @@ public sealed class TriageService(
             new Decision(current, null, note.Id), note, cancellationToken);
     }
 
+    /// <summary>
+    /// Dismisses, in one request, tips no one has touched yet (status <c>new</c>, version 0: never assigned, labelled,
+    /// annotated or moved) — what a flood leaves behind. Each is its own guarded change with its own audit event
+    /// (<c>dismissed-in-bulk</c>, from <c>new</c> to <c>dismissed</c>, no content), so a tip an editor touched in the
+    /// meantime is skipped, not overwritten; a dismissed tip can be taken back into review one by one. The only way
+    /// from <c>new</c> straight to <c>dismissed</c> (docs/triage.md, "Dismissing a flood").
+    /// </summary>
+    public async Task<BulkDismissal> DismissUntouchedAsync(IReadOnlyList<string>? tipIds, StaffMember actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (tipIds is null || tipIds.Count is 0 or > TriageInput.MaxBulkDismissals || !tipIds.All(TriageIds.IsTipId)
+            || tipIds.Distinct(StringComparer.Ordinal).Count() != tipIds.Count)
+        {
+            return new BulkDismissal.InvalidInput("invalid-tip-ids", $"Name 1 to {TriageInput.MaxBulkDismissals} different tip ids.");
+        }
+
+        var dismissed = new List<string>();
+        var skipped = new List<SkippedTip>();
+        foreach (var tipId in tipIds)
+        {
+            var outcome = await ChangeAsync(tipId, TriageVersions.Format(0), actor, TipEventActions.DismissedInBulk, current =>
+                current.Status == TriageStatuses.New
+                    ? new Decision(current with { Status = TriageStatuses.Dismissed }, current.Status, TriageStatuses.Dismissed)
+                    : new TriageChange.InvalidTransition(current.Status, TriageStatuses.Dismissed), note: null, cancellationToken, withNotes: false)
+                .ConfigureAwait(false);
+            switch (outcome)
+            {
+                case TriageChange.Changed:
+                    dismissed.Add(tipId);
+                    break;
+                case TriageChange.NotFound:
+                    skipped.Add(new SkippedTip(tipId, SkippedTip.NotFound));
+                    break;
+                default:
+                    skipped.Add(new SkippedTip(tipId, SkippedTip.Touched));
+                    break;
+            }
+        }
+
+        Log.DismissedInBulk(logger, dismissed.Count, skipped.Count, actor.ObjectId);
+        return new BulkDismissal.Done(dismissed, skipped);
+    }
+
     private async Task<TriageChange> ChangeAsync(
         string tipId,
         string ifMatch,
@@ -188,7 +231,8 @@ public sealed class TriageService(
         string action,
         Func<TipSummary, object> decide,
         TipNote? note,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool withNotes = true)
     {
         ArgumentNullException.ThrowIfNull(actor);
         if (!TriageIds.IsTipId(tipId) || await store.GetAsync(tipId, cancellationToken).ConfigureAwait(false) is not { } tip)
@@ -226,6 +270,11 @@ public sealed class TriageService(
 
         await CompleteAsync(audit, cancellationToken).ConfigureAwait(false);
         Log.TriageChanged(logger, tipId, action, actor.ObjectId);
+        if (!withNotes)
+        {
+            return new TriageChange.Changed(new TipDetail(changed, tip.Content, [], TriageVersions.Format(tip.Version + 1)));
+        }
+
         var notes = await store.GetNotesAsync(tipId, cancellationToken).ConfigureAwait(false);
         if (note is not null && !notes.Any(n => n.Id == note.Id))
         {

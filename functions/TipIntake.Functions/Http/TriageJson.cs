@@ -61,6 +61,12 @@ public sealed record LabelsRequest(IReadOnlyList<string>? Add = null, IReadOnlyL
 
 public sealed record NoteRequest(string Text);
 
+/// <summary>Tips to dismiss together (at most 100): only those no one has touched are (<c>POST /api/triage/dismissals</c>).</summary>
+public sealed record DismissalRequest(IReadOnlyList<string> TipIds);
+
+/// <summary>What a bulk dismissal did: the tips dismissed, and those left as they were with why.</summary>
+public sealed record DismissalBody(IReadOnlyList<string> Dismissed, IReadOnlyList<SkippedTip> Skipped);
+
 /// <summary>
 /// The triage API's wire types. Requests are read strictly: unknown or duplicate members, a missing required member
 /// or a null where none is allowed fail to parse (400).
@@ -80,4 +86,6 @@ public sealed record NoteRequest(string Text);
 [JsonSerializable(typeof(AssignmentRequest))]
 [JsonSerializable(typeof(LabelsRequest))]
 [JsonSerializable(typeof(NoteRequest))]
+[JsonSerializable(typeof(DismissalRequest))]
+[JsonSerializable(typeof(DismissalBody))]
 public sealed partial class TriageJsonContext : JsonSerializerContext;

@@ -61,6 +61,7 @@
     status: '',
     items: [],
     continuation: null,
+    selected: new Set(),
     tip: null,
     etag: null,
     busy: false,
@@ -481,11 +482,43 @@
     }
   }
 
+  // The effort a tip's stamp paid, as the band the API gives (four bits wide); none for the no-script path.
+  function effortOf(band) {
+    if (!Number.isInteger(band) || band < 0) {
+      return t('tips.noScript');
+    }
+    return t('tips.effort').replace('{from}', String(band * 4)).replace('{to}', String(band * 4 + 3));
+  }
+
   function renderTips() {
     const list = $('tip-list');
     list.replaceChildren();
+    const shown = new Set(state.items.map((tip) => String(tip.id)));
+    for (const id of [...state.selected]) {
+      if (!shown.has(id)) {
+        state.selected.delete(id);
+      }
+    }
     for (const tip of state.items) {
       const item = document.createElement('li');
+      // Editors may select new tips for a bulk dismissal (a flood's spam); the API dismisses only untouched ones.
+      if (state.canEdit && tip.status === 'new') {
+        const select = document.createElement('input');
+        select.type = 'checkbox';
+        select.className = 'bulk-select';
+        select.dataset.id = String(tip.id);
+        select.checked = state.selected.has(String(tip.id));
+        select.setAttribute('aria-label', t('bulk.select') + ': ' + String(tip.id));
+        select.addEventListener('change', () => {
+          if (select.checked) {
+            state.selected.add(String(tip.id));
+          } else {
+            state.selected.delete(String(tip.id));
+          }
+          renderBulk();
+        });
+        item.append(select);
+      }
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'secondary';
@@ -510,6 +543,7 @@
         t('tips.received') + ' ' + formatTime(tip.receivedHour),
         tip.assignedTo ? tip.assignedTo : t('tips.unassigned'),
         Array.isArray(tip.labels) && tip.labels.length ? tip.labels.join(', ') : '',
+        effortOf(tip.effortBand),
       ].filter(Boolean).join(' · ');
       button.append(line, meta);
       button.addEventListener('click', () => openTip(String(tip.id)));
@@ -518,6 +552,39 @@
     }
     $('tips-empty').hidden = state.items.length > 0;
     $('tips-more').hidden = !state.continuation;
+    renderBulk();
+  }
+
+  function renderBulk() {
+    $('bulk').hidden = !state.canEdit;
+    const button = $('bulk-dismiss');
+    button.disabled = state.selected.size === 0 || state.busy;
+    button.textContent = t('bulk.dismiss') + (state.selected.size > 0 ? ' (' + state.selected.size + ')' : '');
+  }
+
+  // Dismisses the selected tips in one request; the answer says how many were untouched and dismissed.
+  async function dismissSelected() {
+    const tipIds = [...state.selected];
+    if (tipIds.length === 0 || state.busy || !window.confirm(t('bulk.confirm').replace('{count}', String(tipIds.length)))) {
+      return;
+    }
+    clearAlert();
+    state.busy = true;
+    renderBulk();
+    try {
+      const result = await api('POST', '/api/triage/dismissals', { tipIds });
+      const dismissed = Array.isArray(result.json.dismissed) ? result.json.dismissed.length : 0;
+      const skipped = Array.isArray(result.json.skipped) ? result.json.skipped.length : 0;
+      state.selected.clear();
+      announce(t('bulk.done').replace('{dismissed}', String(dismissed)).replace('{skipped}', String(skipped)));
+      loadQueues();
+      await loadTips(false);
+    } catch (error) {
+      handleError(error);
+    } finally {
+      state.busy = false;
+      renderBulk();
+    }
   }
 
   function formatTime(value) {
@@ -586,6 +653,7 @@
       ['detail.language', tip.language],
       ['detail.contact', tip.contact],
       ['detail.receivedHour', formatTime(tip.receivedHour)],
+      ['detail.effort', effortOf(tip.effortBand)],
       ['detail.assignedTo', tip.assignedTo || t('tips.unassigned')],
       ['detail.labels', Array.isArray(tip.labels) ? tip.labels.join(', ') : ''],
       ['detail.lastChangedAt', formatTime(tip.lastChangedAt)],
@@ -799,6 +867,7 @@
       (back || $('tips-title')).focus();
     });
     $('tips-more').addEventListener('click', () => loadTips(true));
+    $('bulk-dismiss').addEventListener('click', dismissSelected);
     $('queues-refresh').addEventListener('click', () => {
       loadQueues();
       loadTips(false);
