@@ -33,6 +33,17 @@ public sealed class FloodControlOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:03", "00:01:00")]
     public TimeSpan FloorPeriod { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the accepted rate must stay below half the target before the floor falls one bit; each further bit
+    /// waits twice as long as the one before (at most 32 times). Slow on purpose: a flooder who pauses to let the price
+    /// fall must wait longer than the cheaper flood is worth (docs/flood-control.md, "The floor").
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan FloorFallAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary><see cref="FloorFallAfter"/> in periods (at least one).</summary>
+    internal int FallAfterPeriods => Math.Max(1, (int)Math.Round(FloorFallAfter / FloorPeriod));
+
     /// <summary>The highest floor ever asked for, in leading zero bits (28 ≈ 268 million hashes: about a minute on a fast phone).</summary>
     [Range(0, 32)]
     public int MaxFloor { get; set; } = 28;

@@ -28,6 +28,9 @@ public sealed class FloodCoordinator(
     /// <summary>Expired nonces and silent instances are swept this often.</summary>
     public static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>A gap of this many periods nobody computed (a minute at 5 s) means the service was idle: they count as quiet.</summary>
+    public const int QuietAfterMissedPeriods = 12;
+
     /// <summary>At most this many missed periods are caught up at once (all instances were down, say).</summary>
     private const int MaxCatchUp = 1_000;
 
@@ -52,24 +55,30 @@ public sealed class FloodCoordinator(
         {
             var closed = period - 1;
             var total = snapshot.Instances.Sum(instance => instance.AcceptedIn(closed));
-            var next = floor.Floor;
+            var fallAfter = settings.FallAfterPeriods;
+            var next = floor.Step;
 
-            // Periods nobody computed (the service was scaled to zero) count as quiet, then the period just closed.
-            for (var missed = Math.Max(floor.Period + 1, closed - MaxCatchUp); missed < closed; missed++)
+            // Periods nobody computed: after a long gap the service was scaled to zero, and they count as quiet. A short
+            // gap is instances too busy or storage too slow to tick (a flood can do that): their counts are unknown,
+            // and counting them as quiet would lower the floor just when it is needed, so they are skipped.
+            if (closed - floor.Period - 1 >= QuietAfterMissedPeriods)
             {
-                next = FloorController.Next(next, 0, settings.TargetAcceptedPerSecond, settings.MaxFloor);
+                for (var missed = Math.Max(floor.Period + 1, closed - MaxCatchUp); missed < closed; missed++)
+                {
+                    next = FloorController.Next(next, 0, settings.TargetAcceptedPerSecond, settings.MaxFloor, fallAfter);
+                }
             }
 
             var rate = total / settings.FloorPeriod.TotalSeconds;
-            next = FloorController.Next(next, rate, settings.TargetAcceptedPerSecond, settings.MaxFloor);
+            next = FloorController.Next(next, rate, settings.TargetAcceptedPerSecond, settings.MaxFloor, fallAfter);
             if (await ledger.TryAdvanceFloorAsync(floor, next, closed, cancellationToken).ConfigureAwait(false))
             {
-                if (next != floor.Floor)
+                if (next.Floor != floor.Floor)
                 {
-                    Log.FloorChanged(logger, floor.Floor, next, rate);
+                    Log.FloorChanged(logger, floor.Floor, next.Floor, rate);
                 }
 
-                floor = floor with { Floor = next, Period = closed };
+                floor = floor with { Step = next, Period = closed };
             }
         }
 

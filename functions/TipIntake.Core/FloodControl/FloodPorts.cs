@@ -2,7 +2,11 @@ namespace TipIntake.Core.FloodControl;
 
 /// <summary>The floor as shared by every instance: its value and the last period whose rate it was computed from.</summary>
 /// <param name="Version">The store's own version of the record (an ETag), for the guarded update; null if never written.</param>
-public sealed record FloorRecord(int Floor, long Period, string? Version);
+/// <param name="Step">The floor with the count of quiet periods and falls behind it (<see cref="FloorController"/>).</param>
+public sealed record FloorRecord(FloorStep Step, long Period, string? Version)
+{
+    public int Floor => Step.Floor;
+}
 
 /// <summary>One instance's accepted script-path submissions in a period and the one before it.</summary>
 public sealed record InstanceCount(string InstanceId, long Period, long Accepted, long PreviousAccepted)
@@ -27,7 +31,7 @@ public interface IFloodLedger
 
     /// <summary>Writes the floor computed for <paramref name="period"/> unless another instance changed it since <paramref name="expected"/> was read.</summary>
     /// <exception cref="Intake.StorageUnavailableException">The store could not be reached.</exception>
-    Task<bool> TryAdvanceFloorAsync(FloorRecord expected, int floor, long period, CancellationToken cancellationToken);
+    Task<bool> TryAdvanceFloorAsync(FloorRecord expected, FloorStep computed, long period, CancellationToken cancellationToken);
 
     /// <summary>Marks a nonce spent for every instance; false when it already was (a replay on another instance).</summary>
     /// <exception cref="Intake.StorageUnavailableException">The store could not be reached.</exception>

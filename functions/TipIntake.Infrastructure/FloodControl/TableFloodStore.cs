@@ -10,7 +10,7 @@ namespace TipIntake.Infrastructure.FloodControl;
 /// <summary>
 /// Flood control's state shared by every instance, in table <c>FloodControl</c> (docs/flood-control.md, "Shared state"):
 /// <list type="bullet">
-/// <item>partition <c>state</c>: row <c>floor</c> (Floor, Period), written under its ETag by whichever instance closes
+/// <item>partition <c>state</c>: row <c>floor</c> (Floor, Period, QuietPeriods, Falls), written under its ETag by whichever instance closes
 /// a period first, and one row per running instance (<c>instance-{random id}</c>: Period, Accepted, PreviousAccepted),
 /// upserted each second — read together by one single-partition query;</item>
 /// <item>partitions <c>spent-{expiry slot}</c>: one row per spent challenge or form ticket nonce (RowKey the nonce's
@@ -47,14 +47,17 @@ public sealed class TableFloodStore(TableServiceClient tables, TimeProvider time
         };
         await Try(() => _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken), "Publishing flood counts", cancellationToken).ConfigureAwait(false);
 
-        var floor = new FloorRecord(0, long.MinValue, null);
+        var floor = new FloorRecord(new FloorStep(0), long.MinValue, null);
         var instances = new List<InstanceCount>();
         await foreach (var entity in _table.QueryOrUnavailableAsync(
             TableClient.CreateQueryFilter($"PartitionKey eq {StatePartition}"), select: null, "Reading flood state", cancellationToken).ConfigureAwait(false))
         {
             if (entity.RowKey == FloorRow)
             {
-                floor = new FloorRecord(entity.GetInt32("Floor") ?? 0, entity.GetInt64("Period") ?? long.MinValue, entity.ETag.ToString());
+                floor = new FloorRecord(
+                    new FloorStep(entity.GetInt32("Floor") ?? 0, entity.GetInt32("QuietPeriods") ?? 0, entity.GetInt32("Falls") ?? 0),
+                    entity.GetInt64("Period") ?? long.MinValue,
+                    entity.ETag.ToString());
             }
             else if (entity.RowKey.StartsWith(InstancePrefix, StringComparison.Ordinal))
             {
@@ -66,10 +69,10 @@ public sealed class TableFloodStore(TableServiceClient tables, TimeProvider time
         return new FloodLedgerSnapshot(floor, instances);
     }
 
-    public async Task<bool> TryAdvanceFloorAsync(FloorRecord expected, int floor, long period, CancellationToken cancellationToken)
+    public async Task<bool> TryAdvanceFloorAsync(FloorRecord expected, FloorStep computed, long period, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(expected);
-        var row = new TableEntity(StatePartition, FloorRow) { ["Floor"] = floor, ["Period"] = period };
+        var row = new TableEntity(StatePartition, FloorRow) { ["Floor"] = computed.Floor, ["Period"] = period, ["QuietPeriods"] = computed.QuietPeriods, ["Falls"] = computed.Falls };
         try
         {
             if (expected.Version is null)

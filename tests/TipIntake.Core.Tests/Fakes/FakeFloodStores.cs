@@ -13,7 +13,7 @@ internal sealed class FakeFloodLedger : IFloodLedger
     private readonly Lock _lock = new();
     private readonly Dictionary<string, InstanceCount> _instances = new(StringComparer.Ordinal);
     private readonly Dictionary<UInt128, DateTimeOffset> _spent = [];
-    private FloorRecord _floor = new(0, long.MinValue, null);
+    private FloorRecord _floor = new(new FloorStep(0), long.MinValue, null);
     private int _version;
 
     public bool Unavailable { get; set; }
@@ -54,7 +54,7 @@ internal sealed class FakeFloodLedger : IFloodLedger
         }
     }
 
-    public Task<bool> TryAdvanceFloorAsync(FloorRecord expected, int floor, long period, CancellationToken cancellationToken)
+    public Task<bool> TryAdvanceFloorAsync(FloorRecord expected, FloorStep computed, long period, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();
         lock (_lock)
@@ -65,7 +65,7 @@ internal sealed class FakeFloodLedger : IFloodLedger
             }
 
             FloorWrites++;
-            _floor = new FloorRecord(floor, period, (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            _floor = new FloorRecord(computed, period, (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture));
             return Task.FromResult(true);
         }
     }

@@ -73,10 +73,10 @@ public sealed class FloodCoordinatorTests
     }
 
     [Fact]
-    public async Task A_quiet_service_lets_the_floor_fall_and_periods_nobody_computed_count_as_quiet()
+    public async Task A_quiet_service_lets_the_floor_fall_slowly_and_periods_nobody_computed_count_as_quiet()
     {
         var a = Instance();
-        await _ledger.TryAdvanceFloorAsync(_ledger.Floor, 12, a.Gate.PeriodOf(_time.GetUtcNow()), default);
+        await _ledger.TryAdvanceFloorAsync(_ledger.Floor, new FloorStep(12), a.Gate.PeriodOf(_time.GetUtcNow()), default);
 
         // Scaled to zero for ten minutes, then an instance starts: it catches up at once.
         _time.Advance(TimeSpan.FromMinutes(10));
@@ -85,7 +85,28 @@ public sealed class FloodCoordinatorTests
             await TickAllAsync(a.Coordinator);
         }
 
-        Assert.Equal(0, a.State.Floor);
+        // 119 quiet periods: a bit after 12, another after 24 more, another after 48 more.
+        Assert.Equal(9, a.State.Floor);
+    }
+
+    [Fact]
+    public async Task Periods_missed_for_a_few_seconds_under_load_leave_the_floor_where_it_was()
+    {
+        var a = Instance();
+        await _ledger.TryAdvanceFloorAsync(_ledger.Floor, new FloorStep(20), a.Gate.PeriodOf(_time.GetUtcNow()), default);
+
+        // Too busy to tick for 25 s (five periods) while the flood goes on at the target's rate (5 in 5 s).
+        _time.Advance(TimeSpan.FromSeconds(20));
+        Accept(a.Gate, 5);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Accept(a.Gate, 5);
+        var periodEnd = _time.GetUtcNow().AddSeconds(5 - (_time.GetUtcNow().ToUnixTimeSeconds() % 5));
+        while (_time.GetUtcNow() < periodEnd.AddSeconds(3))
+        {
+            await TickAllAsync(a.Coordinator);
+        }
+
+        Assert.Equal(20, a.State.Floor); // 1 a second: at the target, held; not three missed periods' fall of six bits
     }
 
     [Fact]
