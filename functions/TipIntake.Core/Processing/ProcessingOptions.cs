@@ -19,6 +19,15 @@ public sealed class ProcessingOptions
     [Range(0, 100_000)]
     public int BulkWhenMainBelow { get; set; } = 16;
 
+    /// <summary>
+    /// How long a message waits in its handler — bulk work for the main lane to empty, any work for a token of the
+    /// unwrap budget — before it is put back on its lane. A message held costs no storage operation (the queue keeps it
+    /// invisible); one put back costs two. Keep it well under the queue's visibility timeout renewal and the function
+    /// timeout.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan HoldFor { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>How long deferred main-lane work waits before it is looked at again.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan MainDeferral { get; set; } = TimeSpan.FromSeconds(1);

@@ -15,7 +15,10 @@ namespace TipIntake.Core.Processing;
 /// kept whole; transient ones ask the queue to retry. Every message ends stored, quarantined, retried — or deferred:
 /// put back on a lane to be processed later, highest effort first (docs/flood-control.md, "Lanes"). Script-path work
 /// paid below the suggested effort moves from the main lane to the bulk lane; bulk work waits while the main lane has
-/// work; and no unwrap is asked of the key store without a token of the shared budget, main lane first.
+/// work; and no unwrap is asked of the key store without a token of the shared budget, main lane first. Waiting is done
+/// holding the message, for up to <see cref="ProcessingOptions.HoldFor"/>: a held message costs no storage operation,
+/// while one put back costs two, and a lane of thousands cycling through its queue would take the storage the main
+/// lane needs. Only after that is it put back.
 /// </summary>
 public sealed class TipProcessor(
     IIntakeKey intakeKey,
@@ -30,6 +33,9 @@ public sealed class TipProcessor(
     FloodControl.FloodState? flood = null,
     Microsoft.Extensions.Options.IOptions<ProcessingOptions>? options = null)
 {
+    /// <summary>How often a held message looks again whether it may go on.</summary>
+    public static readonly TimeSpan HoldPoll = TimeSpan.FromMilliseconds(250);
+
     private readonly ProcessingOptions _options = options?.Value ?? new ProcessingOptions();
 
     /// <summary>A message of the main lane.</summary>
@@ -53,7 +59,8 @@ public sealed class TipProcessor(
                 return await DeferAsync(message, envelope, Lane.Bulk, TimeSpan.Zero, "paid below the suggested effort", cancellationToken).ConfigureAwait(false);
             }
 
-            if (lane == Lane.Bulk && flood.MainBacklog > _options.BulkWhenMainBelow)
+            if (lane == Lane.Bulk
+                && !await HoldUntilAsync(() => ValueTask.FromResult(flood.MainBacklog <= _options.BulkWhenMainBelow), cancellationToken).ConfigureAwait(false))
             {
                 return await DeferAsync(message, envelope, Lane.Bulk, _options.BulkDeferral, "the main lane has work", cancellationToken).ConfigureAwait(false);
             }
@@ -93,7 +100,7 @@ public sealed class TipProcessor(
             bool granted;
             try
             {
-                granted = await budget.TryTakeAsync(lane, cancellationToken).ConfigureAwait(false);
+                granted = await HoldUntilAsync(() => budget.TryTakeAsync(lane, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
             catch (StorageUnavailableException)
             {
@@ -230,6 +237,23 @@ public sealed class TipProcessor(
         {
             Log.ClaimCheckLeftBehind(logger);
         }
+    }
+
+    /// <summary>True as soon as <paramref name="ready"/> is; false if it is not within <see cref="ProcessingOptions.HoldFor"/>.</summary>
+    private async Task<bool> HoldUntilAsync(Func<ValueTask<bool>> ready, CancellationToken cancellationToken)
+    {
+        var until = time.GetUtcNow() + _options.HoldFor;
+        while (!await ready().ConfigureAwait(false))
+        {
+            if (time.GetUtcNow() >= until)
+            {
+                return false;
+            }
+
+            await Task.Delay(HoldPoll, time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     /// <summary>

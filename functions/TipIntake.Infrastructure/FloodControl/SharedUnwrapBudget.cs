@@ -10,23 +10,20 @@ namespace TipIntake.Infrastructure.FloodControl;
 /// one second's worth in table <c>FloodControl</c>): however many instances process, together they ask the vault for at
 /// most that many unwraps a second. Instances claim tokens in blocks of an eighth of a second's worth, spend them
 /// within a second or drop them, and the bulk lane may only claim while a quarter of the bucket would remain: the main
-/// lane (what was paid the suggested effort, and no-script reports) always finds room first. A main-lane take that
-/// finds none waits up to half a second; after that the message is deferred, not failed.
+/// lane (what was paid the suggested effort, and no-script reports) always finds room first. A take that finds none
+/// answers false at once; the processor holds the message and asks again (<see cref="TipProcessor"/>).
 /// </summary>
 public sealed class SharedUnwrapBudget : IUnwrapBudget, IDisposable
 {
-    private static readonly TimeSpan MainWait = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
     private readonly SharedTokenBucket? _main;
     private readonly SharedTokenBucket? _bulk;
     private readonly int _reserve;
-    private readonly TimeProvider _time;
 
     public SharedUnwrapBudget(ISharedBucketStore store, IOptions<ProcessingOptions> options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _time = time;
         var rate = options.Value.UnwrapsPerSecond;
         if (rate <= 0)
         {
@@ -47,26 +44,9 @@ public sealed class SharedUnwrapBudget : IUnwrapBudget, IDisposable
             return true;
         }
 
-        if (lane == Lane.Bulk)
-        {
-            return await _bulk.TryTakeAsync(_reserve, cancellationToken).ConfigureAwait(false);
-        }
-
-        var deadline = _time.GetUtcNow() + MainWait;
-        while (true)
-        {
-            if (await _main.TryTakeAsync(keepAtLeast: 0, cancellationToken).ConfigureAwait(false))
-            {
-                return true;
-            }
-
-            if (_time.GetUtcNow() >= deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(Poll, _time, cancellationToken).ConfigureAwait(false);
-        }
+        return lane == Lane.Bulk
+            ? await _bulk.TryTakeAsync(_reserve, cancellationToken).ConfigureAwait(false)
+            : await _main.TryTakeAsync(keepAtLeast: 0, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()

@@ -27,8 +27,14 @@ public sealed class LaneProcessingTests
         _processor = new TipProcessor(
             _h.Key, _h.Store, _h.Quarantine, _h.ClaimChecks, new TipRouter(Options.Create(routing)), new FixedTimeProvider(ProcessorHarness.Now),
             new CapturingLogger<TipProcessor>(), _lanes, _budget, _flood,
-            Options.Create(new ProcessingOptions { BulkWhenMainBelow = 16, MainDeferral = TimeSpan.FromSeconds(1), BulkDeferral = TimeSpan.FromSeconds(5) }));
+            Options.Create(new ProcessingOptions { BulkWhenMainBelow = 16, MainDeferral = TimeSpan.FromSeconds(1), BulkDeferral = TimeSpan.FromSeconds(5), HoldFor = TimeSpan.Zero }));
     }
+
+    /// <summary>A processor that holds messages up to 20 s, on a clock the test moves.</summary>
+    private TipProcessor Holding(Microsoft.Extensions.Time.Testing.FakeTimeProvider time) => new(
+        _h.Key, _h.Store, _h.Quarantine, _h.ClaimChecks, new TipRouter(Options.Create(new RoutingOptions())), time,
+        new CapturingLogger<TipProcessor>(), _lanes, _budget, _flood,
+        Options.Create(new ProcessingOptions { BulkWhenMainBelow = 16, HoldFor = TimeSpan.FromSeconds(20) }));
 
     private InboundMessage Message(int? effort) =>
         _h.MessageOf(_h.EnvelopeFor(_h.BuildJwe().Compact) with { Effort = effort });
@@ -98,6 +104,42 @@ public sealed class LaneProcessingTests
 
         Assert.Equal(new ProcessingOutcome.Deferred(lane, "the unwrap budget is spent for now"), outcome);
         Assert.Equal((lane, TimeSpan.FromSeconds(seconds)), (_lanes.Requeued[0].Lane, _lanes.Requeued[0].Delay));
+        Assert.Equal(0, _h.Key.UnwrapCalls);
+    }
+
+    [Fact]
+    public async Task Bulk_work_is_held_not_put_back_while_the_main_lane_empties_and_goes_on_as_soon_as_it_has()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(ProcessorHarness.Now);
+        _flood.SetMainBacklog(17);
+
+        var processing = Holding(time).ProcessAsync(Message(0), Lane.Bulk, default);
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.False(processing.IsCompleted);
+        _flood.SetMainBacklog(3);
+        time.Advance(TipProcessor.HoldPoll);
+
+        Assert.IsType<ProcessingOutcome.Stored>(await processing);
+        Assert.Empty(_lanes.Requeued); // held: no storage operation while it waited
+    }
+
+    [Fact]
+    public async Task Work_held_for_the_budget_past_the_hold_is_put_back_on_its_lane_without_an_unwrap()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(ProcessorHarness.Now);
+        _budget.Grant = false;
+
+        var processing = Holding(time).ProcessAsync(Message(3), Lane.Main, default);
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.False(processing.IsCompleted);
+        while (!processing.IsCompleted)
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            await Task.WhenAny(processing, Task.Delay(TimeSpan.FromMilliseconds(50)));
+        }
+
+        Assert.Equal(new ProcessingOutcome.Deferred(Lane.Main, "the unwrap budget is spent for now"), await processing);
+        Assert.True(_budget.Asked.Count >= 2, "asked again while held");
         Assert.Equal(0, _h.Key.UnwrapCalls);
     }
 
