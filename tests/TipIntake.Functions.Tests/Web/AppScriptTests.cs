@@ -90,8 +90,8 @@ public sealed partial class AppScriptTests
     [Fact]
     public void The_stamp_module_asks_for_a_challenge_and_posts_the_tip_as_contract_2_says_and_nothing_else()
     {
-        Assert.Contains("fetchFn(origin + '/api/challenge', REQUEST)", StampModule, StringComparison.Ordinal);
-        Assert.Contains("fetchFn(origin + '/api/tips', {", StampModule, StringComparison.Ordinal);
+        Assert.Contains("fetchFn(origin + '/api/challenge', { ...REQUEST, ...(signal ? { signal } : {}) })", StampModule, StringComparison.Ordinal);
+        Assert.Contains("fetchFn(origin + '/api/tips', {\n          ...REQUEST,", StampModule.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Equal(2, Regex.Count(StampModule, "fetchFn\\("));
         Assert.Contains("const REQUEST = { credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' };", StampModule, StringComparison.Ordinal);
         Assert.Contains($"'Content-Type': 'application/jose', '{TipIntake.Functions.Functions.SubmitTip.StampHeader}': stamp", StampModule, StringComparison.Ordinal);

@@ -202,6 +202,9 @@ export class StampSolver {
 
   /** Resolves with { stamp, bits } once a counter reaches `effort` bits. */
   solve(effort) {
+    if (this.closed) {
+      return Promise.reject(this.closedBecause);
+    }
     this.effort = effort;
     if (this.best && this.best.bits >= effort) {
       return Promise.resolve(this.result());
@@ -218,12 +221,15 @@ export class StampSolver {
     });
   }
 
-  close() {
+  /** Stops the search for good; a solve still waiting is rejected with `reason`. */
+  close(reason = new Error('The stamp search was stopped.')) {
     for (const worker of this.workers) {
       worker.terminate();
     }
     this.workers = [];
     this.closed = true;
+    this.closedBecause = reason;
+    this.fail(reason);
   }
 
   result() {
@@ -296,8 +302,8 @@ async function problemOf(response) {
   }
 }
 
-async function fetchChallenge(fetchFn, origin) {
-  const response = await fetchFn(origin + '/api/challenge', REQUEST);
+async function fetchChallenge(fetchFn, origin, signal) {
+  const response = await fetchFn(origin + '/api/challenge', { ...REQUEST, ...(signal ? { signal } : {}) });
   if (!response.ok) {
     return { response };
   }
@@ -318,25 +324,38 @@ async function fetchChallenge(fetchFn, origin) {
  * answer (a Response), whatever its status: the caller decides what it means.
  *
  * Options: fetch (the fetch function), origin ('' in the browser), jwe, headers (more request headers, such as the
- * submission id), workers and createWorker (for StampSolver), onSolving(effort) and onProgress(tried, effort).
+ * submission id), workers and createWorker (for StampSolver), onSolving(effort) and onProgress(tried, effort), and
+ * signal (an AbortSignal that stops the search and the requests; the promise then rejects with its reason).
  */
 export async function sendStamped({
   fetch: fetchFn, origin = '', jwe, headers = {}, workers = 1, createWorker = null,
-  onSolving = () => {}, onProgress = () => {}, onRaise = () => {},
+  onSolving = () => {}, onProgress = () => {}, onRaise = () => {}, signal = null,
 }) {
+  const withSignal = signal ? { signal } : {};
   for (let attempt = 0; ; attempt++) {
-    const issued = await fetchChallenge(fetchFn, origin);
+    if (signal && signal.aborted) {
+      throw signal.reason;
+    }
+    const issued = await fetchChallenge(fetchFn, origin, signal);
     if (issued.response) {
       return issued.response;
     }
     let effort = issued.effort;
     const solver = new StampSolver(issued.challenge, { workers, createWorker, onProgress: (tried) => onProgress(tried, effort) });
+    const stop = () => solver.close(signal.reason);
+    if (signal) {
+      signal.addEventListener('abort', stop, { once: true });
+      if (signal.aborted) {
+        stop();
+      }
+    }
     try {
       for (;;) {
         onSolving(effort);
         const { stamp } = await solver.solve(effort);
         const response = await fetchFn(origin + '/api/tips', {
           ...REQUEST,
+          ...withSignal,
           method: 'POST',
           headers: { ...headers, 'Content-Type': 'application/jose', 'TipIntake-Stamp': stamp },
           body: jwe,
@@ -357,6 +376,9 @@ export async function sendStamped({
         return response;
       }
     } finally {
+      if (signal) {
+        signal.removeEventListener('abort', stop);
+      }
       solver.close();
     }
   }
