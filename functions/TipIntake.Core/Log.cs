@@ -36,6 +36,13 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Warning, "Tip {TipId} is stored but its claim-checked JWE could not be deleted; retention will remove it")]
     public static partial void ClaimCheckLeftBehind(ILogger logger, string tipId);
 
+    /// <summary>
+    /// What the staff alert for imminent tips is built on (infra/modules/alerts.bicep): the triage queue only — no tip
+    /// id, no content — so that an alert can say nothing more than "an imminent tip is waiting in queue X".
+    /// </summary>
+    [LoggerMessage(6001, LogLevel.Information, "Imminent tip waiting in triage queue {TriageQueue}")]
+    public static partial void ImminentTipWaiting(ILogger logger, string triageQueue);
+
     [LoggerMessage(4001, LogLevel.Information, "Tip {TipId}: {Action} by staff {Actor}")]
     public static partial void TriageChanged(ILogger logger, string tipId, string action, string actor);
 
