@@ -94,6 +94,8 @@ public static class TipIntakeServiceCollectionExtensions
         services.AddStaffAuthentication(configuration, environment);
         services.AddTriage(configuration);
         services.AddRetention();
+        services.AddOptions<IntakeKeyCheckOptions>().BindConfiguration(IntakeKeyCheckOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IntakeKeyCheck>();
         return services;
     }
 }
