@@ -1,6 +1,8 @@
 // Alerts (Azure Monitor): one action group for operations and one for triage staff, log search alert rules over what
 // the app logs to Application Insights, and metric alerts on Key Vault. Every rule exists even with no e-mail address
-// given (it then shows in Azure Monitor and notifies no one).
+// given (it then shows in Azure Monitor and notifies no one). Rules are evaluated every 15 minutes or less often, which
+// is what a log alert costs least at, except the two a person must act on at once: an imminent tip and reporters being
+// turned away (5 minutes).
 //
 // How the app's log lines arrive (checked against Azure/azure-functions-host and azure-functions-dotnet-worker): the
 // isolated worker sends each line of an invocation to the Functions host, which writes it to Application Insights as a
@@ -37,18 +39,15 @@ param imminentTipAlertMuteMinutes int = 30
 @description('Failed invocations of one function in 15 minutes that raise an alert.')
 param functionFailureAlertThreshold int = 5
 
-// KQL shared by the rules: the event name of an app log line.
-var eventName = 'tostring(Properties.EventName)'
-
 var logRules = [
   {
     name: 'imminent-tip-waiting'
     displayName: 'An imminent tip is waiting'
-    description: 'An imminent tip is waiting in the triage queue named by the TriageQueue dimension: open /triage. Nothing else about the tip is in this alert. At most one per queue every ${imminentTipAlertMuteMinutes} minutes. Events: ImminentTipWaiting (6001, ProcessTip).'
+    description: 'An imminent tip is waiting in the triage queue named by the TriageQueue dimension: open /triage. Nothing else about the tip is in this alert. At most one per queue every IMMINENT_TIP_ALERT_MUTE_MINUTES (default 30) minutes. Events: ImminentTipWaiting (6001, ProcessTip).'
     severity: 1
     frequency: 'PT5M'
     window: 'PT5M'
-    query: 'AppTraces | where ${eventName} == "ImminentTipWaiting" | extend TriageQueue = extract(@"triage queue ([a-z0-9][a-z0-9-]*)$", 1, Message) | project TimeGenerated, TriageQueue'
+    query: 'AppTraces | where tostring(Properties.EventName) == "ImminentTipWaiting" | extend TriageQueue = extract(@"triage queue ([a-z0-9][a-z0-9-]*)$", 1, Message) | project TimeGenerated, TriageQueue'
     dimension: 'TriageQueue'
     threshold: 1
     staff: true
@@ -61,7 +60,7 @@ var logRules = [
     severity: 2
     frequency: 'PT15M'
     window: 'PT15M'
-    query: 'AppTraces | where ${eventName} == "Quarantined" | extend Reason = extract(@"quarantined: ([a-z-]+)$", 1, Message) | project TimeGenerated, Reason'
+    query: 'AppTraces | where tostring(Properties.EventName) == "Quarantined" | extend Reason = extract(@"quarantined: ([a-z-]+)$", 1, Message) | project TimeGenerated, Reason'
     dimension: 'Reason'
     threshold: 1
     staff: false
@@ -72,7 +71,7 @@ var logRules = [
     displayName: 'The poison-queue function is failing'
     description: 'QuarantinePoison failed: messages that outlasted their retries are not reaching the Quarantine table and, after five failures, wait in tips-inbound-poison-poison. Nothing is lost yet; look at the exceptions of QuarantinePoison.'
     severity: 1
-    frequency: 'PT5M'
+    frequency: 'PT15M'
     window: 'PT15M'
     query: 'AppRequests | where Name == "QuarantinePoison" and Success == false | project TimeGenerated, FunctionName = Name'
     dimension: 'FunctionName'
@@ -85,7 +84,7 @@ var logRules = [
     displayName: 'Functions are failing'
     description: 'Invocations of the function named by the FunctionName dimension failed in 15 minutes (a queue message that fails is retried, then quarantined; nothing is dropped).'
     severity: 2
-    frequency: 'PT5M'
+    frequency: 'PT15M'
     window: 'PT15M'
     query: 'AppRequests | where Success == false | project TimeGenerated, FunctionName = Name'
     dimension: 'FunctionName'
@@ -100,7 +99,7 @@ var logRules = [
     severity: 1
     frequency: 'PT5M'
     window: 'PT15M'
-    query: 'AppTraces | where ${eventName} == "IntakeUnavailable" | project TimeGenerated'
+    query: 'AppTraces | where tostring(Properties.EventName) == "IntakeUnavailable" | project TimeGenerated'
     dimension: ''
     threshold: 1
     staff: false
@@ -111,9 +110,9 @@ var logRules = [
     displayName: 'The app cannot use the intake key'
     description: 'The app could not read or unwrap with the intake key (throttled, unavailable, or refused: check the identity\'s role on the key). Events: KeyAccessDenied (2005, ProcessTip), UnwrapFailed (3003, ProcessTip), PublicKeyRefreshFailed (3001, IntakeKey/SubmitTip/SubmitTipForm).'
     severity: 2
-    frequency: 'PT5M'
+    frequency: 'PT15M'
     window: 'PT15M'
-    query: 'AppTraces | where ${eventName} in ("KeyAccessDenied", "UnwrapFailed", "PublicKeyRefreshFailed") | project TimeGenerated, EventName = ${eventName}'
+    query: 'AppTraces | where tostring(Properties.EventName) in ("KeyAccessDenied", "UnwrapFailed", "PublicKeyRefreshFailed") | project TimeGenerated, EventName = tostring(Properties.EventName)'
     dimension: 'EventName'
     threshold: 1
     staff: false
@@ -126,7 +125,7 @@ var logRules = [
     severity: 1
     frequency: 'PT1H'
     window: 'PT1H'
-    query: 'AppTraces | where ${eventName} in ("IntakeKeyExpiresSoon", "IntakeKeyExpired", "IntakeKeyCheckFailed", "CurrentKeyOutsideValidity") | project TimeGenerated, EventName = ${eventName}'
+    query: 'AppTraces | where tostring(Properties.EventName) in ("IntakeKeyExpiresSoon", "IntakeKeyExpired", "IntakeKeyCheckFailed", "CurrentKeyOutsideValidity") | project TimeGenerated, EventName = tostring(Properties.EventName)'
     dimension: 'EventName'
     threshold: 1
     staff: false
@@ -139,7 +138,7 @@ var logRules = [
     severity: 2
     frequency: 'PT6H'
     window: 'P2D'
-    query: 'let expected = datatable(EventName: string) ["LogRetentionReport", "TableBackupCompleted", "IntakeKeyChecked"]; let runningForADay = toscalar(AppTraces | where TimeGenerated < ago(26h) | take 1 | count) > 0; expected | where runningForADay | join kind=leftanti (AppTraces | where TimeGenerated > ago(26h) | extend EventName = ${eventName} | where EventName in (expected) | distinct EventName) on EventName'
+    query: 'let expected = datatable(EventName: string) ["LogRetentionReport", "TableBackupCompleted", "IntakeKeyChecked"]; let runningForADay = toscalar(AppTraces | where TimeGenerated < ago(26h) | take 1 | count) > 0; expected | where runningForADay | join kind=leftanti (AppTraces | where TimeGenerated > ago(26h) | extend EventName = tostring(Properties.EventName) | where EventName in (expected) | distinct EventName) on EventName'
     dimension: 'EventName'
     threshold: 1
     staff: false
