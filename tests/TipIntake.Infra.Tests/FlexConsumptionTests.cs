@@ -105,7 +105,7 @@ public sealed class FlexConsumptionTests(CompiledTemplate template)
     public void The_azd_region_picker_offers_only_regions_with_Flex_Consumption()
     {
         var location = template.Root.At("parameters.location")!;
-        var allowed = location["allowedValues"]!.AsArray().Select(v => v.Str()!).ToList();
+        var allowed = (location["allowedValues"] as JsonArray ?? []).Select(v => v.Str()!).ToList();
 
         Assert.Equal("location", location.At("metadata.azd.type").Str());
         Assert.Null(location["defaultValue"]);
