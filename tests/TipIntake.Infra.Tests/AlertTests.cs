@@ -176,6 +176,9 @@ public sealed partial class AlertTests(CompiledTemplate template)
         var alerts = template.OfType("Microsoft.Resources/deployments").Single(d => d.Node["name"].Str() == "alerts");
 
         Assert.Equal("LogAlert", resource["kind"].Str());
+        Assert.True(resource["properties.skipQueryValidation"].Bool());
+        // Every rule's rows carry a time, which the alert's aggregation bins on.
+        Assert.All(LogRules, rule => Assert.Matches(@"(project TimeGenerated|extend TimeGenerated = now\(\))", rule!["query"].Str()));
         Assert.Equal("[parameters('logAnalyticsId')]", resource["properties.scopes"]!.AsArray().Single().Str());
         Assert.Contains("'monitoring'", alerts["properties.parameters.logAnalyticsId.value"].Str(), StringComparison.Ordinal);
         Assert.All(LogRules, rule => Assert.Matches(@"^(AppTraces|AppRequests|_LogOperation|let )", rule!["query"].Str()));
