@@ -73,6 +73,9 @@ public sealed class FakeKeyVault : HttpMessageHandler
 
     public void SetEnabled(string version, bool enabled) => _versions[version].Enabled = enabled;
 
+    /// <summary>The version's <c>exp</c> attribute (Unix seconds on the wire); null for none.</summary>
+    public void SetExpires(string version, DateTimeOffset? expires) => _versions[version].Expires = expires;
+
     public void Delete(string version) => _versions.TryRemove(version, out _);
 
     /// <summary>The next <paramref name="count"/> matching requests fail with <paramref name="fault"/>.</summary>
@@ -174,6 +177,11 @@ public sealed class FakeKeyVault : HttpMessageHandler
                 ["recoveryLevel"] = "Recoverable",
             },
         };
+        if (key.Expires is { } expires)
+        {
+            bundle["attributes"]!["exp"] = expires.ToUnixTimeSeconds();
+        }
+
         return Json(HttpStatusCode.OK, bundle);
     }
 
@@ -246,6 +254,8 @@ public sealed class FakeKeyVault : HttpMessageHandler
         public RSA Rsa { get; } = rsa;
 
         public bool Enabled { get; set; } = true;
+
+        public DateTimeOffset? Expires { get; set; }
     }
 
     /// <summary>A request as the vault saw it: the <see cref="Authorization"/> is kept only to check it was sent.</summary>

@@ -20,6 +20,22 @@ public sealed class TimerFunctionAdapters(IServiceScopeFactory scopes)
         await scope.ServiceProvider.GetRequiredService<PurgeExpired>().Run(new WorkerTimerInfo { IsPastDue = timer.IsPastDue }, cancellationToken);
     }
 
+    [FunctionName(nameof(BackupTables))]
+    public async Task BackupTablesAsync([TimerTrigger(BackupTables.Schedule)] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<BackupTables>().Run(new WorkerTimerInfo { IsPastDue = timer.IsPastDue }, cancellationToken);
+    }
+
+    [FunctionName(nameof(CheckIntakeKey))]
+    public async Task CheckIntakeKeyAsync([TimerTrigger(CheckIntakeKey.Schedule)] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<CheckIntakeKey>().Run(new WorkerTimerInfo { IsPastDue = timer.IsPastDue }, cancellationToken);
+    }
+
     internal static IEnumerable<ServedFunction> Describe() =>
         from method in typeof(TimerFunctionAdapters).GetMethods()
         let name = method.GetCustomAttribute<FunctionNameAttribute>()
