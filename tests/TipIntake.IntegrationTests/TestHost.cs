@@ -118,7 +118,8 @@ public sealed class TestHost : IAsyncDisposable
         Action<IServiceCollection>? configureServices = null,
         string? connectionString = null,
         string environment = "Development",
-        FakeEntraId? entra = null)
+        FakeEntraId? entra = null,
+        params IAsyncDisposable[] owned)
     {
         ArgumentNullException.ThrowIfNull(vault);
         var network = await FakeAzureNetwork.StartAsync(vault, entra);
@@ -132,7 +133,7 @@ public sealed class TestHost : IAsyncDisposable
             values[key] = value;
         }
 
-        return await StartAsync(configureServices, values, connectionString, environment, network);
+        return await StartAsync(configureServices, values, connectionString, environment, [network, .. owned]);
     }
 
     /// <summary>Polls <c>Tips</c> until a tip whose narrative contains <paramref name="marker"/> is there.</summary>

@@ -33,7 +33,7 @@ public static class TestCertificateAuthority
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         var now = DateTimeOffset.UtcNow;
-        using var issued = request.Create(Authority.Value.Certificate, now.AddMinutes(-5), now.AddDays(2), RandomNumberGenerator.GetBytes(16));
+        using var issued = request.Create(Authority.Value.Certificate, now.AddHours(-1), now.AddDays(1), RandomNumberGenerator.GetBytes(16));
         using var withKey = issued.CopyWithPrivateKey(key);
 
         // Through PKCS#12 so the key is usable by SslStream on every platform.
@@ -49,7 +49,7 @@ public static class TestCertificateAuthority
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(2));
+        var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(2));
         var folder = Directory.CreateTempSubdirectory("tipintake-test-ca-");
         var bundle = Path.Combine(folder.FullName, "ca-bundle.pem");
         const string SystemBundle = "/etc/ssl/certs/ca-certificates.crt";

@@ -28,7 +28,7 @@ internal sealed class WorkerRequestForwarder : IDisposable
         _worker = worker;
         _forwarder = forwarder;
         _logger = logger;
-        _client = new HttpMessageInvoker(new SocketsHttpHandler
+        _client = new HttpMessageInvoker(new WorkerConnectRetry(new SocketsHttpHandler
         {
             UseProxy = false,
             AllowAutoRedirect = false,
@@ -36,7 +36,7 @@ internal sealed class WorkerRequestForwarder : IDisposable
             UseCookies = false,
             ActivityHeadersPropagator = null,
             ConnectTimeout = TimeSpan.FromSeconds(10),
-        });
+        }));
     }
 
     public async Task ForwardAsync(HttpContext context, WorkerFunction function)
@@ -56,7 +56,13 @@ internal sealed class WorkerRequestForwarder : IDisposable
         var invocationId = Guid.NewGuid().ToString();
         context.Request.Headers[InvocationIdHeader] = invocationId;
         var input = new ParameterBinding { Name = function.TriggerName, Data = new TypedData { Http = new RpcHttp() } };
-        var invocation = worker.InvokeAsync(function.Name, invocationId, input, [], CancellationToken.None);
+
+        // Route values are binding data, as the Functions host sends them: a parameter such as `string id` binds from them.
+        // (It also sends the headers and the query; nothing here binds to those, and they stay out of the message.)
+        var routeValues = context.Request.RouteValues
+            .Where(pair => pair.Value is not null)
+            .Select(pair => KeyValuePair.Create(pair.Key, new TypedData { String = Convert.ToString(pair.Value, System.Globalization.CultureInfo.InvariantCulture) }));
+        var invocation = worker.InvokeAsync(function.Name, invocationId, input, routeValues, CancellationToken.None);
         if (invocation.IsFaulted)
         {
             await HostProblems.WorkerUnavailableAsync(context);

@@ -35,10 +35,13 @@ internal sealed class RpcServer : IAsyncDisposable
             options.MaxReceiveMessageSize = null;
             options.MaxSendMessageSize = null;
         });
+        // Its address is for the worker only; "Now listening on" belongs to the public server.
+        builder.WebHost.UseSetting(WebHostDefaults.SuppressStatusMessagesKey, "true");
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2);
         });
         var app = builder.Build();
         app.MapGrpcService<FunctionRpcService>();

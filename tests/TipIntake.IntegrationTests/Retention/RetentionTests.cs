@@ -53,8 +53,7 @@ public sealed class RetentionTests
     [Fact]
     public async Task Dry_run_through_the_PurgeExpired_function_reports_the_counts_and_leaves_everything()
     {
-        await using var host = await TriageHost.StartAsync(
-            new Dictionary<string, string> { ["Retention:DryRun"] = "true" });
+        await using var host = await TriageHost.StartAsync(new Dictionary<string, string> { ["Retention:DryRun"] = "true" });
         var closed = await SeedClosedAsync(host, TestTips.NewMarker());
         var quarantineId = await SeedQuarantineAsync(host);
         var services = host.Host.App;
