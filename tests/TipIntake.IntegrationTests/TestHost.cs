@@ -95,7 +95,21 @@ public sealed class TestHost : IAsyncDisposable
                 services.AddSingleton<ILoggerProvider>(logs);
                 configureServices?.Invoke(services);
             });
-            return new TestHost(host, connectionString, logs, values, environment, owned);
+            var started = new TestHost(host, connectionString, logs, values, environment, owned);
+
+            // The worker creates its queues and tables in a hosted service that may still be running when it reports
+            // its functions loaded; tests that seed storage at once must not race it (creating them is idempotent).
+            try
+            {
+                await ActivatorUtilities.CreateInstance<StorageInitializer>(started.App).StartAsync(CancellationToken.None);
+            }
+            catch
+            {
+                await started.DisposeAsync();
+                throw;
+            }
+
+            return started;
         }
         catch
         {
@@ -204,6 +218,7 @@ public sealed class TestHost : IAsyncDisposable
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(_settings!).Build();
         var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(logging => logging.AddProvider(Logs));
         services.AddTipIntake(configuration, new AppEnvironment(_environment));
         return services.BuildServiceProvider();
