@@ -26,10 +26,10 @@ internal static partial class Log
     [LoggerMessage(9007, LogLevel.Warning, "Forwarding a request to function {Function} failed: {Error}")]
     public static partial void ForwardingFailed(ILogger logger, string function, string error);
 
-    [LoggerMessage(9008, LogLevel.Warning, "Invocation {InvocationId} of {Function} answered {Status}")]
+    [LoggerMessage(9008, LogLevel.Debug, "Invocation {InvocationId} of {Function} answered {Status}")]
     public static partial void InvocationDone(ILogger logger, string invocationId, string function, string status);
 
-    [LoggerMessage(9010, LogLevel.Debug, "{Line}")]
+    [LoggerMessage(9010, LogLevel.Information, "{Line}")]
     public static partial void WorkerStdout(ILogger logger, string line);
 
     [LoggerMessage(9011, LogLevel.Warning, "{Line}")]

@@ -36,6 +36,9 @@ internal sealed class WorkerRequestForwarder : IDisposable
             UseCookies = false,
             ActivityHeadersPropagator = null,
             ConnectTimeout = TimeSpan.FromSeconds(10),
+
+            // Header values go on as the client sent them (Kestrel reads them as UTF-8); the worker's server judges them.
+            RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8,
         }));
     }
 
@@ -70,7 +73,7 @@ internal sealed class WorkerRequestForwarder : IDisposable
             return;
         }
 
-        var error = await _forwarder.SendAsync(context, httpUri.ToString(), _client, RequestConfig, HttpTransformer.Default);
+        var error = await _forwarder.SendAsync(context, httpUri.ToString(), _client, RequestConfig, WorkerRequestTransformer.Instance);
         ObserveOutcome(invocation, invocationId, function.Name);
         if (error == ForwarderError.None)
         {

@@ -23,8 +23,11 @@ internal sealed class RpcServer : IAsyncDisposable
     public static async Task<RpcServer> StartAsync(WorkerChannels channels, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        // Its own logs go to the local host's logging, except where it listens: that is for the worker only, and
+        // "Now listening on" belongs to the public server.
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggers);
+        builder.Logging.AddProvider(new ForwardingLoggerProvider(loggers));
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.None);
 
         // Stopped by the local host, after the worker: never by Ctrl+C, which would cut the worker off first.
         builder.Services.AddSingleton<IHostLifetime, NoLifetime>();
@@ -35,8 +38,6 @@ internal sealed class RpcServer : IAsyncDisposable
             options.MaxReceiveMessageSize = null;
             options.MaxSendMessageSize = null;
         });
-        // Its address is for the worker only; "Now listening on" belongs to the public server.
-        builder.WebHost.UseSetting(WebHostDefaults.SuppressStatusMessagesKey, "true");
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -63,4 +64,14 @@ internal sealed class NoLifetime : IHostLifetime
     public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Hands every logger to another factory (the local host's), which applies its own filters and providers.</summary>
+internal sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => target.CreateLogger(categoryName);
+
+    public void Dispose()
+    {
+    }
 }

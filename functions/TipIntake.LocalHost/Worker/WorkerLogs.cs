@@ -45,7 +45,10 @@ internal sealed class WorkerLogs(ILoggerFactory loggers)
     }
 }
 
-/// <summary>The worker's stdout (Debug) and stderr (Warning) as <c>Host.Function.Console</c> log lines.</summary>
+/// <summary>
+/// The worker's stdout (Information, as the Functions host logs it) and stderr (Warning) as <c>Host.Function.Console</c>
+/// log lines. The worker removes its own console logger, so these are what it prints otherwise: a crash, a stray write.
+/// </summary>
 internal sealed class WorkerConsole(ILoggerFactory loggers)
 {
     private readonly ILogger _console = loggers.CreateLogger("Host.Function.Console");

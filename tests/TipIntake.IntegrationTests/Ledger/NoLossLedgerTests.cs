@@ -217,7 +217,8 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
     /// <summary>The tip id in a Put Message body (<c>&lt;QueueMessage&gt;&lt;MessageText&gt;</c> base64 of the envelope).</summary>
     private static string TipIdOfQueuedEnvelope(byte[] body)
     {
-        var text = System.Xml.Linq.XDocument.Parse(Encoding.UTF8.GetString(body)).Root!.Element("MessageText")!.Value;
+        using var xml = new MemoryStream(body);
+        var text = System.Xml.Linq.XDocument.Load(xml).Root!.Element("MessageText")!.Value;
         using var envelope = JsonDocument.Parse(Convert.FromBase64String(text));
         return envelope.RootElement.GetProperty("tipId").GetString()!;
     }

@@ -69,7 +69,8 @@ public sealed class RetentionTests
 
         // The PurgeExpired function itself, in the worker, invoked by the local host's timer trigger as the schedule
         // would, with the real clock: nothing is old yet, and it must not fail.
-        await host.Host.Host.Services.GetRequiredService<Microsoft.Azure.WebJobs.IJobHost>().CallAsync("PurgeExpired");
+        await host.Host.Host.Services.GetRequiredService<Microsoft.Azure.WebJobs.IJobHost>().CallAsync(
+            "PurgeExpired", new Dictionary<string, object?> { ["timer"] = new Microsoft.Azure.WebJobs.TimerInfo(null, null) });
 
         Assert.Equal(new RetentionReport(true, 1, 0, 1, 0, 1, 0), report);
         Assert.Equal(FakeJwe(orphan), await claimChecks.GetAsync(orphan, default));
