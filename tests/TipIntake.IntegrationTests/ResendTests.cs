@@ -36,7 +36,7 @@ public sealed partial class ResendTests : IAsyncLifetime
         await _host.WaitUntilInboundIsEmptyAsync();
         Assert.Equal(1, await _host.CountTipsWithAsync(marker));
         Assert.Equal(_host.App.GetRequiredService<ReceiptIssuer>().HashOf(first), tip.GetString("ReceiptHash"));
-        Assert.Contains(_host.Logs.Lines, line => line.Contains($"Tip {tip.RowKey} was already stored; redelivery ignored", StringComparison.Ordinal));
+        await _host.WaitForLogAsync(line => line.Contains($"Tip {tip.RowKey} was already stored; redelivery ignored", StringComparison.Ordinal), "the redelivery's log line");
     }
 
     [Fact]

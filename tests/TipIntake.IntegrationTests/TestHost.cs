@@ -191,6 +191,13 @@ public sealed class TestHost : IAsyncDisposable
         return count;
     }
 
+    /// <summary>
+    /// Polls the captured logs for a line: the worker's log lines travel to the host's logging over gRPC, so one may
+    /// arrive just after the effect a test saw in storage.
+    /// </summary>
+    public Task WaitForLogAsync(Func<string, bool> line, string what) =>
+        Eventually.HoldsAsync(() => Task.FromResult(Logs.Lines.Any(line)), what);
+
     /// <summary>Polls until <c>tips-inbound</c> holds no message, visible or not (every delivery processed).</summary>
     public Task WaitUntilInboundIsEmptyAsync() => Eventually.HoldsAsync(
         async () => (await InboundQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0,

@@ -94,6 +94,7 @@ public sealed class DevelopmentSignInTests
         Assert.Equal(HttpStatusCode.Unauthorized, counts.StatusCode);
         await AssertRejectedAsync(host, StaffRejectionReasons.NotConfigured);
         Assert.Equal(HttpStatusCode.OK, intakeKey.StatusCode);
+        await host.WaitForLogAsync(line => line.Contains("Triage sign-in is not configured", StringComparison.Ordinal), "the start-up warning");
         Assert.Single(host.Logs.Lines, line => line.Contains("Triage sign-in is not configured", StringComparison.Ordinal));
         AssertTokenNotLogged(host, devToken);
     }
