@@ -49,6 +49,9 @@ public sealed class FakeKeyVault : HttpMessageHandler
     /// <summary>Answers every matching request with this fault while set (e.g. a vault that always says 403).</summary>
     public Fault? PersistentFault { get; set; }
 
+    /// <summary>When set, <see cref="PersistentFault"/> answers only requests to this operation (e.g. <c>unwrapkey</c>).</summary>
+    public string? PersistentFaultOperation { get; set; }
+
     public string CurrentVersion => _currentVersion;
 
     public string CurrentKeyId => KeyIdOf(_currentVersion);
@@ -116,7 +119,9 @@ public sealed class FakeKeyVault : HttpMessageHandler
             return Error(HttpStatusCode.Unauthorized, "Unauthorized", "AKV10022: Invalid audience or token.");
         }
 
-        if (PersistentFault is { } persistent || _nextFaults.TryDequeue(out persistent))
+        var faulted = PersistentFaultOperation is null
+            || request.RequestUri.AbsolutePath.EndsWith("/" + PersistentFaultOperation, StringComparison.OrdinalIgnoreCase);
+        if ((faulted ? PersistentFault : null) is { } persistent || _nextFaults.TryDequeue(out persistent))
         {
             return persistent.ToResponse();
         }

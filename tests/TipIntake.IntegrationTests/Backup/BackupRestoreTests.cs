@@ -9,7 +9,6 @@ using TipIntake.Core.Processing;
 using TipIntake.Core.Routing;
 using TipIntake.Core.Tips;
 using TipIntake.Core.Triage;
-using TipIntake.Functions.Functions;
 using TipIntake.Infrastructure.Backup;
 using TipIntake.Infrastructure.Storage;
 using TipIntake.IntegrationTests.Triage;
@@ -28,7 +27,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
 
     private string ConnectionString => _host.Host.ConnectionString;
 
-    private IServiceProvider Services => _host.Host.Host.Services;
+    private IServiceProvider Services => _host.Host.App;
 
     public async Task InitializeAsync() => _host = await TriageHost.StartAsync();
 
@@ -213,8 +212,9 @@ public sealed class BackupRestoreTests : IAsyncLifetime
 
     private async Task RunBackupFunctionAsync()
     {
-        await using var scope = Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<BackupTables>().Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), default);
+        // The BackupTables function itself, in the worker, invoked by the local host's timer trigger as the schedule would.
+        await _host.Host.Host.Services.GetRequiredService<Microsoft.Azure.WebJobs.IJobHost>().CallAsync(
+            "BackupTables", new Dictionary<string, object?> { ["timer"] = new Microsoft.Azure.WebJobs.TimerInfo(null, null) });
         Assert.Contains("Table backup ", _host.Host.Logs.All, StringComparison.Ordinal);
     }
 
