@@ -527,27 +527,39 @@ export function webpSize(webp) {
 }
 
 /**
- * Makes an extended WebP (VP8X) of a simple one, with an ICC profile, EXIF (camera, GPS) and XMP chunks, as photo
- * tools write them. `flags` lets a test set the header's flags as it likes.
+ * Makes an extended WebP (VP8X) with an ICC profile, EXIF (camera, GPS) and XMP chunks, as photo tools write them,
+ * of a simple WebP or of an extended one (browsers' encoders write VP8X with an ALPH chunk), keeping its image chunks.
  */
-export function extendedWebp(simple, { exif = cameraExif({ littleEndian: true }), xmp = xmpPacket(), icc = null, unknown = true } = {}) {
-  const { width, height } = webpSize(simple);
-  const image = webpChunks(simple);
-  const flags = (icc ? 0x20 : 0) | (exif ? 0x08 : 0) | (xmp ? 0x04 : 0);
-  const chunks = [riffChunk('VP8X', concat([flags, 0, 0, 0], u24le(width - 1), u24le(height - 1)))];
-  if (icc) {
-    chunks.push(riffChunk('ICCP', icc));
+export function extendedWebp(webp, { exif = cameraExif({ littleEndian: true }), xmp = xmpPacket(), icc = null, unknown = true } = {}) {
+  const chunks = webpChunks(webp);
+  let width;
+  let height;
+  let flags = 0;
+  let image = chunks;
+  if (chunks[0].type === 'VP8X') {
+    const d = chunks[0].data;
+    flags = d[0] & ~(0x20 | 0x08 | 0x04);
+    width = (d[4] | (d[5] << 8) | (d[6] << 16)) + 1;
+    height = (d[7] | (d[8] << 8) | (d[9] << 16)) + 1;
+    image = chunks.filter((chunk) => ['ALPH', 'VP8 ', 'VP8L', 'ANIM', 'ANMF'].includes(chunk.type));
+  } else {
+    ({ width, height } = webpSize(webp));
   }
-  chunks.push(...image.map((chunk) => chunk.bytes));
+  flags |= (icc ? 0x20 : 0) | (exif ? 0x08 : 0) | (xmp ? 0x04 : 0);
+  const out = [riffChunk('VP8X', concat([flags, 0, 0, 0], u24le(width - 1), u24le(height - 1)))];
+  if (icc) {
+    out.push(riffChunk('ICCP', icc));
+  }
+  out.push(...image.map((chunk) => chunk.bytes));
   if (unknown) {
-    chunks.push(riffChunk('PRVT', ascii(SECRETS.unknown)));
+    out.push(riffChunk('PRVT', ascii(SECRETS.unknown)));
   }
   if (exif) {
-    chunks.push(riffChunk('EXIF', exif));
+    out.push(riffChunk('EXIF', exif));
   }
   if (xmp) {
-    chunks.push(riffChunk('XMP ', utf8(xmp)));
+    out.push(riffChunk('XMP ', utf8(xmp)));
   }
-  const body = concat(ascii('WEBP'), ...chunks);
+  const body = concat(ascii('WEBP'), ...out);
   return concat(ascii('RIFF'), u32le(body.length), body);
 }
