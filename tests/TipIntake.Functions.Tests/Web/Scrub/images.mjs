@@ -304,7 +304,8 @@ export function buildJpeg({ width = 64, height = 48, dc = (bx, by) => ((bx * 37 
   for (let by = 0; by < blocksY; by++) {
     for (let bx = 0; bx < blocksX; bx++) {
       if (restartInterval > 0 && blocks > 0 && blocks % restartInterval === 0) {
-        scan.push(...writer.finish(), 0xFF, 0xD0 + (restarts++ % 8));
+        append(scan, writer.finish());
+        scan.push(0xFF, 0xD0 + (restarts++ % 8));
         writer = new BitWriter();
         previous = 0;
       }
@@ -322,9 +323,15 @@ export function buildJpeg({ width = 64, height = 48, dc = (bx, by) => ((bx * 37 
       blocks++;
     }
   }
-  scan.push(...writer.finish());
+  append(scan, writer.finish());
   return concat([0xFF, 0xD8], segment(0xE0, concat(ascii('JFIF\0'), [1, 2, 0, 0, 1, 0, 1, 0, 0])), quantization,
     frame, dcTable, acTable, restart, scanHeader, Uint8Array.from(scan), [0xFF, 0xD9]);
+}
+
+function append(target, bytes) {
+  for (const byte of bytes) {
+    target.push(byte);
+  }
 }
 
 /** The bytes from the first SOS marker to EOI inclusive: a scan's header and its entropy-coded data. */
