@@ -1,12 +1,11 @@
 using System.Text.Json;
 using Microsoft.Playwright;
-using TipIntake.Functions.Web;
 using TipIntake.Infrastructure.Keys;
 
 namespace TipIntake.IntegrationTests.Browser;
 
 /// <summary>
-/// The image scrubber (<c>Web/assets/scrub.js</c>, as embedded in the app) in Chromium, under the form's strict CSP:
+/// The image scrubber (<c>Web/assets/scrub.js</c>, the app's source, which the app embeds unchanged) in Chromium, under the form's strict CSP:
 /// photos that Chromium itself encodes (JPEG, PNG, WebP) are dressed with the metadata phones write (GPS, camera
 /// serial, XMP, IPTC, text chunks, an appended gain map), cleaned, and decoded again by Chromium. The decoded pixels
 /// must be identical, the compressed image data identical byte for byte, and none of the planted values left.
@@ -110,7 +109,7 @@ public sealed class ImageScrubberBrowserTests
             var files = new Dictionary<string, (string Type, string Body)>(StringComparer.Ordinal)
             {
                 ["/"] = ("text/html", "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><script type=\"module\" src=\"/scrub-harness.mjs\"></script></head><body></body></html>"),
-                ["/scrub.js"] = ("text/javascript", EmbeddedAsset("Web/assets/scrub.js")),
+                ["/scrub.js"] = ("text/javascript", File.ReadAllText(Path.Combine(repository, "functions", "TipIntake.Functions", "Web", "assets", "scrub.js"))),
                 ["/images.mjs"] = ("text/javascript", File.ReadAllText(Path.Combine(repository, "tests", "TipIntake.Functions.Tests", "Web", "Scrub", "images.mjs"))),
                 ["/scrub-harness.mjs"] = ("text/javascript", File.ReadAllText(Path.Combine(repository, "tests", "TipIntake.IntegrationTests", "Browser", "scrub-harness.mjs"))),
             };
@@ -150,13 +149,5 @@ public sealed class ImageScrubberBrowserTests
             await Page.EvaluateAsync<string[]>("() => window.__csp || []");
 
         public async ValueTask DisposeAsync() => await _context.CloseAsync();
-
-        private static string EmbeddedAsset(string name)
-        {
-            using var stream = typeof(PageRenderer).Assembly.GetManifestResourceStream(name)
-                ?? throw new InvalidOperationException($"{name} is not embedded in the app.");
-            using var reader = new StreamReader(stream);
-            return reader.ReadToEnd();
-        }
     }
 }
