@@ -115,7 +115,7 @@ public sealed class ClaimCheckTests : IAsyncLifetime
         var name = envelope.RootElement.GetProperty("jweRef").GetString()!;
         // Named by a keyed hash of the tip id (not the id: a traced blob request would date the tip), which retention
         // derives from the quarantine row's id.
-        Assert.Equal(_host.Host.Services.GetRequiredService<ReceiptIssuer>().ClaimCheckNameOf(row.RowKey), name);
+        Assert.Equal(_host.App.GetRequiredService<ReceiptIssuer>().ClaimCheckNameOf(row.RowKey), name);
         Assert.NotEqual(row.RowKey, name);
         var kept = await Container.GetBlobClient(name).DownloadContentAsync();
         Assert.Equal(tampered, kept.Value.Content.ToString());

@@ -17,7 +17,14 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
     private TestHost _host = null!;
 
     public async Task InitializeAsync() => _host = await TestHost.StartWithKeyVaultAsync(
-        _vault, new Dictionary<string, string> { ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "2" });
+        _vault,
+        new Dictionary<string, string>
+        {
+            ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "2",
+
+            // The worker reads the key's versions on this timer (never because of a request): the shortest allowed.
+            ["KeyVault:PublicKeyRefreshInterval"] = "00:00:05",
+        });
 
     public async Task DisposeAsync()
     {
@@ -182,7 +189,7 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
         if (failure is "forbidden" or "unauthorized")
         {
             // A permissions problem is a deployment error: it must be loud, and name no content.
-            Assert.Contains(_host.Logs.Lines, line => line.StartsWith("Error", StringComparison.Ordinal) && line.Contains("refused this service", StringComparison.Ordinal));
+            await _host.WaitForLogAsync(line => line.StartsWith("Error", StringComparison.Ordinal) && line.Contains("refused this service", StringComparison.Ordinal), "the permissions error");
         }
     }
 
@@ -212,10 +219,12 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
         var jwk = await TestTips.GetIntakeKeyAsync(_host.Http);
         var tip = Encoding.UTF8.GetBytes(TestTips.ValidTipJson("x"));
         var before = _vault.Requests.Count;
+        var madeUpVersions = new List<string>();
 
         for (var i = 0; i < 20; i++)
         {
-            var madeUp = _vault.KeyIdOf(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
+            madeUpVersions.Add(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
+            var madeUp = _vault.KeyIdOf(madeUpVersions[^1]);
             var jwe = TestTips.Encrypt(jwk, tip, h => h["kid"] = madeUp);
             using var stamped = await TestTips.PostAsync(_host.Http, jwe);
             using var unstamped = await TestTips.PostWithStampAsync(_host.Http, jwe, stamp: null);
@@ -223,11 +232,24 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
             Assert.Equal(HttpStatusCode.UnprocessableEntity, unstamped.StatusCode);
         }
 
-        Assert.Equal(before, _vault.Requests.Count);
+        // Only the worker's timer spoke to the vault meanwhile (the version list, the current key): nothing named a made-up version.
+        Assert.All(_vault.Requests.Skip(before), r =>
+        {
+            Assert.Equal("GET", r.Method);
+            Assert.DoesNotContain(madeUpVersions, version => r.Path.Contains(version, StringComparison.Ordinal));
+        });
     }
 
-    private Task<bool> ReadVersionsAsync() =>
-        ((Infrastructure.KeyVault.KeyVaultIntakeKey)_host.Host.Services.GetRequiredService<Core.Keys.IIntakeKey>()).RefreshVersionsAsync(CancellationToken.None);
+    /// <summary>
+    /// Waits until the worker has read the key's versions twice more (its timer, every 5 s here): the second read began
+    /// after this call, so it saw the vault as it is now.
+    /// </summary>
+    private async Task ReadVersionsAsync()
+    {
+        int Lists() => _vault.Requests.Count(r => r.Method == "GET" && r.Path.EndsWith("/versions", StringComparison.Ordinal));
+        var before = Lists();
+        await Eventually.HoldsAsync(() => Task.FromResult(Lists() >= before + 2), "two more reads of the key's versions");
+    }
 
     private JsonElement JwkOf(string version)
     {

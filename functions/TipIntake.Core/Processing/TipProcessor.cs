@@ -184,6 +184,10 @@ public sealed class TipProcessor(
             {
                 Log.TipStored(logger, route.Queue);
                 Log.TipStoredWithId(logger, envelope.TipId, route.Queue);
+                if (tip.Urgency == TipUrgencies.Imminent)
+                {
+                    Log.ImminentTipWaiting(logger, route.Queue);
+                }
             }
             else
             {

@@ -7,9 +7,12 @@ namespace TipIntake.Functions.Http;
 /// <summary>
 /// Reads a request body into memory, never more than a limit, whatever its transfer encoding: bytes are counted as
 /// they arrive (a chunked body announces no length) and reading stops at the limit plus one byte. A body over the
-/// limit is answered without being read further, and the connection is closed after the answer, so that a client
-/// cannot keep the server reading what it will refuse. A broken framing or a body too slow for the server's minimum
-/// rate is the client's fault, never a 500 (<see cref="RequestBodyFailures"/>).
+/// limit is answered 413 at once and never buffered. One announced too long (Content-Length) is refused unread and
+/// the connection closed after the answer. One found too long while reading (chunked) is not read any further by the
+/// app; the server discards what the client still sends, for at most its drain timeout (Kestrel: 5 s), before it
+/// reuses or closes the connection — a proxy in front (the Functions host, the local host) delivers the answer only
+/// once it has sent the whole body, and a connection closed under it would turn the 413 into a 5xx. A broken framing
+/// or a body too slow for the server's minimum rate is the client's fault, never a 500 (<see cref="RequestBodyFailures"/>).
 /// </summary>
 public static class BoundedRequestBody
 {
@@ -34,13 +37,16 @@ public static class BoundedRequestBody
         ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > maxBytes)
         {
-            return (Refuse(request), null);
+            request.HttpContext.Response.Headers.Connection = "close";
+            return (Status.TooLarge, null);
         }
 
-        // Where the server enforces a size itself (Kestrel), tell it too: it then stops at the limit on its own.
+        // The app never reads past the limit (below). The server's own limit (Kestrel: 30 MB) would also bound its
+        // discarding of the rest after a 413, cutting the connection under a proxy that is still sending: the drain
+        // timeout bounds that instead.
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            size.MaxRequestBodySize = maxBytes + 1L;
+            size.MaxRequestBodySize = null;
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(maxBytes + 1);
@@ -60,7 +66,7 @@ public static class BoundedRequestBody
             return (RequestBodyFailures.StatusOf(ex) switch
             {
                 StatusCodes.Status408RequestTimeout => Status.TimedOut,
-                StatusCodes.Status413PayloadTooLarge => Refuse(request),
+                StatusCodes.Status413PayloadTooLarge => Status.TooLarge,
                 _ => Status.Unreadable,
             }, null);
         }
@@ -68,16 +74,10 @@ public static class BoundedRequestBody
         if (length > maxBytes)
         {
             ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
-            return (Refuse(request), null);
+            return (Status.TooLarge, null);
         }
 
         return (Status.Read, new PooledBody(buffer, length));
-    }
-
-    private static Status Refuse(HttpRequest request)
-    {
-        request.HttpContext.Response.Headers.Connection = "close";
-        return Status.TooLarge;
     }
 
     /// <summary>A body read whole into a pooled buffer, wiped when returned (a form body is a reporter's plaintext).</summary>

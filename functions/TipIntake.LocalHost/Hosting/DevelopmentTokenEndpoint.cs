@@ -1,8 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
-using TipIntake.Functions.Http;
 using TipIntake.Infrastructure.Staff;
+using TipIntake.LocalHost.Http;
 
 namespace TipIntake.LocalHost.Hosting;
 
@@ -25,7 +26,8 @@ internal sealed partial class DevelopmentTokenJsonContext : JsonSerializerContex
 /// <summary>
 /// <c>POST /dev/token</c>: the local sign-in of the triage page, in the Development environment only. Elsewhere every
 /// path under <c>/dev/</c> answers 404 (mapped explicitly, because the reporter site's catch-all GET route would
-/// otherwise turn a POST into 405). See docs/staff-auth.md.
+/// otherwise turn a POST into 405). The signing key lives in this process only; the worker is given its public half
+/// (<see cref="DevelopmentTokenTrust"/>). See docs/staff-auth.md.
 /// </summary>
 internal static partial class DevelopmentTokenEndpoint
 {
@@ -68,38 +70,50 @@ internal static partial class DevelopmentTokenEndpoint
             return;
         }
 
-        // Counted as it arrives, chunked or not, and never read past the limit.
-        var (status, read) = await BoundedRequestBody.ReadAsync(request, MaxBodyBytes, context.RequestAborted);
-        DevelopmentTokenRequest? body;
-        using (read)
+        if (request.ContentLength > MaxBodyBytes)
         {
-            switch (status)
-            {
-                case BoundedRequestBody.Status.TooLarge:
-                    await WriteProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "too-large", $"The body may have at most {MaxBodyBytes} bytes.");
-                    return;
-                case BoundedRequestBody.Status.TimedOut or BoundedRequestBody.Status.Unreadable:
-                    // Broken framing or a body too slow for Kestrel's MinRequestBodyDataRate: the client's fault, not a 500.
-                    var timedOut = status == BoundedRequestBody.Status.TimedOut;
-                    await WriteProblemAsync(
-                        context,
-                        timedOut ? StatusCodes.Status408RequestTimeout : StatusCodes.Status400BadRequest,
-                        timedOut ? "request-timeout" : "unreadable-body",
-                        "The request body could not be read.");
-                    return;
-            }
+            await RefuseTooLargeAsync(context);
+            return;
+        }
 
-            try
+        // A chunked body announces no length: Kestrel counts it as it arrives and stops at the limit (it throws a 413
+        // BadHttpRequestException), so no more than the limit is ever read or buffered.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        DevelopmentTokenRequest? body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, context.RequestAborted);
+            if (buffer.Length > MaxBodyBytes)
             {
-                body = read!.Bytes.Length == 0
-                    ? new DevelopmentTokenRequest(null, null)
-                    : JsonSerializer.Deserialize(read.Bytes.Span, DevelopmentTokenJsonContext.Default.DevelopmentTokenRequest);
-            }
-            catch (JsonException)
-            {
-                await WriteProblemAsync(context, StatusCodes.Status400BadRequest, "malformed-json", """Send {"roles":["TipTriage.Reader"|"TipTriage.Editor"],"name":"…"}.""");
+                await RefuseTooLargeAsync(context);
                 return;
             }
+
+            body = buffer.Length == 0
+                ? new DevelopmentTokenRequest(null, null)
+                : JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), DevelopmentTokenJsonContext.Default.DevelopmentTokenRequest);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await RefuseTooLargeAsync(context);
+            return;
+        }
+        catch (IOException ex)
+        {
+            // Broken framing or a body too slow for Kestrel's MinRequestBodyDataRate: the client's fault, not a 500.
+            var status = ex is BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } ? StatusCodes.Status408RequestTimeout : StatusCodes.Status400BadRequest;
+            await WriteProblemAsync(context, status, status == StatusCodes.Status408RequestTimeout ? "request-timeout" : "unreadable-body", "The request body could not be read.");
+            return;
+        }
+        catch (JsonException)
+        {
+            await WriteProblemAsync(context, StatusCodes.Status400BadRequest, "malformed-json", """Send {"roles":["TipTriage.Reader"|"TipTriage.Editor"],"name":"…"}.""");
+            return;
         }
 
         var roles = body?.Roles ?? [];
@@ -120,7 +134,7 @@ internal static partial class DevelopmentTokenEndpoint
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
-        SecurityHeaders.Apply(response, SecurityHeaders.NoStore);
+        HostProblems.ApplySecurityHeaders(response);
         response.Headers.Pragma = "no-cache";
         await JsonSerializer.SerializeAsync(
             response.Body,
@@ -150,19 +164,23 @@ internal static partial class DevelopmentTokenEndpoint
         return name == "[::1]" || LoopbackV4().IsMatch(name);
     }
 
-    private static Task WriteProblemAsync(HttpContext context, int status, string code, string detail)
+    /// <summary>413, and the connection closed after it: the client cannot keep this process reading what it refused.</summary>
+    private static Task RefuseTooLargeAsync(HttpContext context)
     {
         var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = Problems.ContentType;
-        SecurityHeaders.Apply(response, SecurityHeaders.NoStore);
-        var title = status switch
+        response.OnStarting(() =>
+        {
+            response.Headers.Connection = "close";
+            return Task.CompletedTask;
+        });
+        return WriteProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "too-large", $"The body may have at most {MaxBodyBytes} bytes.");
+    }
+
+    private static Task WriteProblemAsync(HttpContext context, int status, string code, string detail) =>
+        HostProblems.WriteAsync(context, status, code, status switch
         {
             StatusCodes.Status404NotFound => "No such resource",
             StatusCodes.Status403Forbidden => "Not a loopback request",
             _ => "Bad development token request",
-        };
-        return JsonSerializer.SerializeAsync(
-            response.Body, new ProblemBody("urn:tipintake:problem:" + code, title, status, detail), HttpJsonContext.Default.ProblemBody, context.RequestAborted);
-    }
+        }, detail);
 }

@@ -15,7 +15,7 @@ namespace TipIntake.Benchmarks.Flood;
 public static class OversizedBodies
 {
     public const int Parallel = 12;
-    public const int BodyBytes = 29 * 1024 * 1024;
+    public const int BodyBytes = 29_000_000;
 
     public sealed record Result(long BaselineRss, long PeakRss, long AfterRss, IReadOnlyList<(int Status, long Written)> Answers, TimeSpan Elapsed);
 

@@ -43,7 +43,7 @@ internal sealed class ValidatorUnderTest : IDisposable
         Options = options;
         MetadataClient = new EntraIdMetadataClient(Entra);
         Validator = new EntraIdTokenValidator(
-            Microsoft.Extensions.Options.Options.Create(options), new TestEnvironment(environment), MetadataClient, Logger, developmentIssuer, time);
+            Microsoft.Extensions.Options.Options.Create(options), new TestEnvironment(environment), MetadataClient, Logger, developmentIssuer?.Trust, time);
     }
 
     public FakeEntraId Entra { get; } = new();
