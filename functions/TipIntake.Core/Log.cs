@@ -104,7 +104,7 @@ internal static partial class Log
     [LoggerMessage(6013, LogLevel.Error, "Intake key check could not read the key ({Failure})")]
     public static partial void IntakeKeyCheckFailed(ILogger logger, string failure);
 
-    [LoggerMessage(7011, LogLevel.Information, "Flood control: the floor is now {Floor} bits (was {Previous}; {Rate} script-path submissions a second were accepted in the last period)")]
+    [LoggerMessage(7011, LogLevel.Information, "Flood control: the floor is now {Floor} bits (was {Previous}; the last period accepted the work of {Rate} stamps a second at the old floor)")]
     public static partial void FloorChanged(ILogger logger, int previous, int floor, double rate);
 
     [LoggerMessage(7003, LogLevel.Debug, "Submission held back by flood control: {RefusalCode}")]

@@ -47,14 +47,15 @@ public sealed class FloodCoordinator(
         var now = time.GetUtcNow();
         var period = gate.PeriodOf(now);
         var snapshot = await ledger.SyncAsync(
-            new InstanceCount(_instanceId, period, gate.AcceptedIn(period), gate.AcceptedIn(period - 1)), cancellationToken).ConfigureAwait(false);
+            new InstanceCount(_instanceId, period, gate.AcceptedIn(period), gate.AcceptedIn(period - 1), gate.WorkIn(period), gate.WorkIn(period - 1)),
+            cancellationToken).ConfigureAwait(false);
 
         var floor = snapshot.Floor;
         var periodStart = DateTimeOffset.FromUnixTimeMilliseconds(period * (long)settings.FloorPeriod.TotalMilliseconds);
         if (floor.Period < period - 1 && now >= periodStart + PublishGrace)
         {
             var closed = period - 1;
-            var total = snapshot.Instances.Sum(instance => instance.AcceptedIn(closed));
+            var work = snapshot.Instances.Sum(instance => instance.WorkIn(closed));
             var fallAfter = settings.FallAfterPeriods;
             var next = floor.Step;
 
@@ -69,7 +70,11 @@ public sealed class FloodCoordinator(
                 }
             }
 
-            var rate = total / settings.FloorPeriod.TotalSeconds;
+            // The rate the period's flood would have had at the floor now. The floor often changed within the period
+            // (a new one takes effect a couple of seconds in), and counting what was accepted under the old one as if
+            // at the new would make the floor overshoot on the way up, then stay high for minutes (it falls slowly).
+            // A stamp accepted at floor f is 2^(f - floor) stamps at the floor: the flooder's hashes are what count.
+            var rate = work / Math.Pow(2, floor.Floor) / settings.FloorPeriod.TotalSeconds;
             next = FloorController.Next(next, rate, settings.TargetAcceptedPerSecond, settings.MaxFloor, fallAfter);
             if (await ledger.TryAdvanceFloorAsync(floor, next, closed, cancellationToken).ConfigureAwait(false))
             {

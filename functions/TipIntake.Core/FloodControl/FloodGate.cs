@@ -54,7 +54,7 @@ public sealed class FloodGate : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<FloodGate> _logger;
     private readonly SubmissionRefusals? _refusals;
-    private readonly Dictionary<long, long> _acceptedByPeriod = [];
+    private readonly Dictionary<long, (long Accepted, double Work)> _acceptedByPeriod = [];
     private long _droppedSinceCollection;
 
     public FloodGate(
@@ -134,11 +134,11 @@ public sealed class FloodGate : IDisposable
 
         if (!await _ledger.TrySpendAsync(verified.Nonce, verified.ExpiresAt, cancellationToken).ConfigureAwait(false))
         {
-            Remember(verified.Nonce, verified.ExpiresAt, count: false);
+            Remember(verified.Nonce, verified.ExpiresAt, acceptedAtFloor: null);
             return Refuse(FloodRefusal.StampReused);
         }
 
-        Remember(verified.Nonce, verified.ExpiresAt, count: true);
+        Remember(verified.Nonce, verified.ExpiresAt, acceptedAtFloor: floor);
         return FloodDecision.Admitted(verified.Work, verified.Work >= suggested ? Lane.Main : Lane.Bulk);
     }
 
@@ -170,11 +170,11 @@ public sealed class FloodGate : IDisposable
 
         if (!await _ledger.TrySpendAsync(nonce, expiresAt, cancellationToken).ConfigureAwait(false))
         {
-            Remember(nonce, expiresAt, count: false);
+            Remember(nonce, expiresAt, acceptedAtFloor: null);
             return Refuse(FloodRefusal.TicketUsed);
         }
 
-        Remember(nonce, expiresAt, count: false);
+        Remember(nonce, expiresAt, acceptedAtFloor: null);
         return FloodDecision.Admitted(effort: null, Lane.Main);
     }
 
@@ -186,7 +186,20 @@ public sealed class FloodGate : IDisposable
     {
         lock (_lock)
         {
-            return _acceptedByPeriod.GetValueOrDefault(period);
+            return _acceptedByPeriod.GetValueOrDefault(period).Accepted;
+        }
+    }
+
+    /// <summary>
+    /// The work those submissions were asked for: 2^floor each, the floor when each was accepted — what a flooder
+    /// solving to the floor spent on them, in hashes. The floor changes within a period; this lets the controller
+    /// tell what the period's flood would have got through at the floor now (<see cref="FloodCoordinator"/>).
+    /// </summary>
+    public double WorkIn(long period)
+    {
+        lock (_lock)
+        {
+            return _acceptedByPeriod.GetValueOrDefault(period).Work;
         }
     }
 
@@ -237,15 +250,16 @@ public sealed class FloodGate : IDisposable
         _formLane.Dispose();
     }
 
-    private void Remember(UInt128 nonce, DateTimeOffset expiresAt, bool count)
+    private void Remember(UInt128 nonce, DateTimeOffset expiresAt, int? acceptedAtFloor)
     {
         lock (_lock)
         {
             _spent.Add(nonce, expiresAt);
-            if (count)
+            if (acceptedAtFloor is { } floor)
             {
                 var period = PeriodOf(_time.GetUtcNow());
-                _acceptedByPeriod[period] = _acceptedByPeriod.GetValueOrDefault(period) + 1;
+                var (accepted, work) = _acceptedByPeriod.GetValueOrDefault(period);
+                _acceptedByPeriod[period] = (accepted + 1, work + Math.Pow(2, floor));
                 foreach (var old in _acceptedByPeriod.Keys.Where(p => p < period - 2).ToList())
                 {
                     _acceptedByPeriod.Remove(old);

@@ -8,11 +8,17 @@ public sealed record FloorRecord(FloorStep Step, long Period, string? Version)
     public int Floor => Step.Floor;
 }
 
-/// <summary>One instance's accepted script-path submissions in a period and the one before it.</summary>
-public sealed record InstanceCount(string InstanceId, long Period, long Accepted, long PreviousAccepted)
+/// <summary>
+/// One instance's accepted script-path submissions in a period and the one before it, and the work they were asked
+/// for (<see cref="FloodGate.WorkIn"/>: 2^floor each).
+/// </summary>
+public sealed record InstanceCount(string InstanceId, long Period, long Accepted, long PreviousAccepted, double Work = 0, double PreviousWork = 0)
 {
     /// <summary>This instance's count for <paramref name="period"/>, if its row still says it (0 otherwise).</summary>
     public long AcceptedIn(long period) => Period == period ? Accepted : Period == period + 1 ? PreviousAccepted : 0;
+
+    /// <summary>This instance's work for <paramref name="period"/>, if its row still says it (0 otherwise).</summary>
+    public double WorkIn(long period) => Period == period ? Work : Period == period + 1 ? PreviousWork : 0;
 }
 
 /// <summary>What every instance last published, and the shared floor.</summary>

@@ -11,7 +11,7 @@ namespace TipIntake.Infrastructure.FloodControl;
 /// Flood control's state shared by every instance, in table <c>FloodControl</c> (docs/flood-control.md, "Shared state"):
 /// <list type="bullet">
 /// <item>partition <c>state</c>: row <c>floor</c> (Floor, Period, QuietPeriods, Falls), written under its ETag by whichever instance closes
-/// a period first, and one row per running instance (<c>instance-{random id}</c>: Period, Accepted, PreviousAccepted),
+/// a period first, and one row per running instance (<c>instance-{random id}</c>: Period, Accepted, PreviousAccepted, Work, PreviousWork),
 /// upserted each second — read together by one single-partition query;</item>
 /// <item>partitions <c>spent-{expiry slot}</c>: one row per spent challenge or form ticket nonce (RowKey the nonce's
 /// 32 hex digits, no other column), inserted when a submission is accepted — a 409 means it was spent elsewhere —
@@ -44,6 +44,8 @@ public sealed class TableFloodStore(TableServiceClient tables, TimeProvider time
             ["Period"] = mine.Period,
             ["Accepted"] = mine.Accepted,
             ["PreviousAccepted"] = mine.PreviousAccepted,
+            ["Work"] = mine.Work,
+            ["PreviousWork"] = mine.PreviousWork,
         };
         await Try(() => _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken), "Publishing flood counts", cancellationToken).ConfigureAwait(false);
 
@@ -62,7 +64,12 @@ public sealed class TableFloodStore(TableServiceClient tables, TimeProvider time
             else if (entity.RowKey.StartsWith(InstancePrefix, StringComparison.Ordinal))
             {
                 instances.Add(new InstanceCount(
-                    entity.RowKey[InstancePrefix.Length..], entity.GetInt64("Period") ?? 0, entity.GetInt64("Accepted") ?? 0, entity.GetInt64("PreviousAccepted") ?? 0));
+                    entity.RowKey[InstancePrefix.Length..],
+                    entity.GetInt64("Period") ?? 0,
+                    entity.GetInt64("Accepted") ?? 0,
+                    entity.GetInt64("PreviousAccepted") ?? 0,
+                    entity.GetDouble("Work") ?? 0,
+                    entity.GetDouble("PreviousWork") ?? 0));
             }
         }
 

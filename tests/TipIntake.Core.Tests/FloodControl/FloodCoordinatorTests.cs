@@ -110,6 +110,34 @@ public sealed class FloodCoordinatorTests
     }
 
     [Fact]
+    public async Task What_was_accepted_under_the_old_floor_in_a_period_the_floor_rose_is_counted_at_its_own_price_so_the_floor_does_not_overshoot()
+    {
+        var a = Instance();
+        await TickAllAsync(a.Coordinator); // t = 1 s into a period
+
+        // 40 in the first period: 8 a second, eight times the target, so the floor rises three bits 1.5 s into the next.
+        Accept(a.Gate, 40);
+        for (var t = 2; t <= 6; t++)
+        {
+            await TickAllAsync(a.Coordinator);
+        }
+
+        // The next period: 16 more accepted at floor 0 before the new floor was known (t = 6 s), two at floor 3 after.
+        Accept(a.Gate, 16);
+        await TickAllAsync(a.Coordinator);
+        Assert.Equal(3, a.State.Floor);
+        Accept(a.Gate, 2);
+        for (var t = 8; t <= 13; t++)
+        {
+            await TickAllAsync(a.Coordinator);
+        }
+
+        // 18 in 5 s would be 3.6 a second and two more bits; at the floor now they are worth 16/8 + 2 = 4 stamps, 0.8 a
+        // second, within [R/2, R]: the floor holds.
+        Assert.Equal(3, a.State.Floor);
+    }
+
+    [Fact]
     public async Task The_main_lanes_backlog_raises_the_suggested_effort_one_bit()
     {
         var a = Instance();

@@ -122,6 +122,10 @@ public sealed class FloodGateTests
 
         Assert.Equal(4, gate.AcceptedIn(period));
         Assert.Equal(1, gate.AcceptedIn(period + 1));
+        Assert.Equal(4.0, gate.WorkIn(period)); // 2^0 each: the floor was 0
+        _state.SetFloor(3);
+        Assert.True(Admit(gate, Solved(gate)).IsAdmitted);
+        Assert.Equal(1 + 8.0, gate.WorkIn(period + 1));
     }
 
     [Fact]
