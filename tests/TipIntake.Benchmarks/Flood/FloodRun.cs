@@ -146,14 +146,14 @@ public static class FloodRun
         }
 
         Say("");
-        Say("Each report: seconds after the run's start it began at → outcome after s (efforts solved; attempts):");
+        Say("Each report: seconds after the run's start it began at → outcome after s (efforts solved; attempts) [refusals its posts met]:");
         foreach (var r in results)
         {
             foreach (var (name, reports) in new[] { ("script", r.Script), ("no-script", r.Form) })
             {
                 var first = reports.Count == 0 ? DateTimeOffset.MinValue : reports.Min(x => x.StartedAt);
                 Say($"- {AttackName(r.Attack, settings)}, {name}: " + string.Join(", ", reports.Select(x => string.Create(Inv,
-                    $"{(x.StartedAt - first).TotalSeconds:F0}→{x.Outcome} {x.Elapsed.TotalSeconds:F1}{(x.Efforts.Count > 0 ? $" ({string.Join('>', x.Efforts)}; {x.Attempts})" : $" ({x.Attempts})")}"))));
+                    $"{(x.StartedAt - first).TotalSeconds:F0}→{x.Outcome} {x.Elapsed.TotalSeconds:F1}{(x.Efforts.Count > 0 ? $" ({string.Join('>', x.Efforts)}; {x.Attempts})" : $" ({x.Attempts})")}{(x.Refusals is { Count: > 0 } refused ? " [" + string.Join(' ', refused) + "]" : "")}"))));
             }
         }
 
