@@ -12,6 +12,7 @@ return mode switch
 {
     "micro" => RunMicro(rest),
     "load" => await LoadRun.RunAsync(rest),
+    "azurite-tables" => await TipIntake.Benchmarks.Triage.AzuriteTableScaling.RunAsync(rest),
     "serve-intake" => await Servers.ServeIntakeAsync(rest),
     "serve-floor" => await Servers.ServeFloorAsync(rest),
     "serve-drain-floor" => await Servers.ServeDrainFloorAsync(rest),
