@@ -92,7 +92,7 @@ public static class TipIntakeServiceCollectionExtensions
         services.AddFloodControl();
         services.AddSingleton<TipProcessor>();
         services.AddStaffAuthentication(configuration, environment);
-        services.AddTriage(configuration);
+        services.AddTriage(configuration, environment);
         services.AddRetention();
         return services;
     }

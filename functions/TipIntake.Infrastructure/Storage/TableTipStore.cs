@@ -1,33 +1,41 @@
 using Azure;
 using Azure.Data.Tables;
 using TipIntake.Core.Processing;
+using TipIntake.Core.Triage;
+using TipIntake.Infrastructure.Triage;
 
 namespace TipIntake.Infrastructure.Storage;
 
 /// <summary>
 /// Table <c>Tips</c>: PartitionKey is the triage queue, RowKey the tip id. Adding is insert-only, so a redelivered
-/// message meets 409 Conflict and changes nothing (routing is deterministic, so it lands on the same key).
+/// message meets 409 Conflict and changes nothing (routing is deterministic, so it lands on the same key). The row is
+/// inserted with a pending index marker and then indexed (<see cref="PendingIndexCompletion"/>); a failure in between
+/// fails the add, so the queue redelivers and the redelivery completes the indexing from the row.
 /// </summary>
-public sealed class TableTipStore(TableServiceClient tables) : ITipStore
+public sealed class TableTipStore(TableServiceClient tables, PendingIndexCompletion indexing) : ITipStore
 {
     private readonly TableClient _table = tables.GetTableClient(StorageNames.TipsTable);
 
     public async Task<bool> TryAddAsync(StoredTip tip, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tip);
+        bool added;
         try
         {
             await _table.AddEntityAsync(TipEntity.From(tip), cancellationToken).ConfigureAwait(false);
-            return true;
+            added = true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            return false;
+            added = false;
         }
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
         {
             throw StorageFailures.Wrap("Storing a tip", ex);
         }
+
+        await indexing.CompleteAsync(tip.Route.Queue, tip.TipId, cancellationToken).ConfigureAwait(false);
+        return added;
     }
 
     public async Task<string?> FindTriageQueueAsync(string tipId, CancellationToken cancellationToken)
@@ -69,6 +77,7 @@ internal static class TipEntity
             ["ReceivedHour"] = stored.ReceivedHour,
             ["ReceiptHash"] = stored.ReceiptHash,
             ["KeyId"] = stored.KeyId,
+            [PendingIndexColumn.Name] = PendingIndexColumn.Write(new PendingIndex(PendingIndexKinds.New)),
         };
         NarrativeColumns.Write(entity, tip.Narrative);
         return entity;

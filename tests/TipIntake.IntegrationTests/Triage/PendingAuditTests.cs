@@ -62,10 +62,16 @@ public sealed class PendingAuditTests : IAsyncLifetime
     /// <summary>The real store, except that the next appends of audit events fail as an outage would.</summary>
     private sealed class AppendFailingStore(ITriageStore inner, AppendFailures failures) : ITriageStore
     {
-        public IAsyncEnumerable<TipSummary> ListAsync(string? queue, string? status, CancellationToken cancellationToken) =>
-            inner.ListAsync(queue, status, cancellationToken);
+        public IAsyncEnumerable<TriageTip> ScanAsync(bool withContent, CancellationToken cancellationToken) => inner.ScanAsync(withContent, cancellationToken);
 
         public Task<TriageTip?> GetAsync(string tipId, CancellationToken cancellationToken) => inner.GetAsync(tipId, cancellationToken);
+
+        public Task<TriageTip?> GetAsync(string queue, string tipId, CancellationToken cancellationToken) => inner.GetAsync(queue, tipId, cancellationToken);
+
+        public Task<string?> ClearPendingIndexAsync(TriageTip tip, CancellationToken cancellationToken) => inner.ClearPendingIndexAsync(tip, cancellationToken);
+
+        public Task<string?> MarkPurgeAsync(string queue, string tipId, string etag, CancellationToken cancellationToken) =>
+            inner.MarkPurgeAsync(queue, tipId, etag, cancellationToken);
 
         public Task<StoreWrite> UpdateAsync(TipUpdate update, CancellationToken cancellationToken) => inner.UpdateAsync(update, cancellationToken);
 
