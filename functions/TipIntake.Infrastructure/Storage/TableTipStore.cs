@@ -19,23 +19,25 @@ public sealed class TableTipStore(TableServiceClient tables, PendingIndexComplet
     public async Task<bool> TryAddAsync(StoredTip tip, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tip);
-        bool added;
+        string etag;
         try
         {
-            await _table.AddEntityAsync(TipEntity.From(tip), cancellationToken).ConfigureAwait(false);
-            added = true;
+            var response = await _table.AddEntityAsync(TipEntity.From(tip), cancellationToken).ConfigureAwait(false);
+            etag = response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("Table Storage answered an insert without an ETag.");
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            added = false;
+            // A redelivery: whatever the first delivery left of the index work is in the row.
+            await indexing.CompleteAsync(tip.Route.Queue, tip.TipId, cancellationToken).ConfigureAwait(false);
+            return false;
         }
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
         {
             throw StorageFailures.Wrap("Storing a tip", ex);
         }
 
-        await indexing.CompleteAsync(tip.Route.Queue, tip.TipId, cancellationToken).ConfigureAwait(false);
-        return added;
+        await indexing.CompleteAsync(TipEntity.AsTriageTip(tip, etag), cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     public async Task<string?> FindTriageQueueAsync(string tipId, CancellationToken cancellationToken)
@@ -55,6 +57,22 @@ public sealed class TableTipStore(TableServiceClient tables, PendingIndexComplet
 internal static class TipEntity
 {
     public const string StatusNew = "new";
+
+    /// <summary>The row just inserted as triage would read it back (so that indexing it needs no second read).</summary>
+    public static TriageTip AsTriageTip(StoredTip stored, string etag)
+    {
+        var tip = stored.Tip;
+        var summary = new TipSummary(
+            stored.TipId, stored.Route.Queue, StatusNew, stored.Route.Priority, tip.Category, tip.Urgency, Blank(tip.Location?.Country),
+            Blank(tip.Location?.Region), stored.ReceivedHour, null, [], null);
+        var content = new TipContent(
+            tip.Narrative, Blank(tip.Location?.Place), Date(tip.ObservedFrom), Date(tip.ObservedTo), tip.PeopleCount, Blank(tip.Language), Blank(tip.Contact));
+        return new TriageTip(summary, content, etag, null, new PendingIndex(PendingIndexKinds.New));
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     public static TableEntity From(StoredTip stored)
     {

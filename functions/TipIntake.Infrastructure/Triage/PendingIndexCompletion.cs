@@ -9,6 +9,17 @@ namespace TipIntake.Infrastructure.Triage;
 /// </summary>
 public sealed class PendingIndexCompletion(ITriageStore store, TriageIndexer indexer)
 {
+    /// <summary>Completes the work of a row as it was just written (no read), then as it is, should it have changed meanwhile.</summary>
+    public async Task CompleteAsync(TriageTip written, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(written);
+        await indexer.CompleteAsync(written, cancellationToken).ConfigureAwait(false);
+        if (await store.ClearPendingIndexAsync(written, cancellationToken).ConfigureAwait(false) is null)
+        {
+            await CompleteAsync(written.Summary.Queue, written.Summary.Id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task CompleteAsync(string queue, string tipId, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 5; attempt++)

@@ -57,6 +57,25 @@ public sealed class TriageHost : IAsyncDisposable
         return id;
     }
 
+    /// <summary>Stores <paramref name="tip"/> as the processor would (routing aside): row, then index.</summary>
+    public async Task<string> SeedTipAsync(Tip tip, string queue = "detention", int priority = 3, DateTimeOffset? receivedHour = null)
+    {
+        var store = Host.Host.Services.GetRequiredService<ITipStore>();
+        var id = TipIntakeService.NewTipId();
+        var hour = receivedHour ?? TipEnvelope.TruncateToHour(DateTimeOffset.UtcNow);
+        Assert.True(await store.TryAddAsync(new StoredTip(id, new RouteDecision(queue, priority), tip, hour, "hash", "kid"), default));
+        return id;
+    }
+
+    /// <summary>The ids of a list page (or search) answer, and its continuation.</summary>
+    public async Task<(List<string> Ids, string? Continuation)> ListIdsAsync(string path, string token = "reader")
+    {
+        using var response = await GetAsync(path, token);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return ([.. body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!)], body.GetProperty("continuation").GetString());
+    }
+
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, object? body = null, string? ifMatch = null)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));

@@ -34,18 +34,26 @@ internal static class SetLayout
         : string.CompareOrdinal(low, from) <= 0 && (high == End || string.CompareOrdinal(from, high) < 0);
 }
 
-/// <summary>The head row: size, version and directory of a set.</summary>
+/// <summary>
+/// The head row: size, version and directory of a set. A set that fits one chunk keeps its entries in the head itself
+/// (<see cref="Inline"/>): most sets are small (a rare word, a place in one week), and then one read serves a page and
+/// one write a change.
+/// </summary>
 internal sealed class SetHead
 {
-    public SetHead(IReadOnlyList<ChunkRef> chunks, int nextId, long version, ETag? etag)
+    public SetHead(IReadOnlyList<ChunkRef> chunks, int nextId, long version, ETag? etag, IReadOnlyList<SetEntry>? inline = null)
     {
         Chunks = chunks;
         NextId = nextId;
         Version = version;
         ETag = etag;
+        Inline = inline;
     }
 
     public IReadOnlyList<ChunkRef> Chunks { get; }
+
+    /// <summary>The entries, when the set is one chunk kept in the head; null when its chunks are rows of their own.</summary>
+    public IReadOnlyList<SetEntry>? Inline { get; }
 
     public int NextId { get; }
 
@@ -56,7 +64,10 @@ internal sealed class SetHead
 
     public long Count => Chunks.Sum(c => (long)c.Count);
 
-    public static SetHead Empty { get; } = new([new ChunkRef(0, SetLayout.End, 0)], 1, 0, null);
+    public static SetHead Empty { get; } = new([new ChunkRef(0, SetLayout.End, 0)], 1, 0, null, []);
+
+    /// <summary>The inline entries as a chunk (id 0, the whole key range, no row of its own).</summary>
+    public SetChunk InlineChunk() => new(0, "", SetLayout.End, [.. Inline ?? []], null);
 
     /// <summary>Index into <see cref="Chunks"/> of the chunk holding position <paramref name="from"/>.</summary>
     public int IndexOf(string from, bool inclusive)
@@ -86,7 +97,8 @@ internal sealed class SetHead
             chunks.Count == 0 ? Empty.Chunks : chunks,
             entity.GetInt32("Next") ?? 1,
             entity.GetInt64("Version") ?? 0,
-            entity.ETag);
+            entity.ETag,
+            entity.GetBoolean("Inline") == true ? SetChunk.ReadEntries(entity) : null);
     }
 
     public TableEntity ToEntity(string set)
@@ -98,6 +110,12 @@ internal sealed class SetHead
             ["Next"] = NextId,
         };
         TextColumns.Write(entity, "D", string.Concat(Chunks.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Id}\t{c.High}\t{c.Count}\n"))));
+        if (Inline is not null)
+        {
+            entity["Inline"] = true;
+            entity["E"] = SetChunk.WriteEntries(Inline);
+        }
+
         return entity;
     }
 }
@@ -151,7 +169,15 @@ internal sealed class SetChunk
         return lo;
     }
 
-    public static SetChunk Read(TableEntity entity)
+    public static SetChunk Read(TableEntity entity) => new(
+        int.Parse(entity.RowKey.AsSpan(1), CultureInfo.InvariantCulture),
+        entity.GetString("Low") ?? "",
+        entity.GetString("High") ?? SetLayout.End,
+        ReadEntries(entity),
+        entity.ETag);
+
+    /// <summary>Entries as lines of <c>key TAB payload</c> in UTF-8 (a payload is JSON, which never holds a raw tab or line break).</summary>
+    public static List<SetEntry> ReadEntries(TableEntity entity)
     {
         var entries = new List<SetEntry>();
         if (entity.GetBinary("E") is { Length: > 0 } bytes)
@@ -163,30 +189,27 @@ internal sealed class SetChunk
             }
         }
 
-        return new SetChunk(
-            int.Parse(entity.RowKey.AsSpan(1), CultureInfo.InvariantCulture),
-            entity.GetString("Low") ?? "",
-            entity.GetString("High") ?? SetLayout.End,
-            entries,
-            entity.ETag);
+        return entries;
     }
 
-    public TableEntity ToEntity(string set)
+    public static byte[] WriteEntries(IEnumerable<SetEntry> entries)
     {
         var text = new StringBuilder();
-        foreach (var entry in Entries)
+        foreach (var entry in entries)
         {
             text.Append(entry.Key).Append('\t').Append(entry.Payload).Append('\n');
         }
 
-        return new TableEntity(set, SetLayout.ChunkRow(Id))
-        {
-            ["Low"] = Low,
-            ["High"] = High,
-            ["Count"] = Entries.Count,
-            ["E"] = Encoding.UTF8.GetBytes(text.ToString()),
-        };
+        return Encoding.UTF8.GetBytes(text.ToString());
     }
+
+    public TableEntity ToEntity(string set) => new(set, SetLayout.ChunkRow(Id))
+    {
+        ["Low"] = Low,
+        ["High"] = High,
+        ["Count"] = Entries.Count,
+        ["E"] = WriteEntries(Entries),
+    };
 }
 
 /// <summary>Text longer than one string property holds (32,000 UTF-16 units here) across columns <c>X</c>, <c>X2</c>, <c>X3</c>…</summary>

@@ -187,13 +187,20 @@ internal sealed class SetFlusher(TableClient table)
             i--;
         }
 
-        var newHead = new SetHead([.. order.Select(o => o.Ref)], next, head.Version + 1, head.ETag);
+        // Still one chunk that was kept in the head: it stays there (one entity, one write).
+        var inline = head.Inline is not null && order.Count == 1 ? order[0].Chunk!.Entries : null;
+        var newHead = new SetHead([.. order.Select(o => o.Ref)], next, head.Version + 1, head.ETag, inline);
         var actions = new List<TableTransactionAction>
         {
             head.ETag is { } etag
                 ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, newHead.ToEntity(set), etag)
                 : new TableTransactionAction(TableTransactionActionType.Add, newHead.ToEntity(set)),
         };
+        if (inline is not null)
+        {
+            return (newHead, actions);
+        }
+
         foreach (var (_, chunk, dirty, isNew) in order)
         {
             if (chunk is null || !dirty)
@@ -252,9 +259,9 @@ internal sealed class SetFlusher(TableClient table)
     /// <summary>The chunk at <paramref name="index"/> of the directory (a new empty one for a set never written); null if it is gone.</summary>
     private async Task<SetChunk?> LoadAsync(string set, SetHead head, int index, CancellationToken cancellationToken)
     {
-        if (head.ETag is null)
+        if (head.Inline is not null)
         {
-            return new SetChunk(head.Chunks[index].Id, "", SetLayout.End, [], null);
+            return head.InlineChunk();
         }
 
         var chunk = await LoadByIdAsync(set, head.Chunks[index].Id, cancellationToken).ConfigureAwait(false);

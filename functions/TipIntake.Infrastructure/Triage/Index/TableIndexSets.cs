@@ -96,13 +96,15 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
             var entity = await _table.GetEntityIfExistsAsync<TableEntity>(set, SetLayout.HeadRow, cancellationToken: cancellationToken).ConfigureAwait(false);
             var head = entity.HasValue ? SetHead.Read(entity.Value!) : SetHead.Empty;
             var chunks = new List<ChunkRef>();
-            foreach (var chunk in head.ETag is null ? [] : head.Chunks)
+            foreach (var chunk in head.ETag is null || head.Inline is not null ? [] : head.Chunks)
             {
                 var row = await _table.GetEntityIfExistsAsync<TableEntity>(set, SetLayout.ChunkRow(chunk.Id), cancellationToken: cancellationToken).ConfigureAwait(false);
                 chunks.Add(chunk with { Count = row.HasValue ? SetChunk.Read(row.Value!).Entries.Count : 0 });
             }
 
-            var corrected = new SetHead(head.ETag is null ? head.Chunks : chunks, head.NextId, head.Version + 1, head.ETag);
+            var corrected = head.Inline is { } inline
+                ? new SetHead([new ChunkRef(0, SetLayout.End, inline.Count)], head.NextId, head.Version + 1, head.ETag, inline)
+                : new SetHead(head.ETag is null ? head.Chunks : chunks, head.NextId, head.Version + 1, head.ETag);
             var headWrong = head.ETag is not null && corrected.Count != head.Count;
             if (headWrong)
             {

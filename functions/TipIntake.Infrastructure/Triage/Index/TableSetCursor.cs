@@ -52,7 +52,13 @@ internal sealed class TableSetCursor(TableClient table, string set) : ISetCursor
                 return null;
             }
 
-            var index = _head!.IndexOf(from, inclusive);
+            if (_head!.Inline is not null)
+            {
+                _chunk = _head.InlineChunk();
+                continue;
+            }
+
+            var index = _head.IndexOf(from, inclusive);
             var expected = (Low: _head.LowOf(index), High: _head.Chunks[index].High);
             var read = await ReadChunkAsync(_head.Chunks[index].Id, cancellationToken).ConfigureAwait(false);
             if (read is not null && read.Low == expected.Low && read.High == expected.High)
