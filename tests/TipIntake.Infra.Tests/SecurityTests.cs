@@ -47,7 +47,7 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         var storage = template.Single("Microsoft.Storage/storageAccounts").Deployment.Template;
 
         Assert.Equal(["tips-inbound", "tips-inbound-poison"], Strings(storage.At("variables.queueNames")));
-        Assert.Equal(["Tips", "TipEvents", "Quarantine", "TipNotes"], Strings(storage.At("variables.tableNames")));
+        Assert.Equal(["Tips", "TipEvents", "Quarantine", "TipNotes", "TipIndex", "TipRelations"], Strings(storage.At("variables.tableNames")));
         Assert.Contains("parameters('deploymentContainerName')", storage.At("variables.containerNames").Str(), StringComparison.Ordinal);
         Assert.Equal("tips-inbound-jwe", storage.At("variables.claimCheckContainerName").Str());
         Assert.Single(template.OfType("Microsoft.Storage/storageAccounts/queueServices/queues"));

@@ -499,7 +499,7 @@
       badge.className = 'badge urgency-' + String(tip.urgency || 'unknown').replace(/[^a-z-]/g, '');
       badge.textContent = named('urgency', tip.urgency);
       line.append(badge, document.createTextNode(
-        named('category', tip.category) + ' · ' + [tip.country, tip.region].filter(Boolean).join(', ')));
+        [named('category', tip.category), [tip.country, tip.region].filter(Boolean).join(', ')].filter(Boolean).join(' · ')));
       const meta = document.createElement('span');
       meta.className = 'tip-meta';
       meta.textContent = [
