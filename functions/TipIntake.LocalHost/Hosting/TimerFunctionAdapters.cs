@@ -20,6 +20,14 @@ public sealed class TimerFunctionAdapters(IServiceScopeFactory scopes)
         await scope.ServiceProvider.GetRequiredService<PurgeExpired>().Run(new WorkerTimerInfo { IsPastDue = timer.IsPastDue }, cancellationToken);
     }
 
+    [FunctionName(nameof(RepairTriageIndex))]
+    public async Task RepairTriageIndexAsync([TimerTrigger(RepairTriageIndex.Schedule)] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<RepairTriageIndex>().Run(new WorkerTimerInfo { IsPastDue = timer.IsPastDue }, cancellationToken);
+    }
+
     internal static IEnumerable<ServedFunction> Describe() =>
         from method in typeof(TimerFunctionAdapters).GetMethods()
         let name = method.GetCustomAttribute<FunctionNameAttribute>()
