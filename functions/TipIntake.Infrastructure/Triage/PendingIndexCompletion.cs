@@ -4,28 +4,33 @@ using TipIntake.Core.Triage.Index;
 namespace TipIntake.Infrastructure.Triage;
 
 /// <summary>
-/// Does the index work a <c>Tips</c> row's marker names and clears the marker (guarded by the row's ETag): what the
-/// processor runs after inserting a tip, and again when a redelivery finds the tip already stored.
+/// The processor's part of indexing a stored tip: its locator, views and filters at once (listed and counted), its
+/// content handed to the <see cref="ContentIndexWorker"/> (the row's marker stays until that is done). On a redelivery
+/// it does the same again from the row, or completes whatever other work the row's marker names.
 /// </summary>
-public sealed class PendingIndexCompletion(ITriageStore store, TriageIndexer indexer)
+public sealed class PendingIndexCompletion(ITriageStore store, TriageIndexer indexer, ContentIndexWorker worker)
 {
-    /// <summary>Completes the work of a row as it was just written (no read), then as it is, should it have changed meanwhile.</summary>
+    /// <summary>A row as it was just inserted (no read).</summary>
     public async Task CompleteAsync(TriageTip written, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(written);
-        await indexer.CompleteAsync(written, cancellationToken).ConfigureAwait(false);
-        if (await store.ClearPendingIndexAsync(written, cancellationToken).ConfigureAwait(false) is null)
-        {
-            await CompleteAsync(written.Summary.Queue, written.Summary.Id, cancellationToken).ConfigureAwait(false);
-        }
+        await indexer.IndexSummaryAsync(written.Summary, cancellationToken).ConfigureAwait(false);
+        worker.Wake();
     }
 
+    /// <summary>A row found already stored (a redelivery).</summary>
     public async Task CompleteAsync(string queue, string tipId, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 5; attempt++)
         {
             if (await store.GetAsync(queue, tipId, cancellationToken).ConfigureAwait(false) is not { PendingIndex: not null } tip)
             {
+                return;
+            }
+
+            if (tip.PendingIndex.Kind == PendingIndexKinds.New)
+            {
+                await CompleteAsync(tip, cancellationToken).ConfigureAwait(false);
                 return;
             }
 

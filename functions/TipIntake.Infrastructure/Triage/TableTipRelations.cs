@@ -9,31 +9,30 @@ using TipIntake.Infrastructure.Storage;
 namespace TipIntake.Infrastructure.Triage;
 
 /// <summary>
-/// Table <c>TipRelations</c>, read and written by point reads only: per tip a list row (PartitionKey tip id, RowKey
-/// <c>list</c>) naming its related tips and why; per pair one decision row (PartitionKey the smaller id, RowKey the
-/// larger) with the editors' decision and, until appended to <c>TipEvents</c>, its two audit events. A pair's decision
-/// lives in one row, so it reads the same from either tip.
+/// Table <c>TipRelations</c>, read and written by point reads only: per tip a list row (PartitionKey and RowKey the
+/// tip id; unique RowKeys keep Azurite's point reads indexed) with one column per related tip (<c>r</c> + its id) holding the reasons; per pair one decision row
+/// (PartitionKey the smaller id, RowKey the larger) with the editors' decision and, until appended to <c>TipEvents</c>,
+/// its two audit events. A suggestion is added to both lists by a Merge of one column each — no read, and concurrent
+/// suggestions for one tip do not collide. A pair's decision lives in one row, so it reads the same from either tip.
 /// </summary>
 public sealed class TableTipRelations(TableServiceClient tables, ITriageStore store) : ITipRelations
 {
-    private const string ListRow = "list";
-
-    /// <summary>A tip keeps at most this many related tips (suggestions made for it, and for later tips that named it).</summary>
-    private const int MaxRelated = 60;
+    private const string Column = "r";
 
     private readonly TableClient _table = tables.GetTableClient(StorageNames.RelationsTable);
 
     public async Task SuggestAsync(string tipId, IReadOnlyList<RelatedSuggestion> suggestions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(suggestions);
-        await UpdateListAsync(tipId, list =>
+        var own = new TableEntity(tipId, tipId);
+        foreach (var suggestion in suggestions)
         {
-            foreach (var suggestion in suggestions)
-            {
-                Merge(list, suggestion.OtherId, suggestion.Reasons);
-            }
-        }, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(suggestions.Select(s => UpdateListAsync(s.OtherId, list => Merge(list, tipId, s.Reasons), cancellationToken))).ConfigureAwait(false);
+            own[Column + suggestion.OtherId] = Format(suggestion.Reasons);
+        }
+
+        await MergeAsync(own, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(suggestions.Select(s =>
+            MergeAsync(new TableEntity(s.OtherId, s.OtherId) { [Column + tipId] = Format(s.Reasons) }, cancellationToken))).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<TipRelation>> ListAsync(string tipId, CancellationToken cancellationToken)
@@ -58,10 +57,14 @@ public sealed class TableTipRelations(TableServiceClient tables, ITriageStore st
         string tipId, string otherId, string state, IReadOnlyList<TipEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
-        RelationReason[] manual = [new RelationReason(RelationReasons.Manual)];
-        await Task.WhenAll(
-            UpdateListAsync(tipId, list => Merge(list, otherId, manual, onlyIfMissing: true), cancellationToken),
-            UpdateListAsync(otherId, list => Merge(list, tipId, manual, onlyIfMissing: true), cancellationToken)).ConfigureAwait(false);
+        foreach (var (tip, other) in new[] { (tipId, otherId), (otherId, tipId) })
+        {
+            var (list, _) = await ReadListAsync(tip, cancellationToken).ConfigureAwait(false);
+            if (!list.Any(item => item.Other == other))
+            {
+                await MergeAsync(new TableEntity(tip, tip) { [Column + other] = RelationReasons.Manual }, cancellationToken).ConfigureAwait(false);
+            }
+        }
 
         var (low, high) = Pair(tipId, otherId);
         for (var attempt = 1; ; attempt++)
@@ -98,12 +101,12 @@ public sealed class TableTipRelations(TableServiceClient tables, ITriageStore st
         var (list, _) = await ReadListAsync(tipId, cancellationToken).ConfigureAwait(false);
         foreach (var item in list)
         {
-            await UpdateListAsync(item.Other, other => other.RemoveAll(i => i.Other == tipId), cancellationToken).ConfigureAwait(false);
+            await RemoveColumnAsync(item.Other, Column + tipId, cancellationToken).ConfigureAwait(false);
             var (low, high) = Pair(tipId, item.Other);
             await DeleteAsync(low, high, cancellationToken).ConfigureAwait(false);
         }
 
-        await DeleteAsync(tipId, ListRow, cancellationToken).ConfigureAwait(false);
+        await DeleteAsync(tipId, tipId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Appends a decision's events (idempotent: keyed by their ids), then clears them from the row if it is unchanged.</summary>
@@ -130,55 +133,59 @@ public sealed class TableTipRelations(TableServiceClient tables, ITriageStore st
         }
     }
 
-    private async Task UpdateListAsync(string tipId, Action<List<RelatedItem>> change, CancellationToken cancellationToken)
+    /// <summary>Adds or replaces columns of a list row (creating it), without reading it. A full row (a table row holds 252 columns) takes no more.</summary>
+    private async Task MergeAsync(TableEntity entity, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            var (list, etag) = await ReadListAsync(tipId, cancellationToken).ConfigureAwait(false);
-            var before = JsonSerializer.Serialize(list, RelationsJsonContext.Default.ListRelatedItem);
-            change(list);
-            if (list.Count > MaxRelated)
-            {
-                list.RemoveRange(MaxRelated, list.Count - MaxRelated);
-            }
+            await _table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 400)
+        {
+            // Too many related tips already: this one is not listed (the suggestion stays on the other side).
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Writing related reports", ex);
+        }
+    }
 
-            var after = JsonSerializer.Serialize(list, RelationsJsonContext.Default.ListRelatedItem);
-            if (after == before)
+    /// <summary>Removes one column of a list row (a Merge cannot remove one: the row is replaced, guarded by its ETag).</summary>
+    private async Task RemoveColumnAsync(string tipId, string column, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= 20; attempt++)
+        {
+            if (await GetAsync(tipId, tipId, cancellationToken).ConfigureAwait(false) is not { } row || !row.ContainsKey(column))
             {
                 return;
             }
 
-            var entity = new TableEntity(tipId, ListRow) { ["Related"] = after };
+            row.Remove(column);
             try
             {
-                if (etag is { } current)
-                {
-                    await _table.UpdateEntityAsync(entity, current, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await _table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-                }
-
+                await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 20)
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
             {
-                await Task.Delay(Random.Shared.Next(2, 30), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
             {
-                throw StorageFailures.Wrap("Writing related reports", ex);
+                throw StorageFailures.Wrap("Removing related reports", ex);
             }
         }
     }
 
     private async Task<(List<RelatedItem> List, ETag? ETag)> ReadListAsync(string tipId, CancellationToken cancellationToken)
     {
-        var row = await GetAsync(tipId, ListRow, cancellationToken).ConfigureAwait(false);
-        var json = row?.GetString("Related");
-        var list = string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize(json, RelationsJsonContext.Default.ListRelatedItem);
-        return (list ?? [], row?.ETag);
+        var row = await GetAsync(tipId, tipId, cancellationToken).ConfigureAwait(false);
+        var list = row is null
+            ? []
+            : row.Where(pair => pair.Key.Length == 33 && pair.Key.StartsWith(Column, StringComparison.Ordinal) && pair.Value is string)
+                .Select(pair => new RelatedItem(pair.Key[1..], (string)pair.Value))
+                .OrderBy(item => item.Other, StringComparer.Ordinal)
+                .ToList();
+        return (list, row?.ETag);
     }
 
     private async Task<Decision?> ReadDecisionAsync(string tipId, string otherId, CancellationToken cancellationToken)
@@ -221,31 +228,6 @@ public sealed class TableTipRelations(TableServiceClient tables, ITriageStore st
 
     private static (string Low, string High) Pair(string a, string b) => string.CompareOrdinal(a, b) < 0 ? (a, b) : (b, a);
 
-    private static void Merge(List<RelatedItem> list, string other, IReadOnlyList<RelationReason> reasons, bool onlyIfMissing = false)
-    {
-        var at = list.FindIndex(i => i.Other == other);
-        if (at >= 0 && onlyIfMissing)
-        {
-            return;
-        }
-
-        // Shared words are counted anew each time; the other reasons add up.
-        var merged = (at >= 0 ? Parse(list[at].Reasons) : [])
-            .Where(known => !(known.Code == RelationReasons.SharedWords && reasons.Any(r => r.Code == RelationReasons.SharedWords)))
-            .Concat(reasons)
-            .Distinct()
-            .ToList();
-        var item = new RelatedItem(other, Format(merged));
-        if (at >= 0)
-        {
-            list[at] = item;
-        }
-        else
-        {
-            list.Add(item);
-        }
-    }
-
     private static string Format(IEnumerable<RelationReason> reasons) =>
         string.Join(';', reasons.Select(r => r.Detail is null ? r.Code : r.Code + ":" + r.Detail));
 
@@ -259,6 +241,5 @@ public sealed class TableTipRelations(TableServiceClient tables, ITriageStore st
 internal sealed record RelatedItem(string Other, string Reasons);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(List<RelatedItem>))]
 [JsonSerializable(typeof(List<TipEvent>))]
 internal sealed partial class RelationsJsonContext : JsonSerializerContext;

@@ -47,6 +47,9 @@ public static class TriageServiceCollectionExtensions
         services.AddSingleton<ITriageStore, TableTriageStore>();
         services.AddSingleton<TriageIndexer>();
         services.AddSingleton<PendingIndexCompletion>();
+        services.AddSingleton<ContentIndexer>();
+        services.AddSingleton<ContentIndexWorker>();
+        services.AddHostedService(provider => provider.GetRequiredService<ContentIndexWorker>());
         services.AddSingleton<TriageService>();
         services.AddSingleton<TriageLists>();
         services.AddSingleton<RelatedReports>();

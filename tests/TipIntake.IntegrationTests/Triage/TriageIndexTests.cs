@@ -95,6 +95,7 @@ public sealed class TriageIndexTests : IAsyncLifetime
     public async Task A_change_whose_index_work_fails_is_answered_503_and_the_next_read_of_the_tip_completes_it()
     {
         var id = await _host.SeedAsync(TestTips.NewMarker(), "detention");
+        await _host.WaitForContentIndexAsync();
         var (_, etag) = await _host.ReadTipAsync(id);
         _failures.Remaining = 1;
 
@@ -136,6 +137,7 @@ public sealed class TriageIndexTests : IAsyncLifetime
         Assert.Single(listed);
         Assert.Equal(0, _failures.Remaining);
         await _host.Host.WaitUntilInboundIsEmptyAsync();
+        await _host.WaitForContentIndexAsync();
         Assert.Equal("", (await _host.Host.Tips.GetEntityAsync<TableEntity>(stored.PartitionKey, stored.RowKey)).Value.GetString("PendingIndex"));
         Assert.Equal([stored.RowKey], (await _host.ListIdsAsync("api/triage/search?q=tumen")).Ids);
     }
@@ -149,6 +151,7 @@ public sealed class TriageIndexTests : IAsyncLifetime
             ids.Add(await _host.SeedAsync(TestTips.NewMarker(), "detention"));
         }
 
+        await _host.WaitForContentIndexAsync();
         var services = _host.Host.Host.Services;
         var sets = services.GetRequiredService<IIndexSets>();
         var (lostTip, _) = await _host.ReadTipAsync(ids[0]);
@@ -198,7 +201,7 @@ public sealed class TriageIndexTests : IAsyncLifetime
     {
         var count = 0;
         var index = new TableServiceClient(_host.Host.ConnectionString).GetTableClient(StorageNames.IndexTable);
-        await foreach (var _ in index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {set} and RowKey ge 'c'"), select: ["RowKey"]))
+        await foreach (var _ in index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {set} and RowKey gt {set + "|c"}"), select: ["RowKey"]))
         {
             count++;
         }

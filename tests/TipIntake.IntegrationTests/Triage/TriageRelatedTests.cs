@@ -83,6 +83,7 @@ public sealed class TriageRelatedTests : IAsyncLifetime
         var b = await _host.SeedAsync(TestTips.NewMarker());
         var c = await _host.SeedTipAsync(new Tip(TipCategories.Other, "Unrelated report from Hyesan, 2019.", TipUrgencies.Unknown,
             null, new DateOnly(2019, 3, 1), null, null, "en", null));
+        await _host.WaitForContentIndexAsync();
 
         using (var refused = await Relate(a, c, "linked", "reader"))
         {

@@ -8,6 +8,7 @@ using TipIntake.Core.Processing;
 using TipIntake.Core.Routing;
 using TipIntake.Core.Staff;
 using TipIntake.Core.Tips;
+using TipIntake.Core.Triage.Index;
 
 namespace TipIntake.IntegrationTests.Triage;
 
@@ -57,15 +58,24 @@ public sealed class TriageHost : IAsyncDisposable
         return id;
     }
 
-    /// <summary>Stores <paramref name="tip"/> as the processor would (routing aside): row, then index.</summary>
+    /// <summary>
+    /// Stores <paramref name="tip"/> as the processor would (routing aside): row, then index, and waits until its
+    /// content is indexed too (search and related reports see it).
+    /// </summary>
     public async Task<string> SeedTipAsync(Tip tip, string queue = "detention", int priority = 3, DateTimeOffset? receivedHour = null)
     {
         var store = Host.Host.Services.GetRequiredService<ITipStore>();
         var id = TipIntakeService.NewTipId();
         var hour = receivedHour ?? TipEnvelope.TruncateToHour(DateTimeOffset.UtcNow);
         Assert.True(await store.TryAddAsync(new StoredTip(id, new RouteDecision(queue, priority), tip, hour, "hash", "kid"), default));
+        await WaitForContentIndexAsync();
         return id;
     }
+
+    /// <summary>Waits until no stored tip's content waits to be indexed (lists show a tip at once; search once this is done).</summary>
+    public Task WaitForContentIndexAsync() => Eventually.HoldsAsync(
+        async () => await Host.Host.Services.GetRequiredService<IIndexSets>().CountAsync(TriageSets.PendingContent, default) == 0,
+        "every stored tip's content indexed");
 
     /// <summary>The ids of a list page (or search) answer, and its continuation.</summary>
     public async Task<(List<string> Ids, string? Continuation)> ListIdsAsync(string path, string token = "reader")

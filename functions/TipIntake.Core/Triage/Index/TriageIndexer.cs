@@ -27,21 +27,55 @@ public sealed class TriageIndexer(IIndexSets sets, ITipLocator locator, ITipRela
         };
     }
 
-    /// <summary>A newly stored tip: locator, views, filters, terms, related-report keys, then its suggestions.</summary>
+    /// <summary>
+    /// A newly stored tip, all at once: locator, views, filters, terms, related-report keys, suggestions. What a read
+    /// or change does when it finds a tip whose content is not indexed yet.
+    /// </summary>
     public async Task IndexNewAsync(TipSummary tip, TipContent content, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tip);
-        ArgumentNullException.ThrowIfNull(content);
-        await locator.PutAsync(tip.Id, tip.Queue, cancellationToken).ConfigureAwait(false);
-        var keys = ContentKeys.Of(tip, content, hasher, gazetteer);
-        var order = IndexKeys.Order(tip);
-        var changes = TipMemberships.Diff(null, tip, hasher).Concat(keys.AllSets.Select(set => SetChange.Put(set, order))).ToList();
-        var counts = await sets.ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
-        var suggestions = await SuggestAsync(tip, keys, counts, cancellationToken).ConfigureAwait(false);
-        if (suggestions.Count > 0)
+        await IndexSummaryAsync(tip, pendingContent: false, cancellationToken).ConfigureAwait(false);
+        await IndexContentAsync([(tip, content)], cancellationToken).ConfigureAwait(false);
+        await sets.ApplyAsync([SetChange.Remove(TriageSets.PendingContent, IndexKeys.Order(tip))], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What the processor does when it stores a tip: locator, views and filters (so the tip is listed and counted at
+    /// once), and the tip put among those whose content is still to be indexed (<see cref="ContentIndexer"/>).
+    /// </summary>
+    public Task IndexSummaryAsync(TipSummary tip, CancellationToken cancellationToken) => IndexSummaryAsync(tip, pendingContent: true, cancellationToken);
+
+    /// <summary>
+    /// The content of many stored tips at once — terms, related-report keys — then each one's suggestions. One write
+    /// per set for the whole batch: a word many tips share costs one write, not one per tip.
+    /// </summary>
+    public async Task IndexContentAsync(IReadOnlyList<(TipSummary Tip, TipContent Content)> tips, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tips);
+        var keys = tips.Select(t => (t.Tip, Keys: ContentKeys.Of(t.Tip, t.Content, hasher, gazetteer))).ToList();
+        var counts = await sets.ApplyAsync(
+            [.. keys.SelectMany(k => k.Keys.AllSets.Select(set => SetChange.Put(set, IndexKeys.Order(k.Tip))))], cancellationToken).ConfigureAwait(false);
+        foreach (var (tip, tipKeys) in keys)
         {
-            await relations.SuggestAsync(tip.Id, suggestions, cancellationToken).ConfigureAwait(false);
+            var suggestions = await SuggestAsync(tip, tipKeys, counts, cancellationToken).ConfigureAwait(false);
+            if (suggestions.Count > 0)
+            {
+                await relations.SuggestAsync(tip.Id, suggestions, cancellationToken).ConfigureAwait(false);
+            }
         }
+    }
+
+    private async Task IndexSummaryAsync(TipSummary tip, bool pendingContent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tip);
+        await locator.PutAsync(tip.Id, tip.Queue, cancellationToken).ConfigureAwait(false);
+        var changes = TipMemberships.Diff(null, tip, hasher).ToList();
+        if (pendingContent)
+        {
+            changes.Add(SetChange.Put(TriageSets.PendingContent, IndexKeys.Order(tip), tip.Queue));
+        }
+
+        await sets.ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A triage change: out of the sets the tip left, into (or refreshed in) those it is in now.</summary>
@@ -55,7 +89,10 @@ public sealed class TriageIndexer(IIndexSets sets, ITipLocator locator, ITipRela
         ArgumentNullException.ThrowIfNull(content);
         var order = IndexKeys.Order(tip);
         var keys = ContentKeys.Of(tip, content, hasher, gazetteer);
-        var changes = TipMemberships.Diff(tip, null, hasher).Concat(keys.AllSets.Select(set => SetChange.Remove(set, order))).ToList();
+        var changes = TipMemberships.Diff(tip, null, hasher)
+            .Concat(keys.AllSets.Select(set => SetChange.Remove(set, order)))
+            .Append(SetChange.Remove(TriageSets.PendingContent, order))
+            .ToList();
         await sets.ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
         await relations.RemoveAllAsync(tip.Id, cancellationToken).ConfigureAwait(false);
         await locator.RemoveAsync(tip.Id, cancellationToken).ConfigureAwait(false);

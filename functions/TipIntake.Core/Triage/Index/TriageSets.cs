@@ -17,6 +17,9 @@ public static class TriageSets
     public const string All = "v.all";
     public const string Due = "v.due";
 
+    /// <summary>Tips whose content (terms, related-report keys, suggestions) is still to be indexed; payload: the queue.</summary>
+    public const string PendingContent = "p.content";
+
     /// <summary>Queue-and-status views are tallied: their sizes are the counts staff see.</summary>
     public const string TalliedPrefix = "v.qs.";
 

@@ -20,7 +20,7 @@ public static class RelatedRules
     public const int MinSharedRareWords = 3;
 
     /// <summary>At most this many suggestions are kept per stored tip, the strongest first.</summary>
-    public const int MaxSuggestions = 20;
+    public const int MaxSuggestions = 10;
 
     /// <summary>
     /// The ISO weeks (<c>2026-W45</c>) of the observed period, or of the received hour when the report gives no dates.

@@ -12,10 +12,15 @@ namespace TipIntake.Infrastructure.Triage.Index;
 /// </summary>
 internal sealed record ChunkRef(int Id, string High, int Count);
 
-/// <summary>How a set lies in table <c>TipIndex</c>: partition = set name; a head row and chunk rows.</summary>
+/// <summary>
+/// How a set lies in table <c>TipIndex</c>: partition = set name; a head row (RowKey = the set name) and chunk rows
+/// (the set name, <c>|c</c>, the chunk's number). RowKeys are unique across the table on purpose: Azurite answers a
+/// point read by looking the RowKey up first, so a RowKey shared by every partition ("h") would make each point read a
+/// scan of all the sets.
+/// </summary>
 internal static class SetLayout
 {
-    public const string HeadRow = "h";
+    public static string HeadRow(string set) => set;
 
     /// <summary>Above every key (keys are digits and lowercase hex).</summary>
     public const string End = "~";
@@ -26,7 +31,7 @@ internal static class SetLayout
     /// <summary>A chunk's entries fit one binary property (64 KiB), with room to spare.</summary>
     public const int MaxBytes = 60 * 1024;
 
-    public static string ChunkRow(int id) => "c" + id.ToString("D8", CultureInfo.InvariantCulture);
+    public static string ChunkRow(string set, int id) => set + "|c" + id.ToString("D8", CultureInfo.InvariantCulture);
 
     /// <summary>The chunk holding position <paramref name="from"/>: entries ≥ it (inclusive) or &gt; it.</summary>
     public static bool Covers(string low, string high, string from, bool inclusive) => inclusive
@@ -103,7 +108,7 @@ internal sealed class SetHead
 
     public TableEntity ToEntity(string set)
     {
-        var entity = new TableEntity(set, SetLayout.HeadRow)
+        var entity = new TableEntity(set, SetLayout.HeadRow(set))
         {
             ["Version"] = Version,
             ["Count"] = Count,
@@ -170,7 +175,7 @@ internal sealed class SetChunk
     }
 
     public static SetChunk Read(TableEntity entity) => new(
-        int.Parse(entity.RowKey.AsSpan(1), CultureInfo.InvariantCulture),
+        int.Parse(entity.RowKey.AsSpan(entity.RowKey.LastIndexOf("|c", StringComparison.Ordinal) + 2), CultureInfo.InvariantCulture),
         entity.GetString("Low") ?? "",
         entity.GetString("High") ?? SetLayout.End,
         ReadEntries(entity),
@@ -203,7 +208,7 @@ internal sealed class SetChunk
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
-    public TableEntity ToEntity(string set) => new(set, SetLayout.ChunkRow(Id))
+    public TableEntity ToEntity(string set) => new(set, SetLayout.ChunkRow(set, Id))
     {
         ["Low"] = Low,
         ["High"] = High,

@@ -11,7 +11,7 @@ namespace TipIntake.Infrastructure.Triage.Index;
 /// entity group transaction guarded by every ETag read. Anything that changed meanwhile fails the whole transaction
 /// (409/412) and the flush starts again from fresh reads: a set is never half-written.
 /// </summary>
-internal sealed class SetFlusher(TableClient table)
+internal sealed class SetFlusher(TableClient table, HeadCache heads)
 {
     /// <summary>Chunks one transaction changes at most (a transaction holds 100 entities and 4 MiB).</summary>
     private const int MaxChunksPerTransaction = 16;
@@ -80,6 +80,7 @@ internal sealed class SetFlusher(TableClient table)
             try
             {
                 await table.SubmitTransactionAsync(plan.Value.Actions, cancellationToken).ConfigureAwait(false);
+                heads.Put(set, plan.Value.Head);
                 foreach (var key in taken)
                 {
                     remaining.Remove(key);
@@ -214,7 +215,7 @@ internal sealed class SetFlusher(TableClient table)
         }
 
         actions.AddRange(deleted.Select(chunk => new TableTransactionAction(
-            TableTransactionActionType.Delete, new TableEntity(set, SetLayout.ChunkRow(chunk.Id)), chunk.ETag ?? ETag.All)));
+            TableTransactionActionType.Delete, new TableEntity(set, SetLayout.ChunkRow(set, chunk.Id)), chunk.ETag ?? ETag.All)));
         return (newHead, actions);
     }
 
@@ -254,7 +255,7 @@ internal sealed class SetFlusher(TableClient table)
     }
 
     private async Task<SetHead> ReadHeadAsync(string set, CancellationToken cancellationToken) =>
-        await GetAsync(set, SetLayout.HeadRow, cancellationToken).ConfigureAwait(false) is { } entity ? SetHead.Read(entity) : SetHead.Empty;
+        await GetAsync(set, SetLayout.HeadRow(set), cancellationToken).ConfigureAwait(false) is { } entity ? SetHead.Read(entity) : SetHead.Empty;
 
     /// <summary>The chunk at <paramref name="index"/> of the directory (a new empty one for a set never written); null if it is gone.</summary>
     private async Task<SetChunk?> LoadAsync(string set, SetHead head, int index, CancellationToken cancellationToken)
@@ -269,7 +270,7 @@ internal sealed class SetFlusher(TableClient table)
     }
 
     private async Task<SetChunk?> LoadByIdAsync(string set, int id, CancellationToken cancellationToken) =>
-        await GetAsync(set, SetLayout.ChunkRow(id), cancellationToken).ConfigureAwait(false) is { } entity ? SetChunk.Read(entity) : null;
+        await GetAsync(set, SetLayout.ChunkRow(set, id), cancellationToken).ConfigureAwait(false) is { } entity ? SetChunk.Read(entity) : null;
 
     private async Task<TableEntity?> GetAsync(string set, string row, CancellationToken cancellationToken)
     {

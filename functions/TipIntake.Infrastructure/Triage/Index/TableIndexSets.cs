@@ -28,12 +28,13 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
     private readonly TallyWriter _tally;
     private readonly ConcurrentDictionary<string, SetQueue> _queues = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _flushes = new(MaxConcurrentFlushes);
+    private readonly HeadCache _heads = new();
 
     public TableIndexSets(TableServiceClient tables)
     {
         ArgumentNullException.ThrowIfNull(tables);
         _table = tables.GetTableClient(StorageNames.IndexTable);
-        _flusher = new SetFlusher(_table);
+        _flusher = new SetFlusher(_table, _heads);
         _tally = new TallyWriter(_table);
     }
 
@@ -68,13 +69,13 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
         return results.ToDictionary(r => r.Key, r => r.count, StringComparer.Ordinal);
     }
 
-    public ISetCursor Open(string setName) => new TableSetCursor(_table, setName);
+    public ISetCursor Open(string setName) => new TableSetCursor(_table, setName, _heads);
 
     public async Task<long> CountAsync(string setName, CancellationToken cancellationToken)
     {
         try
         {
-            var head = await _table.GetEntityIfExistsAsync<TableEntity>(setName, SetLayout.HeadRow, ["Count"], cancellationToken).ConfigureAwait(false);
+            var head = await _table.GetEntityIfExistsAsync<TableEntity>(setName, SetLayout.HeadRow(setName), ["Count"], cancellationToken).ConfigureAwait(false);
             return head.HasValue ? head.Value!.GetInt64("Count") ?? 0 : 0;
         }
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
@@ -93,12 +94,12 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
         // Every chunk in the directory's order: its true size, and whether the head said the same.
         for (var attempt = 0; attempt < 10; attempt++)
         {
-            var entity = await _table.GetEntityIfExistsAsync<TableEntity>(set, SetLayout.HeadRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var entity = await _table.GetEntityIfExistsAsync<TableEntity>(set, SetLayout.HeadRow(set), cancellationToken: cancellationToken).ConfigureAwait(false);
             var head = entity.HasValue ? SetHead.Read(entity.Value!) : SetHead.Empty;
             var chunks = new List<ChunkRef>();
             foreach (var chunk in head.ETag is null || head.Inline is not null ? [] : head.Chunks)
             {
-                var row = await _table.GetEntityIfExistsAsync<TableEntity>(set, SetLayout.ChunkRow(chunk.Id), cancellationToken: cancellationToken).ConfigureAwait(false);
+                var row = await _table.GetEntityIfExistsAsync<TableEntity>(set, SetLayout.ChunkRow(set, chunk.Id), cancellationToken: cancellationToken).ConfigureAwait(false);
                 chunks.Add(chunk with { Count = row.HasValue ? SetChunk.Read(row.Value!).Entries.Count : 0 });
             }
 
@@ -133,10 +134,13 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
 
     public async IAsyncEnumerable<string> ListSetsAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "\uffff"} and RowKey eq {SetLayout.HeadRow}");
-        await foreach (var head in _table.QueryOrUnavailableAsync(filter, ["PartitionKey"], "Listing index sets", cancellationToken).ConfigureAwait(false))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "\uffff"}");
+        await foreach (var row in _table.QueryOrUnavailableAsync(filter, ["PartitionKey", "RowKey"], "Listing index sets", cancellationToken).ConfigureAwait(false))
         {
-            yield return head.PartitionKey;
+            if (row.RowKey == SetLayout.HeadRow(row.PartitionKey))
+            {
+                yield return row.PartitionKey;
+            }
         }
     }
 

@@ -9,9 +9,11 @@ namespace TipIntake.Infrastructure.Triage.Index;
 /// Reads one set forward by point reads: the head (its directory) once, then the chunk holding the position sought,
 /// kept until the reader moves past it. Head and chunks are written together atomically, but read one after the
 /// other: a chunk whose bounds are not the ones the directory promised was split or merged in between, so the head
-/// is read again — a reader never skips an entry that was there all along.
+/// is read again — a reader never skips an entry that was there all along. For the same reason a head kept from an
+/// earlier read (<see cref="HeadCache"/>) is safe to start from: the first chunk that does not match sends the reader
+/// back to the stored head.
 /// </summary>
-internal sealed class TableSetCursor(TableClient table, string set) : ISetCursor
+internal sealed class TableSetCursor(TableClient table, string set, HeadCache cache) : ISetCursor
 {
     private SetHead? _head;
     private SetChunk? _chunk;
@@ -47,7 +49,7 @@ internal sealed class TableSetCursor(TableClient table, string set) : ISetCursor
                 return null;
             }
 
-            if (_head is null && !await LoadHeadAsync(cancellationToken).ConfigureAwait(false))
+            if (_head is null && (_head = cache.Get(set)) is null && !await LoadHeadAsync(cancellationToken).ConfigureAwait(false))
             {
                 return null;
             }
@@ -81,16 +83,17 @@ internal sealed class TableSetCursor(TableClient table, string set) : ISetCursor
     private async Task<bool> LoadHeadAsync(CancellationToken cancellationToken)
     {
         Reads++;
-        var head = await ReadAsync(SetLayout.HeadRow, cancellationToken).ConfigureAwait(false);
+        var head = await ReadAsync(SetLayout.HeadRow(set), cancellationToken).ConfigureAwait(false);
         _head = head is null ? null : SetHead.Read(head);
         _missing = head is null;
+        cache.Put(set, _head);
         return head is not null;
     }
 
     private async Task<SetChunk?> ReadChunkAsync(int id, CancellationToken cancellationToken)
     {
         Reads++;
-        return await ReadAsync(SetLayout.ChunkRow(id), cancellationToken).ConfigureAwait(false) is { } entity ? SetChunk.Read(entity) : null;
+        return await ReadAsync(SetLayout.ChunkRow(set, id), cancellationToken).ConfigureAwait(false) is { } entity ? SetChunk.Read(entity) : null;
     }
 
     private async Task<TableEntity?> ReadAsync(string row, CancellationToken cancellationToken)
@@ -103,6 +106,30 @@ internal sealed class TableSetCursor(TableClient table, string set) : ISetCursor
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
         {
             throw StorageFailures.Wrap("Reading the triage index", ex);
+        }
+    }
+}
+
+/// <summary>
+/// The last head read or written of each view (the sets every page reads), kept in memory so that a page costs one
+/// chunk read. Only views whose entries are in chunks of their own: a set kept inline holds its entries in the head,
+/// which must be read fresh.
+/// </summary>
+internal sealed class HeadCache
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SetHead> _heads = new(StringComparer.Ordinal);
+
+    public SetHead? Get(string set) => _heads.GetValueOrDefault(set);
+
+    public void Put(string set, SetHead? head)
+    {
+        if (head is { Inline: null } && set.StartsWith("v.", StringComparison.Ordinal))
+        {
+            _heads[set] = head;
+        }
+        else
+        {
+            _heads.TryRemove(set, out _);
         }
     }
 }

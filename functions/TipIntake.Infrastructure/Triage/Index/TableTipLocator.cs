@@ -6,7 +6,10 @@ using TipIntake.Infrastructure.Storage;
 
 namespace TipIntake.Infrastructure.Triage.Index;
 
-/// <summary>Locator rows in <c>TipIndex</c>: PartitionKey <c>id.</c> + tip id, RowKey empty, column Queue.</summary>
+/// <summary>
+/// Locator rows in <c>TipIndex</c>: PartitionKey <c>id.</c> + tip id, RowKey the tip id (unique, for Azurite's RowKey
+/// lookup: see <see cref="SetLayout"/>), column Queue.
+/// </summary>
 public sealed class TableTipLocator(TableServiceClient tables) : ITipLocator
 {
     private const string Prefix = "id.";
@@ -17,7 +20,7 @@ public sealed class TableTipLocator(TableServiceClient tables) : ITipLocator
     {
         try
         {
-            var row = await _table.GetEntityIfExistsAsync<TableEntity>(Prefix + tipId, "", ["Queue"], cancellationToken).ConfigureAwait(false);
+            var row = await _table.GetEntityIfExistsAsync<TableEntity>(Prefix + tipId, tipId, ["Queue"], cancellationToken).ConfigureAwait(false);
             return row.HasValue ? row.Value!.GetString("Queue") : null;
         }
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
@@ -30,7 +33,7 @@ public sealed class TableTipLocator(TableServiceClient tables) : ITipLocator
     {
         try
         {
-            await _table.UpsertEntityAsync(new TableEntity(Prefix + tipId, "") { ["Queue"] = queue }, TableUpdateMode.Replace, cancellationToken)
+            await _table.UpsertEntityAsync(new TableEntity(Prefix + tipId, tipId) { ["Queue"] = queue }, TableUpdateMode.Replace, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
@@ -43,7 +46,7 @@ public sealed class TableTipLocator(TableServiceClient tables) : ITipLocator
     {
         try
         {
-            await _table.DeleteEntityAsync(Prefix + tipId, "", ETag.All, cancellationToken).ConfigureAwait(false);
+            await _table.DeleteEntityAsync(Prefix + tipId, tipId, ETag.All, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
         {
