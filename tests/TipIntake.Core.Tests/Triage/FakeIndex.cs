@@ -79,18 +79,22 @@ internal sealed class FakeIndexSets : IIndexSets
             foreach (var change in changes)
             {
                 var entries = _sets.TryGetValue(change.Set, out var existing) ? existing : _sets[change.Set] = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+                var changed = false;
                 foreach (var key in change.Removals)
                 {
-                    entries.Remove(key);
+                    changed |= entries.Remove(key);
                 }
 
                 foreach (var entry in change.Upserts)
                 {
+                    changed |= !entries.TryGetValue(entry.Key, out var payload) || payload != entry.Payload;
                     entries[entry.Key] = entry.Payload;
                 }
 
                 counts[change.Set] = entries.Count;
-                if (change.Set.StartsWith(TriageSets.TalliedPrefix, StringComparison.Ordinal))
+
+                // Like the table store: a write that changes nothing leaves the tally as it is.
+                if (changed && change.Set.StartsWith(TriageSets.TalliedPrefix, StringComparison.Ordinal))
                 {
                     _tally[change.Set] = entries.Count;
                 }

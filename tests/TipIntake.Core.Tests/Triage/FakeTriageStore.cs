@@ -114,6 +114,17 @@ internal sealed class FakeTriageStore : ITriageStore
         }
     }
 
+    /// <summary>Gives a row a pending index marker, as the write that left work behind would have.</summary>
+    public TriageTip SetPendingIndex(string tipId, PendingIndex pending)
+    {
+        lock (_gate)
+        {
+            var marked = _tips[tipId] with { ETag = NextETag(), PendingIndex = pending };
+            _tips[tipId] = marked;
+            return marked;
+        }
+    }
+
     /// <summary>Removes a tip's row (what retention's delete does).</summary>
     public void Delete(string tipId)
     {
