@@ -23,7 +23,9 @@ public sealed class PendingIndexCompletion(ITriageStore store, TriageIndexer ind
     {
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            if (await store.GetAsync(queue, tipId, cancellationToken).ConfigureAwait(false) is not { PendingIndex: not null } tip)
+            // A purge is retention's to finish: clearing its mark here would keep a tip it has taken out of the index.
+            if (await store.GetAsync(queue, tipId, cancellationToken).ConfigureAwait(false) is not { PendingIndex: not null } tip
+                || tip.PendingIndex.Kind == PendingIndexKinds.Purge)
             {
                 return;
             }

@@ -29,11 +29,17 @@ public static class AzuriteTableScaling
             await table.CreateAsync();
             var small = service.GetTableClient("Small");
             await small.CreateAsync();
+            var shared = service.GetTableClient("Shared");
+            await shared.CreateAsync();
 
             // One partition of 100 rows, the rest in a big partition: a small partition in a big table, and a big one.
             await FillAsync(table, "small", 100);
             await FillAsync(table, "big", size - 100);
             await FillAsync(small, "small", 100);
+
+            // One row per partition, every row with the same RowKey (as a head row "h" per set would be).
+            await Parallel.ForAsync(0, size, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+                await shared.AddEntityAsync(new TableEntity(Key(i), "h") { ["Count"] = i }, ct));
 
             var queries = new (string Name, int PartitionRows, Func<Task> Run)[]
             {
@@ -41,6 +47,7 @@ public static class AzuriteTableScaling
                 ("PK eq big and RK ge mid, top 25", size - 100, () => FirstPageAsync(table, $"PartitionKey eq 'big' and RowKey ge '{Key(size / 2)}'")),
                 ("PK eq small and RK range of 25", 100, () => FirstPageAsync(table, $"PartitionKey eq 'small' and RowKey ge '{Key(50)}' and RowKey lt '{Key(75)}'")),
                 ("point read (GET entity)", size - 100, async () => await table.GetEntityAsync<TableEntity>("big", Key(size / 3))),
+                ("point read, RowKey shared by every partition", 1, async () => await shared.GetEntityAsync<TableEntity>(Key(size / 3), "h")),
                 ("other table of 100 rows, PK eq small, top 25", 100, () => FirstPageAsync(small, "PartitionKey eq 'small'")),
             };
             foreach (var (name, partitionRows, run) in queries)
