@@ -1,6 +1,11 @@
 // Entry point for `azd up` (subscription scope): the resource group and, in it, TipIntake's Azure resources.
 // Local modules only (infra/modules). Secure by default: no shared keys or publishing passwords anywhere, every
-// data-plane access through Entra ID with roles scoped to the single queue, table, container or key that needs them.
+// data-plane access through Entra ID with roles scoped to the single queue, table, container or key that needs them,
+// and no standing data-plane access for people (docs/deploy.md, "Break-glass access").
+//
+// Every parameter is fed from the azd environment through infra/main.parameters.json: `azd env set NAME value`, then
+// `azd provision`. The operator's settings of the app are parameters too, so a provision never erases them
+// (docs/deploy.md, "Settings"). An unset environment variable leaves the parameter at its default.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -8,28 +13,81 @@ targetScope = 'subscription'
 @description('Name of the azd environment; used to name and tag every resource.')
 param environmentName string
 
+// Regions that offer Flex Consumption (Azure-Samples/functions-quickstart-dotnet-azd's list, early 2026) AND in which
+// the default storage redundancy (Standard_GZRS) exists: availability zones and a paired region. Left out on purpose:
+// australiasoutheast, northcentralus, southindia, ukwest, westcentralus, westus (no zones) and italynorth,
+// spaincentral (no pair). To deploy there, add the region here and set STORAGE_SKU to one it offers.
 @minLength(1)
-@description('Azure region for all resources (Flex Consumption must be offered there).')
+@allowed([
+  'australiaeast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'japaneast'
+  'koreacentral'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'westeurope'
+  'westus2'
+  'westus3'
+])
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+@description('Azure region for all resources: one that offers Flex Consumption and zone- and geo-redundant storage.')
 param location string
 
-@description('Object id of the deploying user or principal, for optional data-plane roles (Key Vault Crypto Officer on the vault, Storage Table Data Reader on Quarantine). Empty for none.')
+@description('Object id of the principal running azd (azd fills it in). It gets no role: deploying needs none on the data, and no person keeps standing access to tips.')
 param principalId string = ''
 
 @allowed([
   'User'
   'ServicePrincipal'
-  'Group'
 ])
-@description('Type of principalId.')
+@description('Type of principalId, as azd reports it (ServicePrincipal when signed in with a client id, as in a pipeline).')
 param principalType string = 'User'
 
-@description('Most instances the Function app may scale out to (Flex Consumption).')
-@minValue(1)
+// ---------------------------------------------------------------------------------------------------------------
+// Scale and hosting
+// ---------------------------------------------------------------------------------------------------------------
+
+@description('Most instances the Function app may scale out to: Flex Consumption accepts 40 to 1000. Also a cost ceiling under a flood.')
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+@allowed([
+  512
+  2048
+  4096
+])
+@description('Memory of each Flex Consumption instance, in MB.')
+param instanceMemoryMB int = 2048
+
+@description('Put the Function app in a VNet and reach storage and Key Vault through private endpoints only; their public network access is then off.')
+param enablePrivateNetworking bool = false
+
+// ---------------------------------------------------------------------------------------------------------------
+// Intake key (Key Vault). The lifetime and rotation settings apply when the key is created: ARM never changes an
+// existing key, so on a later provision they are ignored (docs/keys.md, "Changing the rotation policy").
+// ---------------------------------------------------------------------------------------------------------------
+
 @description('Name of the intake key in Key Vault.')
-param keyName string = 'intake'
+param intakeKeyName string = 'intake'
 
 @allowed([
   'Enabled'
@@ -38,8 +96,170 @@ param keyName string = 'intake'
 @description('Public network access to Key Vault when private networking is off (with it on, access is always Disabled).')
 param keyVaultPublicNetworkAccess string = 'Enabled'
 
-@description('Put the Function app in a VNet and reach storage and Key Vault through private endpoints only; their public network access is then off.')
-param enablePrivateNetworking bool = false
+@description('Lifetime of each key version (ISO 8601 duration). Applied when the key is created.')
+param keyLifetime string = 'P1Y'
+
+@description('Make a new key version this long before the current one expires. Applied when the key is created.')
+param keyRotateBeforeExpiry string = 'P60D'
+
+@description('Key Vault\'s KeyNearExpiry event this long before expiry. Applied when the key is created.')
+param keyNotifyBeforeExpiry string = 'P30D'
+
+// ---------------------------------------------------------------------------------------------------------------
+// Data protection
+// ---------------------------------------------------------------------------------------------------------------
+
+@allowed([
+  'Standard_GZRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_RAGZRS'
+  'Standard_RAGRS'
+  'Standard_LRS'
+])
+@description('Storage redundancy. GZRS keeps three copies across the region\'s zones and three in the paired region. LRS is for throwaway test deployments only.')
+param storageSkuName string = 'Standard_GZRS'
+
+@description('CanNotDelete locks on the storage account and the Key Vault, so that `azd down` or a mistake in the portal cannot delete tips or the key. Turning this off does not remove existing locks (docs/deploy.md, "Tearing down").')
+param enableDeleteLocks bool = true
+
+@minValue(1)
+@maxValue(365)
+@description('Days a deleted or overwritten blob (a claim-checked JWE, a deployment package) stays recoverable; older blob versions are removed after this too.')
+param blobSoftDeleteDays int = 7
+
+@minValue(1)
+@maxValue(3650)
+@description('Days each table backup is immutable (cannot be changed or deleted), then deleted. Backups keep purged tips this long after retention removed them from the tables.')
+param backupRetentionDays int = 30
+
+// ---------------------------------------------------------------------------------------------------------------
+// Monitoring and alerts
+// ---------------------------------------------------------------------------------------------------------------
+
+@minValue(30)
+@maxValue(730)
+@description('Days Log Analytics keeps telemetry and diagnostic logs.')
+param logAnalyticsRetentionDays int = 30
+
+@description('Daily Log Analytics ingestion cap in GB (-1 for none); a guard against a flood running up the bill. An alert says when it is reached.')
+param logAnalyticsDailyCapGb int = 1
+
+@description('E-mail addresses that receive the operations alerts (docs/deploy.md, "Alerts"). Empty: the alerts exist but notify no one.')
+param alertEmails string[] = []
+
+@description('E-mail addresses of triage staff told "an imminent tip is waiting in queue X" (nothing more). Empty: no one is told.')
+param imminentTipAlertEmails string[] = []
+
+@minValue(5)
+@maxValue(1440)
+@description('At most one imminent-tip e-mail per triage queue in this many minutes, however many tips arrive.')
+param imminentTipAlertMuteMinutes int = 30
+
+@minValue(1)
+@description('Failed function invocations in 15 minutes that raise the function-failure alert.')
+param functionFailureAlertThreshold int = 5
+
+// ---------------------------------------------------------------------------------------------------------------
+// The app's own settings (README, "Configuration"). Empty: the app's default. Values are given exactly as the app
+// setting would be; the app validates them at start-up, so a wrong one stops it (and the post-deploy smoke test fails).
+// ---------------------------------------------------------------------------------------------------------------
+
+@description('Triage__Auth__TenantId: the Entra ID tenant staff sign in to (docs/staff-auth.md). Empty: staff sign-in is off.')
+param triageAuthTenantId string = ''
+
+@description('Triage__Auth__ClientId: the triage app registration\'s application (client) id.')
+param triageAuthClientId string = ''
+
+@description('Triage__Auth__Audience: the API\'s audience (the client id with accessTokenAcceptedVersion 2).')
+param triageAuthAudience string = ''
+
+@description('Triage__Auth__Scope: the scope the triage page asks for, e.g. api://<client id>/Tips.Triage.')
+param triageAuthScope string = ''
+
+@description('Triage__Auth__Instance: the Entra ID instance, for sovereign clouds (default https://login.microsoftonline.com/).')
+param triageAuthInstance string = ''
+
+@description('Triage__OverdueAfter: when an imminent tip still new or in review counts as overdue (default 02:00:00).')
+param triageOverdueAfter string = ''
+
+@description('Routing__DefaultQueue: the triage queue of tips no rule matches (default general).')
+param routingDefaultQueue string = ''
+
+@description('Routing__DefaultPriority: their priority, 1 to 9 (default 5).')
+param routingDefaultPriority string = ''
+
+@description('Routing__Rules: the routing rules in order, first match wins, as JSON. Empty: the app\'s default rules (README, "Configuration").')
+param routingRules routingRule[] = []
+
+@description('Retention__ClosedTipsAfter: closed tips unchanged this long are purged (default 365.00:00:00).')
+param retentionClosedTipsAfter string = ''
+
+@description('Retention__QuarantineAfter: quarantined messages older than this are purged (default 90.00:00:00).')
+param retentionQuarantineAfter string = ''
+
+@description('Retention__ClaimCheckOrphanAfter: claim-checked JWEs left behind this long are deleted (default 30.00:00:00).')
+param retentionClaimCheckOrphanAfter string = ''
+
+@description('Retention__DryRun: true to only count what retention would purge (default false).')
+param retentionDryRun string = ''
+
+@description('Intake__RetryAfter: what a 503 tells clients to wait (default 00:00:30).')
+param intakeRetryAfter string = ''
+
+@description('FloodControl__MaxSubmissionsPerSecond (default 10).')
+param floodControlMaxSubmissionsPerSecond string = ''
+
+@description('FloodControl__SubmissionBurst (default 100).')
+param floodControlSubmissionBurst string = ''
+
+@description('FloodControl__MaxFormSubmissionsPerMinute (default 6).')
+param floodControlMaxFormSubmissionsPerMinute string = ''
+
+@description('FloodControl__FormSubmissionBurst (default 6).')
+param floodControlFormSubmissionBurst string = ''
+
+@description('FloodControl__QuietRatePerMinute (default 30).')
+param floodControlQuietRatePerMinute string = ''
+
+@description('FloodControl__MaxDifficulty (default 20).')
+param floodControlMaxDifficulty string = ''
+
+@description('FloodControl__ChallengeLifetime (default 00:05:00).')
+param floodControlChallengeLifetime string = ''
+
+@description('FloodControl__MaxSpentChallenges (default 200000).')
+param floodControlMaxSpentChallenges string = ''
+
+@description('KeyVault__PublicKeyRefreshInterval: how long the public key is served from memory (default 00:05:00).')
+param keyVaultPublicKeyRefreshInterval string = ''
+
+@description('KeyVault__PublicKeyMaxStaleness: how long a cached public key may be served while Key Vault is unreachable (default 01:00:00).')
+param keyVaultPublicKeyMaxStaleness string = ''
+
+@description('KeyCheck__WarnBefore: the daily key check warns when the current version expires within this (default 45.00:00:00).')
+param keyCheckWarnBefore string = ''
+
+// Flood control's challenge MAC key must be the same on every instance (a challenge issued by one instance is
+// redeemed on another). A fresh random value on every deployment: challenges live five minutes.
+@secure()
+@description('Seed of the flood-control challenge key; leave the default (a new random value per deployment).')
+param floodControlKeySeed string = newGuid()
+
+@description('A routing rule (Routing__Rules__N__…): a rule with no category or urgency matches any.')
+@sealed()
+type routingRule = {
+  @description('A tip category (detention, forced-repatriation, trafficking, forced-marriage, other).')
+  Category: string?
+  @description('An urgency (imminent, soon, unknown).')
+  Urgency: string?
+  @description('The triage queue: lower-case letters, digits and dashes.')
+  Queue: string
+  @minValue(1)
+  @maxValue(9)
+  @description('1 is most pressing (default 5).')
+  Priority: int?
+}
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -47,6 +267,42 @@ var tags = {
 }
 var serviceName = 'functions'
 var deploymentContainerName = 'app-package-${resourceToken}'
+
+// App settings fed by the parameters above; the Function app leaves out the empty ones.
+var operatorSettings = union(
+  {
+    Triage__Auth__TenantId: triageAuthTenantId
+    Triage__Auth__ClientId: triageAuthClientId
+    Triage__Auth__Audience: triageAuthAudience
+    Triage__Auth__Scope: triageAuthScope
+    Triage__Auth__Instance: triageAuthInstance
+    Triage__OverdueAfter: triageOverdueAfter
+    Routing__DefaultQueue: routingDefaultQueue
+    Routing__DefaultPriority: routingDefaultPriority
+    Retention__ClosedTipsAfter: retentionClosedTipsAfter
+    Retention__QuarantineAfter: retentionQuarantineAfter
+    Retention__ClaimCheckOrphanAfter: retentionClaimCheckOrphanAfter
+    Retention__DryRun: retentionDryRun
+    Intake__RetryAfter: intakeRetryAfter
+    FloodControl__MaxSubmissionsPerSecond: floodControlMaxSubmissionsPerSecond
+    FloodControl__SubmissionBurst: floodControlSubmissionBurst
+    FloodControl__MaxFormSubmissionsPerMinute: floodControlMaxFormSubmissionsPerMinute
+    FloodControl__FormSubmissionBurst: floodControlFormSubmissionBurst
+    FloodControl__QuietRatePerMinute: floodControlQuietRatePerMinute
+    FloodControl__MaxDifficulty: floodControlMaxDifficulty
+    FloodControl__ChallengeLifetime: floodControlChallengeLifetime
+    FloodControl__MaxSpentChallenges: floodControlMaxSpentChallenges
+    KeyVault__PublicKeyRefreshInterval: keyVaultPublicKeyRefreshInterval
+    KeyVault__PublicKeyMaxStaleness: keyVaultPublicKeyMaxStaleness
+    KeyCheck__WarnBefore: keyCheckWarnBefore
+  },
+  // Routing__Rules__0__Queue = 'urgent', Routing__Rules__0__Priority = '1', …
+  reduce(
+    range(0, length(routingRules)),
+    {},
+    (settings, i) => union(settings, toObject(items(routingRules[i]), rule => 'Routing__Rules__${i}__${rule.key}', rule => string(rule.value)))
+  )
+)
 
 resource resourceGroup 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: 'rg-${environmentName}'
@@ -56,12 +312,6 @@ resource resourceGroup 'Microsoft.Resources/resourceGroups@2025-04-01' = {
 
 // A salt, not a secret (see IntakeOptions): deterministic per deployment, so redeployments keep receipts checkable.
 var receiptSalt = base64(guid(subscription().id, resourceGroup.id, environmentName, 'receipt-salt'))
-
-// Flood control's challenge MAC key must be the same on every instance (a challenge issued by one instance is
-// redeemed on another). A fresh random value on every deployment: challenges live five minutes.
-@secure()
-@description('Seed of the flood-control challenge key; leave the default (a new random value per deployment).')
-param floodControlKeySeed string = newGuid()
 var floodControlChallengeKey = base64('${floodControlKeySeed}:${guid(subscription().id, environmentName, floodControlKeySeed)}')
 
 module identity 'modules/identity.bicep' = {
@@ -83,6 +333,8 @@ module monitoring 'modules/monitoring.bicep' = {
     logAnalyticsName: 'log-${resourceToken}'
     applicationInsightsName: 'appi-${resourceToken}'
     appPrincipalId: identity.outputs.principalId
+    retentionInDays: logAnalyticsRetentionDays
+    dailyQuotaGb: logAnalyticsDailyCapGb
   }
 }
 
@@ -93,11 +345,14 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     name: 'st${resourceToken}'
+    skuName: storageSkuName
     deploymentContainerName: deploymentContainerName
     publicNetworkAccess: enablePrivateNetworking ? 'Disabled' : 'Enabled'
     appPrincipalId: identity.outputs.principalId
-    userPrincipalId: principalId
-    userPrincipalType: principalType
+    enableDeleteLock: enableDeleteLocks
+    blobSoftDeleteDays: blobSoftDeleteDays
+    backupRetentionDays: backupRetentionDays
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
   }
 }
 
@@ -108,11 +363,14 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     tags: tags
     name: 'kv-${resourceToken}'
-    keyName: keyName
+    keyName: intakeKeyName
+    keyLifetime: keyLifetime
+    rotateBeforeExpiry: keyRotateBeforeExpiry
+    notifyBeforeExpiry: keyNotifyBeforeExpiry
     publicNetworkAccess: enablePrivateNetworking ? 'Disabled' : keyVaultPublicNetworkAccess
     appPrincipalId: identity.outputs.principalId
-    userPrincipalId: principalId
-    userPrincipalType: principalType
+    enableDeleteLock: enableDeleteLocks
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
   }
 }
 
@@ -147,8 +405,25 @@ module functionApp 'modules/functionapp.bicep' = {
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     receiptSalt: receiptSalt
     floodControlChallengeKey: floodControlChallengeKey
+    operatorSettings: operatorSettings
     maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
     virtualNetworkSubnetId: enablePrivateNetworking ? network!.outputs.appSubnetId : ''
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: resourceGroup
+  params: {
+    tags: tags
+    namePrefix: resourceToken
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
+    keyVaultId: keyVault.outputs.id
+    alertEmails: alertEmails
+    imminentTipAlertEmails: imminentTipAlertEmails
+    imminentTipAlertMuteMinutes: imminentTipAlertMuteMinutes
+    functionFailureAlertThreshold: functionFailureAlertThreshold
   }
 }
 
@@ -156,6 +431,7 @@ output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = resourceGroup.name
 output AZURE_PRINCIPAL_ID string = principalId
+output AZURE_PRINCIPAL_TYPE string = principalType
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output AZURE_FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}'
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
@@ -163,4 +439,5 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
 output AZURE_KEY_VAULT_KEY_NAME string = keyVault.outputs.keyName
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_LOG_ANALYTICS_WORKSPACE_ID string = monitoring.outputs.logAnalyticsId
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString

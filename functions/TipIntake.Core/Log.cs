@@ -36,6 +36,13 @@ internal static partial class Log
     [LoggerMessage(2006, LogLevel.Warning, "Tip {TipId} is stored but its claim-checked JWE could not be deleted; retention will remove it")]
     public static partial void ClaimCheckLeftBehind(ILogger logger, string tipId);
 
+    /// <summary>
+    /// What the staff alert for imminent tips is built on (infra/modules/alerts.bicep): the triage queue only — no tip
+    /// id, no content — so that an alert can say nothing more than "an imminent tip is waiting in queue X".
+    /// </summary>
+    [LoggerMessage(6001, LogLevel.Information, "Imminent tip waiting in triage queue {TriageQueue}")]
+    public static partial void ImminentTipWaiting(ILogger logger, string triageQueue);
+
     [LoggerMessage(4001, LogLevel.Information, "Tip {TipId}: {Action} by staff {Actor}")]
     public static partial void TriageChanged(ILogger logger, string tipId, string action, string actor);
 
@@ -78,6 +85,19 @@ internal static partial class Log
 
     [LoggerMessage(5005, LogLevel.Information, "Retention dry run: {Orphans} claim-checked JWEs left behind would be deleted ({Held} as old kept for their quarantine rows); nothing was deleted")]
     public static partial void RetentionClaimChecksDryRun(ILogger logger, int orphans, int held);
+
+    /// <summary>The daily key check ran; <c>DaysLeft</c> is -1 for a key without expiry (the development key).</summary>
+    [LoggerMessage(6010, LogLevel.Information, "Intake key checked: version {KeyVersion}, {DaysLeft} days left")]
+    public static partial void IntakeKeyChecked(ILogger logger, string keyVersion, int daysLeft);
+
+    [LoggerMessage(6011, LogLevel.Warning, "Intake key version {KeyVersion} expires in {DaysLeft} days and no newer version has replaced it: rotate it now (see docs/keys.md)")]
+    public static partial void IntakeKeyExpiresSoon(ILogger logger, string keyVersion, int daysLeft);
+
+    [LoggerMessage(6012, LogLevel.Error, "Intake key version {KeyVersion} has expired and is still the current one: rotate it now (see docs/keys.md)")]
+    public static partial void IntakeKeyExpired(ILogger logger, string keyVersion);
+
+    [LoggerMessage(6013, LogLevel.Error, "Intake key check could not read the key ({Failure})")]
+    public static partial void IntakeKeyCheckFailed(ILogger logger, string failure);
 
     [LoggerMessage(7001, LogLevel.Information, "Flood control: proof-of-work difficulty now {Difficulty} bits ({Count} stamped submissions in the last minute)")]
     public static partial void DifficultyChanged(ILogger logger, int difficulty, long count);

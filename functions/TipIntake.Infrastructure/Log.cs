@@ -17,4 +17,17 @@ internal static partial class Log
 
     [LoggerMessage(3004, LogLevel.Error, "The current intake key version {KeyVersion} is expired or not yet valid; rotate it now (see docs/keys.md)")]
     public static partial void CurrentKeyOutsideValidity(ILogger logger, string keyVersion);
+
+    /// <summary>What the "backup has not run" alert looks for (infra/modules/alerts.bicep). Counts only; the name holds the hour.</summary>
+    [LoggerMessage(6101, LogLevel.Information, "Table backup {Snapshot} written: {Tips} tips, {Notes} notes, {Events} audit events, {Quarantine} quarantined messages")]
+    public static partial void TableBackupCompleted(ILogger logger, string snapshot, long tips, long notes, long events, long quarantine);
+
+    [LoggerMessage(6102, LogLevel.Error, "Table backup failed while reading or writing {Table} ({ErrorType}); the snapshot has no manifest and is never restored")]
+    public static partial void TableBackupFailed(ILogger logger, string table, string errorType);
+
+    [LoggerMessage(6103, LogLevel.Information, "Restored {Table} from snapshot {Snapshot}: {Added} added, {AlreadyThere} already there, {Replaced} replaced")]
+    public static partial void TableRestored(ILogger logger, string snapshot, string table, long added, long alreadyThere, long replaced);
+
+    [LoggerMessage(6104, LogLevel.Warning, "Backup snapshot {Snapshot} does not match its manifest")]
+    public static partial void BackupNotWhole(ILogger logger, string snapshot);
 }

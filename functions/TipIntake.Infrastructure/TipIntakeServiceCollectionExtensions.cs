@@ -9,6 +9,7 @@ using TipIntake.Core.Intake;
 using TipIntake.Core.Keys;
 using TipIntake.Core.Processing;
 using TipIntake.Core.Routing;
+using TipIntake.Infrastructure.Backup;
 using TipIntake.Infrastructure.KeyVault;
 using TipIntake.Infrastructure.Retention;
 using TipIntake.Infrastructure.Staff;
@@ -94,6 +95,9 @@ public static class TipIntakeServiceCollectionExtensions
         services.AddStaffAuthentication(configuration, environment);
         services.AddTriage(configuration, environment);
         services.AddRetention();
+        services.AddOptions<IntakeKeyCheckOptions>().BindConfiguration(IntakeKeyCheckOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IntakeKeyCheck>();
+        services.AddTableBackup();
         return services;
     }
 }

@@ -1,48 +1,68 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Azure.WebJobs;
+using Microsoft.Azure.WebJobs.Host;
 using Microsoft.Azure.WebJobs.Extensions.Timers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using TipIntake.Functions;
-using TipIntake.Infrastructure;
 using TipIntake.Infrastructure.Keys;
+using TipIntake.Infrastructure.Staff;
 using TipIntake.Infrastructure.Storage;
 using TipIntake.LocalHost.Azurite;
 using TipIntake.LocalHost.Hosting;
+using TipIntake.LocalHost.Http;
+using TipIntake.LocalHost.Triggers;
+using TipIntake.LocalHost.Worker;
+
+// IJobHostMetadataProvider is marked "not ready for public consumption", yet it is how the Functions host itself
+// turns binding JSON into extension attributes (GeneralScriptBindingProvider); WebJobs 3.0.48 has no other way.
+#pragma warning disable CS0618
 
 namespace TipIntake.LocalHost;
 
 /// <summary>
-/// The Functions app run without the Functions host: its HTTP functions on Kestrel, its queue and timer functions on the
-/// WebJobs SDK, the registration from <see cref="TipIntakeServiceCollectionExtensions.AddTipIntake"/>, and — when no
-/// <c>AzureWebJobsStorage</c> is configured — an Azurite of its own.
+/// A small Functions host for the real worker (see docs/architecture.md, "Local host"): the Functions app's build output
+/// runs in a child process (<see cref="FunctionsWorker"/>); its HTTP functions are served here on the routes its own
+/// metadata declares and forwarded to it; its queue and timer functions run on the WebJobs SDK's listeners, each
+/// invocation sent to it over gRPC; and — when no <c>AzureWebJobsStorage</c> is configured — an Azurite of its own.
 /// </summary>
 public sealed class LocalHost : IAsyncDisposable
 {
     public const string LocalAccount = "tipintakelocal";
 
     private readonly WebApplication _app;
+    private readonly FunctionsWorker _worker;
     private readonly AzuriteProcess? _azurite;
 
-    private LocalHost(WebApplication app, AzuriteProcess? azurite)
+    private LocalHost(WebApplication app, FunctionsWorker worker, AzuriteProcess? azurite, IReadOnlyList<ServedFunction> served)
     {
         _app = app;
+        _worker = worker;
         _azurite = azurite;
+        ServedFunctions = served;
     }
 
+    /// <summary>The host's own services (WebJobs, logging, the development sign-in); the app's live in the worker.</summary>
     public IServiceProvider Services => _app.Services;
 
     /// <summary>The first address Kestrel listens on (with <c>--urls http://127.0.0.1:0</c>, the port it picked).</summary>
     public Uri BaseAddress => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    public IReadOnlyList<ServedFunction> ServedFunctions => _app.Services.GetRequiredService<FunctionCatalog>().Functions;
+    /// <summary>The worker process running the Functions app.</summary>
+    public FunctionsWorker Worker => _worker;
 
-    /// <summary>Builds and starts the host. <paramref name="configureServices"/> runs last, so tests can replace a service.</summary>
+    /// <summary>What this host serves: each HTTP function's route, each queue and timer function WebJobs indexed.</summary>
+    public IReadOnlyList<ServedFunction> ServedFunctions { get; }
+
+    /// <summary>Builds and starts the host. <paramref name="configureServices"/> runs last, so tests can replace a host-side service.</summary>
     public static async Task<LocalHost> StartAsync(
         string[] args, Action<IServiceCollection>? configureServices = null, CancellationToken cancellationToken = default)
     {
+        var functionsApp = FunctionsApp.Locate();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        var hostJson = HostJsonSettings.Load(Path.Combine(AppContext.BaseDirectory, "host.json"), builder.Configuration);
+        var hostJson = HostJsonSettings.Load(functionsApp.HostJsonPath, builder.Configuration);
+
+        // host.json's logging.logLevel filters the worker's logs (and the host's own), as the Functions host applies it.
+        builder.Logging.AddConfiguration(hostJson.Logging);
         builder.Host.ConfigureWebJobs(webJobs =>
         {
             webJobs.AddAzureStorageCoreServices();
@@ -63,15 +83,22 @@ public sealed class LocalHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection([new(StorageNames.Connection, azurite.ConnectionString(LocalAccount))]);
         }
 
+        FunctionsWorker? worker = null;
         try
         {
-            var catalog = new FunctionCatalog();
-            builder.Services.AddSingleton(catalog);
-            builder.Services.AddTipIntakeApp(builder.Configuration, builder.Environment);
-            builder.Services.AddFunctionClasses(FunctionClasses.Assembly);
-            builder.Services.AddSingleton<ITypeLocator>(new ExplicitTypeLocator(typeof(QueueFunctionAdapters), typeof(TimerFunctionAdapters)));
-            configureServices?.Invoke(builder.Services);
+            var handle = new WorkerHandle();
+            builder.Services.AddSingleton(handle);
+            builder.Services.AddHttpForwarder();
+            builder.Services.AddSingleton<WorkerRequestForwarder>();
+            builder.Services.AddSingleton<WorkerTriggerInvoker>();
+            builder.Services.AddSingleton<ITypeLocator, WorkerTypeLocator>();
+            if (builder.Environment.IsDevelopment())
+            {
+                builder.Services.AddOptions<StaffAuthOptions>().BindConfiguration(StaffAuthOptions.SectionName);
+                builder.Services.AddSingleton<DevelopmentTokenIssuer>();
+            }
 
+            configureServices?.Invoke(builder.Services);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
@@ -82,19 +109,34 @@ public sealed class LocalHost : IAsyncDisposable
             });
 
             var app = builder.Build();
-            app.UseStatusCodePages(ProblemStatusPages.WriteAsync);
-            app.MapHttpFunctions(FunctionClasses.Assembly, hostJson.RoutePrefix, catalog);
-            app.MapDevelopmentSignIn();
-            foreach (var webJobsFunction in QueueFunctionAdapters.Describe().Concat(TimerFunctionAdapters.Describe()))
+            var environment = WorkerEnvironment.For(builder.Configuration, app.Environment, functionsApp);
+            if (app.Services.GetService<DevelopmentTokenIssuer>() is { } issuer)
             {
-                catalog.Add(webJobsFunction);
+                environment[DevelopmentTokenTrust.SettingName.Replace(":", "__", StringComparison.Ordinal)] = issuer.PublicJwk;
             }
 
+            worker = await FunctionsWorker.StartAsync(functionsApp, environment, app.Services.GetRequiredService<ILoggerFactory>(), cancellationToken);
+            handle.Set(worker);
+            worker.OnGiveUp(_ => app.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication());
+
+            app.UseStatusCodePages(HostProblems.WriteStatusPageAsync);
+            var served = app.MapWorkerHttpFunctions(worker.Functions, hostJson.RoutePrefix).ToList();
+            app.MapDevelopmentSignIn();
             await app.StartAsync(cancellationToken);
-            return new LocalHost(app, azurite);
+
+            var extensions = app.Services.GetRequiredService<IJobHostMetadataProvider>();
+            served.AddRange(worker.Functions
+                .Where(f => !f.IsHttp && extensions.GetFunctionMetadata(f.Name) is not null)
+                .Select(f => new ServedFunction(f.Name, f.TriggerType)));
+            return new LocalHost(app, worker, azurite, served);
         }
         catch
         {
+            if (worker is not null)
+            {
+                await worker.DisposeAsync();
+            }
+
             if (azurite is not null)
             {
                 await azurite.DisposeAsync();
@@ -113,6 +155,7 @@ public sealed class LocalHost : IAsyncDisposable
             var stoppedCleanly = true;
             try
             {
+                // First the listeners and the HTTP server, so nothing new is sent to the worker; then the worker.
                 await _app.StopAsync(CancellationToken.None);
             }
             catch (Exception ex) when (ex is AggregateException or Azure.RequestFailedException or HttpRequestException)
@@ -123,6 +166,7 @@ public sealed class LocalHost : IAsyncDisposable
                 Log.StopWithoutStorage(_app.Logger, ex.GetType().Name);
             }
 
+            await _worker.DisposeAsync();
             try
             {
                 await _app.DisposeAsync();

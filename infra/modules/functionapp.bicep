@@ -1,5 +1,14 @@
 // The Function app on Flex Consumption (FC1, Linux, .NET 10 isolated worker). Every connection is identity-based
 // through the user-assigned managed identity: no storage keys, no connection secrets, no publishing credentials.
+//
+// Flex Consumption refuses or ignores many site properties and app settings of the older plans (the "Flex Consumption
+// plan deprecations" table of the Functions app-settings reference; newer regions reject some with ARM error 51021,
+// e.g. siteConfig.ftpsState). The runtime, scale and deployment live in functionAppConfig; siteConfig holds only the
+// minimum TLS version (as Microsoft's Flex quickstart sets) and the app settings. A test keeps the deprecated ones out.
+// FTP does not exist on Flex Consumption, so there is no ftp publishing-credentials policy either.
+//
+// Every app setting is written by this template, so every provision replaces them all: the operator's settings are
+// parameters of main.bicep (operatorSettings), never hand-set in the portal (docs/deploy.md, "Settings").
 
 @description('Azure region.')
 param location string
@@ -44,9 +53,12 @@ param receiptSalt string
 @description('Flood control\'s challenge MAC key (base64, at least 32 bytes), shared by every instance.')
 param floodControlChallengeKey string
 
-@minValue(1)
+@description('The operator\'s app settings (name: value); empty values are left out, so the app uses its default.')
+param operatorSettings object = {}
+
+@minValue(40)
 @maxValue(1000)
-@description('Most instances Flex Consumption may scale out to.')
+@description('Most instances Flex Consumption may scale out to (it accepts 40 to 1000).')
 param maximumInstanceCount int = 40
 
 @allowed([
@@ -61,6 +73,72 @@ param instanceMemoryMB int = 2048
 param virtualNetworkSubnetId string = ''
 
 var storageSuffix = environment().suffixes.storage
+
+var fixedSettings = [
+  // The Functions host and the app's own clients: identity-based storage, no keys.
+  {
+    name: 'AzureWebJobsStorage__credential'
+    value: 'managedidentity'
+  }
+  {
+    name: 'AzureWebJobsStorage__clientId'
+    value: identityClientId
+  }
+  {
+    name: 'AzureWebJobsStorage__blobServiceUri'
+    value: 'https://${storageAccountName}.blob.${storageSuffix}'
+  }
+  {
+    name: 'AzureWebJobsStorage__queueServiceUri'
+    value: 'https://${storageAccountName}.queue.${storageSuffix}'
+  }
+  {
+    name: 'AzureWebJobsStorage__tableServiceUri'
+    value: 'https://${storageAccountName}.table.${storageSuffix}'
+  }
+  // The queues and tables are created by the template; the identity may not create others.
+  {
+    name: 'Storage__CreateIfMissing'
+    value: 'false'
+  }
+  // Key Vault and any other Azure.Identity credential: the user-assigned identity.
+  {
+    name: 'AZURE_CLIENT_ID'
+    value: identityClientId
+  }
+  {
+    name: 'KeyVault__VaultUri'
+    value: keyVaultUri
+  }
+  {
+    name: 'KeyVault__KeyName'
+    value: keyName
+  }
+  {
+    name: 'Intake__ReceiptSalt'
+    value: receiptSalt
+  }
+  {
+    name: 'FloodControl__ChallengeKey'
+    value: floodControlChallengeKey
+  }
+  // Telemetry with Entra ID authentication (the component has local auth disabled).
+  {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+    value: applicationInsightsConnectionString
+  }
+  {
+    name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+    value: 'ClientId=${identityClientId};Authorization=AAD'
+  }
+  // The host's diagnostic events go to monthly tables it creates and deletes (AzureFunctionsDiagnosticEvents<yyyyMM>),
+  // which needs table rights over the whole account: more than the identity gets (roles are per table). Turned off
+  // deliberately; every such event is also logged to Application Insights, where the alerts look.
+  {
+    name: 'AzureWebJobsFeatureFlags'
+    value: 'DisableDiagnosticEventLogging'
+  }
+]
 
 resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   name: planName
@@ -96,67 +174,10 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
     virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
-      scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      http20Enabled: true
-      appSettings: [
-        // The Functions host and the app's own clients: identity-based storage, no keys.
-        {
-          name: 'AzureWebJobsStorage__credential'
-          value: 'managedidentity'
-        }
-        {
-          name: 'AzureWebJobsStorage__clientId'
-          value: identityClientId
-        }
-        {
-          name: 'AzureWebJobsStorage__blobServiceUri'
-          value: 'https://${storageAccountName}.blob.${storageSuffix}'
-        }
-        {
-          name: 'AzureWebJobsStorage__queueServiceUri'
-          value: 'https://${storageAccountName}.queue.${storageSuffix}'
-        }
-        {
-          name: 'AzureWebJobsStorage__tableServiceUri'
-          value: 'https://${storageAccountName}.table.${storageSuffix}'
-        }
-        // The queues and tables are created by the template; the identity may not create others.
-        {
-          name: 'Storage__CreateIfMissing'
-          value: 'false'
-        }
-        // Key Vault and any other Azure.Identity credential: the user-assigned identity.
-        {
-          name: 'AZURE_CLIENT_ID'
-          value: identityClientId
-        }
-        {
-          name: 'KeyVault__VaultUri'
-          value: keyVaultUri
-        }
-        {
-          name: 'KeyVault__KeyName'
-          value: keyName
-        }
-        {
-          name: 'Intake__ReceiptSalt'
-          value: receiptSalt
-        }
-        {
-          name: 'FloodControl__ChallengeKey'
-          value: floodControlChallengeKey
-        }
-        // Telemetry with Entra ID authentication (the component has local auth disabled).
-        {
-          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
-          value: applicationInsightsConnectionString
-        }
-        {
-          name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
-          value: 'ClientId=${identityClientId};Authorization=AAD'
-        }
-      ]
+      appSettings: concat(fixedSettings, map(filter(items(operatorSettings), setting => !empty(setting.value)), setting => {
+        name: setting.key
+        value: setting.value
+      }))
     }
     functionAppConfig: {
       deployment: {
@@ -185,14 +206,6 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
 resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
   parent: site
   name: 'scm'
-  properties: {
-    allow: false
-  }
-}
-
-resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
-  parent: site
-  name: 'ftp'
   properties: {
     allow: false
   }

@@ -1,6 +1,9 @@
 // Key Vault (Premium, RBAC, soft delete + purge protection) and the intake key: RSA-HSM 3072 with a rotation policy.
 // The Function app's identity may only read and wrap/unwrap with that one key (Key Vault Crypto Service Encryption
 // User, scoped to the key). Reporters' browsers encrypt with the public half locally, so the key needs no 'encrypt'.
+// No person has a standing role here: rotating, disabling or unwrapping by hand is a deliberate break-glass step
+// (docs/deploy.md). A CanNotDelete lock keeps the vault from being deleted by mistake; its audit log goes to Log
+// Analytics (the callers are the app's identity and operators, never a reporter).
 
 @description('Azure region.')
 param location string
@@ -40,22 +43,17 @@ param notifyBeforeExpiry string = 'P30D'
 @description('Principal id of the Function app\'s managed identity.')
 param appPrincipalId string
 
-@description('Object id of the deploying user or principal; empty for none. Made Key Vault Crypto Officer on the vault.')
-param userPrincipalId string = ''
+@description('A CanNotDelete lock on the vault.')
+param enableDeleteLock bool = true
 
-@allowed([
-  'User'
-  'ServicePrincipal'
-  'Group'
-])
-param userPrincipalType string = 'User'
+@description('Resource id of the Log Analytics workspace that receives the vault\'s audit log.')
+param logAnalyticsId string
 
 @description('Deployment time; only used for the first key version\'s expiry (an existing key is never changed by a redeployment).')
 param now string = utcNow()
 
 var roles = {
   keyVaultCryptoServiceEncryptionUser: 'e147488a-f6f5-4113-8e2d-b22465e65bf6'
-  keyVaultCryptoOfficer: '14b46e9e-c2b7-41b4-b07b-48a6ebf60603'
 }
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
@@ -137,13 +135,28 @@ resource appKeyUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-resource userCryptoOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(userPrincipalId)) {
-  name: guid(vault.id, userPrincipalId, roles.keyVaultCryptoOfficer)
+// Every data-plane call (get key, unwrap, rotate, role changes seen by the vault) with its caller: the app's identity
+// or an operator using break-glass access. Reporters never call the vault.
+resource auditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit-to-log-analytics'
   scope: vault
   properties: {
-    principalId: userPrincipalId
-    principalType: userPrincipalType
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultCryptoOfficer)
+    workspaceId: logAnalyticsId
+    logs: [
+      {
+        categoryGroup: 'audit'
+        enabled: true
+      }
+    ]
+  }
+}
+
+resource deleteLock 'Microsoft.Authorization/locks@2020-05-01' = if (enableDeleteLock) {
+  name: 'keep-the-intake-key'
+  scope: vault
+  properties: {
+    level: 'CanNotDelete'
+    notes: 'The intake key decrypts every tip. Lift deliberately: docs/deploy.md, "Tearing down".'
   }
 }
 

@@ -1,7 +1,9 @@
 // Log Analytics + workspace-based Application Insights. Ingestion accepts Entra ID tokens only (local auth off), and
 // Application Insights keeps its default IP masking: client IPs are used for geolocation at ingestion and then
 // stored as 0.0.0.0 (DisableIpMasking stays false). Nothing here collects request bodies: the Functions host and the
-// Application Insights SDKs never do, and no diagnostic settings send HTTP logs anywhere.
+// Application Insights SDKs never do, and the Function app has no diagnostic settings (its HTTP logs would carry
+// reporters' addresses and user agents). Key Vault and storage send their data-plane logs here (their callers are the
+// app's identity and operators), and the alerts (alerts.bicep) query this workspace.
 
 @description('Azure region.')
 param location string

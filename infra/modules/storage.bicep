@@ -1,7 +1,13 @@
-// The storage account: keyless (Entra ID only), TLS 1.2, no public blobs. Holds the intake queues, the tables, the
-// claim-check container for large JWEs, the Flex Consumption deployment container and the Functions host's own
-// containers. Role assignments are scoped to the individual queue, table or container that needs them, never to the
-// account.
+// The storage account: keyless (Entra ID only), TLS 1.2, no public blobs, zone- and geo-redundant by default. Holds the
+// intake queues, the tables, the claim-check container for large JWEs, the table backups, the Flex Consumption
+// deployment container and the Functions host's own containers. Role assignments are scoped to the individual queue,
+// table or container that needs them, never to the account, and only the app's identity has any: people reach the
+// data through the audited triage API, or through a deliberate break-glass step (docs/deploy.md).
+//
+// Tips survive mistakes: a CanNotDelete lock on the account, blob versioning and soft delete, and a daily table backup
+// (the app's BackupTables timer) into a container whose time-based immutability policy keeps each snapshot unchangeable
+// and undeletable for backupRetentionDays. Data-plane logs (who read, wrote or deleted what) go to Log Analytics: the
+// callers are the app's identity and operators, never a reporter.
 
 @description('Azure region.')
 param location string
@@ -27,22 +33,31 @@ param publicNetworkAccess string = 'Enabled'
 @description('Principal id of the Function app\'s managed identity.')
 param appPrincipalId string
 
-@description('Object id of the deploying user or principal; empty for none. Given read access to Quarantine only.')
-param userPrincipalId string = ''
+@description('Storage SKU: zone- and geo-redundant unless told otherwise.')
+param skuName string = 'Standard_GZRS'
 
-@allowed([
-  'User'
-  'ServicePrincipal'
-  'Group'
-])
-param userPrincipalType string = 'User'
+@description('A CanNotDelete lock on the account.')
+param enableDeleteLock bool = true
 
-@description('Storage SKU.')
-param skuName string = 'Standard_LRS'
+@minValue(1)
+@maxValue(365)
+@description('Days a deleted blob or container stays recoverable; previous blob versions are deleted once this old.')
+param blobSoftDeleteDays int = 7
 
+@minValue(1)
+@maxValue(3650)
+@description('Days each table backup is immutable; it is deleted the day after.')
+param backupRetentionDays int = 30
+
+@description('Resource id of the Log Analytics workspace that receives the data-plane logs.')
+param logAnalyticsId string
+
+// The host moves a message that failed maxDequeueCount times to '<queue>-poison'; when QuarantinePoison itself fails
+// that often, to 'tips-inbound-poison-poison'. Queue roles are per queue, so that one must exist here too.
 var queueNames = [
   'tips-inbound'
   'tips-inbound-poison'
+  'tips-inbound-poison-poison'
 ]
 var tableNames = [
   'Tips'
@@ -64,13 +79,14 @@ var containerNames = concat([deploymentContainerName], hostContainerNames)
 // until the processor has stored the tip; retention deletes what is left. The app uses this fixed name. Kept out of
 // containerNames: the identity gets Contributor here, not Owner (no ACL or ownership changes are needed).
 var claimCheckContainerName = 'tips-inbound-jwe'
+// Table backups (the app's BackupTables timer): write-once snapshots, immutable for backupRetentionDays.
+var backupContainerName = 'tips-backup'
 
 var roles = {
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6'
 }
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
@@ -119,9 +135,22 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   }
 }
 
+// A deleted or overwritten blob (a quarantined tip's claim-checked JWE, a deployment package) stays recoverable: its
+// previous version is kept, and deletes are soft for blobSoftDeleteDays. Deleting a container is soft too.
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-01-01' = {
   parent: storage
   name: 'default'
+  properties: {
+    isVersioningEnabled: true
+    deleteRetentionPolicy: {
+      enabled: true
+      days: blobSoftDeleteDays
+    }
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: blobSoftDeleteDays
+    }
+  }
 }
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = [
@@ -145,6 +174,85 @@ resource claimCheckContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   properties: {
     publicAccess: 'None'
   }
+}
+
+resource backupContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
+  parent: blobService
+  name: backupContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// Time-based retention (WORM): a snapshot can be neither overwritten nor deleted for backupRetentionDays, by the app
+// or anyone. Left unlocked so the period can still be changed; locking it is a deliberate, irreversible step
+// (docs/deploy.md, "Backup and restore").
+resource backupImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2025-01-01' = {
+  parent: backupContainer
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: backupRetentionDays
+    allowProtectedAppendWrites: false
+  }
+}
+
+// Versioning would otherwise keep every deleted or overwritten blob for ever, retention's deletions included: previous
+// versions go once they are as old as the soft-delete window (then stay soft-deleted that long again). Snapshots in
+// tips-backup go the day after their immutability ends. Nothing here touches a current blob outside tips-backup:
+// the app's retention alone decides when a claim-checked JWE goes (see claimCheckContainer).
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-01-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'previous-versions'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+            }
+            actions: {
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: blobSoftDeleteDays
+                }
+              }
+            }
+          }
+        }
+        {
+          name: 'expired-backups'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                '${backupContainerName}/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterCreationGreaterThan: backupRetentionDays + 1
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+  dependsOn: [
+    blobService
+  ]
 }
 
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-01-01' = {
@@ -195,6 +303,17 @@ resource appClaimCheckContributor 'Microsoft.Authorization/roleAssignments@2022-
   }
 }
 
+// Blob: the BackupTables timer writes snapshots. The immutability policy, not the role, keeps it from deleting them.
+resource appBackupContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(backupContainer.id, appPrincipalId, roles.storageBlobDataContributor)
+  scope: backupContainer
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+  }
+}
+
 resource appQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for (queueName, i) in queueNames: {
     name: guid(queues[i].id, appPrincipalId, roles.storageQueueDataContributor)
@@ -219,15 +338,67 @@ resource appTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 ]
 
-// Ops may read Quarantine (still encrypted) but not Tips, TipNotes or TipEvents: staff see tips only through the audited
-// triage API. Quarantine stays tables[2]: new tables are appended to tableNames.
-resource userQuarantineReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(userPrincipalId)) {
-  name: guid(tables[2].id, userPrincipalId, roles.storageTableDataReader)
-  scope: tables[2]
+// Who read, wrote or deleted what, per service. Queue reads are left out: the host polls the queues every few seconds
+// and the messages are encrypted anyway; their writes and deletes (each tip queued, each message completed) are kept.
+var dataPlaneLogs = {
+  blob: [
+    'StorageRead'
+    'StorageWrite'
+    'StorageDelete'
+  ]
+  queue: [
+    'StorageWrite'
+    'StorageDelete'
+  ]
+  table: [
+    'StorageRead'
+    'StorageWrite'
+    'StorageDelete'
+  ]
+}
+
+resource blobLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'data-plane-to-log-analytics'
+  scope: blobService
   properties: {
-    principalId: userPrincipalId
-    principalType: userPrincipalType
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataReader)
+    workspaceId: logAnalyticsId
+    logs: [for category in dataPlaneLogs.blob: {
+      category: category
+      enabled: true
+    }]
+  }
+}
+
+resource queueLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'data-plane-to-log-analytics'
+  scope: queueService
+  properties: {
+    workspaceId: logAnalyticsId
+    logs: [for category in dataPlaneLogs.queue: {
+      category: category
+      enabled: true
+    }]
+  }
+}
+
+resource tableLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'data-plane-to-log-analytics'
+  scope: tableService
+  properties: {
+    workspaceId: logAnalyticsId
+    logs: [for category in dataPlaneLogs.table: {
+      category: category
+      enabled: true
+    }]
+  }
+}
+
+resource deleteLock 'Microsoft.Authorization/locks@2020-05-01' = if (enableDeleteLock) {
+  name: 'keep-the-tips'
+  scope: storage
+  properties: {
+    level: 'CanNotDelete'
+    notes: 'Holds every tip and its backups. Lift deliberately: docs/deploy.md, "Tearing down".'
   }
 }
 
@@ -238,3 +409,4 @@ output queueEndpoint string = storage.properties.primaryEndpoints.queue
 output tableEndpoint string = storage.properties.primaryEndpoints.table
 output deploymentContainerUrl string = '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
 output claimCheckContainerName string = claimCheckContainer.name
+output backupContainerName string = backupContainer.name

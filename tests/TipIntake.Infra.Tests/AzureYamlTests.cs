@@ -63,6 +63,35 @@ public sealed partial class AzureYamlTests(CompiledTemplate template)
         Assert.Equal(serviceName, CompiledTemplate.Resolve(parameter, site.Deployment).Str());
     }
 
+    [Theory]
+    [InlineData("prepackage", "npm ci --no-audit --no-fund")]
+    [InlineData("postprovision", "node infra/hooks/postprovision.mjs")]
+    [InlineData("postdeploy", "node infra/hooks/postdeploy.mjs")]
+    public void Hooks_run_the_same_command_on_posix_and_windows(string hook, string command)
+    {
+        var definition = AzureYaml.At($"hooks.{hook}")!;
+
+        Assert.Equal(("sh", command), (definition.At("posix.shell").Str(), definition.At("posix.run").Str()));
+        Assert.Equal(("pwsh", command), (definition.At("windows.shell").Str(), definition.At("windows.run").Str()));
+        if (command.StartsWith("node ", StringComparison.Ordinal))
+        {
+            Assert.True(File.Exists(Repository.Path(command["node ".Length..].Split('/'))), $"{command}: no such script");
+            // Printed to the operator's console, not folded away by azd.
+            Assert.True(definition.At("posix.interactive").Bool());
+        }
+    }
+
+    [Fact]
+    public void A_Release_build_without_MSAL_fails_instead_of_shipping_a_dead_sign_in()
+    {
+        var project = System.Xml.Linq.XDocument.Load(Repository.Path("functions", "TipIntake.Functions", "TipIntake.Functions.csproj"));
+        var error = Assert.Single(project.Descendants("Error"));
+
+        Assert.Contains("'$(Configuration)' == 'Release'", error.Attribute("Condition")!.Value, StringComparison.Ordinal);
+        Assert.Contains("!Exists('$(MsalBrowserLib)msal-browser.min.js')", error.Attribute("Condition")!.Value, StringComparison.Ordinal);
+        Assert.Equal("EmbedMsalBrowser", error.Parent!.Attribute("Name")!.Value);
+    }
+
     private static EvaluationResults Evaluate(JsonNode instance)
     {
         using var document = JsonDocument.Parse(instance.ToJsonString());

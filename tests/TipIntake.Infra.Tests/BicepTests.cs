@@ -51,8 +51,7 @@ public sealed partial class BicepTests(CompiledTemplate template)
     [Fact]
     public void Parameters_file_matches_the_template_parameters()
     {
-        var file = JsonNode.Parse(File.ReadAllText(Repository.Path("infra", "main.parameters.json")))!;
-        var given = file["parameters"]!.AsObject();
+        var given = ParametersFile.Parameters;
         var declared = template.Root["parameters"]!.AsObject();
 
         Assert.All(given, parameter => Assert.True(declared.ContainsKey(parameter.Key), $"main.parameters.json sets {parameter.Key}, which main.bicep does not declare"));
@@ -64,33 +63,107 @@ public sealed partial class BicepTests(CompiledTemplate template)
         Assert.Equal("${AZURE_ENV_NAME}", given["environmentName"]!["value"].Str());
         Assert.Equal("${AZURE_LOCATION}", given["location"]!["value"].Str());
         Assert.Equal("${AZURE_PRINCIPAL_ID}", given["principalId"]!["value"].Str());
+        Assert.Equal("${AZURE_PRINCIPAL_TYPE}", given["principalType"]!["value"].Str());
     }
 
     [Fact]
-    public async Task Parameters_file_can_be_compiled_as_bicepparam()
+    public async Task Parameters_file_compiles_with_nothing_set_as_azd_leaves_unset_variables_out()
     {
-        // build-params only reads .bicepparam: write the equivalent with concrete values and compile it against main.bicep,
-        // which checks the names and types against the template.
-        var file = JsonNode.Parse(File.ReadAllText(Repository.Path("infra", "main.parameters.json")))!["parameters"]!.AsObject();
-        var values = new Dictionary<string, string>
+        // azd drops a parameter whose variable is unset (the template's default applies): an empty environment.
+        var compiled = await BuildParamsAsync(new Dictionary<string, string>
         {
-            ["${AZURE_ENV_NAME}"] = "ci",
-            ["${AZURE_LOCATION}"] = "westeurope",
-            ["${AZURE_PRINCIPAL_ID}"] = "",
+            ["AZURE_ENV_NAME"] = "ci",
+            ["AZURE_LOCATION"] = "westeurope",
+        });
+
+        Assert.Equal("ci", compiled.At("parameters.environmentName.value").Str());
+        Assert.Null(compiled.At("parameters.maximumInstanceCount"));
+    }
+
+    [Fact]
+    public async Task Parameters_file_compiles_with_every_variable_set_as_an_operator_would()
+    {
+        var compiled = await BuildParamsAsync(SampleEnvironment);
+
+        Assert.Equal(80, compiled.At("parameters.maximumInstanceCount.value").Long());
+        Assert.False(compiled.At("parameters.enableDeleteLocks.value").Bool());
+        Assert.Equal("ops@example.org", compiled.At("parameters.alertEmails.value")!.AsArray()[0].Str());
+        Assert.Equal("urgent", compiled.At("parameters.routingRules.value")!.AsArray()[0].At("Queue").Str());
+    }
+
+    [Fact]
+    public async Task A_routing_rule_with_a_misspelt_key_is_refused_before_deployment()
+    {
+        var environment = new Dictionary<string, string>(SampleEnvironment)
+        {
+            ["ROUTING_RULES"] = """[{"Urgency":"imminent","Qeue":"urgent"}]""",
         };
-        var folder = Directory.CreateTempSubdirectory("tipintake-params-").FullName;
-        var main = Path.GetRelativePath(folder, Repository.Path("infra", "main.bicep")).Replace('\\', '/');
-        var lines = new List<string> { $"using '{main}'" };
-        lines.AddRange(file.Select(parameter => $"param {parameter.Key} = {BicepLiteral(parameter.Value!["value"], values)}"));
-        var paramFile = Path.Combine(folder, "main.bicepparam");
-        var outFile = Path.Combine(folder, "main.parameters.compiled.json");
-        await File.WriteAllLinesAsync(paramFile, lines);
+
+        var (exitCode, output) = await TryBuildParamsAsync(environment);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Qeue", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>An azd environment that sets every variable the parameters file reads, with values an operator could give.</summary>
+    internal static Dictionary<string, string> SampleEnvironment => new()
+    {
+        ["AZURE_ENV_NAME"] = "ci",
+        ["AZURE_LOCATION"] = "westeurope",
+        ["AZURE_PRINCIPAL_ID"] = "00000000-0000-0000-0000-000000000001",
+        ["AZURE_PRINCIPAL_TYPE"] = "ServicePrincipal",
+        ["MAXIMUM_INSTANCE_COUNT"] = "80",
+        ["INSTANCE_MEMORY_MB"] = "4096",
+        ["ENABLE_PRIVATE_NETWORKING"] = "false",
+        ["INTAKE_KEY_NAME"] = "intake",
+        ["KEY_VAULT_PUBLIC_NETWORK_ACCESS"] = "Enabled",
+        ["KEY_LIFETIME"] = "P1Y",
+        ["KEY_ROTATE_BEFORE_EXPIRY"] = "P60D",
+        ["KEY_NOTIFY_BEFORE_EXPIRY"] = "P30D",
+        ["STORAGE_SKU_NAME"] = "Standard_ZRS",
+        ["ENABLE_DELETE_LOCKS"] = "false",
+        ["BLOB_SOFT_DELETE_DAYS"] = "14",
+        ["BACKUP_RETENTION_DAYS"] = "60",
+        ["LOG_ANALYTICS_RETENTION_DAYS"] = "90",
+        ["LOG_ANALYTICS_DAILY_CAP_GB"] = "2",
+        ["ALERT_EMAILS"] = """["ops@example.org","oncall@example.org"]""",
+        ["IMMINENT_TIP_ALERT_EMAILS"] = """["triage@example.org"]""",
+        ["IMMINENT_TIP_ALERT_MUTE_MINUTES"] = "15",
+        ["FUNCTION_FAILURE_ALERT_THRESHOLD"] = "3",
+        ["TRIAGE_AUTH_TENANT_ID"] = "7f5c1c55-0000-4000-8000-000000000002",
+        ["TRIAGE_AUTH_CLIENT_ID"] = "2b8f0e3a-0000-4000-8000-000000000001",
+        ["TRIAGE_AUTH_AUDIENCE"] = "2b8f0e3a-0000-4000-8000-000000000001",
+        ["TRIAGE_AUTH_SCOPE"] = "api://2b8f0e3a-0000-4000-8000-000000000001/Tips.Triage",
+        ["TRIAGE_AUTH_INSTANCE"] = "https://login.microsoftonline.com/",
+        ["TRIAGE_OVERDUE_AFTER"] = "01:00:00",
+        ["ROUTING_DEFAULT_QUEUE"] = "general",
+        ["ROUTING_DEFAULT_PRIORITY"] = "5",
+        ["ROUTING_RULES"] = """[{"Urgency":"imminent","Queue":"urgent","Priority":1},{"Category":"trafficking","Queue":"trafficking"}]""",
+        ["RETENTION_CLOSED_TIPS_AFTER"] = "730.00:00:00",
+        ["RETENTION_QUARANTINE_AFTER"] = "180.00:00:00",
+        ["RETENTION_CLAIM_CHECK_ORPHAN_AFTER"] = "60.00:00:00",
+        ["RETENTION_DRY_RUN"] = "true",
+        ["INTAKE_RETRY_AFTER"] = "00:01:00",
+        ["FLOOD_CONTROL_MAX_SUBMISSIONS_PER_SECOND"] = "20",
+        ["FLOOD_CONTROL_SUBMISSION_BURST"] = "200",
+        ["FLOOD_CONTROL_MAX_FORM_SUBMISSIONS_PER_MINUTE"] = "12",
+        ["FLOOD_CONTROL_FORM_SUBMISSION_BURST"] = "12",
+        ["FLOOD_CONTROL_QUIET_RATE_PER_MINUTE"] = "60",
+        ["FLOOD_CONTROL_MAX_DIFFICULTY"] = "22",
+        ["FLOOD_CONTROL_CHALLENGE_LIFETIME"] = "00:10:00",
+        ["FLOOD_CONTROL_MAX_SPENT_CHALLENGES"] = "400000",
+        ["KEY_VAULT_PUBLIC_KEY_REFRESH_INTERVAL"] = "00:10:00",
+        ["KEY_VAULT_PUBLIC_KEY_MAX_STALENESS"] = "02:00:00",
+        ["KEY_CHECK_WARN_BEFORE"] = "40.00:00:00",
+    };
+
+    private async Task<JsonNode> BuildParamsAsync(IReadOnlyDictionary<string, string> environment)
+    {
+        var (exitCode, output, outFile, folder) = await RunBuildParamsAsync(environment);
         try
         {
-            var (exitCode, output, error) = await BicepCli.RunAsync("build-params", paramFile, "--outfile", outFile);
-            Assert.True(exitCode == 0, $"bicep build-params failed:\n{output}{error}");
-            var compiled = JsonNode.Parse(await File.ReadAllTextAsync(outFile))!;
-            Assert.Equal("ci", compiled.At("parameters.environmentName.value").Str());
+            Assert.True(exitCode == 0, $"bicep build-params failed:\n{output}");
+            return JsonNode.Parse(await File.ReadAllTextAsync(outFile))!;
         }
         finally
         {
@@ -98,11 +171,55 @@ public sealed partial class BicepTests(CompiledTemplate template)
         }
     }
 
-    /// <summary>A parameters-file value as a Bicep literal: azd's <c>${VAR}</c> placeholders become sample values.</summary>
-    private static string BicepLiteral(JsonNode? value, Dictionary<string, string> placeholders) =>
-        value.Str() is { } text
-            ? $"'{placeholders.GetValueOrDefault(text, text).Replace("'", "\\'", StringComparison.Ordinal)}'"
-            : value?.ToJsonString() ?? "null";
+    private async Task<(int ExitCode, string Output)> TryBuildParamsAsync(IReadOnlyDictionary<string, string> environment)
+    {
+        var (exitCode, output, _, folder) = await RunBuildParamsAsync(environment);
+        Directory.Delete(folder, recursive: true);
+        return (exitCode, output);
+    }
+
+    /// <summary>
+    /// main.parameters.json as azd resolves it against <paramref name="environment"/>, written as the equivalent
+    /// .bicepparam and compiled against main.bicep (which checks names, types, allowed values and ranges). As azd does:
+    /// a parameter whose variable is unset is left out; "80" for an int and "false" for a bool become a number and a
+    /// boolean; an array or object parameter's text is parsed as JSON.
+    /// </summary>
+    private async Task<(int ExitCode, string Output, string OutFile, string Folder)> RunBuildParamsAsync(IReadOnlyDictionary<string, string> environment)
+    {
+        var folder = Directory.CreateTempSubdirectory("tipintake-params-").FullName;
+        var main = Path.GetRelativePath(folder, Repository.Path("infra", "main.bicep")).Replace('\\', '/');
+        var lines = new List<string> { $"using '{main}'" };
+        foreach (var (name, value) in ParametersFile.Parameters)
+        {
+            var variable = AzdVariable().Match(value!["value"].Str() ?? "");
+            Assert.True(variable.Success, $"{name} is not fed by one azd variable");
+            if (environment.TryGetValue(variable.Groups[1].Value, out var text))
+            {
+                var type = template.Root.At($"parameters.{name}.type").Str();
+                lines.Add($"param {name} = {(type is "array" or "object" ? JsonToBicep(JsonNode.Parse(text)) : type is "int" or "bool" ? text : Quoted(text))}");
+            }
+        }
+
+        var paramFile = Path.Combine(folder, "main.bicepparam");
+        var outFile = Path.Combine(folder, "main.parameters.compiled.json");
+        await File.WriteAllLinesAsync(paramFile, lines);
+        var (exitCode, output, error) = await BicepCli.RunAsync("build-params", paramFile, "--outfile", outFile);
+        return (exitCode, output + error, outFile, folder);
+    }
+
+    private static string Quoted(string text) =>
+        $"'{text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)}'";
+
+    private static string JsonToBicep(JsonNode? node) => node switch
+    {
+        JsonArray array => "[\n" + string.Join("\n", array.Select(JsonToBicep)) + "\n]",
+        JsonObject obj => "{\n" + string.Join("\n", obj.Select(p => $"{p.Key}: {JsonToBicep(p.Value)}")) + "\n}",
+        JsonValue value when value.TryGetValue<string>(out var text) => Quoted(text),
+        _ => node?.ToJsonString() ?? "null",
+    };
+
+    [GeneratedRegex(@"^\$\{([A-Z][A-Z0-9_]*)\}$")]
+    private static partial Regex AzdVariable();
 
     [GeneratedRegex(@"\) : Error ")]
     private static partial Regex ErrorDiagnostic();

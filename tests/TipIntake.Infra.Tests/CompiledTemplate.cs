@@ -61,6 +61,17 @@ public sealed partial class CompiledTemplate : IAsyncLifetime
     internal ArmResource Single(string type) => Assert.Single(OfType(type));
 
     /// <summary>
+    /// The app settings the Function app module always writes (its <c>fixedSettings</c> variable); the site's
+    /// <c>appSettings</c> adds the non-empty operator settings to them.
+    /// </summary>
+    internal static Dictionary<string, JsonNode?> FixedAppSettings(ArmResource site)
+    {
+        Assert.StartsWith("[concat(variables('fixedSettings'), ", site["properties.siteConfig.appSettings"].Str(), StringComparison.Ordinal);
+        return site.Deployment.Template.At("variables.fixedSettings")!.AsArray()
+            .ToDictionary(setting => setting!["name"].Str()!, setting => setting!["value"], StringComparer.Ordinal);
+    }
+
+    /// <summary>
     /// Follows <c>[parameters('x')]</c> to the value the parent deployment passes (or the default) and
     /// <c>[variables('x')]</c> to the variable, as far as they are literal; other expressions are returned as they are.
     /// </summary>

@@ -17,14 +17,15 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         public const string StorageTableDataReader = "76199698-9eea-4c19-bc75-cec21354c6b6";
         public const string KeyVaultCryptoServiceEncryptionUser = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
         public const string KeyVaultCryptoOfficer = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603";
+        public const string KeyVaultCryptoUser = "12338af0-0e69-4776-bea7-57ae8d297424";
+        public const string KeyVaultAdministrator = "00482a5a-887f-4fb3-b363-3b7fe8e74483";
         public const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
     }
 
     private ArmResource Site => template.Single("Microsoft.Web/sites");
 
-    private Dictionary<string, JsonNode?> AppSettings =>
-        Site["properties.siteConfig.appSettings"]!.AsArray()
-            .ToDictionary(setting => setting!["name"].Str()!, setting => setting!["value"], StringComparer.Ordinal);
+    /// <summary>The settings the template always writes (the operator's, parameter-fed ones: SettingsTests).</summary>
+    private Dictionary<string, JsonNode?> AppSettings => CompiledTemplate.FixedAppSettings(Site);
 
     [Fact]
     public void Storage_account_is_keyless_TLS12_HTTPS_only_with_no_public_blobs()
@@ -46,15 +47,16 @@ public sealed partial class SecurityTests(CompiledTemplate template)
     {
         var storage = template.Single("Microsoft.Storage/storageAccounts").Deployment.Template;
 
-        Assert.Equal(["tips-inbound", "tips-inbound-poison"], Strings(storage.At("variables.queueNames")));
+        Assert.Equal(["tips-inbound", "tips-inbound-poison", "tips-inbound-poison-poison"], Strings(storage.At("variables.queueNames")));
         Assert.Equal(["Tips", "TipEvents", "Quarantine", "TipNotes", "TipIndex", "TipRelations"], Strings(storage.At("variables.tableNames")));
         Assert.Contains("parameters('deploymentContainerName')", storage.At("variables.containerNames").Str(), StringComparison.Ordinal);
         Assert.Equal("tips-inbound-jwe", storage.At("variables.claimCheckContainerName").Str());
+        Assert.Equal("tips-backup", storage.At("variables.backupContainerName").Str());
         Assert.Single(template.OfType("Microsoft.Storage/storageAccounts/queueServices/queues"));
         Assert.Single(template.OfType("Microsoft.Storage/storageAccounts/tableServices/tables"));
-        // The loop over containerNames (deployment package, host locks, function keys) and the claim-check container.
+        // The loop over containerNames (deployment package, host locks, function keys), the claim-check and the backup container.
         Assert.Equal(
-            ["[format('{0}/{1}/{2}', parameters('name'), 'default', variables('claimCheckContainerName'))]", "[format('{0}/{1}/{2}', parameters('name'), 'default', variables('containerNames')[copyIndex()])]"],
+            ["[format('{0}/{1}/{2}', parameters('name'), 'default', variables('backupContainerName'))]", "[format('{0}/{1}/{2}', parameters('name'), 'default', variables('claimCheckContainerName'))]", "[format('{0}/{1}/{2}', parameters('name'), 'default', variables('containerNames')[copyIndex()])]"],
             template.OfType("Microsoft.Storage/storageAccounts/blobServices/containers").Select(container => container["name"].Str() ?? "").Order(StringComparer.Ordinal));
     }
 
@@ -112,7 +114,6 @@ public sealed partial class SecurityTests(CompiledTemplate template)
 
     [Theory]
     [InlineData(Roles.StorageBlobDataOwner, "Microsoft.Storage/storageAccounts/blobServices/containers")]
-    [InlineData(Roles.StorageBlobDataContributor, "Microsoft.Storage/storageAccounts/blobServices/containers")]
     [InlineData(Roles.StorageQueueDataContributor, "Microsoft.Storage/storageAccounts/queueServices/queues")]
     [InlineData(Roles.StorageTableDataContributor, "Microsoft.Storage/storageAccounts/tableServices/tables")]
     [InlineData(Roles.MonitoringMetricsPublisher, "Microsoft.Insights/components")]
@@ -125,27 +126,30 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         Assert.Null(assignment["condition"]);
     }
 
-    [Theory]
-    [InlineData(Roles.KeyVaultCryptoOfficer, "Microsoft.KeyVault/vaults")]
-    [InlineData(Roles.StorageTableDataReader, "Microsoft.Storage/storageAccounts/tableServices/tables")]
-    public void Deploying_user_roles_are_optional_and_scoped(string role, string scopeType)
+    [Fact]
+    public void The_deploying_principal_gets_no_role_at_all()
     {
-        var assignment = Assert.Single(RoleAssignments(role));
+        // Deploying needs none on the data: azd publishes the package through the site's /api/publish with an ARM token.
+        // Reading tips or unwrapping keys by hand is a deliberate break-glass step (docs/deploy.md).
+        var assignments = template.OfType("Microsoft.Authorization/roleAssignments").ToList();
 
-        Assert.StartsWith($"[resourceId('{scopeType}',", assignment["scope"].Str(), StringComparison.Ordinal);
-        Assert.Equal("[not(empty(parameters('userPrincipalId')))]", assignment["condition"].Str());
-        Assert.Equal("[parameters('userPrincipalId')]", assignment["properties.principalId"].Str());
-        Assert.Equal("[parameters('principalId')]", assignment.Deployment.PassedParameters.At("userPrincipalId.value").Str());
+        Assert.NotEmpty(assignments);
+        Assert.All(assignments, AssertAppIdentity);
+        Assert.DoesNotContain("parameters('principalId')", string.Concat(template.OfType("Microsoft.Resources/deployments")
+            .Select(d => d["properties.parameters"]?.ToJsonString())), StringComparison.Ordinal);
+        Assert.DoesNotContain(assignments, a => RoleId(a) is Roles.KeyVaultCryptoOfficer or Roles.KeyVaultCryptoUser or Roles.KeyVaultAdministrator);
+        Assert.Empty(RoleAssignments(Roles.StorageTableDataReader));
     }
 
     [Fact]
-    public void Ops_may_read_Quarantine_but_not_Tips()
+    public void Principal_type_comes_from_azd_and_names_only_what_azd_reports()
     {
-        var assignment = Assert.Single(RoleAssignments(Roles.StorageTableDataReader));
+        var parameter = template.Root.At("parameters.principalType")!;
 
-        // tables[2] of ['Tips', 'TipEvents', 'Quarantine', 'TipNotes'].
-        Assert.EndsWith("variables('tableNames')[2])]", assignment["scope"].Str(), StringComparison.Ordinal);
-        Assert.Equal("Quarantine", Strings(assignment.Deployment.Template.At("variables.tableNames"))[2]);
+        Assert.Equal(["ServicePrincipal", "User"], Strings(parameter["allowedValues"]).Order(StringComparer.Ordinal));
+        Assert.Equal("${AZURE_PRINCIPAL_TYPE}", ParametersFile.Value("principalType"));
+        Assert.Equal("${AZURE_PRINCIPAL_ID}", ParametersFile.Value("principalId"));
+        Assert.Equal("[parameters('principalType')]", template.Root.At("outputs.AZURE_PRINCIPAL_TYPE.value").Str());
     }
 
     [Fact]
@@ -153,7 +157,7 @@ public sealed partial class SecurityTests(CompiledTemplate template)
     {
         var assignments = template.OfType("Microsoft.Authorization/roleAssignments").ToList();
 
-        Assert.Equal(8, assignments.Select(a => RoleId(a)).Distinct().Count());
+        Assert.Equal(6, assignments.Select(a => RoleId(a)).Distinct().Count());
         Assert.All(assignments, assignment =>
         {
             var scope = assignment["scope"].Str() ?? "";
@@ -178,7 +182,10 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         Assert.Equal(Roles.StorageBlobDataContributor, RoleId(assignment));
         AssertAppIdentity(assignment);
         Assert.Null(assignment["condition"]);
-        Assert.Equal(ClaimCheckScope, Assert.Single(RoleAssignments(Roles.StorageBlobDataContributor))["scope"].Str());
+        // Contributor is given on two containers only: the claim-check and the backups (write-once under their policy).
+        Assert.Equal(
+            [ClaimCheckScope.Replace("claimCheckContainerName", "backupContainerName", StringComparison.Ordinal), ClaimCheckScope],
+            RoleAssignments(Roles.StorageBlobDataContributor).Select(a => a["scope"].Str()).Order(StringComparer.Ordinal));
 
         // The Owner loop stays on the deployment and host containers.
         var containerNames = container.Deployment.Template.At("variables.containerNames").Str() ?? "";
@@ -190,9 +197,18 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         Assert.All(template.OfType("Microsoft.Authorization/roleAssignments").Where(a => blobRoles.Contains(RoleId(a))), blobAssignment =>
             Assert.StartsWith("[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers',", blobAssignment["scope"].Str(), StringComparison.Ordinal));
 
-        // No lifecycle rule deletes by age: a quarantined tip (Retention__QuarantineAfter, up to 10 years) or a tip still
-        // waiting on tips-inbound (messages never expire) needs its JWE; the app's retention deletes the leftovers.
-        Assert.Empty(template.OfType("Microsoft.Storage/storageAccounts/managementPolicies"));
+        // No lifecycle rule deletes a current blob by age outside tips-backup: a quarantined tip (Retention__QuarantineAfter,
+        // up to 10 years) or a tip still waiting on tips-inbound (messages never expire) needs its JWE; the app's retention
+        // deletes the leftovers. Rules for previous versions only are fine (the current blob is untouched).
+        var rules = template.Single("Microsoft.Storage/storageAccounts/managementPolicies")["properties.policy.rules"]!.AsArray();
+        Assert.All(rules, rule =>
+        {
+            var actions = rule.At("definition.actions")!.AsObject();
+            if (actions.ContainsKey("baseBlob"))
+            {
+                Assert.Equal(["tips-backup/"], Strings(rule.At("definition.filters.prefixMatch")).Select(p => p.Replace("[format('{0}/', variables('backupContainerName'))]", "tips-backup/", StringComparison.Ordinal)));
+            }
+        });
     }
 
     [Fact]
@@ -259,12 +275,11 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         Assert.True(site["properties.httpsOnly"].Bool());
         Assert.False(site["properties.clientAffinityEnabled"].Bool());
         Assert.Equal("1.2", site["properties.siteConfig.minTlsVersion"].Str());
-        Assert.Equal("1.2", site["properties.siteConfig.scmMinTlsVersion"].Str());
-        Assert.Equal("Disabled", site["properties.siteConfig.ftpsState"].Str());
 
-        var policies = template.OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies").ToList();
-        Assert.Equal(["ftp", "scm"], policies.Select(policy => PolicyName().Match(policy.Node["name"].Str() ?? "").Groups[1].Value).Order(StringComparer.Ordinal));
-        Assert.All(policies, policy => Assert.False(policy["properties.allow"].Bool()));
+        // Flex Consumption has no FTP (ftpsState is refused: FlexConsumptionTests); SCM basic auth is off.
+        var policy = Assert.Single(template.OfType("Microsoft.Web/sites/basicPublishingCredentialsPolicies"));
+        Assert.Equal("scm", PolicyName().Match(policy.Node["name"].Str() ?? "").Groups[1].Value);
+        Assert.False(policy["properties.allow"].Bool());
     }
 
     [Fact]
@@ -287,7 +302,7 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         Assert.Equal("dotnet-isolated", site["properties.functionAppConfig.runtime.name"].Str());
         Assert.Equal("10.0", site["properties.functionAppConfig.runtime.version"].Str());
         Assert.Equal(2048, site.Resolved("properties.functionAppConfig.scaleAndConcurrency.instanceMemoryMB").Long());
-        Assert.InRange(site.Resolved("properties.functionAppConfig.scaleAndConcurrency.maximumInstanceCount").Long() ?? 0, 1, 1000);
+        Assert.InRange(site.Resolved("properties.functionAppConfig.scaleAndConcurrency.maximumInstanceCount").Long() ?? 0, 40, 1000);
         Assert.NotNull(template.Root.At("parameters.maximumInstanceCount"));
 
         Assert.Equal("blobContainer", site["properties.functionAppConfig.deployment.storage.type"].Str());
@@ -308,10 +323,38 @@ public sealed partial class SecurityTests(CompiledTemplate template)
     }
 
     [Fact]
-    public void No_diagnostic_settings_ship_request_logs_anywhere()
+    public void Diagnostic_settings_send_Key_Vault_and_storage_logs_to_the_workspace_and_none_the_function_app_HTTP_logs()
     {
-        // HTTP logs would carry reporters' IP addresses and user agents.
-        Assert.Empty(template.OfType("Microsoft.Insights/diagnosticSettings"));
+        var settings = template.OfType("Microsoft.Insights/diagnosticSettings").ToList();
+
+        // The Function app's (or its plan's) HTTP logs would carry reporters' IP addresses and user agents: never.
+        Assert.All(settings, setting => Assert.DoesNotContain("Microsoft.Web/", setting["scope"].Str() ?? "", StringComparison.Ordinal));
+        var scopes = settings.Select(setting => setting["scope"].Str()!).ToList();
+        Assert.Contains(scopes, scope => scope.StartsWith("[resourceId('Microsoft.KeyVault/vaults',", StringComparison.Ordinal));
+        foreach (var service in (string[])["blobServices", "queueServices", "tableServices"])
+        {
+            Assert.Contains(scopes, scope => scope.StartsWith($"[resourceId('Microsoft.Storage/storageAccounts/{service}',", StringComparison.Ordinal));
+        }
+
+        Assert.Equal(4, settings.Count);
+        Assert.All(settings, setting =>
+        {
+            Assert.Equal("[parameters('logAnalyticsId')]", setting["properties.workspaceId"].Str());
+            Assert.Matches(@"^\[reference\(.*'monitoring'.*\.outputs\.logAnalyticsId\.value\]$", setting.Resolved("properties.workspaceId").Str() ?? "");
+        });
+        // Who read tips outside triage shows in the table logs; the host's queue polling (reads) is left out.
+        var logs = settings[0].Deployment.Template.At("variables.dataPlaneLogs")!;
+        Assert.Equal(["StorageDelete", "StorageRead", "StorageWrite"], Strings(logs["table"]).Order(StringComparer.Ordinal));
+        Assert.Equal(["StorageDelete", "StorageRead", "StorageWrite"], Strings(logs["blob"]).Order(StringComparer.Ordinal));
+        Assert.Equal(["StorageDelete", "StorageWrite"], Strings(logs["queue"]).Order(StringComparer.Ordinal));
+        foreach (var service in (string[])["blob", "queue", "table"])
+        {
+            var setting = settings.Single(s => s["scope"].Str()!.Contains($"{service}Services", StringComparison.Ordinal));
+            Assert.Equal($"[variables('dataPlaneLogs').{service}[copyIndex('logs')]]", setting["properties.copy"]!.AsArray()[0].At("input.category").Str());
+        }
+
+        var vault = settings.Single(s => s["scope"].Str()!.Contains("KeyVault", StringComparison.Ordinal));
+        Assert.Equal("audit", vault["properties.logs"]!.AsArray().Single().At("categoryGroup").Str());
     }
 
     [Fact]
@@ -375,7 +418,8 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         Assert.Equal("[parameters('appPrincipalId')]", assignment["properties.principalId"].Str());
         Assert.Equal("ServicePrincipal", assignment["properties.principalType"].Str());
         // The module is given the managed identity's principal id from the identity module.
-        Assert.Matches(@"^\[reference\(extensionResourceId\(.*'Microsoft\.Resources/deployments', 'identity'\).*\.outputs\.principalId\.value\]$",
+        // By resource id, or by symbolic name (templates with user-defined types compile to language version 2.0).
+        Assert.Matches(@"^\[reference\((extensionResourceId\(.*'Microsoft\.Resources/deployments', 'identity'\).*|'identity')\)\.outputs\.principalId\.value\]$",
             assignment.Resolved("properties.principalId").Str() ?? "");
     }
 

@@ -4,11 +4,11 @@ using System.Net;
 
 namespace TipIntake.IntegrationTests;
 
-/// <summary>An Azurite started by a host must not outlive it, however the host ends.</summary>
+/// <summary>An Azurite or a worker started by a host must not outlive it, however the host ends.</summary>
 public sealed class AzuriteLifetimeTests
 {
     [Fact]
-    public async Task Azurite_exits_when_the_local_host_that_started_it_is_killed()
+    public async Task Azurite_and_the_worker_exit_when_the_local_host_that_started_them_is_killed()
     {
         // /proc is how the test finds the host's Node.js child; Linux is where CI runs.
         if (!OperatingSystem.IsLinux())
@@ -48,13 +48,17 @@ public sealed class AzuriteLifetimeTests
             await Eventually.HoldsAsync(
                 async () => (await http.GetAsync(new Uri("api/intake-key", UriKind.Relative))).StatusCode == HttpStatusCode.OK,
                 "the local host serving");
-            var azurite = NodeChildOf(host.Id);
+            var azurite = ChildOf(host.Id, "node");
+            var worker = ChildOf(host.Id, "dotnet");
             Assert.NotNull(azurite);
+            Assert.NotNull(worker);
 
             host.Kill();
 
             await Eventually.HoldsAsync(
                 () => Task.FromResult(!Directory.Exists($"/proc/{azurite}")), "Azurite gone after its host was killed", TimeSpan.FromSeconds(20));
+            await Eventually.HoldsAsync(
+                () => Task.FromResult(!Directory.Exists($"/proc/{worker}")), "the worker gone after its host was killed", TimeSpan.FromSeconds(20));
         }
         finally
         {
@@ -67,8 +71,8 @@ public sealed class AzuriteLifetimeTests
         }
     }
 
-    /// <summary>The pid of a Node.js process whose parent is <paramref name="parent"/>, as a string, or null.</summary>
-    private static string? NodeChildOf(int parent)
+    /// <summary>The pid of a process named <paramref name="command"/> whose parent is <paramref name="parent"/>, as a string, or null.</summary>
+    private static string? ChildOf(int parent, string command)
     {
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
@@ -83,7 +87,7 @@ public sealed class AzuriteLifetimeTests
                 // stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the closing parenthesis.
                 var stat = File.ReadAllText(Path.Combine(directory, "stat"));
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (fields[1] == parent.ToString(System.Globalization.CultureInfo.InvariantCulture) && stat.Contains("(node)", StringComparison.Ordinal))
+                if (fields[1] == parent.ToString(System.Globalization.CultureInfo.InvariantCulture) && stat.Contains($"({command})", StringComparison.Ordinal))
                 {
                     return pid;
                 }

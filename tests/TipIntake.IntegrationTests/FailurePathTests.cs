@@ -3,10 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
-using Microsoft.Extensions.DependencyInjection;
-using TipIntake.Core.Keys;
-using TipIntake.Infrastructure.Keys;
 using TipIntake.LocalHost.Azurite;
+using TipIntake.Testing;
 
 namespace TipIntake.IntegrationTests;
 
@@ -16,10 +14,14 @@ public sealed class FailurePathTests
     [Fact]
     public async Task Message_that_always_fails_transiently_goes_through_the_poison_queue_into_quarantine()
     {
-        await using var host = await TestHost.StartAsync(
-            services => services.AddSingleton<IIntakeKey>(provider =>
-                new UnreachableKeyService(ActivatorUtilities.CreateInstance<LocalDevelopmentKey>(provider))),
-            new Dictionary<string, string> { ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "3" });
+        // A Key Vault outage for unwrapping: every unwrap answers 503, through the client's own retries.
+        using var vault = new FakeKeyVault(new FakeTokenCredential())
+        {
+            PersistentFault = FakeKeyVault.Fault.Unavailable(),
+            PersistentFaultOperation = "unwrapkey",
+        };
+        await using var host = await TestHost.StartWithKeyVaultAsync(
+            vault, new Dictionary<string, string> { ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "3" });
         var marker = TestTips.NewMarker();
         var jwe = await TestTips.EncryptAsync(host.Http, TestTips.ValidTipJson(marker));
 
@@ -58,16 +60,5 @@ public sealed class FailurePathTests
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("urn:tipintake:problem:unavailable", problem.GetProperty("type").GetString());
         Assert.Equal(503, problem.GetProperty("status").GetInt32());
-    }
-
-    /// <summary>An intake key whose service never answers: every unwrap is a transient failure, as a Key Vault outage would be.</summary>
-    private sealed class UnreachableKeyService(IIntakeKey inner) : IIntakeKey
-    {
-        public ValueTask<IntakePublicKey> GetPublicKeyAsync(CancellationToken cancellationToken) => inner.GetPublicKeyAsync(cancellationToken);
-
-        public ValueTask<bool> AcceptsKeyIdAsync(string keyId, CancellationToken cancellationToken) => inner.AcceptsKeyIdAsync(keyId, cancellationToken);
-
-        public ValueTask<byte[]> UnwrapAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, CancellationToken cancellationToken) =>
-            throw new IntakeKeyException(IntakeKeyFailure.Transient, "Simulated: the key service did not answer.");
     }
 }

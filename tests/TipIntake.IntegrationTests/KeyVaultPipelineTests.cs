@@ -178,7 +178,7 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
         if (failure is "forbidden" or "unauthorized")
         {
             // A permissions problem is a deployment error: it must be loud, and name no content.
-            Assert.Contains(_host.Logs.Lines, line => line.StartsWith("Error", StringComparison.Ordinal) && line.Contains("refused this service", StringComparison.Ordinal));
+            await _host.WaitForLogAsync(line => line.StartsWith("Error", StringComparison.Ordinal) && line.Contains("refused this service", StringComparison.Ordinal), "the permissions error");
         }
     }
 

@@ -1,30 +1,34 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Azure.WebJobs.Host;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TipIntake.Infrastructure.Keys;
+using TipIntake.LocalHost.Worker;
 
 namespace TipIntake.IntegrationTests;
 
-/// <summary>The local host serves exactly what the Functions host would, with the same settings, and refuses what it must.</summary>
+/// <summary>The local host serves what the worker declares, with the Functions host's settings, and refuses what it must.</summary>
 public sealed class LocalHostTests
 {
     [Fact]
-    public async Task Every_function_in_the_generated_functions_metadata_is_served_by_the_local_host_with_the_same_bindings()
+    public async Task Every_function_the_worker_declares_is_served_with_the_bindings_of_the_generated_functions_metadata()
     {
-        var metadataPath = Path.Combine(AppContext.BaseDirectory, "functions.metadata");
-        Assert.True(File.Exists(metadataPath), "The Functions SDK's functions.metadata must be in the build output.");
-        using var metadata = JsonDocument.Parse(await File.ReadAllTextAsync(metadataPath));
         await using var host = await TestHost.StartAsync();
+        var worker = host.Host.Worker;
+        using var metadata = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(worker.App.Directory, "functions.metadata")));
+        var declared = metadata.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!);
         var served = host.Host.ServedFunctions.ToDictionary(f => f.Name);
 
-        var declared = metadata.RootElement.EnumerateArray().ToList();
-        Assert.Equal(declared.Count, served.Count);
-        foreach (var function in declared)
+        // The worker's own index (what the local host builds from) is the SDK's functions.metadata, and all of it is served.
+        Assert.Equal(declared.Keys.Order(), worker.Functions.Select(f => f.Name).Order());
+        Assert.Equal(declared.Keys.Order(), served.Keys.Order());
+        foreach (var (name, function) in declared)
         {
-            var name = function.GetProperty("name").GetString()!;
-            Assert.True(served.TryGetValue(name, out var local), $"Function {name} is in functions.metadata but not served by the local host.");
             var trigger = function.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
+            var local = served[name];
             Assert.Equal(trigger.GetProperty("type").GetString(), local.TriggerType);
             if (local.TriggerType == "httpTrigger")
             {
@@ -32,29 +36,19 @@ public sealed class LocalHostTests
                 Assert.Equal(
                     trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToUpperInvariant()).Order(),
                     local.Methods!.Select(m => m.ToUpperInvariant()).Order());
-                Assert.Equal(trigger.GetProperty("authLevel").GetString(), local.AuthLevel);
-                Assert.Equal("Anonymous", local.AuthLevel);
-            }
-            else if (local.TriggerType == "timerTrigger")
-            {
-                Assert.Equal(trigger.GetProperty("schedule").GetString(), local.Schedule);
-                Assert.False(string.IsNullOrEmpty(local.Schedule));
-            }
-            else
-            {
-                Assert.Equal("queueTrigger", local.TriggerType);
-                Assert.Equal(trigger.GetProperty("queueName").GetString(), local.QueueName);
-                Assert.Equal(trigger.GetProperty("connection").GetString(), local.Connection);
+
+                // The local host has no function keys: every function here must be anonymous, as it is.
+                Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
             }
         }
     }
 
     [Fact]
-    public async Task Queue_settings_come_from_the_repository_host_json()
+    public async Task Queue_settings_come_from_the_apps_host_json()
     {
-        using var hostJson = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "host.json")));
-        var queues = hostJson.RootElement.GetProperty("extensions").GetProperty("queues");
         await using var host = await TestHost.StartAsync(settings: new Dictionary<string, string>());
+        using var hostJson = JsonDocument.Parse(await File.ReadAllTextAsync(host.Host.Worker.App.HostJsonPath));
+        var queues = hostJson.RootElement.GetProperty("extensions").GetProperty("queues");
 
         var options = host.Host.Services.GetRequiredService<IOptions<QueuesOptions>>().Value;
 
@@ -67,13 +61,11 @@ public sealed class LocalHostTests
     }
 
     [Fact]
-    public async Task Outside_Development_without_Key_Vault_settings_the_host_refuses_to_start_with_a_clear_message()
+    public async Task Outside_Development_without_Key_Vault_settings_the_worker_refuses_to_start_and_the_host_says_why()
     {
-        var failure = await Assert.ThrowsAnyAsync<Exception>(() => TestHost.StartAsync(environment: "Production"));
+        var failure = await Assert.ThrowsAsync<WorkerStartException>(() => TestHost.StartAsync(environment: "Production"));
 
-        var validation = failure as OptionsValidationException
-            ?? Assert.IsType<OptionsValidationException>(Assert.Single(Assert.IsType<AggregateException>(failure).InnerExceptions, e => e is OptionsValidationException));
-        Assert.Contains(validation.Failures, message => message.Contains("KeyVault__VaultUri", StringComparison.Ordinal));
+        Assert.Contains("KeyVault__VaultUri", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -90,5 +82,51 @@ public sealed class LocalHostTests
         }
         Assert.Equal(3072 / 8, Jose.Base64Url.Decode(jwk.GetProperty("n").GetString()!).Length);
         Assert.StartsWith($"https://{LocalDevelopmentKey.VaultHost}/keys/{LocalDevelopmentKey.KeyName}/", jwk.GetProperty("kid").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_killed_worker_is_restarted_and_meanwhile_requests_get_a_503_problem_never_a_hang()
+    {
+        await using var host = await TestHost.StartAsync();
+        var first = host.Host.Worker.ProcessId;
+        Assert.NotNull(first);
+
+        host.Host.Worker.Kill();
+        var during = Stopwatch.StartNew();
+        using (var response = await host.Http.GetAsync(new Uri("api/challenge", UriKind.Relative)))
+        {
+            // Either the restarted worker already answers, or the host says so at once.
+            Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, response.StatusCode.ToString());
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                Assert.NotNull(response.Headers.RetryAfter);
+            }
+        }
+
+        Assert.True(during.Elapsed < TimeSpan.FromSeconds(10), $"The request took {during.Elapsed}.");
+        await Eventually.HoldsAsync(
+            async () => host.Host.Worker.ProcessId is { } pid && pid != first
+                && (await host.Http.GetAsync(new Uri("api/challenge", UriKind.Relative))).StatusCode == HttpStatusCode.OK,
+            "a new worker serving");
+        Assert.Contains(host.Logs.Lines, line => line.Contains($"Functions worker {first} exited unexpectedly", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Requests_no_function_takes_are_answered_by_the_host_with_a_problem_at_once()
+    {
+        await using var host = await TestHost.StartAsync();
+
+        // The reporter site takes every GET and HEAD ({*path}), so a wrong method anywhere is a 405, not a 404.
+        foreach (var (method, path) in new[] { ("DELETE", "/api/tips"), ("POST", "/nowhere"), ("PUT", "/api/intake-key"), ("PATCH", "/submit") })
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await host.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(405, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetInt32());
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"{method} {path} took {clock.Elapsed}.");
+        }
     }
 }

@@ -35,8 +35,8 @@ public sealed partial class ResendTests : IAsyncLifetime
         var tip = await _host.WaitForTipAsync(marker);
         await _host.WaitUntilInboundIsEmptyAsync();
         Assert.Equal(1, await _host.CountTipsWithAsync(marker));
-        Assert.Equal(_host.Host.Services.GetRequiredService<ReceiptIssuer>().HashOf(first), tip.GetString("ReceiptHash"));
-        Assert.Contains(_host.Logs.Lines, line => line.Contains($"Tip {tip.RowKey} was already stored; redelivery ignored", StringComparison.Ordinal));
+        Assert.Equal(_host.App.GetRequiredService<ReceiptIssuer>().HashOf(first), tip.GetString("ReceiptHash"));
+        await _host.WaitForLogAsync(line => line.Contains($"Tip {tip.RowKey} was already stored; redelivery ignored", StringComparison.Ordinal), "the redelivery's log line");
     }
 
     [Fact]

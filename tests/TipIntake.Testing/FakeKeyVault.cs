@@ -49,6 +49,9 @@ public sealed class FakeKeyVault : HttpMessageHandler
     /// <summary>Answers every matching request with this fault while set (e.g. a vault that always says 403).</summary>
     public Fault? PersistentFault { get; set; }
 
+    /// <summary>When set, <see cref="PersistentFault"/> answers only requests to this operation (e.g. <c>unwrapkey</c>).</summary>
+    public string? PersistentFaultOperation { get; set; }
+
     public string CurrentVersion => _currentVersion;
 
     public string CurrentKeyId => KeyIdOf(_currentVersion);
@@ -72,6 +75,9 @@ public sealed class FakeKeyVault : HttpMessageHandler
     public RSAParameters PublicKeyOf(string version) => _versions[version].Rsa.ExportParameters(includePrivateParameters: false);
 
     public void SetEnabled(string version, bool enabled) => _versions[version].Enabled = enabled;
+
+    /// <summary>The version's <c>exp</c> attribute (Unix seconds on the wire); null for none.</summary>
+    public void SetExpires(string version, DateTimeOffset? expires) => _versions[version].Expires = expires;
 
     public void Delete(string version) => _versions.TryRemove(version, out _);
 
@@ -113,7 +119,9 @@ public sealed class FakeKeyVault : HttpMessageHandler
             return Error(HttpStatusCode.Unauthorized, "Unauthorized", "AKV10022: Invalid audience or token.");
         }
 
-        if (PersistentFault is { } persistent || _nextFaults.TryDequeue(out persistent))
+        var faulted = PersistentFaultOperation is null
+            || request.RequestUri.AbsolutePath.EndsWith("/" + PersistentFaultOperation, StringComparison.OrdinalIgnoreCase);
+        if ((faulted ? PersistentFault : null) is { } persistent || _nextFaults.TryDequeue(out persistent))
         {
             return persistent.ToResponse();
         }
@@ -174,6 +182,11 @@ public sealed class FakeKeyVault : HttpMessageHandler
                 ["recoveryLevel"] = "Recoverable",
             },
         };
+        if (key.Expires is { } expires)
+        {
+            bundle["attributes"]!["exp"] = expires.ToUnixTimeSeconds();
+        }
+
         return Json(HttpStatusCode.OK, bundle);
     }
 
@@ -246,6 +259,8 @@ public sealed class FakeKeyVault : HttpMessageHandler
         public RSA Rsa { get; } = rsa;
 
         public bool Enabled { get; set; } = true;
+
+        public DateTimeOffset? Expires { get; set; }
     }
 
     /// <summary>A request as the vault saw it: the <see cref="Authorization"/> is kept only to check it was sent.</summary>

@@ -130,6 +130,10 @@ public sealed class TipProcessor(
             if (added)
             {
                 Log.TipStored(logger, envelope.TipId, route.Queue);
+                if (tip.Urgency == TipUrgencies.Imminent)
+                {
+                    Log.ImminentTipWaiting(logger, route.Queue);
+                }
             }
             else
             {

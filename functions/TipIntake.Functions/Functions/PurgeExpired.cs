@@ -16,7 +16,10 @@ namespace TipIntake.Functions.Functions;
 /// </remarks>
 public sealed class PurgeExpired(RetentionService retention, TimeProvider time, ILogger<PurgeExpired> logger)
 {
-    /// <summary>Six-field NCRONTAB (seconds first), UTC unless WEBSITE_TIME_ZONE says otherwise.</summary>
+    /// <summary>
+    /// Six-field NCRONTAB (seconds first), always UTC: Flex Consumption does not support <c>WEBSITE_TIME_ZONE</c>
+    /// (nor <c>TZ</c>), and the templates set neither.
+    /// </summary>
     public const string Schedule = "0 30 3 * * *";
 
     [Function(nameof(PurgeExpired))]

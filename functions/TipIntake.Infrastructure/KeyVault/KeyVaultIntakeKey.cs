@@ -17,7 +17,7 @@ public sealed class KeyVaultIntakeKey(
     KeyVaultKeysClient client,
     IOptions<KeyVaultOptions> options,
     TimeProvider time,
-    ILogger<KeyVaultIntakeKey> logger) : IIntakeKey, IDisposable
+    ILogger<KeyVaultIntakeKey> logger) : IIntakeKey, IIntakeKeyExpiry, IDisposable
 {
     private const int MaxRememberedVersions = 256;
     private readonly KeyVaultOptions _options = options.Value;
@@ -122,6 +122,19 @@ public sealed class KeyVaultIntakeKey(
             var failure = Classify(ex);
             Log.UnwrapFailed(logger, FailureName(ex), failure);
             throw new IntakeKeyException(failure, $"Key Vault could not unwrap the content key ({failure}).", ex);
+        }
+    }
+
+    public async ValueTask<IntakeKeyValidity> GetCurrentValidityAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var key = await client.GetKeyAsync(_options.KeyName!, version: null, cancellationToken).ConfigureAwait(false);
+            return new IntakeKeyValidity(key.Version, key.Expires);
+        }
+        catch (Exception ex) when (IsKeyVaultFailure(ex, cancellationToken))
+        {
+            throw new IntakeKeyException(Classify(ex), $"The intake key could not be read from Key Vault ({FailureName(ex)}).", ex);
         }
     }
 

@@ -20,7 +20,7 @@ public sealed class LocalDevelopmentKeyOptions
 /// Its <c>kid</c> has Key Vault's form on a host that cannot exist in Azure; the version is derived from the public key,
 /// so a new key file is a new version.
 /// </summary>
-public sealed class LocalDevelopmentKey : IIntakeKey, IDisposable
+public sealed class LocalDevelopmentKey : IIntakeKey, IIntakeKeyExpiry, IDisposable
 {
     public const string VaultHost = "tipintake-local.vault.localhost";
     public const string KeyName = "intake-dev";
@@ -48,6 +48,10 @@ public sealed class LocalDevelopmentKey : IIntakeKey, IDisposable
     }
 
     public ValueTask<IntakePublicKey> GetPublicKeyAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_publicKey);
+
+    /// <summary>The development key never expires.</summary>
+    public ValueTask<IntakeKeyValidity> GetCurrentValidityAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new IntakeKeyValidity(_id.Version, null));
 
     /// <summary>The development key has one version: only it is accepted.</summary>
     public ValueTask<bool> AcceptsKeyIdAsync(string keyId, CancellationToken cancellationToken) =>

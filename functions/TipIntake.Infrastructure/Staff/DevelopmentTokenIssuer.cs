@@ -14,8 +14,8 @@ public sealed record DevelopmentToken(string AccessToken, TimeSpan ExpiresIn);
 /// <summary>
 /// Issues staff tokens for local development, shaped like Entra ID v2 access tokens (<c>oid</c>, <c>name</c>,
 /// <c>roles</c>, <c>scp</c>) and signed RS256 with an RSA-2048 key made in memory at start (never stored, gone at
-/// exit). Registered only in the Development environment, and <see cref="EntraIdTokenValidator"/> trusts its key only
-/// there, whatever is registered or configured.
+/// exit). The local host makes it, in the Development environment only, and gives the worker its <see cref="Trust"/>
+/// (the public key); <see cref="EntraIdTokenValidator"/> trusts that key only in Development, whatever is configured.
 /// </summary>
 public sealed class DevelopmentTokenIssuer : IDisposable
 {
@@ -47,16 +47,35 @@ public sealed class DevelopmentTokenIssuer : IDisposable
         _logger = logger;
         var keyId = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12));
         _signingKey = new RsaSecurityKey(_rsa) { KeyId = keyId };
-        ValidationKey = new RsaSecurityKey(_rsa.ExportParameters(includePrivateParameters: false)) { KeyId = keyId };
-        Audience = string.IsNullOrWhiteSpace(options.Value.Audience) ? DefaultAudience : options.Value.Audience;
+        var publicKey = new RsaSecurityKey(_rsa.ExportParameters(includePrivateParameters: false)) { KeyId = keyId };
+        Audience = AudienceFor(options.Value);
+        Trust = new DevelopmentTokenTrust(publicKey, Audience);
+        var parameters = publicKey.Parameters;
+        PublicJwk = new System.Text.Json.Nodes.JsonObject
+        {
+            ["kty"] = "RSA",
+            ["kid"] = keyId,
+            ["n"] = Base64UrlEncoder.Encode(parameters.Modulus),
+            ["e"] = Base64UrlEncoder.Encode(parameters.Exponent),
+        }.ToJsonString();
         var scope = options.Value.Scope;
         _scope = string.IsNullOrWhiteSpace(scope) ? DefaultScope : scope[(scope.LastIndexOf('/') + 1)..];
     }
 
     public string Audience { get; }
 
-    /// <summary>The public half of the signing key: what the validator checks development tokens against.</summary>
-    internal SecurityKey ValidationKey { get; }
+    /// <summary>The public half of the signing key and the audience: what the validator checks development tokens against.</summary>
+    public DevelopmentTokenTrust Trust { get; }
+
+    /// <summary>The public half of the signing key as a JWK, for <see cref="DevelopmentTokenTrust.SettingName"/>.</summary>
+    public string PublicJwk { get; }
+
+    /// <summary>The audience development tokens are issued for: <c>Triage:Auth:Audience</c>, else <see cref="DefaultAudience"/>.</summary>
+    public static string AudienceFor(StaffAuthOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return string.IsNullOrWhiteSpace(options.Audience) ? DefaultAudience : options.Audience;
+    }
 
     /// <summary>True for the app roles a development token may carry (<c>TipTriage.Reader</c>, <c>TipTriage.Editor</c>).</summary>
     public static bool IsAppRole(string role) => AppRoles.Contains(role);

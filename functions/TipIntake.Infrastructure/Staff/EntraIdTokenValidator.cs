@@ -13,7 +13,7 @@ namespace TipIntake.Infrastructure.Staff;
 /// Validates triage requests' bearer tokens itself: Entra ID access tokens of the configured tenant and API, checked
 /// against the signing keys of the tenant's OpenID Connect metadata (fetched, cached and refreshed by
 /// <see cref="ConfigurationManager{T}"/>, refreshed early when a token names an unknown key); and, in the Development
-/// environment only, the tokens of the <see cref="DevelopmentTokenIssuer"/>. See docs/staff-auth.md.
+/// environment only, the tokens of the local host's <see cref="DevelopmentTokenIssuer"/> (<see cref="DevelopmentTokenTrust"/>). See docs/staff-auth.md.
 /// </summary>
 public sealed class EntraIdTokenValidator : IStaffAuthenticator
 {
@@ -30,7 +30,7 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator
     private readonly ILogger _logger;
     private readonly ConfigurationManager<OpenIdConnectConfiguration>? _metadata;
     private readonly TokenValidationParameters? _entraParameters;
-    private readonly DevelopmentTokenIssuer? _development;
+    private readonly DevelopmentTokenTrust? _development;
     private readonly TokenValidationParameters? _developmentParameters;
 
     public EntraIdTokenValidator(
@@ -38,7 +38,7 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator
         IHostEnvironment environment,
         EntraIdMetadataClient metadataClient,
         ILogger<EntraIdTokenValidator> logger,
-        DevelopmentTokenIssuer? developmentIssuer = null)
+        DevelopmentTokenTrust? developmentTrust = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
@@ -58,18 +58,18 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator
         }
 
         // Trust in development tokens is decided here, by the environment alone: no setting can turn it on elsewhere.
-        if (developmentIssuer is not null && environment.IsDevelopment())
+        if (developmentTrust is not null && environment.IsDevelopment())
         {
-            _development = developmentIssuer;
-            _developmentParameters = Parameters([DevelopmentTokenIssuer.IssuerName], [developmentIssuer.Audience], [SecurityAlgorithms.RsaSha256]);
-            _developmentParameters.IssuerSigningKey = developmentIssuer.ValidationKey;
+            _development = developmentTrust;
+            _developmentParameters = Parameters([DevelopmentTokenIssuer.IssuerName], [developmentTrust.Audience], [SecurityAlgorithms.RsaSha256]);
+            _developmentParameters.IssuerSigningKey = developmentTrust.ValidationKey;
         }
     }
 
     /// <summary>Whether Entra ID tokens can be validated (<c>Triage:Auth</c> is configured).</summary>
     public bool IsConfigured => _metadata is not null;
 
-    /// <summary>Whether development tokens are trusted (Development environment with the issuer registered).</summary>
+    /// <summary>Whether development tokens are trusted (Development environment, with the local host's key given).</summary>
     public bool TrustsDevelopmentTokens => _development is not null;
 
     public async Task<StaffAuthentication> AuthenticateAsync(string? authorizationHeader, CancellationToken cancellationToken)

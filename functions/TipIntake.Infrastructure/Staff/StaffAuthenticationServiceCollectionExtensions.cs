@@ -18,10 +18,12 @@ public static class StaffAuthenticationServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StaffAuthOptions>, StaffAuthOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => new EntraIdMetadataClient());
-        if (environment.IsDevelopment())
+        if (environment.IsDevelopment() && !string.IsNullOrWhiteSpace(configuration[DevelopmentTokenTrust.SettingName]))
         {
-            // Development only; and even if registered elsewhere, the validator ignores it outside Development.
-            services.TryAddSingleton<DevelopmentTokenIssuer>();
+            // The local host's development sign-in: its public key, given to the worker. Development only; and even if
+            // registered elsewhere, the validator ignores it outside Development.
+            services.TryAddSingleton(provider => DevelopmentTokenTrust.FromJwk(
+                configuration[DevelopmentTokenTrust.SettingName]!, provider.GetRequiredService<IOptions<StaffAuthOptions>>().Value));
         }
 
         services.TryAddSingleton<EntraIdTokenValidator>();

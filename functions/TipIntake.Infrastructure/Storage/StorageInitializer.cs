@@ -37,8 +37,10 @@ public sealed class StorageInitializer(
             await tables.CreateTableIfNotExistsAsync(table, cancellationToken).ConfigureAwait(false);
         }
 
-        await blobs.GetBlobContainerClient(StorageNames.ClaimCheckContainer).CreateIfNotExistsAsync(cancellationToken: cancellationToken)
-            .ConfigureAwait(false);
+        foreach (var container in (string[])[StorageNames.ClaimCheckContainer, StorageNames.BackupContainer])
+        {
+            await blobs.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -11,6 +11,12 @@ public static class StorageNames
     /// <summary>Blob container of JWEs too large for one queue message (the claim-check), named by tip id.</summary>
     public const string ClaimCheckContainer = "tips-inbound-jwe";
 
+    /// <summary>
+    /// Table backups (<c>TableBackup</c>): snapshots of Tips, TipNotes, TipEvents and Quarantine. In Azure the container
+    /// has a time-based immutability policy, so a snapshot can be neither changed nor deleted while it is retained.
+    /// </summary>
+    public const string BackupContainer = "tips-backup";
+
     /// <summary>Staff notes on tips, append-only: PartitionKey tip id, RowKey a time-ordered note id.</summary>
     public const string NotesTable = "TipNotes";
 

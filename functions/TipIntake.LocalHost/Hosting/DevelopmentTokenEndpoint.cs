@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Net.Http.Headers;
-using TipIntake.Functions.Http;
 using TipIntake.Infrastructure.Staff;
+using TipIntake.LocalHost.Http;
 
 namespace TipIntake.LocalHost.Hosting;
 
@@ -25,7 +25,8 @@ internal sealed partial class DevelopmentTokenJsonContext : JsonSerializerContex
 /// <summary>
 /// <c>POST /dev/token</c>: the local sign-in of the triage page, in the Development environment only. Elsewhere every
 /// path under <c>/dev/</c> answers 404 (mapped explicitly, because the reporter site's catch-all GET route would
-/// otherwise turn a POST into 405). See docs/staff-auth.md.
+/// otherwise turn a POST into 405). The signing key lives in this process only; the worker is given its public half
+/// (<see cref="DevelopmentTokenTrust"/>). See docs/staff-auth.md.
 /// </summary>
 internal static class DevelopmentTokenEndpoint
 {
@@ -80,7 +81,9 @@ internal static class DevelopmentTokenEndpoint
         catch (IOException ex)
         {
             // Broken framing or a body too slow for Kestrel's MinRequestBodyDataRate: the client's fault, not a 500.
-            var status = RequestBodyFailures.StatusOf(ex);
+            var status = ex is BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout or StatusCodes.Status413PayloadTooLarge } bad
+                ? bad.StatusCode
+                : StatusCodes.Status400BadRequest;
             await WriteProblemAsync(context, status, status == StatusCodes.Status408RequestTimeout ? "request-timeout" : "unreadable-body", "The request body could not be read.");
             return;
         }
@@ -108,7 +111,7 @@ internal static class DevelopmentTokenEndpoint
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
-        SecurityHeaders.Apply(response, SecurityHeaders.NoStore);
+        HostProblems.ApplySecurityHeaders(response);
         response.Headers.Pragma = "no-cache";
         await JsonSerializer.SerializeAsync(
             response.Body,
@@ -117,14 +120,6 @@ internal static class DevelopmentTokenEndpoint
             context.RequestAborted);
     }
 
-    private static Task WriteProblemAsync(HttpContext context, int status, string code, string detail)
-    {
-        var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = Problems.ContentType;
-        SecurityHeaders.Apply(response, SecurityHeaders.NoStore);
-        var title = status == StatusCodes.Status404NotFound ? "No such resource" : "Bad development token request";
-        return JsonSerializer.SerializeAsync(
-            response.Body, new ProblemBody("urn:tipintake:problem:" + code, title, status, detail), HttpJsonContext.Default.ProblemBody, context.RequestAborted);
-    }
+    private static Task WriteProblemAsync(HttpContext context, int status, string code, string detail) =>
+        HostProblems.WriteAsync(context, status, code, status == StatusCodes.Status404NotFound ? "No such resource" : "Bad development token request", detail);
 }

@@ -93,31 +93,85 @@ public sealed class ChildServer : IAsyncDisposable
         return new ChildServer(process, await ready.Task);
     }
 
-    /// <summary>User + system CPU time so far (from /proc/&lt;pid&gt;/stat, in clock ticks of 10 ms).</summary>
-    public TimeSpan CpuTime()
+    /// <summary>
+    /// User + system CPU time so far of the server and the processes it started (the local host's worker; not Azurite,
+    /// which the harness starts and measures itself): the product's CPU, whatever number of processes it runs in.
+    /// </summary>
+    public TimeSpan CpuTime() => Processes().Aggregate(TimeSpan.Zero, (sum, pid) => sum + ProcessCpu(pid));
+
+    /// <summary>The server process's own CPU time: for the local host, the host hop alone, without its worker.</summary>
+    public TimeSpan OwnCpuTime() => ProcessCpu(_process.Id);
+
+    /// <summary>Resident set size now, in bytes (VmRSS), of the server and the processes it started.</summary>
+    public long Rss() => Processes().Sum(pid => ReadStatus(pid, "VmRSS:"));
+
+    /// <summary>Peak resident set size, in bytes (VmHWM): the sum of each process's own peak.</summary>
+    public long PeakRss() => Processes().Sum(pid => ReadStatus(pid, "VmHWM:"));
+
+    /// <summary>A size field of /proc/&lt;pid&gt;/status (e.g. <c>RssAnon:</c>), in bytes, summed over the server's processes.</summary>
+    public long Status(string field) => Processes().Sum(pid => ReadStatus(pid, field));
+
+    /// <summary>This process and its children (from the parent pid in /proc/&lt;pid&gt;/stat), except Node.js (Azurite).</summary>
+    private List<int> Processes()
     {
-        _process.Refresh();
-        return _process.TotalProcessorTime;
+        var pids = new List<int> { _process.Id };
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields[1] == _process.Id.ToString(CultureInfo.InvariantCulture) && !stat.Contains("(node)", StringComparison.Ordinal))
+                {
+                    pids.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // It ended while being read.
+            }
+        }
+
+        return pids;
     }
 
-    /// <summary>Resident set size now, in bytes (VmRSS).</summary>
-    public long Rss() => ReadStatus("VmRSS:");
-
-    /// <summary>Peak resident set size over the process's life, in bytes (VmHWM).</summary>
-    public long PeakRss() => ReadStatus("VmHWM:");
-
-    /// <summary>A size field of /proc/&lt;pid&gt;/status (e.g. <c>RssAnon:</c>), in bytes.</summary>
-    public long Status(string field) => ReadStatus(field);
-
-    private long ReadStatus(string field)
+    /// <summary>utime + stime from /proc/&lt;pid&gt;/stat (clock ticks of 10 ms); zero for a process that has ended.</summary>
+    private static TimeSpan ProcessCpu(int pid)
     {
-        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        try
         {
-            if (line.StartsWith(field, StringComparison.Ordinal))
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return TimeSpan.FromMilliseconds(ticks * 10);
+        }
+        catch (IOException)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
+    private static long ReadStatus(int pid, string field)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             {
-                var kb = line[field.Length..].Trim().Split(' ')[0];
-                return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+                if (line.StartsWith(field, StringComparison.Ordinal))
+                {
+                    var kb = line[field.Length..].Trim().Split(' ')[0];
+                    return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+                }
             }
+        }
+        catch (IOException)
+        {
+            // It ended while being read.
         }
 
         return 0;

@@ -18,7 +18,8 @@ public sealed record LoadResult(
     double[] LatencyMs,
     TimeSpan ServerCpu,
     long PeakRssDuring,
-    long InlineChallenges)
+    long InlineChallenges,
+    TimeSpan HopCpu = default)
 {
     public double RequestsPerSecond => Accepted / Elapsed.TotalSeconds;
 
@@ -33,7 +34,7 @@ public sealed record LoadResult(
             a.Name, a.Connections, a.Requests + b.Requests, a.Accepted + b.Accepted, a.Errors + b.Errors,
             string.Join(", ", new[] { a.ErrorSummary, b.ErrorSummary }.Where(s => s.Length > 0)),
             a.Elapsed + b.Elapsed, latencies, a.ServerCpu + b.ServerCpu, Math.Max(a.PeakRssDuring, b.PeakRssDuring),
-            a.InlineChallenges + b.InlineChallenges);
+            a.InlineChallenges + b.InlineChallenges, a.HopCpu + b.HopCpu);
     }
 
     public double Percentile(double p)
@@ -47,7 +48,11 @@ public sealed record LoadResult(
         return LatencyMs[Math.Clamp(index, 0, LatencyMs.Length - 1)];
     }
 
+    /// <summary>The server's CPU per request: for the local host, the host and its worker together.</summary>
     public double CpuMsPerRequest => Requests == 0 ? double.NaN : ServerCpu.TotalMilliseconds / Requests;
+
+    /// <summary>The server process's own CPU per request: for the local host, the host hop (routing, forwarding, gRPC) alone.</summary>
+    public double HopCpuMsPerRequest => Requests == 0 ? double.NaN : HopCpu.TotalMilliseconds / Requests;
 
     /// <summary>A coarse latency histogram (counts per bucket, in ms).</summary>
     public string Histogram()
@@ -147,6 +152,7 @@ public static class LoadGenerator
         var errorKinds = new ConcurrentDictionary<string, int>();
         var latencies = new List<double>[connections];
         var cpuBefore = server.CpuTime();
+        var hopBefore = server.OwnCpuTime();
         long peakRss = server.Rss();
         using var stop = new CancellationTokenSource(duration);
         var sampler = Task.Run(async () =>
@@ -221,11 +227,12 @@ public static class LoadGenerator
         await stop.CancelAsync();
         await sampler;
         var cpu = server.CpuTime() - cpuBefore;
+        var hop = server.OwnCpuTime() - hopBefore;
         var all = latencies.Where(l => l is not null).SelectMany(l => l).ToArray();
         Array.Sort(all);
         return new LoadResult(
             name, connections, issued, accepted, errors,
             string.Join(", ", errorKinds.Select(kv => $"{kv.Key}×{kv.Value}")),
-            clock.Elapsed, all, cpu, peakRss, inline);
+            clock.Elapsed, all, cpu, peakRss, inline, hop);
     }
 }

@@ -118,11 +118,11 @@ public static class LoadRun
         }
 
         Say("");
-        Say("| Connections | Intake/floor req/s (target ≥ 0.8) | Intake p99 / floor p99 (target ≤ 2) | Intake CPU/floor CPU per request |");
-        Say("|---:|---:|---:|---:|");
+        Say("| Connections | Intake/floor req/s (target ≥ 0.8) | Intake p99 / floor p99 (target ≤ 2) | Intake CPU/floor CPU per request | Host hop CPU ms/req (of which, not in the worker) |");
+        Say("|---:|---:|---:|---:|---:|");
         foreach (var (f, i) in loads)
         {
-            Say(string.Create(Inv, $"| {f.Connections} | {i.RequestsPerSecond / f.RequestsPerSecond:F2} | {i.Percentile(99) / f.Percentile(99):F2} | {i.CpuMsPerRequest / f.CpuMsPerRequest:F2} |"));
+            Say(string.Create(Inv, $"| {f.Connections} | {i.RequestsPerSecond / f.RequestsPerSecond:F2} | {i.Percentile(99) / f.Percentile(99):F2} | {i.CpuMsPerRequest / f.CpuMsPerRequest:F2} | {i.HopCpuMsPerRequest:F3} of {i.CpuMsPerRequest:F3} |"));
         }
 
         Say("");
@@ -177,14 +177,14 @@ public static class LoadRun
         Say("");
         Say($"Median over {settings.DrainRounds} rounds of each round's ratio to its own floor:");
         Say("");
-        Say("| N | Drainer | Tips/s ÷ floor (target ≥ 0.8) | Second half ÷ floor | Drainer CPU per tip ÷ floor | Azurite CPU per tip ÷ floor |");
-        Say("|---:|---|---:|---:|---:|---:|");
+        Say("| N | Drainer | Tips/s ÷ floor (target ≥ 0.8) | Second half ÷ floor | Drainer CPU per tip ÷ floor | Azurite CPU per tip ÷ floor | Host hop CPU ms/tip (of drainer ms/tip) |");
+        Say("|---:|---|---:|---:|---:|---:|---:|");
         foreach (var n in settings.DrainSizes)
         {
             var rounds = drains.Where(d => d.Floor.Tips == n).ToList();
             foreach (var (name, pick) in new (string, Func<(DrainResult Host, DrainResult Tuned, DrainResult Floor), DrainResult>)[] { ("local host ProcessTip (host.json)", d => d.Host), ("local host ProcessTip (batchSize 32, newBatchThreshold 16)", d => d.Tuned) })
             {
-                Say(string.Create(Inv, $"| {n} | {name} | {Median(rounds.Select(d => pick(d).TipsPerSecond / d.Floor.TipsPerSecond)):F2} | {Median(rounds.Select(d => pick(d).SecondHalfTipsPerSecond / d.Floor.SecondHalfTipsPerSecond)):F2} | {Median(rounds.Select(d => pick(d).CpuMsPerTip / d.Floor.CpuMsPerTip)):F2} | {Median(rounds.Select(d => pick(d).AzuriteCpuMsPerTip / d.Floor.AzuriteCpuMsPerTip)):F2} |"));
+                Say(string.Create(Inv, $"| {n} | {name} | {Median(rounds.Select(d => pick(d).TipsPerSecond / d.Floor.TipsPerSecond)):F2} | {Median(rounds.Select(d => pick(d).SecondHalfTipsPerSecond / d.Floor.SecondHalfTipsPerSecond)):F2} | {Median(rounds.Select(d => pick(d).CpuMsPerTip / d.Floor.CpuMsPerTip)):F2} | {Median(rounds.Select(d => pick(d).AzuriteCpuMsPerTip / d.Floor.AzuriteCpuMsPerTip)):F2} | {Median(rounds.Select(d => pick(d).HopCpuMsPerTip)):F2} of {Median(rounds.Select(d => pick(d).CpuMsPerTip)):F2} |"));
             }
         }
 

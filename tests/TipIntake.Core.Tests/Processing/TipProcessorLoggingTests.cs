@@ -101,4 +101,29 @@ public class TipProcessorLoggingTests
         Assert.Contains(envelope.TipId, line, StringComparison.Ordinal);
         Assert.Contains("tag-mismatch", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_imminent_tip_stored_is_announced_once_with_its_triage_queue_only()
+    {
+        var jwe = _h.BuildJwe(ProcessorHarness.ValidTipJson.Replace("\"urgency\":\"soon\"", "\"urgency\":\"imminent\"", StringComparison.Ordinal));
+        var envelope = _h.EnvelopeFor(jwe.Compact);
+        var message = _h.MessageOf(envelope);
+
+        await _h.ProcessAsync(message);
+        await _h.ProcessAsync(message); // a redelivery announces nothing new
+
+        // The staff alert (infra/modules/alerts.bicep) is built on exactly this line: no tip id, no content, no receipt.
+        var announcement = Assert.Single(_h.Logger.Lines, line => line.Contains(" 6001: ", StringComparison.Ordinal));
+        Assert.Equal("Information 6001: Imminent tip waiting in triage queue urgent [TriageQueue=urgent, {OriginalFormat}=Imminent tip waiting in triage queue {TriageQueue}] ", announcement);
+        Assert.DoesNotContain(envelope.TipId, announcement, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tip_that_is_not_imminent_is_not_announced()
+    {
+        await _h.ProcessAsync(_h.MessageOf(_h.EnvelopeFor(_h.BuildJwe().Compact)));
+
+        Assert.DoesNotContain(_h.Logger.Lines, line => line.Contains(" 6001: ", StringComparison.Ordinal));
+        Assert.Contains(_h.Logger.Lines, line => line.Contains(" 2001: ", StringComparison.Ordinal));
+    }
 }

@@ -247,6 +247,32 @@ public sealed class KeyVaultIntakeKeyTests : IDisposable
         Assert.Contains(_logger.Lines, l => l.Contains("accepted for the processor to decide", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Current_validity_is_read_fresh_from_the_vault_with_the_version_expiry()
+    {
+        await PublicKey();
+        var second = _vault.AddVersion();
+        var expires = new DateTimeOffset(2027, 5, 1, 0, 0, 0, TimeSpan.Zero);
+        _vault.SetExpires(second, expires);
+
+        var validity = await _intakeKey.GetCurrentValidityAsync(CancellationToken.None);
+
+        // Not the cached public key's version: the check asks the vault each time.
+        Assert.Equal(new IntakeKeyValidity(second, expires), validity);
+        Assert.Equal(2, KeyReads);
+    }
+
+    [Fact]
+    public async Task Current_validity_failure_is_classified_like_every_other_vault_failure()
+    {
+        _vault.PersistentFault = FakeKeyVault.Fault.Forbidden();
+
+        var failure = await Assert.ThrowsAsync<IntakeKeyException>(() => _intakeKey.GetCurrentValidityAsync(CancellationToken.None).AsTask());
+
+        Assert.Equal(IntakeKeyFailure.Unauthorized, failure.Failure);
+        Assert.Contains("HTTP 403", failure.Message, StringComparison.Ordinal);
+    }
+
     private static byte[] Base64UrlDecode(string text)
     {
         Assert.True(JoseBase64.TryDecode(text, out var bytes));

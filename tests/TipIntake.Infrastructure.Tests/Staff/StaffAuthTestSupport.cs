@@ -39,7 +39,7 @@ internal sealed class ValidatorUnderTest : IDisposable
         Options = options;
         MetadataClient = new EntraIdMetadataClient(Entra);
         Validator = new EntraIdTokenValidator(
-            Microsoft.Extensions.Options.Options.Create(options), new TestEnvironment(environment), MetadataClient, Logger, developmentIssuer);
+            Microsoft.Extensions.Options.Options.Create(options), new TestEnvironment(environment), MetadataClient, Logger, developmentIssuer?.Trust);
     }
 
     public FakeEntraId Entra { get; } = new();

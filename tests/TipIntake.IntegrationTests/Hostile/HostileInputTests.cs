@@ -33,6 +33,12 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
     /// <summary>After the corpus and a full collection, this much more may remain (caches, pools, the JIT's data).</summary>
     public const long RetainedHeapBound = 32L * 1024 * 1024;
 
+    /// <summary>
+    /// The worker, a process of its own, reads and parses the bodies: its resident memory (managed heap and all) may grow
+    /// this much while the corpus runs.
+    /// </summary>
+    public const long PeakWorkerRssGrowthBound = 256L * 1024 * 1024;
+
     private const int Parallelism = 6;
 
     [Fact]
@@ -62,7 +68,9 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
         var slowest = new ConcurrentBag<(string Name, TimeSpan Elapsed)>();
 
         var baseline = GC.GetTotalMemory(forceFullCollection: true);
-        using var sampler = new MemorySampler();
+        var worker = fixture.Host.Host.Worker.ProcessId!.Value;
+        var workerBaseline = WorkerRss(worker);
+        using var sampler = new MemorySampler(worker);
         var total = Stopwatch.StartNew();
         await Parallel.ForEachAsync(
             // Slow cases first: they take seconds each and overlap with the many quick ones.
@@ -91,6 +99,7 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
         output.WriteLine($"{cases.Count} cases in {total.Elapsed.TotalSeconds:F1} s.");
         output.WriteLine($"Managed heap: {Mb(baseline)} at start, peak {Mb(peak.Heap)} (+{Mb(peak.Heap - baseline)}), {Mb(retained)} after a full GC at the end.");
         output.WriteLine($"Working set: peak {Mb(peak.WorkingSet)}.");
+        output.WriteLine($"Worker process (which reads the bodies): RSS {Mb(workerBaseline)} at start, peak {Mb(peak.WorkerRss)} (+{Mb(peak.WorkerRss - workerBaseline)}).");
         foreach (var (name, elapsed) in slowest.OrderByDescending(s => s.Elapsed).Take(8))
         {
             output.WriteLine($"  {elapsed.TotalSeconds,5:F2} s  {name}");
@@ -99,6 +108,21 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
         Assert.True(failures.IsEmpty, $"{failures.Count} of {cases.Count} cases failed:\n" + string.Join('\n', failures.Order(StringComparer.Ordinal)));
         Assert.True(peak.Heap - baseline < PeakHeapGrowthBound, $"The managed heap grew by {Mb(peak.Heap - baseline)} while the corpus ran.");
         Assert.True(retained - baseline < RetainedHeapBound, $"{Mb(retained - baseline)} more stayed on the managed heap after the corpus.");
+        Assert.True(peak.WorkerRss - workerBaseline < PeakWorkerRssGrowthBound, $"The worker's resident memory grew by {Mb(peak.WorkerRss - workerBaseline)} while the corpus ran.");
+    }
+
+    /// <summary>Resident set size of a process (VmRSS), in bytes; 0 where /proc is not there.</summary>
+    private static long WorkerRss(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line[6..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Null when the answer is what the case expects, otherwise why not.</summary>
@@ -168,11 +192,16 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
     private sealed class MemorySampler : IDisposable
     {
         private readonly CancellationTokenSource _stop = new();
-        private readonly Task<(long Heap, long WorkingSet)> _sampling;
+        private readonly Task<(long Heap, long WorkingSet, long WorkerRss)> _sampling;
+        private readonly int _worker;
 
-        public MemorySampler() => _sampling = Task.Run(SampleAsync);
+        public MemorySampler(int worker)
+        {
+            _worker = worker;
+            _sampling = Task.Run(SampleAsync);
+        }
 
-        public (long Heap, long WorkingSet) Stop()
+        public (long Heap, long WorkingSet, long WorkerRss) Stop()
         {
             _stop.Cancel();
             return _sampling.GetAwaiter().GetResult();
@@ -180,9 +209,9 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
 
         public void Dispose() => _stop.Dispose();
 
-        private async Task<(long Heap, long WorkingSet)> SampleAsync()
+        private async Task<(long Heap, long WorkingSet, long WorkerRss)> SampleAsync()
         {
-            long heap = 0, workingSet = 0;
+            long heap = 0, workingSet = 0, workerRss = 0;
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
             using var process = Process.GetCurrentProcess();
             do
@@ -190,9 +219,10 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
                 heap = Math.Max(heap, GC.GetTotalMemory(forceFullCollection: false));
                 process.Refresh();
                 workingSet = Math.Max(workingSet, process.WorkingSet64);
+                workerRss = Math.Max(workerRss, WorkerRss(_worker));
             }
             while (await WaitAsync(timer));
-            return (heap, workingSet);
+            return (heap, workingSet, workerRss);
         }
 
         private async Task<bool> WaitAsync(PeriodicTimer timer)

@@ -69,13 +69,17 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
         {
             var connection = azurite.ConnectionString(Account);
             using var vault = new FakeKeyVault(new FakeTokenCredential());
-            DuplicatingInbox? duplicating = null;
-            await using var intake = await TestHost.StartWithKeyVaultAsync(
-                vault,
-                IntakeOnly,
-                services => services.AddSingleton<ITipInbox>(provider =>
-                    duplicating = new DuplicatingInbox(ActivatorUtilities.CreateInstance<QueueTipInbox>(provider), every: 25)),
-                connection);
+
+            // The intake worker's storage goes through a proxy that sends every 25th envelope to tips-inbound twice: the
+            // at-least-once delivery a queue may do.
+            var proxy = await StorageFaultProxy.StartAsync(connection);
+            var duplicating = proxy.Add(new StorageFault
+            {
+                Matches = StorageFault.WritesTo(StorageNames.InboundQueue + "/messages"),
+                Kind = StorageFaultKind.Duplicate,
+                Every = 25,
+            });
+            await using var intake = await TestHost.StartWithKeyVaultAsync(vault, IntakeOnly, connectionString: proxy.ConnectionString, owned: proxy);
             var firstFaults = new StorageFaults { InFlightLease = InFlightLease };
             processing = await StartProcessingAsync(vault, connection, firstFaults);
             var jwk = await TestTips.GetIntakeKeyAsync(intake.Http);
@@ -89,7 +93,8 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
 
                 await AfterAcceptedAsync(300);
                 firstFaults.Kill();
-                Note("processing host killed mid-batch (its storage requests stop)");
+                processing.Host.Worker.Kill();
+                Note("processing host killed mid-batch (its listeners' storage requests stop; its worker gets SIGKILL)");
                 await processing.DisposeAsync();
                 processing = await StartProcessingAsync(vault, connection, new StorageFaults { InFlightLease = InFlightLease });
                 Note("processing host restarted");
@@ -130,7 +135,7 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             Note($"clients done: {submissions.Count} submissions");
             await chaos;
 
-            var receipts = intake.Host.Services.GetRequiredService<ReceiptIssuer>();
+            var receipts = intake.App.GetRequiredService<ReceiptIssuer>();
             var accepted = submissions.Where(s => s.Status == HttpStatusCode.Accepted)
                 .ToDictionary(s => receipts.HashOf(s.Receipt!), StringComparer.Ordinal);
             var refused = submissions.Where(s => s.Status != HttpStatusCode.Accepted).ToList();
@@ -157,9 +162,9 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
                 rows = await ReadRowsAsync(connection);
             }
 
-            var ledger = Ledger.Of(accepted, refused, rows, duplicating!.Duplicated);
+            var ledger = Ledger.Of(accepted, refused, rows, duplicating.Applied);
             var ignored = processing.Logs.Lines.Where(l => l.Contains("redelivery ignored", StringComparison.Ordinal)).ToList();
-            var duplicatedOnPurpose = duplicating.DuplicatedTipIds.ToHashSet(StringComparer.Ordinal);
+            var duplicatedOnPurpose = duplicating.DuplicatedBodies.Select(TipIdOfQueuedEnvelope).ToHashSet(StringComparer.Ordinal);
             var resentAndSeenTwice = resentTipIds.Count(id => !duplicatedOnPurpose.Contains(id) && ignored.Any(l => l.Contains(id, StringComparison.Ordinal)));
             var claimChecksLeft = await TestHost.CountClaimChecksAsync(connection);
             var printed = ledger.Print(_events, ignored.Count, resentTipIds.Count, resentAndSeenTwice, _clock.Elapsed)
@@ -170,7 +175,7 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
 
             Assert.True(ledger.Accepted >= TargetAccepted, $"Only {ledger.Accepted} tips were accepted.");
             Assert.True(ledger.RefusedAtIntake > 0, "The run refused nothing: the non-202 half of the ledger went untested.");
-            Assert.True(duplicating.Duplicated > 0, "No message was delivered twice.");
+            Assert.True(duplicating.Applied > 0, "No message was delivered twice.");
             Assert.True(accepted.Values.Count(s => s.Long) >= 20, "Too few long testimonies went through the claim-check container.");
             Assert.Equal(0, ledger.Lost);
             Assert.Equal(0, ledger.Duplicates);
@@ -204,10 +209,19 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             vault,
             configureServices: services =>
             {
-                faults.ApplyTo(services, connection);
+                faults.ApplyTo(services);
                 services.AddSingleton<Microsoft.Azure.WebJobs.Host.Timers.IWebJobsExceptionHandlerFactory>(_listenerFailures);
             },
             connectionString: connection);
+
+    /// <summary>The tip id in a Put Message body (<c>&lt;QueueMessage&gt;&lt;MessageText&gt;</c> base64 of the envelope).</summary>
+    private static string TipIdOfQueuedEnvelope(byte[] body)
+    {
+        using var xml = new MemoryStream(body);
+        var text = System.Xml.Linq.XDocument.Load(xml).Root!.Element("MessageText")!.Value;
+        using var envelope = JsonDocument.Parse(Convert.FromBase64String(text));
+        return envelope.RootElement.GetProperty("tipId").GetString()!;
+    }
 
     private static async Task<Submission> SubmitAsync(HttpClient http, JsonElement jwk, int index)
     {

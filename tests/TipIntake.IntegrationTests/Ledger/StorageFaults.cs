@@ -1,19 +1,18 @@
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using TipIntake.Core.Intake;
 
 namespace TipIntake.IntegrationTests.Ledger;
 
 /// <summary>
-/// A pipeline policy on every storage client of one processing host. <see cref="Kill"/> makes the host vanish as far as
-/// storage can tell: from that moment none of its requests arrives (no write, no delete, no release of a message), as
-/// if the process had been killed. <see cref="InFlightLease"/> shortens the lease WebJobs takes on the messages it
-/// receives (see remarks).
+/// A pipeline policy on the WebJobs storage clients of one processing host (its queue listeners, in the local host's
+/// process). <see cref="Kill"/> makes the listeners vanish as far as storage can tell: from that moment none of their
+/// requests arrives (no delete, no release of a message), as if the process had been killed — the test kills the
+/// worker process itself with SIGKILL at the same moment. <see cref="InFlightLease"/> shortens the lease WebJobs takes
+/// on the messages it receives (see remarks).
 /// </summary>
 /// <remarks>
 /// WebJobs' queue listener receives messages with a visibility timeout hard-coded to 10 minutes
@@ -49,20 +48,11 @@ internal sealed class StorageFaults : HttpPipelineSynchronousPolicy
         }
     }
 
-    /// <summary>Puts this policy on WebJobs' storage clients and on the host's own table client.</summary>
-    public void ApplyTo(IServiceCollection services, string connectionString)
+    /// <summary>Puts this policy on WebJobs' storage clients.</summary>
+    public void ApplyTo(IServiceCollection services)
     {
         var original = services.Last(d => d.ServiceType == typeof(AzureComponentFactory));
         services.AddSingleton<AzureComponentFactory>(provider => new Factory(Resolve(original, provider), this));
-        services.AddSingleton(_ =>
-        {
-            var options = new TableClientOptions();
-            options.Retry.MaxRetries = 2;
-            options.Retry.Delay = TimeSpan.FromMilliseconds(200);
-            options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
-            options.AddPolicy(this, HttpPipelinePosition.PerCall);
-            return new TableServiceClient(connectionString, options);
-        });
     }
 
     private static AzureComponentFactory Resolve(ServiceDescriptor descriptor, IServiceProvider provider) => (AzureComponentFactory)(
@@ -84,36 +74,6 @@ internal sealed class StorageFaults : HttpPipelineSynchronousPolicy
 
         public override object CreateClient(Type clientType, IConfiguration configuration, TokenCredential? credential, object clientOptions) =>
             inner.CreateClient(clientType, configuration, credential!, clientOptions);
-    }
-}
-
-/// <summary>An inbox that puts every <c>every</c>-th envelope on the queue twice: the at-least-once delivery a queue may do.</summary>
-internal sealed class DuplicatingInbox(ITipInbox inner, int every) : ITipInbox
-{
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _duplicatedTipIds = new(StringComparer.Ordinal);
-    private int _count;
-    private int _duplicated;
-
-    public int Duplicated => Volatile.Read(ref _duplicated);
-
-    public IReadOnlyCollection<string> DuplicatedTipIds => [.. _duplicatedTipIds.Keys];
-
-    public async Task EnqueueAsync(TipEnvelope envelope, CancellationToken cancellationToken)
-    {
-        await inner.EnqueueAsync(envelope, cancellationToken);
-        if (Interlocked.Increment(ref _count) % every == 0)
-        {
-            try
-            {
-                await inner.EnqueueAsync(envelope, cancellationToken);
-                _duplicatedTipIds[envelope.TipId] = true;
-                Interlocked.Increment(ref _duplicated);
-            }
-            catch (StorageUnavailableException)
-            {
-                // The original is queued and the reporter gets 202; only the duplicate did not happen.
-            }
-        }
     }
 }
 

@@ -28,7 +28,24 @@ public sealed partial class PrivacyProofTests
     /// <summary>The client's own address: a loopback address of its own on Linux, so that it can be searched for.</summary>
     private static readonly IPAddress ClientAddress = OperatingSystem.IsLinux() ? IPAddress.Parse("127.0.0.77") : IPAddress.Loopback;
 
-    private static readonly Dictionary<string, string> TraceEverything = new()
+    /// <summary>
+    /// Trace in the worker (its own filter, through its environment) and in the host, where host.json's
+    /// <c>logging.logLevel</c> filters the worker's logs: every category host.json names, lifted the way the Functions
+    /// host allows (<c>AzureFunctionsJobHost__logging__logLevel__…</c>).
+    /// </summary>
+    private static Dictionary<string, string> TraceEverything(string hostJsonPath)
+    {
+        var settings = new Dictionary<string, string>(WorkerTrace);
+        using var hostJson = JsonDocument.Parse(File.ReadAllText(hostJsonPath));
+        foreach (var category in hostJson.RootElement.GetProperty("logging").GetProperty("logLevel").EnumerateObject())
+        {
+            settings[$"AzureFunctionsJobHost:logging:logLevel:{category.Name}"] = "Trace";
+        }
+
+        return settings;
+    }
+
+    private static readonly Dictionary<string, string> WorkerTrace = new()
     {
         ["Logging:LogLevel:Default"] = "Trace",
         ["Logging:LogLevel:Microsoft"] = "Trace",
@@ -52,7 +69,7 @@ public sealed partial class PrivacyProofTests
         };
         ActivitySource.AddActivityListener(listener);
 
-        await using var host = await TestHost.StartAsync(settings: TraceEverything);
+        await using var host = await TestHost.StartAsync(settings: TraceEverything(TipIntake.LocalHost.Worker.FunctionsApp.Locate().HostJsonPath));
         var userAgent = $"PrivacyProbe/7.4 (Reporter; {TestTips.NewMarker()})";
         using var reporter = ReporterClient(host.Http.BaseAddress!, userAgent);
 
@@ -151,6 +168,10 @@ public sealed partial class PrivacyProofTests
         // Logs and telemetry: none of it, at any level.
         Assert.NotEmpty(host.Logs.Lines);
         Assert.Contains(host.Logs.Lines, line => line.StartsWith("Trace", StringComparison.Ordinal) || line.StartsWith("Debug", StringComparison.Ordinal));
+
+        // The worker's own lines at Trace and Debug are among them: the worker really logged at Trace. (Its stdout and
+        // stderr would be too, as Host.Function.Console lines; the worker removes its console logger, so they stay empty.)
+        Assert.Contains(host.Logs.Lines, line => line.StartsWith("Trace Function.", StringComparison.Ordinal) || line.StartsWith("Debug Function.", StringComparison.Ordinal));
         AssertAbsent("the logs", host.Logs.All, secrets.Concat(content));
         Assert.NotEmpty(activities);
         AssertAbsent("the diagnostic activities", string.Join('\n', activities), secrets.Concat(content));

@@ -4,13 +4,12 @@ using TipIntake.Core.Intake;
 using TipIntake.Core.Processing;
 using TipIntake.Core.Retention;
 using TipIntake.Core.Triage;
-using TipIntake.Functions.Functions;
 using TipIntake.Infrastructure.Storage;
 using TipIntake.IntegrationTests.Triage;
 
 namespace TipIntake.IntegrationTests.Retention;
 
-/// <summary>Retention on the local host against real Azurite: the run is given a clock 400 days ahead, so what exists now is old.</summary>
+/// <summary>Retention against real Azurite: the run is given a clock 400 days ahead, so what exists now is old; the timer function runs in the real worker.</summary>
 public sealed class RetentionTests
 {
     private static readonly TimeSpan Ahead = TimeSpan.FromDays(400);
@@ -22,12 +21,12 @@ public sealed class RetentionTests
         var closed = await SeedClosedAsync(host, TestTips.NewMarker());
         var open = await host.SeedAsync(TestTips.NewMarker());
         var quarantineId = await SeedQuarantineAsync(host);
-        var triage = host.Host.Host.Services.GetRequiredService<ITriageStore>();
-        var claimChecks = host.Host.Host.Services.GetRequiredService<IClaimCheckStore>();
+        var triage = host.Host.App.GetRequiredService<ITriageStore>();
+        var claimChecks = host.Host.App.GetRequiredService<IClaimCheckStore>();
         await claimChecks.PutAsync(closed, FakeJwe(closed), default);
         await claimChecks.PutAsync(quarantineId, FakeJwe(quarantineId), default);
 
-        var report = await host.Host.Host.Services.GetRequiredService<RetentionService>().RunAsync(DateTimeOffset.UtcNow + Ahead, default);
+        var report = await host.Host.App.GetRequiredService<RetentionService>().RunAsync(DateTimeOffset.UtcNow + Ahead, default);
 
         // Both JWEs go with their tip and their quarantine row, before the sweep: no orphan is counted.
         Assert.Equal(new RetentionReport(false, 1, 1, 1, 1, 0, 0), report);
@@ -60,11 +59,10 @@ public sealed class RetentionTests
     [Fact]
     public async Task Dry_run_through_the_PurgeExpired_function_reports_the_counts_and_leaves_everything()
     {
-        await using var host = await TriageHost.StartAsync(
-            new Dictionary<string, string> { ["Retention:DryRun"] = "true" });
+        await using var host = await TriageHost.StartAsync(new Dictionary<string, string> { ["Retention:DryRun"] = "true" });
         var closed = await SeedClosedAsync(host, TestTips.NewMarker());
         var quarantineId = await SeedQuarantineAsync(host);
-        var services = host.Host.Host.Services;
+        var services = host.Host.App;
         var retention = services.GetRequiredService<RetentionService>();
         var triage = services.GetRequiredService<ITriageStore>();
         var claimChecks = services.GetRequiredService<IClaimCheckStore>();
@@ -74,11 +72,11 @@ public sealed class RetentionTests
         var before = await triage.GetEventsAsync(closed, default);
 
         var report = await retention.RunAsync(DateTimeOffset.UtcNow + Ahead, default);
-        await using (var scope = services.CreateAsyncScope())
-        {
-            // The function class itself, with the real clock: nothing is old yet, and it must not throw.
-            await scope.ServiceProvider.GetRequiredService<PurgeExpired>().Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), default);
-        }
+
+        // The PurgeExpired function itself, in the worker, invoked by the local host's timer trigger as the schedule
+        // would, with the real clock: nothing is old yet, and it must not fail.
+        await host.Host.Host.Services.GetRequiredService<Microsoft.Azure.WebJobs.IJobHost>().CallAsync(
+            "PurgeExpired", new Dictionary<string, object?> { ["timer"] = new Microsoft.Azure.WebJobs.TimerInfo(null, null) });
 
         Assert.Equal(new RetentionReport(true, 1, 0, 1, 0, 1, 0), report);
         Assert.Equal(FakeJwe(orphan), await claimChecks.GetAsync(orphan, default));
@@ -96,7 +94,7 @@ public sealed class RetentionTests
     public async Task Claim_checks_left_behind_are_swept_after_the_orphan_age_unless_quarantine_holds_them_until_its_purge()
     {
         await using var host = await TestHost.StartAsync();
-        var services = host.Host.Services;
+        var services = host.App;
         var retention = services.GetRequiredService<RetentionService>();
         var claimChecks = services.GetRequiredService<IClaimCheckStore>();
         var orphan = TipIntakeService.NewTipId();
@@ -126,7 +124,7 @@ public sealed class RetentionTests
     private static async Task<string> SeedClosedAsync(TriageHost host, string marker)
     {
         var id = await host.SeedAsync(marker);
-        var triage = host.Host.Host.Services.GetRequiredService<ITriageStore>();
+        var triage = host.Host.App.GetRequiredService<ITriageStore>();
         var tip = (await triage.GetAsync(id, default))!;
         var at = DateTimeOffset.UtcNow;
         await triage.AddNoteAsync(id, new TipNote(TriageIds.NewTimeOrdered(at), "oid-editor", "Editor", "note " + marker, at), default);
@@ -140,7 +138,7 @@ public sealed class RetentionTests
     private static async Task<string> SeedQuarantineAsync(TriageHost host)
     {
         var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        await host.Host.Host.Services.GetRequiredService<IQuarantine>().PutAsync(
+        await host.Host.App.GetRequiredService<IQuarantine>().PutAsync(
             new QuarantineEntry(id, QuarantineReason.KeyUnavailable, "test", new byte[] { 1, 2, 3 }, 1, id, "kid"), default);
         return id;
     }

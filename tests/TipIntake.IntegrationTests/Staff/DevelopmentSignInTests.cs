@@ -2,18 +2,17 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Azure.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
 using TipIntake.Core.Staff;
-using TipIntake.Infrastructure.KeyVault;
 using TipIntake.Infrastructure.Staff;
 using TipIntake.Testing;
 
 namespace TipIntake.IntegrationTests.Staff;
 
 /// <summary>
-/// The local host's development sign-in (<c>POST /dev/token</c>) and the registered authenticator: on in Development,
-/// absent and untrusted in Production.
+/// The local host's development sign-in (<c>POST /dev/token</c>) and the worker's authenticator: on in Development
+/// (the worker trusts the host's key, given only its public half), absent and untrusted in Production.
 /// </summary>
 public sealed class DevelopmentSignInTests
 {
@@ -34,12 +33,13 @@ public sealed class DevelopmentSignInTests
         Assert.Equal(3600, body.RootElement.GetProperty("expires_in").GetInt32());
         var token = body.RootElement.GetProperty("access_token").GetString()!;
 
-        var authenticator = host.Host.Services.GetRequiredService<IStaffAuthenticator>();
-        var member = Assert.IsType<StaffAuthentication.Authenticated>(await authenticator.AuthenticateAsync("Bearer " + token, CancellationToken.None)).Member;
+        // The worker, given only the public half of the host's key, accepts it.
+        using var counts = await GetCountsAsync(host, token);
+        var claims = new JsonWebToken(token);
 
-        Assert.Equal("Dev Editor", member.Name);
-        Assert.Equal(new HashSet<string> { StaffRoles.Editor }, member.Roles);
-        Assert.True(member.CanEdit);
+        Assert.Equal(HttpStatusCode.OK, counts.StatusCode);
+        Assert.Equal("Dev Editor", claims.GetPayloadValue<string>("name"));
+        Assert.Equal([StaffRoles.Editor], claims.Claims.Where(c => c.Type == "roles").Select(c => c.Value));
         AssertTokenNotLogged(host, token);
     }
 
@@ -49,12 +49,12 @@ public sealed class DevelopmentSignInTests
         await using var host = await TestHost.StartAsync();
 
         using var response = await host.Http.PostAsJsonAsync("/dev/token", new { roles = Array.Empty<string>() });
-        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
-        var result = await host.Host.Services.GetRequiredService<IStaffAuthenticator>().AuthenticateAsync("Bearer " + token, CancellationToken.None);
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+        using var counts = await GetCountsAsync(host, token);
 
-        var member = Assert.IsType<StaffAuthentication.Authenticated>(result).Member;
-        Assert.False(member.CanRead);
-        Assert.Equal("Dev User", member.Name);
+        // Signed in (not 401), without access.
+        Assert.Equal(HttpStatusCode.Forbidden, counts.StatusCode);
+        Assert.Equal("Dev User", new JsonWebToken(token).GetPayloadValue<string>("name"));
     }
 
     [Theory]
@@ -86,13 +86,15 @@ public sealed class DevelopmentSignInTests
         var devToken = issuer.Issue("Dev Editor", [StaffRoles.Editor]).AccessToken;
 
         using var response = await host.Http.PostAsJsonAsync("/dev/token", new { roles = new[] { StaffRoles.Editor }, name = "Dev Editor" });
-        var result = await host.Host.Services.GetRequiredService<IStaffAuthenticator>().AuthenticateAsync("Bearer " + devToken, CancellationToken.None);
+        using var counts = await GetCountsAsync(host, devToken);
         using var intakeKey = await host.Http.GetAsync("/api/intake-key");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Null(host.Host.Services.GetService<DevelopmentTokenIssuer>());
-        Assert.Equal(StaffRejectionReasons.NotConfigured, Assert.IsType<StaffAuthentication.Rejected>(result).Reason);
+        Assert.Equal(HttpStatusCode.Unauthorized, counts.StatusCode);
+        await AssertRejectedAsync(host, StaffRejectionReasons.NotConfigured);
         Assert.Equal(HttpStatusCode.OK, intakeKey.StatusCode);
+        await host.WaitForLogAsync(line => line.Contains("Triage sign-in is not configured", StringComparison.Ordinal), "the start-up warning");
         Assert.Single(host.Logs.Lines, line => line.Contains("Triage sign-in is not configured", StringComparison.Ordinal));
         AssertTokenNotLogged(host, devToken);
     }
@@ -102,7 +104,6 @@ public sealed class DevelopmentSignInTests
     {
         using var vault = new FakeKeyVault(new FakeTokenCredential());
         using var entra = new FakeEntraId();
-        using var metadataClient = new EntraIdMetadataClient(entra);
         await using var host = await StartProductionAsync(
             vault,
             new Dictionary<string, string>
@@ -112,19 +113,19 @@ public sealed class DevelopmentSignInTests
                 ["Triage:Auth:Audience"] = FakeEntraId.ClientId,
                 ["Triage:Auth:Scope"] = $"api://{FakeEntraId.ClientId}/{FakeEntraId.Scope}",
             },
-            services => services.AddSingleton(metadataClient));
+            entra);
         using var issuer = NewDevelopmentIssuer(FakeEntraId.ClientId);
         var devToken = issuer.Issue("Dev Editor", [StaffRoles.Editor]).AccessToken;
         var entraToken = entra.Token([StaffRoles.Reader]);
-        var authenticator = host.Host.Services.GetRequiredService<IStaffAuthenticator>();
 
-        var member = Assert.IsType<StaffAuthentication.Authenticated>(await authenticator.AuthenticateAsync("Bearer " + entraToken, CancellationToken.None)).Member;
-        var rejected = Assert.IsType<StaffAuthentication.Rejected>(await authenticator.AuthenticateAsync("Bearer " + devToken, CancellationToken.None));
+        // The worker fetches the tenant's metadata and keys from Entra ID (the fake, over HTTPS under its real name).
+        using var asReader = await GetCountsAsync(host, entraToken);
+        using var asDeveloper = await GetCountsAsync(host, devToken);
         using var response = await host.Http.PostAsJsonAsync("/dev/token", new { roles = new[] { StaffRoles.Editor } });
 
-        Assert.True(member.CanRead);
-        Assert.False(member.CanEdit);
-        Assert.Equal(StaffRejectionReasons.WrongIssuer, rejected.Reason);
+        Assert.Equal(HttpStatusCode.OK, asReader.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, asDeveloper.StatusCode);
+        await AssertRejectedAsync(host, StaffRejectionReasons.WrongIssuer);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.True(entra.MetadataRequests >= 1);
         Assert.DoesNotContain(host.Logs.Lines, line => line.Contains("Triage sign-in is not configured", StringComparison.Ordinal));
@@ -143,34 +144,32 @@ public sealed class DevelopmentSignInTests
         Assert.Contains("Triage:Auth:TenantId", failure.ToString(), StringComparison.Ordinal);
     }
 
-    /// <summary>Production needs its intake key from Key Vault: the fake one, through the real client (as TestHost.StartWithKeyVaultAsync).</summary>
-    private static Task<TestHost> StartProductionAsync(
-        FakeKeyVault vault, IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? configureServices = null)
+    /// <summary>
+    /// Production needs its intake key from Key Vault: the fake one, through the real client over HTTPS (as
+    /// TestHost.StartWithKeyVaultAsync), with the worker's function logs at Information so its rejections can be read.
+    /// </summary>
+    private static Task<TestHost> StartProductionAsync(FakeKeyVault vault, IReadOnlyDictionary<string, string>? settings = null, FakeEntraId? entra = null)
     {
-        var values = new Dictionary<string, string>
-        {
-            ["KeyVault:VaultUri"] = vault.VaultUri.ToString(),
-            ["KeyVault:KeyName"] = vault.KeyName,
-        };
+        var values = new Dictionary<string, string> { ["AzureFunctionsJobHost:logging:logLevel:Function"] = "Information" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             values[key] = value;
         }
 
-        return TestHost.StartAsync(
-            services =>
-            {
-                services.AddSingleton<TokenCredential>(vault.Credential);
-                services.AddSingleton(new KeyVaultKeysClientOptions
-                {
-                    Transport = vault.Transport(),
-                    Retry = { MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(20), NetworkTimeout = TimeSpan.FromSeconds(10) },
-                });
-                configureServices?.Invoke(services);
-            },
-            values,
-            environment: "Production");
+        return TestHost.StartWithKeyVaultAsync(vault, values, environment: "Production", entra: entra);
     }
+
+    private static async Task<HttpResponseMessage> GetCountsAsync(TestHost host, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/triage/counts");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return await host.Http.SendAsync(request);
+    }
+
+    /// <summary>The worker's authenticator said why it refused the token (its log line arrives in the host's logs).</summary>
+    private static Task AssertRejectedAsync(TestHost host, string reason) => Eventually.HoldsAsync(
+        () => Task.FromResult(host.Logs.Lines.Any(line => line.Contains($"Staff token rejected ({reason})", StringComparison.Ordinal))),
+        $"the rejection '{reason}' logged");
 
     private static DevelopmentTokenIssuer NewDevelopmentIssuer(string? audience = null) => new(
         Microsoft.Extensions.Options.Options.Create(new StaffAuthOptions { Audience = audience }),

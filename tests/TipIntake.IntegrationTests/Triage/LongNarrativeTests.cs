@@ -32,7 +32,7 @@ public sealed class LongNarrativeTests : IAsyncLifetime
         Assert.True(narrative.EnumerateRunes().Count() > TipLimits.NarrativeMaxCharacters - 2);
         var id = TipIntakeService.NewTipId();
         var tip = new Tip(TipCategories.Detention, narrative, TipUrgencies.Soon, null, null, null, null, null, null);
-        var store = _host.Host.Host.Services.GetRequiredService<ITipStore>();
+        var store = _host.Host.App.GetRequiredService<ITipStore>();
 
         Assert.True(await store.TryAddAsync(new StoredTip(id, new RouteDecision("detention", 3), tip, TipEnvelope.TruncateToHour(DateTimeOffset.UtcNow), "hash", "kid"), default));
 

@@ -245,7 +245,7 @@ public sealed class TriageApiTests : IAsyncLifetime
              "labels-changed jilin,needs-translation>needs-translation", "assigned oid-editor2>"],
             changes.Select(e => e.GetProperty("action").GetString() + (e.GetProperty("action").GetString() == "note-added"
                 ? "" : $" {e.GetProperty("from").GetString()}>{e.GetProperty("to").GetString()}")));
-        Assert.All(changes, e => Assert.Equal("oid-editor", e.GetProperty("actor").GetString()));
+        Assert.All(changes, e => Assert.Equal(_host.ObjectId("editor"), e.GetProperty("actor").GetString()));
         Assert.Contains(events, e => e.GetProperty("action").GetString() == "viewed");
 
         var (final, _) = await _host.ReadTipAsync(id);
@@ -298,7 +298,7 @@ public sealed class TriageApiTests : IAsyncLifetime
 
         var (tip, _) = await _host.ReadTipAsync(id);
         Assert.Equal(["first note", "second note"], tip.GetProperty("notes").EnumerateArray().Select(n => n.GetProperty("text").GetString()));
-        Assert.All(tip.GetProperty("notes").EnumerateArray(), n => Assert.Equal("oid-editor", n.GetProperty("author").GetString()));
+        Assert.All(tip.GetProperty("notes").EnumerateArray(), n => Assert.Equal(_host.ObjectId("editor"), n.GetProperty("author").GetString()));
     }
 
     [Fact]

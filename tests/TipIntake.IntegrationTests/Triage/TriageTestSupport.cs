@@ -9,47 +9,48 @@ using TipIntake.Core.Routing;
 using TipIntake.Core.Staff;
 using TipIntake.Core.Tips;
 using TipIntake.Core.Triage.Index;
+using TipIntake.Infrastructure.Staff;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace TipIntake.IntegrationTests.Triage;
 
-/// <summary>Test tokens: "reader", "editor", "editor2", "norole"; anything else is rejected.</summary>
-public sealed class TestStaffAuthenticator : IStaffAuthenticator
-{
-    public Task<StaffAuthentication> AuthenticateAsync(string? authorizationHeader, CancellationToken cancellationToken) =>
-        Task.FromResult<StaffAuthentication>(authorizationHeader switch
-        {
-            "Bearer reader" => Member("oid-reader", StaffRoles.Reader),
-            "Bearer editor" => Member("oid-editor", StaffRoles.Editor),
-            "Bearer editor2" => Member("oid-editor2", StaffRoles.Editor),
-            "Bearer norole" => Member("oid-norole"),
-            _ => new StaffAuthentication.Rejected("test-rejected"),
-        });
-
-    private static StaffAuthentication.Authenticated Member(string objectId, params string[] roles) =>
-        new(new StaffMember(objectId, objectId.ToUpperInvariant(), roles.ToHashSet()));
-}
-
-/// <summary>A host with the test authenticator, tips seeded through the real <see cref="ITipStore"/>, and HTTP helpers.</summary>
+/// <summary>
+/// A host with staff tokens from its own development sign-in — "reader", "editor", "editor2" (both editors) and
+/// "norole" (signed in, no role) — validated by the real authenticator in the worker; tips seeded through the real
+/// <see cref="ITipStore"/>; and HTTP helpers. A token name that is none of these is sent as it is.
+/// </summary>
 public sealed class TriageHost : IAsyncDisposable
 {
-    private TriageHost(TestHost host) => Host = host;
+    private static readonly Dictionary<string, string[]> Staff = new(StringComparer.Ordinal)
+    {
+        ["reader"] = [StaffRoles.Reader],
+        ["editor"] = [StaffRoles.Editor],
+        ["editor2"] = [StaffRoles.Editor],
+        ["norole"] = [],
+    };
+
+    private readonly Dictionary<string, string> _tokens;
+
+    private TriageHost(TestHost host)
+    {
+        Host = host;
+        var issuer = host.Host.Services.GetRequiredService<DevelopmentTokenIssuer>();
+        _tokens = Staff.ToDictionary(pair => pair.Key, pair => issuer.Issue("Test " + pair.Key, pair.Value).AccessToken, StringComparer.Ordinal);
+    }
 
     public TestHost Host { get; }
 
     public static async Task<TriageHost> StartAsync(
-        IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? configureServices = null) =>
-        new(await TestHost.StartAsync(
-            services =>
-            {
-                services.AddSingleton<IStaffAuthenticator, TestStaffAuthenticator>();
-                configureServices?.Invoke(services);
-            },
-            settings));
+        IReadOnlyDictionary<string, string>? settings = null, string? connectionString = null, params IAsyncDisposable[] owned) =>
+        new(await TestHost.StartAsync(settings: settings, connectionString: connectionString, owned: owned));
+
+    /// <summary>The object id (<c>oid</c>) in the token of <paramref name="name"/>: the actor the audit trail names.</summary>
+    public string ObjectId(string name) => new JsonWebToken(_tokens[name]).GetPayloadValue<string>("oid");
 
     public async Task<string> SeedAsync(
         string marker, string queue = "detention", int priority = 3, string urgency = TipUrgencies.Soon, DateTimeOffset? receivedHour = null)
     {
-        var store = Host.Host.Services.GetRequiredService<ITipStore>();
+        var store = Host.App.GetRequiredService<ITipStore>();
         var id = TipIntakeService.NewTipId();
         var tip = new Tip(TipCategories.Detention, $"세 명이 도문 구류소에 있습니다 {marker}", urgency,
             new TipLocation("CN", "Jilin", "Tumen " + marker), new DateOnly(2026, 11, 1), null, 3, "ko", "contact " + marker);
@@ -91,7 +92,7 @@ public sealed class TriageHost : IAsyncDisposable
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         if (token is not null)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _tokens.GetValueOrDefault(token, token));
         }
 
         if (ifMatch is not null)

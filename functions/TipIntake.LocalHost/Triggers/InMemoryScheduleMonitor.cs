@@ -1,6 +1,6 @@
 using Microsoft.Azure.WebJobs.Extensions.Timers;
 
-namespace TipIntake.LocalHost.Hosting;
+namespace TipIntake.LocalHost.Triggers;
 
 /// <summary>
 /// The timer schedule status kept in memory. Microsoft.Azure.WebJobs.Extensions 3.0.6 (the newest served) keeps it in

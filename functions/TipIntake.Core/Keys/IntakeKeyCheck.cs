@@ -1,0 +1,92 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace TipIntake.Core.Keys;
+
+/// <summary>The current version of the intake key and when it expires (null: never).</summary>
+public sealed record IntakeKeyValidity(string KeyVersion, DateTimeOffset? ExpiresOn);
+
+/// <summary>An intake key that can say when its current version expires: Key Vault's can; the development key never does.</summary>
+public interface IIntakeKeyExpiry
+{
+    /// <summary>Asks the key store now (no cache).</summary>
+    /// <exception cref="IntakeKeyException">The key store refused or could not be reached.</exception>
+    ValueTask<IntakeKeyValidity> GetCurrentValidityAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Section <c>KeyCheck</c>: when the daily check of the intake key starts to warn.</summary>
+public sealed class IntakeKeyCheckOptions
+{
+    public const string SectionName = "KeyCheck";
+
+    /// <summary>
+    /// Warn when the current version expires within this. The rotation policy makes a new version 60 days before
+    /// expiry, so a current version this close to its end means the rotation did not happen. 1 to 365 days.
+    /// </summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "365.00:00:00")]
+    public TimeSpan WarnBefore { get; set; } = TimeSpan.FromDays(45);
+}
+
+public enum IntakeKeyState
+{
+    Valid,
+    ExpiresSoon,
+    Expired,
+}
+
+public sealed record IntakeKeyCheckResult(string KeyVersion, IntakeKeyState State, int? DaysLeft);
+
+/// <summary>
+/// The daily look at the intake key (timer <c>CheckIntakeKey</c>): logs whether the current version is valid, expires
+/// soon or has expired. The alerts in <c>infra/modules/alerts.bicep</c> fire on the last two, and on the check not
+/// having run at all. The key must never expire unnoticed: reporters encrypt to it.
+/// </summary>
+public sealed class IntakeKeyCheck(IIntakeKey key, TimeProvider time, IOptions<IntakeKeyCheckOptions> options, ILogger<IntakeKeyCheck> logger)
+{
+    public async Task<IntakeKeyCheckResult> RunAsync(CancellationToken cancellationToken)
+    {
+        IntakeKeyValidity validity;
+        try
+        {
+            validity = key is IIntakeKeyExpiry expiry
+                ? await expiry.GetCurrentValidityAsync(cancellationToken).ConfigureAwait(false)
+                : await VersionOnlyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IntakeKeyException ex)
+        {
+            Log.IntakeKeyCheckFailed(logger, ex.Failure.ToString());
+            throw;
+        }
+
+        if (validity.ExpiresOn is not { } expires)
+        {
+            Log.IntakeKeyChecked(logger, validity.KeyVersion, -1);
+            return new IntakeKeyCheckResult(validity.KeyVersion, IntakeKeyState.Valid, null);
+        }
+
+        var left = expires - time.GetUtcNow();
+        var days = (int)Math.Floor(left.TotalDays);
+        if (left <= TimeSpan.Zero)
+        {
+            Log.IntakeKeyExpired(logger, validity.KeyVersion);
+            return new IntakeKeyCheckResult(validity.KeyVersion, IntakeKeyState.Expired, days);
+        }
+
+        if (left <= options.Value.WarnBefore)
+        {
+            Log.IntakeKeyExpiresSoon(logger, validity.KeyVersion, days);
+            Log.IntakeKeyChecked(logger, validity.KeyVersion, days);
+            return new IntakeKeyCheckResult(validity.KeyVersion, IntakeKeyState.ExpiresSoon, days);
+        }
+
+        Log.IntakeKeyChecked(logger, validity.KeyVersion, days);
+        return new IntakeKeyCheckResult(validity.KeyVersion, IntakeKeyState.Valid, days);
+    }
+
+    private async Task<IntakeKeyValidity> VersionOnlyAsync(CancellationToken cancellationToken)
+    {
+        var current = await key.GetPublicKeyAsync(cancellationToken).ConfigureAwait(false);
+        return new IntakeKeyValidity(KeyIdentifier.TryParse(current.KeyId, out var id) ? id.Version : "unknown", null);
+    }
+}
