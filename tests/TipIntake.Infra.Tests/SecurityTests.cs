@@ -268,6 +268,18 @@ public sealed partial class SecurityTests(CompiledTemplate template)
     }
 
     [Fact]
+    public void The_triage_index_key_is_a_secure_parameter_kept_from_provision_to_provision()
+    {
+        var key = template.Root.At("parameters.triageIndexKey");
+        Assert.Equal("securestring", key.At("type").Str());
+
+        // No default such as newGuid(): a new key every provision would make every indexed tip unsearchable.
+        Assert.Null(key.At("defaultValue"));
+        Assert.Equal(44, key.At("minLength").Long());
+        Assert.Equal("[parameters('triageIndexKey')]", AppSettings["Triage__IndexKey"].Str());
+    }
+
+    [Fact]
     public void Site_is_HTTPS_only_TLS12_without_FTP_basic_auth_or_affinity_cookie()
     {
         var site = Site;

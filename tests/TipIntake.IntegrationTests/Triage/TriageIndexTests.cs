@@ -8,21 +8,37 @@ using TipIntake.Core.Intake;
 using TipIntake.Core.Triage;
 using TipIntake.Core.Triage.Index;
 using TipIntake.Infrastructure.Storage;
-using TipIntake.Infrastructure.Triage.Index;
+using TipIntake.Testing;
 
 namespace TipIntake.IntegrationTests.Triage;
 
 /// <summary>
 /// The triage index on real Azurite: consistent with <c>Tips</c> under concurrent changes, after storage fails between
-/// a change and its index work, and after the repair job meets a deliberately skewed count.
+/// a change and its index work, and after the repair job meets a deliberately skewed count. Failures are made on the
+/// wire, between the worker and Azurite (<see cref="StorageFaultProxy"/>).
 /// </summary>
 public sealed class TriageIndexTests : IAsyncLifetime
 {
-    private readonly IndexFailures _failures = new();
+    private StorageFault _setWritesFail = null!;
+    private StorageFault _locatorWriteFails = null!;
     private TriageHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await TriageHost.StartAsync(configureServices: services =>
-        services.AddSingleton<IIndexSets>(provider => new FailingIndexSets(ActivatorUtilities.CreateInstance<TableIndexSets>(provider), _failures)));
+    public async Task InitializeAsync()
+    {
+        var proxy = await StorageFaultProxy.StartAsync(await SharedAzurite.NewAccountAsync());
+
+        // A set is written by an entity group transaction (POST …/$batch); only the index writes them.
+        _setWritesFail = proxy.Add(new StorageFault
+        {
+            Matches = request => request.Method == "POST" && request.Path.Value?.EndsWith("/$batch", StringComparison.Ordinal) == true,
+            Enabled = false,
+        });
+
+        // The processor's first index write is the tip's locator: failing it and the storage client's two retries
+        // fails exactly one processing attempt.
+        _locatorWriteFails = proxy.Add(new StorageFault { Matches = StorageFault.WritesTo(StorageNames.IndexTable + "(PartitionKey='id."), Enabled = false, Limit = 3 });
+        _host = await TriageHost.StartAsync(connectionString: proxy.ConnectionString, owned: proxy);
+    }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -97,12 +113,15 @@ public sealed class TriageIndexTests : IAsyncLifetime
         var id = await _host.SeedAsync(TestTips.NewMarker(), "detention");
         await _host.WaitForContentIndexAsync();
         var (_, etag) = await _host.ReadTipAsync(id);
-        _failures.Remaining = 1;
+        _setWritesFail.Enabled = true;
 
         using (var failed = await _host.ChangeAsync(id, "status", new { status = "in-review" }, etag))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
         }
+
+        _setWritesFail.Enabled = false;
+        Assert.True(_setWritesFail.Applied > 0);
 
         // The row has changed and says what is left to do; the index does not show it yet.
         var row = await _host.Host.Tips.GetEntityAsync<TableEntity>("detention", id);
@@ -122,7 +141,7 @@ public sealed class TriageIndexTests : IAsyncLifetime
     [Fact]
     public async Task A_tip_whose_indexing_fails_when_stored_is_indexed_by_the_queue_redelivery()
     {
-        _failures.Remaining = 2;
+        _locatorWriteFails.Enabled = true;
         var marker = TestTips.NewMarker();
         using var accepted = await TestTips.PostAsync(_host.Host.Http, await TestTips.EncryptAsync(_host.Host.Http, TestTips.ValidTipJson("Arrested near Tumen " + marker)));
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
@@ -135,7 +154,7 @@ public sealed class TriageIndexTests : IAsyncLifetime
         }, "the tip in the list once its message was redelivered");
 
         Assert.Single(listed);
-        Assert.Equal(0, _failures.Remaining);
+        Assert.Equal(3, _locatorWriteFails.Applied); // the first attempt's write and both its retries: that attempt failed
         await _host.Host.WaitUntilInboundIsEmptyAsync();
         await _host.WaitForContentIndexAsync();
         Assert.Equal("", (await _host.Host.Tips.GetEntityAsync<TableEntity>(stored.PartitionKey, stored.RowKey)).Value.GetString("PendingIndex"));
@@ -152,7 +171,7 @@ public sealed class TriageIndexTests : IAsyncLifetime
         }
 
         await _host.WaitForContentIndexAsync();
-        var services = _host.Host.Host.Services;
+        var services = _host.Host.App;
         var sets = services.GetRequiredService<IIndexSets>();
         var (lostTip, _) = await _host.ReadTipAsync(ids[0]);
         var lostKey = IndexKeys.Order(lostTip.GetProperty("priority").GetInt32(), lostTip.GetProperty("receivedHour").GetDateTimeOffset(), ids[0]);
@@ -218,50 +237,5 @@ public sealed class TriageIndexTests : IAsyncLifetime
         sizes[set] = [count, sizes[set][1]];
         tally["S"] = JsonSerializer.Serialize(sizes);
         await index.UpdateEntityAsync(tally, tally.ETag, TableUpdateMode.Replace);
-    }
-
-    private sealed class IndexFailures
-    {
-        private int _remaining;
-
-        public int Remaining
-        {
-            get => Volatile.Read(ref _remaining);
-            set => Volatile.Write(ref _remaining, value);
-        }
-
-        public void ThrowIfAsked()
-        {
-            if (Interlocked.Decrement(ref _remaining) >= 0)
-            {
-                throw new StorageUnavailableException("index write failed (forced by the test)");
-            }
-
-            Interlocked.CompareExchange(ref _remaining, 0, -1);
-        }
-    }
-
-    /// <summary>The real index, except that the next writes fail as an outage would.</summary>
-    private sealed class FailingIndexSets(IIndexSets inner, IndexFailures failures) : IIndexSets
-    {
-        public Task<IReadOnlyDictionary<string, long>> ApplyAsync(IReadOnlyList<SetChange> changes, CancellationToken cancellationToken)
-        {
-            if (failures.Remaining > 0)
-            {
-                failures.ThrowIfAsked();
-            }
-
-            return inner.ApplyAsync(changes, cancellationToken);
-        }
-
-        public ISetCursor Open(string setName) => inner.Open(setName);
-
-        public Task<long> CountAsync(string setName, CancellationToken cancellationToken) => inner.CountAsync(setName, cancellationToken);
-
-        public Task<IReadOnlyDictionary<string, long>> ReadTallyAsync(CancellationToken cancellationToken) => inner.ReadTallyAsync(cancellationToken);
-
-        public Task<(long Count, bool Corrected)> RecountAsync(string setName, CancellationToken cancellationToken) => inner.RecountAsync(setName, cancellationToken);
-
-        public IAsyncEnumerable<string> ListSetsAsync(string prefix, CancellationToken cancellationToken) => inner.ListSetsAsync(prefix, cancellationToken);
     }
 }

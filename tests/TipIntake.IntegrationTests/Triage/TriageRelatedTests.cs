@@ -113,7 +113,8 @@ public sealed class TriageRelatedTests : IAsyncLifetime
             .Select(e => $"{e.GetProperty("action").GetString()} {e.GetProperty("from").GetString()}>{e.GetProperty("to").GetString()} {e.GetProperty("actor").GetString()}");
         var trailC = (await _host.EventsAsync(c)).Where(e => e.GetProperty("action").GetString() is "linked" or "unlinked")
             .Select(e => $"{e.GetProperty("action").GetString()} {e.GetProperty("from").GetString()}>{e.GetProperty("to").GetString()}");
-        Assert.Equal([$"linked >{c} oid-editor", $"unlinked {c}> oid-editor"], trailA);
+        var editor = _host.ObjectId("editor");
+        Assert.Equal([$"linked >{c} {editor}", $"unlinked {c}> {editor}"], trailA);
         Assert.Equal([$"linked >{a}", $"unlinked {a}>"], trailC);
 
         // Both tips are as they were: a link changes neither.

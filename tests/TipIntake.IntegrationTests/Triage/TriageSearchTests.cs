@@ -147,7 +147,7 @@ public sealed class TriageSearchTests : IAsyncLifetime
             if (row.PartitionKey.StartsWith("search-", StringComparison.Ordinal))
             {
                 searches++;
-                Assert.Equal(("oid-reader", "searched", "", ""), (row.GetString("Actor"), row.GetString("Action"), row.GetString("From"), row.GetString("To")));
+                Assert.Equal((_host.ObjectId("reader"), "searched", "", ""), (row.GetString("Actor"), row.GetString("Action"), row.GetString("From"), row.GetString("To")));
             }
 
             events.AppendJoin('|', row.Select(pair => pair.Value));

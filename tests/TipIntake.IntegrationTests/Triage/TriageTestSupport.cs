@@ -65,7 +65,7 @@ public sealed class TriageHost : IAsyncDisposable
     /// </summary>
     public async Task<string> SeedTipAsync(Tip tip, string queue = "detention", int priority = 3, DateTimeOffset? receivedHour = null)
     {
-        var store = Host.Host.Services.GetRequiredService<ITipStore>();
+        var store = Host.App.GetRequiredService<ITipStore>();
         var id = TipIntakeService.NewTipId();
         var hour = receivedHour ?? TipEnvelope.TruncateToHour(DateTimeOffset.UtcNow);
         Assert.True(await store.TryAddAsync(new StoredTip(id, new RouteDecision(queue, priority), tip, hour, "hash", "kid"), default));
@@ -73,9 +73,17 @@ public sealed class TriageHost : IAsyncDisposable
         return id;
     }
 
-    /// <summary>Waits until no stored tip's content waits to be indexed (lists show a tip at once; search once this is done).</summary>
+    /// <summary>
+    /// Waits until no stored tip's content waits to be indexed (lists show a tip at once; search once this is done).
+    /// Tips seeded through <see cref="TestHost.App"/> do not wake the worker's indexer (it polls every 10 s), so the
+    /// test's own app indexes them too, as a second instance of the app would: the work is idempotent.
+    /// </summary>
     public Task WaitForContentIndexAsync() => Eventually.HoldsAsync(
-        async () => await Host.Host.Services.GetRequiredService<IIndexSets>().CountAsync(TriageSets.PendingContent, default) == 0,
+        async () =>
+        {
+            await Host.App.GetRequiredService<ContentIndexer>().RunOnceAsync(default);
+            return await Host.App.GetRequiredService<IIndexSets>().CountAsync(TriageSets.PendingContent, default) == 0;
+        },
         "every stored tip's content indexed");
 
     /// <summary>The ids of a list page (or search) answer, and its continuation.</summary>
