@@ -28,7 +28,7 @@ public static class TriageRun
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private static readonly string[] ReaderRole = ["TipTriage.Reader"];
 
-    public sealed record Settings(int[] Sizes, int Samples, string? Output, string[] HostArgs)
+    public sealed record Settings(int[] Sizes, int Samples, string? Output, string[] HostArgs, string? LockFile)
     {
         public static Settings Parse(string[] args)
         {
@@ -37,7 +37,8 @@ public static class TriageRun
                 Value("--sizes")?.Split(',').Select(v => int.Parse(v, Inv)).ToArray() ?? [2_000, 10_000, 50_000],
                 int.Parse(Value("--samples") ?? "60", Inv),
                 Value("--out"),
-                Value("--host-args")?.Split(';', StringSplitOptions.RemoveEmptyEntries) ?? []);
+                Value("--host-args")?.Split(';', StringSplitOptions.RemoveEmptyEntries) ?? [],
+                Value("--lock"));
         }
     }
 
@@ -68,10 +69,23 @@ public static class TriageRun
 
             var seeding = await SeedAsync(http, connection, key, n, azurite.ProcessId, host);
             Console.WriteLine($"  N={n}: {seeding}");
-            var loadBefore = LoadAverage();
-            var latencies = await MeasureAsync(http, settings.Samples, n);
+            Dictionary<string, double[]> latencies;
+            string loadBefore;
+            await using (await ExclusiveLockAsync(settings.LockFile))
+            {
+                loadBefore = LoadAverage();
+                latencies = await MeasureAsync(http, settings.Samples, n);
+            }
+
             results.Add((n, latencies, seeding, loadBefore, LoadAverage()));
             Console.WriteLine($"  N={n}: measured; load {loadBefore} → {LoadAverage()}");
+
+            // Each N's numbers at once (a long run that is stopped keeps what it measured).
+            foreach (var (name, sorted) in latencies)
+            {
+                Console.WriteLine(string.Create(Inv, $"    {name}: p50 {Percentile(sorted, 50):F1} ms, p95 {Percentile(sorted, 95):F1} ms, max {sorted[^1]:F1} ms"));
+            }
+
         }
 
         Say("");
@@ -82,6 +96,8 @@ public static class TriageRun
             Say($"- N = {n}: {seeding}; load average while measuring {before} → {after}");
         }
 
+        // Sizes may be run in any order (e.g. the largest second, so that it is measured first); tables go by N.
+        results.Sort((a, b) => a.N.CompareTo(b.N));
         var reads = results[0].Latencies.Keys.ToList();
         Say("");
         Say("## Reads (ms, one request at a time over HTTP to the local host)");
@@ -280,6 +296,33 @@ public static class TriageRun
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Holds an exclusive flock(2) on <paramref name="path"/> (as <c>flock path …</c> takes it; .NET takes one for
+    /// <see cref="FileShare.None"/>) so that another benchmark that takes the same lock does not run while reads are timed.
+    /// </summary>
+    private static async Task<IAsyncDisposable> ExclusiveLockAsync(string? path)
+    {
+        if (path is null)
+        {
+            return new MemoryStream();
+        }
+
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                var held = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                Console.WriteLine(string.Create(Inv, $"  lock {path} taken after {waited.Elapsed.TotalSeconds:F0} s"));
+                return held;
+            }
+            catch (IOException)
+            {
+                await Task.Delay(1000);
+            }
+        }
     }
 
     private static double Percentile(double[] sorted, double p) =>
