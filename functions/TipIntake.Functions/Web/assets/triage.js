@@ -576,11 +576,17 @@
       return;
     }
     event.preventDefault();
-    const next = buttons[Math.max(0, Math.min(buttons.length - 1, target))];
-    for (const button of buttons) {
-      button.tabIndex = button === next ? 0 : -1;
+    buttons[Math.max(0, Math.min(buttons.length - 1, target))].focus();
+  }
+
+  // Whichever tip has focus (by key, click or the page) is the list's tab stop.
+  function onListFocus(event) {
+    if (!(event.target instanceof HTMLButtonElement)) {
+      return;
     }
-    next.focus();
+    for (const button of $('tip-list').querySelectorAll('button')) {
+      button.tabIndex = button === event.target ? 0 : -1;
+    }
   }
 
   // Back from the open tip to its row in the list.
@@ -1034,6 +1040,7 @@
       }
     });
     $('tip-list').addEventListener('keydown', onListKey);
+    $('tip-list').addEventListener('focusin', onListFocus);
     $('search-form').addEventListener('submit', (event) => {
       event.preventDefault();
       runSearch();
