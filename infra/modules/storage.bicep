@@ -64,6 +64,9 @@ var tableNames = [
   'TipEvents'
   'Quarantine'
   'TipNotes'
+  // The triage index (views, filters, keyed-hash search terms, locators, counts) and related reports: docs/triage.md.
+  'TipIndex'
+  'TipRelations'
 ]
 // The deployment container plus the two the Functions host itself uses (host locks, function keys). They are created
 // here so that the identity's blob role can be scoped to exactly these containers.
