@@ -207,29 +207,50 @@ param retentionDryRun string = ''
 @description('Intake__RetryAfter: what a 503 tells clients to wait (default 00:00:30).')
 param intakeRetryAfter string = ''
 
-@description('FloodControl__MaxSubmissionsPerSecond (default 10).')
-param floodControlMaxSubmissionsPerSecond string = ''
+@description('FloodControl__TargetAcceptedPerSecond: the accepted rate of stamped submissions, all instances together, the floor steers a flood to (default 5).')
+param floodControlTargetAcceptedPerSecond string = ''
 
-@description('FloodControl__SubmissionBurst (default 100).')
-param floodControlSubmissionBurst string = ''
+@description('FloodControl__FloorPeriod: how often the floor is recomputed (default 00:00:05).')
+param floodControlFloorPeriod string = ''
 
-@description('FloodControl__MaxFormSubmissionsPerMinute (default 6).')
+@description('FloodControl__FloorFallAfter: how long the accepted rate must stay below half the target before the floor falls a bit; each further bit waits twice as long (default 00:01:00).')
+param floodControlFloorFallAfter string = ''
+
+@description('FloodControl__MaxFloor: the highest floor, in leading zero bits (default 28).')
+param floodControlMaxFloor string = ''
+
+@description('FloodControl__BacklogThreshold: main-lane messages above which the suggested effort is one bit over the floor (default 100).')
+param floodControlBacklogThreshold string = ''
+
+@description('FloodControl__MaxFormSubmissionsPerMinute: the no-script lane, all instances together (default 6).')
 param floodControlMaxFormSubmissionsPerMinute string = ''
 
 @description('FloodControl__FormSubmissionBurst (default 6).')
 param floodControlFormSubmissionBurst string = ''
 
-@description('FloodControl__QuietRatePerMinute (default 30).')
-param floodControlQuietRatePerMinute string = ''
-
-@description('FloodControl__MaxDifficulty (default 20).')
-param floodControlMaxDifficulty string = ''
+@description('FloodControl__FormTicketLifetime: how long a no-script form page may be filled in (default 06:00:00).')
+param floodControlFormTicketLifetime string = ''
 
 @description('FloodControl__ChallengeLifetime (default 00:05:00).')
 param floodControlChallengeLifetime string = ''
 
 @description('FloodControl__MaxSpentChallenges (default 200000).')
 param floodControlMaxSpentChallenges string = ''
+
+@description('Processing__UnwrapsPerSecond: Key Vault unwraps a second, all instances together (default 40 with Key Vault).')
+param processingUnwrapsPerSecond string = ''
+
+@description('Processing__BulkWhenMainBelow: the bulk lane is processed while the main lane holds at most this many messages (default 16).')
+param processingBulkWhenMainBelow string = ''
+
+@description('Processing__HoldFor: how long a waiting message is held before it is put back on its lane (default 00:00:20).')
+param processingHoldFor string = ''
+
+@description('Processing__MainDeferral: how long main-lane work put back waits (default 00:00:01).')
+param processingMainDeferral string = ''
+
+@description('Processing__BulkDeferral: how long bulk-lane work put back waits (default 00:00:05).')
+param processingBulkDeferral string = ''
 
 @description('KeyVault__PublicKeyRefreshInterval: how long the public key is served from memory (default 00:05:00).')
 param keyVaultPublicKeyRefreshInterval string = ''
@@ -293,14 +314,21 @@ var operatorSettings = union(
     Retention__ClaimCheckOrphanAfter: retentionClaimCheckOrphanAfter
     Retention__DryRun: retentionDryRun
     Intake__RetryAfter: intakeRetryAfter
-    FloodControl__MaxSubmissionsPerSecond: floodControlMaxSubmissionsPerSecond
-    FloodControl__SubmissionBurst: floodControlSubmissionBurst
+    FloodControl__TargetAcceptedPerSecond: floodControlTargetAcceptedPerSecond
+    FloodControl__FloorPeriod: floodControlFloorPeriod
+    FloodControl__FloorFallAfter: floodControlFloorFallAfter
+    FloodControl__MaxFloor: floodControlMaxFloor
+    FloodControl__BacklogThreshold: floodControlBacklogThreshold
     FloodControl__MaxFormSubmissionsPerMinute: floodControlMaxFormSubmissionsPerMinute
     FloodControl__FormSubmissionBurst: floodControlFormSubmissionBurst
-    FloodControl__QuietRatePerMinute: floodControlQuietRatePerMinute
-    FloodControl__MaxDifficulty: floodControlMaxDifficulty
+    FloodControl__FormTicketLifetime: floodControlFormTicketLifetime
     FloodControl__ChallengeLifetime: floodControlChallengeLifetime
     FloodControl__MaxSpentChallenges: floodControlMaxSpentChallenges
+    Processing__UnwrapsPerSecond: processingUnwrapsPerSecond
+    Processing__BulkWhenMainBelow: processingBulkWhenMainBelow
+    Processing__HoldFor: processingHoldFor
+    Processing__MainDeferral: processingMainDeferral
+    Processing__BulkDeferral: processingBulkDeferral
     KeyVault__PublicKeyRefreshInterval: keyVaultPublicKeyRefreshInterval
     KeyVault__PublicKeyMaxStaleness: keyVaultPublicKeyMaxStaleness
     KeyCheck__WarnBefore: keyCheckWarnBefore
@@ -319,7 +347,14 @@ resource resourceGroup 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   tags: tags
 }
 
-// A salt, not a secret (see IntakeOptions): deterministic per deployment, so redeployments keep receipts checkable.
+// The receipt pepper keys the stored receipt hashes and must never change (a new one makes every earlier receipt
+// unverifiable), so it has no default: azd generates it once and keeps it in the environment (.azure/<env>/config.json).
+@secure()
+@metadata({ azd: { type: 'generate', config: { length: 44, noSpecial: true } } })
+@description('Secret pepper of the stored receipt hashes (Intake__ReceiptPepper, base64 of at least 32 bytes): azd generates it once per environment; keep it, never rotate it.')
+param receiptPepper string
+
+// The salt receipts were hashed with before the pepper: kept so that those receipts can still be verified.
 var receiptSalt = base64(guid(subscription().id, resourceGroup.id, environmentName, 'receipt-salt'))
 var floodControlChallengeKey = base64('${floodControlKeySeed}:${guid(subscription().id, environmentName, floodControlKeySeed)}')
 
@@ -413,6 +448,7 @@ module functionApp 'modules/functionapp.bicep' = {
     keyName: keyVault.outputs.keyName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     receiptSalt: receiptSalt
+    receiptPepper: receiptPepper
     floodControlChallengeKey: floodControlChallengeKey
     triageIndexKey: triageIndexKey
     operatorSettings: operatorSettings

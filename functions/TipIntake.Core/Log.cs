@@ -12,29 +12,50 @@ internal static partial class Log
     [LoggerMessage(1001, LogLevel.Information, "Tip queued")]
     public static partial void SubmissionQueued(ILogger logger);
 
-    [LoggerMessage(1002, LogLevel.Information, "Submission refused: {FaultCode}")]
+    /// <summary>Debug: a flood of refusals must not flood the shipped logs; <see cref="SubmissionsRefused"/> counts them.</summary>
+    [LoggerMessage(1002, LogLevel.Debug, "Submission refused: {FaultCode}")]
     public static partial void SubmissionRefused(ILogger logger, string faultCode);
 
     [LoggerMessage(1003, LogLevel.Warning, "Submission not accepted now, storage or key unavailable ({ErrorType})")]
     public static partial void IntakeUnavailable(ILogger logger, string errorType);
 
-    [LoggerMessage(2001, LogLevel.Information, "Tip {TipId} stored in triage queue {TriageQueue}")]
-    public static partial void TipStored(ILogger logger, string tipId, string triageQueue);
+    // Processing happens seconds after arrival, so a tip id in a line that is shipped (Information and above) would,
+    // with the line's own timestamp, tie a stored tip to its precise arrival time (issue 13, finding 4). Lines at
+    // Information and above name queues, reasons and counts; the tip id is only in a Debug twin, which production's
+    // log levels (host.json: Information) never ship.
 
-    [LoggerMessage(2002, LogLevel.Information, "Tip {TipId} was already stored; redelivery ignored")]
-    public static partial void TipAlreadyStored(ILogger logger, string tipId);
+    [LoggerMessage(2001, LogLevel.Information, "Tip stored in triage queue {TriageQueue}")]
+    public static partial void TipStored(ILogger logger, string triageQueue);
 
-    [LoggerMessage(2003, LogLevel.Warning, "Message {QuarantineId} quarantined: {Reason}")]
-    public static partial void Quarantined(ILogger logger, string quarantineId, string reason);
+    [LoggerMessage(2002, LogLevel.Information, "A tip was already stored; redelivery ignored")]
+    public static partial void TipAlreadyStored(ILogger logger);
 
-    [LoggerMessage(2004, LogLevel.Warning, "Tip {TipId} will be retried (attempt {Attempt}): {Reason}")]
-    public static partial void WillRetry(ILogger logger, string tipId, long attempt, string reason);
+    [LoggerMessage(2003, LogLevel.Warning, "Message quarantined: {Reason}")]
+    public static partial void Quarantined(ILogger logger, string reason);
 
-    [LoggerMessage(2005, LogLevel.Error, "The intake key refused this service (401/403): check the function's identity and its role on the key. Tip {TipId}, attempt {Attempt}")]
-    public static partial void KeyAccessDenied(ILogger logger, string tipId, long attempt);
+    [LoggerMessage(2004, LogLevel.Warning, "A tip will be retried (attempt {Attempt}): {Reason}")]
+    public static partial void WillRetry(ILogger logger, long attempt, string reason);
 
-    [LoggerMessage(2006, LogLevel.Warning, "Tip {TipId} is stored but its claim-checked JWE could not be deleted; retention will remove it")]
-    public static partial void ClaimCheckLeftBehind(ILogger logger, string tipId);
+    [LoggerMessage(2005, LogLevel.Error, "The intake key refused this service (401/403): check the function's identity and its role on the key. Attempt {Attempt}")]
+    public static partial void KeyAccessDenied(ILogger logger, long attempt);
+
+    [LoggerMessage(2006, LogLevel.Warning, "A tip is stored but its claim-checked JWE could not be deleted; retention will remove it")]
+    public static partial void ClaimCheckLeftBehind(ILogger logger);
+
+    [LoggerMessage(2110, LogLevel.Debug, "A tip was put back on the {Lane} lane: {Reason}")]
+    public static partial void Deferred(ILogger logger, string lane, string reason);
+
+    [LoggerMessage(2101, LogLevel.Debug, "Tip {TipId} stored in triage queue {TriageQueue}")]
+    public static partial void TipStoredWithId(ILogger logger, string tipId, string triageQueue);
+
+    [LoggerMessage(2102, LogLevel.Debug, "Tip {TipId} was already stored; redelivery ignored")]
+    public static partial void TipAlreadyStoredWithId(ILogger logger, string tipId);
+
+    [LoggerMessage(2103, LogLevel.Debug, "Message {QuarantineId} quarantined: {Reason}")]
+    public static partial void QuarantinedWithId(ILogger logger, string quarantineId, string reason);
+
+    [LoggerMessage(2104, LogLevel.Debug, "Tip {TipId} will be retried (attempt {Attempt}): {Reason}")]
+    public static partial void WillRetryWithId(ILogger logger, string tipId, long attempt, string reason);
 
     /// <summary>
     /// What the staff alert for imminent tips is built on (infra/modules/alerts.bicep): the triage queue only — no tip
@@ -99,14 +120,17 @@ internal static partial class Log
     [LoggerMessage(6013, LogLevel.Error, "Intake key check could not read the key ({Failure})")]
     public static partial void IntakeKeyCheckFailed(ILogger logger, string failure);
 
-    [LoggerMessage(7001, LogLevel.Information, "Flood control: proof-of-work difficulty now {Difficulty} bits ({Count} stamped submissions in the last minute)")]
-    public static partial void DifficultyChanged(ILogger logger, int difficulty, long count);
-
-    [LoggerMessage(7002, LogLevel.Warning, "Flood control: {Count} submissions refused by a global rate limit since the last report")]
-    public static partial void RateLimited(ILogger logger, long count);
+    [LoggerMessage(7011, LogLevel.Information, "Flood control: the floor is now {Floor} bits (was {Previous}; the last period accepted the work of {Rate} stamps a second at the old floor)")]
+    public static partial void FloorChanged(ILogger logger, int previous, int floor, double rate);
 
     [LoggerMessage(7003, LogLevel.Debug, "Submission held back by flood control: {RefusalCode}")]
     public static partial void FloodRefused(ILogger logger, string refusalCode);
+
+    [LoggerMessage(7020, LogLevel.Information, "Bulk dismissal by staff {Actor}: {Dismissed} tips dismissed, {Skipped} skipped")]
+    public static partial void DismissedInBulk(ILogger logger, int dismissed, int skipped, string actor);
+
+    [LoggerMessage(7010, LogLevel.Information, "Submissions refused in the last minute: {Total} ({ByCode})")]
+    public static partial void SubmissionsRefused(ILogger logger, long total, string byCode);
 
     [LoggerMessage(7004, LogLevel.Warning, "FloodControl:ChallengeKey is not set: challenges are signed with a key made for this process and are valid on this instance only")]
     public static partial void ChallengeKeyPerProcess(ILogger logger);

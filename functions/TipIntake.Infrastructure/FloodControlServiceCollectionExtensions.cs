@@ -1,17 +1,31 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TipIntake.Core.FloodControl;
+using TipIntake.Core.Processing;
+using TipIntake.Infrastructure.FloodControl;
 
 namespace TipIntake.Infrastructure;
 
-/// <summary>Flood control (docs/flood-control.md): options validated at start-up and one <see cref="FloodGate"/>.</summary>
+/// <summary>
+/// Flood control (docs/flood-control.md): options validated at start-up, one <see cref="FloodGate"/>, the state shared
+/// across instances in table <c>FloodControl</c>, the coordinator that keeps the floor current, and the processor's
+/// shared Key Vault budget.
+/// </summary>
 public static class FloodControlServiceCollectionExtensions
 {
     public static IServiceCollection AddFloodControl(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<FloodControlOptions>().BindConfiguration(FloodControlOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ProcessingOptions>().BindConfiguration(ProcessingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<TableFloodStore>();
+        services.TryAddSingleton<IFloodLedger>(provider => provider.GetRequiredService<TableFloodStore>());
+        services.TryAddSingleton<ISharedBucketStore>(provider => provider.GetRequiredService<TableFloodStore>());
+        services.TryAddSingleton<FloodState>();
         services.TryAddSingleton<FloodGate>();
+        services.TryAddSingleton<FloodCoordinator>();
+        services.AddHostedService<FloodCoordinatorService>();
+        services.TryAddSingleton<IUnwrapBudget, SharedUnwrapBudget>();
         return services;
     }
 }

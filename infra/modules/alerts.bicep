@@ -43,7 +43,7 @@ var logRules = [
   {
     name: 'imminent-tip-waiting'
     displayName: 'An imminent tip is waiting'
-    description: 'An imminent tip is waiting in the triage queue named by the TriageQueue dimension: open /triage. Nothing else about the tip is in this alert. At most one per queue every IMMINENT_TIP_ALERT_MUTE_MINUTES (default 30) minutes. Events: ImminentTipWaiting (6001, ProcessTip).'
+    description: 'An imminent tip is waiting in the triage queue named by the TriageQueue dimension: open /triage. Nothing else about the tip is in this alert. At most one per queue every IMMINENT_TIP_ALERT_MUTE_MINUTES (default 30) minutes. Events: ImminentTipWaiting (6001, ProcessTip/ProcessBulkTip).'
     severity: 1
     frequency: 'PT5M'
     window: 'PT5M'
@@ -56,7 +56,7 @@ var logRules = [
   {
     name: 'quarantine-growing'
     displayName: 'Tips are being quarantined'
-    description: 'A message could not be processed and was kept, still encrypted, in the Quarantine table (the Reason dimension is its partition). See docs/keys.md for replaying it. Events: Quarantined (2003, ProcessTip/QuarantinePoison).'
+    description: 'A message could not be processed and was kept, still encrypted, in the Quarantine table (the Reason dimension is its partition). See docs/keys.md for replaying it. Events: Quarantined (2003, ProcessTip/ProcessBulkTip/QuarantinePoison/QuarantineBulkPoison).'
     severity: 2
     frequency: 'PT15M'
     window: 'PT15M'
@@ -69,11 +69,11 @@ var logRules = [
   {
     name: 'poison-queue-failing'
     displayName: 'The poison-queue function is failing'
-    description: 'QuarantinePoison failed: messages that outlasted their retries are not reaching the Quarantine table and, after five failures, wait in tips-inbound-poison-poison. Nothing is lost yet; look at the exceptions of QuarantinePoison.'
+    description: 'QuarantinePoison or QuarantineBulkPoison failed: messages that outlasted their retries are not reaching the Quarantine table and, after five failures, wait in tips-inbound-poison-poison or tips-inbound-bulk-poison-poison. Nothing is lost yet; look at the exceptions of the function named by the FunctionName dimension.'
     severity: 1
     frequency: 'PT15M'
     window: 'PT15M'
-    query: 'AppRequests | where Name == "QuarantinePoison" and Success == false | project TimeGenerated, FunctionName = Name'
+    query: 'AppRequests | where Name in ("QuarantinePoison", "QuarantineBulkPoison") and Success == false | project TimeGenerated, FunctionName = Name'
     dimension: 'FunctionName'
     threshold: 1
     staff: false
@@ -108,7 +108,7 @@ var logRules = [
   {
     name: 'key-vault-errors-seen-by-the-app'
     displayName: 'The app cannot use the intake key'
-    description: 'The app could not read or unwrap with the intake key (throttled, unavailable, or refused: check the identity\'s role on the key). Events: KeyAccessDenied (2005, ProcessTip), UnwrapFailed (3003, ProcessTip), PublicKeyRefreshFailed (3001, IntakeKey/SubmitTip/SubmitTipForm).'
+    description: 'The app could not read or unwrap with the intake key (throttled, unavailable, or refused: check the identity\'s role on the key). Events: KeyAccessDenied (2005, ProcessTip/ProcessBulkTip), UnwrapFailed (3003, ProcessTip/ProcessBulkTip), PublicKeyRefreshFailed (3001, IntakeKey/SubmitTip/SubmitTipForm).'
     severity: 2
     frequency: 'PT15M'
     window: 'PT15M'

@@ -50,6 +50,10 @@ param applicationInsightsConnectionString string
 param receiptSalt string
 
 @secure()
+@description('Secret pepper of the stored receipt hashes (base64, at least 32 bytes).')
+param receiptPepper string
+
+@secure()
 @description('Flood control\'s challenge MAC key (base64, at least 32 bytes), shared by every instance.')
 param floodControlChallengeKey string
 
@@ -121,6 +125,10 @@ var fixedSettings = [
   {
     name: 'Intake__ReceiptSalt'
     value: receiptSalt
+  }
+  {
+    name: 'Intake__ReceiptPepper'
+    value: receiptPepper
   }
   {
     name: 'FloodControl__ChallengeKey'

@@ -53,12 +53,17 @@ param backupRetentionDays int = 30
 param logAnalyticsId string
 
 // The host moves a message that failed maxDequeueCount times to '<queue>-poison'; when QuarantinePoison itself fails
-// that often, to 'tips-inbound-poison-poison'. Queue roles are per queue, so that one must exist here too.
+// that often, to 'tips-inbound-poison-poison'. Queue roles are per queue, so that one must exist here too. The bulk
+// lane (work paid below the suggested effort, docs/flood-control.md) has the same three.
 var queueNames = [
   'tips-inbound'
   'tips-inbound-poison'
   'tips-inbound-poison-poison'
+  'tips-inbound-bulk'
+  'tips-inbound-bulk-poison'
+  'tips-inbound-bulk-poison-poison'
 ]
+// The tables with tips, notes and the audit: each is backed up.
 var tableNames = [
   'Tips'
   'TipEvents'
@@ -68,6 +73,11 @@ var tableNames = [
   'TipIndex'
   'TipRelations'
 ]
+// Flood control's state shared by the instances (the floor, per-instance counts, spent nonces, shared buckets): nothing
+// about any tip or reporter, and worthless a few minutes later, so it is not backed up.
+var allTableNames = concat(tableNames, [
+  'FloodControl'
+])
 // The deployment container plus the two the Functions host itself uses (host locks, function keys). They are created
 // here so that the identity's blob role can be scoped to exactly these containers.
 var hostContainerNames = [
@@ -273,7 +283,7 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2025-01-0
 }
 
 resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2025-01-01' = [
-  for tableName in tableNames: {
+  for tableName in allTableNames: {
     parent: tableService
     name: tableName
   }
@@ -327,7 +337,7 @@ resource appQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01
 ]
 
 resource appTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for (tableName, i) in tableNames: {
+  for (tableName, i) in allTableNames: {
     name: guid(tables[i].id, appPrincipalId, roles.storageTableDataContributor)
     scope: tables[i]
     properties: {

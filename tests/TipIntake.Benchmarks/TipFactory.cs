@@ -15,15 +15,19 @@ public static class TipFactory
     public static LocalDevelopmentKey Key(string folder) =>
         new(Options.Create(new LocalDevelopmentKeyOptions { Folder = folder }));
 
-    /// <summary>A valid tip whose JSON is about <paramref name="targetBytes"/> long (the narrative is filled up).</summary>
-    public static byte[] TipJson(int targetBytes, int seed = 0)
+    /// <summary>
+    /// A valid tip whose JSON is about <paramref name="targetBytes"/> long (the narrative is filled up), starting with
+    /// <paramref name="prefix"/> when given.
+    /// </summary>
+    public static byte[] TipJson(
+        int targetBytes, int seed = 0, string category = "forced-repatriation", string urgency = "imminent", string? prefix = null)
     {
         var today = DateTime.UtcNow.Date;
         string Json(string narrative) => JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            ["category"] = "forced-repatriation",
+            ["category"] = category,
             ["narrative"] = narrative,
-            ["urgency"] = "imminent",
+            ["urgency"] = urgency,
             ["location"] = new Dictionary<string, string> { ["country"] = "CN", ["region"] = "Jilin", ["place"] = "Tumen detention centre" },
             ["observed"] = new Dictionary<string, string>
             {
@@ -35,7 +39,7 @@ public static class TipFactory
             ["padding"] = "",
         });
 
-        var prefix = $"Benchmark tip {seed}. ";
+        prefix ??= $"Benchmark tip {seed}. ";
         var overhead = Encoding.UTF8.GetByteCount(Json(prefix));
         var filler = new StringBuilder(prefix);
         const string Sentence = "Three people were taken to the detention centre and are to be sent back next week. ";

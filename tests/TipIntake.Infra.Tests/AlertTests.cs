@@ -25,7 +25,7 @@ public sealed partial class AlertTests(CompiledTemplate template)
     [Theory]
     [InlineData("imminent-tip-waiting", "ImminentTipWaiting")]
     [InlineData("quarantine-growing", "Quarantined")]
-    [InlineData("poison-queue-failing", "\"QuarantinePoison\" and Success == false")]
+    [InlineData("poison-queue-failing", "Name in (\"QuarantinePoison\", \"QuarantineBulkPoison\") and Success == false")]
     [InlineData("function-failures", "Success == false")]
     [InlineData("intake-unavailable", "IntakeUnavailable")]
     [InlineData("key-vault-errors-seen-by-the-app", "UnwrapFailed")]

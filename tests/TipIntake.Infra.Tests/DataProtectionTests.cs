@@ -87,5 +87,12 @@ public sealed class DataProtectionTests(CompiledTemplate template)
         var queues = StorageModule.At("variables.queueNames")!.AsArray().Select(q => q.Str()).ToList();
         Assert.Contains(StorageNames.InboundQueue, queues);
         Assert.Contains(StorageNames.PoisonQueue, queues);
+        Assert.Contains(StorageNames.BulkQueue, queues);
+        Assert.Contains(StorageNames.BulkPoisonQueue, queues);
+
+        // Flood control's table is created (Storage__CreateIfMissing is false in Azure) but, holding no tip, not backed up.
+        Assert.Contains("'FloodControl'", StorageModule.At("variables.allTableNames").Str(), StringComparison.Ordinal);
+        Assert.Equal("FloodControl", StorageNames.FloodControlTable);
+        Assert.DoesNotContain(StorageNames.FloodControlTable, TableBackup.Tables);
     }
 }

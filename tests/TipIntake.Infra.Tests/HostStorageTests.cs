@@ -15,6 +15,7 @@ public sealed class HostStorageTests(CompiledTemplate template)
 
         // The host moves a message that failed maxDequeueCount times to "<queue>-poison", for the poison queue too.
         Assert.Contains("tips-inbound-poison-poison", queues);
+        Assert.Contains("tips-inbound-bulk-poison-poison", queues);
         var role = template.OfType("Microsoft.Authorization/roleAssignments")
             .Single(a => (a["scope"].Str() ?? "").StartsWith("[resourceId('Microsoft.Storage/storageAccounts/queueServices/queues'", StringComparison.Ordinal));
         Assert.Equal("[length(variables('queueNames'))]", role["copy.count"].Str());

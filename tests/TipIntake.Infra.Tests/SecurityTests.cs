@@ -47,7 +47,9 @@ public sealed partial class SecurityTests(CompiledTemplate template)
     {
         var storage = template.Single("Microsoft.Storage/storageAccounts").Deployment.Template;
 
-        Assert.Equal(["tips-inbound", "tips-inbound-poison", "tips-inbound-poison-poison"], Strings(storage.At("variables.queueNames")));
+        Assert.Equal(
+            ["tips-inbound", "tips-inbound-poison", "tips-inbound-poison-poison", "tips-inbound-bulk", "tips-inbound-bulk-poison", "tips-inbound-bulk-poison-poison"],
+            Strings(storage.At("variables.queueNames")));
         Assert.Equal(["Tips", "TipEvents", "Quarantine", "TipNotes", "TipIndex", "TipRelations"], Strings(storage.At("variables.tableNames")));
         Assert.Contains("parameters('deploymentContainerName')", storage.At("variables.containerNames").Str(), StringComparison.Ordinal);
         Assert.Equal("tips-inbound-jwe", storage.At("variables.claimCheckContainerName").Str());
@@ -255,6 +257,19 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         Assert.Contains("parameters('environmentName')", expression, StringComparison.Ordinal);
         Assert.Contains("'receipt-salt'", expression, StringComparison.Ordinal);
         Assert.Equal("[parameters('receiptSalt')]", AppSettings["Intake__ReceiptSalt"].Str());
+    }
+
+    [Fact]
+    public void Receipt_pepper_is_a_secret_azd_generates_once_and_keeps_so_it_never_changes_between_deployments()
+    {
+        var pepper = template.Root.At("parameters.receiptPepper");
+
+        Assert.Equal("securestring", pepper.At("type").Str());
+        Assert.Null(pepper!["defaultValue"]); // a default (newGuid()) would make a new pepper, and unverifiable receipts, on every deployment
+        Assert.Equal("generate", pepper.At("metadata.azd.type").Str());
+        Assert.True(pepper.At("metadata.azd.config.length")!.GetValue<int>() >= 44); // base64 of at least 32 bytes
+        Assert.True(pepper.At("metadata.azd.config.noSpecial")!.GetValue<bool>()); // only base64 characters
+        Assert.Equal("[parameters('receiptPepper')]", AppSettings["Intake__ReceiptPepper"].Str());
     }
 
     [Fact]

@@ -100,4 +100,46 @@ public sealed class AzuriteLifetimeTests
 
         return null;
     }
+
+    [Fact]
+    public async Task Azurites_data_on_disk_is_readable_by_this_user_only_including_what_an_earlier_run_left()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var folder = Directory.CreateTempSubdirectory("tipintake-azurite-files-");
+        try
+        {
+            var location = Path.Combine(folder.FullName, "azurite");
+            Directory.CreateDirectory(Path.Combine(location, "old"));
+            var leftOver = Path.Combine(location, "old", "__azurite_db_table__.json");
+            await File.WriteAllTextAsync(leftOver, "{}");
+            File.SetUnixFileMode(leftOver, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+            await using (var azurite = await TipIntake.LocalHost.Azurite.AzuriteProcess.StartAsync(["filecheck"], location))
+            {
+                var tables = new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString("filecheck"));
+                await tables.CreateTableIfNotExistsAsync("Tips");
+                await tables.GetTableClient("Tips").AddEntityAsync(new Azure.Data.Tables.TableEntity("q", "r") { ["Narrative"] = "plaintext" });
+                await azurite.StopAsync(TimeSpan.FromSeconds(10)); // SIGTERM: Azurite writes its database
+            }
+
+            var entries = new DirectoryInfo(location).EnumerateFileSystemInfos("*", SearchOption.AllDirectories).ToList();
+            Assert.Contains(entries, e => e is FileInfo && e.FullName != leftOver);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(location));
+            foreach (var entry in entries)
+            {
+                var expected = entry is DirectoryInfo
+                    ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                    : UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                Assert.True(entry.UnixFileMode == expected, $"{Path.GetRelativePath(location, entry.FullName)} is {entry.UnixFileMode}");
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 }

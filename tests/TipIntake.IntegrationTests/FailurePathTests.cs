@@ -21,7 +21,7 @@ public sealed class FailurePathTests
             PersistentFaultOperation = "unwrapkey",
         };
         await using var host = await TestHost.StartWithKeyVaultAsync(
-            vault, new Dictionary<string, string> { ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "3" });
+            vault, new Dictionary<string, string>(TestHost.ProcessorDebug) { ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "3" });
         var marker = TestTips.NewMarker();
         var jwe = await TestTips.EncryptAsync(host.Http, TestTips.ValidTipJson(marker));
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
 using TipIntake.Testing;
 
 namespace TipIntake.IntegrationTests;
@@ -16,7 +17,14 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
     private TestHost _host = null!;
 
     public async Task InitializeAsync() => _host = await TestHost.StartWithKeyVaultAsync(
-        _vault, new Dictionary<string, string> { ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "2" });
+        _vault,
+        new Dictionary<string, string>
+        {
+            ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "2",
+
+            // The worker reads the key's versions on this timer (never because of a request): the shortest allowed.
+            ["KeyVault:PublicKeyRefreshInterval"] = "00:00:05",
+        });
 
     public async Task DisposeAsync()
     {
@@ -61,6 +69,7 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
         var newVersion = _vault.AddVersion();
         var newMarker = TestTips.NewMarker();
         var underNew = TestTips.Encrypt(JwkOf(newVersion), Encoding.UTF8.GetBytes(TestTips.ValidTipJson(newMarker)));
+        await ReadVersionsAsync(); // what the refresher's timer does every KeyVault:PublicKeyRefreshInterval
 
         using var first = await TestTips.PostAsync(_host.Http, underOld);
         using var second = await TestTips.PostAsync(_host.Http, underNew);
@@ -99,8 +108,10 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
         _vault.AddVersion();
         var underDisabled = TestTips.Encrypt(JwkOf(disabled), Encoding.UTF8.GetBytes(TestTips.ValidTipJson("x")));
         var underDeleted = TestTips.Encrypt(JwkOf(deleted), Encoding.UTF8.GetBytes(TestTips.ValidTipJson("x")));
+        await ReadVersionsAsync();
         _vault.SetEnabled(disabled, enabled: false);
         _vault.Delete(deleted);
+        await ReadVersionsAsync();
 
         using var first = await TestTips.PostAsync(_host.Http, underDisabled);
         using var second = await TestTips.PostAsync(_host.Http, underDeleted);
@@ -200,6 +211,44 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
             using var response = await TestTips.PostAsync(_host.Http, TestTips.Encrypt(jwk, tip, h => h["kid"] = foreign));
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task Submissions_naming_made_up_versions_cost_the_vault_nothing_with_or_without_a_stamp()
+    {
+        var jwk = await TestTips.GetIntakeKeyAsync(_host.Http);
+        var tip = Encoding.UTF8.GetBytes(TestTips.ValidTipJson("x"));
+        var before = _vault.Requests.Count;
+        var madeUpVersions = new List<string>();
+
+        for (var i = 0; i < 20; i++)
+        {
+            madeUpVersions.Add(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)));
+            var madeUp = _vault.KeyIdOf(madeUpVersions[^1]);
+            var jwe = TestTips.Encrypt(jwk, tip, h => h["kid"] = madeUp);
+            using var stamped = await TestTips.PostAsync(_host.Http, jwe);
+            using var unstamped = await TestTips.PostWithStampAsync(_host.Http, jwe, stamp: null);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, stamped.StatusCode);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, unstamped.StatusCode);
+        }
+
+        // Only the worker's timer spoke to the vault meanwhile (the version list, the current key): nothing named a made-up version.
+        Assert.All(_vault.Requests.Skip(before), r =>
+        {
+            Assert.Equal("GET", r.Method);
+            Assert.DoesNotContain(madeUpVersions, version => r.Path.Contains(version, StringComparison.Ordinal));
+        });
+    }
+
+    /// <summary>
+    /// Waits until the worker has read the key's versions twice more (its timer, every 5 s here): the second read began
+    /// after this call, so it saw the vault as it is now.
+    /// </summary>
+    private async Task ReadVersionsAsync()
+    {
+        int Lists() => _vault.Requests.Count(r => r.Method == "GET" && r.Path.EndsWith("/versions", StringComparison.Ordinal));
+        var before = Lists();
+        await Eventually.HoldsAsync(() => Task.FromResult(Lists() >= before + 2), "two more reads of the key's versions");
     }
 
     private JsonElement JwkOf(string version)

@@ -20,6 +20,20 @@ namespace TipIntake.IntegrationTests;
 /// </summary>
 public sealed class TestHost : IAsyncDisposable
 {
+    /// <summary>
+    /// Turns on the processor's Debug lines, the only ones that name a tip id (shipped lines never do: with their
+    /// timestamp they would date a tip's arrival), for tests that follow one tip through the logs.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> ProcessorDebug = new Dictionary<string, string>
+    {
+        // The worker writes them; the host lets them through for the queue functions (host.json keeps them at Information).
+        ["Logging:LogLevel:TipIntake.Core.Processing"] = "Debug",
+        ["AzureFunctionsJobHost:logging:logLevel:Function.ProcessTip.User"] = "Debug",
+        ["AzureFunctionsJobHost:logging:logLevel:Function.ProcessBulkTip.User"] = "Debug",
+        ["AzureFunctionsJobHost:logging:logLevel:Function.QuarantinePoison.User"] = "Debug",
+        ["AzureFunctionsJobHost:logging:logLevel:Function.QuarantineBulkPoison.User"] = "Debug",
+    };
+
     /// <summary>One development key for the run, outside the repository.</summary>
     public static readonly string KeyFolder = Path.Combine(Path.GetTempPath(), $"tipintake-tests-{Environment.ProcessId}");
 
@@ -55,6 +69,8 @@ public sealed class TestHost : IAsyncDisposable
 
     public QueueClient PoisonQueue => Queue(StorageNames.PoisonQueue);
 
+    public QueueClient BulkQueue => Queue(StorageNames.BulkQueue);
+
     public TableClient Tips => new TableServiceClient(ConnectionString).GetTableClient(StorageNames.TipsTable);
 
     public TableClient Quarantine => new TableServiceClient(ConnectionString).GetTableClient(StorageNames.QuarantineTable);
@@ -75,11 +91,14 @@ public sealed class TestHost : IAsyncDisposable
         {
             [StorageNames.Connection] = connectionString,
             ["LocalDevelopmentKey:Folder"] = KeyFolder,
-            ["Intake:ReceiptSalt"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Intake:ReceiptPepper"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Triage:IndexKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Intake:RetryAfter"] = "00:00:07",
             ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200",
             ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
+
+            // Tests submit far faster than reporters do; only the flood-control tests let the floor rise.
+            ["FloodControl:TargetAcceptedPerSecond"] = "1000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

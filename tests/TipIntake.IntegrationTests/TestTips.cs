@@ -104,13 +104,17 @@ public static class TestTips
         return Solve(challenge.GetProperty("challenge").GetString()!, challenge.GetProperty("difficulty").GetInt32());
     }
 
-    /// <summary>The first counter from 0 such that SHA-256 over the ASCII of "challenge:counter" has enough leading zero bits.</summary>
-    public static string Solve(string challenge, int difficulty)
+    /// <summary>
+    /// The first counter from 0 such that SHA-256 over the ASCII of "challenge:counter" has enough leading zero bits
+    /// (and, with <paramref name="below"/>, fewer than that many: a stamp that pays the challenge but not a higher floor).
+    /// </summary>
+    public static string Solve(string challenge, int difficulty, int below = int.MaxValue)
     {
         for (long counter = 0; ; counter++)
         {
             var stamp = $"{challenge}:{counter}";
-            if (LeadingZeroBits(SHA256.HashData(Encoding.ASCII.GetBytes(stamp))) >= difficulty)
+            var bits = LeadingZeroBits(SHA256.HashData(Encoding.ASCII.GetBytes(stamp)));
+            if (bits >= difficulty && bits < below)
             {
                 return stamp;
             }

@@ -13,7 +13,7 @@ public sealed class TipJourneyTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await TestHost.StartAsync();
+    public async Task InitializeAsync() => _host = await TestHost.StartAsync(settings: TestHost.ProcessorDebug);
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 

@@ -12,25 +12,35 @@ namespace TipIntake.Testing;
 /// <summary>
 /// An in-process Key Vault keys endpoint with real RSA keys, faithful to the documented REST contract (api-version
 /// 7.5): the bearer challenge for requests without a token, <c>GET /keys/{name}/{version?}</c>,
-/// <c>POST /keys/{name}/{version}/unwrapkey</c>, error bodies <c>{"error":{"code","message","innererror"}}</c>,
+/// <c>GET /keys/{name}/versions</c> (paged: <c>maxresults</c> up to 25, an absolute <c>nextLink</c> on port 443 with a
+/// <c>$skiptoken</c>, as the service writes it), <c>POST /keys/{name}/{version}/unwrapkey</c>, error bodies <c>{"error":{"code","message","innererror"}}</c>,
 /// 403 <c>KeyDisabled</c> for a disabled version, 404 <c>KeyNotFound</c>. Faults can be injected per request.
 /// </summary>
 public sealed class FakeKeyVault : HttpMessageHandler
 {
     public const string TenantId = "00000000-0000-4000-8000-00000000c0de";
     private readonly ConcurrentDictionary<string, KeyVersion> _versions = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _order = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentQueue<Fault> _nextFaults = new();
     private readonly string _resource;
+    private readonly string? _challengeScope;
     private string _currentVersion = "";
 
-    public FakeKeyVault(FakeTokenCredential credential, string vaultHost = "tipintake-test.vault.azure.net", string keyName = "intake", string resource = "https://vault.azure.net")
+    /// <param name="challengeScope">When set, the bearer challenge names this <c>scope</c> beside the resource.</param>
+    public FakeKeyVault(
+        FakeTokenCredential credential,
+        string vaultHost = "tipintake-test.vault.azure.net",
+        string keyName = "intake",
+        string resource = "https://vault.azure.net",
+        string? challengeScope = null)
     {
         ArgumentNullException.ThrowIfNull(credential);
         Credential = credential;
         VaultUri = new Uri($"https://{vaultHost}/");
         KeyName = keyName;
         _resource = resource;
+        _challengeScope = challengeScope;
         AddVersion();
     }
 
@@ -45,6 +55,12 @@ public sealed class FakeKeyVault : HttpMessageHandler
 
     /// <summary>Added before every answer (to simulate a slow vault).</summary>
     public TimeSpan Latency { get; set; }
+
+    /// <summary>Versions per page of <c>GET /keys/{name}/versions</c> when the request names no <c>maxresults</c> (the service's is 25).</summary>
+    public int VersionsPageSize { get; set; } = 25;
+
+    /// <summary>When set, the next-page links of version lists point at this host instead of the vault's.</summary>
+    public string? NextLinkHost { get; set; }
 
     /// <summary>Answers every matching request with this fault while set (e.g. a vault that always says 403).</summary>
     public Fault? PersistentFault { get; set; }
@@ -68,6 +84,7 @@ public sealed class FakeKeyVault : HttpMessageHandler
     {
         var version = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         _versions[version] = new KeyVersion(RSA.Create(bits));
+        _order.Enqueue(version);
         _currentVersion = version;
         return version;
     }
@@ -110,7 +127,9 @@ public sealed class FakeKeyVault : HttpMessageHandler
         {
             var challenge = Error(HttpStatusCode.Unauthorized, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.");
             challenge.Headers.WwwAuthenticate.Add(new AuthenticationHeaderValue(
-                "Bearer", $"authorization=\"https://login.microsoftonline.com/{TenantId}\", resource=\"{_resource}\""));
+                "Bearer",
+                $"authorization=\"https://login.microsoftonline.com/{TenantId}\", resource=\"{_resource}\""
+                    + (_challengeScope is null ? "" : $", scope=\"{_challengeScope}\"")));
             return challenge;
         }
 
@@ -126,12 +145,17 @@ public sealed class FakeKeyVault : HttpMessageHandler
             return persistent.ToResponse();
         }
 
+        var segments = request.RequestUri.AbsolutePath.Split('/', StringSplitOptions.None);
+        if (request.Method == HttpMethod.Get && segments is ["", "keys", _, "versions"])
+        {
+            return ListVersions(segments[2], request.RequestUri);
+        }
+
         if (request.RequestUri.Query != "?api-version=7.5")
         {
             return Error(HttpStatusCode.BadRequest, "BadParameter", "The api-version is missing or not supported.");
         }
 
-        var segments = request.RequestUri.AbsolutePath.Split('/', StringSplitOptions.None);
         return (request.Method.Method, segments) switch
         {
             ("GET", ["", "keys", var name, var version]) when name == KeyName => GetKey(version),
@@ -188,6 +212,65 @@ public sealed class FakeKeyVault : HttpMessageHandler
         }
 
         return Json(HttpStatusCode.OK, bundle);
+    }
+
+    /// <summary>
+    /// <c>GET /keys/{name}/versions?api-version=7.5[&amp;maxresults=n][&amp;$skiptoken=…]</c>: <c>{"value":[{kid,attributes}],
+    /// "nextLink":…}</c>, key items without key material, in the order the versions were made.
+    /// </summary>
+    private HttpResponseMessage ListVersions(string name, Uri uri)
+    {
+        var query = uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(pair => Uri.UnescapeDataString(pair[0]), pair => pair.Length > 1 ? Uri.UnescapeDataString(pair[1]) : "", StringComparer.Ordinal);
+        if (query.GetValueOrDefault("api-version") != "7.5" || query.Keys.Any(k => k is not ("api-version" or "maxresults" or "$skiptoken")))
+        {
+            return Error(HttpStatusCode.BadRequest, "BadParameter", "The api-version is missing or not supported.");
+        }
+
+        var size = VersionsPageSize;
+        if (query.TryGetValue("maxresults", out var max) && (!int.TryParse(max, out size) || size is < 1 or > 25))
+        {
+            return Error(HttpStatusCode.BadRequest, "BadParameter", "maxresults must be between 1 and 25.");
+        }
+
+        var start = 0;
+        if (query.TryGetValue("$skiptoken", out var token)
+            && (!int.TryParse(Encoding.ASCII.GetString(FromBase64Url(token)), out start) || start < 0))
+        {
+            return Error(HttpStatusCode.BadRequest, "BadParameter", "The skip token is invalid.");
+        }
+
+        if (name != KeyName)
+        {
+            return Error(HttpStatusCode.NotFound, "KeyNotFound", $"A key with (name/id) {name} was not found in this key vault.");
+        }
+
+        var versions = _order.Where(_versions.ContainsKey).ToList();
+        var page = new JsonArray();
+        foreach (var version in versions.Skip(start).Take(size))
+        {
+            page.Add(new JsonObject
+            {
+                ["kid"] = KeyIdOf(version),
+                ["attributes"] = new JsonObject
+                {
+                    ["enabled"] = _versions[version].Enabled,
+                    ["created"] = 1764288000,
+                    ["updated"] = 1764288000,
+                    ["recoveryLevel"] = "Recoverable",
+                },
+            });
+        }
+
+        var body = new JsonObject { ["value"] = page, ["nextLink"] = null };
+        if (start + size < versions.Count)
+        {
+            var skip = Base64Url(Encoding.ASCII.GetBytes((start + size).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            body["nextLink"] = $"https://{NextLinkHost ?? VaultUri.Host}:443/keys/{KeyName}/versions?api-version=7.5&$skiptoken={skip}&maxresults={size}";
+        }
+
+        return Json(HttpStatusCode.OK, body);
     }
 
     private HttpResponseMessage Unwrap(string version, string? body)

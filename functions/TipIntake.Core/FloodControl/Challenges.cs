@@ -5,23 +5,31 @@ using TipIntake.Core.Jwe;
 
 namespace TipIntake.Core.FloodControl;
 
-/// <summary>A challenge as served by <c>GET /api/challenge</c>.</summary>
-public sealed record IssuedChallenge(string Challenge, int Difficulty, DateTimeOffset ExpiresAt);
+/// <summary>
+/// A challenge as served by <c>GET /api/challenge</c>: <see cref="Difficulty"/> is the floor when it was issued (the
+/// least effort accepted), <see cref="SuggestedEffort"/> what is processed ahead of the current backlog.
+/// </summary>
+public sealed record IssuedChallenge(string Challenge, int Difficulty, int SuggestedEffort, DateTimeOffset ExpiresAt);
 
-/// <summary>A stamp that verified: its challenge's nonce (for the single-use check), expiry and difficulty.</summary>
+/// <summary>
+/// A stamp that verified: its challenge's nonce (for the single-use check), expiry and difficulty, and its
+/// <see cref="Work"/> — the effort it achieved, which may exceed what was asked.
+/// </summary>
 public readonly record struct VerifiedStamp(UInt128 Nonce, DateTimeOffset ExpiresAt, int Difficulty, int Work);
 
 /// <summary>
-/// Issues and checks self-contained challenges, statelessly: a challenge is 42 bytes, base64url without padding —
-/// version (1 byte, 1), a random nonce (16), the expiry in Unix seconds (8, big-endian), the difficulty (1), and the
-/// first 16 bytes of HMAC-SHA-256 under the service's key over the 26 bytes before it. A stamp is
-/// <c>challenge ":" counter</c> (1 to 16 decimal digits); its work is the number of leading zero bits of SHA-256 over
-/// the stamp's ASCII bytes. Thread-safe.
+/// Issues and checks self-contained challenges and form tickets, statelessly: each is 42 bytes, base64url without
+/// padding — a version (1 byte: 1 for a stamp challenge, 2 for a no-script form's ticket), a random nonce (16), the
+/// expiry in Unix seconds (8, big-endian), the difficulty (1; 0 in a ticket), and the first 16 bytes of HMAC-SHA-256
+/// under the service's key over the 26 bytes before it. The version is under the MAC, so a ticket never passes as a
+/// challenge nor the other way round. A stamp is <c>challenge ":" counter</c> (1 to 16 decimal digits; leading zeros
+/// allowed); its work is the number of leading zero bits of SHA-256 over the stamp's ASCII bytes. Thread-safe.
 /// </summary>
 public sealed class ChallengeCodec
 {
     public const int MaxCounterDigits = 16;
-    private const byte Version = 1;
+    private const byte StampVersion = 1;
+    private const byte TicketVersion = 2;
     private const int NonceLength = 16;
     private const int SignedLength = 1 + NonceLength + 8 + 1;
     private const int MacLength = 16;
@@ -43,17 +51,60 @@ public sealed class ChallengeCodec
         _key = (byte[])key.Clone();
     }
 
-    public IssuedChallenge Issue(int difficulty, DateTimeOffset expiresAt)
+    public IssuedChallenge Issue(int difficulty, int suggestedEffort, DateTimeOffset expiresAt)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(difficulty);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(difficulty, 255);
+        return new IssuedChallenge(
+            Seal(StampVersion, difficulty, expiresAt), difficulty, Math.Max(difficulty, suggestedEffort), DateTimeOffset.FromUnixTimeSeconds(expiresAt.ToUnixTimeSeconds()));
+    }
+
+    /// <summary>A ticket for one no-script form page: good for one accepted report until <paramref name="expiresAt"/>.</summary>
+    public string IssueTicket(DateTimeOffset expiresAt) => Seal(TicketVersion, 0, expiresAt);
+
+    /// <summary>Checks a form ticket: syntax, MAC, expiry. Single use is the caller's.</summary>
+    public FloodRefusal? VerifyTicket(string? ticket, DateTimeOffset now, out UInt128 nonce, out DateTimeOffset expiresAt)
+    {
+        nonce = default;
+        expiresAt = default;
+        if (ticket is not { Length: EncodedChallengeLength } || !JoseBase64.TryDecode(ticket, out var decoded) || decoded.Length != ChallengeLength)
+        {
+            return FloodRefusal.TicketInvalid;
+        }
+
+        if (Open(decoded, TicketVersion) is not { } opened)
+        {
+            return FloodRefusal.TicketInvalid;
+        }
+
+        (nonce, expiresAt) = (opened.Nonce, opened.ExpiresAt);
+        return now >= expiresAt ? FloodRefusal.TicketExpired : null;
+    }
+
+    private string Seal(byte version, int difficulty, DateTimeOffset expiresAt)
+    {
         Span<byte> bytes = stackalloc byte[ChallengeLength];
-        bytes[0] = Version;
+        bytes[0] = version;
         RandomNumberGenerator.Fill(bytes.Slice(1, NonceLength));
         BinaryPrimitives.WriteInt64BigEndian(bytes.Slice(1 + NonceLength, 8), expiresAt.ToUnixTimeSeconds());
         bytes[SignedLength - 1] = (byte)difficulty;
         Mac(bytes[..SignedLength], bytes[SignedLength..]);
-        return new IssuedChallenge(JoseBase64.Encode(bytes), difficulty, DateTimeOffset.FromUnixTimeSeconds(expiresAt.ToUnixTimeSeconds()));
+        return JoseBase64.Encode(bytes);
+    }
+
+    /// <summary>The nonce, expiry and difficulty of a sealed value of <paramref name="version"/> whose MAC verifies; else null.</summary>
+    private (UInt128 Nonce, DateTimeOffset ExpiresAt, int Difficulty)? Open(ReadOnlySpan<byte> bytes, byte version)
+    {
+        Span<byte> expected = stackalloc byte[MacLength];
+        Mac(bytes[..SignedLength], expected);
+        if (bytes[0] != version || !CryptographicOperations.FixedTimeEquals(expected, bytes[SignedLength..]))
+        {
+            return null;
+        }
+
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(
+            Math.Clamp(BinaryPrimitives.ReadInt64BigEndian(bytes.Slice(1 + NonceLength, 8)), 0, DateTimeOffset.MaxValue.ToUnixTimeSeconds()));
+        return (BinaryPrimitives.ReadUInt128BigEndian(bytes.Slice(1, NonceLength)), expiresAt, bytes[SignedLength - 1]);
     }
 
     /// <summary>
@@ -80,30 +131,23 @@ public sealed class ChallengeCodec
             return FloodRefusal.StampMalformed;
         }
 
-        ReadOnlySpan<byte> bytes = decoded;
-
-        Span<byte> expected = stackalloc byte[MacLength];
-        Mac(bytes[..SignedLength], expected);
-        if (bytes[0] != Version || !CryptographicOperations.FixedTimeEquals(expected, bytes[SignedLength..]))
+        if (Open(decoded, StampVersion) is not { } opened)
         {
             return FloodRefusal.StampInvalid;
         }
 
-        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(
-            Math.Clamp(BinaryPrimitives.ReadInt64BigEndian(bytes.Slice(1 + NonceLength, 8)), 0, DateTimeOffset.MaxValue.ToUnixTimeSeconds()));
-        if (now >= expiresAt)
+        if (now >= opened.ExpiresAt)
         {
             return FloodRefusal.StampExpired;
         }
 
-        var difficulty = bytes[SignedLength - 1];
         var work = Work(stamp);
-        if (work < difficulty)
+        if (work < opened.Difficulty)
         {
             return FloodRefusal.StampInsufficient;
         }
 
-        verified = new VerifiedStamp(BinaryPrimitives.ReadUInt128BigEndian(bytes.Slice(1, NonceLength)), expiresAt, difficulty, work);
+        verified = new VerifiedStamp(opened.Nonce, opened.ExpiresAt, opened.Difficulty, work);
         return null;
     }
 

@@ -18,14 +18,26 @@ public enum FloodRefusal
     /// <summary>The challenge was already used for a submission (403; fetch a new one).</summary>
     StampReused,
 
-    /// <summary>The hash has fewer leading zero bits than the challenge asked for (403).</summary>
+    /// <summary>The hash has fewer leading zero bits than the challenge itself asked for: a client bug (403).</summary>
     StampInsufficient,
 
-    /// <summary>The difficulty rose well above the challenge's since it was issued (403; fetch a new one).</summary>
-    StampStale,
+    /// <summary>
+    /// The stamp is valid but its effort is below the current floor (the floor rose since the challenge was issued):
+    /// 403 with the effort that is accepted now; keep searching on the same challenge.
+    /// </summary>
+    EffortTooLow,
 
-    /// <summary>The global limit (or, for the no-script path, its own) is reached (429 with Retry-After).</summary>
+    /// <summary>No-script path: its own lane is full (429 with Retry-After); and the one-instance safety bound.</summary>
     RateLimited,
+
+    /// <summary>No-script path: the page's ticket is missing, altered or not issued here (the form comes back, 400).</summary>
+    TicketInvalid,
+
+    /// <summary>No-script path: the page was open longer than a ticket lives (the form comes back, 400).</summary>
+    TicketExpired,
+
+    /// <summary>No-script path: this page's report was already received; its receipt is not shown again (409).</summary>
+    TicketUsed,
 }
 
 public static class FloodRefusals
@@ -39,8 +51,11 @@ public static class FloodRefusals
         FloodRefusal.StampExpired => "stamp-expired",
         FloodRefusal.StampReused => "stamp-reused",
         FloodRefusal.StampInsufficient => "stamp-insufficient",
-        FloodRefusal.StampStale => "stamp-stale",
+        FloodRefusal.EffortTooLow => "effort-too-low",
         FloodRefusal.RateLimited => "rate-limited",
+        FloodRefusal.TicketInvalid => "ticket-invalid",
+        FloodRefusal.TicketExpired => "ticket-expired",
+        FloodRefusal.TicketUsed => "ticket-used",
         _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, null),
     };
 
@@ -53,8 +68,11 @@ public static class FloodRefusals
         FloodRefusal.StampExpired => "The challenge has expired. Fetch a new one from GET /api/challenge.",
         FloodRefusal.StampReused => "The challenge was already used. Each submission needs a fresh challenge from GET /api/challenge.",
         FloodRefusal.StampInsufficient => "SHA-256 of the stamp does not have as many leading zero bits as the challenge's difficulty.",
-        FloodRefusal.StampStale => "The difficulty has risen since this challenge was issued. Fetch a new one from GET /api/challenge.",
+        FloodRefusal.EffortTooLow => "Many reports are arriving, so more work is needed now: keep searching on the same challenge until SHA-256 of the stamp has at least 'effort' leading zero bits ('suggestedEffort' to be processed ahead of the backlog), then send it. Nothing was kept.",
         FloodRefusal.RateLimited => "Too many reports are arriving right now; nothing was kept. Send it again after the time in Retry-After.",
+        FloodRefusal.TicketInvalid => "The form page's ticket is missing or was not issued here. Send the form again from a freshly loaded page.",
+        FloodRefusal.TicketExpired => "The form page was open too long. Send the form again from a freshly loaded page.",
+        FloodRefusal.TicketUsed => "The report from this form page was already received.",
         _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, null),
     };
 }

@@ -20,8 +20,14 @@ public abstract record FormIntakeResult
 
     public sealed record Unavailable(TimeSpan RetryAfter) : FormIntakeResult;
 
-    /// <summary>The no-script path's limit (or the global one) is reached: try again after <see cref="RetryAfter"/>.</summary>
+    /// <summary>The no-script lane is full: try again after <see cref="RetryAfter"/>.</summary>
     public sealed record Busy(TimeSpan RetryAfter) : FormIntakeResult;
+
+    /// <summary>The page's ticket is missing, altered or expired: the form comes back with what was typed and a fresh ticket.</summary>
+    public sealed record PageExpired : FormIntakeResult;
+
+    /// <summary>The report from this page was already received: its receipt is not shown again.</summary>
+    public sealed record AlreadyReceived : FormIntakeResult;
 }
 
 /// <summary>
@@ -41,10 +47,11 @@ public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intake
 
     /// <summary>
     /// Validates, encrypts and queues the form posted under <paramref name="submission"/>, asking
-    /// <paramref name="admit"/> (flood control) once the fields are valid and before anything is encrypted or queued.
+    /// <paramref name="admit"/> (flood control: the page's ticket and the no-script lane) once the fields are valid and
+    /// before anything is encrypted or queued.
     /// </summary>
     public async Task<FormIntakeResult> SubmitAsync(
-        IReadOnlyDictionary<string, string> fields, SubmissionId submission, Func<FloodDecision>? admit, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> fields, SubmissionId submission, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken)
     {
         var plaintext = TipForm.ToPaddedJson(fields);
         try
@@ -66,9 +73,24 @@ public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intake
                 return new FormIntakeResult.Invalid(errors);
             }
 
-            if (admit?.Invoke() is { IsAdmitted: false } held)
+            FloodDecision decision;
+            try
             {
-                return new FormIntakeResult.Busy(held.RetryAfter);
+                decision = admit is null ? FloodDecision.Admitted(effort: null, Lane.Main) : await admit(cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException)
+            {
+                return new FormIntakeResult.Unavailable(intake.RetryAfter);
+            }
+
+            switch (decision.Refusal)
+            {
+                case FloodRefusal.TicketInvalid or FloodRefusal.TicketExpired:
+                    return new FormIntakeResult.PageExpired();
+                case FloodRefusal.TicketUsed:
+                    return new FormIntakeResult.AlreadyReceived();
+                case not null:
+                    return new FormIntakeResult.Busy(decision.RetryAfter);
             }
 
             IntakePublicKey key;
@@ -83,7 +105,7 @@ public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intake
 
             var identity = receipts.IdentityFor(submission, SubmittedPayload.Form, plaintext);
             var jwe = JweEncryptor.Encrypt(plaintext, key);
-            return await intake.SubmitAsync(jwe, identity, admit: null, cancellationToken).ConfigureAwait(false) switch
+            return await intake.SubmitAsync(jwe, identity, _ => ValueTask.FromResult(decision), cancellationToken).ConfigureAwait(false) switch
             {
                 IntakeResult.Accepted accepted => new FormIntakeResult.Accepted(accepted.ReceiptCode),
                 IntakeResult.Unavailable unavailable => new FormIntakeResult.Unavailable(unavailable.RetryAfter),

@@ -8,11 +8,18 @@ public sealed class IntakeOptions : IValidatableObject
     public const string SectionName = "Intake";
 
     /// <summary>
-    /// Salt for receipt hashes (base64, at least 16 bytes). Not a secret: the receipt's 100 random bits make it
-    /// unguessable; the salt only keeps hashes from one deployment from matching another's.
+    /// The secret pepper (base64, at least 32 random bytes) that keys the stored receipt hashes and derives tip ids and
+    /// receipts (docs/security.md, "Receipts"). Keep it out of storage and the same for the life of the data: a new
+    /// pepper makes the receipts issued under the old one unverifiable.
     /// </summary>
-    [Required(ErrorMessage = "Intake:ReceiptSalt is required: at least 16 random bytes, base64-encoded.")]
-    public string ReceiptSalt { get; set; } = "";
+    [Required(ErrorMessage = "Intake:ReceiptPepper is required: at least 32 random bytes, base64-encoded, kept secret.")]
+    public string ReceiptPepper { get; set; } = "";
+
+    /// <summary>
+    /// The public salt receipts were hashed with before the pepper (base64, at least 16 bytes): optional, kept only so
+    /// that receipts issued before it can still be verified (<see cref="ReceiptIssuer.Matches"/>).
+    /// </summary>
+    public string? ReceiptSalt { get; set; }
 
     /// <summary>How long a client is told to wait when storage is unavailable.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
@@ -20,16 +27,31 @@ public sealed class IntakeOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (ReceiptSaltBytes() is not { Length: >= 16 })
+        if (Decode(ReceiptPepper) is not { Length: >= 32 })
         {
             yield return new ValidationResult(
-                "Intake:ReceiptSalt must be at least 16 bytes, base64-encoded.", [nameof(ReceiptSalt)]);
+                "Intake:ReceiptPepper must be at least 32 random bytes, base64-encoded.", [nameof(ReceiptPepper)]);
+        }
+
+        if (!string.IsNullOrEmpty(ReceiptSalt) && Decode(ReceiptSalt) is not { Length: >= 16 })
+        {
+            yield return new ValidationResult(
+                "Intake:ReceiptSalt, when set (to verify receipts issued before the pepper), must be at least 16 bytes, base64-encoded.", [nameof(ReceiptSalt)]);
         }
     }
 
-    internal byte[]? ReceiptSaltBytes()
+    internal byte[]? ReceiptPepperBytes() => Decode(ReceiptPepper);
+
+    internal byte[]? ReceiptSaltBytes() => string.IsNullOrEmpty(ReceiptSalt) ? null : Decode(ReceiptSalt);
+
+    private static byte[]? Decode(string? base64)
     {
-        var buffer = new byte[ReceiptSalt.Length];
-        return Convert.TryFromBase64String(ReceiptSalt, buffer, out var written) ? buffer[..written] : null;
+        if (string.IsNullOrEmpty(base64))
+        {
+            return null;
+        }
+
+        var buffer = new byte[base64.Length];
+        return Convert.TryFromBase64String(base64, buffer, out var written) ? buffer[..written] : null;
     }
 }

@@ -16,6 +16,11 @@ public abstract record IntakeResult
 
     public sealed record Unavailable(TimeSpan RetryAfter) : IntakeResult;
 
-    /// <summary>Held back by flood control (docs/flood-control.md); <see cref="RetryAfter"/> is zero for stamp faults.</summary>
-    public sealed record FloodControlled(FloodRefusal Refusal, TimeSpan RetryAfter) : IntakeResult;
+    /// <summary>Held back by flood control (docs/flood-control.md): the decision, with its refusal and what to do.</summary>
+    public sealed record FloodControlled(FloodDecision Decision) : IntakeResult
+    {
+        public FloodRefusal Refusal => Decision.Refusal!.Value;
+
+        public TimeSpan RetryAfter => Decision.RetryAfter;
+    }
 }

@@ -6,7 +6,10 @@ namespace TipIntake.Core.Intake;
 /// The queue message of contract 3: versioned, and nothing about the sender. The receive time is truncated to the
 /// hour so that it cannot be matched against network logs. The JWE travels in the message (<see cref="Jwe"/>) when it
 /// fits one queue message; a larger one waits in the claim-check store under the name in <see cref="JweRef"/>
-/// (<see cref="IClaimCheckStore"/>), and exactly one of the two is set.
+/// (<see cref="IClaimCheckStore"/>), and exactly one of the two is set. <see cref="Effort"/> is the effort (leading
+/// zero bits, 0–256) the script path's stamp achieved, by which processing orders work; absent on the no-script path.
+/// It lives as long as the message (the queue keeps its own precise insertion time anyway); <c>Tips</c> keeps only a
+/// coarse band of it.
 /// </summary>
 public sealed record TipEnvelope(
     [property: JsonPropertyName("v")] int Version,
@@ -14,7 +17,8 @@ public sealed record TipEnvelope(
     [property: JsonPropertyName("receivedHour")] DateTimeOffset ReceivedHour,
     [property: JsonPropertyName("receiptHash")] string ReceiptHash,
     [property: JsonPropertyName("jwe"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Jwe = null,
-    [property: JsonPropertyName("jweRef"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? JweRef = null)
+    [property: JsonPropertyName("jweRef"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? JweRef = null,
+    [property: JsonPropertyName("effort"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Effort = null)
 {
     public const int CurrentVersion = 1;
 
@@ -33,6 +37,24 @@ public sealed record TipEnvelope(
     /// bytes for a Korean or Chinese character), whose largest valid tip is about 126,000 bytes, 170,000 characters.
     /// </summary>
     public const int MaxJweLength = 196_608;
+
+    /// <summary>Reads and checks a queue message: a v1 envelope with a tip id, a hash, exactly one of JWE or reference, and a sane effort.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> body, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TipEnvelope? envelope)
+    {
+        envelope = null;
+        try
+        {
+            envelope = System.Text.Json.JsonSerializer.Deserialize(body, EnvelopeJsonContext.Default.TipEnvelope);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
+        {
+            return false;
+        }
+
+        return envelope is { Version: CurrentVersion, ReceiptHash.Length: > 0, Effort: null or (>= 0 and <= 256) }
+            && Triage.TriageIds.IsTipId(envelope.TipId)
+            && (envelope is { Jwe.Length: > 0, JweRef: null } || (envelope.Jwe is null && Triage.TriageIds.IsTipId(envelope.JweRef)));
+    }
 
     public static DateTimeOffset TruncateToHour(DateTimeOffset time)
     {

@@ -19,7 +19,8 @@ public sealed class TipIntakeService(
     ReceiptIssuer receipts,
     TimeProvider time,
     IOptions<IntakeOptions> options,
-    ILogger<TipIntakeService> logger)
+    ILogger<TipIntakeService> logger,
+    Logging.SubmissionRefusals? refusals = null)
 {
     /// <summary>
     /// Accepts a submission that flood control has nothing to say about, under a fresh submission id (so it can never
@@ -31,12 +32,13 @@ public sealed class TipIntakeService(
     /// <summary>
     /// Accepts a browser-made JWE sent under <paramref name="submission"/>, asking <paramref name="admit"/> (flood
     /// control) once the envelope's shape, header and key were found right and before it is queued: a malformed
-    /// submission gets its specific fault first, and only a submission that could be queued spends a stamp or a token.
+    /// submission gets its specific fault first, and only a submission that could be queued spends a stamp. The
+    /// decision says which lane it waits in and the effort the envelope carries.
     /// A resend of the same JWE under the same submission id gets the same receipt and tip id, so however many of the
     /// attempts reached the queue, processing keeps one tip.
     /// </summary>
     public Task<IntakeResult> SubmitAsync(
-        string compactJwe, SubmissionId submission, Func<FloodDecision>? admit, CancellationToken cancellationToken) =>
+        string compactJwe, SubmissionId submission, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken) =>
         SubmitCoreAsync(
             compactJwe,
             () => receipts.IdentityFor(submission, SubmittedPayload.Jwe, System.Text.Encoding.ASCII.GetBytes(compactJwe)),
@@ -45,11 +47,11 @@ public sealed class TipIntakeService(
 
     /// <summary>Accepts a JWE whose identity the caller derived (the no-script path derives it from the plaintext).</summary>
     public Task<IntakeResult> SubmitAsync(
-        string compactJwe, SubmissionIdentity identity, Func<FloodDecision>? admit, CancellationToken cancellationToken) =>
+        string compactJwe, SubmissionIdentity identity, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken) =>
         SubmitCoreAsync(compactJwe, () => identity, admit, cancellationToken);
 
     private async Task<IntakeResult> SubmitCoreAsync(
-        string compactJwe, Func<SubmissionIdentity> identify, Func<FloodDecision>? admit, CancellationToken cancellationToken)
+        string compactJwe, Func<SubmissionIdentity> identify, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken)
     {
         if (!JweParser.TryParse(compactJwe, TipEnvelope.MaxJweLength, out var jwe, out var fault))
         {
@@ -58,20 +60,29 @@ public sealed class TipIntakeService(
 
         try
         {
-            if (!await intakeKey.AcceptsKeyIdAsync(jwe.Header.KeyId, cancellationToken).ConfigureAwait(false))
+            // From the versions last read from the key store: free, so it may come before the stamp (a kid check that
+            // asked the store would let anyone spend its request budget with made-up versions).
+            var version = intakeKey.CheckKeyVersion(jwe.Header.KeyId);
+            if (version.State == KeyVersionState.Refused)
             {
                 return Refuse(JweFault.InvalidKeyId);
             }
 
-            var publicKey = await intakeKey.GetPublicKeyAsync(cancellationToken).ConfigureAwait(false);
-            if (jwe.EncryptedKey.Length != publicKey.ModulusLength)
+            if (version.State == KeyVersionState.Unknown)
+            {
+                Log.IntakeUnavailable(logger, "KeyVersionsNotRead");
+                return new IntakeResult.Unavailable(options.Value.RetryAfter);
+            }
+
+            if (jwe.EncryptedKey.Length != version.ModulusLength)
             {
                 return Refuse(JweFault.InvalidEncryptedKeyLength);
             }
 
-            if (admit?.Invoke() is { IsAdmitted: false } held)
+            var decision = admit is null ? FloodDecision.Admitted(effort: null, Lane.Main) : await admit(cancellationToken).ConfigureAwait(false);
+            if (!decision.IsAdmitted)
             {
-                return new IntakeResult.FloodControlled(held.Refusal!.Value, held.RetryAfter);
+                return new IntakeResult.FloodControlled(decision);
             }
 
             var identity = identify();
@@ -79,7 +90,7 @@ public sealed class TipIntakeService(
             if (!inline)
             {
                 // Written before the message that names it, so that no message can name a JWE that is not there.
-                await claimChecks.PutAsync(identity.TipId, compactJwe, cancellationToken).ConfigureAwait(false);
+                await claimChecks.PutAsync(receipts.ClaimCheckNameOf(identity.TipId), compactJwe, cancellationToken).ConfigureAwait(false);
             }
 
             var envelope = new TipEnvelope(
@@ -88,12 +99,13 @@ public sealed class TipIntakeService(
                 TipEnvelope.TruncateToHour(time.GetUtcNow()),
                 identity.Receipt.Hash,
                 inline ? compactJwe : null,
-                inline ? null : identity.TipId);
-            await inbox.EnqueueAsync(envelope, cancellationToken).ConfigureAwait(false);
+                inline ? null : receipts.ClaimCheckNameOf(identity.TipId),
+                decision.Effort);
+            await inbox.EnqueueAsync(envelope, decision.Lane, cancellationToken).ConfigureAwait(false);
             Log.SubmissionQueued(logger);
             return new IntakeResult.Accepted(identity.Receipt.Code);
         }
-        catch (Exception ex) when (ex is StorageUnavailableException or IntakeKeyException)
+        catch (StorageUnavailableException ex)
         {
             Log.IntakeUnavailable(logger, ex.GetType().Name);
             return new IntakeResult.Unavailable(options.Value.RetryAfter);
@@ -112,6 +124,7 @@ public sealed class TipIntakeService(
     private IntakeResult.Refused Refuse(JweFault fault)
     {
         Log.SubmissionRefused(logger, JweFaultDescriptions.CodeOf(fault));
+        refusals?.Add(JweFaultDescriptions.CodeOf(fault));
         return new IntakeResult.Refused(fault);
     }
 }

@@ -6,14 +6,29 @@ namespace TipIntake.Core.Processing;
 /// <summary>A message taken from a queue: its body as stored (the envelope JSON) and how often it has been delivered.</summary>
 public sealed record InboundMessage(string MessageId, ReadOnlyMemory<byte> Body, long DequeueCount);
 
-/// <summary>A decrypted, validated and routed tip, ready for triage.</summary>
+/// <summary>
+/// A decrypted, validated and routed tip, ready for triage. <see cref="Effort"/> is the effort its stamp achieved
+/// (null on the no-script path); the store keeps only a coarse band of it.
+/// </summary>
 public sealed record StoredTip(
     string TipId,
     RouteDecision Route,
     Tip Tip,
     DateTimeOffset ReceivedHour,
     string ReceiptHash,
-    string KeyId);
+    string KeyId,
+    int? Effort = null);
+
+/// <summary>
+/// The processor's share of the key store's request budget (Key Vault allows ~50 unwraps a second per vault), shared
+/// by every instance: one token per unwrap, the main lane first.
+/// </summary>
+public interface IUnwrapBudget
+{
+    /// <summary>A token for one unwrap in <paramref name="lane"/>, or false when the budget is spent for now.</summary>
+    /// <exception cref="Intake.StorageUnavailableException">The shared budget could not be reached.</exception>
+    ValueTask<bool> TryTakeAsync(Intake.Lane lane, CancellationToken cancellationToken);
+}
 
 /// <summary>What could not be processed, kept whole (the encrypted message as it arrived) so it can be replayed after a fix.</summary>
 public sealed record QuarantineEntry(

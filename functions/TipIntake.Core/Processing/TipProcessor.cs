@@ -12,7 +12,13 @@ namespace TipIntake.Core.Processing;
 
 /// <summary>
 /// Contract 5: unwrap → decrypt → validate → route → write. Permanent failures go to the quarantine with the message
-/// kept whole; transient ones ask the queue to retry. Every message ends stored, quarantined, or retried.
+/// kept whole; transient ones ask the queue to retry. Every message ends stored, quarantined, retried — or deferred:
+/// put back on a lane to be processed later, highest effort first (docs/flood-control.md, "Lanes"). Script-path work
+/// paid below the suggested effort moves from the main lane to the bulk lane; bulk work waits while the main lane has
+/// work; and no unwrap is asked of the key store without a token of the shared budget, main lane first. Waiting is done
+/// holding the message, for up to <see cref="ProcessingOptions.HoldFor"/>: a held message costs no storage operation,
+/// while one put back costs two, and a lane of thousands cycling through its queue would take the storage the main
+/// lane needs. Only after that is it put back.
 /// </summary>
 public sealed class TipProcessor(
     IIntakeKey intakeKey,
@@ -21,15 +27,43 @@ public sealed class TipProcessor(
     IClaimCheckStore claimChecks,
     TipRouter router,
     TimeProvider time,
-    ILogger<TipProcessor> logger)
+    ILogger<TipProcessor> logger,
+    ITipInbox? lanes = null,
+    IUnwrapBudget? budget = null,
+    FloodControl.FloodState? flood = null,
+    Microsoft.Extensions.Options.IOptions<ProcessingOptions>? options = null)
 {
-    public async Task<ProcessingOutcome> ProcessAsync(InboundMessage message, CancellationToken cancellationToken)
+    /// <summary>How often a held message looks again whether it may go on.</summary>
+    public static readonly TimeSpan HoldPoll = TimeSpan.FromMilliseconds(250);
+
+    private readonly ProcessingOptions _options = options?.Value ?? new ProcessingOptions();
+
+    /// <summary>A message of the main lane.</summary>
+    public Task<ProcessingOutcome> ProcessAsync(InboundMessage message, CancellationToken cancellationToken) =>
+        ProcessAsync(message, Lane.Main, cancellationToken);
+
+    public async Task<ProcessingOutcome> ProcessAsync(InboundMessage message, Lane lane, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!TryReadEnvelope(message.Body, out var envelope))
+        if (!TipEnvelope.TryRead(message.Body.Span, out var envelope))
         {
             return await QuarantineAsync(message, null, QuarantineReason.EnvelopeInvalid, "not a v1 envelope", cancellationToken)
                 .ConfigureAwait(false);
+        }
+
+        if (lanes is not null && flood is not null)
+        {
+            // Work that was paid less than what is now processed first makes way (the no-script lane's has no effort).
+            if (lane == Lane.Main && envelope.Effort is { } effort && effort < flood.SuggestedEffort)
+            {
+                return await DeferAsync(message, envelope, Lane.Bulk, TimeSpan.Zero, "paid below the suggested effort", cancellationToken).ConfigureAwait(false);
+            }
+
+            if (lane == Lane.Bulk
+                && !await HoldUntilAsync(() => ValueTask.FromResult(flood.MainBacklog <= _options.BulkWhenMainBelow), cancellationToken).ConfigureAwait(false))
+            {
+                return await DeferAsync(message, envelope, Lane.Bulk, _options.BulkDeferral, "the main lane has work", cancellationToken).ConfigureAwait(false);
+            }
         }
 
         string compactJwe;
@@ -59,6 +93,25 @@ public sealed class TipProcessor(
         {
             return await QuarantineAsync(message, envelope, QuarantineReason.JweInvalid, JweFaultDescriptions.CodeOf(fault), cancellationToken)
                 .ConfigureAwait(false);
+        }
+
+        if (budget is not null && lanes is not null)
+        {
+            bool granted;
+            try
+            {
+                granted = await HoldUntilAsync(() => budget.TryTakeAsync(lane, cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException)
+            {
+                return RetryLater(envelope.TipId, message, "unwrap budget unavailable");
+            }
+
+            if (!granted)
+            {
+                return await DeferAsync(message, envelope, lane, lane == Lane.Main ? _options.MainDeferral : _options.BulkDeferral,
+                    "the unwrap budget is spent for now", cancellationToken).ConfigureAwait(false);
+            }
         }
 
         byte[] contentKey;
@@ -115,7 +168,7 @@ public sealed class TipProcessor(
     public Task<ProcessingOutcome> QuarantinePoisonAsync(InboundMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var envelope = TryReadEnvelope(message.Body, out var parsed) ? parsed : null;
+        var envelope = TipEnvelope.TryRead(message.Body.Span, out var parsed) ? parsed : null;
         return QuarantineAsync(message, envelope, QuarantineReason.RetriesExhausted, "moved from the poison queue", cancellationToken);
     }
 
@@ -123,13 +176,14 @@ public sealed class TipProcessor(
         InboundMessage message, TipEnvelope envelope, string keyId, Tip tip, CancellationToken cancellationToken)
     {
         var route = router.Route(tip);
-        var stored = new StoredTip(envelope.TipId, route, tip, envelope.ReceivedHour, envelope.ReceiptHash, keyId);
+        var stored = new StoredTip(envelope.TipId, route, tip, envelope.ReceivedHour, envelope.ReceiptHash, keyId, envelope.Effort);
         try
         {
             var added = await tips.TryAddAsync(stored, cancellationToken).ConfigureAwait(false);
             if (added)
             {
-                Log.TipStored(logger, envelope.TipId, route.Queue);
+                Log.TipStored(logger, route.Queue);
+                Log.TipStoredWithId(logger, envelope.TipId, route.Queue);
                 if (tip.Urgency == TipUrgencies.Imminent)
                 {
                     Log.ImminentTipWaiting(logger, route.Queue);
@@ -137,7 +191,8 @@ public sealed class TipProcessor(
             }
             else
             {
-                Log.TipAlreadyStored(logger, envelope.TipId);
+                Log.TipAlreadyStored(logger);
+                Log.TipAlreadyStoredWithId(logger, envelope.TipId);
             }
 
             return new ProcessingOutcome.Stored(envelope.TipId, route.Queue, WasRedelivery: !added);
@@ -166,7 +221,8 @@ public sealed class TipProcessor(
 
         if (storedIn is not null)
         {
-            Log.TipAlreadyStored(logger, envelope.TipId);
+            Log.TipAlreadyStored(logger);
+            Log.TipAlreadyStoredWithId(logger, envelope.TipId);
             return new ProcessingOutcome.Stored(envelope.TipId, storedIn, WasRedelivery: true);
         }
 
@@ -183,14 +239,52 @@ public sealed class TipProcessor(
         }
         catch (StorageUnavailableException)
         {
-            Log.ClaimCheckLeftBehind(logger, tipId);
+            Log.ClaimCheckLeftBehind(logger);
         }
+    }
+
+    /// <summary>True as soon as <paramref name="ready"/> is; false if it is not within <see cref="ProcessingOptions.HoldFor"/>.</summary>
+    private async Task<bool> HoldUntilAsync(Func<ValueTask<bool>> ready, CancellationToken cancellationToken)
+    {
+        var until = time.GetUtcNow() + _options.HoldFor;
+        while (!await ready().ConfigureAwait(false))
+        {
+            if (time.GetUtcNow() >= until)
+            {
+                return false;
+            }
+
+            await Task.Delay(HoldPoll, time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Puts the message back on <paramref name="lane"/>, unchanged, before this delivery completes (so nothing is lost
+    /// if the process dies in between: a second copy of the same tip id, kept once by insert-only <c>Tips</c>).
+    /// </summary>
+    private async Task<ProcessingOutcome> DeferAsync(
+        InboundMessage message, TipEnvelope envelope, Lane lane, TimeSpan delay, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await lanes!.RequeueAsync(lane, message.Body, delay, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException)
+        {
+            return RetryLater(envelope.TipId, message, "lane unavailable");
+        }
+
+        Log.Deferred(logger, lane == Lane.Main ? "main" : "bulk", reason);
+        return new ProcessingOutcome.Deferred(lane, reason);
     }
 
     /// <summary>Logs why the message goes back to the queue, and says so.</summary>
     private ProcessingOutcome.RetryLater RetryLater(string id, InboundMessage message, string reason)
     {
-        Log.WillRetry(logger, id, message.DequeueCount, reason);
+        Log.WillRetry(logger, message.DequeueCount, reason);
+        Log.WillRetryWithId(logger, id, message.DequeueCount, reason);
         return new ProcessingOutcome.RetryLater(reason);
     }
 
@@ -206,7 +300,7 @@ public sealed class TipProcessor(
                 return await QuarantineAsync(message, envelope, QuarantineReason.UnwrapRejected, "the key could not unwrap the content key", cancellationToken, jwe.Header.KeyId)
                     .ConfigureAwait(false);
             case IntakeKeyFailure.Unauthorized:
-                Log.KeyAccessDenied(logger, envelope.TipId, message.DequeueCount);
+                Log.KeyAccessDenied(logger, message.DequeueCount);
                 return new ProcessingOutcome.RetryLater("intake key access denied");
             default:
                 return RetryLater(envelope.TipId, message, "intake key unavailable");
@@ -232,24 +326,8 @@ public sealed class TipProcessor(
             return RetryLater(id, message, "quarantine unavailable");
         }
 
-        Log.Quarantined(logger, id, QuarantineReasons.CodeOf(reason));
+        Log.Quarantined(logger, QuarantineReasons.CodeOf(reason));
+        Log.QuarantinedWithId(logger, id, QuarantineReasons.CodeOf(reason));
         return new ProcessingOutcome.Quarantined(id, reason);
-    }
-
-    private static bool TryReadEnvelope(ReadOnlyMemory<byte> body, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TipEnvelope? envelope)
-    {
-        envelope = null;
-        try
-        {
-            envelope = JsonSerializer.Deserialize(body.Span, EnvelopeJsonContext.Default.TipEnvelope);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException)
-        {
-            return false;
-        }
-
-        return envelope is { Version: TipEnvelope.CurrentVersion, ReceiptHash.Length: > 0 }
-            && TriageIds.IsTipId(envelope.TipId)
-            && (envelope is { Jwe.Length: > 0, JweRef: null } || (envelope.Jwe is null && TriageIds.IsTipId(envelope.JweRef)));
     }
 }

@@ -38,7 +38,7 @@ public static class RetentionActions
 /// run with an exception: the timer tries again at its next occurrence, and what was done stays done.
 /// </summary>
 public sealed class RetentionService(
-    IRetentionStore store, IClaimCheckStore claimChecks, IOptions<RetentionOptions> options, ILogger<RetentionService> logger)
+    IRetentionStore store, IClaimCheckStore claimChecks, ReceiptIssuer names, IOptions<RetentionOptions> options, ILogger<RetentionService> logger)
 {
     public async Task<RetentionReport> RunAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -70,7 +70,11 @@ public sealed class RetentionService(
             await store.DeleteNotesAsync(tip.TipId, cancellationToken).ConfigureAwait(false);
 
             // Normally gone since the tip was stored; the processor's delete is best effort, so make sure.
-            await claimChecks.DeleteAsync(tip.TipId, cancellationToken).ConfigureAwait(false);
+            foreach (var name in names.ClaimCheckNamesOf(tip.TipId))
+            {
+                await claimChecks.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+            }
+
             tipsPurged++;
         }
 
@@ -90,7 +94,10 @@ public sealed class RetentionService(
             // this delete fail, the JWE has no row any more and the orphan sweep of a later run takes it.
             if (TriageIds.IsTipId(entry.Id))
             {
-                await claimChecks.DeleteAsync(entry.Id, cancellationToken).ConfigureAwait(false);
+                foreach (var name in names.ClaimCheckNamesOf(entry.Id))
+                {
+                    await claimChecks.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             quarantinePurged++;
@@ -119,7 +126,9 @@ public sealed class RetentionService(
         }
 
         // One read of the quarantine's ids for the whole sweep, not one look-up per JWE.
-        var held = await store.QuarantinedIdsAsync(cancellationToken).ConfigureAwait(false);
+        var held = (await store.QuarantinedIdsAsync(cancellationToken).ConfigureAwait(false))
+            .SelectMany(id => TriageIds.IsTipId(id) ? names.ClaimCheckNamesOf(id) : [id])
+            .ToHashSet(StringComparer.Ordinal);
         var orphans = old.Where(claimCheck => !held.Contains(claimCheck.Name)).ToList();
         return (orphans, old.Count - orphans.Count);
     }

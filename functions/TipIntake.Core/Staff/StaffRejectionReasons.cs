@@ -34,6 +34,12 @@ public static class StaffRejectionReasons
     /// <summary>Not a delegated access token (no <c>scp</c> claim): e.g. an ID token of the same app registration.</summary>
     public const string NotAccessToken = "not-access-token";
 
+    /// <summary>The delegated scopes (<c>scp</c>) do not include the triage API's scope (<c>Triage:Auth:Scope</c>).</summary>
+    public const string WrongScope = "wrong-scope";
+
+    /// <summary>The token was issued to another client application (<c>azp</c>, or <c>appid</c> in v1) than the triage page's.</summary>
+    public const string WrongClient = "wrong-client";
+
     /// <summary><c>Triage:Auth</c> is not configured: staff sign-in is off.</summary>
     public const string NotConfigured = "not-configured";
 

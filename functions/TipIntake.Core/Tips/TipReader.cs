@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -52,7 +53,7 @@ public static partial class TipReader
         var category = OneOf(d.Category, "category", TipCategories.All, errors);
         var urgency = OneOf(d.Urgency, "urgency", TipUrgencies.All, errors);
         var narrative = Text(d.Narrative, "narrative", TipLimits.NarrativeMaxCharacters, multiline: true, required: true, errors);
-        var contact = Text(d.Contact, "contact", TipLimits.ContactMaxCharacters, multiline: true, required: false, errors);
+        var contact = Text(d.Contact, "contact", TipLimits.ContactMaxCharacters, multiline: true, required: false, errors, refuseBidiControls: true);
         var location = d.Location is null ? null : Location(d.Location, errors);
         var language = Language(d.Language, errors);
 
@@ -83,8 +84,8 @@ public static partial class TipReader
             errors.Add(new("location.country", "not-iso-3166", "location.country must be an ISO 3166-1 alpha-2 code, such as CN or KP."));
         }
 
-        var region = Text(l.Region, "location.region", TipLimits.RegionMaxCharacters, multiline: false, required: false, errors);
-        var place = Text(l.Place, "location.place", TipLimits.PlaceMaxCharacters, multiline: false, required: false, errors);
+        var region = Text(l.Region, "location.region", TipLimits.RegionMaxCharacters, multiline: false, required: false, errors, refuseBidiControls: true);
+        var place = Text(l.Place, "location.place", TipLimits.PlaceMaxCharacters, multiline: false, required: false, errors, refuseBidiControls: true);
         return country is null ? null : new TipLocation(country, region, place);
     }
 
@@ -105,7 +106,16 @@ public static partial class TipReader
         return value;
     }
 
-    private static string? Text(string? value, string field, int maxCharacters, bool multiline, bool required, List<TipError> errors)
+    /// <summary>
+    /// Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). In a short field — a place, a
+    /// region, a contact — they can only deceive: a reversed phone number or a place name that reads as another in the
+    /// triage page. Right-to-left text needs none of them (the Unicode bidi algorithm orders it). A narrative may keep
+    /// them; the triage page isolates every field it shows, so none can reorder text around it.
+    /// </summary>
+    public static readonly SearchValues<char> BidiControls = SearchValues.Create("\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069");
+
+    private static string? Text(
+        string? value, string field, int maxCharacters, bool multiline, bool required, List<TipError> errors, bool refuseBidiControls = false)
     {
         if (value is null || string.IsNullOrWhiteSpace(value))
         {
@@ -122,6 +132,12 @@ public static partial class TipReader
             errors.Add(new(field, "invalid-characters", multiline
                 ? $"{field} must not contain control characters other than tab and line breaks."
                 : $"{field} must not contain control characters or line breaks."));
+            return null;
+        }
+
+        if (refuseBidiControls && value.AsSpan().ContainsAny(BidiControls))
+        {
+            errors.Add(new(field, "invalid-characters", $"{field} must not contain bidirectional override, embedding or isolate characters (U+202A-U+202E, U+2066-U+2069)."));
             return null;
         }
 

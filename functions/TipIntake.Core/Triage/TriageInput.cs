@@ -13,6 +13,9 @@ public static partial class TriageInput
     public const int MaxNoteLength = 4000;
     public const int MaxAssigneeLength = 200;
 
+    /// <summary>The most tips one bulk dismissal names: a page of the list.</summary>
+    public const int MaxBulkDismissals = MaxPageSize;
+
     public static bool IsLabel(string? label) => label is not null && LabelPattern().IsMatch(label);
 
     /// <summary>Queue names as routing allows them.</summary>

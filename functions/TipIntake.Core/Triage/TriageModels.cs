@@ -1,6 +1,10 @@
 namespace TipIntake.Core.Triage;
 
-/// <summary>What a triage list shows of a tip: routing and triage state, never the reporter's words.</summary>
+/// <summary>
+/// What a triage list shows of a tip: routing and triage state, never the reporter's words. <see cref="EffortBand"/>
+/// is the coarse effort its stamp paid (<see cref="EffortBands"/>; null on the no-script path): a flood's spam comes in
+/// at the floor of its time, so it can be found and dismissed in bulk.
+/// </summary>
 public sealed record TipSummary(
     string Id,
     string Queue,
@@ -13,7 +17,8 @@ public sealed record TipSummary(
     DateTimeOffset ReceivedHour,
     string? AssignedTo,
     IReadOnlyList<string> Labels,
-    DateTimeOffset? LastChangedAt);
+    DateTimeOffset? LastChangedAt,
+    int? EffortBand = null);
 
 /// <summary>The reporter's content of a tip as the processor stored it.</summary>
 public sealed record TipContent(
@@ -26,17 +31,28 @@ public sealed record TipContent(
     string? Contact);
 
 /// <summary>
-/// A tip as the store holds it, with its version (the storage ETag) for optimistic concurrency, the audit writes of
-/// its last change (<see cref="PendingAudit"/>) and the index work of its last write (<see cref="PendingIndex"/>),
-/// which may not have reached their tables yet.
+/// A tip as the store holds it: its <see cref="Version"/>, a counter every triage change raises by one, which is what
+/// clients see as the ETag; the storage ETag that guards the write (it encodes the row's write time to 100 ns, so it
+/// never leaves the service); the audit writes of its last change (<see cref="PendingAudit"/>) and the index work of
+/// its last write (<see cref="PendingIndex"/>), which may not have reached their tables yet.
 /// </summary>
-public sealed record TriageTip(TipSummary Summary, TipContent Content, string ETag, PendingAudit? Pending = null, PendingIndex? PendingIndex = null);
+public sealed record TriageTip(TipSummary Summary, TipContent Content, string StorageETag, long Version, PendingAudit? Pending = null, PendingIndex? PendingIndex = null)
+{
+    /// <summary>The version as a client names it in an ETag and in If-Match: decimal digits, nothing about time.</summary>
+    public string ETag => TriageVersions.Format(Version);
+}
+
+/// <summary>The client-facing version of a tip: the number of triage changes it has had.</summary>
+public static class TriageVersions
+{
+    public static string Format(long version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
 
 /// <summary>
 /// The index work a write of the tip's row left to do, written into the row by that same write (a new tip by the
 /// processor's insert, a change by its guarded update, a purge by retention's mark) and cleared, guarded by the
-/// row's ETag, once done. Whoever reads the row next — the processor's redelivery, the next change, the next time
-/// anyone opens the tip, the repair job — does it first. All of it is idempotent.
+/// row's storage ETag, once done. Whoever reads the row next — the processor's redelivery, the next change, the next
+/// time anyone opens the tip, the repair job — does it first. All of it is idempotent.
 /// </summary>
 /// <param name="Kind"><see cref="PendingIndexKinds"/>.</param>
 /// <param name="Before">For a change: the summary before it (the sets the tip leaves are those of this summary).</param>
@@ -92,6 +108,9 @@ public static class TipEventActions
 
     /// <summary>A staff member searched (audited under <see cref="SearchAudit"/>, without what was searched for).</summary>
     public const string Searched = "searched";
+
+    /// <summary>An untouched tip dismissed with others in one request (a flood's spam): from <c>new</c> to <c>dismissed</c>.</summary>
+    public const string DismissedInBulk = "dismissed-in-bulk";
 }
 
 /// <summary>A page of a list; <see cref="Continuation"/> is null on the last page.</summary>
@@ -99,11 +118,15 @@ public sealed record TipPage(IReadOnlyList<TipSummary> Items, string? Continuati
 
 public sealed record TipCount(string Queue, string Status, int Count);
 
-/// <summary>The columns a triage change writes, with its audit writes, guarded by the ETag the caller read.</summary>
+/// <summary>
+/// The columns a triage change writes, with its audit writes and the tip's next <see cref="Version"/>, guarded by the
+/// storage ETag the service read (<see cref="IfMatch"/>).
+/// </summary>
 public sealed record TipUpdate(
     string TipId,
     string Queue,
     string IfMatch,
+    long Version,
     string Status,
     string? AssignedTo,
     IReadOnlyList<string> Labels,
@@ -145,6 +168,27 @@ public abstract record TriageChange
     /// <param name="Code">A short code for the problem type.</param>
     /// <param name="Detail">The service's own words; never an echo of the input.</param>
     public sealed record InvalidInput(string Code, string Detail) : TriageChange;
+}
+
+/// <summary>The outcome of a bulk dismissal.</summary>
+public abstract record BulkDismissal
+{
+    private BulkDismissal()
+    {
+    }
+
+    public sealed record Done(IReadOnlyList<string> Dismissed, IReadOnlyList<SkippedTip> Skipped) : BulkDismissal;
+
+    public sealed record InvalidInput(string Code, string Detail) : BulkDismissal;
+}
+
+/// <summary>A tip a bulk dismissal left as it was, and why: <see cref="NotFound"/> or <see cref="Touched"/>.</summary>
+public sealed record SkippedTip(string TipId, string Reason)
+{
+    public const string NotFound = "not-found";
+
+    /// <summary>Not new, or changed by someone (assigned, labelled, annotated): it must be dismissed on its own.</summary>
+    public const string Touched = "touched";
 }
 
 /// <summary>The outcome of a list request.</summary>

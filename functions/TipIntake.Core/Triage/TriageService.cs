@@ -131,6 +131,49 @@ public sealed class TriageService(
             new Decision(current, null, note.Id), note, cancellationToken);
     }
 
+    /// <summary>
+    /// Dismisses, in one request, tips no one has touched yet (status <c>new</c>, version 0: never assigned, labelled,
+    /// annotated or moved) — what a flood leaves behind. Each is its own guarded change with its own audit event
+    /// (<c>dismissed-in-bulk</c>, from <c>new</c> to <c>dismissed</c>, no content), so a tip an editor touched in the
+    /// meantime is skipped, not overwritten; a dismissed tip can be taken back into review one by one. The only way
+    /// from <c>new</c> straight to <c>dismissed</c> (docs/triage.md, "Dismissing a flood").
+    /// </summary>
+    public async Task<BulkDismissal> DismissUntouchedAsync(IReadOnlyList<string>? tipIds, StaffMember actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (tipIds is null || tipIds.Count is 0 or > TriageInput.MaxBulkDismissals || !tipIds.All(TriageIds.IsTipId)
+            || tipIds.Distinct(StringComparer.Ordinal).Count() != tipIds.Count)
+        {
+            return new BulkDismissal.InvalidInput("invalid-tip-ids", $"Name 1 to {TriageInput.MaxBulkDismissals} different tip ids.");
+        }
+
+        var dismissed = new List<string>();
+        var skipped = new List<SkippedTip>();
+        foreach (var tipId in tipIds)
+        {
+            var outcome = await ChangeAsync(tipId, TriageVersions.Format(0), actor, TipEventActions.DismissedInBulk, current =>
+                current.Status == TriageStatuses.New
+                    ? new Decision(current with { Status = TriageStatuses.Dismissed }, current.Status, TriageStatuses.Dismissed)
+                    : new TriageChange.InvalidTransition(current.Status, TriageStatuses.Dismissed), note: null, cancellationToken, withNotes: false)
+                .ConfigureAwait(false);
+            switch (outcome)
+            {
+                case TriageChange.Changed:
+                    dismissed.Add(tipId);
+                    break;
+                case TriageChange.NotFound:
+                    skipped.Add(new SkippedTip(tipId, SkippedTip.NotFound));
+                    break;
+                default:
+                    skipped.Add(new SkippedTip(tipId, SkippedTip.Touched));
+                    break;
+            }
+        }
+
+        Log.DismissedInBulk(logger, dismissed.Count, skipped.Count, actor.ObjectId);
+        return new BulkDismissal.Done(dismissed, skipped);
+    }
+
     private async Task<TriageChange> ChangeAsync(
         string tipId,
         string ifMatch,
@@ -138,7 +181,8 @@ public sealed class TriageService(
         string action,
         Func<TipSummary, object> decide,
         TipNote? note,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool withNotes = true)
     {
         ArgumentNullException.ThrowIfNull(actor);
         if (!TriageIds.IsTipId(tipId) || await store.GetAsync(tipId, cancellationToken).ConfigureAwait(false) is not { } tip
@@ -170,7 +214,7 @@ public sealed class TriageService(
         var changed = decision.Summary with { LastChangedAt = new DateTimeOffset(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero) };
         var audit = new PendingAudit(NewEvent(tipId, actor, action, decision.From, decision.To, at), note);
         var write = await store.UpdateAsync(
-            new TipUpdate(tipId, changed.Queue, ifMatch, changed.Status, changed.AssignedTo, changed.Labels, changed.LastChangedAt!.Value, audit, tip.Summary),
+            new TipUpdate(tipId, changed.Queue, tip.StorageETag, tip.Version + 1, changed.Status, changed.AssignedTo, changed.Labels, changed.LastChangedAt!.Value, audit, tip.Summary),
             cancellationToken).ConfigureAwait(false);
         if (write is not StoreWrite.Written written)
         {
@@ -179,17 +223,21 @@ public sealed class TriageService(
         }
 
         await CompleteAsync(audit, cancellationToken).ConfigureAwait(false);
-        var etag = await FinishIndexAsync(
-            new TriageTip(changed, tip.Content, written.ETag, audit, new PendingIndex(PendingIndexKinds.Change, tip.Summary)), cancellationToken).ConfigureAwait(false)
-            ?? written.ETag;
+        await FinishIndexAsync(
+            new TriageTip(changed, tip.Content, written.ETag, tip.Version + 1, audit, new PendingIndex(PendingIndexKinds.Change, tip.Summary)), cancellationToken).ConfigureAwait(false);
         Log.TriageChanged(logger, tipId, action, actor.ObjectId);
+        if (!withNotes)
+        {
+            return new TriageChange.Changed(new TipDetail(changed, tip.Content, [], TriageVersions.Format(tip.Version + 1)));
+        }
+
         var notes = await store.GetNotesAsync(tipId, cancellationToken).ConfigureAwait(false);
         if (note is not null && !notes.Any(n => n.Id == note.Id))
         {
             notes = [.. notes, note];
         }
 
-        return new TriageChange.Changed(new TipDetail(changed, tip.Content, notes, etag));
+        return new TriageChange.Changed(new TipDetail(changed, tip.Content, notes, TriageVersions.Format(tip.Version + 1)));
     }
 
     /// <summary>
@@ -219,7 +267,7 @@ public sealed class TriageService(
             // Null when someone changed the row meanwhile: read it again (that change carries its own pending work).
             if (await FinishIndexAsync(tip, cancellationToken).ConfigureAwait(false) is { } etag)
             {
-                return tip with { ETag = etag, PendingIndex = null };
+                return tip with { StorageETag = etag, PendingIndex = null };
             }
         }
 
@@ -227,8 +275,8 @@ public sealed class TriageService(
     }
 
     /// <summary>
-    /// Does the row's pending index work, then clears its marker: the row's new ETag; null when the row changed
-    /// meanwhile. If only the clearing fails, the marker stays (the next read does the idempotent work again).
+    /// Does the row's pending index work, then clears its marker: the row's new storage ETag (the tip's version, what
+    /// clients see, does not change); null when the row changed meanwhile. If only the clearing fails, the marker stays (the next read does the idempotent work again).
     /// </summary>
     private async Task<string?> FinishIndexAsync(TriageTip tip, CancellationToken cancellationToken)
     {
@@ -240,7 +288,7 @@ public sealed class TriageService(
         catch (Intake.StorageUnavailableException ex)
         {
             Log.IndexMarkerLeft(logger, tip.Summary.Id, ex.GetType().Name);
-            return tip.ETag;
+            return tip.StorageETag;
         }
     }
 

@@ -1,13 +1,15 @@
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
+using TipIntake.Core.Intake;
 using TipIntake.Core.Processing;
 using TipIntake.Infrastructure.Storage;
 
 namespace TipIntake.Functions.Functions;
 
 /// <summary>
-/// Queue trigger on <c>tips-inbound</c>: hands the message to the processor. Returning completes the message (stored
-/// or quarantined); throwing makes the queue retry it, and after maxDequeueCount move it to the poison queue.
+/// Queue trigger on <c>tips-inbound</c>, the main lane: hands the message to the processor. Returning completes the
+/// message (stored, quarantined, or deferred to a lane); throwing makes the queue retry it, and after maxDequeueCount
+/// move it to the poison queue.
 /// </summary>
 public sealed class ProcessTip(TipProcessor processor)
 {
@@ -15,5 +17,5 @@ public sealed class ProcessTip(TipProcessor processor)
     public async Task Run(
         [QueueTrigger(StorageNames.InboundQueue, Connection = StorageNames.Connection)] QueueMessage message,
         CancellationToken cancellationToken) =>
-        QueueMessages.CompleteOrThrow(await processor.ProcessAsync(QueueMessages.ToInbound(message), cancellationToken));
+        QueueMessages.CompleteOrThrow(await processor.ProcessAsync(QueueMessages.ToInbound(message), Lane.Main, cancellationToken));
 }

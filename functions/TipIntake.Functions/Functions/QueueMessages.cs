@@ -12,7 +12,10 @@ internal static class QueueMessages
         return new InboundMessage(message.MessageId, message.Body.ToMemory(), message.DequeueCount);
     }
 
-    /// <summary>Returning completes the message; throwing makes the queue deliver it again (and poison it in the end).</summary>
+    /// <summary>
+    /// Returning completes the message (stored, quarantined, or deferred: its copy is already back on a lane);
+    /// throwing makes the queue deliver it again (and poison it in the end).
+    /// </summary>
     public static void CompleteOrThrow(ProcessingOutcome outcome)
     {
         if (outcome is ProcessingOutcome.RetryLater retry)

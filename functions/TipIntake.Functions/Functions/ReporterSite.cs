@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using TipIntake.Core.FloodControl;
 using TipIntake.Functions.Http;
 using TipIntake.Functions.Web;
 
@@ -10,7 +11,7 @@ namespace TipIntake.Functions.Functions;
 /// GET / (the reporter form, in the language asked for or the browser's) and GET /assets/… (embedded files). Every
 /// answer carries the strict security headers; nothing is loaded from anywhere else.
 /// </summary>
-public sealed class ReporterSite(PageRenderer pages, WebAssets assets)
+public sealed class ReporterSite(PageRenderer pages, WebAssets assets, FloodGate flood)
 {
     [Function(nameof(ReporterSite))]
     public IActionResult Run(
@@ -22,7 +23,7 @@ public sealed class ReporterSite(PageRenderer pages, WebAssets assets)
         if (path.Length == 0)
         {
             var lang = PageRenderer.ChooseLanguage(request.Query[FormRequestBody.LanguageField], request.Headers.AcceptLanguage);
-            var page = new HtmlResult(StatusCodes.Status200OK, pages.RenderForm(lang, Empty, Empty, formErrorKey: null));
+            var page = new HtmlResult(StatusCodes.Status200OK, pages.RenderForm(lang, Empty, Empty, formErrorKey: null, ticket: flood.IssueFormTicket()));
             page.Headers["Vary"] = "Accept-Language";
             page.Headers["Content-Language"] = lang;
             return page;

@@ -19,7 +19,7 @@ public sealed class StampChallenge(FloodGate flood)
         var issued = flood.IssueChallenge();
         return new JsonBodyResult<ChallengeBody>(
             StatusCodes.Status200OK,
-            new ChallengeBody(issued.Challenge, issued.Difficulty, issued.ExpiresAt),
+            new ChallengeBody(issued.Challenge, issued.Difficulty, issued.SuggestedEffort, issued.ExpiresAt),
             HttpJsonContext.Default.ChallengeBody,
             "application/json",
             SecurityHeaders.NoStore);

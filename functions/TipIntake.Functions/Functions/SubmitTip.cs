@@ -52,13 +52,13 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood)
             _ => "",
         };
 
-        return await intake.SubmitAsync(compactJwe, submission, () => flood.AdmitStamped(stamp), cancellationToken) switch
+        return await intake.SubmitAsync(compactJwe, submission, ct => flood.AdmitStampedAsync(stamp, ct), cancellationToken) switch
         {
             IntakeResult.Accepted accepted => new JsonBodyResult<ReceiptBody>(
                 StatusCodes.Status202Accepted, new ReceiptBody(accepted.ReceiptCode), HttpJsonContext.Default.ReceiptBody, "application/json", "no-store"),
             IntakeResult.Refused refused => Problems.ForFault(refused.Fault),
             IntakeResult.Unavailable unavailable => Problems.Unavailable(unavailable.RetryAfter),
-            IntakeResult.FloodControlled held => Problems.ForFlood(held.Refusal, held.RetryAfter),
+            IntakeResult.FloodControlled held => Problems.ForFlood(held.Decision),
             var other => throw new InvalidOperationException($"Unknown intake result {other.GetType().Name}."),
         };
     }

@@ -11,9 +11,10 @@ namespace TipIntake.Functions.Functions;
 /// <summary>
 /// POST /submit: the reporter form without JavaScript. The fields are validated, encrypted here under the current
 /// intake key and queued like a browser-made JWE; the answer is a page in the reporter's language — the receipt, or
-/// the form again with what they typed and what to fix. This path cannot do proof-of-work, so it has its own, stricter
-/// limit (docs/flood-control.md): over it, the form comes back with what was typed and asks to try again shortly.
-/// Nothing of the body is logged.
+/// the form again with what they typed and what to fix. This path cannot do proof-of-work, so it has a bounded lane of
+/// its own (docs/flood-control.md): when it is full, the form comes back with what was typed and asks to try again
+/// shortly. Each page carries a single-use ticket: posting a page whose report was received (reloading the receipt
+/// page, going back and sending again) does not show the receipt again. Nothing of the body is logged.
 /// </summary>
 public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, PageRenderer pages)
 {
@@ -23,6 +24,13 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!FormOrigin.IsOwnPage(request))
+        {
+            // Refused before the body is read: nothing another site's page sent is shown back.
+            var language = PageRenderer.ChooseLanguage(null, request.Headers.AcceptLanguage);
+            return Form(StatusCodes.Status403Forbidden, language, NoErrors, NoErrors, "form.error.crossSite", SubmissionId.New());
+        }
+
         var (status, fields) = await FormRequestBody.ReadAsync(request, cancellationToken);
         var lang = PageRenderer.ChooseLanguage(fields.GetValueOrDefault(FormRequestBody.LanguageField), request.Headers.AcceptLanguage);
 
@@ -48,10 +56,16 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
             return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.unsupported", submission);
         }
 
-        switch (await intake.SubmitAsync(fields, submission, flood.AdmitForm, cancellationToken))
+        var ticket = fields.GetValueOrDefault(FormRequestBody.TicketField);
+        switch (await intake.SubmitAsync(fields, submission, ct => flood.AdmitFormAsync(ticket, ct), cancellationToken))
         {
             case FormIntakeResult.Accepted accepted:
                 return new HtmlResult(StatusCodes.Status200OK, pages.RenderReceipt(lang, accepted.ReceiptCode));
+            case FormIntakeResult.AlreadyReceived:
+                // Nothing of what was posted is shown back, and no receipt: this page's report is kept already.
+                return Form(StatusCodes.Status409Conflict, lang, NoErrors, NoErrors, "form.error.alreadyReceived", SubmissionId.New());
+            case FormIntakeResult.PageExpired:
+                return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.expired", submission);
             case FormIntakeResult.Invalid invalid:
                 return Form(StatusCodes.Status422UnprocessableEntity, lang, fields, invalid.Errors, "form.error.invalid", submission);
             case FormIntakeResult.Unavailable unavailable:
@@ -76,5 +90,5 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
         IReadOnlyDictionary<string, string> errors,
         string formErrorKey,
         SubmissionId submission) =>
-        new(status, pages.RenderForm(lang, fields, errors, formErrorKey, submission));
+        new(status, pages.RenderForm(lang, fields, errors, formErrorKey, submission, flood.IssueFormTicket()));
 }

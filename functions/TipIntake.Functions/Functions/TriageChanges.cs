@@ -12,6 +12,7 @@ namespace TipIntake.Functions.Functions;
 /// The triage API's changes (contract 6): status, assignment, labels, notes, and links between related tips. Editors
 /// only; a change of a tip needs If-Match with the ETag the editor read (428 without, 412 when stale) and answers the
 /// changed tip with its new ETag. Notes can only be added: no route edits or deletes one. A link changes neither tip.
+/// A flood's spam, untouched, can be dismissed many tips at a time.
 /// </summary>
 public sealed class TriageChanges(IStaffAuthenticator authenticator, TriageService triage, RelatedReports related)
 {
@@ -76,6 +77,31 @@ public sealed class TriageChanges(IStaffAuthenticator authenticator, TriageServi
         CancellationToken cancellationToken) =>
         ChangeAsync(request, TriageJsonContext.Default.NoteRequest, (body, version, member) =>
             triage.AddNoteAsync(id, version, body.Text, member, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Dismisses up to 100 untouched tips (new, version 0) at once, each with its own audit event; no If-Match (the
+    /// guard is that each is still untouched). 200 with what was dismissed and what was skipped (docs/triage.md).
+    /// </summary>
+    [Function("TriageDismissInBulk")]
+    public Task<IActionResult> DismissInBulk(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/dismissals")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        StaffGate.RunAsync(authenticator, request, StaffAccess.Edit, async member =>
+        {
+            var (body, problem) = await TriageRequests.ReadJsonAsync(request, TriageJsonContext.Default.DismissalRequest, cancellationToken);
+            if (body is null)
+            {
+                return problem!;
+            }
+
+            return await triage.DismissUntouchedAsync(body.TipIds, member, cancellationToken) switch
+            {
+                BulkDismissal.Done done => new JsonBodyResult<DismissalBody>(
+                    StatusCodes.Status200OK, new DismissalBody(done.Dismissed, done.Skipped), TriageJsonContext.Default.DismissalBody, "application/json", SecurityHeaders.NoStore),
+                BulkDismissal.InvalidInput invalid => TriageProblems.Invalid(invalid.Code, invalid.Detail),
+                var other => throw new InvalidOperationException($"Unknown bulk dismissal outcome {other.GetType().Name}."),
+            };
+        }, cancellationToken);
 
     /// <summary>The gate, If-Match, the body, the change, and its outcome as HTTP: the same for every change.</summary>
     private Task<IActionResult> ChangeAsync<T>(

@@ -7,7 +7,9 @@ namespace TipIntake.Functions.Http;
 
 /// <summary>
 /// A static file with a strong ETag (304 when the client has it), Brotli or gzip when the client accepts them, and
-/// <c>no-cache</c> so that a changed script is picked up at once (file names carry no hash).
+/// <c>no-store</c>: a reporter's device may be seized, and a cached copy of the form's script or styles would show
+/// that the site was visited (and when) long after the page was closed. A few kilobytes fetched again per visit is
+/// the price.
 /// </summary>
 public sealed class AssetResult(WebAsset asset) : IActionResult
 {
@@ -18,7 +20,7 @@ public sealed class AssetResult(WebAsset asset) : IActionResult
         ArgumentNullException.ThrowIfNull(context);
         var request = context.HttpContext.Request;
         var response = context.HttpContext.Response;
-        SecurityHeaders.Apply(response, "no-cache");
+        SecurityHeaders.Apply(response, SecurityHeaders.NoStore);
         response.Headers.ETag = asset.ETag;
         response.Headers.Vary = "Accept-Encoding";
         response.ContentType = asset.ContentType;

@@ -1,5 +1,7 @@
+using System.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using TipIntake.Core.Tips;
 
@@ -13,6 +15,9 @@ public static class FormRequestBody
 
     /// <summary>The hidden field carrying the page's <see cref="Core.Intake.SubmissionId"/>.</summary>
     public const string SubmissionField = "submission";
+
+    /// <summary>The hidden field carrying the page's single-use ticket (docs/flood-control.md, "The no-script lane").</summary>
+    public const string TicketField = "ticket";
 
     /// <summary>Far above the largest valid tip (a narrative of 20,000 characters, URL-encoded), far below harm.</summary>
     public const int MaxBodyBytes = 512 * 1024;
@@ -40,34 +45,40 @@ public static class FormRequestBody
             return (Status.WrongMediaType, empty);
         }
 
-        if (request.ContentLength > MaxBodyBytes)
+        // Counted as it arrives and never read past the limit, chunked or not (BoundedRequestBody), then parsed from
+        // memory: the framework's own form reading checks each value's length, not the body's.
+        var (status, body) = await BoundedRequestBody.ReadAsync(request, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        Dictionary<string, StringValues> form;
+        using (body)
         {
-            return (Status.TooLarge, empty);
-        }
-
-        IFormCollection form;
-        try
-        {
-            form = await request.ReadFormAsync(
-                new FormOptions { ValueCountLimit = 64, KeyLengthLimit = 64, ValueLengthLimit = MaxBodyBytes },
-                cancellationToken);
-        }
-        catch (InvalidDataException)
-        {
-            return (Status.TooLarge, empty);
-        }
-        catch (IOException ex)
-        {
-            return (RequestBodyFailures.StatusOf(ex) switch
+            if (status != BoundedRequestBody.Status.Read)
             {
-                StatusCodes.Status408RequestTimeout => Status.TimedOut,
-                StatusCodes.Status413PayloadTooLarge => Status.TooLarge,
-                _ => Status.Unreadable,
-            }, empty);
+                return (status switch
+                {
+                    BoundedRequestBody.Status.TooLarge => Status.TooLarge,
+                    BoundedRequestBody.Status.TimedOut => Status.TimedOut,
+                    _ => Status.Unreadable,
+                }, empty);
+            }
+
+            try
+            {
+                using var reader = new FormReader(body!.AsStream(), Encoding.UTF8)
+                {
+                    ValueCountLimit = 64,
+                    KeyLengthLimit = 64,
+                    ValueLengthLimit = MaxBodyBytes,
+                };
+                form = await reader.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException)
+            {
+                return (Status.TooLarge, empty);
+            }
         }
 
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in TipForm.FieldNames.Append(LanguageField).Append(SubmissionField))
+        foreach (var name in TipForm.FieldNames.Append(LanguageField).Append(SubmissionField).Append(TicketField))
         {
             if (form.TryGetValue(name, out var values) && values.Count > 0 && values[0] is { } value)
             {

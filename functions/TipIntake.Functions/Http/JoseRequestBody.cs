@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -29,7 +28,7 @@ public static class JoseRequestBody
             && parsed.MediaType.Equals(MediaType, StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>Reads at most <paramref name="maxLength"/> bytes; one byte more means too large, without reading the rest.</summary>
+    /// <summary>Reads at most <paramref name="maxLength"/> bytes (<see cref="BoundedRequestBody"/>); one byte more means too large, without reading the rest.</summary>
     public static async Task<(Status Status, string Text)> ReadAsync(HttpRequest request, int maxLength, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -38,45 +37,21 @@ public static class JoseRequestBody
             return (Status.WrongMediaType, "");
         }
 
-        if (request.ContentLength > maxLength)
+        var (status, body) = await BoundedRequestBody.ReadAsync(request, maxLength, cancellationToken).ConfigureAwait(false);
+        using (body)
         {
-            return (Status.TooLarge, "");
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent(maxLength + 1);
-        try
-        {
-            var length = 0;
-            int read;
-            try
+            if (status != BoundedRequestBody.Status.Read)
             {
-                while (length <= maxLength
-                    && (read = await request.Body.ReadAsync(buffer.AsMemory(length, maxLength + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
+                return (status switch
                 {
-                    length += read;
-                }
-            }
-            catch (IOException ex)
-            {
-                return (RequestBodyFailures.StatusOf(ex) switch
-                {
-                    StatusCodes.Status408RequestTimeout => Status.TimedOut,
-                    StatusCodes.Status413PayloadTooLarge => Status.TooLarge,
+                    BoundedRequestBody.Status.TooLarge => Status.TooLarge,
+                    BoundedRequestBody.Status.TimedOut => Status.TimedOut,
                     _ => Status.Unreadable,
                 }, "");
             }
 
-            if (length > maxLength)
-            {
-                return (Status.TooLarge, "");
-            }
-
-            var bytes = buffer.AsSpan(0, length).Trim("\r\n "u8);
+            var bytes = body!.Bytes.Span.Trim("\r\n "u8);
             return Ascii.IsValid(bytes) ? (Status.Read, Encoding.ASCII.GetString(bytes)) : (Status.NotAscii, "");
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

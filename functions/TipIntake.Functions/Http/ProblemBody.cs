@@ -3,20 +3,30 @@ using TipIntake.Core.Keys;
 
 namespace TipIntake.Functions.Http;
 
-/// <summary>An RFC 7807 problem. <see cref="Detail"/> is always the service's own words, never an echo of the request.</summary>
+/// <summary>
+/// An RFC 7807 problem. <see cref="Detail"/> is always the service's own words, never an echo of the request.
+/// <see cref="Effort"/> and <see cref="SuggestedEffort"/> are extension members of <c>effort-too-low</c>.
+/// </summary>
 public sealed record ProblemBody(
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("title")] string Title,
     [property: JsonPropertyName("status")] int Status,
-    [property: JsonPropertyName("detail")] string Detail);
+    [property: JsonPropertyName("detail")] string Detail,
+    [property: JsonPropertyName("effort")] int? Effort = null,
+    [property: JsonPropertyName("suggestedEffort")] int? SuggestedEffort = null);
 
 /// <summary>The body of a 202: the receipt, shown once to the reporter and never stored in this form.</summary>
 public sealed record ReceiptBody([property: JsonPropertyName("receipt")] string Receipt);
 
-/// <summary>A proof-of-work challenge (docs/flood-control.md): solve it, then send <c>TipIntake-Stamp: challenge:counter</c>.</summary>
+/// <summary>
+/// A proof-of-work challenge (docs/flood-control.md): solve it to at least <see cref="Difficulty"/> leading zero bits
+/// (the floor now) — <see cref="SuggestedEffort"/> to be processed ahead of the current backlog — then send
+/// <c>TipIntake-Stamp: challenge:counter</c>.
+/// </summary>
 public sealed record ChallengeBody(
     [property: JsonPropertyName("challenge")] string Challenge,
     [property: JsonPropertyName("difficulty")] int Difficulty,
+    [property: JsonPropertyName("suggestedEffort")] int SuggestedEffort,
     [property: JsonPropertyName("expiresAt")] DateTimeOffset ExpiresAt);
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

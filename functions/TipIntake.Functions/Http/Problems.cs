@@ -23,21 +23,31 @@ public static class Problems
 
     /// <summary>
     /// Flood control's answers: 428 without a stamp, 400 for a malformed one, 403 for one that is not valid (invalid,
-    /// expired, reused, insufficient, stale), 429 with Retry-After when a global limit is reached.
+    /// expired, reused, insufficient), 403 <c>effort-too-low</c> with the effort accepted now (<c>effort</c>) and the one
+    /// processed ahead of the backlog (<c>suggestedEffort</c>), and 429 with Retry-After only for the one-instance
+    /// safety bound (docs/flood-control.md).
     /// </summary>
-    public static JsonBodyResult<ProblemBody> ForFlood(FloodRefusal refusal, TimeSpan retryAfter)
+    public static JsonBodyResult<ProblemBody> ForFlood(FloodDecision decision)
     {
+        var refusal = decision.Refusal!.Value;
         var (status, title) = refusal switch
         {
             FloodRefusal.StampRequired => (StatusCodes.Status428PreconditionRequired, "Proof-of-work stamp required"),
             FloodRefusal.StampMalformed => (StatusCodes.Status400BadRequest, "Malformed proof-of-work stamp"),
             FloodRefusal.RateLimited => (StatusCodes.Status429TooManyRequests, "Too many submissions"),
+            FloodRefusal.EffortTooLow => (StatusCodes.Status403Forbidden, "More work needed now"),
             _ => (StatusCodes.Status403Forbidden, "Proof-of-work stamp not accepted"),
         };
-        var result = Create(status, FloodRefusals.CodeOf(refusal), title, FloodRefusals.DescribeOf(refusal));
+        var body = new ProblemBody(TypePrefix + FloodRefusals.CodeOf(refusal), title, status, FloodRefusals.DescribeOf(refusal));
+        if (refusal == FloodRefusal.EffortTooLow)
+        {
+            body = body with { Effort = decision.RequiredEffort, SuggestedEffort = decision.SuggestedEffort };
+        }
+
+        var result = new JsonBodyResult<ProblemBody>(status, body, HttpJsonContext.Default.ProblemBody, ContentType, "no-store");
         if (refusal == FloodRefusal.RateLimited)
         {
-            result.Headers["Retry-After"] = RetryAfterSeconds(retryAfter);
+            result.Headers["Retry-After"] = RetryAfterSeconds(decision.RetryAfter);
         }
 
         return result;

@@ -31,7 +31,8 @@ public sealed record TipDetailBody(
     string? Language,
     string? Contact,
     IReadOnlyList<TipNoteBody> Notes,
-    IReadOnlyList<string> NextStatuses)
+    IReadOnlyList<string> NextStatuses,
+    int? EffortBand)
 {
     public static TipDetailBody From(TipDetail detail)
     {
@@ -41,7 +42,8 @@ public sealed record TipDetailBody(
             tip.ReceivedHour, tip.AssignedTo, tip.Labels, tip.LastChangedAt,
             content.Narrative, content.Place, content.ObservedFrom, content.ObservedTo, content.PeopleCount, content.Language, content.Contact,
             [.. detail.Notes.Select(note => new TipNoteBody(note.Id, note.AuthorId, note.AuthorName, note.Text, note.At))],
-            TriageWorkflow.NextOf(tip.Status));
+            TriageWorkflow.NextOf(tip.Status),
+            tip.EffortBand);
     }
 }
 
@@ -76,6 +78,12 @@ public sealed record RelatedTipBody(TipSummary Tip, IReadOnlyList<RelationReason
 
 public sealed record RelatedTipsBody(IReadOnlyList<RelatedTipBody> Items);
 
+/// <summary>Tips to dismiss together (at most 100): only those no one has touched are (<c>POST /api/triage/dismissals</c>).</summary>
+public sealed record DismissalRequest(IReadOnlyList<string> TipIds);
+
+/// <summary>What a bulk dismissal did: the tips dismissed, and those left as they were with why.</summary>
+public sealed record DismissalBody(IReadOnlyList<string> Dismissed, IReadOnlyList<SkippedTip> Skipped);
+
 /// <summary>
 /// The triage API's wire types. Requests are read strictly: unknown or duplicate members, a missing required member
 /// or a null where none is allowed fail to parse (400).
@@ -98,4 +106,7 @@ public sealed record RelatedTipsBody(IReadOnlyList<RelatedTipBody> Items);
 [JsonSerializable(typeof(RelationRequest))]
 [JsonSerializable(typeof(RelationDecisionBody))]
 [JsonSerializable(typeof(RelatedTipsBody))]
+
+[JsonSerializable(typeof(DismissalRequest))]
+[JsonSerializable(typeof(DismissalBody))]
 public sealed partial class TriageJsonContext : JsonSerializerContext;

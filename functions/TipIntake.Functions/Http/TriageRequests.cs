@@ -1,12 +1,9 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
-using TipIntake.Core.Jwe;
 using TipIntake.Core.Triage.Search;
 
 namespace TipIntake.Functions.Http;
@@ -32,42 +29,22 @@ public static class TriageRequests
             return (null, TriageProblems.UnsupportedMediaType());
         }
 
-        if (request.ContentLength > MaxBodyBytes)
+        var (status, body) = await BoundedRequestBody.ReadAsync(request, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        using (body)
         {
-            return (null, TriageProblems.TooLarge(MaxBodyBytes));
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
-        try
-        {
-            var length = 0;
-            int read;
-            try
+            switch (status)
             {
-                while (length <= MaxBodyBytes
-                    && (read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBodyBytes + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    length += read;
-                }
-            }
-            catch (IOException ex)
-            {
-                return (null, RequestBodyFailures.StatusOf(ex) switch
-                {
-                    StatusCodes.Status408RequestTimeout => TriageProblems.RequestTimeout(),
-                    StatusCodes.Status413PayloadTooLarge => TriageProblems.TooLarge(MaxBodyBytes),
-                    _ => TriageProblems.BadRequest("unreadable-body", "The request body could not be read: its framing (Content-Length or chunked encoding) is broken."),
-                });
-            }
-
-            if (length > MaxBodyBytes)
-            {
-                return (null, TriageProblems.TooLarge(MaxBodyBytes));
+                case BoundedRequestBody.Status.TooLarge:
+                    return (null, TriageProblems.TooLarge(MaxBodyBytes));
+                case BoundedRequestBody.Status.TimedOut:
+                    return (null, TriageProblems.RequestTimeout());
+                case BoundedRequestBody.Status.Unreadable:
+                    return (null, TriageProblems.BadRequest("unreadable-body", "The request body could not be read: its framing (Content-Length or chunked encoding) is broken."));
             }
 
             try
             {
-                return JsonSerializer.Deserialize(buffer.AsSpan(0, length), typeInfo) is { } value
+                return JsonSerializer.Deserialize(body!.Bytes.Span, typeInfo) is { } value
                     ? (value, null)
                     : (null, TriageProblems.BadRequest("malformed-json", "The body must be a JSON object."));
             }
@@ -77,10 +54,6 @@ public static class TriageRequests
                 return (null, TriageProblems.BadRequest(
                     "malformed-json", "The body is not valid JSON for this request: unknown, duplicate, missing or mistyped members."));
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
     }
 
@@ -174,9 +147,11 @@ public static class TriageRequests
         }
     }
 
-    /// <summary>The HTTP form of a storage version: a strong entity tag wrapping it, opaque to clients.</summary>
-    public static string ToEntityTag(string version) =>
-        "\"" + JoseBase64.Encode(Encoding.UTF8.GetBytes(version)) + "\"";
+    /// <summary>
+    /// The HTTP form of a tip's version (its count of triage changes): a strong entity tag. Never the storage ETag,
+    /// which encodes the row's write time to 100 ns (docs/security.md).
+    /// </summary>
+    public static string ToEntityTag(string version) => "\"" + version + "\"";
 
     /// <summary>
     /// The version named by <c>If-Match</c>: null with a 428 problem when it is missing or <c>*</c> (a change must name
@@ -192,8 +167,8 @@ public static class TriageRequests
         }
 
         var tag = header[0]!.Trim();
-        return tag.Length > 2 && tag[0] == '"' && tag[^1] == '"' && JoseBase64.TryDecode(tag.AsSpan(1, tag.Length - 2), out var bytes)
-            ? (Encoding.UTF8.GetString(bytes), null)
+        return tag.Length is > 2 and <= 22 && tag[0] == '"' && tag[^1] == '"' && !tag.AsSpan(1, tag.Length - 2).ContainsAnyExceptInRange('0', '9')
+            ? (tag[1..^1], null)
             : ("\0unknown", null);
     }
 }

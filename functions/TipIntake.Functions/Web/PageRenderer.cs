@@ -263,14 +263,16 @@ public sealed partial class PageRenderer
     /// when null and there are field errors, <c>status.fixErrors</c> is shown. Without a posted value, urgency is
     /// "unknown" and the narrative's language is the page language. <paramref name="submission"/> goes into the hidden
     /// field that makes a resent or double-posted form keep one tip: the posted one when the form comes back, a new
-    /// one (null) for a fresh page.
+    /// one (null) for a fresh page. <paramref name="ticket"/> goes into the hidden <c>ticket</c> field: the page's
+    /// single-use ticket for the no-script path (docs/flood-control.md), fresh on every page served.
     /// </summary>
     public string RenderForm(
         string lang,
         IReadOnlyDictionary<string, string> values,
         IReadOnlyDictionary<string, string> errorCodes,
         string? formErrorKey,
-        Core.Intake.SubmissionId? submission = null)
+        Core.Intake.SubmissionId? submission = null,
+        string? ticket = null)
     {
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(errorCodes);
@@ -332,6 +334,9 @@ public sealed partial class PageRenderer
                     break;
                 case PartKind.Submission:
                     html.Append((submission ?? Core.Intake.SubmissionId.New()).ToString());
+                    break;
+                case PartKind.Ticket:
+                    html.Append(Encoder.Encode(ticket ?? ""));
                     break;
                 case PartKind.CountryOptions:
                     AppendCountryOptions(html, language, values.TryGetValue("country", out var country) ? country : null);
@@ -595,6 +600,7 @@ public sealed partial class PageRenderer
             ("scripts", 1) when isTriage => new Part(PartKind.Scripts),
             ("countryOptions", 1) when isForm => new Part(PartKind.CountryOptions),
             ("submission", 1) when isForm => new Part(PartKind.Submission),
+            ("ticket", 1) when isForm => new Part(PartKind.Ticket),
             ("receipt", 1) when template == TemplateKind.Receipt => new Part(PartKind.Receipt),
             _ => null,
         };
@@ -667,6 +673,7 @@ public sealed partial class PageRenderer
         Messages,
         CountryOptions,
         Submission,
+        Ticket,
         Receipt,
         Settings,
         Scripts,

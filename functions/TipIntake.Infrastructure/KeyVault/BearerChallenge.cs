@@ -5,7 +5,11 @@ namespace TipIntake.Infrastructure.KeyVault;
 
 /// <summary>
 /// A parsed <c>WWW-Authenticate: Bearer authorization="https://login…/{tenant}", resource="https://vault.azure.net"</c>
-/// (or <c>authorization_uri</c>, or <c>scope</c> instead of <c>resource</c>).
+/// (or <c>authorization_uri</c>, or <c>scope</c> instead of <c>resource</c>). <see cref="Scope"/> is what a token is
+/// asked for and <see cref="Resource"/> is that scope's resource, the one the caller checks: as the official client
+/// does, a <c>resource</c>, when there is one, decides the scope (<c>{resource}/.default</c>), and a <c>scope</c> is
+/// used only without it — so a challenge naming a vault resource and another service's scope can never make the
+/// checked resource and the requested scope differ.
 /// </summary>
 internal sealed partial record BearerChallenge(Uri Authority, string TenantId, Uri Resource, string Scope)
 {
@@ -20,9 +24,12 @@ internal sealed partial record BearerChallenge(Uri Authority, string TenantId, U
         var parameters = Parameter().Matches(header)
             .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["value"].Value, StringComparer.OrdinalIgnoreCase);
         var authority = parameters.GetValueOrDefault("authorization") ?? parameters.GetValueOrDefault("authorization_uri");
-        var scope = parameters.GetValueOrDefault("scope");
-        var resource = parameters.GetValueOrDefault("resource") ?? (scope?.EndsWith("/.default", StringComparison.Ordinal) == true ? scope[..^"/.default".Length] : null);
-        if (!Uri.TryCreate(authority, UriKind.Absolute, out var authorityUri)
+        var scope = parameters.GetValueOrDefault("resource") is { } named
+            ? named.TrimEnd('/') + DefaultSuffix
+            : parameters.GetValueOrDefault("scope");
+        var resource = scope?.EndsWith(DefaultSuffix, StringComparison.Ordinal) == true ? scope[..^DefaultSuffix.Length] : scope;
+        if (scope is null
+            || !Uri.TryCreate(authority, UriKind.Absolute, out var authorityUri)
             || !Uri.TryCreate(resource, UriKind.Absolute, out var resourceUri)
             || authorityUri.Scheme != Uri.UriSchemeHttps || resourceUri.Scheme != Uri.UriSchemeHttps)
         {
@@ -37,9 +44,11 @@ internal sealed partial record BearerChallenge(Uri Authority, string TenantId, U
             return false;
         }
 
-        challenge = new BearerChallenge(authorityUri, tenant, resourceUri, scope ?? resourceUri.GetLeftPart(UriPartial.Authority) + "/.default");
+        challenge = new BearerChallenge(authorityUri, tenant, resourceUri, scope);
         return true;
     }
+
+    private const string DefaultSuffix = "/.default";
 
     [GeneratedRegex("""(?<name>[A-Za-z_]+)="(?<value>[^"]*)" """, RegexOptions.CultureInvariant | RegexOptions.IgnorePatternWhitespace)]
     private static partial Regex Parameter();

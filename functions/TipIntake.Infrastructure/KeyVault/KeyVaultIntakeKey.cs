@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using Azure;
 using Azure.Identity;
 using Microsoft.Extensions.Logging;
@@ -9,9 +10,10 @@ using TipIntake.Core.Keys;
 namespace TipIntake.Infrastructure.KeyVault;
 
 /// <summary>
-/// The intake key in Key Vault: the current version's public half for reporters (cached, refreshed in the background
-/// of requests), any enabled version accepted in submissions, and content keys unwrapped by Key Vault itself — the
-/// private key never leaves it. This is the one class to change to adopt the official <c>CryptographyClient</c>.
+/// The intake key in Key Vault: the current version's public half for reporters (cached, refreshed when stale), the
+/// versions a submission may name (read from Key Vault's list of versions by <see cref="RefreshVersionsAsync"/>, on a
+/// timer — never because of a request), and content keys unwrapped by Key Vault itself: the private key never leaves
+/// it. This is the one class to change to adopt the official <c>CryptographyClient</c>.
 /// </summary>
 public sealed class KeyVaultIntakeKey(
     KeyVaultKeysClient client,
@@ -19,15 +21,19 @@ public sealed class KeyVaultIntakeKey(
     TimeProvider time,
     ILogger<KeyVaultIntakeKey> logger) : IIntakeKey, IIntakeKeyExpiry, IDisposable
 {
-    private const int MaxRememberedVersions = 256;
     private readonly KeyVaultOptions _options = options.Value;
     private readonly SemaphoreSlim _refresh = new(1, 1);
-    /// <summary>
-    /// Versions checked at intake. Submitters choose the kid, so this is bounded: refused versions beyond the bound
-    /// are simply asked again rather than remembered.
-    /// </summary>
-    private readonly ConcurrentDictionary<string, VersionStatus> _versions = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _versionsRefresh = new(1, 1);
     private volatile CachedKey? _current;
+
+    /// <summary>
+    /// Enabled RSA versions and the length of their moduli, as last listed; null until a list was read. Replaced whole,
+    /// so a reader always sees one listing. Its size is the vault's number of versions, which submitters cannot grow.
+    /// </summary>
+    private volatile FrozenDictionary<string, int>? _versions;
+
+    /// <summary>Moduli of versions already read: a version's key material never changes, so it is read once.</summary>
+    private readonly ConcurrentDictionary<string, int> _moduli = new(StringComparer.Ordinal);
 
     public async ValueTask<IntakePublicKey> GetPublicKeyAsync(CancellationToken cancellationToken)
     {
@@ -50,7 +56,7 @@ public sealed class KeyVaultIntakeKey(
                 var key = await client.GetKeyAsync(_options.KeyName!, version: null, cancellationToken).ConfigureAwait(false);
                 var publicKey = ToPublicKey(key, now);
                 _current = new CachedKey(publicKey, now);
-                Remember(key.Version, accepted: true, now);
+                _moduli[key.Version] = publicKey.ModulusLength;
                 return publicKey;
             }
             catch (Exception ex) when (IsKeyVaultFailure(ex, cancellationToken))
@@ -71,38 +77,72 @@ public sealed class KeyVaultIntakeKey(
         }
     }
 
-    public async ValueTask<bool> AcceptsKeyIdAsync(string keyId, CancellationToken cancellationToken)
+    /// <summary>
+    /// From the last list of versions only. Before any list was read, the current version is accepted if its public
+    /// key is cached (reporters encrypt to it); otherwise the answer is <see cref="KeyVersionState.Unknown"/>.
+    /// </summary>
+    public KeyVersionCheck CheckKeyVersion(string keyId)
     {
         if (!TryParseOwn(keyId, out var id))
         {
-            return false;
+            return KeyVersionCheck.Refused;
         }
 
-        var now = time.GetUtcNow();
-        if (_versions.TryGetValue(id.Version, out var known) && now - known.CheckedAt < _options.PublicKeyRefreshInterval)
+        if (_versions is { } versions)
         {
-            return known.Accepted;
+            return versions.TryGetValue(id.Version, out var length) ? KeyVersionCheck.Accepted(length) : KeyVersionCheck.Refused;
         }
 
+        return _current is { } current && string.Equals(current.Key.KeyId, keyId, StringComparison.OrdinalIgnoreCase)
+            ? KeyVersionCheck.Accepted(current.Key.ModulusLength)
+            : KeyVersionCheck.Unknown;
+    }
+
+    /// <summary>
+    /// Reads the key's versions (<c>GET /keys/{name}/versions</c>, every page) and, once each, the public half of an
+    /// enabled version not seen before (for the length of its wrapped keys). An EC or other non-RSA version is never
+    /// accepted. On failure the last list stays in use and the failure is logged; the caller tries again later.
+    /// </summary>
+    /// <returns>Whether the list was read.</returns>
+    public async Task<bool> RefreshVersionsAsync(CancellationToken cancellationToken)
+    {
+        await _versionsRefresh.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var key = await client.GetKeyAsync(id.Name, id.Version, cancellationToken).ConfigureAwait(false);
-            var accepted = key.Enabled && key.IsRsa;
-            Remember(id.Version, accepted, now);
-            return accepted;
+            var listed = await client.GetKeyVersionsAsync(_options.KeyName!, cancellationToken).ConfigureAwait(false);
+            var accepted = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var item in listed)
+            {
+                if (!item.Enabled || !KeyIdentifier.IsVersion(item.Version))
+                {
+                    continue;
+                }
+
+                if (!_moduli.TryGetValue(item.Version, out var length))
+                {
+                    var key = await client.GetKeyAsync(_options.KeyName!, item.Version, cancellationToken).ConfigureAwait(false);
+                    length = key.IsRsa ? key.Modulus.AsSpan().TrimStart((byte)0).Length : 0;
+                    _moduli[item.Version] = length;
+                }
+
+                if (length > 0)
+                {
+                    accepted[item.Version] = length;
+                }
+            }
+
+            _versions = accepted.ToFrozenDictionary(StringComparer.Ordinal);
+            Log.KeyVersionsRefreshed(logger, accepted.Count, listed.Count);
+            return true;
         }
         catch (Exception ex) when (IsKeyVaultFailure(ex, cancellationToken))
         {
-            var failure = Classify(ex);
-            if (failure == IntakeKeyFailure.KeyUnavailable)
-            {
-                Remember(id.Version, accepted: false, now);
-                return false;
-            }
-
-            // Key Vault cannot say now: accept, so that no tip is turned away; the processor decides once it can.
-            Log.KeyVersionCheckDeferred(logger, FailureName(ex), failure);
-            return true;
+            Log.KeyVersionsRefreshFailed(logger, FailureName(ex), Classify(ex), _versions?.Count ?? 0);
+            return false;
+        }
+        finally
+        {
+            _versionsRefresh.Release();
         }
     }
 
@@ -138,19 +178,13 @@ public sealed class KeyVaultIntakeKey(
         }
     }
 
-    public void Dispose() => _refresh.Dispose();
-
-    private void Remember(string version, bool accepted, DateTimeOffset now)
+    public void Dispose()
     {
-        if (accepted || _versions.Count < MaxRememberedVersions)
-        {
-            _versions[version] = new VersionStatus(accepted, now);
-        }
+        _refresh.Dispose();
+        _versionsRefresh.Dispose();
     }
 
     private sealed record CachedKey(IntakePublicKey Key, DateTimeOffset FetchedAt);
-
-    private sealed record VersionStatus(bool Accepted, DateTimeOffset CheckedAt);
 
     /// <summary>How each Key Vault answer is treated (see docs/keys.md).</summary>
     internal static IntakeKeyFailure Classify(Exception exception) => exception switch

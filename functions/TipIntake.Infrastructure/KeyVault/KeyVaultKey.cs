@@ -19,3 +19,10 @@ public sealed record KeyVaultKey(
     public bool IsUsableAt(DateTimeOffset now) =>
         Enabled && (NotBefore is null || NotBefore <= now) && (Expires is null || now < Expires);
 }
+
+/// <summary>A version of a key as <c>GET /keys/{name}/versions</c> lists it: its identifier and attributes, no key material.</summary>
+public sealed record KeyVaultKeyItem(Uri Id, bool Enabled, DateTimeOffset? NotBefore, DateTimeOffset? Expires)
+{
+    /// <summary>The version segment of <see cref="Id"/>.</summary>
+    public string Version => Id.Segments[^1].TrimEnd('/');
+}

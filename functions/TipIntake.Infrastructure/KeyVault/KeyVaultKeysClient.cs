@@ -25,7 +25,7 @@ public sealed class KeyVaultKeysClientOptions : ClientOptions
 }
 
 /// <summary>
-/// The two Key Vault keys operations this service needs, on the REST API (api-version 7.5) through Azure.Core's
+/// The three Key Vault keys operations this service needs (get, list versions, unwrap), on the REST API (api-version 7.5) through Azure.Core's
 /// pipeline. It stands in for <c>Azure.Security.KeyVault.Keys</c>, which this build cannot obtain: replacing it with
 /// the official <c>KeyClient</c>/<c>CryptographyClient</c> touches only <see cref="KeyVaultIntakeKey"/>.
 /// Works for Key Vault (<c>*.vault.azure.net</c>) and Managed HSM (<c>*.managedhsm.azure.net</c>) alike.
@@ -33,6 +33,9 @@ public sealed class KeyVaultKeysClientOptions : ClientOptions
 public sealed class KeyVaultKeysClient
 {
     public const string ApiVersion = "7.5";
+
+    /// <summary>More pages than a key's versions could fill (25 a page): a vault that keeps linking is refused.</summary>
+    internal const int MaxVersionPages = 400;
     private readonly HttpPipeline _pipeline;
 
     public KeyVaultKeysClient(Uri vaultUri, TokenCredential credential, KeyVaultKeysClientOptions? options = null)
@@ -80,6 +83,46 @@ public sealed class KeyVaultKeysClient
             FromUnixSeconds(bundle.Attributes?.Expires));
     }
 
+    /// <summary>
+    /// <c>GET {vault}/keys/{name}/versions</c>, every page: each version's identifier and attributes (the list carries
+    /// no key material). Pages are followed by their <c>nextLink</c>, which must stay on this vault's host (a link
+    /// elsewhere is refused, so a token is never sent there).
+    /// </summary>
+    /// <exception cref="KeyVaultRequestFailedException">Key Vault answered with an error, or with a link elsewhere.</exception>
+    public async Task<IReadOnlyList<KeyVaultKeyItem>> GetKeyVersionsAsync(string name, CancellationToken cancellationToken)
+    {
+        var items = new List<KeyVaultKeyItem>();
+        Uri? next = null;
+        for (var page = 0; page < MaxVersionPages; page++)
+        {
+            using var message = next is null ? CreateMessage(RequestMethod.Get, name, "versions") : CreateMessage(next);
+            var result = await SendAsync(message, KeyVaultJsonContext.Default.KeyListResult, cancellationToken).ConfigureAwait(false);
+            foreach (var item in result.Value ?? [])
+            {
+                if (item.Kid is null || !Uri.TryCreate(item.Kid, UriKind.Absolute, out var id))
+                {
+                    throw new KeyVaultRequestFailedException(message.Response.Status, "Key Vault listed a key version without a kid.", "InvalidResponse", null);
+                }
+
+                items.Add(new KeyVaultKeyItem(
+                    id, item.Attributes?.Enabled ?? false, FromUnixSeconds(item.Attributes?.NotBefore), FromUnixSeconds(item.Attributes?.Expires)));
+            }
+
+            if (string.IsNullOrEmpty(result.NextLink))
+            {
+                return items;
+            }
+
+            if (!Uri.TryCreate(result.NextLink, UriKind.Absolute, out next) || next.Scheme != Uri.UriSchemeHttps
+                || !string.Equals(next.Host, VaultUri.Host, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new KeyVaultRequestFailedException(message.Response.Status, "Key Vault linked the next page of versions to another host.", "InvalidResponse", null);
+            }
+        }
+
+        throw new KeyVaultRequestFailedException(200, $"Key Vault listed more than {MaxVersionPages} pages of versions.", "InvalidResponse", null);
+    }
+
     /// <summary><c>POST {vault}/keys/{name}/{version}/unwrapKey</c> with <paramref name="algorithm"/> (e.g. <c>RSA-OAEP-256</c>).</summary>
     /// <exception cref="KeyVaultRequestFailedException">Key Vault answered with an error.</exception>
     public async Task<byte[]> UnwrapKeyAsync(string name, string version, string algorithm, ReadOnlyMemory<byte> wrappedKey, CancellationToken cancellationToken)
@@ -115,6 +158,16 @@ public sealed class KeyVaultKeysClient
 
         request.Uri.AppendQuery("api-version", ApiVersion);
         request.Headers.Add("Accept", "application/json");
+        return message;
+    }
+
+    /// <summary>A GET of a page link the vault gave, exactly as given (it carries its own api-version and skip token).</summary>
+    private HttpMessage CreateMessage(Uri link)
+    {
+        var message = _pipeline.CreateMessage();
+        message.Request.Method = RequestMethod.Get;
+        message.Request.Uri.Reset(link);
+        message.Request.Headers.Add("Accept", "application/json");
         return message;
     }
 

@@ -20,6 +20,18 @@ internal sealed record KeyAttributesWire(
     [property: JsonPropertyName("nbf")] long? NotBefore,
     [property: JsonPropertyName("exp")] long? Expires);
 
+/// <summary>
+/// One page of <c>GET /keys/{name}/versions</c>: key items (no key material, only the kid and attributes) and the
+/// absolute URL of the next page, or null on the last.
+/// </summary>
+internal sealed record KeyListResult(
+    [property: JsonPropertyName("value")] IReadOnlyList<KeyItemWire>? Value,
+    [property: JsonPropertyName("nextLink")] string? NextLink);
+
+internal sealed record KeyItemWire(
+    [property: JsonPropertyName("kid")] string? Kid,
+    [property: JsonPropertyName("attributes")] KeyAttributesWire? Attributes);
+
 /// <summary>The body of <c>wrapkey</c>/<c>unwrapkey</c> requests: <c>value</c> is base64url without padding.</summary>
 internal sealed record KeyOperationRequest(
     [property: JsonPropertyName("alg")] string Algorithm,
@@ -39,6 +51,7 @@ internal sealed record ErrorDetail(
 
 [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(KeyBundle))]
+[JsonSerializable(typeof(KeyListResult))]
 [JsonSerializable(typeof(KeyOperationRequest))]
 [JsonSerializable(typeof(KeyOperationResult))]
 [JsonSerializable(typeof(ErrorBody))]

@@ -54,8 +54,8 @@ public sealed class LocalDevelopmentKey : IIntakeKey, IIntakeKeyExpiry, IDisposa
         ValueTask.FromResult(new IntakeKeyValidity(_id.Version, null));
 
     /// <summary>The development key has one version: only it is accepted.</summary>
-    public ValueTask<bool> AcceptsKeyIdAsync(string keyId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(KeyIdentifier.TryParse(keyId, out var id) && id == _id);
+    public KeyVersionCheck CheckKeyVersion(string keyId) =>
+        KeyIdentifier.TryParse(keyId, out var id) && id == _id ? KeyVersionCheck.Accepted(_publicKey.ModulusLength) : KeyVersionCheck.Refused;
 
     public ValueTask<byte[]> UnwrapAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, CancellationToken cancellationToken)
     {

@@ -15,7 +15,7 @@ namespace TipIntake.Infrastructure.Staff;
 /// <see cref="ConfigurationManager{T}"/>, refreshed early when a token names an unknown key); and, in the Development
 /// environment only, the tokens of the local host's <see cref="DevelopmentTokenIssuer"/> (<see cref="DevelopmentTokenTrust"/>). See docs/staff-auth.md.
 /// </summary>
-public sealed class EntraIdTokenValidator : IStaffAuthenticator
+public sealed class EntraIdTokenValidator : IStaffAuthenticator, IDisposable
 {
     /// <summary>The asymmetric algorithms Entra ID signs with; never <c>none</c>, never HMAC.</summary>
     public static readonly IReadOnlyList<string> AllowedAlgorithms =
@@ -28,9 +28,12 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator
 
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly ILogger _logger;
+    private readonly Core.Logging.RefusalTally _rejections;
     private readonly ConfigurationManager<OpenIdConnectConfiguration>? _metadata;
     private readonly TokenValidationParameters? _entraParameters;
     private readonly DevelopmentTokenTrust? _development;
+    private readonly string? _scopeName;
+    private readonly string? _clientId;
     private readonly TokenValidationParameters? _developmentParameters;
 
     public EntraIdTokenValidator(
@@ -38,12 +41,15 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator
         IHostEnvironment environment,
         EntraIdMetadataClient metadataClient,
         ILogger<EntraIdTokenValidator> logger,
-        DevelopmentTokenTrust? developmentTrust = null)
+        DevelopmentTokenTrust? developmentTrust = null,
+        TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(metadataClient);
         _logger = logger;
+        _rejections = new Core.Logging.RefusalTally(
+            time ?? TimeProvider.System, TimeSpan.FromMinutes(1), (total, byReason) => Log.StaffTokensRejected(logger, total, byReason));
         var settings = options.Value;
         if (settings.IsConfigured)
         {
@@ -55,6 +61,8 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator
                 new HttpDocumentRetriever(metadataClient.HttpClient) { RequireHttps = true });
             _entraParameters = Parameters(EntraIssuers(instance, tenant), EntraAudiences(settings), AllowedAlgorithms);
             _entraParameters.ConfigurationManager = _metadata;
+            _scopeName = settings.ScopeName;
+            _clientId = settings.ClientId?.Trim();
         }
 
         // Trust in development tokens is decided here, by the environment alone: no setting can turn it on elsewhere.
@@ -136,6 +144,23 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator
             return Reject(StaffRejectionReasons.NotAccessToken);
         }
 
+        if (ReferenceEquals(parameters, _entraParameters))
+        {
+            // A token of this tenant for this API is not enough: it must have been issued to the triage page (another
+            // app of the tenant given access to the API has its own azp) and carry the triage scope.
+            if (!scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(_scopeName, StringComparer.Ordinal))
+            {
+                return Reject(StaffRejectionReasons.WrongScope);
+            }
+
+            var client = token.TryGetPayloadValue<string>("azp", out var azp) ? azp
+                : token.TryGetPayloadValue<string>("appid", out var appId) ? appId : null;
+            if (!string.Equals(client, _clientId, StringComparison.OrdinalIgnoreCase))
+            {
+                return Reject(StaffRejectionReasons.WrongClient);
+            }
+        }
+
         var name = token.TryGetPayloadValue<string>("name", out var displayName) && !string.IsNullOrWhiteSpace(displayName)
             ? displayName
             : token.TryGetPayloadValue<string>("preferred_username", out var username) && !string.IsNullOrWhiteSpace(username) ? username : null;
@@ -199,9 +224,12 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator
         RoleClaimType = "roles",
     };
 
+    public void Dispose() => _rejections.Dispose();
+
     private StaffAuthentication.Rejected Reject(string reason)
     {
         Log.StaffTokenRejected(_logger, reason);
+        _rejections.Add(reason);
         return new StaffAuthentication.Rejected(reason);
     }
 }

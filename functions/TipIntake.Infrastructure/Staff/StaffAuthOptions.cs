@@ -24,4 +24,7 @@ public sealed class StaffAuthOptions
     public Uri Instance { get; set; } = new("https://login.microsoftonline.com/");
 
     public bool IsConfigured => !string.IsNullOrEmpty(TenantId) && !string.IsNullOrEmpty(Audience);
+
+    /// <summary>The scope's name as access tokens carry it in <c>scp</c>: <c>Tips.Triage</c> of <c>api://…/Tips.Triage</c>.</summary>
+    public string? ScopeName => Scope is null ? null : Scope.Trim()[(Scope.Trim().LastIndexOf('/') + 1)..];
 }

@@ -32,9 +32,15 @@ internal sealed partial class StaffAuthOptionsValidator : IValidateOptions<Staff
             failures.Add("Triage:Auth:Audience must be set: the 'aud' of the API's access tokens (for v2 tokens, the client id).");
         }
 
-        if (!string.IsNullOrWhiteSpace(options.ClientId) && !Guid.TryParse(options.ClientId, out _))
+        // Tokens are checked for both: issued to the triage page (azp/appid) and for the triage API's scope (scp).
+        if (string.IsNullOrWhiteSpace(options.ClientId) || !Guid.TryParse(options.ClientId, out _))
         {
             failures.Add("Triage:Auth:ClientId must be the application (client) id, a GUID.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ScopeName) || options.ScopeName.Any(char.IsWhiteSpace))
+        {
+            failures.Add("Triage:Auth:Scope must be the scope the triage page asks for, such as api://{client id}/Tips.Triage.");
         }
 
         if (options.Instance is not { IsAbsoluteUri: true } instance || instance.Scheme != Uri.UriSchemeHttps

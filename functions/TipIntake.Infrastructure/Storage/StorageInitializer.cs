@@ -27,12 +27,12 @@ public sealed class StorageInitializer(
             return;
         }
 
-        foreach (var queue in (string[])[StorageNames.InboundQueue, StorageNames.PoisonQueue])
+        foreach (var queue in (string[])[StorageNames.InboundQueue, StorageNames.PoisonQueue, StorageNames.BulkQueue, StorageNames.BulkPoisonQueue])
         {
             await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var table in (string[])[StorageNames.TipsTable, StorageNames.QuarantineTable, StorageNames.NotesTable, StorageNames.EventsTable, StorageNames.IndexTable, StorageNames.RelationsTable])
+        foreach (var table in (string[])[StorageNames.TipsTable, StorageNames.QuarantineTable, StorageNames.NotesTable, StorageNames.EventsTable, StorageNames.IndexTable, StorageNames.RelationsTable, StorageNames.FloodControlTable])
         {
             await tables.CreateTableIfNotExistsAsync(table, cancellationToken).ConfigureAwait(false);
         }

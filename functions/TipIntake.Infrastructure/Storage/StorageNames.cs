@@ -3,8 +3,16 @@ namespace TipIntake.Infrastructure.Storage;
 /// <summary>The storage resources of DESIGN.md. Queue names are also fixed in the queue functions' trigger attributes.</summary>
 public static class StorageNames
 {
+    /// <summary>The main lane: work paid at least the suggested effort, and the no-script lane's reports.</summary>
     public const string InboundQueue = "tips-inbound";
     public const string PoisonQueue = InboundQueue + "-poison";
+
+    /// <summary>The bulk lane: work paid less, processed while the main lane is (nearly) empty (docs/flood-control.md).</summary>
+    public const string BulkQueue = "tips-inbound-bulk";
+    public const string BulkPoisonQueue = BulkQueue + "-poison";
+
+    /// <summary>Flood control's shared state: the floor, each instance's counts, spent nonces, shared token buckets.</summary>
+    public const string FloodControlTable = "FloodControl";
     public const string TipsTable = "Tips";
     public const string QuarantineTable = "Quarantine";
 

@@ -64,10 +64,10 @@ internal static class TipEntity
         var tip = stored.Tip;
         var summary = new TipSummary(
             stored.TipId, stored.Route.Queue, StatusNew, stored.Route.Priority, tip.Category, tip.Urgency, Blank(tip.Location?.Country),
-            Blank(tip.Location?.Region), stored.ReceivedHour, null, [], null);
+            Blank(tip.Location?.Region), stored.ReceivedHour, null, [], null, Core.Triage.EffortBands.Of(stored.Effort));
         var content = new TipContent(
             tip.Narrative, Blank(tip.Location?.Place), Date(tip.ObservedFrom), Date(tip.ObservedTo), tip.PeopleCount, Blank(tip.Language), Blank(tip.Contact));
-        return new TriageTip(summary, content, etag, null, new PendingIndex(PendingIndexKinds.New));
+        return new TriageTip(summary, content, etag, 0, null, new PendingIndex(PendingIndexKinds.New));
     }
 
     private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
@@ -96,6 +96,7 @@ internal static class TipEntity
             ["ReceiptHash"] = stored.ReceiptHash,
             ["KeyId"] = stored.KeyId,
             [PendingIndexColumn.Name] = PendingIndexColumn.Write(new PendingIndex(PendingIndexKinds.New)),
+            ["EffortBand"] = Core.Triage.EffortBands.Of(stored.Effort),
         };
         NarrativeColumns.Write(entity, tip.Narrative);
         return entity;

@@ -9,8 +9,9 @@ namespace TipIntake.Infrastructure.Triage;
 
 /// <summary>
 /// The triage store on Table Storage. <c>Tips</c> rows (PartitionKey triage queue, RowKey tip id) gain the columns
-/// AssignedTo, Labels (comma-separated) and LastChangedAt; every change is a Merge guarded by the row's ETag, so a
-/// stale writer meets 412. Notes and audit events are insert-only rows in <c>TipNotes</c> and <c>TipEvents</c>,
+/// AssignedTo, Labels (comma-separated), LastChangedAt and Version; every change is a Merge guarded by the row's ETag,
+/// so a stale writer meets 412. Clients never see that ETag (it is the row's write time): they see Version. Notes and
+/// audit events are insert-only rows in <c>TipNotes</c> and <c>TipEvents</c>,
 /// partitioned by tip id with time-ordered row keys.
 /// </summary>
 /// <remarks>
@@ -19,10 +20,13 @@ namespace TipIntake.Infrastructure.Triage;
 /// </remarks>
 public sealed class TableTriageStore(TableServiceClient tables, ITipLocator locator) : ITriageStore
 {
+    /// <summary>The triage change counter (Int64) clients see as the ETag; absent on a tip never changed, which is version 0.</summary>
+    public const string VersionColumn = "Version";
+
     private static readonly string[] SummaryColumns =
     [
         "PartitionKey", "RowKey", "Status", "Priority", "Category", "Urgency", "Country", "Region", "ReceivedHour", "AssignedTo", "Labels",
-        "LastChangedAt", PendingIndexColumn.Name,
+        "LastChangedAt", "EffortBand", VersionColumn, PendingIndexColumn.Name,
     ];
 
     private readonly TableClient _tips = tables.GetTableClient(StorageNames.TipsTable);
@@ -60,7 +64,7 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
     {
         ArgumentNullException.ThrowIfNull(tip);
         return MergeGuardedAsync(
-            new TableEntity(tip.Summary.Queue, tip.Summary.Id) { [PendingIndexColumn.Name] = "" }, tip.ETag, "Clearing a tip's index marker", cancellationToken);
+            new TableEntity(tip.Summary.Queue, tip.Summary.Id) { [PendingIndexColumn.Name] = "" }, tip.StorageETag, "Clearing a tip's index marker", cancellationToken);
     }
 
     public Task<string?> MarkPurgeAsync(string queue, string tipId, string etag, CancellationToken cancellationToken) =>
@@ -81,6 +85,7 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
             ["AssignedTo"] = update.AssignedTo ?? "",
             ["Labels"] = string.Join(',', update.Labels),
             ["LastChangedAt"] = update.LastChangedAt,
+            [VersionColumn] = update.Version,
             [PendingAuditColumn.Name] = PendingAuditColumn.Write(update.Audit),
             [PendingIndexColumn.Name] = PendingIndexColumn.Write(new PendingIndex(PendingIndexKinds.Change, update.Before)),
         };
@@ -208,7 +213,7 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
     }
 
     internal static TriageTip Tip(TableEntity entity) =>
-        new(Summary(entity), Content(entity), entity.ETag.ToString(), PendingAuditColumn.Read(entity), PendingIndexColumn.Read(entity));
+        new(Summary(entity), Content(entity), entity.ETag.ToString(), entity.GetInt64(VersionColumn) ?? 0, PendingAuditColumn.Read(entity), PendingIndexColumn.Read(entity));
 
     private static TipSummary Summary(TableEntity entity) => new(
         entity.RowKey,
@@ -222,7 +227,8 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
         entity.GetDateTimeOffset("ReceivedHour") ?? default,
         Blank(entity.GetString("AssignedTo")),
         entity.GetString("Labels") is { Length: > 0 } labels ? labels.Split(',') : [],
-        entity.GetDateTimeOffset("LastChangedAt"));
+        entity.GetDateTimeOffset("LastChangedAt"),
+        entity.GetInt32("EffortBand"));
 
     private static TipContent Content(TableEntity entity) => new(
         NarrativeColumns.Read(entity),

@@ -75,13 +75,14 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Preloaded into Node.js: Azurite exits when the process that started it is gone. Its stdin is a pipe from this
+    /// Preloaded into Node.js: files Azurite makes are this user's only (umask 077: tips in plaintext live in its
+    /// table database), and Azurite exits when the process that started it is gone. Its stdin is a pipe from this
     /// process, which the OS closes when this process ends however it ends; without this, a test host killed by its
     /// runner (no ProcessExit, no Dispose) left its Azurite running — one orphan per test run. The stream is unref'd so
     /// that it never keeps Azurite alive after a graceful stop.
     /// </summary>
     private const string ExitWithParent =
-        "data:text/javascript,process.stdin.on('end',()=>process.exit(0));process.stdin.on('error',()=>process.exit(0));"
+        "data:text/javascript,process.umask(0o077);process.stdin.on('end',()=>process.exit(0));process.stdin.on('error',()=>process.exit(0));"
         + "process.stdin.resume();process.stdin.unref();";
 
     private static async Task<AzuriteProcess> StartAsync(
@@ -111,7 +112,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         }
         else
         {
-            Directory.CreateDirectory(location);
+            RestrictToOwner(location);
             start.ArgumentList.Add("--location");
             start.ArgumentList.Add(location);
         }
@@ -163,6 +164,31 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         }
 
         await DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="location"/> and everything already in it readable by this user only (directories 0700,
+    /// files 0600): Azurite's table database holds the processed tips in plaintext. Earlier runs left them 0644.
+    /// </summary>
+    internal static void RestrictToOwner(string location)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(location);
+            return;
+        }
+
+        const UnixFileMode Folder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        const UnixFileMode File = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Directory.CreateDirectory(location, Folder);
+        System.IO.File.SetUnixFileMode(location, Folder);
+        foreach (var entry in new DirectoryInfo(location).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
+        {
+            if (entry.LinkTarget is null)
+            {
+                entry.UnixFileMode = entry is DirectoryInfo ? Folder : File;
+            }
+        }
     }
 
     /// <summary>A connection string for one of this instance's accounts, as <c>AzureWebJobsStorage</c> takes it.</summary>

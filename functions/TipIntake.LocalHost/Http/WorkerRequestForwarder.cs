@@ -11,7 +11,8 @@ namespace TipIntake.LocalHost.Http;
 /// naming the function (its HTTP input empty), and the client's request itself forwarded to the worker's
 /// <c>HttpUri</c> with YARP's <see cref="IHttpForwarder"/> and the header <c>x-ms-invocation-id</c> that ties the two
 /// together. The worker's answer streams back to the client as it comes. When the worker cannot be reached the client
-/// gets a 503 problem with Retry-After at once; a body the client breaks or sends too slowly gets 400 or 408.
+/// gets a 503 problem with Retry-After at once; a body the client breaks or sends too slowly gets 400 or 408, one over
+/// the server's size limit 413.
 /// </summary>
 internal sealed class WorkerRequestForwarder : IDisposable
 {
@@ -92,6 +93,10 @@ internal sealed class WorkerRequestForwarder : IDisposable
             ForwarderError.RequestBodyClient when exception is BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout }
                 || exception?.InnerException is BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } =>
                 HostProblems.WriteAsync(context, StatusCodes.Status408RequestTimeout, "request-timeout", "Request timeout", "The request body came too slowly."),
+            // Over the server's own request size limit (Kestrel: 30 MB), as the Functions host has one (100 MB).
+            ForwarderError.RequestBodyClient when exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
+                || exception?.InnerException is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+                HostProblems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "too-large", "Request body too large", "The request body is larger than this service accepts."),
             ForwarderError.RequestBodyClient =>
                 HostProblems.WriteAsync(context, StatusCodes.Status400BadRequest, "unreadable-body", "Unreadable body", "The request body could not be read."),
             _ => HostProblems.WorkerUnavailableAsync(context),

@@ -49,7 +49,7 @@ public class MicroBenchmarks
         _now = DateTimeOffset.UtcNow;
         _tip = TipReader.Read(_plaintext2K, _now).Tip ?? throw new InvalidOperationException("The benchmark tip is not valid.");
         _router = new TipRouter(Options.Create(new RoutingOptions()));
-        var intakeOptions = Options.Create(new IntakeOptions { ReceiptSalt = Convert.ToBase64String(new byte[32]) });
+        var intakeOptions = Options.Create(new IntakeOptions { ReceiptPepper = Convert.ToBase64String(new byte[32]) });
         _intake = new TipIntakeService(_key, new NullInbox(), new NullClaimChecks(), new ReceiptIssuer(intakeOptions), TimeProvider.System, intakeOptions, NullLogger<TipIntakeService>.Instance);
 
         // The same JWE with "alg":"RSA1_5" in its header: refused with 422 and a problem+json body.
@@ -96,7 +96,11 @@ public class MicroBenchmarks
 
     private sealed class NullInbox : ITipInbox
     {
-        public Task EnqueueAsync(TipEnvelope envelope, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task EnqueueAsync(TipEnvelope envelope, Lane lane, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task RequeueAsync(Lane lane, ReadOnlyMemory<byte> message, TimeSpan delay, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<long> CountAsync(Lane lane, CancellationToken cancellationToken) => Task.FromResult(0L);
     }
 
     /// <summary>Never used by the measured 2 KB path (its JWE travels in the message).</summary>

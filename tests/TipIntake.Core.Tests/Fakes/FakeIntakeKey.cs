@@ -58,9 +58,15 @@ internal sealed class FakeIntakeKey : IIntakeKey
         return ValueTask.FromResult(_publicKey);
     }
 
+    /// <summary>When set, <see cref="CheckKeyVersion"/> answers <see cref="KeyVersionState.Unknown"/> (versions not read yet).</summary>
+    public bool VersionsUnknown { get; set; }
+
     /// <summary>Like a vault where every version is enabled: any well-formed version of this key in this vault.</summary>
-    public ValueTask<bool> AcceptsKeyIdAsync(string keyId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(KeyIdentifier.TryParse(keyId, out var id) && id.VaultHost == VaultHost && id.Name == KeyName);
+    public KeyVersionCheck CheckKeyVersion(string keyId) =>
+        VersionsUnknown ? KeyVersionCheck.Unknown
+        : KeyIdentifier.TryParse(keyId, out var id) && id.VaultHost == VaultHost && id.Name == KeyName
+            ? KeyVersionCheck.Accepted(_publicKey.ModulusLength)
+            : KeyVersionCheck.Refused;
 
     public ValueTask<byte[]> UnwrapAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, CancellationToken cancellationToken)
     {

@@ -62,25 +62,53 @@ internal sealed class FakeQuarantine : IQuarantine
     }
 }
 
-/// <summary>Queue <c>tips-inbound</c> in memory: records what it accepts, or refuses everything when told to.</summary>
+/// <summary>
+/// The lanes' queues in memory: records what each accepts (envelopes from intake, raw messages put back by the
+/// processor, with their delay), or refuses everything when told to.
+/// </summary>
 internal sealed class FakeTipInbox : ITipInbox
 {
-    private readonly List<TipEnvelope> _envelopes = [];
+    private readonly List<(TipEnvelope Envelope, Lane Lane)> _envelopes = [];
+    private readonly List<(Lane Lane, byte[] Message, TimeSpan Delay)> _requeued = [];
 
     public bool Unavailable { get; set; }
 
-    public IReadOnlyList<TipEnvelope> Envelopes => _envelopes;
+    public IReadOnlyList<TipEnvelope> Envelopes => [.. _envelopes.Select(e => e.Envelope)];
 
-    public Task EnqueueAsync(TipEnvelope envelope, CancellationToken cancellationToken)
+    public IReadOnlyList<(TipEnvelope Envelope, Lane Lane)> Queued => _envelopes;
+
+    public IReadOnlyList<(Lane Lane, byte[] Message, TimeSpan Delay)> Requeued => _requeued;
+
+    /// <summary>What <see cref="CountAsync"/> says of each lane.</summary>
+    public Dictionary<Lane, long> Counts { get; } = [];
+
+    public Task EnqueueAsync(TipEnvelope envelope, Lane lane, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
+        ThrowIfUnavailable();
+        _envelopes.Add((envelope, lane));
+        return Task.CompletedTask;
+    }
+
+    public Task RequeueAsync(Lane lane, ReadOnlyMemory<byte> message, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        _requeued.Add((lane, message.ToArray(), delay));
+        return Task.CompletedTask;
+    }
+
+    public Task<long> CountAsync(Lane lane, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return Task.FromResult(Counts.GetValueOrDefault(lane));
+    }
+
+    private void ThrowIfUnavailable()
+    {
         if (Unavailable)
         {
             throw new StorageUnavailableException("queue unavailable (forced)");
         }
-
-        _envelopes.Add(envelope);
-        return Task.CompletedTask;
     }
 }
 

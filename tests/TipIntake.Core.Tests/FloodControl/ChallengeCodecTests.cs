@@ -16,7 +16,7 @@ public sealed class ChallengeCodecTests
     [InlineData(12)]
     public void Solved_stamp_is_accepted_with_its_difficulty_and_expiry(int difficulty)
     {
-        var issued = _codec.Issue(difficulty, Now.AddMinutes(5));
+        var issued = _codec.Issue(difficulty, difficulty, Now.AddMinutes(5));
         var stamp = Stamps.Solve(issued.Challenge, difficulty);
 
         Assert.Null(_codec.Verify(stamp, Now, out var verified));
@@ -29,8 +29,8 @@ public sealed class ChallengeCodecTests
     [Fact]
     public void Every_challenge_has_its_own_nonce()
     {
-        var first = _codec.Issue(0, Now.AddMinutes(5));
-        var second = _codec.Issue(0, Now.AddMinutes(5));
+        var first = _codec.Issue(0, 0, Now.AddMinutes(5));
+        var second = _codec.Issue(0, 0, Now.AddMinutes(5));
         Assert.NotEqual(first.Challenge, second.Challenge);
         Assert.Null(_codec.Verify(first.Challenge + ":0", Now, out var a));
         Assert.Null(_codec.Verify(second.Challenge + ":0", Now, out var b));
@@ -41,7 +41,7 @@ public sealed class ChallengeCodecTests
     public void Challenge_signed_with_another_key_is_invalid()
     {
         var other = new ChallengeCodec(RandomNumberGenerator.GetBytes(32));
-        var stamp = other.Issue(0, Now.AddMinutes(5)).Challenge + ":0";
+        var stamp = other.Issue(0, 0, Now.AddMinutes(5)).Challenge + ":0";
 
         Assert.Equal(FloodRefusal.StampInvalid, _codec.Verify(stamp, Now, out _));
     }
@@ -49,7 +49,7 @@ public sealed class ChallengeCodecTests
     [Fact]
     public void Lowering_the_difficulty_written_in_a_challenge_breaks_its_mac()
     {
-        var issued = _codec.Issue(16, Now.AddMinutes(5));
+        var issued = _codec.Issue(16, 16, Now.AddMinutes(5));
         var bytes = Base64UrlDecode(issued.Challenge);
         bytes[25] = 0;
         var tampered = Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
@@ -60,7 +60,7 @@ public sealed class ChallengeCodecTests
     [Fact]
     public void Expired_challenge_is_refused()
     {
-        var issued = _codec.Issue(0, Now.AddMinutes(5));
+        var issued = _codec.Issue(0, 0, Now.AddMinutes(5));
         Assert.Null(_codec.Verify(issued.Challenge + ":0", Now.AddMinutes(5).AddSeconds(-1), out _));
         Assert.Equal(FloodRefusal.StampExpired, _codec.Verify(issued.Challenge + ":0", Now.AddMinutes(5), out _));
     }
@@ -68,7 +68,7 @@ public sealed class ChallengeCodecTests
     [Fact]
     public void Stamp_with_fewer_zero_bits_than_asked_is_refused()
     {
-        var issued = _codec.Issue(10, Now.AddMinutes(5));
+        var issued = _codec.Issue(10, 10, Now.AddMinutes(5));
         var stamp = Stamps.Unsolved(issued.Challenge, 10);
 
         Assert.Equal(FloodRefusal.StampInsufficient, _codec.Verify(stamp, Now, out _));
@@ -98,7 +98,7 @@ public sealed class ChallengeCodecTests
     [InlineData("{challenge}:١٢")]
     public void Malformed_stamp_is_refused_as_malformed(string template)
     {
-        var challenge = _codec.Issue(0, Now.AddMinutes(5)).Challenge;
+        var challenge = _codec.Issue(0, 0, Now.AddMinutes(5)).Challenge;
         var stamp = template
             .Replace("{challenge}", challenge, StringComparison.Ordinal)
             .Replace("{short}", challenge[..^4], StringComparison.Ordinal)
@@ -141,4 +141,29 @@ public sealed class ChallengeCodecTests
 
     private static byte[] Base64UrlDecode(string text) =>
         Convert.FromBase64String(text.Replace('-', '+').Replace('_', '/') + new string('=', (4 - (text.Length % 4)) % 4));
+
+    [Fact]
+    public void A_form_ticket_verifies_once_issued_expires_and_never_passes_as_a_challenge_nor_the_other_way_round()
+    {
+        var ticket = _codec.IssueTicket(Now.AddHours(6));
+
+        Assert.Null(_codec.VerifyTicket(ticket, Now, out var nonce, out var expiresAt));
+        Assert.Equal(Now.AddHours(6), expiresAt);
+        Assert.NotEqual(UInt128.Zero, nonce);
+        Assert.Equal(FloodRefusal.TicketExpired, _codec.VerifyTicket(ticket, Now.AddHours(6), out _, out _));
+        Assert.Equal(FloodRefusal.StampInvalid, _codec.Verify(ticket + ":0", Now, out _));
+        Assert.Equal(FloodRefusal.TicketInvalid, _codec.VerifyTicket(_codec.Issue(0, 0, Now.AddMinutes(5)).Challenge, Now, out _, out _));
+        Assert.Equal(FloodRefusal.TicketInvalid, _codec.VerifyTicket(null, Now, out _, out _));
+        Assert.Equal(FloodRefusal.TicketInvalid, _codec.VerifyTicket(new ChallengeCodec(RandomNumberGenerator.GetBytes(32)).IssueTicket(Now.AddHours(1)), Now, out _, out _));
+    }
+
+    [Fact]
+    public void Leading_zeros_in_a_sixteen_digit_counter_are_a_valid_stamp_as_the_form_writes_it()
+    {
+        var challenge = _codec.Issue(4, 4, Now.AddMinutes(5)).Challenge;
+        var stamp = Enumerable.Range(0, 10_000).Select(i => $"{challenge}:{i:D16}").First(s => ChallengeCodec.Work(s) >= 4);
+
+        Assert.Null(_codec.Verify(stamp, Now, out var verified));
+        Assert.True(verified.Work >= 4);
+    }
 }

@@ -21,15 +21,15 @@ public sealed class IntakeAdmissionTests
 
     public IntakeAdmissionTests()
     {
-        var options = Options.Create(new IntakeOptions { ReceiptSalt = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)) });
+        var options = Options.Create(new IntakeOptions { ReceiptPepper = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) });
         _intake = new TipIntakeService(_key, _inbox, new FakeClaimCheckStore(), new ReceiptIssuer(options), new FixedTimeProvider(Now), options, new CapturingLogger<TipIntakeService>());
         _form = new FormIntakeService(_intake, _key, new ReceiptIssuer(options), new FixedTimeProvider(Now));
     }
 
-    private FloodDecision Refuse()
+    private ValueTask<FloodDecision> Refuse(CancellationToken cancellationToken)
     {
         _asked++;
-        return new FloodDecision(FloodRefusal.RateLimited, TimeSpan.FromSeconds(3));
+        return ValueTask.FromResult(new FloodDecision(FloodRefusal.RateLimited, TimeSpan.FromSeconds(3)));
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class IntakeAdmissionTests
 
         var result = await _intake.SubmitAsync(jwe, SubmissionId.New(), Refuse, CancellationToken.None);
 
-        Assert.Equal(new IntakeResult.FloodControlled(FloodRefusal.RateLimited, TimeSpan.FromSeconds(3)), result);
+        Assert.Equal(new IntakeResult.FloodControlled(new FloodDecision(FloodRefusal.RateLimited, TimeSpan.FromSeconds(3))), result);
         Assert.Equal(1, _asked);
         Assert.Empty(_inbox.Envelopes);
     }
@@ -71,5 +71,45 @@ public sealed class IntakeAdmissionTests
 
         Assert.IsType<FormIntakeResult.Invalid>(result);
         Assert.Equal(0, _asked);
+    }
+
+    [Fact]
+    public async Task Admitted_submission_waits_in_the_lane_flood_control_chose_with_the_effort_its_stamp_achieved()
+    {
+        var jwe = JweFactory.Build(JweFactory.HeaderJsonFor(_key.KeyId), wrapKey: _key.Rsa).Compact;
+
+        var result = await _intake.SubmitAsync(jwe, SubmissionId.New(), _ => ValueTask.FromResult(FloodDecision.Admitted(13, Core.Intake.Lane.Bulk)), CancellationToken.None);
+
+        Assert.IsType<IntakeResult.Accepted>(result);
+        var (envelope, lane) = Assert.Single(_inbox.Queued);
+        Assert.Equal(Core.Intake.Lane.Bulk, lane);
+        Assert.Equal(13, envelope.Effort);
+    }
+
+    [Theory]
+    [InlineData(FloodRefusal.TicketInvalid, typeof(FormIntakeResult.PageExpired))]
+    [InlineData(FloodRefusal.TicketExpired, typeof(FormIntakeResult.PageExpired))]
+    [InlineData(FloodRefusal.TicketUsed, typeof(FormIntakeResult.AlreadyReceived))]
+    public async Task Form_with_a_bad_or_used_ticket_is_not_queued_and_says_which(FloodRefusal refusal, Type expected)
+    {
+        var fields = new Dictionary<string, string> { ["category"] = "detention", ["narrative"] = "Taken on Monday.", ["urgency"] = "soon" };
+
+        var result = await _form.SubmitAsync(fields, SubmissionId.New(), _ => ValueTask.FromResult(new FloodDecision(refusal)), CancellationToken.None);
+
+        Assert.IsType(expected, result);
+        Assert.Empty(_inbox.Envelopes);
+    }
+
+    [Fact]
+    public async Task Form_admitted_goes_to_the_main_lane_without_an_effort()
+    {
+        var fields = new Dictionary<string, string> { ["category"] = "detention", ["narrative"] = "Taken on Monday.", ["urgency"] = "soon" };
+
+        var result = await _form.SubmitAsync(fields, SubmissionId.New(), _ => ValueTask.FromResult(FloodDecision.Admitted(null, Core.Intake.Lane.Main)), CancellationToken.None);
+
+        Assert.IsType<FormIntakeResult.Accepted>(result);
+        var (envelope, lane) = Assert.Single(_inbox.Queued);
+        Assert.Equal(Core.Intake.Lane.Main, lane);
+        Assert.Null(envelope.Effort);
     }
 }

@@ -19,8 +19,11 @@ public sealed class TipReaderFuzzTests
 
     private static readonly HashSet<string> KnownMembers = ["category", "narrative", "location", "observed", "peopleCount", "urgency", "language", "contact", "padding"];
 
-    /// <summary>Text a reporter may write: any scalar value but controls (tab and line breaks where allowed).</summary>
-    private static Gen<string> Text(int max, bool multiline) =>
+    /// <summary>
+    /// Text a reporter may write: any scalar value but controls (tab and line breaks where allowed) and, in a short
+    /// field, bidirectional controls.
+    /// </summary>
+    private static Gen<string> Text(int max, bool multiline, bool shortField = false) =>
         Gen.String[
             Gen.Frequency(
                 (6, Gen.Char['\u0020', '\u007E']),
@@ -28,7 +31,7 @@ public sealed class TipReaderFuzzTests
                 (1, Gen.Char[multiline ? "\t\n\r" : " "])),
             0,
             max - 1]
-        .Select(s => "x" + s);
+        .Select(s => "x" + (shortField ? string.Concat(s.Where(c => !TipReader.BidiControls.Contains(c))) : s));
 
     private static readonly Gen<string> Language =
         from primary in Gen.String[Gen.Char["abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"], 2, 3]
@@ -45,14 +48,14 @@ public sealed class TipReaderFuzzTests
         from urgency in Gen.Int[0, TipUrgencies.All.Count - 1].Select(i => TipUrgencies.All[i])
         from narrative in Text(2_000, multiline: true)
         from country in Gen.Int[0, Countries.Length - 1].Select(i => Countries[i]).Null()
-        from region in Text(TipLimits.RegionMaxCharacters, multiline: false).Null()
-        from place in Text(TipLimits.PlaceMaxCharacters, multiline: false).Null()
+        from region in Text(TipLimits.RegionMaxCharacters, multiline: false, shortField: true).Null()
+        from place in Text(TipLimits.PlaceMaxCharacters, multiline: false, shortField: true).Null()
         from observedFrom in Maybe(PastDate)
         from span in Gen.Int[0, 400]
         from hasTo in Gen.Bool
         from people in Maybe(Gen.Int[0, TipLimits.PeopleCountMax])
         from language in Language.Null()
-        from contact in Text(TipLimits.ContactMaxCharacters, multiline: true).Null()
+        from contact in Text(TipLimits.ContactMaxCharacters, multiline: true, shortField: true).Null()
         from padding in Gen.String[Gen.Char[" "], 0, 500].Null()
         let today = DateOnly.FromDateTime(Now.UtcDateTime)
         let observedTo = !hasTo ? (DateOnly?)null

@@ -21,7 +21,7 @@ public sealed class FormIntakeServiceTests
 
     public FormIntakeServiceTests()
     {
-        var options = Options.Create(new IntakeOptions { ReceiptSalt = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), RetryAfter = TimeSpan.FromSeconds(9) });
+        var options = Options.Create(new IntakeOptions { ReceiptPepper = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), RetryAfter = TimeSpan.FromSeconds(9) });
         var intake = new TipIntakeService(_key, _inbox, _claimChecks, new ReceiptIssuer(options), new FixedTimeProvider(Now), options, new CapturingLogger<TipIntakeService>());
         _service = new FormIntakeService(intake, _key, new ReceiptIssuer(options), new FixedTimeProvider(Now));
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using TipIntake.Core.Intake;
+using TipIntake.Core.Jwe;
 
 namespace TipIntake.Core.Tests.Intake;
 
@@ -8,10 +9,14 @@ public class ReceiptIssuerTests
 {
     private const string CrockfordGroup = "[0-9A-HJKMNP-TV-Z]{5}";
 
-    private static ReceiptIssuer IssuerWithSalt(byte[] salt) =>
-        new(Options.Create(new IntakeOptions { ReceiptSalt = Convert.ToBase64String(salt) }));
+    private static ReceiptIssuer IssuerWithPepper(byte[] pepper, byte[]? legacySalt = null) =>
+        new(Options.Create(new IntakeOptions
+        {
+            ReceiptPepper = Convert.ToBase64String(pepper),
+            ReceiptSalt = legacySalt is null ? null : Convert.ToBase64String(legacySalt),
+        }));
 
-    private static readonly ReceiptIssuer Issuer = IssuerWithSalt(RandomNumberGenerator.GetBytes(16));
+    private static readonly ReceiptIssuer Issuer = IssuerWithPepper(RandomNumberGenerator.GetBytes(32));
 
     private static readonly byte[] Payload = "eyJhbGciOiJSU0EtT0FFUC0yNTYifQ.a.b.c.d"u8.ToArray();
 
@@ -44,7 +49,7 @@ public class ReceiptIssuerTests
             Issuer.IdentityFor(submission, SubmittedPayload.Jwe, changed),
             Issuer.IdentityFor(SubmissionId.New(), SubmittedPayload.Jwe, Payload),
             Issuer.IdentityFor(submission, SubmittedPayload.Form, Payload),
-            IssuerWithSalt(RandomNumberGenerator.GetBytes(16)).IdentityFor(submission, SubmittedPayload.Jwe, Payload),
+            IssuerWithPepper(RandomNumberGenerator.GetBytes(32)).IdentityFor(submission, SubmittedPayload.Jwe, Payload),
         };
 
         foreach (var other in others)
@@ -96,15 +101,15 @@ public class ReceiptIssuerTests
 
         Assert.Equal(receipt.Hash, Issuer.HashOf(receipt.Code));
         Assert.Equal(receipt.Hash, Issuer.HashOf(receipt.Code));
-        Assert.Equal(43, receipt.Hash.Length); // HMAC-SHA-256 in unpadded base64url
+        Assert.Equal(45, receipt.Hash.Length); // "2." and HMAC-SHA-256 in unpadded base64url
     }
 
     [Fact]
-    public void Same_salt_gives_the_same_hash_in_another_issuer()
+    public void Same_pepper_gives_the_same_hash_in_another_issuer()
     {
         var salt = RandomNumberGenerator.GetBytes(32);
 
-        Assert.Equal(IssuerWithSalt(salt).HashOf("ABCDE-FGHJK-MNPQR-STVWX"), IssuerWithSalt(salt).HashOf("ABCDE-FGHJK-MNPQR-STVWX"));
+        Assert.Equal(IssuerWithPepper(salt).HashOf("ABCDE-FGHJK-MNPQR-STVWX"), IssuerWithPepper(salt).HashOf("ABCDE-FGHJK-MNPQR-STVWX"));
     }
 
     [Fact]
@@ -127,9 +132,9 @@ public class ReceiptIssuerTests
     }
 
     [Fact]
-    public void Hash_differs_with_a_different_salt()
+    public void Hash_differs_with_a_different_pepper()
     {
-        var other = IssuerWithSalt(RandomNumberGenerator.GetBytes(16));
+        var other = IssuerWithPepper(RandomNumberGenerator.GetBytes(32));
         var receipt = Fresh();
 
         Assert.NotEqual(receipt.Hash, other.HashOf(receipt.Code));
@@ -152,21 +157,57 @@ public class ReceiptIssuerTests
     }
 
     [Fact]
-    public void Salt_that_is_not_base64_is_refused()
+    public void Pepper_that_is_not_base64_is_refused()
     {
         Assert.Throws<InvalidOperationException>(() =>
-            new ReceiptIssuer(Options.Create(new IntakeOptions { ReceiptSalt = "not base64!" })));
+            new ReceiptIssuer(Options.Create(new IntakeOptions { ReceiptPepper = "not base64!" })));
     }
 
     [Theory]
-    [InlineData(15, false)]
-    [InlineData(16, true)]
-    [InlineData(64, true)]
-    public void Salt_must_be_at_least_sixteen_bytes(int length, bool valid)
+    [InlineData(31, null, false)]
+    [InlineData(32, null, true)]
+    [InlineData(64, null, true)]
+    [InlineData(32, 15, false)]
+    [InlineData(32, 16, true)]
+    [InlineData(0, 16, false)]
+    public void Pepper_must_be_at_least_32_bytes_and_a_legacy_salt_if_given_16(int pepper, int? salt, bool valid)
     {
-        var options = new IntakeOptions { ReceiptSalt = Convert.ToBase64String(new byte[length]) };
+        var options = new IntakeOptions
+        {
+            ReceiptPepper = pepper == 0 ? "" : Convert.ToBase64String(new byte[pepper]),
+            ReceiptSalt = salt is null ? null : Convert.ToBase64String(new byte[salt.Value]),
+        };
         var results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
 
         Assert.Equal(valid, results.Count == 0);
+    }
+
+    [Fact]
+    public void Stored_hash_is_keyed_by_the_pepper_and_marked_so_not_computable_from_public_values()
+    {
+        var pepper = RandomNumberGenerator.GetBytes(32);
+        var receipt = Fresh(IssuerWithPepper(pepper));
+        var normalized = System.Text.Encoding.ASCII.GetBytes(receipt.Code.Replace("-", "", StringComparison.Ordinal));
+
+        Assert.StartsWith(ReceiptIssuer.PepperedPrefix, receipt.Hash, StringComparison.Ordinal);
+        Assert.Equal(receipt.Hash, IssuerWithPepper(pepper).HashOf(receipt.Code));
+        // Not the first format's HMAC under the same bytes used as a salt: the pepper's hash carries its own label.
+        Assert.NotEqual(receipt.Hash[ReceiptIssuer.PepperedPrefix.Length..], JoseBase64.Encode(HMACSHA256.HashData(pepper, normalized)));
+    }
+
+    [Fact]
+    public void Receipts_hashed_under_the_old_salt_still_verify_while_the_salt_is_configured()
+    {
+        var salt = RandomNumberGenerator.GetBytes(16);
+        const string Code = "K7Q2M-ABCDE-FGHJK-MNPQR";
+        var oldHash = JoseBase64.Encode(HMACSHA256.HashData(salt, "K7Q2MABCDEFGHJKMNPQR"u8));
+        var pepper = RandomNumberGenerator.GetBytes(32);
+
+        Assert.True(IssuerWithPepper(pepper, legacySalt: salt).Matches(Code.ToLowerInvariant(), oldHash));
+        Assert.False(IssuerWithPepper(pepper, legacySalt: salt).Matches("K7Q2M-ABCDE-FGHJK-MNPQS", oldHash));
+        Assert.False(IssuerWithPepper(pepper).Matches(Code, oldHash)); // without the salt, old receipts cannot be checked
+        var current = Fresh(IssuerWithPepper(pepper, legacySalt: salt));
+        Assert.True(IssuerWithPepper(pepper, legacySalt: salt).Matches(current.Code, current.Hash));
+        Assert.False(IssuerWithPepper(RandomNumberGenerator.GetBytes(32), legacySalt: salt).Matches(current.Code, current.Hash));
     }
 }

@@ -29,7 +29,7 @@ public class TipIntakeServiceTests
     {
         var options = Options.Create(new IntakeOptions
         {
-            ReceiptSalt = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)),
+            ReceiptPepper = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             RetryAfter = RetryAfter,
         });
         _receipts = new ReceiptIssuer(options);
@@ -267,8 +267,10 @@ public class TipIntakeServiceTests
         Assert.IsType<IntakeResult.Accepted>(await SubmitAsync(compact));
         var envelope = Assert.Single(_inbox.Envelopes);
         Assert.Null(envelope.Jwe);
-        Assert.Equal(envelope.TipId, envelope.JweRef);
-        Assert.Equal(compact, _claimChecks.Items[envelope.TipId]);
+        // Named by a keyed hash of the tip id, never the id itself: a traced blob request must not date the tip.
+        Assert.Equal(_receipts.ClaimCheckNameOf(envelope.TipId), envelope.JweRef);
+        Assert.NotEqual(envelope.TipId, envelope.JweRef);
+        Assert.Equal(compact, _claimChecks.Items[envelope.JweRef!]);
     }
 
     [Fact]
@@ -327,19 +329,25 @@ public class TipIntakeServiceTests
         Assert.Empty(_inbox.Envelopes);
     }
 
-    [Theory]
-    [InlineData(IntakeKeyFailure.Transient)]
-    [InlineData(IntakeKeyFailure.Unauthorized)]
-    [InlineData(IntakeKeyFailure.KeyUnavailable)]
-    [InlineData(IntakeKeyFailure.Rejected)]
-    public async Task Intake_key_unavailable_makes_the_submission_unavailable(IntakeKeyFailure failure)
+    [Fact]
+    public async Task Key_versions_not_read_yet_make_the_submission_unavailable()
     {
-        _key.PublicKeyFailure = failure;
+        _key.VersionsUnknown = true;
 
         var result = await SubmitAsync(ValidJwe().Compact);
 
         Assert.Equal(new IntakeResult.Unavailable(RetryAfter), result);
         Assert.Empty(_inbox.Envelopes);
+    }
+
+    [Theory]
+    [InlineData(IntakeKeyFailure.Transient)]
+    [InlineData(IntakeKeyFailure.Unauthorized)]
+    public async Task Intake_needs_no_public_key_read_so_a_failing_key_store_does_not_stop_it(IntakeKeyFailure failure)
+    {
+        _key.PublicKeyFailure = failure;
+
+        Assert.IsType<IntakeResult.Accepted>(await SubmitAsync(ValidJwe().Compact));
     }
 
     [Fact]
@@ -389,5 +397,28 @@ public class TipIntakeServiceTests
         Assert.Equal(_key.KeyId, stored.KeyId);
         Assert.Equal("A test tip.", stored.Tip.Narrative);
         Assert.Empty(quarantine.Entries);
+    }
+
+    [Fact]
+    public async Task Refused_submissions_are_counted_into_one_line_a_minute_never_a_line_each()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now);
+        var tallyLogger = new CapturingLogger<Core.Logging.SubmissionRefusals>();
+        using var refusals = new Core.Logging.SubmissionRefusals(time, tallyLogger);
+        var service = new TipIntakeService(_key, _inbox, _claimChecks, _receipts, time, Options.Create(new IntakeOptions()), _logger, refusals);
+        for (var i = 0; i < 500; i++)
+        {
+            Assert.IsType<IntakeResult.Refused>(await service.SubmitAsync("not.a.jwe", default));
+        }
+
+        Assert.IsType<IntakeResult.Refused>(await service.SubmitAsync(WithKeyId(JweFactory.KeyId), default));
+        Assert.DoesNotContain(_logger.Lines, l => !l.StartsWith("Debug", StringComparison.Ordinal));
+        Assert.Empty(tallyLogger.Lines);
+
+        time.Advance(Core.Logging.SubmissionRefusals.Interval);
+
+        var summary = Assert.Single(tallyLogger.Lines);
+        Assert.StartsWith("Information 7010:", summary, StringComparison.Ordinal);
+        Assert.Contains("501 (not-compact-jwe 500, unsupported-kid 1)", summary, StringComparison.Ordinal);
     }
 }

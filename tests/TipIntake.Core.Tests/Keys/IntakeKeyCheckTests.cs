@@ -82,7 +82,7 @@ public class IntakeKeyCheckTests
 
         public ValueTask<IntakePublicKey> GetPublicKeyAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public ValueTask<bool> AcceptsKeyIdAsync(string keyId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public KeyVersionCheck CheckKeyVersion(string keyId) => throw new NotSupportedException();
 
         public ValueTask<byte[]> UnwrapAsync(string keyId, ReadOnlyMemory<byte> wrappedKey, CancellationToken cancellationToken) =>
             throw new NotSupportedException();

@@ -91,15 +91,33 @@ public class TipProcessorLoggingTests
     }
 
     [Fact]
-    public async Task Log_lines_name_the_tip_id_and_reason_code()
+    public async Task Shipped_lines_name_the_reason_but_only_the_debug_twin_names_the_tip()
     {
         var envelope = _h.EnvelopeFor(ProcessorHarness.FlipBit(_h.BuildJwe().Compact, 4, 0));
 
         await _h.ProcessAsync(_h.MessageOf(envelope));
 
-        var line = Assert.Single(_h.Logger.Lines);
-        Assert.Contains(envelope.TipId, line, StringComparison.Ordinal);
-        Assert.Contains("tag-mismatch", line, StringComparison.Ordinal);
+        Assert.Equal(2, _h.Logger.Lines.Count);
+        var shipped = Assert.Single(_h.Logger.Lines, l => !l.StartsWith("Debug", StringComparison.Ordinal));
+        var debug = Assert.Single(_h.Logger.Lines, l => l.StartsWith("Debug", StringComparison.Ordinal));
+        Assert.StartsWith("Warning 2003:", shipped, StringComparison.Ordinal);
+        Assert.Contains("tag-mismatch", shipped, StringComparison.Ordinal);
+        Assert.DoesNotContain(envelope.TipId, shipped, StringComparison.Ordinal);
+        Assert.Contains(envelope.TipId, debug, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task No_line_above_debug_names_a_tip_whatever_the_outcome()
+    {
+        var stored = _h.EnvelopeFor(_h.BuildJwe().Compact);
+        await _h.ProcessAsync(_h.MessageOf(stored));
+        await _h.ProcessAsync(_h.MessageOf(stored));
+        var tampered = _h.EnvelopeFor(ProcessorHarness.FlipBit(_h.BuildJwe().Compact, 4, 0));
+        await _h.ProcessAsync(_h.MessageOf(tampered));
+
+        Assert.Contains(_h.Logger.Lines, l => l.StartsWith("Debug", StringComparison.Ordinal) && l.Contains(stored.TipId, StringComparison.Ordinal));
+        Assert.DoesNotContain(_h.Logger.Lines, l => !l.StartsWith("Debug", StringComparison.Ordinal)
+            && (l.Contains(stored.TipId, StringComparison.Ordinal) || l.Contains(tampered.TipId, StringComparison.Ordinal)));
     }
 
     [Fact]

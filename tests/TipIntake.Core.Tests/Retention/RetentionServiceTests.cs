@@ -226,11 +226,37 @@ public class RetentionServiceTests
 
     private static string NewTipId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
+    private static readonly Core.Intake.ReceiptIssuer Names = new(Options.Create(new Core.Intake.IntakeOptions
+    {
+        ReceiptPepper = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+    }));
+
+    [Fact]
+    public async Task Claim_checks_named_by_the_keyed_name_go_with_their_tip_or_row_and_are_held_by_their_row()
+    {
+        var closed = _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(400), notes: 0);
+        var purgedRow = NewTipId();
+        var heldRow = NewTipId();
+        _store.AddQuarantine(purgedRow, "jwe-invalid", Now - TimeSpan.FromDays(91));
+        _store.AddQuarantine(heldRow, "key-unavailable", Now - TimeSpan.FromDays(10));
+        foreach (var id in new[] { closed, purgedRow, heldRow })
+        {
+            _claimChecks.Put(Names.ClaimCheckNameOf(id), Now - TimeSpan.FromDays(500));
+        }
+
+        var report = await Service().RunAsync(Now, default);
+
+        Assert.Equal(new RetentionReport(false, 1, 1, 1, 1, 0, 0), report);
+        Assert.Equal([Names.ClaimCheckNameOf(heldRow)], _claimChecks.Names);
+        Assert.Equal(new[] { Names.ClaimCheckNameOf(closed), Names.ClaimCheckNameOf(purgedRow) }.Order(StringComparer.Ordinal), _claimChecks.Deleted.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(_claimChecks.Names, name => name == heldRow);
+    }
+
     private RetentionService Service(RetentionOptions? options = null) =>
-        new(_store, _claimChecks, Options.Create(options ?? new RetentionOptions()), NullLogger<RetentionService>.Instance);
+        new(_store, _claimChecks, Names, Options.Create(options ?? new RetentionOptions()), NullLogger<RetentionService>.Instance);
 }
 
-/// <summary>The claim-check store in memory; records every delete asked for, whether or not something was there.</summary>
+/// <summary>The claim-check store in memory; records the deletes that removed something.</summary>
 internal sealed class InMemoryClaimCheckStore : IClaimCheckStore
 {
     private readonly Dictionary<string, (string Jwe, DateTimeOffset WrittenAt)> _items = new(StringComparer.Ordinal);
@@ -249,8 +275,11 @@ internal sealed class InMemoryClaimCheckStore : IClaimCheckStore
 
     public Task DeleteAsync(string name, CancellationToken cancellationToken)
     {
-        Deleted.Add(name);
-        _items.Remove(name);
+        if (_items.Remove(name))
+        {
+            Deleted.Add(name);
+        }
+
         return Task.CompletedTask;
     }
 

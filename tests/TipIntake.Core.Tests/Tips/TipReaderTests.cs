@@ -607,4 +607,40 @@ public class TipReaderTests
 
         Assert.Equal(without, withPadding);
     }
+
+    [Theory]
+    [InlineData("\u202E")]
+    [InlineData("\u202A")]
+    [InlineData("\u202B")]
+    [InlineData("\u202C")]
+    [InlineData("\u202D")]
+    [InlineData("\u2066")]
+    [InlineData("\u2067")]
+    [InlineData("\u2068")]
+    [InlineData("\u2069")]
+    public void Bidirectional_controls_are_refused_in_short_fields_and_kept_in_the_narrative(string control)
+    {
+        var json = $$"""
+            {"category":"detention","urgency":"soon","narrative":"kept {{control}}here",
+             "location":{"country":"CN","region":"Jilin{{control}}","place":"exe.{{control}}gnp"},"contact":"+86 {{control}}123"}
+            """;
+
+        var result = Read(json);
+
+        Assert.Null(result.Tip);
+        Assert.Equal(
+            ["contact", "location.place", "location.region"],
+            result.Errors.Where(e => e.Code == "invalid-characters").Select(e => e.Field).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(result.Errors, e => e.Field == "narrative");
+    }
+
+    [Fact]
+    public void Right_to_left_text_and_direction_marks_need_no_controls_and_pass_everywhere()
+    {
+        const string Json = """
+            {"category":"detention","urgency":"soon","narrative":"مرحبا","location":{"country":"CN","region":"מחוז\u200F","place":"\u200Eمكان"},"contact":"עברית"}
+            """;
+
+        Assert.NotNull(Read(Json).Tip);
+    }
 }

@@ -5,7 +5,7 @@ namespace TipIntake.Core.Tests.Triage;
 
 /// <summary>
 /// The triage tables in memory, faithful to Table Storage's optimistic concurrency: every write gives the row a new
-/// ETag, and an update naming any other ETag than the current one is refused as stale. Notes and events are append-only.
+/// storage ETag, and an update naming any other storage ETag than the current one is refused as stale. Notes and events are append-only.
 /// </summary>
 internal sealed class FakeTriageStore : ITriageStore
 {
@@ -38,7 +38,7 @@ internal sealed class FakeTriageStore : ITriageStore
     {
         lock (_gate)
         {
-            var tip = new TriageTip(summary, content, NextETag());
+            var tip = new TriageTip(summary, content, NextETag(), Version: 0);
             _tips.Add(summary.Id, tip);
             return tip;
         }
@@ -49,7 +49,7 @@ internal sealed class FakeTriageStore : ITriageStore
     {
         lock (_gate)
         {
-            _tips[tipId] = _tips[tipId] with { ETag = NextETag() };
+            _tips[tipId] = _tips[tipId] with { StorageETag = NextETag(), Version = _tips[tipId].Version + 1 };
         }
     }
 
@@ -144,7 +144,7 @@ internal sealed class FakeTriageStore : ITriageStore
                 return Task.FromResult<StoreWrite>(new StoreWrite.Missing());
             }
 
-            if (tip.ETag != update.IfMatch)
+            if (tip.StorageETag != update.IfMatch)
             {
                 return Task.FromResult<StoreWrite>(new StoreWrite.Stale());
             }
@@ -159,12 +159,13 @@ internal sealed class FakeTriageStore : ITriageStore
                     Labels = [.. update.Labels],
                     LastChangedAt = update.LastChangedAt,
                 },
-                ETag = NextETag(),
+                StorageETag = NextETag(),
+                Version = update.Version,
                 Pending = update.Audit,
                 PendingIndex = new PendingIndex(PendingIndexKinds.Change, update.Before),
             };
             _tips[update.TipId] = written;
-            return Task.FromResult<StoreWrite>(new StoreWrite.Written(written.ETag));
+            return Task.FromResult<StoreWrite>(new StoreWrite.Written(written.StorageETag));
         }
     }
 

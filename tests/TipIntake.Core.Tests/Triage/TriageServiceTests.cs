@@ -324,6 +324,65 @@ public class TriageServiceTests
     }
 
     [Fact]
+    public async Task Bulk_dismissal_dismisses_untouched_tips_with_one_event_each_and_skips_touched_and_unknown_ones()
+    {
+        var spam = Enumerable.Range(0, 3).Select(_ => Seed()).ToList();
+        var assigned = Seed();
+        Assert.IsType<TriageChange.Changed>(await _service.AssignAsync(assigned.Summary.Id, assigned.ETag, "oid-bob", Bob, default));
+        var annotated = Seed();
+        Assert.IsType<TriageChange.Changed>(await _service.AddNoteAsync(annotated.Summary.Id, annotated.ETag, "Looks real: called back.", Bob, default));
+        var reviewed = Seed();
+        Assert.IsType<TriageChange.Changed>(await _service.ChangeStatusAsync(reviewed.Summary.Id, reviewed.ETag, "in-review", Bob, default));
+        var unknown = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var before = _store.AllEvents.Count;
+
+        var outcome = await _service.DismissUntouchedAsync(
+            [.. spam.Select(t => t.Summary.Id), assigned.Summary.Id, annotated.Summary.Id, reviewed.Summary.Id, unknown], Alice, default);
+
+        var done = Assert.IsType<BulkDismissal.Done>(outcome);
+        Assert.Equal(spam.Select(t => t.Summary.Id), done.Dismissed);
+        Assert.Equal(
+            [(assigned.Summary.Id, "touched"), (annotated.Summary.Id, "touched"), (reviewed.Summary.Id, "touched"), (unknown, "not-found")],
+            done.Skipped.Select(s => (s.TipId, s.Reason)));
+        foreach (var tip in spam)
+        {
+            Assert.Equal("dismissed", (await _store.GetAsync(tip.Summary.Id, default))!.Summary.Status);
+        }
+
+        Assert.Equal("new", (await _store.GetAsync(assigned.Summary.Id, default))!.Summary.Status);
+        var events = _store.AllEvents.Skip(before).ToList();
+        Assert.Equal(spam.Select(t => t.Summary.Id), events.Select(e => e.TipId));
+        Assert.All(events, e => Assert.Equal(("oid-alice", "dismissed-in-bulk", "new", "dismissed"), (e.Actor, e.Action, e.From, e.To)));
+        AssertNoContentIn(events, Narrative, "Tumen", "+86 555");
+    }
+
+    [Fact]
+    public async Task A_tip_dismissed_in_bulk_can_be_taken_back_into_review()
+    {
+        var tip = Seed();
+        Assert.IsType<BulkDismissal.Done>(await _service.DismissUntouchedAsync([tip.Summary.Id], Alice, default));
+        var dismissed = (await _store.GetAsync(tip.Summary.Id, default))!;
+
+        Assert.IsType<TriageChange.Changed>(await _service.ChangeStatusAsync(tip.Summary.Id, dismissed.ETag, "in-review", Bob, default));
+    }
+
+    [Fact]
+    public async Task Bulk_dismissal_names_one_to_a_hundred_different_well_formed_tips()
+    {
+        var tip = Seed();
+        var tooMany = Enumerable.Range(0, 101).Select(_ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))).ToList();
+
+        foreach (var ids in new List<string>?[] { null, [], tooMany, [tip.Summary.Id, tip.Summary.Id], [tip.Summary.Id, "not-a-tip-id"] })
+        {
+            var invalid = Assert.IsType<BulkDismissal.InvalidInput>(await _service.DismissUntouchedAsync(ids, Alice, default));
+            Assert.Equal("invalid-tip-ids", invalid.Code);
+        }
+
+        Assert.Equal("new", (await _store.GetAsync(tip.Summary.Id, default))!.Summary.Status);
+        Assert.Empty(_store.AllEvents);
+    }
+
+    [Fact]
     public async Task Pages_return_every_tip_exactly_once_in_urgent_first_then_newest_order()
     {
         var all = Enumerable.Range(0, 57).Select(i => Seed(priority: 1 + (i % 4), hoursAgo: i % 7).Summary).ToList();

@@ -29,6 +29,20 @@ public sealed partial class AppScriptTests
     }
 
     [Fact]
+    public void Its_bidirectional_control_check_refuses_exactly_what_the_server_refuses()
+    {
+        var pattern = new Regex(Regex.Match(Script, @"const BIDI_CONTROL = /(.+)/;").Groups[1].Value);
+        for (var c = '\u2000'; c <= '\u206F'; c++)
+        {
+            Assert.Equal(TipReader.BidiControls.Contains(c), pattern.IsMatch(c.ToString()));
+        }
+
+        Assert.Contains("textProblem(data[field], max, false, true)", Script, StringComparison.Ordinal);
+        Assert.Contains("textProblem(data.contact, CONTACT_MAX, true, true)", Script, StringComparison.Ordinal);
+        Assert.Contains("textProblem(data.narrative, NARRATIVE_MAX, true)", Script, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_padding_buckets_fit_a_queue_message_and_the_server()
     {
         var buckets = Regex.Match(Script, @"const PADDING_BUCKETS = \[([\d, ]+)\];").Groups[1].Value
@@ -51,17 +65,18 @@ public sealed partial class AppScriptTests
         Assert.Contains("const CONTENT_TYPE = 'application/vnd.tipintake.tip.v1+json';", Script, StringComparison.Ordinal);
     }
 
+    private static readonly string StampModule = WebResources.Read("Web/assets/stamp.js");
+
+    private static readonly string StampWorker = WebResources.Read("Web/assets/stamp-worker.js");
+
     [Fact]
     public void It_encrypts_with_webcrypto_exactly_as_contract_2_says()
     {
         Assert.Contains("fetch('/api/intake-key'", Script, StringComparison.Ordinal);
-        Assert.Contains("fetch('/api/challenge'", Script, StringComparison.Ordinal);
-        Assert.Contains("fetch('/api/tips'", Script, StringComparison.Ordinal);
-        Assert.Contains("'Content-Type': 'application/jose', [STAMP_HEADER]: stamp", Script, StringComparison.Ordinal);
-        Assert.Equal(3, Regex.Count(Script, "fetch\\('"));
-        Assert.Equal(3, Regex.Count(Script, "credentials: 'omit'"));
-        Assert.Equal(3, Regex.Count(Script, "cache: 'no-store'"));
-        Assert.Equal(3, Regex.Count(Script, "referrerPolicy: 'no-referrer'"));
+        Assert.Equal(1, Regex.Count(Script, "fetch\\('"));
+        Assert.Contains("credentials: 'omit'", Script, StringComparison.Ordinal);
+        Assert.Contains("cache: 'no-store'", Script, StringComparison.Ordinal);
+        Assert.Contains("referrerPolicy: 'no-referrer'", Script, StringComparison.Ordinal);
         Assert.Contains("{ kty: jwk.kty, n: jwk.n, e: jwk.e, alg: 'RSA-OAEP-256', ext: true }", Script, StringComparison.Ordinal);
         Assert.Contains("{ name: 'RSA-OAEP', hash: 'SHA-256' }", Script, StringComparison.Ordinal);
         Assert.Contains("{ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: jwk.kid, cty: CONTENT_TYPE }", Script, StringComparison.Ordinal);
@@ -70,6 +85,17 @@ public sealed partial class AppScriptTests
         Assert.Contains("additionalData: utf8(encodedHeader), tagLength: 128", Script, StringComparison.Ordinal);
         Assert.Contains("location.replace(", Script, StringComparison.Ordinal);
         Assert.DoesNotContain("key_ops", Script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_stamp_module_asks_for_a_challenge_and_posts_the_tip_as_contract_2_says_and_nothing_else()
+    {
+        Assert.Contains("fetchFn(origin + '/api/challenge', { ...REQUEST, ...(signal ? { signal } : {}) })", StampModule, StringComparison.Ordinal);
+        Assert.Contains("fetchFn(origin + '/api/tips', {\n          ...REQUEST,", StampModule.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Equal(2, Regex.Count(StampModule, "fetchFn\\("));
+        Assert.Contains("const REQUEST = { credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' };", StampModule, StringComparison.Ordinal);
+        Assert.Contains($"'Content-Type': 'application/jose', '{TipIntake.Functions.Functions.SubmitTip.StampHeader}': stamp", StampModule, StringComparison.Ordinal);
+        Assert.Contains("problem.code === 'effort-too-low'", StampModule, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -94,16 +120,35 @@ public sealed partial class AppScriptTests
     [InlineData("XMLHttpRequest")]
     [InlineData("http://")]
     [InlineData("https://")]
-    [InlineData("import(")]
     [InlineData("serviceWorker")]
-    public void It_uses_no_storage_logging_markup_injection_or_other_origins(string forbidden) =>
+    public void It_uses_no_storage_logging_markup_injection_or_other_origins(string forbidden)
+    {
         Assert.DoesNotContain(forbidden, Script, StringComparison.Ordinal);
+
+        // The stamp code yields with setTimeout between slices of hashing; nothing else is allowed there either.
+        if (forbidden != "setTimeout(")
+        {
+            Assert.DoesNotContain(forbidden, StampModule, StringComparison.Ordinal);
+            Assert.DoesNotContain(forbidden, StampWorker, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void It_imports_only_the_stamp_module_of_this_origin()
+    {
+        Assert.Equal(1, Regex.Count(Script, "import\\("));
+        Assert.Contains("import(STAMP_MODULE)", Script, StringComparison.Ordinal);
+        Assert.Contains("const STAMP_MODULE = '/assets/stamp.js';", Script, StringComparison.Ordinal);
+        Assert.Equal(["import { CounterSearch } from './stamp.js';"], Regex.Matches(StampWorker, "^import .*$", RegexOptions.Multiline).Select(m => m.Value));
+        Assert.DoesNotMatch(new Regex("^import ", RegexOptions.Multiline), StampModule);
+        Assert.DoesNotContain("import(", StampModule, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void It_sends_the_submission_id_header_the_server_reads_with_every_attempt()
     {
         Assert.Contains($"const SUBMISSION_HEADER = '{TipIntake.Functions.Functions.SubmitTip.SubmissionHeader}';", Script, StringComparison.Ordinal);
-        Assert.Contains("[STAMP_HEADER]: stamp, [SUBMISSION_HEADER]: submissionId", Script, StringComparison.Ordinal);
+        Assert.Contains("headers: { [SUBMISSION_HEADER]: submissionId },", Script, StringComparison.Ordinal);
 
         // The script's own check of the page's id accepts exactly what the server's parser accepts.
         var pattern = new Regex(Regex.Match(Script, @"const SUBMISSION_PATTERN = /(.+)/;").Groups[1].Value);
@@ -114,18 +159,17 @@ public sealed partial class AppScriptTests
     }
 
     [Fact]
-    public void It_sends_the_stamp_header_the_server_reads_and_solves_in_the_embedded_worker()
+    public void It_solves_in_module_workers_of_the_embedded_stamp_worker()
     {
-        Assert.Contains($"const STAMP_HEADER = '{TipIntake.Functions.Functions.SubmitTip.StampHeader}';", Script, StringComparison.Ordinal);
         var worker = Regex.Match(Script, @"const STAMP_WORKER = '/assets/([^']+)';");
         Assert.True(worker.Success);
         Assert.NotNull(new WebAssets().Find(worker.Groups[1].Value));
+        Assert.NotNull(new WebAssets().Find("stamp.js"));
+        Assert.Contains("new Worker(STAMP_WORKER, { type: 'module' })", Script, StringComparison.Ordinal);
 
-        // Without a worker the page runs the same solver, which the form loads as a plain script.
-        Assert.Contains("window.TipIntakeStamp.solve(", Script, StringComparison.Ordinal);
+        // Neither is a classic script of the page (a module in a classic script tag fails to load).
         var form = WebResources.Renderer.RenderForm("en", WebResources.NoValues(), WebResources.NoValues(), null);
-        Assert.Contains($"<script src=\"/assets/{worker.Groups[1].Value}\" defer></script>", form, StringComparison.Ordinal);
-        Assert.Contains("self.TipIntakeStamp = Object.freeze({ solve });", WebResources.Read("Web/assets/stamp-worker.js"), StringComparison.Ordinal);
+        Assert.DoesNotContain("/assets/stamp", form, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -139,12 +183,8 @@ public sealed partial class AppScriptTests
     [InlineData("eval(")]
     [InlineData("http://")]
     [InlineData("https://")]
-    public void The_stamp_worker_only_hashes(string forbidden)
-    {
-        var worker = WebResources.Read("Web/assets/stamp-worker.js");
-        Assert.Contains("crypto.subtle.digest('SHA-256'", worker, StringComparison.Ordinal);
-        Assert.DoesNotContain(forbidden, worker, StringComparison.Ordinal);
-    }
+    public void The_stamp_worker_only_hashes(string forbidden) =>
+        Assert.DoesNotContain(forbidden, StampWorker, StringComparison.Ordinal);
 
     [Fact]
     public void Every_element_it_looks_up_is_on_the_form_page()

@@ -71,7 +71,7 @@ public sealed partial class PageRendererTests
 
     [Theory]
     [MemberData(nameof(Languages))]
-    public void The_form_posts_exactly_the_schema_fields_the_page_language_and_its_submission_id(string lang)
+    public void The_form_posts_exactly_the_schema_fields_the_page_language_its_submission_id_and_its_ticket(string lang)
     {
         var form = EmptyForm(lang);
         var names = ControlTag().Matches(form)
@@ -79,9 +79,17 @@ public sealed partial class PageRendererTests
             .Where(m => m.Success)
             .Select(m => m.Groups[1].Value)
             .ToHashSet();
-        Assert.True(names.SetEquals([.. PageRenderer.FormFields, "lang", "submission"]), string.Join(",", names));
+        Assert.True(names.SetEquals([.. PageRenderer.FormFields, "lang", "submission", "ticket"]), string.Join(",", names));
         Assert.Contains("<form id=\"tip-form\" method=\"post\" action=\"/submit\" accept-charset=\"UTF-8\" novalidate", form, StringComparison.Ordinal);
         Assert.Contains($"<input type=\"hidden\" name=\"lang\" value=\"{lang}\">", form, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_form_carries_the_ticket_it_is_given_encoded_in_its_hidden_field()
+    {
+        var form = Renderer.RenderForm("en", new Dictionary<string, string>(), new Dictionary<string, string>(), null, ticket: "AbC_-\"<x>");
+
+        Assert.Contains("<input type=\"hidden\" name=\"ticket\" value=\"AbC_-&quot;&lt;x&gt;\">", form, StringComparison.Ordinal);
     }
 
     [Fact]

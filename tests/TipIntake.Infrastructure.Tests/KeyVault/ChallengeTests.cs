@@ -101,6 +101,34 @@ public class ChallengeTests
     }
 
     [Fact]
+    public async Task Token_is_asked_for_the_resource_that_was_checked_never_for_an_unchecked_scope_beside_it()
+    {
+        // Found against a third-party emulator: resource passed the domain check while the token was asked for scope.
+        var credential = new FakeTokenCredential();
+        using var vault = new FakeKeyVault(credential, challengeScope: "https://management.azure.com/.default");
+        var client = KeyVaultTestHost.Client(vault);
+
+        var key = await client.GetKeyAsync(vault.KeyName, null, CancellationToken.None);
+
+        Assert.Equal(vault.CurrentKeyId, key.Id.ToString());
+        var token = Assert.Single(credential.Requests);
+        Assert.Equal(["https://vault.azure.net/.default"], token.Scopes);
+    }
+
+    [Fact]
+    public async Task A_foreign_resource_is_refused_even_beside_a_vault_scope()
+    {
+        var credential = new FakeTokenCredential();
+        using var vault = new FakeKeyVault(credential, resource: "https://management.azure.com", challengeScope: "https://vault.azure.net/.default");
+        var client = KeyVaultTestHost.Client(vault);
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => client.GetKeyAsync(vault.KeyName, null, CancellationToken.None));
+
+        Assert.Contains("management.azure.com", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(credential.Requests);
+    }
+
+    [Fact]
     public void Http_vault_uri_is_refused()
     {
         var ex = Assert.Throws<ArgumentException>(() => new KeyVaultKeysClient(new Uri("http://tipintake-test.vault.azure.net/"), new FakeTokenCredential()));
@@ -121,6 +149,17 @@ public class ChallengeTests
             "Bearer authorization_uri=\"https://login.microsoftonline.com/tenant-1\", scope=\"https://vault.azure.net/.default\"", out var challenge));
 
         Assert.Equal("tenant-1", challenge.TenantId);
+        Assert.Equal(new Uri("https://vault.azure.net"), challenge.Resource);
+        Assert.Equal("https://vault.azure.net/.default", challenge.Scope);
+    }
+
+    [Fact]
+    public void Challenge_with_both_takes_the_scope_from_the_resource()
+    {
+        Assert.True(BearerChallenge.TryParse(
+            "Bearer authorization=\"https://login.microsoftonline.com/tenant-1\", resource=\"https://vault.azure.net\", scope=\"https://management.azure.com/.default\"",
+            out var challenge));
+
         Assert.Equal(new Uri("https://vault.azure.net"), challenge.Resource);
         Assert.Equal("https://vault.azure.net/.default", challenge.Scope);
     }

@@ -10,7 +10,7 @@ using TipIntake.Testing;
 
 namespace TipIntake.Infrastructure.Tests.KeyVault;
 
-/// <summary><see cref="KeyVaultIntakeKey"/>'s public key cache and key-id checks over <see cref="FakeKeyVault"/>, on a fake clock.</summary>
+/// <summary><see cref="KeyVaultIntakeKey"/>'s public key cache and key-version checks over <see cref="FakeKeyVault"/>, on a fake clock.</summary>
 public sealed class KeyVaultIntakeKeyTests : IDisposable
 {
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromMinutes(5);
@@ -39,7 +39,11 @@ public sealed class KeyVaultIntakeKeyTests : IDisposable
 
     private ValueTask<IntakePublicKey> PublicKey() => _intakeKey.GetPublicKeyAsync(CancellationToken.None);
 
-    private ValueTask<bool> Accepts(string kid) => _intakeKey.AcceptsKeyIdAsync(kid, CancellationToken.None);
+    private KeyVersionCheck Check(string kid) => _intakeKey.CheckKeyVersion(kid);
+
+    private Task<bool> Refresh() => _intakeKey.RefreshVersionsAsync(CancellationToken.None);
+
+    private int ListReads => _vault.Requests.Count(r => r.Method == "GET" && r.Authorization is not null && r.Path.EndsWith("/versions", StringComparison.Ordinal));
 
     private static string Base64Url(byte[] bytes) => JoseBase64.Encode(bytes);
 
@@ -178,22 +182,38 @@ public sealed class KeyVaultIntakeKeyTests : IDisposable
         Assert.Equal("EC", raw.KeyType);
         Assert.False(raw.IsRsa);
         Assert.Equal(IntakeKeyFailure.KeyUnavailable, ex.Failure);
-        Assert.False(await intakeKey.AcceptsKeyIdAsync(vault.CurrentKeyId, CancellationToken.None));
+        Assert.True(await intakeKey.RefreshVersionsAsync(CancellationToken.None));
+        Assert.Equal(KeyVersionCheck.Refused, intakeKey.CheckKeyVersion(vault.CurrentKeyId));
     }
 
     [Fact]
-    public async Task Current_and_older_enabled_versions_are_accepted()
+    public async Task Versions_are_unknown_until_read_except_the_current_one_once_its_public_key_is_cached()
+    {
+        Assert.Equal(KeyVersionCheck.Unknown, Check(_vault.CurrentKeyId));
+        Assert.Empty(_vault.Requests);
+
+        await PublicKey();
+
+        Assert.Equal(KeyVersionCheck.Accepted(384), Check(_vault.CurrentKeyId));
+        Assert.Equal(KeyVersionCheck.Unknown, Check(_vault.KeyIdOf(_vault.AddVersion(bits: 2048))));
+    }
+
+    [Fact]
+    public async Task Current_and_older_enabled_versions_are_accepted_from_the_list_with_the_length_of_their_wrapped_keys()
     {
         var first = _vault.CurrentVersion;
         var second = _vault.AddVersion(bits: 2048);
 
-        Assert.True(await Accepts(_vault.KeyIdOf(second)));
-        Assert.True(await Accepts(_vault.KeyIdOf(first)));
-        Assert.Equal(2, KeyReads);
-        Assert.Contains(_vault.Requests, r => r.Method == "GET" && r.Path == $"/keys/intake/{first}");
+        Assert.True(await Refresh());
 
-        Assert.True(await Accepts(_vault.KeyIdOf(first)));
-        Assert.Equal(2, KeyReads); // remembered for the refresh interval
+        Assert.Equal(KeyVersionCheck.Accepted(384), Check(_vault.KeyIdOf(first)));
+        Assert.Equal(KeyVersionCheck.Accepted(256), Check(_vault.KeyIdOf(second)));
+        Assert.Equal(1, ListReads);
+        Assert.Equal(3, KeyReads); // the list and each version once, for its modulus
+
+        Assert.True(await Refresh());
+        Assert.Equal(2, ListReads);
+        Assert.Equal(4, KeyReads); // a version's key material never changes: not read again
     }
 
     [Fact]
@@ -201,25 +221,42 @@ public sealed class KeyVaultIntakeKeyTests : IDisposable
     {
         var disabled = _vault.CurrentVersion;
         var deleted = _vault.AddVersion(bits: 2048);
-        _vault.AddVersion(bits: 2048);
+        var current = _vault.AddVersion(bits: 2048);
         _vault.SetEnabled(disabled, enabled: false);
         _vault.Delete(deleted);
 
-        Assert.False(await Accepts(_vault.KeyIdOf(disabled)));
-        Assert.False(await Accepts(_vault.KeyIdOf(deleted)));
-        Assert.Equal(2, KeyReads);
+        Assert.True(await Refresh());
+
+        Assert.Equal(KeyVersionCheck.Refused, Check(_vault.KeyIdOf(disabled)));
+        Assert.Equal(KeyVersionCheck.Refused, Check(_vault.KeyIdOf(deleted)));
+        Assert.Equal(KeyVersionState.Accepted, Check(_vault.KeyIdOf(current)).State);
     }
 
     [Fact]
-    public async Task Version_disabled_after_it_was_accepted_is_refused_once_the_check_is_older_than_the_refresh_interval()
+    public async Task Version_disabled_after_it_was_listed_is_refused_from_the_next_read()
     {
         var version = _vault.CurrentVersion;
-        Assert.True(await Accepts(_vault.KeyIdOf(version)));
+        Assert.True(await Refresh());
         _vault.SetEnabled(version, enabled: false);
 
-        _time.Advance(RefreshInterval);
+        Assert.Equal(KeyVersionState.Accepted, Check(_vault.KeyIdOf(version)).State);
+        Assert.True(await Refresh());
+        Assert.Equal(KeyVersionCheck.Refused, Check(_vault.KeyIdOf(version)));
+    }
 
-        Assert.False(await Accepts(_vault.KeyIdOf(version)));
+    [Fact]
+    public async Task Checking_madeUp_versions_never_asks_the_vault()
+    {
+        Assert.True(await Refresh());
+        var before = _vault.Requests.Count;
+
+        for (var i = 0; i < 1_000; i++)
+        {
+            var madeUp = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            Assert.Equal(KeyVersionCheck.Refused, Check(_vault.KeyIdOf(madeUp)));
+        }
+
+        Assert.Equal(before, _vault.Requests.Count);
     }
 
     [Theory]
@@ -230,21 +267,55 @@ public sealed class KeyVaultIntakeKeyTests : IDisposable
     [InlineData("https://tipintake-test.vault.azure.net/secrets/intake/0123456789abcdef0123456789abcdef")]
     [InlineData("not a kid")]
     [InlineData("")]
-    public async Task Kid_of_another_vault_or_key_or_malformed_is_not_accepted_without_a_request(string kid)
+    public void Kid_of_another_vault_or_key_or_malformed_is_refused_without_a_request(string kid)
     {
-        Assert.False(await Accepts(kid));
+        Assert.Equal(KeyVersionCheck.Refused, Check(kid));
         Assert.Empty(_vault.Requests);
     }
 
     [Fact]
-    public async Task Unavailable_vault_defers_the_decision_to_the_processor()
+    public async Task Failing_vault_keeps_the_last_list_in_use()
     {
+        Assert.True(await Refresh());
         _vault.PersistentFault = FakeKeyVault.Fault.Unavailable();
 
-        Assert.True(await Accepts(_vault.CurrentKeyId));
+        Assert.False(await Refresh());
 
-        Assert.Equal(1, KeyReads);
-        Assert.Contains(_logger.Lines, l => l.Contains("accepted for the processor to decide", StringComparison.Ordinal));
+        Assert.Equal(KeyVersionState.Accepted, Check(_vault.CurrentKeyId).State);
+        Assert.Contains(_logger.Lines, l => l.Contains("the last list (1 versions) stays in use", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Versions_listed_over_several_pages_are_all_read_by_following_next_links()
+    {
+        _vault.VersionsPageSize = 2;
+        var versions = new List<string> { _vault.CurrentVersion };
+        for (var i = 0; i < 4; i++)
+        {
+            versions.Add(_vault.AddVersion(bits: 2048));
+        }
+
+        Assert.True(await Refresh());
+
+        Assert.All(versions, v => Assert.Equal(KeyVersionState.Accepted, Check(_vault.KeyIdOf(v)).State));
+        var lists = _vault.Requests.Where(r => r.Authorization is not null && r.Path.EndsWith("/versions", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, lists.Count);
+        Assert.Equal("?api-version=7.5", lists[0].Query);
+        Assert.All(lists.Skip(1), r => Assert.Contains("$skiptoken=", r.Query, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Next_link_to_another_host_is_refused_and_nothing_is_sent_there()
+    {
+        _vault.VersionsPageSize = 1;
+        _vault.AddVersion(bits: 2048);
+        _vault.NextLinkHost = "elsewhere.example.com";
+
+        Assert.False(await Refresh());
+
+        Assert.Equal(KeyVersionCheck.Unknown, Check(_vault.CurrentKeyId));
+        Assert.Equal(1, ListReads);
+        Assert.Contains(_logger.Lines, l => l.Contains("InvalidResponse", StringComparison.Ordinal));
     }
 
     [Fact]

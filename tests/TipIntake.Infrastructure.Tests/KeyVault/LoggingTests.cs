@@ -50,7 +50,8 @@ public class LoggingTests
 
         // Success.
         var publicKey = await intakeKey.GetPublicKeyAsync(CancellationToken.None);
-        Assert.True(await intakeKey.AcceptsKeyIdAsync(vault.CurrentKeyId, CancellationToken.None));
+        Assert.True(await intakeKey.RefreshVersionsAsync(CancellationToken.None));
+        Assert.Equal(KeyVersionState.Accepted, intakeKey.CheckKeyVersion(vault.CurrentKeyId).State);
         var unwrapped = await intakeKey.UnwrapAsync(vault.CurrentKeyId, Wrapped(first), CancellationToken.None);
         secrets.AddRange(Forms(unwrapped));
 
@@ -77,7 +78,7 @@ public class LoggingTests
 
         vault.PersistentFault = FakeKeyVault.Fault.Unavailable();
         await Fails(async () => await intakeKey.UnwrapAsync(vault.KeyIdOf(second), Wrapped(second), CancellationToken.None));
-        Assert.True(await intakeKey.AcceptsKeyIdAsync(vault.KeyIdOf(second), CancellationToken.None));
+        Assert.False(await intakeKey.RefreshVersionsAsync(CancellationToken.None));
         await Fails(async () => await strangerKey.GetPublicKeyAsync(CancellationToken.None));
         await Fails(async () => await intakeKey.UnwrapAsync("https://elsewhere.vault.azure.net/keys/intake/" + second, Wrapped(second), CancellationToken.None));
 
@@ -88,7 +89,7 @@ public class LoggingTests
         Assert.Contains(lines, l => l.Contains("Unauthorized", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("KeyDisabled", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("KeyNotFound", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.Contains("accepted for the processor to decide", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("the last list", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("Could not refresh", StringComparison.Ordinal));
         Assert.Equal(9, failures.OfType<IntakeKeyException>().Count());
         Assert.Equal(8, failures.OfType<KeyVaultRequestFailedException>().Count());

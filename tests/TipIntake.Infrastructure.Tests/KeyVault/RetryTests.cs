@@ -141,7 +141,8 @@ public class RetryTests
 
         Assert.Equal(IntakeKeyFailure.Transient, unwrap.Failure);
         Assert.Equal(IntakeKeyFailure.Transient, publicKey.Failure);
-        Assert.True(await intakeKey.AcceptsKeyIdAsync(vault.CurrentKeyId, CancellationToken.None));
+        Assert.False(await intakeKey.RefreshVersionsAsync(CancellationToken.None));
+        Assert.Equal(KeyVersionState.Unknown, intakeKey.CheckKeyVersion(vault.CurrentKeyId).State);
         Assert.Empty(vault.Requests);
     }
 

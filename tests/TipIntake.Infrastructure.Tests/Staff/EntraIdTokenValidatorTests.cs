@@ -66,6 +66,69 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
         Assert.True(StaffAssert.Authenticated(await _sut.AuthenticateTokenAsync(token)).CanRead);
     }
 
+    [Theory]
+    [InlineData("User.Read")]
+    [InlineData("Tips.Triage.All")]
+    [InlineData("tips.triage")]
+    [InlineData("openid profile")]
+    public async Task Token_without_the_triage_scope_is_rejected(string scopes)
+    {
+        var token = Entra.Token([StaffRoles.Editor], payload: p => p["scp"] = scopes);
+
+        StaffAssert.Rejected(StaffRejectionReasons.WrongScope, await _sut.AuthenticateTokenAsync(token));
+    }
+
+    [Fact]
+    public async Task Token_with_the_triage_scope_among_others_is_accepted()
+    {
+        var token = Entra.Token([StaffRoles.Reader], payload: p => p["scp"] = "openid Tips.Triage profile");
+
+        Assert.True(StaffAssert.Authenticated(await _sut.AuthenticateTokenAsync(token)).CanRead);
+    }
+
+    [Theory]
+    [InlineData("azp", "9a1c2e3f-0000-4000-8000-000000000bad")]
+    [InlineData(null, null)]
+    public async Task Token_issued_to_another_client_application_is_rejected(string? claim, string? client)
+    {
+        var token = Entra.Token([StaffRoles.Editor], payload: p =>
+        {
+            p.Remove("azp");
+            if (claim is not null)
+            {
+                p[claim] = client;
+            }
+        });
+
+        StaffAssert.Rejected(StaffRejectionReasons.WrongClient, await _sut.AuthenticateTokenAsync(token));
+    }
+
+    [Theory]
+    [InlineData(FakeEntraId.ClientId, true)]
+    [InlineData("9a1c2e3f-0000-4000-8000-000000000bad", false)]
+    public async Task V1_token_names_its_client_in_appid(string appId, bool accepted)
+    {
+        var token = Entra.Token([StaffRoles.Reader], payload: p =>
+        {
+            p["iss"] = FakeEntraId.IssuerV1;
+            p["aud"] = $"api://{FakeEntraId.ClientId}";
+            p["ver"] = "1.0";
+            p.Remove("azp");
+            p["appid"] = appId;
+        });
+
+        var result = await _sut.AuthenticateTokenAsync(token);
+
+        if (accepted)
+        {
+            StaffAssert.Authenticated(result);
+        }
+        else
+        {
+            StaffAssert.Rejected(StaffRejectionReasons.WrongClient, result);
+        }
+    }
+
     [Fact]
     public async Task Pss_signed_token_is_accepted()
     {
@@ -330,5 +393,25 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
             Assert.True(DateTime.UtcNow < deadline, "The rotated-in key was not picked up.");
             await Task.Delay(20);
         }
+    }
+
+    [Fact]
+    public async Task Rejected_tokens_are_counted_into_one_line_a_minute_never_a_line_each()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var sut = new ValidatorUnderTest(time: time);
+        for (var i = 0; i < 200; i++)
+        {
+            StaffAssert.Rejected(StaffRejectionReasons.Malformed, await sut.AuthenticateAsync("Bearer not-a-token"));
+        }
+
+        StaffAssert.Rejected(StaffRejectionReasons.Missing, await sut.AuthenticateAsync(null));
+        Assert.DoesNotContain(sut.Logger.Lines, l => !l.StartsWith("Debug", StringComparison.Ordinal));
+
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        var summary = Assert.Single(sut.Logger.Lines, l => !l.StartsWith("Debug", StringComparison.Ordinal));
+        Assert.StartsWith("Information 3203:", summary, StringComparison.Ordinal);
+        Assert.Contains("201 (malformed 200, missing 1)", summary, StringComparison.Ordinal);
     }
 }

@@ -4,6 +4,9 @@ namespace TipIntake.Infrastructure.Tests.Staff;
 
 public sealed class StaffAuthOptionsValidatorTests
 {
+    private const string ClientId = "2b8f0e3a-9d41-4f7e-8c3b-6a5d4e2f1c90";
+    private const string Scope = "api://2b8f0e3a-9d41-4f7e-8c3b-6a5d4e2f1c90/Tips.Triage";
+
     private readonly StaffAuthOptionsValidator _validator = new();
 
     [Fact]
@@ -21,7 +24,7 @@ public sealed class StaffAuthOptionsValidatorTests
     [InlineData("hr-org.example")]
     public void Tenant_as_guid_or_domain_with_an_audience_is_valid(string tenant)
     {
-        var options = new StaffAuthOptions { TenantId = tenant, Audience = "api://tipintake-triage" };
+        var options = new StaffAuthOptions { TenantId = tenant, Audience = "api://tipintake-triage", ClientId = ClientId, Scope = Scope };
 
         Assert.True(_validator.Validate(null, options).Succeeded);
         Assert.True(options.IsConfigured);
@@ -36,7 +39,7 @@ public sealed class StaffAuthOptionsValidatorTests
     [InlineData("")]
     public void Tenant_that_is_neither_guid_nor_domain_fails_the_start(string tenant)
     {
-        var result = _validator.Validate(null, new StaffAuthOptions { TenantId = tenant, Audience = "api://tipintake-triage" });
+        var result = _validator.Validate(null, new StaffAuthOptions { TenantId = tenant, Audience = "api://tipintake-triage", ClientId = ClientId, Scope = Scope });
 
         Assert.True(result.Failed);
         Assert.Contains("TenantId", result.FailureMessage, StringComparison.Ordinal);
@@ -64,5 +67,18 @@ public sealed class StaffAuthOptionsValidatorTests
 
         Assert.Contains("ClientId", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("Instance", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, Scope)]
+    [InlineData(ClientId, null)]
+    [InlineData(ClientId, "api://x/")]
+    [InlineData(ClientId, "Tips.Triage User.Read")]
+    public void Configuration_without_the_client_or_its_scope_fails_the_start(string? clientId, string? scope)
+    {
+        var result = _validator.Validate(null, new StaffAuthOptions { TenantId = "contoso.onmicrosoft.com", Audience = ClientId, ClientId = clientId, Scope = scope });
+
+        Assert.True(result.Failed);
+        Assert.Contains(clientId is null ? "ClientId" : "Scope", result.FailureMessage, StringComparison.Ordinal);
     }
 }

@@ -23,7 +23,11 @@ internal sealed class TestEnvironment(string name) : IHostEnvironment
 internal sealed class ValidatorUnderTest : IDisposable
 {
     public ValidatorUnderTest(
-        string environment = "Production", bool configured = true, DevelopmentTokenIssuer? developmentIssuer = null, Action<StaffAuthOptions>? configure = null)
+        string environment = "Production",
+        bool configured = true,
+        DevelopmentTokenIssuer? developmentIssuer = null,
+        Action<StaffAuthOptions>? configure = null,
+        TimeProvider? time = null)
     {
         var options = new StaffAuthOptions();
         if (configured)
@@ -39,7 +43,7 @@ internal sealed class ValidatorUnderTest : IDisposable
         Options = options;
         MetadataClient = new EntraIdMetadataClient(Entra);
         Validator = new EntraIdTokenValidator(
-            Microsoft.Extensions.Options.Options.Create(options), new TestEnvironment(environment), MetadataClient, Logger, developmentIssuer?.Trust);
+            Microsoft.Extensions.Options.Options.Create(options), new TestEnvironment(environment), MetadataClient, Logger, developmentIssuer?.Trust, time);
     }
 
     public FakeEntraId Entra { get; } = new();
@@ -61,6 +65,7 @@ internal sealed class ValidatorUnderTest : IDisposable
 
     public void Dispose()
     {
+        Validator.Dispose();
         MetadataClient.Dispose();
         Entra.Dispose();
     }

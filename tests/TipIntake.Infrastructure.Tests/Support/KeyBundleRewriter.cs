@@ -38,7 +38,12 @@ internal sealed class KeyBundleRewriter(HttpMessageHandler vault, Action<JsonObj
         }
 
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))!.AsObject();
-        rewrite(body["key"]!.AsObject());
+        if (body["key"] is not JsonObject key)
+        {
+            return response; // a list of versions carries no key material to rewrite
+        }
+
+        rewrite(key);
         response.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
         return response;
     }

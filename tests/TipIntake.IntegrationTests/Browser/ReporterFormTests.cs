@@ -94,6 +94,22 @@ public sealed class ReporterFormTests : IAsyncLifetime
         Assert.All(session.Requests, url => Assert.StartsWith(_host.Host.BaseAddress.ToString(), url, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("/assets/app.js")]
+    [InlineData("/assets/app.css")]
+    [InlineData("/assets/stamp-worker.js")]
+    [InlineData("/assets/stamp.js")]
+    [InlineData("/assets/favicon.svg")]
+    [InlineData("/favicon.ico")]
+    [InlineData("/assets/triage.js")]
+    public async Task No_asset_is_kept_in_the_browser_cache_of_a_device_that_may_be_seized(string path)
+    {
+        using var response = await _host.Http.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+    }
+
     [Fact]
     public async Task Assets_have_etags_and_compression()
     {
@@ -309,6 +325,53 @@ public sealed class ReporterFormTests : IAsyncLifetime
         await _host.WaitUntilInboundIsEmptyAsync();
         Assert.Equal(1, await _host.CountTipsWithAsync(marker));
         Assert.DoesNotContain(session.ConsoleErrors, e => !e.Contains("503", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task When_the_floor_rises_during_a_send_the_form_works_on_in_its_workers_says_why_and_gets_through()
+    {
+        await using var session = await OpenAsync("ko");
+        var marker = TestTips.NewMarker();
+        var workers = new List<string>();
+        session.Page.Worker += (_, worker) => workers.Add(worker.Url);
+        var stamps = new List<string>();
+        string? shownWhileRaised = null;
+        const int RaisedFloor = 16;
+
+        // The first stamp is refused as if the floor had just risen to 16 bits; the second goes to the real service.
+        await session.Page.RouteAsync("**/api/tips", async route =>
+        {
+            stamps.Add(route.Request.Headers.GetValueOrDefault("tipintake-stamp") ?? "");
+            if (stamps.Count > 1)
+            {
+                shownWhileRaised = await session.Page.Locator("#stamp-text").InnerTextAsync();
+                await route.ContinueAsync();
+                return;
+            }
+
+            await route.FulfillAsync(new RouteFulfillOptions
+            {
+                Status = 403,
+                ContentType = "application/problem+json",
+                Body = $$"""{"type":"urn:tipintake:problem:effort-too-low","title":"More work needed","status":403,"effort":{{RaisedFloor}},"suggestedEffort":{{RaisedFloor}}}""",
+            });
+        });
+        await FillValidAsync(session.Page, $"{Narratives["ko"]} {marker}", "ko");
+
+        await session.Page.Locator("#tip-form [type=submit]").ClickAsync();
+
+        await Assertions.Expect(session.Page.Locator("#receipt-code")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await _host.WaitForTipAsync(marker);
+        Assert.Equal(2, stamps.Count);
+        // The search went on over the same challenge (no new one was fetched) to the raised effort.
+        Assert.Equal(stamps[0][..stamps[0].LastIndexOf(':')], stamps[1][..stamps[1].LastIndexOf(':')]);
+        Assert.True(TestTips.LeadingZeroBits(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(stamps[1]))) >= RaisedFloor);
+        Assert.Single(session.Requests, url => url.EndsWith("/api/challenge", StringComparison.Ordinal));
+        Assert.Contains(workers, url => url.EndsWith("/assets/stamp-worker.js", StringComparison.Ordinal));
+        // In the page's language: many reports are arriving, this may take a minute on a slow phone.
+        Assert.Contains("1분", shownWhileRaised, StringComparison.Ordinal);
+        Assert.DoesNotContain(session.ConsoleErrors, e => !e.Contains("403", StringComparison.Ordinal));
+        Assert.Empty(await session.CspViolationsAsync());
     }
 
     private Task<BrowserSession> OpenAsync(string lang, bool javaScript = true) => BrowserSession.OpenAsync(

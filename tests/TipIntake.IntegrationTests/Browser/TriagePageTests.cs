@@ -81,6 +81,87 @@ public sealed class TriagePageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reporter_text_with_bidirectional_overrides_is_shown_isolated_in_the_list_and_the_detail()
+    {
+        var marker = TestTips.NewMarker();
+        var narrative = $"Photo: \u202Egnp.exe\u202C {marker}";
+        using (var accepted = await TestTips.PostAsync(_host.Http, await TestTips.EncryptAsync(_host.Http, TestTips.ValidTipJson(narrative))))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+
+        // A region with an override, as a row stored before the processor refused them in short fields would hold.
+        var stored = await _host.WaitForTipAsync(marker);
+        stored["Region"] = "Jilin\u202E, Yanbian";
+        await _host.Tips.UpdateEntityAsync(stored, stored.ETag, Azure.Data.Tables.TableUpdateMode.Merge);
+
+        await using var session = await OpenAsync("en");
+        var page = session.Page;
+        await page.Locator("#signin-dev-editor").ClickAsync();
+        var row = page.Locator($"#tip-list button[data-id='{stored.RowKey}']");
+        await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.Equal("Jilin\u202E, Yanbian", (await row.Locator("bdi").TextContentAsync())!.Split(", ", 2)[1]);
+        Assert.Equal("plaintext", await row.Locator("bdi").EvaluateAsync<string>("e => getComputedStyle(e).unicodeBidi"));
+        await row.ClickAsync();
+
+        await Assertions.Expect(page.Locator("#narrative")).ToHaveTextAsync(narrative);
+        Assert.Equal("auto", await page.Locator("#narrative").GetAttributeAsync("dir"));
+        Assert.Equal("plaintext", await page.Locator("#narrative").EvaluateAsync<string>("e => getComputedStyle(e).unicodeBidi"));
+        var fields = await page.Locator("#fields dd").EvaluateAllAsync<string[]>("ds => ds.map(d => d.dir + ' ' + getComputedStyle(d).unicodeBidi)");
+        Assert.NotEmpty(fields);
+        Assert.All(fields, f => Assert.Equal("auto plaintext", f));
+    }
+
+    [Fact]
+    public async Task Editor_selects_a_floods_tips_by_their_effort_and_dismisses_them_together()
+    {
+        var ids = new List<string>();
+        foreach (var marker in new[] { TestTips.NewMarker(), TestTips.NewMarker() })
+        {
+            using (var accepted = await TestTips.PostAsync(_host.Http, await TestTips.EncryptAsync(_host.Http, TestTips.ValidTipJson($"spam {marker}"))))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            }
+
+            ids.Add((await _host.WaitForTipAsync(marker)).RowKey);
+        }
+
+        await using var session = await OpenAsync("en");
+        var page = session.Page;
+        page.Dialog += async (_, dialog) =>
+        {
+            Assert.Contains("Dismiss 2 tips?", dialog.Message, StringComparison.Ordinal);
+            await dialog.AcceptAsync();
+        };
+        await page.Locator("#signin-dev-editor").ClickAsync();
+        foreach (var id in ids)
+        {
+            var row = page.Locator($"#tip-list li:has(button[data-id='{id}'])");
+            await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            // The band of four bits the stamp's effort fell in.
+            await Assertions.Expect(row.Locator(".tip-meta")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("Effort [0-9]+–[0-9]+ bits"));
+            await row.Locator("input.bulk-select").CheckAsync();
+        }
+
+        await Assertions.Expect(page.Locator("#bulk-dismiss")).ToHaveTextAsync("Dismiss selected (2)");
+        await page.Locator("#bulk-dismiss").ClickAsync();
+
+        foreach (var id in ids)
+        {
+            var row = page.Locator($"#tip-list li:has(button[data-id='{id}'])");
+            await Assertions.Expect(row.Locator(".tip-meta")).ToContainTextAsync("Dismissed");
+            Assert.Equal(0, await row.Locator("input.bulk-select").CountAsync());
+        }
+
+        Assert.Contains(session.Requests, url => url.EndsWith("/api/triage/dismissals", StringComparison.Ordinal));
+        Assert.Empty(await session.CspViolationsAsync());
+        Assert.Empty(session.ConsoleErrors);
+        var results = await page.RunAxe();
+        var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
+        Assert.True(serious.Count == 0, string.Join("\n", serious));
+    }
+
+    [Fact]
     public async Task Sign_in_page_in_korean_passes_axe_and_offers_the_development_sign_in()
     {
         await using var session = await OpenAsync("ko");

@@ -6,7 +6,11 @@ using TipIntake.Infrastructure.Keys;
 
 namespace TipIntake.IntegrationTests.FloodControl;
 
-/// <summary>Flood control over HTTP (docs/flood-control.md): the stamp protocol, the global limits, no addresses.</summary>
+/// <summary>
+/// Flood control over HTTP (docs/flood-control.md): the stamp protocol, the floor and its effort-too-low answer, limits
+/// that hold across instances sharing storage (single use, the floor, the no-script lane), the no-script page's ticket,
+/// no addresses.
+/// </summary>
 public sealed class FloodControlTests : IAsyncLifetime
 {
     private TestHost _host = null!;
@@ -28,6 +32,7 @@ public sealed class FloodControlTests : IAsyncLifetime
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Matches("^[A-Za-z0-9_-]{56}$", body.GetProperty("challenge").GetString());
         Assert.Equal(0, body.GetProperty("difficulty").GetInt32());
+        Assert.Equal(0, body.GetProperty("suggestedEffort").GetInt32());
         var expiresAt = body.GetProperty("expiresAt").GetDateTimeOffset();
         Assert.InRange(expiresAt - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
     }
@@ -115,61 +120,88 @@ public sealed class FloodControlTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Burst_over_the_global_limit_gets_429_with_retry_after_and_every_accepted_tip_is_stored()
+    public async Task A_stamp_spent_on_one_instance_is_refused_on_another_sharing_its_storage()
     {
-        await using var host = await TestHost.StartAsync(settings: new Dictionary<string, string>
-        {
-            ["FloodControl:MaxSubmissionsPerSecond"] = "0.001",
-            ["FloodControl:SubmissionBurst"] = "3",
-        });
-        var jwk = await TestTips.GetIntakeKeyAsync(host.Http);
-        var markers = Enumerable.Range(0, 8).Select(_ => TestTips.NewMarker()).ToList();
-        var prepared = new List<(string Marker, string Jwe, string Stamp)>();
-        foreach (var marker in markers)
-        {
-            prepared.Add((marker, TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(TestTips.ValidTipJson(marker))), await TestTips.SolveChallengeAsync(host.Http)));
-        }
+        var settings = new Dictionary<string, string> { ["FloodControl:ChallengeKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) };
+        await using var first = await TestHost.StartAsync(settings: settings);
+        await using var second = await TestHost.StartAsync(settings: settings, connectionString: first.ConnectionString);
+        var stamp = await TestTips.SolveChallengeAsync(first.Http);
 
-        var responses = await Task.WhenAll(prepared.Select(async p => (p.Marker, Response: await TestTips.PostWithStampAsync(host.Http, p.Jwe, p.Stamp))));
+        using var accepted = await TestTips.PostWithStampAsync(first.Http, await TestTips.EncryptAsync(first.Http, TestTips.ValidTipJson(TestTips.NewMarker())), stamp);
+        using var replayed = await TestTips.PostWithStampAsync(second.Http, await TestTips.EncryptAsync(second.Http, TestTips.ValidTipJson(TestTips.NewMarker())), stamp);
 
-        var accepted = responses.Where(r => r.Response.StatusCode == HttpStatusCode.Accepted).Select(r => r.Marker).ToList();
-        var limited = responses.Where(r => r.Response.StatusCode == HttpStatusCode.TooManyRequests).ToList();
-        Assert.Equal(3, accepted.Count);
-        Assert.Equal(5, limited.Count);
-        foreach (var (_, response) in limited)
-        {
-            Assert.True(int.Parse(response.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
-            await AssertProblemAsync(response, HttpStatusCode.TooManyRequests, "rate-limited");
-        }
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        await AssertProblemAsync(replayed, HttpStatusCode.Forbidden, "stamp-reused");
+    }
 
-        foreach (var marker in accepted)
+    [Fact]
+    public async Task A_flood_raises_the_floor_for_every_instance_and_a_stamp_below_it_is_told_the_effort_that_gets_it_in_now()
+    {
+        var settings = new Dictionary<string, string>
         {
-            Assert.Contains(marker, (await host.WaitForTipAsync(marker)).GetString("Narrative"), StringComparison.Ordinal);
-        }
+            ["FloodControl:ChallengeKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["FloodControl:TargetAcceptedPerSecond"] = "1",
+            ["FloodControl:FloorPeriod"] = "00:00:03",
+        };
+        await using var first = await TestHost.StartAsync(settings: settings);
+        await using var second = await TestHost.StartAsync(settings: settings, connectionString: first.ConnectionString);
+        var jwk = await TestTips.GetIntakeKeyAsync(first.Http);
+        var early = (await first.Http.GetFromJsonAsync<JsonElement>("api/challenge")).GetProperty("challenge").GetString()!;
 
-        Assert.Equal(3, await CountAsync(host));
-        foreach (var (_, response) in responses)
-        {
-            response.Dispose();
-        }
+        // A flood on the first instance: far more than one a second, cheaply, until the shared floor rises.
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                for (var i = 0; i < 10; i++)
+                {
+                    using var _ = await TestTips.PostAsync(first.Http, TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(TestTips.ValidTipJson("flood"))));
+                }
+
+                return (await second.Http.GetFromJsonAsync<JsonElement>("api/challenge")).GetProperty("difficulty").GetInt32() >= 2;
+            },
+            "the floor risen on the other instance");
+
+        // The challenge fetched before the flood, solved to its own (zero) difficulty, is below the floor now: 403 with
+        // the effort accepted now; the same challenge searched further is accepted.
+        using var cheap = await TestTips.PostWithStampAsync(second.Http, TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(TestTips.ValidTipJson(TestTips.NewMarker()))), TestTips.Solve(early, 0, below: 2));
+        await cheap.Content.LoadIntoBufferAsync();
+        await AssertProblemAsync(cheap, HttpStatusCode.Forbidden, "effort-too-low");
+        var problem = JsonDocument.Parse(await cheap.Content.ReadAsStringAsync()).RootElement;
+        var effort = problem.GetProperty("effort").GetInt32();
+        Assert.True(effort >= 2);
+        Assert.True(problem.GetProperty("suggestedEffort").GetInt32() >= effort);
+        var marker = TestTips.NewMarker();
+        using var paid = await TestTips.PostWithStampAsync(second.Http, TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(TestTips.ValidTipJson(marker))), TestTips.Solve(early, effort + 2));
+        Assert.Equal(HttpStatusCode.Accepted, paid.StatusCode);
+        await second.WaitForTipAsync(marker);
     }
 
     [Theory]
     [InlineData("en", "Too many reports are arriving right now")]
     [InlineData("ko", "제보가 너무 많이 들어오고 있어서")]
     [InlineData("zh-Hans", "现在收到的举报太多")]
-    public async Task No_script_path_has_its_own_stricter_limit_and_keeps_what_was_typed(string lang, string busyText)
+    public async Task No_script_lane_is_bounded_across_instances_keeps_what_was_typed_and_a_script_flood_cannot_take_it(string lang, string busyText)
     {
-        await using var host = await TestHost.StartAsync(settings: new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
+            ["FloodControl:ChallengeKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             ["FloodControl:MaxFormSubmissionsPerMinute"] = "0.01",
             ["FloodControl:FormSubmissionBurst"] = "1",
-        });
+        };
+        await using var host = await TestHost.StartAsync(settings: settings);
+        await using var other = await TestHost.StartAsync(settings: settings, connectionString: host.ConnectionString);
+
+        // The script path's traffic draws nothing from the no-script lane.
+        for (var i = 0; i < 5; i++)
+        {
+            using var scripted = await TestTips.PostAsync(host.Http, await TestTips.EncryptAsync(host.Http, TestTips.ValidTipJson(TestTips.NewMarker())));
+            Assert.Equal(HttpStatusCode.Accepted, scripted.StatusCode);
+        }
+
         var first = TestTips.NewMarker();
         var second = TestTips.NewMarker();
-
         using var accepted = await PostFormAsync(host, lang, first);
-        using var held = await PostFormAsync(host, lang, second);
+        using var held = await PostFormAsync(other, lang, second);
 
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         Assert.Equal((HttpStatusCode)429, held.StatusCode);
@@ -178,11 +210,52 @@ public sealed class FloodControlTests : IAsyncLifetime
         Assert.Contains(busyText, page, StringComparison.Ordinal);
         Assert.Contains(second, page, StringComparison.Ordinal);
         Assert.Equal("text/html", held.Content.Headers.ContentType?.MediaType);
-
-        // The script path still has its global tokens.
-        using var scripted = await TestTips.PostAsync(host.Http, await TestTips.EncryptAsync(host.Http, TestTips.ValidTipJson(TestTips.NewMarker())));
-        Assert.Equal(HttpStatusCode.Accepted, scripted.StatusCode);
         await host.WaitForTipAsync(first);
+    }
+
+    [Fact]
+    public async Task Reposting_a_no_script_page_whose_report_was_received_shows_no_receipt_again_and_keeps_one_tip()
+    {
+        var marker = TestTips.NewMarker();
+        var fields = await Forms.TestForms.HiddenFieldsAsync(_host.Http);
+        fields["category"] = "detention";
+        fields["narrative"] = $"received once {marker}";
+        fields["urgency"] = "soon";
+
+        using var received = await _host.Http.PostAsync(new Uri("submit", UriKind.Relative), new FormUrlEncodedContent(fields));
+        var receipt = System.Text.RegularExpressions.Regex.Match(await received.Content.ReadAsStringAsync(), "[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}").Value;
+        using var reposted = await _host.Http.PostAsync(new Uri("submit", UriKind.Relative), new FormUrlEncodedContent(fields));
+
+        Assert.Equal(HttpStatusCode.OK, received.StatusCode);
+        Assert.NotEmpty(receipt);
+        Assert.Equal(HttpStatusCode.Conflict, reposted.StatusCode);
+        var page = await reposted.Content.ReadAsStringAsync();
+        Assert.Contains("was already received", page, StringComparison.Ordinal);
+        Assert.DoesNotContain(receipt, page, StringComparison.Ordinal);
+        Assert.DoesNotContain(marker, page, StringComparison.Ordinal);
+        await _host.WaitForTipAsync(marker);
+        await _host.WaitUntilInboundIsEmptyAsync();
+        Assert.Equal(1, await _host.CountTipsWithAsync(marker));
+    }
+
+    [Fact]
+    public async Task A_no_script_post_without_its_pages_ticket_comes_back_with_what_was_typed_and_a_fresh_ticket()
+    {
+        var marker = TestTips.NewMarker();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["category"] = "detention",
+            ["narrative"] = $"no ticket {marker}",
+            ["urgency"] = "soon",
+        });
+
+        using var response = await _host.Http.PostAsync(new Uri("submit", UriKind.Relative), form);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains(marker, page, StringComparison.Ordinal);
+        Assert.Matches("name=\"ticket\" value=\"[A-Za-z0-9_-]{56}\"", page);
+        Assert.Equal(0, (await _host.InboundQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
     [Fact]
@@ -237,7 +310,7 @@ public sealed class FloodControlTests : IAsyncLifetime
 
     private static async Task<HttpResponseMessage> PostFormAsync(TestHost host, string lang, string marker)
     {
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        using var form = await Forms.TestForms.NewFormAsync(host.Http, new Dictionary<string, string>
         {
             ["lang"] = lang,
             ["category"] = "detention",
@@ -245,17 +318,6 @@ public sealed class FloodControlTests : IAsyncLifetime
             ["urgency"] = "soon",
         });
         return await host.Http.PostAsync(new Uri("submit", UriKind.Relative), form);
-    }
-
-    private static async Task<int> CountAsync(TestHost host)
-    {
-        var count = 0;
-        await foreach (var _ in host.Tips.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["RowKey"]))
-        {
-            count++;
-        }
-
-        return count;
     }
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)

@@ -11,8 +11,9 @@ public sealed record HostileResponse(int Status, string? MediaType, byte[] Body,
 
 /// <summary>
 /// Sends a case to the host on loopback: through <see cref="HttpClient"/> where it can express the request exactly,
-/// otherwise (CR/LF in a header, a path the URI parser would normalise, a body announced but not sent, a slow body)
-/// as bytes on a TCP socket.
+/// otherwise (CR/LF in a header, a path the URI parser would normalise, a body announced but not sent, a slow body,
+/// a chunked body — the server answers an oversized one early and closes, which <see cref="HttpClient"/> reports as a
+/// failed send instead of the answer) as bytes on a TCP socket, reading the answer while writing.
 /// </summary>
 public sealed class HostileClient(Uri baseAddress, HostileRequestBuilder builder) : IDisposable
 {
@@ -35,12 +36,20 @@ public sealed class HostileClient(Uri baseAddress, HostileRequestBuilder builder
         var path = builder.Fill(c.Path);
         var headers = c.Headers.Select(h => KeyValuePair.Create(builder.Fill(h.Key), builder.Fill(h.Value))).ToList();
         var body = builder.Bytes(c.Body);
-        var raw = c.Transport == "raw" || c.Raw is not null || c.Slow is not null || !SurvivesUriParsing(path)
+        var raw = c.Transport is "raw" or "chunked" || c.Raw is not null || c.Slow is not null || !SurvivesUriParsing(path)
             || headers.Any(h => h.Key.AsSpan().IndexOfAny("\r\n\0") >= 0 || h.Value.AsSpan().IndexOfAny("\r\n\0") >= 0
                 || h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
                 || h.Key.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase));
         if (raw)
         {
+            if (c.Transport == "chunked" && c.Raw is null)
+            {
+                headers.Add(KeyValuePair.Create("Transfer-Encoding", "chunked"));
+                var ((chunkedStatus, chunkedType, chunkedBody), chunkedElapsed) =
+                    await SendChunkedAsync(RawRequest(c.Method, path, headers, []), body, deadline.Token);
+                return new HostileResponse(chunkedStatus, chunkedType, chunkedBody, chunkedElapsed, "tcp");
+            }
+
             var request = c.Raw is { } verbatim ? builder.Bytes(verbatim) : RawRequest(c.Method, path, headers, body);
             var head = c.Raw is not null || c.Slow is { FromStart: true } ? 0 : request.Length - body.Length;
             var ((status, mediaType, responseBody), elapsed) = await SendRawAsync(request, head, c.Slow, deadline.Token);
@@ -51,7 +60,7 @@ public sealed class HostileClient(Uri baseAddress, HostileRequestBuilder builder
         HttpContent? content = null;
         if (body.Length > 0 || c.Method is "POST" or "PUT" or "PATCH" || headers.Any(h => h.Key.StartsWith("Content-", StringComparison.OrdinalIgnoreCase)))
         {
-            content = c.Transport == "chunked" ? new StreamContent(new MemoryStream(body)) : new ByteArrayContent(body);
+            content = new ByteArrayContent(body);
             message.Content = content;
         }
 
@@ -68,11 +77,6 @@ public sealed class HostileClient(Uri baseAddress, HostileRequestBuilder builder
             }
         }
 
-        if (c.Transport == "chunked")
-        {
-            message.Headers.TransferEncodingChunked = true;
-        }
-
         using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, deadline.Token);
         var bytes = await response.Content.ReadAsByteArrayAsync(deadline.Token);
         content?.Dispose();
@@ -83,6 +87,46 @@ public sealed class HostileClient(Uri baseAddress, HostileRequestBuilder builder
 
     private bool SurvivesUriParsing(string path) =>
         Uri.TryCreate(_http.BaseAddress, path, out var uri) && uri.PathAndQuery == path;
+
+    /// <summary>
+    /// Writes the head, then the body in 64 KiB chunks (as HttpClient frames a stream of unknown length) while reading the
+    /// answer; stops writing as soon as an answer arrives or the server closes.
+    /// </summary>
+    private async Task<((int Status, string? MediaType, byte[] Body) Response, TimeSpan Elapsed)> SendChunkedAsync(
+        byte[] head, byte[] body, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _http.BaseAddress!.Port), cancellationToken);
+        using var stream = new NetworkStream(socket, ownsSocket: false);
+        var reading = ReadAnswerAsync(stream, stopwatch, cancellationToken);
+        try
+        {
+            await stream.WriteAsync(head, cancellationToken);
+            for (var at = 0; at < body.Length && !reading.IsCompleted; at += 64 * 1024)
+            {
+                var size = Math.Min(64 * 1024, body.Length - at);
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(size.ToString("x", CultureInfo.InvariantCulture) + "\r\n"), cancellationToken);
+                await stream.WriteAsync(body.AsMemory(at, size), cancellationToken);
+                await stream.WriteAsync("\r\n"u8.ToArray(), cancellationToken);
+            }
+
+            if (!reading.IsCompleted)
+            {
+                await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), cancellationToken);
+            }
+        }
+        catch (IOException)
+        {
+            // The server answered early and closed: what it said is read below.
+        }
+        catch (SocketException)
+        {
+        }
+
+        var (response, elapsed) = await reading;
+        return (Parse(response), elapsed);
+    }
 
     private byte[] RawRequest(string method, string path, List<KeyValuePair<string, string>> headers, byte[] body)
     {

@@ -62,14 +62,14 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
     public async Task Every_case_gets_its_specific_client_error_in_time_and_memory_stays_bounded()
     {
         var cases = HostileCase.LoadCorpus();
-        var builder = new HostileRequestBuilder(fixture.Values);
+        var builder = new HostileRequestBuilder(fixture.Values, fixture.NewTicket);
         using var client = new HostileClient(fixture.Host.Host.BaseAddress, builder);
         var failures = new ConcurrentBag<string>();
         var slowest = new ConcurrentBag<(string Name, TimeSpan Elapsed)>();
 
         var baseline = GC.GetTotalMemory(forceFullCollection: true);
         var worker = fixture.Host.Host.Worker.ProcessId!.Value;
-        var workerBaseline = WorkerRss(worker);
+        var workerBaseline = MemorySampler.Rss(worker);
         using var sampler = new MemorySampler(worker);
         var total = Stopwatch.StartNew();
         await Parallel.ForEachAsync(
@@ -109,20 +109,6 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
         Assert.True(peak.Heap - baseline < PeakHeapGrowthBound, $"The managed heap grew by {Mb(peak.Heap - baseline)} while the corpus ran.");
         Assert.True(retained - baseline < RetainedHeapBound, $"{Mb(retained - baseline)} more stayed on the managed heap after the corpus.");
         Assert.True(peak.WorkerRss - workerBaseline < PeakWorkerRssGrowthBound, $"The worker's resident memory grew by {Mb(peak.WorkerRss - workerBaseline)} while the corpus ran.");
-    }
-
-    /// <summary>Resident set size of a process (VmRSS), in bytes; 0 where /proc is not there.</summary>
-    private static long WorkerRss(int pid)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line[6..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
     }
 
     /// <summary>Null when the answer is what the case expects, otherwise why not.</summary>
@@ -188,55 +174,6 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
 
     private static string Mb(long bytes) => $"{bytes / (1024.0 * 1024.0):F1} MB";
 
-    /// <summary>Samples the managed heap and the working set on a timer while the corpus runs; the peak is what counts.</summary>
-    private sealed class MemorySampler : IDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task<(long Heap, long WorkingSet, long WorkerRss)> _sampling;
-        private readonly int _worker;
-
-        public MemorySampler(int worker)
-        {
-            _worker = worker;
-            _sampling = Task.Run(SampleAsync);
-        }
-
-        public (long Heap, long WorkingSet, long WorkerRss) Stop()
-        {
-            _stop.Cancel();
-            return _sampling.GetAwaiter().GetResult();
-        }
-
-        public void Dispose() => _stop.Dispose();
-
-        private async Task<(long Heap, long WorkingSet, long WorkerRss)> SampleAsync()
-        {
-            long heap = 0, workingSet = 0, workerRss = 0;
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
-            using var process = Process.GetCurrentProcess();
-            do
-            {
-                heap = Math.Max(heap, GC.GetTotalMemory(forceFullCollection: false));
-                process.Refresh();
-                workingSet = Math.Max(workingSet, process.WorkingSet64);
-                workerRss = Math.Max(workerRss, WorkerRss(_worker));
-            }
-            while (await WaitAsync(timer));
-            return (heap, workingSet, workerRss);
-        }
-
-        private async Task<bool> WaitAsync(PeriodicTimer timer)
-        {
-            try
-            {
-                return await timer.WaitForNextTickAsync(_stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
-        }
-    }
 
     /// <summary>
     /// One host for the corpus, and the values its placeholders name: the intake key's kid, staff tokens from the
@@ -249,9 +186,16 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
 
         public Dictionary<string, string> Values { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>A fresh no-script page ticket, for <c>{{ticket}}</c>.</summary>
+        public string NewTicket() => Host.App.GetRequiredService<Core.FloodControl.FloodGate>().IssueFormTicket();
+
         public async Task InitializeAsync()
         {
-            Host = await TestHost.StartAsync();
+            // One challenge key for the worker and the app services beside it, so that a ticket made here is the worker's.
+            Host = await TestHost.StartAsync(settings: new Dictionary<string, string>
+            {
+                ["FloodControl:ChallengeKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            });
             var http = Host.Http;
             var kid = (await TestTips.GetIntakeKeyAsync(http)).GetProperty("kid").GetString()!;
             var keyUri = new Uri(kid);

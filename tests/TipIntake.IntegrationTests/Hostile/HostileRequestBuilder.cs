@@ -12,7 +12,7 @@ namespace TipIntake.IntegrationTests.Hostile;
 /// random segments of given byte lengths, any segment replaceable by literal text, then optionally truncated.
 /// Strings may hold placeholders (<c>{{kid}}</c>, <c>{{token:editor}}</c>, …) resolved from <see cref="Values"/>.
 /// </summary>
-public sealed class HostileRequestBuilder(IReadOnlyDictionary<string, string> values)
+public sealed class HostileRequestBuilder(IReadOnlyDictionary<string, string> values, Func<string>? freshTicket = null)
 {
     public const string DefaultHeader =
         """{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"{{kid}}","cty":"application/vnd.tipintake.tip.v1+json"}""";
@@ -49,6 +49,11 @@ public sealed class HostileRequestBuilder(IReadOnlyDictionary<string, string> va
                 var colon = name.LastIndexOf(':');
                 var count = int.Parse(name[(colon + 1)..], CultureInfo.InvariantCulture);
                 result.Insert(result.Length, name["repeat:".Length..colon], count);
+            }
+            else if (name == "ticket" && freshTicket is not null)
+            {
+                // A no-script page's ticket is good for one report: every use gets a fresh one, as every page served does.
+                result.Append(freshTicket());
             }
             else
             {

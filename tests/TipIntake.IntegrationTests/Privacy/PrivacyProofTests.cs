@@ -86,7 +86,7 @@ public sealed partial class PrivacyProofTests
         // The no-script path: the form's fields, encrypted by the intake function.
         var formMarker = TestTips.NewMarker();
         var formSubmission = Core.Intake.SubmissionId.New().ToString();
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        using var form = await Forms.TestForms.NewFormAsync(reporter, new Dictionary<string, string>
         {
             ["lang"] = "en",
             ["submission"] = formSubmission,

@@ -129,7 +129,7 @@ public sealed class RetentionTests
         var at = DateTimeOffset.UtcNow;
         await triage.AddNoteAsync(id, new TipNote(TriageIds.NewTimeOrdered(at), "oid-editor", "Editor", "note " + marker, at), default);
         var closing = new TipEvent(id, TriageIds.NewTimeOrdered(at), at, "oid-editor", TipEventActions.StatusChanged, "escalated", "closed");
-        var write = await triage.UpdateAsync(new TipUpdate(id, tip.Summary.Queue, tip.ETag, TriageStatuses.Closed, null, [], at, new PendingAudit(closing, null), tip.Summary), default);
+        var write = await triage.UpdateAsync(new TipUpdate(id, tip.Summary.Queue, tip.StorageETag, tip.Version + 1, TriageStatuses.Closed, null, [], at, new PendingAudit(closing, null), tip.Summary), default);
         Assert.IsType<StoreWrite.Written>(write);
         await triage.AddEventAsync(closing, default);
         return id;

@@ -25,6 +25,7 @@ public sealed class TriageApiTests : IAsyncLifetime
         (HttpMethod.Get, $"api/triage/tips/{id}"),
         (HttpMethod.Get, $"api/triage/tips/{id}/events"),
         .. ChangeRoutes.Select(route => (HttpMethod.Post, $"api/triage/tips/{id}/{route}")),
+        (HttpMethod.Post, "api/triage/dismissals"),
     ];
 
     [Fact]
@@ -43,6 +44,59 @@ public sealed class TriageApiTests : IAsyncLifetime
                 Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
             }
         }
+    }
+
+    [Fact]
+    public async Task An_editor_dismisses_a_floods_untouched_tips_in_bulk_seeing_their_effort_band_each_audited_without_content()
+    {
+        var markers = Enumerable.Range(0, 3).Select(_ => TestTips.NewMarker()).ToList();
+        var spam = new List<string>();
+        foreach (var marker in markers)
+        {
+            spam.Add(await _host.SeedAsync(marker, effort: 22));
+        }
+
+        var real = await _host.SeedAsync(TestTips.NewMarker(), effort: 27);
+        var (_, realETag) = await _host.ReadTipAsync(real);
+        using (var assigned = await _host.ChangeAsync(real, "assignment", new { assignee = "oid-editor" }, realETag))
+        {
+            Assert.Equal(HttpStatusCode.OK, assigned.StatusCode);
+        }
+
+        // The list and the detail show each tip's effort band (22 bits → band 5), by which a flood's tips are found.
+        using var list = await _host.GetAsync("api/triage/tips?pageSize=100", "reader");
+        var items = (await list.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().ToList();
+        Assert.All(items.Where(i => spam.Contains(i.GetProperty("id").GetString()!)), i => Assert.Equal(5, i.GetProperty("effortBand").GetInt32()));
+        Assert.Equal(6, (await _host.ReadTipAsync(real)).Tip.GetProperty("effortBand").GetInt32());
+
+        using var asReader = await _host.SendAsync(HttpMethod.Post, "api/triage/dismissals", "reader", new { tipIds = spam });
+        Assert.Equal(HttpStatusCode.Forbidden, asReader.StatusCode);
+
+        using var response = await _host.SendAsync(HttpMethod.Post, "api/triage/dismissals", "editor", new { tipIds = spam.Append(real).ToArray() });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(spam, body.GetProperty("dismissed").EnumerateArray().Select(e => e.GetString()));
+        var skipped = Assert.Single(body.GetProperty("skipped").EnumerateArray());
+        Assert.Equal((real, "touched"), (skipped.GetProperty("tipId").GetString(), skipped.GetProperty("reason").GetString()));
+        foreach (var id in spam)
+        {
+            var (tip, _) = await _host.ReadTipAsync(id, "reader");
+            Assert.Equal("dismissed", tip.GetProperty("status").GetString());
+            var dismissal = Assert.Single(await _host.EventsAsync(id), e => e.GetProperty("action").GetString() != "viewed");
+            Assert.Equal(("dismissed-in-bulk", "new", "dismissed"),
+                (dismissal.GetProperty("action").GetString(), dismissal.GetProperty("from").GetString(), dismissal.GetProperty("to").GetString()));
+        }
+
+        Assert.Equal("new", (await _host.ReadTipAsync(real)).Tip.GetProperty("status").GetString());
+        foreach (var marker in markers)
+        {
+            Assert.DoesNotContain(marker, _host.Host.Logs.All, StringComparison.Ordinal);
+        }
+
+        using var malformed = await _host.SendAsync(HttpMethod.Post, "api/triage/dismissals", "editor", new { tipIds = Array.Empty<string>() });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, malformed.StatusCode);
     }
 
     [Fact]

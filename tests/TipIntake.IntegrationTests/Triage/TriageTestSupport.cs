@@ -48,14 +48,14 @@ public sealed class TriageHost : IAsyncDisposable
     public string ObjectId(string name) => new JsonWebToken(_tokens[name]).GetPayloadValue<string>("oid");
 
     public async Task<string> SeedAsync(
-        string marker, string queue = "detention", int priority = 3, string urgency = TipUrgencies.Soon, DateTimeOffset? receivedHour = null)
+        string marker, string queue = "detention", int priority = 3, string urgency = TipUrgencies.Soon, DateTimeOffset? receivedHour = null, int? effort = null)
     {
         var store = Host.App.GetRequiredService<ITipStore>();
         var id = TipIntakeService.NewTipId();
         var tip = new Tip(TipCategories.Detention, $"세 명이 도문 구류소에 있습니다 {marker}", urgency,
             new TipLocation("CN", "Jilin", "Tumen " + marker), new DateOnly(2026, 11, 1), null, 3, "ko", "contact " + marker);
         var hour = receivedHour ?? TipEnvelope.TruncateToHour(DateTimeOffset.UtcNow);
-        Assert.True(await store.TryAddAsync(new StoredTip(id, new RouteDecision(queue, priority), tip, hour, "hash", "kid"), default));
+        Assert.True(await store.TryAddAsync(new StoredTip(id, new RouteDecision(queue, priority), tip, hour, "hash", "kid", effort), default));
         return id;
     }
 

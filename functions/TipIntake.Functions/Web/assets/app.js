@@ -20,12 +20,11 @@
   const FIELDS = ['category', 'narrative', 'country', 'region', 'place', 'observedFrom', 'observedTo',
     'peopleCount', 'urgency', 'language', 'contact'];
   const ESCAPE_WINDOW_MS = 1000;
-  // Flood control (docs/flood-control.md): a proof-of-work stamp from GET /api/challenge, sent with the tip.
-  const STAMP_HEADER = 'TipIntake-Stamp';
+  // Flood control (docs/flood-control.md): the tip goes with a proof-of-work stamp, made and sent by the ES module
+  // stamp.js (the same code the flood benchmark's reporter runs), in module Web Workers where the browser has them.
+  const STAMP_MODULE = '/assets/stamp.js';
   const STAMP_WORKER = '/assets/stamp-worker.js';
-  const MAX_DIFFICULTY = 32;
-  // Answers after which a fresh challenge may succeed; the form tries once more.
-  const STAMP_RETRY_PROBLEMS = ['stamp-expired', 'stamp-reused', 'stamp-stale', 'stamp-invalid'];
+  const MAX_STAMP_WORKERS = 4;
   // The page's submission id (16 random bytes, base64url): sent with every attempt, so that resending the same JWE
   // after an unanswered or failed attempt never makes a second tip (docs/security.md, "Resending").
   const SUBMISSION_HEADER = 'TipIntake-Submission';
@@ -38,6 +37,9 @@
   // C0 and C1 controls, as .NET's char.IsControl; the multi-line variant lets tab and line breaks through.
   const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F-\u009F]/;
   const CONTROL_MULTI_LINE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+  // Bidirectional embeddings, overrides and isolates: refused in the short fields, where they can only deceive
+  // (TipIntake.Core.Tips.TipReader.BidiControls).
+  const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
   const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
   const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
   const COUNTRY_PATTERN = /^[A-Z]{2}$/;
@@ -139,8 +141,9 @@
     return count;
   }
 
-  function textProblem(value, max, multiline) {
-    if ((multiline ? CONTROL_MULTI_LINE : CONTROL_SINGLE_LINE).test(value) || LONE_SURROGATE.test(value)) {
+  function textProblem(value, max, multiline, refuseBidi) {
+    if ((multiline ? CONTROL_MULTI_LINE : CONTROL_SINGLE_LINE).test(value) || LONE_SURROGATE.test(value)
+      || (refuseBidi && BIDI_CONTROL.test(value))) {
       return 'invalid-characters';
     }
     return codePointLength(value) > max ? 'too-long' : null;
@@ -185,7 +188,7 @@
     }
 
     for (const [field, max] of [['region', REGION_MAX], ['place', PLACE_MAX]]) {
-      const problem = data[field] ? textProblem(data[field], max, false) : null;
+      const problem = data[field] ? textProblem(data[field], max, false, true) : null;
       if (problem) {
         errors.push([field, problem]);
       }
@@ -234,7 +237,7 @@
     }
 
     if (data.contact) {
-      const problem = textProblem(data.contact, CONTACT_MAX, true);
+      const problem = textProblem(data.contact, CONTACT_MAX, true, true);
       if (problem) {
         errors.push(['contact', problem]);
       }
@@ -368,72 +371,34 @@
 
   // ---- Proof-of-work stamp (docs/flood-control.md) -----------------------------------------------------------
 
-  async function fetchChallenge() {
-    const response = await fetch('/api/challenge', {
-      cache: 'no-store',
-      credentials: 'omit',
-      referrerPolicy: 'no-referrer',
-    });
-    if (!response.ok) {
-      throw new HttpError(response.status);
+  let stampModule = null;
+
+  function loadStampModule() {
+    stampModule = stampModule || import(STAMP_MODULE);
+    return stampModule;
+  }
+
+  // Module workers: a browser that reads the `type` option knows them (one that does not would run the worker as a
+  // classic script, where its import fails). Without them the search runs on this thread, in slices.
+  function moduleWorkersSupported() {
+    if (typeof window.Worker !== 'function') {
+      return false;
     }
-    const body = await response.json();
-    if (!body || typeof body.challenge !== 'string' || !/^[A-Za-z0-9_-]+$/.test(body.challenge)
-      || !Number.isInteger(body.difficulty) || body.difficulty < 0 || body.difficulty > MAX_DIFFICULTY) {
-      throw new HttpError(0);
-    }
-    return body;
-  }
-
-  /** The worker's own search (stamp-worker.js, also loaded by the page), on this thread. */
-  function solveHere(challenge, difficulty, onProgress) {
-    return window.TipIntakeStamp.solve(challenge, difficulty, onProgress);
-  }
-
-  function solveInWorker(challenge, difficulty, onProgress) {
-    return new Promise((resolve, reject) => {
-      const worker = new Worker(STAMP_WORKER);
-      worker.addEventListener('message', (event) => {
-        const data = event.data || {};
-        if (typeof data.progress === 'number') {
-          onProgress(data.progress);
-          return;
-        }
-        worker.terminate();
-        if (typeof data.stamp === 'string') {
-          resolve(data.stamp);
-        } else {
-          reject(new Error('The stamp worker failed.'));
-        }
-      });
-      worker.addEventListener('error', (event) => {
-        event.preventDefault();
-        worker.terminate();
-        reject(new Error('The stamp worker could not run.'));
-      });
-      worker.postMessage({ challenge, difficulty });
-    });
-  }
-
-  async function solveStamp(challenge, difficulty, onProgress) {
-    if (typeof window.Worker === 'function') {
-      try {
-        return await solveInWorker(challenge, difficulty, onProgress);
-      } catch {
-        // Fall through: solve on this thread instead.
-      }
-    }
-    return solveHere(challenge, difficulty, onProgress);
-  }
-
-  async function problemCode(response) {
+    let supported = false;
     try {
-      const problem = await response.clone().json();
-      const type = problem && typeof problem.type === 'string' ? problem.type : '';
-      return type.startsWith('urn:tipintake:problem:') ? type.slice('urn:tipintake:problem:'.length) : '';
+      new Worker('about:blank', { get type() { supported = true; return 'module'; } }).terminate();
     } catch {
-      return '';
+      // about:blank is refused; whether the option was read is all that counts.
     }
+    return supported;
+  }
+
+  function stampWorkers() {
+    if (!moduleWorkersSupported()) {
+      return { workers: 1, createWorker: null };
+    }
+    const cores = Number.isInteger(navigator.hardwareConcurrency) ? navigator.hardwareConcurrency : 2;
+    return { workers: Math.max(1, Math.min(MAX_STAMP_WORKERS, cores)), createWorker: () => new Worker(STAMP_WORKER, { type: 'module' }) };
   }
 
   function messageForStatus(status) {
@@ -472,22 +437,27 @@
     // report is sent again unchanged, exactly this JWE goes again, so the server can recognise it.
     let unconfirmed = null;
 
-    // The expected number of hashes is 2^difficulty; the bar shows the chance of having found a stamp by now.
-    const showStampProgress = (difficulty) => {
-      if (!stampStatus || difficulty === 0) {
-        return () => {};
+    // The expected number of tries is 2^effort; the bar shows the chance of having found a stamp by now. A raised
+    // effort starts the bar again, with a message that says why.
+    let progressOf = () => {};
+    const showStampProgress = (effort, raised) => {
+      if (!stampStatus || effort === 0) {
+        progressOf = () => {};
+        return;
       }
-      const expected = Math.pow(2, difficulty);
+      const expected = Math.pow(2, effort);
       let shownStep = -1;
+      let start = null;
       stampStatus.hidden = false;
       if (stampProgress) {
         stampProgress.value = 0;
       }
       if (stampText) {
-        stampText.textContent = t('status.preparing');
+        stampText.textContent = t(raised ? 'status.raisingEffort' : 'status.preparing');
       }
-      return (tried) => {
-        const percent = Math.min(99, Math.floor(100 * (1 - Math.exp(-tried / expected))));
+      progressOf = (tried) => {
+        start = start === null ? tried : start;
+        const percent = Math.min(99, Math.floor(100 * (1 - Math.exp(-(tried - start) / expected))));
         if (stampProgress) {
           stampProgress.value = percent;
         }
@@ -495,7 +465,8 @@
         const step = Math.floor(percent / 25);
         if (stampText && step !== shownStep && step > 0) {
           shownStep = step;
-          stampText.textContent = t('status.progress').replace('{percent}', String(percent));
+          const progress = t('status.progress').replace('{percent}', String(percent));
+          stampText.textContent = raised ? t('status.raisingEffort') + ' ' + progress : progress;
         }
       };
     };
@@ -509,25 +480,24 @@
       }
     };
 
-    /** Fetches and solves a challenge, posts the JWE with the stamp; once more with a fresh challenge if it was stale. */
+    /**
+     * Sends the JWE with a stamp (stamp.js): solved to the suggested effort; if the floor rose meanwhile, the search
+     * goes on, on the same challenge, and the page says that it may take a while.
+     */
     const sendStamped = async (jwe) => {
-      for (let attempt = 0; ; attempt++) {
-        const challenge = await fetchChallenge();
-        const stamp = await solveStamp(challenge.challenge, challenge.difficulty, showStampProgress(challenge.difficulty));
-        hideStampProgress();
-        const response = await fetch('/api/tips', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/jose', [STAMP_HEADER]: stamp, [SUBMISSION_HEADER]: submissionId },
-          body: jwe,
-          credentials: 'omit',
-          cache: 'no-store',
-          referrerPolicy: 'no-referrer',
-        });
-        if (attempt === 0 && response.status === 403 && STAMP_RETRY_PROBLEMS.includes(await problemCode(response))) {
-          continue;
-        }
-        return response;
-      }
+      const { sendStamped: send } = await loadStampModule();
+      let raised = false;
+      return send({
+        fetch: window.fetch.bind(window),
+        jwe,
+        headers: { [SUBMISSION_HEADER]: submissionId },
+        ...stampWorkers(),
+        onSolving: (effort) => showStampProgress(effort, raised),
+        onProgress: (tried) => progressOf(tried),
+        onRaise: () => {
+          raised = true;
+        },
+      });
     };
 
     if (note) {

@@ -1,57 +1,49 @@
-// TipIntake proof-of-work solver (docs/flood-control.md). app.js runs it as a Web Worker; loaded as a plain script in
-// the page it only defines `TipIntakeStamp.solve`, the same search on the page's thread for browsers that cannot
-// start a worker. In: { challenge, difficulty }. Out: { progress: tried } now and then, then { stamp } —
-// "<challenge>:<counter>" such that SHA-256 of its ASCII bytes has at least `difficulty` leading zero bits.
-// No network, no storage.
-'use strict';
+// TipIntake stamp worker (docs/flood-control.md): a module Web Worker that runs one CounterSearch of stamp.js.
+// In: { challenge, first, step } once, then { effort } to search until a counter reaches it (again with a higher one
+// to go on from where it stopped), { pause: true } to stop searching. Out: { tried } now and then, { found: { counter,
+// bits } }, or { error }. No network, no storage.
+import { CounterSearch } from './stamp.js';
 
-const BATCH = 512;
+const SLICE = 65536;
+let search = null;
+let effort = null;
+let running = false;
 
-function leadingZeroBits(bytes) {
-  let bits = 0;
-  for (const b of bytes) {
-    if (b === 0) {
-      bits += 8;
-      continue;
-    }
-    return bits + Math.clz32(b) - 24;
-  }
-  return bits;
-}
-
-async function solve(challenge, difficulty, report) {
-  const encoder = new TextEncoder();
-  const prefix = challenge + ':';
-  for (let counter = 0; counter < Number.MAX_SAFE_INTEGER; counter += BATCH) {
-    const digests = [];
-    for (let i = 0; i < BATCH; i++) {
-      digests.push(crypto.subtle.digest('SHA-256', encoder.encode(prefix + (counter + i))));
-    }
-    const hashes = await Promise.all(digests);
-    for (let i = 0; i < BATCH; i++) {
-      if (leadingZeroBits(new Uint8Array(hashes[i])) >= difficulty) {
-        return prefix + (counter + i);
+async function run() {
+  running = true;
+  try {
+    while (search && effort !== null) {
+      const found = search.search(effort, SLICE);
+      self.postMessage({ tried: search.tried });
+      if (found) {
+        effort = null;
+        self.postMessage({ found });
+        break;
       }
+      // Between slices, so that a pause or a higher effort is heard.
+      await new Promise((resolve) => setTimeout(resolve, 0));
     }
-    report(counter + BATCH);
+  } catch {
+    self.postMessage({ error: 'failed' });
+  } finally {
+    running = false;
   }
-  throw new Error('No stamp found.');
 }
 
-self.TipIntakeStamp = Object.freeze({ solve });
-
-if (typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope) {
-  self.addEventListener('message', async (event) => {
-    const data = event.data || {};
-    if (typeof data.challenge !== 'string' || !Number.isInteger(data.difficulty) || data.difficulty < 0 || data.difficulty > 32) {
-      self.postMessage({ error: 'bad-input' });
-      return;
+self.addEventListener('message', (event) => {
+  const data = event.data || {};
+  try {
+    if (typeof data.challenge === 'string' && Number.isInteger(data.first) && Number.isInteger(data.step) && data.step > 0) {
+      search = new CounterSearch(data.challenge, data.first, data.step);
+    } else if (Number.isInteger(data.effort) && data.effort >= 0 && data.effort <= 32) {
+      effort = data.effort;
+      if (!running) {
+        run();
+      }
+    } else if (data.pause) {
+      effort = null;
     }
-    try {
-      const stamp = await solve(data.challenge, data.difficulty, (tried) => self.postMessage({ progress: tried }));
-      self.postMessage({ stamp });
-    } catch {
-      self.postMessage({ error: 'failed' });
-    }
-  });
-}
+  } catch {
+    self.postMessage({ error: 'bad-input' });
+  }
+});

@@ -63,6 +63,7 @@
     status: '',
     items: [],
     continuation: null,
+    selected: new Set(),
     tip: null,
     etag: null,
     busy: false,
@@ -509,9 +510,25 @@
     }
   }
 
-  // A tip's one-line summary: category, then country and region where given — never a separator with nothing after it.
-  function summaryText(tip) {
-    return [named('category', tip.category), [tip.country, tip.region].filter(Boolean).join(', ')].filter(Boolean).join(' · ');
+  // The effort a tip's stamp paid, as the band the API gives (four bits wide); none for the no-script path.
+  function effortOf(band) {
+    if (!Number.isInteger(band) || band < 0) {
+      return t('tips.noScript');
+    }
+    return t('tips.effort').replace('{from}', String(band * 4)).replace('{to}', String(band * 4 + 3));
+  }
+
+  // A tip's one-line summary: category, then country and region where given — never a separator with nothing after
+  // it. The region is the reporter's text: isolated (<bdi>) so that no bidirectional control in it can reorder the line.
+  function summaryNodes(tip) {
+    const where = [tip.country, tip.region].filter(Boolean).join(', ');
+    const category = document.createTextNode(named('category', tip.category) + (where ? ' · ' : ''));
+    if (!where) {
+      return [category];
+    }
+    const place = document.createElement('bdi');
+    place.textContent = where;
+    return [category, place];
   }
 
   function renderTips() {
@@ -519,8 +536,32 @@
     const focusedId = document.activeElement && list.contains(document.activeElement) ? document.activeElement.dataset.id : null;
     list.replaceChildren();
     let current = null;
+    const shown = new Set(state.items.map((tip) => String(tip.id)));
+    for (const id of [...state.selected]) {
+      if (!shown.has(id)) {
+        state.selected.delete(id);
+      }
+    }
     for (const tip of state.items) {
       const item = document.createElement('li');
+      // Editors may select new tips for a bulk dismissal (a flood's spam); the API dismisses only untouched ones.
+      if (state.canEdit && tip.status === 'new') {
+        const select = document.createElement('input');
+        select.type = 'checkbox';
+        select.className = 'bulk-select';
+        select.dataset.id = String(tip.id);
+        select.checked = state.selected.has(String(tip.id));
+        select.setAttribute('aria-label', t('bulk.select') + ': ' + String(tip.id));
+        select.addEventListener('change', () => {
+          if (select.checked) {
+            state.selected.add(String(tip.id));
+          } else {
+            state.selected.delete(String(tip.id));
+          }
+          renderBulk();
+        });
+        item.append(select);
+      }
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'secondary';
@@ -537,7 +578,7 @@
       const badge = document.createElement('span');
       badge.className = 'badge urgency-' + String(tip.urgency || 'unknown').replace(/[^a-z-]/g, '');
       badge.textContent = named('urgency', tip.urgency);
-      line.append(badge, document.createTextNode(summaryText(tip)));
+      line.append(badge, ...summaryNodes(tip));
       const meta = document.createElement('span');
       meta.className = 'tip-meta';
       meta.textContent = [
@@ -546,6 +587,7 @@
         t('tips.received') + ' ' + formatTime(tip.receivedHour),
         tip.assignedTo ? tip.assignedTo : t('tips.unassigned'),
         Array.isArray(tip.labels) && tip.labels.length ? tip.labels.join(', ') : '',
+        effortOf(tip.effortBand),
       ].filter(Boolean).join(' · ');
       button.append(line, meta);
       button.addEventListener('click', () => openTip(String(tip.id)));
@@ -562,6 +604,39 @@
     }
     $('tips-empty').hidden = state.items.length > 0;
     $('tips-more').hidden = !state.continuation;
+    renderBulk();
+  }
+
+  function renderBulk() {
+    $('bulk').hidden = !state.canEdit;
+    const button = $('bulk-dismiss');
+    button.disabled = state.selected.size === 0 || state.busy;
+    button.textContent = t('bulk.dismiss') + (state.selected.size > 0 ? ' (' + state.selected.size + ')' : '');
+  }
+
+  // Dismisses the selected tips in one request; the answer says how many were untouched and dismissed.
+  async function dismissSelected() {
+    const tipIds = [...state.selected];
+    if (tipIds.length === 0 || state.busy || !window.confirm(t('bulk.confirm').replace('{count}', String(tipIds.length)))) {
+      return;
+    }
+    clearAlert();
+    state.busy = true;
+    renderBulk();
+    try {
+      const result = await api('POST', '/api/triage/dismissals', { tipIds });
+      const dismissed = Array.isArray(result.json.dismissed) ? result.json.dismissed.length : 0;
+      const skipped = Array.isArray(result.json.skipped) ? result.json.skipped.length : 0;
+      state.selected.clear();
+      announce(t('bulk.done').replace('{dismissed}', String(dismissed)).replace('{skipped}', String(skipped)));
+      loadQueues();
+      await loadTips(false);
+    } catch (error) {
+      handleError(error);
+    } finally {
+      state.busy = false;
+      renderBulk();
+    }
   }
 
   // ↑/↓ move to the previous/next tip, Home/End to the first/last; Enter and Space open it (it is a button).
@@ -694,7 +769,10 @@
     state.tip = tip;
     state.etag = etag;
     $('detail-id').textContent = String(tip.id || '');
+    // Reporter text is shown isolated, each element its own bidirectional paragraph (dir="auto" here,
+    // unicode-bidi in triage.css): an override character in it cannot reorder anything around it.
     const narrative = $('narrative');
+    narrative.dir = 'auto';
     narrative.textContent = typeof tip.narrative === 'string' ? tip.narrative : '';
     if (typeof tip.language === 'string' && LANGUAGE_TAG.test(tip.language) && tip.language !== 'und' && tip.language !== 'mul') {
       narrative.lang = tip.language;
@@ -720,6 +798,7 @@
       ['detail.language', tip.language],
       ['detail.contact', tip.contact],
       ['detail.receivedHour', formatTime(tip.receivedHour)],
+      ['detail.effort', effortOf(tip.effortBand)],
       ['detail.assignedTo', tip.assignedTo || t('tips.unassigned')],
       ['detail.labels', Array.isArray(tip.labels) ? tip.labels.join(', ') : ''],
       ['detail.lastChangedAt', formatTime(tip.lastChangedAt)],
@@ -728,6 +807,7 @@
       const term = document.createElement('dt');
       term.textContent = t(key);
       const description = document.createElement('dd');
+      description.dir = 'auto';
       description.textContent = value === null || value === undefined || value === '' ? t('detail.none') : String(value);
       fields.append(term, description);
     }
@@ -772,6 +852,7 @@
       meta.textContent = [note.authorName || note.author, formatTime(note.at)].filter(Boolean).join(' · ');
       const text = document.createElement('p');
       text.className = 'note-text';
+      text.dir = 'auto';
       text.textContent = String(note.text || '');
       item.append(meta, text);
       notes.append(item);
@@ -871,7 +952,8 @@
       const badge = document.createElement('span');
       badge.className = 'badge';
       badge.textContent = t('related.state.' + entry.state) || String(entry.state || '');
-      heading.append(badge, document.createTextNode([summaryText(tip), formatTime(tip.receivedHour)].filter(Boolean).join(' · ')));
+      const received = formatTime(tip.receivedHour);
+      heading.append(badge, ...summaryNodes(tip), document.createTextNode(received ? ' · ' + received : ''));
       const meta = document.createElement('p');
       meta.className = 'tip-meta';
       meta.textContent = [named('status', tip.status), tip.queue].filter(Boolean).join(' · ');
@@ -1047,6 +1129,7 @@
     });
     $('search-clear').addEventListener('click', clearSearch);
     $('tips-more').addEventListener('click', () => loadTips(true));
+    $('bulk-dismiss').addEventListener('click', dismissSelected);
     $('queues-refresh').addEventListener('click', () => {
       loadQueues();
       loadTips(false);

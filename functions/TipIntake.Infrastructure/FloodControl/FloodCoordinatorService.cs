@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TipIntake.Core.FloodControl;
+using TipIntake.Core.Intake;
+
+namespace TipIntake.Infrastructure.FloodControl;
+
+/// <summary>Runs <see cref="FloodCoordinator.TickAsync"/> once a second for the life of the host; a failed tick is logged and the next one tries again.</summary>
+public sealed class FloodCoordinatorService(FloodCoordinator coordinator, TimeProvider time, ILogger<FloodCoordinatorService> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    private int _failuresInARow;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        do
+        {
+            try
+            {
+                await coordinator.TickAsync(stoppingToken).ConfigureAwait(false);
+                _failuresInARow = 0;
+            }
+            catch (StorageUnavailableException ex)
+            {
+                // Once, then once a minute: an outage must not fill the logs either. The floor in memory stays as it was.
+                if (_failuresInARow++ % 60 == 0)
+                {
+                    Log.FloodStateUnavailable(logger, ex.Message, _failuresInARow);
+                }
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
