@@ -57,8 +57,8 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
 
         // Changed since it was found (unless only by this purge's own earlier, unfinished attempt): keep it.
         var marked = row.PendingIndex?.Kind == PendingIndexKinds.Purge
-            ? row.ETag
-            : row.ETag == tip.ETag ? await triage.MarkPurgeAsync(tip.Queue, tip.TipId, tip.ETag, cancellationToken).ConfigureAwait(false) : null;
+            ? row.StorageETag
+            : row.StorageETag == tip.ETag ? await triage.MarkPurgeAsync(tip.Queue, tip.TipId, tip.ETag, cancellationToken).ConfigureAwait(false) : null;
         if (marked is null)
         {
             return false;

@@ -88,14 +88,14 @@ internal sealed class FakeTriageStore : ITriageStore
     {
         lock (_gate)
         {
-            if (!_tips.TryGetValue(tip.Summary.Id, out var current) || current.ETag != tip.ETag)
+            if (!_tips.TryGetValue(tip.Summary.Id, out var current) || current.StorageETag != tip.StorageETag)
             {
                 return Task.FromResult<string?>(null);
             }
 
-            var cleared = current with { ETag = NextETag(), PendingIndex = null };
+            var cleared = current with { StorageETag = NextETag(), PendingIndex = null };
             _tips[tip.Summary.Id] = cleared;
-            return Task.FromResult<string?>(cleared.ETag);
+            return Task.FromResult<string?>(cleared.StorageETag);
         }
     }
 
@@ -103,14 +103,14 @@ internal sealed class FakeTriageStore : ITriageStore
     {
         lock (_gate)
         {
-            if (!_tips.TryGetValue(tipId, out var current) || current.ETag != etag)
+            if (!_tips.TryGetValue(tipId, out var current) || current.StorageETag != etag)
             {
                 return Task.FromResult<string?>(null);
             }
 
-            var marked = current with { ETag = NextETag(), PendingIndex = new PendingIndex(PendingIndexKinds.Purge) };
+            var marked = current with { StorageETag = NextETag(), PendingIndex = new PendingIndex(PendingIndexKinds.Purge) };
             _tips[tipId] = marked;
-            return Task.FromResult<string?>(marked.ETag);
+            return Task.FromResult<string?>(marked.StorageETag);
         }
     }
 
@@ -119,7 +119,7 @@ internal sealed class FakeTriageStore : ITriageStore
     {
         lock (_gate)
         {
-            var marked = _tips[tipId] with { ETag = NextETag(), PendingIndex = pending };
+            var marked = _tips[tipId] with { StorageETag = NextETag(), PendingIndex = pending };
             _tips[tipId] = marked;
             return marked;
         }

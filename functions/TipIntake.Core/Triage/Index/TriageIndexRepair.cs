@@ -39,7 +39,7 @@ public sealed class TriageIndexRepair(
                     continue;
                 }
 
-                tip = whole with { ETag = await store.ClearPendingIndexAsync(whole, cancellationToken).ConfigureAwait(false) ?? whole.ETag, PendingIndex = null };
+                tip = whole with { StorageETag = await store.ClearPendingIndexAsync(whole, cancellationToken).ConfigureAwait(false) ?? whole.StorageETag, PendingIndex = null };
             }
 
             tips[tip.Summary.Id] = tip;
@@ -181,7 +181,7 @@ public sealed class TriageIndexRepair(
             await sets.ApplyAsync(changes, cancellationToken).ConfigureAwait(false);
 
             var after = before is null ? null : await store.GetAsync(before.Summary.Queue, tipId, cancellationToken).ConfigureAwait(false);
-            if (after?.ETag == before?.ETag)
+            if (after?.StorageETag == before?.StorageETag)
             {
                 return 1;
             }
