@@ -12,6 +12,9 @@ namespace TipIntake.Core.Triage;
 public sealed class TriageService(
     ITriageStore store, TriageIndexer indexer, TimeProvider time, ILogger<TriageService> logger)
 {
+    /// <summary>How many times a change is written when only non-triage writes (index markers) moved the row's ETag.</summary>
+    private const int MaxWriteAttempts = 3;
+
     /// <summary>One tip with its notes, or null. Opening a tip's content is itself recorded (<c>viewed</c>).</summary>
     public async Task<TipDetail?> GetAsync(string tipId, StaffMember viewer, CancellationToken cancellationToken)
     {
@@ -185,46 +188,67 @@ public sealed class TriageService(
         bool withNotes = true)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        if (!TriageIds.IsTipId(tipId) || await store.GetAsync(tipId, cancellationToken).ConfigureAwait(false) is not { } tip
-            || tip.PendingIndex?.Kind == PendingIndexKinds.Purge)
+        if (!TriageIds.IsTipId(tipId))
         {
             return await Refused(tipId, action, actor, new TriageChange.NotFound()).ConfigureAwait(false);
         }
 
-        if (!string.Equals(tip.ETag, ifMatch, StringComparison.Ordinal))
+        // The row's storage ETag also changes when index work clears its marker, which is no triage change: a write
+        // that meets a newer ETag reads the row again, and only a newer version (another editor's change) refuses it.
+        for (var attempt = 1; ; attempt++)
         {
-            return await Refused(tipId, action, actor, new TriageChange.PreconditionFailed()).ConfigureAwait(false);
+            if (await store.GetAsync(tipId, cancellationToken).ConfigureAwait(false) is not { } tip || tip.PendingIndex?.Kind == PendingIndexKinds.Purge)
+            {
+                return await Refused(tipId, action, actor, new TriageChange.NotFound()).ConfigureAwait(false);
+            }
+
+            if (!string.Equals(tip.ETag, ifMatch, StringComparison.Ordinal))
+            {
+                return await Refused(tipId, action, actor, new TriageChange.PreconditionFailed()).ConfigureAwait(false);
+            }
+
+            // The decision is either the changed summary or the refusal (an invalid transition or input).
+            var decided = decide(tip.Summary);
+            if (decided is not Decision decision)
+            {
+                return await Refused(tipId, action, actor, (TriageChange)decided).ConfigureAwait(false);
+            }
+
+            // The previous change's audit writes and index work first, in case they did not reach their tables: this
+            // change's update replaces them in the row.
+            await CompleteAsync(tip, cancellationToken).ConfigureAwait(false);
+            await indexer.CompleteAsync(tip, cancellationToken).ConfigureAwait(false);
+
+            var at = note?.At ?? time.GetUtcNow();
+
+            // To the millisecond, as Table Storage keeps it: the index holds what a later read of the row returns.
+            var changed = decision.Summary with { LastChangedAt = new DateTimeOffset(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero) };
+            var audit = new PendingAudit(NewEvent(tipId, actor, action, decision.From, decision.To, at), note);
+            var write = await store.UpdateAsync(
+                new TipUpdate(tipId, changed.Queue, tip.StorageETag, tip.Version + 1, changed.Status, changed.AssignedTo, changed.Labels, changed.LastChangedAt!.Value, audit, tip.Summary),
+                cancellationToken).ConfigureAwait(false);
+            switch (write)
+            {
+                case StoreWrite.Written written:
+                    return await FinishChangeAsync(tip, changed, audit, written.ETag, actor, action, note, withNotes, cancellationToken).ConfigureAwait(false);
+                case StoreWrite.Stale when attempt < MaxWriteAttempts:
+                    continue;
+                case StoreWrite.Stale:
+                    return await Refused(tipId, action, actor, new TriageChange.PreconditionFailed()).ConfigureAwait(false);
+                default:
+                    return await Refused(tipId, action, actor, new TriageChange.NotFound()).ConfigureAwait(false);
+            }
         }
+    }
 
-        // The decision is either the changed summary or the refusal (an invalid transition or input).
-        var decided = decide(tip.Summary);
-        if (decided is not Decision decision)
-        {
-            return await Refused(tipId, action, actor, (TriageChange)decided).ConfigureAwait(false);
-        }
-
-        // The previous change's audit writes and index work first, in case they did not reach their tables: this
-        // change's update replaces them in the row.
-        await CompleteAsync(tip, cancellationToken).ConfigureAwait(false);
-        await indexer.CompleteAsync(tip, cancellationToken).ConfigureAwait(false);
-
-        var at = note?.At ?? time.GetUtcNow();
-
-        // To the millisecond, as Table Storage keeps it: the index holds what a later read of the row returns.
-        var changed = decision.Summary with { LastChangedAt = new DateTimeOffset(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero) };
-        var audit = new PendingAudit(NewEvent(tipId, actor, action, decision.From, decision.To, at), note);
-        var write = await store.UpdateAsync(
-            new TipUpdate(tipId, changed.Queue, tip.StorageETag, tip.Version + 1, changed.Status, changed.AssignedTo, changed.Labels, changed.LastChangedAt!.Value, audit, tip.Summary),
-            cancellationToken).ConfigureAwait(false);
-        if (write is not StoreWrite.Written written)
-        {
-            return await Refused(tipId, action, actor, write is StoreWrite.Stale ? new TriageChange.PreconditionFailed() : new TriageChange.NotFound())
-                .ConfigureAwait(false);
-        }
-
+    /// <summary>After the guarded write: the audit writes and index work it left, then the changed tip as answered.</summary>
+    private async Task<TriageChange> FinishChangeAsync(
+        TriageTip tip, TipSummary changed, PendingAudit audit, string storageETag, StaffMember actor, string action, TipNote? note, bool withNotes, CancellationToken cancellationToken)
+    {
+        var tipId = tip.Summary.Id;
         await CompleteAsync(audit, cancellationToken).ConfigureAwait(false);
         await FinishIndexAsync(
-            new TriageTip(changed, tip.Content, written.ETag, tip.Version + 1, audit, new PendingIndex(PendingIndexKinds.Change, tip.Summary)), cancellationToken).ConfigureAwait(false);
+            new TriageTip(changed, tip.Content, storageETag, tip.Version + 1, audit, new PendingIndex(PendingIndexKinds.Change, tip.Summary)), cancellationToken).ConfigureAwait(false);
         Log.TriageChanged(logger, tipId, action, actor.ObjectId);
         if (!withNotes)
         {
