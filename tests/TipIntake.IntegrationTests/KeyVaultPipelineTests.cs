@@ -16,15 +16,30 @@ public sealed class KeyVaultPipelineTests : IAsyncLifetime, IDisposable
     private readonly FakeKeyVault _vault = new(new FakeTokenCredential());
     private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await TestHost.StartWithKeyVaultAsync(
-        _vault,
-        new Dictionary<string, string>
-        {
-            ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "2",
+    public async Task InitializeAsync()
+    {
+        _host = await TestHost.StartWithKeyVaultAsync(
+            _vault,
+            new Dictionary<string, string>
+            {
+                ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "2",
 
-            // The worker reads the key's versions on this timer (never because of a request): the shortest allowed.
-            ["KeyVault:PublicKeyRefreshInterval"] = "00:00:05",
-        });
+                // The worker reads the key's versions on this timer (never because of a request): the shortest allowed.
+                ["KeyVault:PublicKeyRefreshInterval"] = "00:00:05",
+            });
+
+        // Until the worker has read the versions once, intake answers 503 (never "let through"): wait for that first
+        // read, seen as a made-up version refused (422) — a check that asks the vault nothing.
+        var jwk = await TestTips.GetIntakeKeyAsync(_host.Http);
+        var probe = TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(TestTips.ValidTipJson("x")), h => h["kid"] = _vault.KeyIdOf(new string('f', 32)));
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                using var response = await TestTips.PostAsync(_host.Http, probe);
+                return response.StatusCode == HttpStatusCode.UnprocessableEntity;
+            },
+            "the worker's first read of the key's versions");
+    }
 
     public async Task DisposeAsync()
     {

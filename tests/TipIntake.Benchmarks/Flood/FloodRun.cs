@@ -145,6 +145,18 @@ public static class FloodRun
             Say($"- {AttackName(r.Attack, settings)}: {string.Join(", ", points)}");
         }
 
+        Say("");
+        Say("Each report: seconds after the run's start it began at → outcome after s (efforts solved; attempts) [refusals its posts met]:");
+        foreach (var r in results)
+        {
+            foreach (var (name, reports) in new[] { ("script", r.Script), ("no-script", r.Form) })
+            {
+                var first = reports.Count == 0 ? DateTimeOffset.MinValue : reports.Min(x => x.StartedAt);
+                Say($"- {AttackName(r.Attack, settings)}, {name}: " + string.Join(", ", reports.Select(x => string.Create(Inv,
+                    $"{(x.StartedAt - first).TotalSeconds:F0}→{x.Outcome} {x.Elapsed.TotalSeconds:F1}{(x.Efforts.Count > 0 ? $" ({string.Join('>', x.Efforts)}; {x.Attempts})" : $" ({x.Attempts})")}{(x.Refusals is { Count: > 0 } refused ? " [" + string.Join(' ', refused) + "]" : "")}"))));
+            }
+        }
+
         if (settings.Oversized)
         {
             await using var azurite = await AzuriteProcess.StartAsync([Account], location: null);

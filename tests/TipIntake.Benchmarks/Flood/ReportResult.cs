@@ -5,6 +5,7 @@ namespace TipIntake.Benchmarks.Flood;
 /// <param name="Outcome">"202"/"200" when accepted, else the last status or "deadline".</param>
 /// <param name="Efforts">The efforts it solved for, in order (raised ones after the first); empty on the no-script path.</param>
 /// <param name="Tried">Counters its stamp search tried; with <paramref name="SolvingMs"/>, the reporter's hash rate under the flood.</param>
+/// <param name="Refusals">The problem types of the refusals its posts met, in order (what made it slow).</param>
 public sealed record ReportResult(
     int Index,
     string Marker,
@@ -16,7 +17,8 @@ public sealed record ReportResult(
     IReadOnlyList<int> Efforts,
     int Raised,
     long Tried = 0,
-    double SolvingMs = 0)
+    double SolvingMs = 0,
+    IReadOnlyList<string>? Refusals = null)
 {
     public DateTimeOffset? AcceptedAt => Accepted ? StartedAt + Elapsed : null;
 

@@ -103,6 +103,7 @@ public static class ScriptReporter
             [.. root.GetProperty("efforts").EnumerateArray().Select(e => e.GetInt32())],
             root.GetProperty("raised").GetInt32(),
             root.GetProperty("tried").GetInt64(),
-            root.GetProperty("solvingMs").GetDouble());
+            root.GetProperty("solvingMs").GetDouble(),
+            [.. root.GetProperty("refusals").EnumerateArray().Select(e => e.GetString() ?? "")]);
     }
 }

@@ -43,13 +43,28 @@ async function report(index, jwe) {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new Error('deadline')), config.deadlineMs);
   const submission = randomBytes(16).toString('base64url');
-  const result = { index, startedAt: started, status: 0, attempts: 0, efforts: [], raised: 0, tried: 0, solvingMs: 0 };
+  const result = { index, startedAt: started, status: 0, attempts: 0, efforts: [], raised: 0, tried: 0, solvingMs: 0, refusals: [] };
+  // The form's fetch, watched: each refusal of a stamped post is noted by its problem type (what made the report slow).
+  const watched = async (url, init) => {
+    const response = await fetch(url, init);
+    if (init && init.method === 'POST' && response.status >= 400) {
+      let code = String(response.status);
+      try {
+        const problem = await response.clone().json();
+        code = String(problem.type || code).replace('urn:tipintake:problem:', '');
+      } catch {
+        // not a problem document
+      }
+      result.refusals.push(code);
+    }
+    return response;
+  };
   try {
     for (;;) {
       result.attempts++;
       let solvingSince = 0;
       const response = await sendStamped({
-        fetch,
+        fetch: watched,
         origin: config.origin,
         jwe,
         headers: { 'TipIntake-Submission': submission },

@@ -154,7 +154,7 @@ public sealed class TriagePageTests : IAsyncLifetime
         foreach (var id in ids)
         {
             var row = page.Locator($"#tip-list li:has(button[data-id='{id}'])");
-            await Assertions.Expect(row.Locator(".tip-meta")).ToContainTextAsync("Dismissed");
+            await Assertions.Expect(row.Locator(".tip-meta")).ToContainTextAsync("Dismissed", new() { Timeout = 30_000 });
             Assert.Equal(0, await row.Locator("input.bulk-select").CountAsync());
         }
 

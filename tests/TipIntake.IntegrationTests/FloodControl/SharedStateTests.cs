@@ -6,6 +6,7 @@ using TipIntake.Core.Intake;
 using TipIntake.Core.Processing;
 using TipIntake.Infrastructure.FloodControl;
 using TipIntake.Infrastructure.Storage;
+using TipIntake.Testing;
 
 namespace TipIntake.IntegrationTests.FloodControl;
 
@@ -66,6 +67,28 @@ public sealed class SharedStateTests
         Assert.Equal(0, await stores[0].SweepAsync(DateTimeOffset.UtcNow, period: 0, CancellationToken.None));
         Assert.Equal(1, await stores[1].SweepAsync(expiresAt.AddMinutes(2), period: 0, CancellationToken.None));
         Assert.True(await stores[2].TrySpendAsync(nonce + 1, expiresAt, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_spend_whose_answer_was_lost_and_that_was_sent_again_is_still_the_spenders_own()
+    {
+        var connection = await SharedAzurite.NewAccountAsync();
+        await new TableServiceClient(connection).GetTableClient(StorageNames.FloodControlTable).CreateIfNotExistsAsync();
+        await using var proxy = await StorageFaultProxy.StartAsync(connection);
+
+        // The insert lands, then is sent again and the client sees the second answer, 409: what a retry after a lost
+        // answer (a network timeout under load) meets.
+        var lostAnswer = new StorageFault { Matches = StorageFault.WritesTo(StorageNames.FloodControlTable), Kind = StorageFaultKind.Duplicate };
+        proxy.Add(lostAnswer);
+        var spender = new TableFloodStore(new TableServiceClient(proxy.ConnectionString), TimeProvider.System);
+        var other = new TableFloodStore(new TableServiceClient(connection), TimeProvider.System);
+        var nonce = (UInt128)Random.Shared.NextInt64() << 64;
+        var expiresAt = DateTimeOffset.UtcNow.AddMinutes(5);
+
+        Assert.True(await spender.TrySpendAsync(nonce, expiresAt, CancellationToken.None));
+        Assert.Equal(1, lostAnswer.Applied);
+        Assert.False(await other.TrySpendAsync(nonce, expiresAt, CancellationToken.None)); // and still single-use
+        Assert.False(await spender.TrySpendAsync(nonce, expiresAt, CancellationToken.None));
     }
 
     private static async Task<TableServiceClient> NewTablesAsync()
