@@ -127,14 +127,17 @@ public sealed class TriageWorkdayTests : IAsyncLifetime
         await page.Locator("#search-urgency").SelectOptionAsync("imminent");
         await page.Locator("#search-category").SelectOptionAsync("detention");
         await page.Locator("#search-submit").ClickAsync();
+        await ListLoadedAsync(page);
         await Assertions.Expect(rows).ToHaveCountAsync(1);
         Assert.Equal(wife, await rows.First.GetAttributeAsync("data-id"));
 
         // Paged: a word in 27 tips answers 25, then the rest.
         await page.Locator("#search-clear").ClickAsync();
+        await ListLoadedAsync(page);
         await SearchAsync(page, marker);
         await Assertions.Expect(rows).ToHaveCountAsync(25);
         await page.Locator("#tips-more").ClickAsync();
+        await ListLoadedAsync(page);
         await Assertions.Expect(rows).ToHaveCountAsync(27);
         await Assertions.Expect(page.Locator("#tips-more")).ToBeHiddenAsync();
 
@@ -147,7 +150,9 @@ public sealed class TriageWorkdayTests : IAsyncLifetime
 
         // Back to the lists; open the wife's report: the church's report is suggested, with the place in every script.
         await page.Locator("#search-clear").ClickAsync();
+        await ListLoadedAsync(page);
         await SearchAsync(page, "남편");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
         await rows.First.ClickAsync();
         var related = page.Locator("#related-list > li");
         await Assertions.Expect(related).ToHaveCountAsync(1);
@@ -185,11 +190,16 @@ public sealed class TriageWorkdayTests : IAsyncLifetime
         await AssertAxeCleanAsync(reader.Page);
     }
 
+    /// <summary>Searches and waits until the answer is listed (the list says it is busy from the click until then).</summary>
     private static async Task SearchAsync(IPage page, string words)
     {
         await page.Locator("#search-q").FillAsync(words);
         await page.Locator("#search-submit").ClickAsync();
+        await ListLoadedAsync(page);
     }
+
+    private static Task ListLoadedAsync(IPage page) =>
+        Assertions.Expect(page.Locator("#tip-list")).ToHaveAttributeAsync("aria-busy", "false");
 
     private static Task<string?> FocusedIdAsync(IPage page) => page.EvaluateAsync<string?>("() => document.activeElement && document.activeElement.dataset.id");
 

@@ -67,6 +67,8 @@
     tip: null,
     etag: null,
     busy: false,
+    // Each list load takes a ticket; an answer that arrives after a newer load was started is dropped.
+    listTicket: 0,
   };
 
   // ---- Messages --------------------------------------------------------------------------------------------
@@ -448,6 +450,7 @@
   }
 
   async function loadTips(more) {
+    const ticket = ++state.listTicket;
     if (!more) {
       state.items = [];
       state.continuation = null;
@@ -488,12 +491,18 @@
     try {
       result = await api('GET', path);
     } catch (error) {
+      if (ticket !== state.listTicket) {
+        return;
+      }
       list.setAttribute('aria-busy', 'false');
       if (state.search && error instanceof ApiError && error.status === 400) {
         showAlert(searchProblem(error.problem));
       } else {
         handleError(error);
       }
+      return;
+    }
+    if (ticket !== state.listTicket) {
       return;
     }
     const received = Array.isArray(result.json.items) ? result.json.items : [];
