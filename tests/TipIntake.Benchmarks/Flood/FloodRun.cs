@@ -146,14 +146,14 @@ public static class FloodRun
         }
 
         Say("");
-        Say("Each report: seconds after the run's start it began at → outcome after s (efforts solved; attempts) [refusals its posts met]:");
+        Say("Each report: seconds after the run's start it began at → outcome after s (efforts solved; attempts) [refusals its posts met], and when its tip was stored:");
         foreach (var r in results)
         {
             foreach (var (name, reports) in new[] { ("script", r.Script), ("no-script", r.Form) })
             {
                 var first = reports.Count == 0 ? DateTimeOffset.MinValue : reports.Min(x => x.StartedAt);
                 Say($"- {AttackName(r.Attack, settings)}, {name}: " + string.Join(", ", reports.Select(x => string.Create(Inv,
-                    $"{(x.StartedAt - first).TotalSeconds:F0}→{x.Outcome} {x.Elapsed.TotalSeconds:F1}{(x.Efforts.Count > 0 ? $" ({string.Join('>', x.Efforts)}; {x.Attempts})" : $" ({x.Attempts})")}{(x.Refusals is { Count: > 0 } refused ? " [" + string.Join(' ', refused) + "]" : "")}"))));
+                    $"{(x.StartedAt - first).TotalSeconds:F0}→{x.Outcome} {x.Elapsed.TotalSeconds:F1}{(x.Efforts.Count > 0 ? $" ({string.Join('>', x.Efforts)}; {x.Attempts})" : $" ({x.Attempts})")}{(x.Refusals is { Count: > 0 } refused ? " [" + string.Join(' ', refused) + "]" : "")}{(x is { AcceptedAt: { } at, StoredAt: { } stored } ? $", stored {Math.Max(0, (stored - at).TotalSeconds):F0} s later" : "")}"))));
             }
         }
 
@@ -165,7 +165,7 @@ public static class FloodRun
             Say("");
             Say($"## {OversizedBodies.Parallel} chunked 29 MB posts to /submit at once (finding 3)");
             Say("");
-            Say(string.Create(Inv, $"Answers: {string.Join(", ", oversized.Answers.GroupBy(a => a.Status).Select(g => $"{g.Count()} × {g.Key}"))}; written before the answer: {oversized.Answers.Min(a => a.Written) / 1048576.0:F1}–{oversized.Answers.Max(a => a.Written) / 1048576.0:F1} MB of 29; in {oversized.Elapsed.TotalSeconds:F1} s. Host RSS: {Mb(oversized.BaselineRss)} before, {Mb(oversized.PeakRss)} at most during (sampled every 50 ms), {Mb(oversized.AfterRss)} after; load average {LoadAverage()}."));
+            Say(string.Create(Inv, $"Answers: {string.Join(", ", oversized.Answers.GroupBy(a => a.Status).Select(g => $"{g.Count()} × {g.Key}"))}; written before the answer: {oversized.Answers.Min(a => a.Written) / 1e6:F1}–{oversized.Answers.Max(a => a.Written) / 1e6:F1} MB of 29; in {oversized.Elapsed.TotalSeconds:F1} s. Local host and worker RSS together: {Mb(oversized.BaselineRss)} before, {Mb(oversized.PeakRss)} at most during (sampled every 50 ms), {Mb(oversized.AfterRss)} after; load average {LoadAverage()}."));
         }
 
         if (settings.Output is not null)

@@ -10,7 +10,8 @@ namespace TipIntake.Benchmarks.Flood;
 /// <summary>
 /// Twelve oversized chunked bodies at once (issue 13, finding 3): each a 29 MB form post to <c>POST /submit</c> with
 /// <c>Transfer-Encoding: chunked</c> and no length, written 64 KiB a chunk for as long as the server reads. The server's
-/// resident memory is sampled every 50 ms; what each client managed to write before the answer is counted.
+/// resident memory (the local host and its worker together) is sampled every 50 ms; what each client managed to write
+/// before the answer is counted.
 /// </summary>
 public static class OversizedBodies
 {
