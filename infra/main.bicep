@@ -261,6 +261,15 @@ param keyVaultPublicKeyMaxStaleness string = ''
 @description('KeyCheck__WarnBefore: the daily key check warns when the current version expires within this (default 45.00:00:00).')
 param keyCheckWarnBefore string = ''
 
+// The triage index's HMAC key (docs/triage.md, "What the index holds") must stay the same for the life of the data:
+// under another key every tip already indexed is unsearchable. So it is not drawn anew here like the challenge key:
+// the preprovision hook (infra/hooks/preprovision.mjs) generates it once into the azd environment, and every
+// provision after that passes the same value.
+@secure()
+@minLength(44)
+@description('Triage__IndexKey: HMAC key of the triage index (base64, at least 32 bytes). Generated once by the preprovision hook; keep it.')
+param triageIndexKey string
+
 // Flood control's challenge MAC key must be the same on every instance (a challenge issued by one instance is
 // redeemed on another). A fresh random value on every deployment: challenges live five minutes.
 @secure()
@@ -441,6 +450,7 @@ module functionApp 'modules/functionapp.bicep' = {
     receiptSalt: receiptSalt
     receiptPepper: receiptPepper
     floodControlChallengeKey: floodControlChallengeKey
+    triageIndexKey: triageIndexKey
     operatorSettings: operatorSettings
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB

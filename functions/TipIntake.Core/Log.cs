@@ -76,6 +76,22 @@ internal static partial class Log
     [LoggerMessage(4004, LogLevel.Warning, "Tip {TipId}: opening by staff {Actor} could not be recorded ({ErrorType}); its content was not shown")]
     public static partial void ViewNotRecorded(ILogger logger, string tipId, string actor, string errorType);
 
+    [LoggerMessage(4101, LogLevel.Warning, "Tip {TipId}: its index work is done but the row's marker could not be cleared ({ErrorType}); the next read does the work again")]
+    public static partial void IndexMarkerLeft(ILogger logger, string tipId, string errorType);
+
+    /// <summary>Never what was searched for: only who, how many results, and how much was read.</summary>
+    [LoggerMessage(4102, LogLevel.Information, "Search by staff {Actor}: {Results} results (more: {More}), {Reads} index reads")]
+    public static partial void Searched(ILogger logger, string actor, int results, bool more, int reads);
+
+    [LoggerMessage(4103, LogLevel.Information, "Tips {TipId} and {OtherId}: {Action} by staff {Actor}")]
+    public static partial void RelationDecided(ILogger logger, string tipId, string otherId, string action, string actor);
+
+    [LoggerMessage(4104, LogLevel.Warning, "Index repair: {Fixed} set entries corrected, {Markers} pending markers completed, {Recounted} counts corrected, {Indexed} tips indexed anew")]
+    public static partial void IndexRepaired(ILogger logger, int @fixed, int markers, int recounted, int indexed);
+
+    [LoggerMessage(4105, LogLevel.Information, "Index repair: nothing to correct ({Tips} tips checked)")]
+    public static partial void IndexConsistent(ILogger logger, int tips);
+
     [LoggerMessage(5001, LogLevel.Information, "Retention: {ClosedTips} closed tips purged ({ClosedTipsSkipped} changed meanwhile and kept), {QuarantineItems} quarantined messages purged ({QuarantineSkipped} kept)")]
     public static partial void RetentionPurged(ILogger logger, int closedTips, int closedTipsSkipped, int quarantineItems, int quarantineSkipped);
 

@@ -115,7 +115,7 @@ public static class TipIntakeServiceCollectionExtensions
         services.AddFloodControl();
         services.AddSingleton<TipProcessor>();
         services.AddStaffAuthentication(configuration, environment);
-        services.AddTriage(configuration);
+        services.AddTriage(configuration, environment);
         services.AddRetention();
         services.AddOptions<IntakeKeyCheckOptions>().BindConfiguration(IntakeKeyCheckOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IntakeKeyCheck>();

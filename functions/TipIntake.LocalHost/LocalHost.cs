@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Azure.WebJobs.Host;
+using Microsoft.Azure.WebJobs.Host.Timers;
 using Microsoft.Azure.WebJobs.Extensions.Timers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TipIntake.Infrastructure.Keys;
@@ -73,6 +74,8 @@ public sealed class LocalHost : IAsyncDisposable
             webJobs.AddTimers();
             webJobs.Services.RemoveAll<ScheduleMonitor>();
             webJobs.Services.AddSingleton<ScheduleMonitor, InMemoryScheduleMonitor>();
+            webJobs.Services.RemoveAll<IWebJobsExceptionHandler>();
+            webJobs.Services.AddSingleton<IWebJobsExceptionHandler, StopHostOnUnhandledError>();
         });
 
         // After ConfigureWebJobs, which adds its own configuration sources: this must win over them.

@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(9013, LogLevel.Debug, "Worker log for an invocation that is no longer running ({InvocationId}) logged under its own category")]
     public static partial void LateWorkerLog(ILogger logger, string invocationId);
+
+    [LoggerMessage(9014, LogLevel.Critical, "An error the WebJobs SDK cannot hand to a function ({ErrorType}): the host is shutting down")]
+    public static partial void HostStoppingAfterError(ILogger logger, string errorType, Exception exception);
 }

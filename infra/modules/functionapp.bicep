@@ -57,6 +57,10 @@ param receiptPepper string
 @description('Flood control\'s challenge MAC key (base64, at least 32 bytes), shared by every instance.')
 param floodControlChallengeKey string
 
+@secure()
+@description('The triage index\'s HMAC key (base64, at least 32 bytes): the same for the life of the data.')
+param triageIndexKey string
+
 @description('The operator\'s app settings (name: value); empty values are left out, so the app uses its default.')
 param operatorSettings object = {}
 
@@ -129,6 +133,10 @@ var fixedSettings = [
   {
     name: 'FloodControl__ChallengeKey'
     value: floodControlChallengeKey
+  }
+  {
+    name: 'Triage__IndexKey'
+    value: triageIndexKey
   }
   // Telemetry with Entra ID authentication (the component has local auth disabled).
   {

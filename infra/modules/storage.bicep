@@ -69,6 +69,9 @@ var tableNames = [
   'TipEvents'
   'Quarantine'
   'TipNotes'
+  // The triage index (views, filters, keyed-hash search terms, locators, counts) and related reports: docs/triage.md.
+  'TipIndex'
+  'TipRelations'
 ]
 // Flood control's state shared by the instances (the floor, per-instance counts, spent nonces, shared buckets): nothing
 // about any tip or reporter, and worthless a few minutes later, so it is not backed up.

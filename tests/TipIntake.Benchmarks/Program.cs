@@ -5,7 +5,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using TipIntake.Benchmarks.Load;
 using TipIntake.Benchmarks.Micro;
 
-// dotnet run -c Release --project tests/TipIntake.Benchmarks -- micro | load [--soak] [--duration 15] … | load --flood [--workers 16] …  (docs/benchmarks.md)
+// dotnet run -c Release --project tests/TipIntake.Benchmarks -- micro | load [--soak] [--duration 15] … | load --flood [--workers 16] … | load --triage  (docs/benchmarks.md)
 var mode = args.FirstOrDefault() ?? "";
 var rest = args.Skip(1).ToArray();
 return mode switch
@@ -13,6 +13,7 @@ return mode switch
     "micro" => RunMicro(rest),
     "load" when rest.Contains("--flood") => await TipIntake.Benchmarks.Flood.FloodRun.RunAsync(rest),
     "load" => await LoadRun.RunAsync(rest),
+    "azurite-tables" => await TipIntake.Benchmarks.Triage.AzuriteTableScaling.RunAsync(rest),
     "serve-intake" => await Servers.ServeIntakeAsync(rest),
     "serve-floor" => await Servers.ServeFloorAsync(rest),
     "serve-drain-floor" => await Servers.ServeDrainFloorAsync(rest),
@@ -32,6 +33,6 @@ static int RunMicro(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: TipIntake.Benchmarks micro [BenchmarkDotNet args] | load [--duration s] [--connections 16,64] [--drain 500,2000] [--max-requests n] [--drain-only] [--drain-rounds 3] [--host-args 'a;b'] [--soak | --soak-only] [--soak-minutes m] [--soak-after s] [--soak-hold s] [--out file] | load --flood [--workers 16] [--duration 120] [--interval 3] [--form-interval 15] [--deadline 30] [--scenarios none,script,form] [--no-oversized] [--host-args 'a;b'] [--out file]");
+    Console.Error.WriteLine("usage: TipIntake.Benchmarks micro [BenchmarkDotNet args] | load [--duration s] [--connections 16,64] [--drain 500,2000] [--max-requests n] [--drain-only] [--drain-rounds 3] [--host-args 'a;b'] [--soak | --soak-only] [--soak-minutes m] [--soak-after s] [--soak-hold s] [--out file] | load --flood [--workers 16] [--duration 120] [--interval 3] [--form-interval 15] [--deadline 30] [--scenarios none,script,form] [--no-oversized] [--host-args 'a;b'] [--out file] | load --triage [--sizes 2000,10000,50000] [--samples 60] [--lock file] [--out file] | azurite-tables [sizes]");
     return 2;
 }

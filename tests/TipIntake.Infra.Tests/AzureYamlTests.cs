@@ -65,6 +65,7 @@ public sealed partial class AzureYamlTests(CompiledTemplate template)
 
     [Theory]
     [InlineData("prepackage", "npm ci --no-audit --no-fund")]
+    [InlineData("preprovision", "node infra/hooks/preprovision.mjs")]
     [InlineData("postprovision", "node infra/hooks/postprovision.mjs")]
     [InlineData("postdeploy", "node infra/hooks/postdeploy.mjs")]
     public void Hooks_run_the_same_command_on_posix_and_windows(string hook, string command)

@@ -58,7 +58,8 @@ public sealed partial class BicepTests(CompiledTemplate template)
         // Required parameters come from the file, or are generated once by azd and kept in its environment.
         var required = declared.Where(parameter => parameter.Value?["defaultValue"] is null && !IsGeneratedByAzd(parameter.Value))
             .Select(parameter => parameter.Key).ToList();
-        Assert.Equal(["environmentName", "location"], required.Order(StringComparer.Ordinal));
+        // triageIndexKey has no default: the preprovision hook generates it once into the azd environment (docs/deploy.md).
+        Assert.Equal(["environmentName", "location", "triageIndexKey"], required.Order(StringComparer.Ordinal));
         Assert.All(required, name => Assert.True(given.ContainsKey(name), $"main.parameters.json must set the required parameter {name}"));
 
         // azd substitutes its environment: these names are what azd provides.
@@ -66,6 +67,7 @@ public sealed partial class BicepTests(CompiledTemplate template)
         Assert.Equal("${AZURE_LOCATION}", given["location"]!["value"].Str());
         Assert.Equal("${AZURE_PRINCIPAL_ID}", given["principalId"]!["value"].Str());
         Assert.Equal("${AZURE_PRINCIPAL_TYPE}", given["principalType"]!["value"].Str());
+        Assert.Equal("${TRIAGE_INDEX_KEY}", given["triageIndexKey"]!["value"].Str());
     }
 
     /// <summary>A parameter azd fills in itself on first provisioning (<c>@metadata({ azd: { type: 'generate' } })</c>).</summary>
@@ -75,11 +77,13 @@ public sealed partial class BicepTests(CompiledTemplate template)
     [Fact]
     public async Task Parameters_file_compiles_with_nothing_set_as_azd_leaves_unset_variables_out()
     {
-        // azd drops a parameter whose variable is unset (the template's default applies): an empty environment.
+        // azd drops a parameter whose variable is unset (the template's default applies): an empty environment, but for
+        // the index key, which the preprovision hook has set before azd resolves the parameters.
         var compiled = await BuildParamsAsync(new Dictionary<string, string>
         {
             ["AZURE_ENV_NAME"] = "ci",
             ["AZURE_LOCATION"] = "westeurope",
+            ["TRIAGE_INDEX_KEY"] = SampleIndexKey,
         });
 
         Assert.Equal("ci", compiled.At("parameters.environmentName.value").Str());
@@ -112,8 +116,12 @@ public sealed partial class BicepTests(CompiledTemplate template)
     }
 
     /// <summary>An azd environment that sets every variable the parameters file reads, with values an operator could give.</summary>
+    /// <summary>A 32-byte key as the preprovision hook generates it (a test value, never a deployment's).</summary>
+    internal static readonly string SampleIndexKey = Convert.ToBase64String(new byte[32]);
+
     internal static Dictionary<string, string> SampleEnvironment => new()
     {
+        ["TRIAGE_INDEX_KEY"] = SampleIndexKey,
         ["AZURE_ENV_NAME"] = "ci",
         ["AZURE_LOCATION"] = "westeurope",
         ["AZURE_PRINCIPAL_ID"] = "00000000-0000-0000-0000-000000000001",

@@ -50,7 +50,7 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         Assert.Equal(
             ["tips-inbound", "tips-inbound-poison", "tips-inbound-poison-poison", "tips-inbound-bulk", "tips-inbound-bulk-poison", "tips-inbound-bulk-poison-poison"],
             Strings(storage.At("variables.queueNames")));
-        Assert.Equal(["Tips", "TipEvents", "Quarantine", "TipNotes"], Strings(storage.At("variables.tableNames")));
+        Assert.Equal(["Tips", "TipEvents", "Quarantine", "TipNotes", "TipIndex", "TipRelations"], Strings(storage.At("variables.tableNames")));
         Assert.Contains("parameters('deploymentContainerName')", storage.At("variables.containerNames").Str(), StringComparison.Ordinal);
         Assert.Equal("tips-inbound-jwe", storage.At("variables.claimCheckContainerName").Str());
         Assert.Equal("tips-backup", storage.At("variables.backupContainerName").Str());
@@ -280,6 +280,18 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         Assert.Equal("[newGuid()]", seed.At("defaultValue").Str());
         Assert.StartsWith("[base64(", template.Root.At("variables.floodControlChallengeKey").Str(), StringComparison.Ordinal);
         Assert.Equal("[parameters('floodControlChallengeKey')]", AppSettings["FloodControl__ChallengeKey"].Str());
+    }
+
+    [Fact]
+    public void The_triage_index_key_is_a_secure_parameter_kept_from_provision_to_provision()
+    {
+        var key = template.Root.At("parameters.triageIndexKey");
+        Assert.Equal("securestring", key.At("type").Str());
+
+        // No default such as newGuid(): a new key every provision would make every indexed tip unsearchable.
+        Assert.Null(key.At("defaultValue"));
+        Assert.Equal(44, key.At("minLength").Long());
+        Assert.Equal("[parameters('triageIndexKey')]", AppSettings["Triage__IndexKey"].Str());
     }
 
     [Fact]

@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using Microsoft.Azure.WebJobs.Host;
+using Microsoft.Azure.WebJobs.Host.Timers;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using TipIntake.Infrastructure.Keys;
 using TipIntake.LocalHost.Worker;
@@ -41,6 +44,22 @@ public sealed class LocalHostTests
                 Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
             }
         }
+    }
+
+    [Fact]
+    public async Task An_error_the_WebJobs_SDK_cannot_hand_to_a_function_is_logged_and_stops_the_host_cleanly()
+    {
+        // What a timer's singleton lease lost on a stalled machine raises: the SDK's own handler would end the process.
+        await using var host = await TestHost.StartAsync();
+        var services = host.Host.Services;
+        var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        Assert.False(stopping.IsCancellationRequested);
+
+        await services.GetRequiredService<IWebJobsExceptionHandler>()
+            .OnUnhandledExceptionAsync(ExceptionDispatchInfo.Capture(new InvalidOperationException("lease lost (forced by the test)")));
+
+        Assert.True(stopping.IsCancellationRequested);
+        Assert.Contains("An error the WebJobs SDK cannot hand to a function (InvalidOperationException): the host is shutting down", host.Logs.All, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -92,6 +92,7 @@ public sealed class TestHost : IAsyncDisposable
             [StorageNames.Connection] = connectionString,
             ["LocalDevelopmentKey:Folder"] = KeyFolder,
             ["Intake:ReceiptPepper"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Triage:IndexKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Intake:RetryAfter"] = "00:00:07",
             ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.200",
             ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",

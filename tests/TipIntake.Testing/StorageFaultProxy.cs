@@ -133,7 +133,10 @@ public enum StorageFaultKind
     Duplicate,
 }
 
-/// <summary>What to do with the requests <see cref="Matches"/> selects: every <see cref="Every"/>-th one, while <see cref="Enabled"/>.</summary>
+/// <summary>
+/// What to do with the requests <see cref="Matches"/> selects: every <see cref="Every"/>-th one, while <see cref="Enabled"/>,
+/// at most <see cref="Limit"/> times.
+/// </summary>
 public sealed class StorageFault
 {
     private readonly Lock _gate = new();
@@ -152,6 +155,9 @@ public sealed class StorageFault
     public string ErrorCode { get; init; } = "ServerBusy";
 
     public bool Enabled { get; set; } = true;
+
+    /// <summary>After failing or duplicating this many requests, the fault lets every request through.</summary>
+    public int Limit { get; init; } = int.MaxValue;
 
     /// <summary>How many requests it has failed or duplicated.</summary>
     public int Applied => Volatile.Read(ref _applied);
@@ -180,8 +186,13 @@ public sealed class StorageFault
             return false;
         }
 
-        Interlocked.Increment(ref _applied);
-        return true;
+        if (Interlocked.Increment(ref _applied) <= Limit)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _applied);
+        return false;
     }
 
     internal void Duplicated(byte[] body)

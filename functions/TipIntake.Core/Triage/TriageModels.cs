@@ -33,10 +33,10 @@ public sealed record TipContent(
 /// <summary>
 /// A tip as the store holds it: its <see cref="Version"/>, a counter every triage change raises by one, which is what
 /// clients see as the ETag; the storage ETag that guards the write (it encodes the row's write time to 100 ns, so it
-/// never leaves the service); and the audit writes of its last change (<see cref="PendingAudit"/>), which may not have
-/// reached their tables yet.
+/// never leaves the service); the audit writes of its last change (<see cref="PendingAudit"/>) and the index work of
+/// its last write (<see cref="PendingIndex"/>), which may not have reached their tables yet.
 /// </summary>
-public sealed record TriageTip(TipSummary Summary, TipContent Content, string StorageETag, long Version, PendingAudit? Pending = null)
+public sealed record TriageTip(TipSummary Summary, TipContent Content, string StorageETag, long Version, PendingAudit? Pending = null, PendingIndex? PendingIndex = null)
 {
     /// <summary>The version as a client names it in an ETag and in If-Match: decimal digits, nothing about time.</summary>
     public string ETag => TriageVersions.Format(Version);
@@ -46,6 +46,28 @@ public sealed record TriageTip(TipSummary Summary, TipContent Content, string St
 public static class TriageVersions
 {
     public static string Format(long version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// The index work a write of the tip's row left to do, written into the row by that same write (a new tip by the
+/// processor's insert, a change by its guarded update, a purge by retention's mark) and cleared, guarded by the
+/// row's storage ETag, once done. Whoever reads the row next — the processor's redelivery, the next change, the next
+/// time anyone opens the tip, the repair job — does it first. All of it is idempotent.
+/// </summary>
+/// <param name="Kind"><see cref="PendingIndexKinds"/>.</param>
+/// <param name="Before">For a change: the summary before it (the sets the tip leaves are those of this summary).</param>
+public sealed record PendingIndex(string Kind, TipSummary? Before = null);
+
+public static class PendingIndexKinds
+{
+    /// <summary>Index everything of a newly stored tip (views, filters, terms, related reports, locator).</summary>
+    public const string New = "new";
+
+    /// <summary>Move the tip from the sets of <see cref="PendingIndex.Before"/> to those of its current summary.</summary>
+    public const string Change = "change";
+
+    /// <summary>Take the tip out of every set before its row is deleted (retention).</summary>
+    public const string Purge = "purge";
 }
 
 /// <summary>
@@ -78,6 +100,15 @@ public static class TipEventActions
     /// <summary>A staff member opened the tip's content (the threat model's curious insider leaves a trace).</summary>
     public const string Viewed = "viewed";
 
+    /// <summary>An editor linked the tip to another (To: the other tip's id).</summary>
+    public const string Linked = "linked";
+
+    /// <summary>An editor unlinked the tip from another (From: the other tip's id).</summary>
+    public const string Unlinked = "unlinked";
+
+    /// <summary>A staff member searched (audited under <see cref="SearchAudit"/>, without what was searched for).</summary>
+    public const string Searched = "searched";
+
     /// <summary>An untouched tip dismissed with others in one request (a flood's spam): from <c>new</c> to <c>dismissed</c>.</summary>
     public const string DismissedInBulk = "dismissed-in-bulk";
 }
@@ -100,7 +131,8 @@ public sealed record TipUpdate(
     string? AssignedTo,
     IReadOnlyList<string> Labels,
     DateTimeOffset LastChangedAt,
-    PendingAudit Audit);
+    PendingAudit Audit,
+    TipSummary Before);
 
 /// <summary>The outcome of a guarded write.</summary>
 public abstract record StoreWrite
@@ -174,13 +206,32 @@ public abstract record TriageListing
 /// <summary>Tables <c>Tips</c> (triage columns), <c>TipNotes</c> and <c>TipEvents</c>.</summary>
 public interface ITriageStore
 {
-    /// <summary>Every tip matching the filters (null = any), in no particular order. Streams; the caller pages.</summary>
-    IAsyncEnumerable<TipSummary> ListAsync(string? queue, string? status, CancellationToken cancellationToken);
+    /// <summary>
+    /// Every tip (reading the whole table: for the index repair job, never for a request), with what its index needs.
+    /// Streams.
+    /// </summary>
+    IAsyncEnumerable<TriageTip> ScanAsync(bool withContent, CancellationToken cancellationToken);
 
+    /// <summary>The tip with this id, found through the index's locator (point reads only); null when there is none.</summary>
     Task<TriageTip?> GetAsync(string tipId, CancellationToken cancellationToken);
 
-    /// <summary>Writes the triage columns only if the tip's ETag is still <see cref="TipUpdate.IfMatch"/>.</summary>
+    /// <summary>The tip in <paramref name="queue"/> with this id (one point read); null when there is none.</summary>
+    Task<TriageTip?> GetAsync(string queue, string tipId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes the triage columns, the change's audit and its <see cref="PendingIndex"/> only if the tip's ETag is
+    /// still <see cref="TipUpdate.IfMatch"/>.
+    /// </summary>
     Task<StoreWrite> UpdateAsync(TipUpdate update, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Clears the row's <see cref="PendingIndex"/> once its work is done, guarded by the ETag it was read with: the new
+    /// ETag, or null when the row changed meanwhile (that change carries its own pending work) or is gone.
+    /// </summary>
+    Task<string?> ClearPendingIndexAsync(TriageTip tip, CancellationToken cancellationToken);
+
+    /// <summary>Marks the row for purging (guarded by <paramref name="etag"/>): the new ETag, or null when it changed or is gone.</summary>
+    Task<string?> MarkPurgeAsync(string queue, string tipId, string etag, CancellationToken cancellationToken);
 
     /// <summary>Notes of a tip, oldest first.</summary>
     Task<IReadOnlyList<TipNote>> GetNotesAsync(string tipId, CancellationToken cancellationToken);

@@ -1,75 +1,29 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using TipIntake.Core.Staff;
-using TipIntake.Core.Tips;
+using TipIntake.Core.Triage.Index;
 
 namespace TipIntake.Core.Triage;
 
 /// <summary>
-/// Triage of stored tips: lists in urgent-first order with keyset paging, counts, one tip, and changes (status,
-/// assignment, labels, notes) under optimistic concurrency, each leaving an audit event without tip content.
-/// Callers have authenticated and role-checked the staff member.
+/// Triage of one stored tip: reading it, its trail, and changes (status, assignment, labels, notes) under optimistic
+/// concurrency, each leaving an audit event without tip content and moving the tip in the index. Lists are
+/// <see cref="TriageLists"/>. Callers have authenticated and role-checked the staff member.
 /// </summary>
 public sealed class TriageService(
-    ITriageStore store, TimeProvider time, IOptions<TriageOptions> options, ILogger<TriageService> logger)
+    ITriageStore store, TriageIndexer indexer, TimeProvider time, ILogger<TriageService> logger)
 {
-    private static readonly string[] OpenStatuses = [TriageStatuses.New, TriageStatuses.InReview];
-
-    /// <summary>Tips by queue and/or status (null = any), urgent first, then newest.</summary>
-    public Task<TriageListing> ListAsync(
-        string? queue, string? status, int? pageSize, string? continuation, CancellationToken cancellationToken)
-    {
-        if (queue is not null && !TriageInput.IsQueue(queue))
-        {
-            return Task.FromResult<TriageListing>(new TriageListing.InvalidInput("invalid-queue", "The queue is not a triage queue name."));
-        }
-
-        if (status is not null && !TriageWorkflow.IsKnown(status))
-        {
-            return Task.FromResult<TriageListing>(new TriageListing.InvalidInput(
-                "invalid-status", $"The status must be one of {string.Join(", ", TriageStatuses.All)}."));
-        }
-
-        return PageAsync(store.ListAsync(queue, status, cancellationToken), pageSize, continuation, cancellationToken);
-    }
-
-    /// <summary>
-    /// Imminent tips still new or in review whose last change (or, never changed, their received hour) is older than
-    /// <see cref="TriageOptions.OverdueAfter"/>. The received hour is coarse by design, so a never-touched tip may show
-    /// up to an hour early: for imminent tips, early is the safe side.
-    /// </summary>
-    public Task<TriageListing> OverdueAsync(int? pageSize, string? continuation, CancellationToken cancellationToken)
-    {
-        var cutoff = time.GetUtcNow() - options.Value.OverdueAfter;
-        return PageAsync(OverdueOf(store.ListAsync(null, null, cancellationToken), cutoff, cancellationToken), pageSize, continuation, cancellationToken);
-    }
-
-    /// <summary>How many tips each queue holds in each status (only non-zero counts).</summary>
-    public async Task<IReadOnlyList<TipCount>> CountsAsync(CancellationToken cancellationToken)
-    {
-        var counts = new Dictionary<(string Queue, string Status), int>();
-        await foreach (var tip in store.ListAsync(null, null, cancellationToken).ConfigureAwait(false))
-        {
-            counts[(tip.Queue, tip.Status)] = counts.GetValueOrDefault((tip.Queue, tip.Status)) + 1;
-        }
-
-        return [.. counts
-            .OrderBy(pair => pair.Key.Queue, StringComparer.Ordinal)
-            .ThenBy(pair => pair.Key.Status, StringComparer.Ordinal)
-            .Select(pair => new TipCount(pair.Key.Queue, pair.Key.Status, pair.Value))];
-    }
+    /// <summary>How many times a change is written when only non-triage writes (index markers) moved the row's ETag.</summary>
+    private const int MaxWriteAttempts = 3;
 
     /// <summary>One tip with its notes, or null. Opening a tip's content is itself recorded (<c>viewed</c>).</summary>
     public async Task<TipDetail?> GetAsync(string tipId, StaffMember viewer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(viewer);
-        if (!TriageIds.IsTipId(tipId) || await store.GetAsync(tipId, cancellationToken).ConfigureAwait(false) is not { } tip)
+        if (await ReadAsync(tipId, cancellationToken).ConfigureAwait(false) is not { } tip)
         {
             return null;
         }
 
-        await CompleteAsync(tip, cancellationToken).ConfigureAwait(false);
         var notes = await store.GetNotesAsync(tipId, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -88,12 +42,11 @@ public sealed class TriageService(
     /// <summary>The audit trail of a tip, oldest first; null for an unknown tip.</summary>
     public async Task<IReadOnlyList<TipEvent>?> EventsAsync(string tipId, CancellationToken cancellationToken)
     {
-        if (!TriageIds.IsTipId(tipId) || await store.GetAsync(tipId, cancellationToken).ConfigureAwait(false) is not { } tip)
+        if (await ReadAsync(tipId, cancellationToken).ConfigureAwait(false) is null)
         {
             return null;
         }
 
-        await CompleteAsync(tip, cancellationToken).ConfigureAwait(false);
         return await store.GetEventsAsync(tipId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -235,40 +188,67 @@ public sealed class TriageService(
         bool withNotes = true)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        if (!TriageIds.IsTipId(tipId) || await store.GetAsync(tipId, cancellationToken).ConfigureAwait(false) is not { } tip)
+        if (!TriageIds.IsTipId(tipId))
         {
             return await Refused(tipId, action, actor, new TriageChange.NotFound()).ConfigureAwait(false);
         }
 
-        if (!string.Equals(tip.ETag, ifMatch, StringComparison.Ordinal))
+        // The row's storage ETag also changes when index work clears its marker, which is no triage change: a write
+        // that meets a newer ETag reads the row again, and only a newer version (another editor's change) refuses it.
+        for (var attempt = 1; ; attempt++)
         {
-            return await Refused(tipId, action, actor, new TriageChange.PreconditionFailed()).ConfigureAwait(false);
+            if (await store.GetAsync(tipId, cancellationToken).ConfigureAwait(false) is not { } tip || tip.PendingIndex?.Kind == PendingIndexKinds.Purge)
+            {
+                return await Refused(tipId, action, actor, new TriageChange.NotFound()).ConfigureAwait(false);
+            }
+
+            if (!string.Equals(tip.ETag, ifMatch, StringComparison.Ordinal))
+            {
+                return await Refused(tipId, action, actor, new TriageChange.PreconditionFailed()).ConfigureAwait(false);
+            }
+
+            // The decision is either the changed summary or the refusal (an invalid transition or input).
+            var decided = decide(tip.Summary);
+            if (decided is not Decision decision)
+            {
+                return await Refused(tipId, action, actor, (TriageChange)decided).ConfigureAwait(false);
+            }
+
+            // The previous change's audit writes and index work first, in case they did not reach their tables: this
+            // change's update replaces them in the row.
+            await CompleteAsync(tip, cancellationToken).ConfigureAwait(false);
+            await indexer.CompleteAsync(tip, cancellationToken).ConfigureAwait(false);
+
+            var at = note?.At ?? time.GetUtcNow();
+
+            // To the millisecond, as Table Storage keeps it: the index holds what a later read of the row returns.
+            var changed = decision.Summary with { LastChangedAt = new DateTimeOffset(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero) };
+            var audit = new PendingAudit(NewEvent(tipId, actor, action, decision.From, decision.To, at), note);
+            var write = await store.UpdateAsync(
+                new TipUpdate(tipId, changed.Queue, tip.StorageETag, tip.Version + 1, changed.Status, changed.AssignedTo, changed.Labels, changed.LastChangedAt!.Value, audit, tip.Summary),
+                cancellationToken).ConfigureAwait(false);
+            switch (write)
+            {
+                case StoreWrite.Written written:
+                    return await FinishChangeAsync(tip, changed, audit, written.ETag, actor, action, note, withNotes, cancellationToken).ConfigureAwait(false);
+                case StoreWrite.Stale when attempt < MaxWriteAttempts:
+                    continue;
+                case StoreWrite.Stale:
+                    return await Refused(tipId, action, actor, new TriageChange.PreconditionFailed()).ConfigureAwait(false);
+                default:
+                    return await Refused(tipId, action, actor, new TriageChange.NotFound()).ConfigureAwait(false);
+            }
         }
+    }
 
-        // The decision is either the changed summary or the refusal (an invalid transition or input).
-        var decided = decide(tip.Summary);
-        if (decided is not Decision decision)
-        {
-            return await Refused(tipId, action, actor, (TriageChange)decided).ConfigureAwait(false);
-        }
-
-        // The previous change's audit writes first, in case they did not reach their tables: this change's update
-        // replaces them in the row.
-        await CompleteAsync(tip, cancellationToken).ConfigureAwait(false);
-
-        var at = note?.At ?? time.GetUtcNow();
-        var changed = decision.Summary with { LastChangedAt = at };
-        var audit = new PendingAudit(NewEvent(tipId, actor, action, decision.From, decision.To, at), note);
-        var write = await store.UpdateAsync(
-            new TipUpdate(tipId, changed.Queue, tip.StorageETag, tip.Version + 1, changed.Status, changed.AssignedTo, changed.Labels, at, audit),
-            cancellationToken).ConfigureAwait(false);
-        if (write is not StoreWrite.Written)
-        {
-            return await Refused(tipId, action, actor, write is StoreWrite.Stale ? new TriageChange.PreconditionFailed() : new TriageChange.NotFound())
-                .ConfigureAwait(false);
-        }
-
+    /// <summary>After the guarded write: the audit writes and index work it left, then the changed tip as answered.</summary>
+    private async Task<TriageChange> FinishChangeAsync(
+        TriageTip tip, TipSummary changed, PendingAudit audit, string storageETag, StaffMember actor, string action, TipNote? note, bool withNotes, CancellationToken cancellationToken)
+    {
+        var tipId = tip.Summary.Id;
         await CompleteAsync(audit, cancellationToken).ConfigureAwait(false);
+        await FinishIndexAsync(
+            new TriageTip(changed, tip.Content, storageETag, tip.Version + 1, audit, new PendingIndex(PendingIndexKinds.Change, tip.Summary)), cancellationToken).ConfigureAwait(false);
         Log.TriageChanged(logger, tipId, action, actor.ObjectId);
         if (!withNotes)
         {
@@ -282,6 +262,58 @@ public sealed class TriageService(
         }
 
         return new TriageChange.Changed(new TipDetail(changed, tip.Content, notes, TriageVersions.Format(tip.Version + 1)));
+    }
+
+    /// <summary>
+    /// The tip by id with its pending audit appended and its pending index work done (the row then has a new ETag);
+    /// null for an unknown id or a tip being purged.
+    /// </summary>
+    private async Task<TriageTip?> ReadAsync(string tipId, CancellationToken cancellationToken)
+    {
+        if (!TriageIds.IsTipId(tipId))
+        {
+            return null;
+        }
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (await store.GetAsync(tipId, cancellationToken).ConfigureAwait(false) is not { } tip || tip.PendingIndex?.Kind == PendingIndexKinds.Purge)
+            {
+                return null;
+            }
+
+            await CompleteAsync(tip, cancellationToken).ConfigureAwait(false);
+            if (tip.PendingIndex is null)
+            {
+                return tip;
+            }
+
+            // Null when someone changed the row meanwhile: read it again (that change carries its own pending work).
+            if (await FinishIndexAsync(tip, cancellationToken).ConfigureAwait(false) is { } etag)
+            {
+                return tip with { StorageETag = etag, PendingIndex = null };
+            }
+        }
+
+        throw new Intake.StorageUnavailableException("The tip kept changing while its index work was being done.");
+    }
+
+    /// <summary>
+    /// Does the row's pending index work, then clears its marker: the row's new storage ETag (the tip's version, what
+    /// clients see, does not change); null when the row changed meanwhile. If only the clearing fails, the marker stays (the next read does the idempotent work again).
+    /// </summary>
+    private async Task<string?> FinishIndexAsync(TriageTip tip, CancellationToken cancellationToken)
+    {
+        await indexer.CompleteAsync(tip, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await store.ClearPendingIndexAsync(tip, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Intake.StorageUnavailableException ex)
+        {
+            Log.IndexMarkerLeft(logger, tip.Summary.Id, ex.GetType().Name);
+            return tip.StorageETag;
+        }
     }
 
     private Task CompleteAsync(TriageTip tip, CancellationToken cancellationToken) =>
@@ -324,63 +356,6 @@ public sealed class TriageService(
         new(tipId, TriageIds.NewTimeOrdered(at), at, actor.ObjectId, action, from, to);
 
     private static string? Join(IReadOnlyList<string> labels) => labels.Count == 0 ? null : string.Join(',', labels);
-
-    private static async IAsyncEnumerable<TipSummary> OverdueOf(
-        IAsyncEnumerable<TipSummary> tips, DateTimeOffset cutoff, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var tip in tips.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            if (tip.Urgency == TipUrgencies.Imminent
-                && OpenStatuses.Contains(tip.Status, StringComparer.Ordinal)
-                && (tip.LastChangedAt ?? tip.ReceivedHour) <= cutoff)
-            {
-                yield return tip;
-            }
-        }
-    }
-
-    /// <summary>
-    /// One page after the cursor, streaming: only the page size plus one smallest tips are ever held, so a listing
-    /// costs one pass over the matching rows and memory for one page.
-    /// </summary>
-    private static async Task<TriageListing> PageAsync(
-        IAsyncEnumerable<TipSummary> tips, int? pageSize, string? continuation, CancellationToken cancellationToken)
-    {
-        var size = pageSize ?? TriageInput.DefaultPageSize;
-        if (size is < 1 or > TriageInput.MaxPageSize)
-        {
-            return new TriageListing.InvalidInput("invalid-page-size", $"The page size is 1 to {TriageInput.MaxPageSize}.");
-        }
-
-        TriageCursor? after = null;
-        if (continuation is not null && !TriageCursor.TryDecode(continuation, out after))
-        {
-            return new TriageListing.InvalidInput("invalid-continuation", "The continuation token is not one this service issued.");
-        }
-
-        // A max-heap of the smallest size + 1 tips seen: the largest is dropped whenever there is one too many.
-        var kept = new PriorityQueue<TipSummary, TipSummary>(Comparer<TipSummary>.Create((x, y) => TriageOrder.Instance.Compare(y, x)));
-        await foreach (var tip in tips.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            if (after is null || after.Precedes(tip))
-            {
-                kept.Enqueue(tip, tip);
-                if (kept.Count > size + 1)
-                {
-                    kept.Dequeue();
-                }
-            }
-        }
-
-        var ordered = kept.UnorderedItems.Select(item => item.Element).Order(TriageOrder.Instance).ToList();
-        if (ordered.Count <= size)
-        {
-            return new TriageListing.Page(new TipPage(ordered, null));
-        }
-
-        var page = ordered.GetRange(0, size);
-        return new TriageListing.Page(new TipPage(page, TriageCursor.After(page[^1]).Encode()));
-    }
 
     private sealed record Decision(TipSummary Summary, string? From, string? To);
 }

@@ -3,17 +3,49 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using TipIntake.Core.Staff;
 using TipIntake.Core.Triage;
+using TipIntake.Core.Triage.Related;
 using TipIntake.Functions.Http;
 
 namespace TipIntake.Functions.Functions;
 
 /// <summary>
-/// The triage API's changes (contract 6): status, assignment, labels, notes. Editors only; each needs If-Match with the
-/// ETag the editor read (428 without, 412 when stale) and answers the changed tip with its new ETag. Notes can only be
-/// added: no route edits or deletes one. A flood's spam, untouched, can be dismissed many tips at a time.
+/// The triage API's changes (contract 6): status, assignment, labels, notes, and links between related tips. Editors
+/// only; a change of a tip needs If-Match with the ETag the editor read (428 without, 412 when stale) and answers the
+/// changed tip with its new ETag. Notes can only be added: no route edits or deletes one. A link changes neither tip.
+/// A flood's spam, untouched, can be dismissed many tips at a time.
 /// </summary>
-public sealed class TriageChanges(IStaffAuthenticator authenticator, TriageService triage)
+public sealed class TriageChanges(IStaffAuthenticator authenticator, TriageService triage, RelatedReports related)
 {
+    /// <summary>POST api/triage/tips/{id}/related/{otherId} with <c>{"state":"linked"}</c> or <c>{"state":"unlinked"}</c>: audited on both tips.</summary>
+    [Function("TriageRelate")]
+    public Task<IActionResult> Relate(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/related/{otherId}")] HttpRequest request,
+        string id,
+        string otherId,
+        CancellationToken cancellationToken) =>
+        StaffGate.RunAsync(authenticator, request, StaffAccess.Edit, async member =>
+        {
+            var (body, problem) = await TriageRequests.ReadJsonAsync(request, TriageJsonContext.Default.RelationRequest, cancellationToken);
+            if (body is null)
+            {
+                return problem!;
+            }
+
+            if (body.State is not (RelationStates.Linked or RelationStates.Unlinked))
+            {
+                return TriageProblems.Invalid("invalid-state", "The state must be linked or unlinked.");
+            }
+
+            return await related.DecideAsync(id, otherId, body.State == RelationStates.Linked, member, cancellationToken) switch
+            {
+                RelationChange.Decided decided => new JsonBodyResult<RelationDecisionBody>(
+                    StatusCodes.Status200OK, new RelationDecisionBody(id, otherId, decided.State, decided.Before),
+                    TriageJsonContext.Default.RelationDecisionBody, "application/json", SecurityHeaders.NoStore),
+                RelationChange.InvalidInput invalid => TriageProblems.Invalid(invalid.Code, invalid.Detail),
+                _ => TriageProblems.NotFound(),
+            };
+        }, cancellationToken);
+
     [Function("TriageChangeStatus")]
     public Task<IActionResult> Status(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/status")] HttpRequest request,

@@ -61,6 +61,23 @@ public sealed record LabelsRequest(IReadOnlyList<string>? Add = null, IReadOnlyL
 
 public sealed record NoteRequest(string Text);
 
+/// <summary><c>state</c>: <c>linked</c> or <c>unlinked</c>.</summary>
+public sealed record RelationRequest(string State);
+
+/// <summary>An editor's decision on a pair, and the state it replaced.</summary>
+public sealed record RelationDecisionBody(string TipId, string OtherId, string State, string Before);
+
+/// <summary>
+/// Why a tip is suggested: <c>code</c> (same-place-weeks, same-contact, shared-words, manual), the shared place with
+/// its spellings from the gazetteer, or the number of rare words shared.
+/// </summary>
+public sealed record RelationReasonBody(string Code, string? Place, IReadOnlyList<string>? PlaceNames, int? Count);
+
+/// <summary>A related tip: its summary (never its content), the reasons and the decision.</summary>
+public sealed record RelatedTipBody(TipSummary Tip, IReadOnlyList<RelationReasonBody> Reasons, string State);
+
+public sealed record RelatedTipsBody(IReadOnlyList<RelatedTipBody> Items);
+
 /// <summary>Tips to dismiss together (at most 100): only those no one has touched are (<c>POST /api/triage/dismissals</c>).</summary>
 public sealed record DismissalRequest(IReadOnlyList<string> TipIds);
 
@@ -86,6 +103,10 @@ public sealed record DismissalBody(IReadOnlyList<string> Dismissed, IReadOnlyLis
 [JsonSerializable(typeof(AssignmentRequest))]
 [JsonSerializable(typeof(LabelsRequest))]
 [JsonSerializable(typeof(NoteRequest))]
+[JsonSerializable(typeof(RelationRequest))]
+[JsonSerializable(typeof(RelationDecisionBody))]
+[JsonSerializable(typeof(RelatedTipsBody))]
+
 [JsonSerializable(typeof(DismissalRequest))]
 [JsonSerializable(typeof(DismissalBody))]
 public sealed partial class TriageJsonContext : JsonSerializerContext;

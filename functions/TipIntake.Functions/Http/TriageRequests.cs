@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
+using TipIntake.Core.Triage.Search;
 
 namespace TipIntake.Functions.Http;
 
@@ -89,8 +90,66 @@ public static class TriageRequests
     }
 
     /// <summary>
+    /// Reads a search: <c>q</c> (words), <c>category</c>, <c>urgency</c>, <c>country</c>, <c>receivedFrom</c> and
+    /// <c>receivedTo</c> (YYYY-MM-DD), <c>label</c>, <c>assignee</c>, <c>status</c>, <c>queue</c>, <c>pageSize</c>,
+    /// <c>continuation</c> — or the problem to answer. The values' own checks are the service's.
+    /// </summary>
+    public static (SearchRequest? Search, IActionResult? Problem) ReadSearchQuery(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string[] names = ["q", "category", "urgency", "country", "receivedFrom", "receivedTo", "label", "assignee", "status", "queue", "pageSize", "continuation"];
+        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            if (!TryQuery(request, name, out var value))
+            {
+                return (null, TriageProblems.BadRequest("repeated-parameter", "Give each query parameter at most once."));
+            }
+
+            values[name] = value;
+        }
+
+        if (!TryDate(values["receivedFrom"], out var from) || !TryDate(values["receivedTo"], out var to))
+        {
+            return (null, TriageProblems.BadRequest("invalid-date", "Dates are YYYY-MM-DD."));
+        }
+
+        int? pageSize = null;
+        if (values["pageSize"] is { } size)
+        {
+            if (!int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                return (null, TriageProblems.BadRequest("invalid-page-size", "The page size is a whole number from 1 to 100."));
+            }
+
+            pageSize = parsed;
+        }
+
+        return (new SearchRequest(
+            values["q"], values["category"], values["urgency"], values["country"], from, to, values["label"], values["assignee"],
+            values["status"], values["queue"], pageSize, values["continuation"]), null);
+
+        static bool TryDate(string? value, out DateOnly? date)
+        {
+            date = null;
+            if (value is null)
+            {
+                return true;
+            }
+
+            if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+            {
+                return false;
+            }
+
+            date = parsed;
+            return true;
+        }
+    }
+
+    /// <summary>
     /// The HTTP form of a tip's version (its count of triage changes): a strong entity tag. Never the storage ETag,
-    /// which encodes the row's write time to 100 ns (issue 13, finding 4).
+    /// which encodes the row's write time to 100 ns (docs/security.md).
     /// </summary>
     public static string ToEntityTag(string version) => "\"" + version + "\"";
 

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using TipIntake.Core.Retention;
 using TipIntake.Core.Triage;
+using TipIntake.Core.Triage.Index;
 using TipIntake.Infrastructure.Storage;
 
 namespace TipIntake.Infrastructure.Retention;
@@ -12,8 +13,11 @@ namespace TipIntake.Infrastructure.Retention;
 /// of <c>Tips</c> reading keys only), quarantine rows by their own <c>Timestamp</c>. Deletes name the ETag read, so a
 /// row changed meanwhile meets 412 and is kept. The orphan sweep reads the quarantine's ids (its row keys) once. Audit events go through the triage store, the one writer of
 /// <c>TipEvents</c>. Any other storage failure propagates: the run fails and the timer tries again next time.
+/// A tip leaves the triage index before its row goes: the row is marked for purging (guarded by the ETag read), taken
+/// out of every index set, then deleted; a run that fails in between leaves the mark, and the next run (or the index
+/// repair) finishes the purge — the index never keeps anything of a purged tip.
 /// </summary>
-public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore triage) : IRetentionStore
+public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore triage, TriageIndexer indexer) : IRetentionStore
 {
     private static readonly string[] KeyColumns = ["PartitionKey", "RowKey"];
 
@@ -37,10 +41,31 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
             "Finding expired quarantine",
             cancellationToken);
 
-    public Task<bool> DeleteTipAsync(ExpiredTip tip, CancellationToken cancellationToken)
+    public async Task<bool> DeleteTipAsync(ExpiredTip tip, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tip);
-        return DeleteAsync(_tips, tip.Queue, tip.TipId, tip.ETag, "Purging a tip", cancellationToken);
+        if (await triage.GetAsync(tip.Queue, tip.TipId, cancellationToken).ConfigureAwait(false) is not { } row)
+        {
+            return false;
+        }
+
+        // A change's unfinished index work first, so that no set of its former state keeps the tip.
+        if (row.PendingIndex is { Kind: not PendingIndexKinds.Purge })
+        {
+            await indexer.CompleteAsync(row, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Changed since it was found (unless only by this purge's own earlier, unfinished attempt): keep it.
+        var marked = row.PendingIndex?.Kind == PendingIndexKinds.Purge
+            ? row.StorageETag
+            : row.StorageETag == tip.ETag ? await triage.MarkPurgeAsync(tip.Queue, tip.TipId, tip.ETag, cancellationToken).ConfigureAwait(false) : null;
+        if (marked is null)
+        {
+            return false;
+        }
+
+        await indexer.PurgeAsync(row.Summary, row.Content, cancellationToken).ConfigureAwait(false);
+        return await DeleteAsync(_tips, tip.Queue, tip.TipId, marked, "Purging a tip", cancellationToken).ConfigureAwait(false);
     }
 
     public async Task DeleteNotesAsync(string tipId, CancellationToken cancellationToken)

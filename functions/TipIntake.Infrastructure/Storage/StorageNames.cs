@@ -31,6 +31,12 @@ public static class StorageNames
     /// <summary>The triage audit trail, append-only: PartitionKey tip id, RowKey a time-ordered event id.</summary>
     public const string EventsTable = "TipEvents";
 
+    /// <summary>The triage index: ordered sets (views, filters, search terms, related-report keys), tip locators and the counts' tally.</summary>
+    public const string IndexTable = "TipIndex";
+
+    /// <summary>Related reports: each tip's related list and each pair's decision.</summary>
+    public const string RelationsTable = "TipRelations";
+
     /// <summary>The connection the Functions host and the queue triggers use; the same name holds either a connection string or identity-based settings.</summary>
     public const string Connection = "AzureWebJobsStorage";
 }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
 using TipIntake.Core.Triage;
+using TipIntake.Core.Triage.Index;
 using TipIntake.Infrastructure.Storage;
 
 namespace TipIntake.Infrastructure.Triage;
@@ -9,52 +10,69 @@ namespace TipIntake.Infrastructure.Triage;
 /// <summary>
 /// The triage store on Table Storage. <c>Tips</c> rows (PartitionKey triage queue, RowKey tip id) gain the columns
 /// AssignedTo, Labels (comma-separated), LastChangedAt and Version; every change is a Merge guarded by the row's ETag,
-/// so a stale writer meets 412. Clients never see that ETag (it is the row's write time): they see Version. Notes and audit events are insert-only rows in <c>TipNotes</c> and <c>TipEvents</c>,
+/// so a stale writer meets 412. Clients never see that ETag (it is the row's write time): they see Version. Notes and
+/// audit events are insert-only rows in <c>TipNotes</c> and <c>TipEvents</c>,
 /// partitioned by tip id with time-ordered row keys.
 /// </summary>
 /// <remarks>
-/// Table Storage sorts only by keys, so listings read the matching rows' triage columns (never the narrative or
-/// contact) and the core orders and pages them; finding a tip by id queries RowKey across the queue partitions. Both
-/// are scans, fine for the thousands of tips a triage team works through, not for millions.
+/// Lists come from the index (<see cref="Index.TableIndexSets"/>), and a tip is found by id through its locator: a
+/// point read for the queue, a point read for the row. Only the repair job scans <c>Tips</c>.
 /// </remarks>
-public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
+public sealed class TableTriageStore(TableServiceClient tables, ITipLocator locator) : ITriageStore
 {
     /// <summary>The triage change counter (Int64) clients see as the ETag; absent on a tip never changed, which is version 0.</summary>
     public const string VersionColumn = "Version";
 
     private static readonly string[] SummaryColumns =
-        ["PartitionKey", "RowKey", "Status", "Priority", "Category", "Urgency", "Country", "Region", "ReceivedHour", "AssignedTo", "Labels", "LastChangedAt", "EffortBand"];
+    [
+        "PartitionKey", "RowKey", "Status", "Priority", "Category", "Urgency", "Country", "Region", "ReceivedHour", "AssignedTo", "Labels",
+        "LastChangedAt", "EffortBand", VersionColumn, PendingIndexColumn.Name,
+    ];
 
     private readonly TableClient _tips = tables.GetTableClient(StorageNames.TipsTable);
     private readonly TableClient _notes = tables.GetTableClient(StorageNames.NotesTable);
     private readonly TableClient _events = tables.GetTableClient(StorageNames.EventsTable);
 
-    public async IAsyncEnumerable<TipSummary> ListAsync(
-        string? queue, string? status, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var filter = (queue, status) switch
-        {
-            (null, null) => null,
-            ({ } q, null) => TableClient.CreateQueryFilter($"PartitionKey eq {q}"),
-            (null, { } s) => TableClient.CreateQueryFilter($"Status eq {s}"),
-            ({ } q, { } s) => TableClient.CreateQueryFilter($"PartitionKey eq {q} and Status eq {s}"),
-        };
-        await foreach (var entity in _tips.QueryOrUnavailableAsync(filter, SummaryColumns, "Listing tips", cancellationToken).ConfigureAwait(false))
-        {
-            yield return Summary(entity);
-        }
-    }
-
-    public async Task<TriageTip?> GetAsync(string tipId, CancellationToken cancellationToken)
+    public async IAsyncEnumerable<TriageTip> ScanAsync(bool withContent, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var entity in _tips.QueryOrUnavailableAsync(
-            TableClient.CreateQueryFilter($"RowKey eq {tipId}"), select: null, "Reading a tip", cancellationToken).ConfigureAwait(false))
+            filter: null, withContent ? null : SummaryColumns, "Scanning tips", cancellationToken).ConfigureAwait(false))
         {
-            return new TriageTip(Summary(entity), Content(entity), entity.ETag.ToString(), entity.GetInt64(VersionColumn) ?? 0, PendingAuditColumn.Read(entity));
+            yield return Tip(entity);
         }
-
-        return null;
     }
+
+    public async Task<TriageTip?> GetAsync(string tipId, CancellationToken cancellationToken) =>
+        await locator.FindQueueAsync(tipId, cancellationToken).ConfigureAwait(false) is { } queue
+            ? await GetAsync(queue, tipId, cancellationToken).ConfigureAwait(false)
+            : null;
+
+    public async Task<TriageTip?> GetAsync(string queue, string tipId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var row = await _tips.GetEntityIfExistsAsync<TableEntity>(queue, tipId, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return row.HasValue ? Tip(row.Value!) : null;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Reading a tip", ex);
+        }
+    }
+
+    public Task<string?> ClearPendingIndexAsync(TriageTip tip, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tip);
+        return MergeGuardedAsync(
+            new TableEntity(tip.Summary.Queue, tip.Summary.Id) { [PendingIndexColumn.Name] = "" }, tip.StorageETag, "Clearing a tip's index marker", cancellationToken);
+    }
+
+    public Task<string?> MarkPurgeAsync(string queue, string tipId, string etag, CancellationToken cancellationToken) =>
+        MergeGuardedAsync(
+            new TableEntity(queue, tipId) { [PendingIndexColumn.Name] = PendingIndexColumn.Write(new PendingIndex(PendingIndexKinds.Purge)) },
+            etag,
+            "Marking a tip for purging",
+            cancellationToken);
 
     public async Task<StoreWrite> UpdateAsync(TipUpdate update, CancellationToken cancellationToken)
     {
@@ -69,6 +87,7 @@ public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
             ["LastChangedAt"] = update.LastChangedAt,
             [VersionColumn] = update.Version,
             [PendingAuditColumn.Name] = PendingAuditColumn.Write(update.Audit),
+            [PendingIndexColumn.Name] = PendingIndexColumn.Write(new PendingIndex(PendingIndexKinds.Change, update.Before)),
         };
         try
         {
@@ -174,6 +193,27 @@ public sealed class TableTriageStore(TableServiceClient tables) : ITriageStore
 
         return events;
     }
+
+    /// <summary>A Merge of <paramref name="entity"/>'s columns if the row's ETag is still <paramref name="etag"/>: the new ETag, or null when stale or gone.</summary>
+    private async Task<string?> MergeGuardedAsync(TableEntity entity, string etag, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _tips.UpdateEntityAsync(entity, new ETag(etag), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            return response.Headers.ETag?.ToString();
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return null;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap(operation, ex);
+        }
+    }
+
+    internal static TriageTip Tip(TableEntity entity) =>
+        new(Summary(entity), Content(entity), entity.ETag.ToString(), entity.GetInt64(VersionColumn) ?? 0, PendingAuditColumn.Read(entity), PendingIndexColumn.Read(entity));
 
     private static TipSummary Summary(TableEntity entity) => new(
         entity.RowKey,

@@ -1,20 +1,59 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using TipIntake.Core.Staff;
 using TipIntake.Core.Triage;
+using TipIntake.Core.Triage.Index;
+using TipIntake.Core.Triage.Related;
+using TipIntake.Core.Triage.Search;
+using TipIntake.Infrastructure.Keys;
+using TipIntake.Infrastructure.Triage.Index;
 
 namespace TipIntake.Infrastructure.Triage;
 
-/// <summary>Registers the triage store, service and options (called by <see cref="TipIntakeServiceCollectionExtensions.AddTipIntake"/>).</summary>
+/// <summary>Registers the triage store, index, services and options (called by <see cref="TipIntakeServiceCollectionExtensions.AddTipIntake"/>).</summary>
 public static class TriageServiceCollectionExtensions
 {
-    public static IServiceCollection AddTriage(this IServiceCollection services, IConfiguration configuration)
+    public const string IndexKeyFileName = "triage-index-key";
+
+    public static IServiceCollection AddTriage(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
         services.AddOptions<TriageOptions>().BindConfiguration(TriageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        if (environment.IsDevelopment())
+        {
+            // A developer's first run needs no setup: the index key is made once, like the receipt salt.
+            services.PostConfigure<TriageOptions>(options =>
+            {
+                if (string.IsNullOrEmpty(options.IndexKey))
+                {
+                    var path = Path.Combine(LocalState.DefaultFolder(), IndexKeyFileName);
+                    options.IndexKey = Convert.ToBase64String(LocalState.ReadOrCreate(path, () => RandomNumberGenerator.GetBytes(32)));
+                }
+            });
+        }
+
+        services.AddSingleton(provider => new IndexHasher(
+            provider.GetRequiredService<IOptions<TriageOptions>>().Value.IndexKeyBytes()
+                ?? throw new InvalidOperationException("Triage:IndexKey is not valid base64.")));
+        services.AddSingleton(Gazetteer.Default);
+        services.AddSingleton<IIndexSets, TableIndexSets>();
+        services.AddSingleton<ITipLocator, TableTipLocator>();
+        services.AddSingleton<ITipRelations, TableTipRelations>();
         services.AddSingleton<ITriageStore, TableTriageStore>();
+        services.AddSingleton<TriageIndexer>();
+        services.AddSingleton<PendingIndexCompletion>();
+        services.AddSingleton<ContentIndexer>();
+        services.AddSingleton<ContentIndexWorker>();
+        services.AddHostedService(provider => provider.GetRequiredService<ContentIndexWorker>());
         services.AddSingleton<TriageService>();
+        services.AddSingleton<TriageLists>();
+        services.AddSingleton<RelatedReports>();
+        services.AddSingleton<TriageIndexRepair>();
 
         // Fail closed: should no authenticator be registered, every triage request is refused rather than failing to start.
         services.TryAddSingleton<IStaffAuthenticator, NoStaffAuthenticator>();

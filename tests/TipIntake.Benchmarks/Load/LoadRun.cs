@@ -43,6 +43,12 @@ public static class LoadRun
 
     public static async Task<int> RunAsync(string[] args)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Contains("--triage"))
+        {
+            return await Triage.TriageRun.RunAsync(args);
+        }
+
         var settings = Settings.Parse(args);
         var report = new StringBuilder();
         void Say(string line)

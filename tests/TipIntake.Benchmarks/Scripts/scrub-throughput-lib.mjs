@@ -2,6 +2,8 @@
 // hashing and encrypting it in the browser costs next to that (docs/benchmarks.md, "Attachments in the browser").
 // Shared by scrub-throughput.mjs (Node.js) and any browser page that imports it.
 
+import { median } from './kdf-cost-lib.mjs';
+
 /**
  * A JPEG of about `megabytes` MB whose scan is random entropy-coded data (every 0xFF stuffed, as an encoder would):
  * the scrubber never decodes, it walks the segments and searches the scan for markers, so this costs it exactly
@@ -29,17 +31,10 @@ export function syntheticPhoto(megabytes, header, trailer, seed = 1) {
   return out;
 }
 
-/** Median of `runs` timings after one warm-up run (the JIT's first compile is not the scrubber's cost). */
+/** The median of `runs` timings after one warm-up run, in milliseconds. */
 export async function timeMedian(runs, action) {
   await action();
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await action();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(runs, action);
 }
 
 /** Scrub, SHA-256 of the result, and AES-256-GCM over it in 1 MiB chunks (the attachment protocol's shape). */

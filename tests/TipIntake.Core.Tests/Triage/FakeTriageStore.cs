@@ -53,13 +53,12 @@ internal sealed class FakeTriageStore : ITriageStore
         }
     }
 
-    public async IAsyncEnumerable<TipSummary> ListAsync(string? queue, string? status, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<TriageTip> ScanAsync(bool withContent, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        TipSummary[] snapshot;
+        TriageTip[] snapshot;
         lock (_gate)
         {
-            snapshot = [.. _tips.Values.Select(t => t.Summary)
-                .Where(s => (queue is null || s.Queue == queue) && (status is null || s.Status == status))];
+            snapshot = [.. _tips.Values];
         }
 
         foreach (var tip in snapshot)
@@ -74,6 +73,64 @@ internal sealed class FakeTriageStore : ITriageStore
         lock (_gate)
         {
             return Task.FromResult(_tips.GetValueOrDefault(tipId));
+        }
+    }
+
+    public Task<TriageTip?> GetAsync(string queue, string tipId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_tips.GetValueOrDefault(tipId) is { } tip && tip.Summary.Queue == queue ? tip : null);
+        }
+    }
+
+    public Task<string?> ClearPendingIndexAsync(TriageTip tip, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_tips.TryGetValue(tip.Summary.Id, out var current) || current.StorageETag != tip.StorageETag)
+            {
+                return Task.FromResult<string?>(null);
+            }
+
+            var cleared = current with { StorageETag = NextETag(), PendingIndex = null };
+            _tips[tip.Summary.Id] = cleared;
+            return Task.FromResult<string?>(cleared.StorageETag);
+        }
+    }
+
+    public Task<string?> MarkPurgeAsync(string queue, string tipId, string etag, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_tips.TryGetValue(tipId, out var current) || current.StorageETag != etag)
+            {
+                return Task.FromResult<string?>(null);
+            }
+
+            var marked = current with { StorageETag = NextETag(), PendingIndex = new PendingIndex(PendingIndexKinds.Purge) };
+            _tips[tipId] = marked;
+            return Task.FromResult<string?>(marked.StorageETag);
+        }
+    }
+
+    /// <summary>Gives a row a pending index marker, as the write that left work behind would have.</summary>
+    public TriageTip SetPendingIndex(string tipId, PendingIndex pending)
+    {
+        lock (_gate)
+        {
+            var marked = _tips[tipId] with { StorageETag = NextETag(), PendingIndex = pending };
+            _tips[tipId] = marked;
+            return marked;
+        }
+    }
+
+    /// <summary>Removes a tip's row (what retention's delete does).</summary>
+    public void Delete(string tipId)
+    {
+        lock (_gate)
+        {
+            _tips.Remove(tipId);
         }
     }
 
@@ -105,6 +162,7 @@ internal sealed class FakeTriageStore : ITriageStore
                 StorageETag = NextETag(),
                 Version = update.Version,
                 Pending = update.Audit,
+                PendingIndex = new PendingIndex(PendingIndexKinds.Change, update.Before),
             };
             _tips[update.TipId] = written;
             return Task.FromResult<StoreWrite>(new StoreWrite.Written(written.StorageETag));

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TipIntake.Core.Staff;
 using TipIntake.Core.Triage;
+using TipIntake.Core.Triage.Index;
+using TipIntake.Core.Triage.Search;
 
 namespace TipIntake.Core.Tests.Triage;
 
@@ -15,11 +17,20 @@ public class TriageServiceTests
     private static readonly StaffMember Bob = new("oid-bob", "Bob", new HashSet<string> { StaffRoles.Editor });
 
     private readonly FakeTriageStore _store = new();
+    private readonly FakeIndexSets _sets = new();
+    private readonly FakeTipLocator _locator = new();
     private readonly SettableTime _time = new(Now);
+    private readonly TriageIndexer _indexer;
     private readonly TriageService _service;
+    private readonly TriageLists _lists;
 
-    public TriageServiceTests() =>
-        _service = new TriageService(_store, _time, Options.Create(new TriageOptions()), NullLogger<TriageService>.Instance);
+    public TriageServiceTests()
+    {
+        var hasher = new IndexHasher(RandomNumberGenerator.GetBytes(32));
+        _indexer = new TriageIndexer(_sets, _locator, new FakeTipRelations(_store), hasher, Gazetteer.Default);
+        _service = new TriageService(_store, _indexer, _time, NullLogger<TriageService>.Instance);
+        _lists = new TriageLists(_sets, _store, hasher, Gazetteer.Default, _time, Options.Create(new TriageOptions()), NullLogger<TriageLists>.Instance);
+    }
 
     [Fact]
     public async Task Status_change_along_the_workflow_writes_the_tip_and_one_audit_event_with_a_new_ETag()
@@ -405,7 +416,7 @@ public class TriageServiceTests
     public async Task Page_size_outside_1_to_100_is_invalid(int pageSize)
     {
         Assert.Equal("invalid-page-size", Assert.IsType<TriageListing.InvalidInput>(
-            await _service.ListAsync(null, null, pageSize, null, default)).Code);
+            await _lists.ListAsync(null, null, pageSize, null, default)).Code);
     }
 
     [Theory]
@@ -415,7 +426,7 @@ public class TriageServiceTests
     public async Task A_continuation_this_service_did_not_issue_is_invalid(string continuation)
     {
         Assert.Equal("invalid-continuation", Assert.IsType<TriageListing.InvalidInput>(
-            await _service.ListAsync(null, null, null, continuation, default)).Code);
+            await _lists.ListAsync(null, null, null, continuation, default)).Code);
     }
 
     [Fact]
@@ -429,16 +440,16 @@ public class TriageServiceTests
         var other = Seed(queue: "detention");
         await _service.ChangeStatusAsync(other.Summary.Id, other.ETag, "in-review", Alice, default);
 
-        var page = Assert.IsType<TriageListing.Page>(await _service.ListAsync("urgent", null, null, null, default)).Value;
-        var reviewing = Assert.IsType<TriageListing.Page>(await _service.ListAsync(null, "in-review", null, null, default)).Value;
+        var page = Assert.IsType<TriageListing.Page>(await _lists.ListAsync("urgent", null, null, null, default)).Value;
+        var reviewing = Assert.IsType<TriageListing.Page>(await _lists.ListAsync(null, "in-review", null, null, default)).Value;
 
         Assert.Equal(25, page.Items.Count);
         Assert.NotNull(page.Continuation);
         Assert.All(page.Items, t => Assert.Equal("urgent", t.Queue));
         Assert.Equal([other.Summary.Id], reviewing.Items.Select(t => t.Id));
         Assert.Null(reviewing.Continuation);
-        Assert.IsType<TriageListing.InvalidInput>(await _service.ListAsync("Not A Queue", null, null, null, default));
-        Assert.IsType<TriageListing.InvalidInput>(await _service.ListAsync(null, "open", null, null, default));
+        Assert.IsType<TriageListing.InvalidInput>(await _lists.ListAsync("Not A Queue", null, null, null, default));
+        Assert.IsType<TriageListing.InvalidInput>(await _lists.ListAsync(null, "open", null, null, default));
     }
 
     [Fact]
@@ -450,7 +461,7 @@ public class TriageServiceTests
         Seed(queue: "detention");
         await _service.ChangeStatusAsync(reviewed.Summary.Id, reviewed.ETag, "in-review", Alice, default);
 
-        var counts = await _service.CountsAsync(default);
+        var counts = await _lists.CountsAsync(default);
 
         Assert.Equal(
             [new TipCount("detention", "new", 1), new TipCount("urgent", "in-review", 1), new TipCount("urgent", "new", 2)],
@@ -474,7 +485,7 @@ public class TriageServiceTests
         await _service.AddNoteAsync(touched.Summary.Id, touched.ETag, "on it", Alice, default);
         _time.Set(Now);
 
-        var overdue = Assert.IsType<TriageListing.Page>(await _service.OverdueAsync(null, null, default)).Value;
+        var overdue = Assert.IsType<TriageListing.Page>(await _lists.OverdueAsync(null, null, default)).Value;
 
         Assert.Equal(new[] { stale.Summary.Id, reviewing.Summary.Id }.Order(StringComparer.Ordinal), overdue.Items.Select(t => t.Id).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(fresh.Summary.Id, overdue.Items.Select(t => t.Id));
@@ -487,21 +498,37 @@ public class TriageServiceTests
     [InlineData("8.00:00:00", false)]
     public void OverdueAfter_is_validated_between_a_second_and_a_week(string value, bool valid)
     {
-        var options = new TriageOptions { OverdueAfter = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture) };
+        var options = new TriageOptions
+        {
+            OverdueAfter = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture),
+            IndexKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        };
 
         Assert.Equal(valid, Validator.TryValidateObject(options, new ValidationContext(options), null, validateAllProperties: true));
     }
 
     [Fact]
-    public void Cursors_round_trip_and_are_opaque()
+    public void Cursors_round_trip_for_their_own_kind_only_and_are_opaque()
     {
-        var cursor = new TriageCursor(3, Now, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        var key = IndexKeys.Order(3, Now, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
 
-        var token = cursor.Encode();
+        var token = IndexCursor.Encode("o", key);
 
-        Assert.True(TriageCursor.TryDecode(token, out var decoded));
-        Assert.Equal(cursor, decoded);
-        Assert.DoesNotContain(cursor.Id, token, StringComparison.Ordinal);
+        Assert.True(IndexCursor.TryDecode(token, "o", IndexKeys.IsOrderKey, out var decoded));
+        Assert.Equal(key, decoded);
+        Assert.False(IndexCursor.TryDecode(token, "d", IndexKeys.IsDueKey, out _));
+        Assert.DoesNotContain(IndexKeys.TipIdOf(key), token, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", false)]
+    [InlineData("c2hvcnQ=", false)]
+    [InlineData("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", true)]
+    public void IndexKey_is_at_least_32_bytes_of_base64(string key, bool valid)
+    {
+        var options = new TriageOptions { IndexKey = key };
+
+        Assert.Equal(valid, Validator.TryValidateObject(options, new ValidationContext(options), null, validateAllProperties: true));
     }
 
     private async Task<List<string>> PageThroughAsync(int pageSize, Action<TipPage>? betweenPages = null)
@@ -510,7 +537,7 @@ public class TriageServiceTests
         string? continuation = null;
         for (var pages = 0; pages < 100; pages++)
         {
-            var page = Assert.IsType<TriageListing.Page>(await _service.ListAsync(null, null, pageSize, continuation, default)).Value;
+            var page = Assert.IsType<TriageListing.Page>(await _lists.ListAsync(null, null, pageSize, continuation, default)).Value;
             Assert.True(page.Items.Count <= pageSize);
             seen.AddRange(page.Items.Select(t => t.Id));
             if ((continuation = page.Continuation) is null)
@@ -535,7 +562,11 @@ public class TriageServiceTests
         var hour = new DateTimeOffset(Now.Year, Now.Month, Now.Day, Now.Hour, 0, 0, TimeSpan.Zero) - TimeSpan.FromHours(hoursAgo);
         var summary = new TipSummary(
             Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), queue, "new", priority, "detention", urgency, "CN", "Jilin", hour, null, [], null);
-        return _store.Add(summary, new TipContent(Narrative, "Tumen", "2026-11-01", null, 3, "ko", "+86 555"));
+        var tip = _store.Add(summary, new TipContent(Narrative, "Tumen", "2026-11-01", null, 3, "ko", "+86 555"));
+
+        // What the processor does once the row is in: the in-memory index completes at once.
+        _indexer.IndexNewAsync(tip.Summary, tip.Content, default).GetAwaiter().GetResult();
+        return tip;
     }
 
     private sealed class SettableTime(DateTimeOffset now) : TimeProvider

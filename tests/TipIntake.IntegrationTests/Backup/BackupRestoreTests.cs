@@ -9,6 +9,7 @@ using TipIntake.Core.Processing;
 using TipIntake.Core.Routing;
 using TipIntake.Core.Tips;
 using TipIntake.Core.Triage;
+using TipIntake.Core.Triage.Related;
 using TipIntake.Infrastructure.Backup;
 using TipIntake.Infrastructure.Storage;
 using TipIntake.IntegrationTests.Triage;
@@ -77,7 +78,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         }
 
         Assert.Equal(
-            new[] { "Quarantine.jsonl.gz", "TipEvents.jsonl.gz", "TipNotes.jsonl.gz", "Tips.jsonl.gz", "manifest.json" }.Select(n => $"{report.Snapshot}/{n}"),
+            new[] { "Quarantine.jsonl.gz", "TipEvents.jsonl.gz", "TipNotes.jsonl.gz", "TipRelations.jsonl.gz", "Tips.jsonl.gz", "manifest.json" }.Select(n => $"{report.Snapshot}/{n}"),
             names.Order(StringComparer.Ordinal));
         foreach (var table in TableBackup.Tables)
         {
@@ -177,7 +178,8 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         var tip = new Tip(TipCategories.ForcedRepatriation, narrative, TipUrgencies.Imminent, new TipLocation("CN", "Jilin", "Tumen"),
             new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 3), 4, "ko", "contact " + marker);
         Assert.True(await store.TryAddAsync(new StoredTip(id, new RouteDecision("urgent", 1), tip, TipEnvelope.TruncateToHour(DateTimeOffset.UtcNow), "hash", "kid"), default));
-        await _host.SeedAsync(TestTips.NewMarker());
+        var other = await _host.SeedAsync(TestTips.NewMarker());
+        await Services.GetRequiredService<ITipRelations>().SuggestAsync(id, [new RelatedSuggestion(other, [new RelationReason(RelationReasons.SameContact)])], default);
 
         var triage = Services.GetRequiredService<ITriageStore>();
         var at = DateTimeOffset.UtcNow;

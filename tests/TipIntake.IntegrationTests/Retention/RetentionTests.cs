@@ -48,6 +48,12 @@ public sealed class RetentionTests
         }
 
         Assert.DoesNotContain("MARKER-", host.Host.Logs.All, StringComparison.Ordinal);
+
+        // Nothing of the purged tip is left in the index or the related reports; the open tip still is.
+        var index = await TableTextAsync(host, StorageNames.IndexTable);
+        Assert.DoesNotContain(closed, index, StringComparison.Ordinal);
+        Assert.DoesNotContain(closed, await TableTextAsync(host, StorageNames.RelationsTable), StringComparison.Ordinal);
+        Assert.Contains(open, index, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -123,7 +129,7 @@ public sealed class RetentionTests
         var at = DateTimeOffset.UtcNow;
         await triage.AddNoteAsync(id, new TipNote(TriageIds.NewTimeOrdered(at), "oid-editor", "Editor", "note " + marker, at), default);
         var closing = new TipEvent(id, TriageIds.NewTimeOrdered(at), at, "oid-editor", TipEventActions.StatusChanged, "escalated", "closed");
-        var write = await triage.UpdateAsync(new TipUpdate(id, tip.Summary.Queue, tip.StorageETag, tip.Version + 1, TriageStatuses.Closed, null, [], at, new PendingAudit(closing, null)), default);
+        var write = await triage.UpdateAsync(new TipUpdate(id, tip.Summary.Queue, tip.StorageETag, tip.Version + 1, TriageStatuses.Closed, null, [], at, new PendingAudit(closing, null), tip.Summary), default);
         Assert.IsType<StoreWrite.Written>(write);
         await triage.AddEventAsync(closing, default);
         return id;
@@ -139,6 +145,21 @@ public sealed class RetentionTests
 
     /// <summary>Not a real JWE: retention never reads one, and the store keeps whatever it is given.</summary>
     private static string FakeJwe(string name) => $"eyJhbGciOiJSU0EtT0FFUC0yNTYifQ.{name}.iv.ciphertext.tag";
+
+    /// <summary>Every key and value of a table's rows as text (binary columns as UTF-8).</summary>
+    private static async Task<string> TableTextAsync(TriageHost host, string table)
+    {
+        var text = new System.Text.StringBuilder();
+        await foreach (var row in new TableServiceClient(host.Host.ConnectionString).GetTableClient(table).QueryAsync<TableEntity>())
+        {
+            foreach (var (key, value) in row)
+            {
+                text.Append(key).Append('=').Append(value is byte[] bytes ? System.Text.Encoding.UTF8.GetString(bytes) : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+
+        return text.ToString();
+    }
 
     private static Task<List<TableEntity>> QuarantineRowsAsync(TriageHost host) => QuarantineRowsAsync(host.Host);
 

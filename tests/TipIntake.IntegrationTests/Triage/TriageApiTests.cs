@@ -202,16 +202,27 @@ public sealed class TriageApiTests : IAsyncLifetime
         await Task.WhenAll(Enumerable.Range(0, 45).Select(async i =>
             seeded.Add(await _host.SeedAsync(TestTips.NewMarker(), priority: 1 + (i % 3), receivedHour: now - TimeSpan.FromHours(i % 4)))));
         using var stop = new CancellationTokenSource();
+
+        // One new tip per page read, stored while the next page is read: arrivals interleave with paging on a fast
+        // machine and a slow one alike, and the list cannot grow faster than it is read (unpaced arrivals outran the
+        // reader on a loaded machine and the test ran for minutes).
+        using var pageRead = new SemaphoreSlim(0);
         var arrivals = Enumerable.Range(0, 3).Select(async i =>
         {
             var count = 0;
-            while (!stop.IsCancellationRequested)
+            try
             {
-                await _host.SeedAsync(TestTips.NewMarker(), priority: 1 + ((i + count) % 3), receivedHour: now - TimeSpan.FromHours(count % 5));
-                count++;
+                while (true)
+                {
+                    await pageRead.WaitAsync(stop.Token);
+                    await _host.SeedAsync(TestTips.NewMarker(), priority: 1 + ((i + count) % 3), receivedHour: now - TimeSpan.FromHours(count % 5));
+                    count++;
+                }
             }
-
-            return count;
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return count;
+            }
         }).ToArray();
 
         var seen = new List<string>();
@@ -228,6 +239,7 @@ public sealed class TriageApiTests : IAsyncLifetime
             seen.AddRange(items.Select(item => item.GetProperty("id").GetString()!));
             continuation = body.GetProperty("continuation").GetString();
             pages++;
+            pageRead.Release();
         }
         while (continuation is not null && pages < 500);
 

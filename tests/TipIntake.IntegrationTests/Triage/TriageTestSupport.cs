@@ -8,6 +8,7 @@ using TipIntake.Core.Processing;
 using TipIntake.Core.Routing;
 using TipIntake.Core.Staff;
 using TipIntake.Core.Tips;
+using TipIntake.Core.Triage.Index;
 using TipIntake.Infrastructure.Staff;
 using Microsoft.IdentityModel.JsonWebTokens;
 
@@ -56,6 +57,42 @@ public sealed class TriageHost : IAsyncDisposable
         var hour = receivedHour ?? TipEnvelope.TruncateToHour(DateTimeOffset.UtcNow);
         Assert.True(await store.TryAddAsync(new StoredTip(id, new RouteDecision(queue, priority), tip, hour, "hash", "kid", effort), default));
         return id;
+    }
+
+    /// <summary>
+    /// Stores <paramref name="tip"/> as the processor would (routing aside): row, then index, and waits until its
+    /// content is indexed too (search and related reports see it).
+    /// </summary>
+    public async Task<string> SeedTipAsync(Tip tip, string queue = "detention", int priority = 3, DateTimeOffset? receivedHour = null)
+    {
+        var store = Host.App.GetRequiredService<ITipStore>();
+        var id = TipIntakeService.NewTipId();
+        var hour = receivedHour ?? TipEnvelope.TruncateToHour(DateTimeOffset.UtcNow);
+        Assert.True(await store.TryAddAsync(new StoredTip(id, new RouteDecision(queue, priority), tip, hour, "hash", "kid"), default));
+        await WaitForContentIndexAsync();
+        return id;
+    }
+
+    /// <summary>
+    /// Waits until no stored tip's content waits to be indexed (lists show a tip at once; search once this is done).
+    /// Tips seeded through <see cref="TestHost.App"/> do not wake the worker's indexer (it polls every 10 s), so the
+    /// test's own app indexes them too, as a second instance of the app would: the work is idempotent.
+    /// </summary>
+    public Task WaitForContentIndexAsync() => Eventually.HoldsAsync(
+        async () =>
+        {
+            await Host.App.GetRequiredService<ContentIndexer>().RunOnceAsync(default);
+            return await Host.App.GetRequiredService<IIndexSets>().CountAsync(TriageSets.PendingContent, default) == 0;
+        },
+        "every stored tip's content indexed");
+
+    /// <summary>The ids of a list page (or search) answer, and its continuation.</summary>
+    public async Task<(List<string> Ids, string? Continuation)> ListIdsAsync(string path, string token = "reader")
+    {
+        using var response = await GetAsync(path, token);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return ([.. body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!)], body.GetProperty("continuation").GetString());
     }
 
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, object? body = null, string? ifMatch = null)

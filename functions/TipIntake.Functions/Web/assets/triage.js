@@ -58,6 +58,8 @@
     account: null,
     queue: null,
     overdue: false,
+    // The search's parameters while search results are listed, otherwise null.
+    search: null,
     status: '',
     items: [],
     continuation: null,
@@ -65,6 +67,8 @@
     tip: null,
     etag: null,
     busy: false,
+    // Each list load takes a ticket; an answer that arrives after a newer load was started is dropped.
+    listTicket: 0,
   };
 
   // ---- Messages --------------------------------------------------------------------------------------------
@@ -133,9 +137,17 @@
     $('session').hidden = true;
     $('workspace').hidden = true;
     $('detail').hidden = true;
+    $('detail-placeholder').hidden = false;
     $('signin').hidden = false;
     $('queue-list').replaceChildren();
     $('tip-list').replaceChildren();
+    $('related-list').replaceChildren();
+    // What was searched for leaves with the session.
+    state.search = null;
+    for (const [, id] of SEARCH_FIELDS) {
+      $(id).value = '';
+    }
+    $('search-clear').hidden = true;
     if (message) {
       showAlert(message);
     } else {
@@ -408,11 +420,13 @@
       }
       button.append(summary);
     }
-    const selected = overdue ? state.overdue : !state.overdue && state.queue === queue;
+    const selected = !state.search && (overdue ? state.overdue : !state.overdue && state.queue === queue);
     button.setAttribute('aria-pressed', selected ? 'true' : 'false');
     button.addEventListener('click', () => {
       state.queue = queue;
       state.overdue = overdue;
+      state.search = null;
+      $('search-clear').hidden = true;
       for (const other of $('queue-list').querySelectorAll('button')) {
         other.setAttribute('aria-pressed', other === button ? 'true' : 'false');
       }
@@ -436,6 +450,7 @@
   }
 
   async function loadTips(more) {
+    const ticket = ++state.listTicket;
     if (!more) {
       state.items = [];
       state.continuation = null;
@@ -443,6 +458,16 @@
     let path;
     if (state.overdue) {
       path = '/api/triage/overdue';
+    } else if (state.search) {
+      const query = new URLSearchParams(state.search);
+      if (state.status) {
+        query.set('status', state.status);
+      }
+      query.set('pageSize', String(PAGE_SIZE));
+      if (more && state.continuation) {
+        query.set('continuation', state.continuation);
+      }
+      path = '/api/triage/search?' + query.toString();
     } else {
       const query = new URLSearchParams();
       if (state.queue) {
@@ -459,13 +484,25 @@
     }
     const list = $('tip-list');
     list.setAttribute('aria-busy', 'true');
-    $('tips-scope').textContent = state.overdue ? '(' + t('queues.overdue') + ')' : state.queue ? '(' + state.queue + ')' : '';
+    $('tips-scope').textContent = state.overdue ? '(' + t('queues.overdue') + ')'
+      : state.search ? '(' + t('search.results') + ')'
+        : state.queue ? '(' + state.queue + ')' : '';
     let result;
     try {
       result = await api('GET', path);
     } catch (error) {
+      if (ticket !== state.listTicket) {
+        return;
+      }
       list.setAttribute('aria-busy', 'false');
-      handleError(error);
+      if (state.search && error instanceof ApiError && error.status === 400) {
+        showAlert(searchProblem(error.problem));
+      } else {
+        handleError(error);
+      }
+      return;
+    }
+    if (ticket !== state.listTicket) {
       return;
     }
     const received = Array.isArray(result.json.items) ? result.json.items : [];
@@ -490,9 +527,24 @@
     return t('tips.effort').replace('{from}', String(band * 4)).replace('{to}', String(band * 4 + 3));
   }
 
+  // A tip's one-line summary: category, then country and region where given — never a separator with nothing after
+  // it. The region is the reporter's text: isolated (<bdi>) so that no bidirectional control in it can reorder the line.
+  function summaryNodes(tip) {
+    const where = [tip.country, tip.region].filter(Boolean).join(', ');
+    const category = document.createTextNode(named('category', tip.category) + (where ? ' · ' : ''));
+    if (!where) {
+      return [category];
+    }
+    const place = document.createElement('bdi');
+    place.textContent = where;
+    return [category, place];
+  }
+
   function renderTips() {
     const list = $('tip-list');
+    const focusedId = document.activeElement && list.contains(document.activeElement) ? document.activeElement.dataset.id : null;
     list.replaceChildren();
+    let current = null;
     const shown = new Set(state.items.map((tip) => String(tip.id)));
     for (const id of [...state.selected]) {
       if (!shown.has(id)) {
@@ -523,18 +575,19 @@
       button.type = 'button';
       button.className = 'secondary';
       button.dataset.id = String(tip.id);
+      // One stop in the tab order for the whole list (roving tabindex); the arrow keys move within it.
+      button.tabIndex = -1;
+      button.setAttribute('aria-describedby', 'tips-keys');
       if (state.tip && state.tip.id === tip.id) {
         button.setAttribute('aria-current', 'true');
+        current = button;
       }
       const line = document.createElement('span');
       line.className = 'tip-line';
       const badge = document.createElement('span');
       badge.className = 'badge urgency-' + String(tip.urgency || 'unknown').replace(/[^a-z-]/g, '');
       badge.textContent = named('urgency', tip.urgency);
-      // The region is the reporter's text: isolated (<bdi>) so that no bidirectional control in it can reorder the line.
-      const place = document.createElement('bdi');
-      place.textContent = [tip.country, tip.region].filter(Boolean).join(', ');
-      line.append(badge, document.createTextNode(named('category', tip.category) + ' · '), place);
+      line.append(badge, ...summaryNodes(tip));
       const meta = document.createElement('span');
       meta.className = 'tip-meta';
       meta.textContent = [
@@ -549,6 +602,14 @@
       button.addEventListener('click', () => openTip(String(tip.id)));
       item.append(button);
       list.append(item);
+    }
+    const buttons = list.querySelectorAll('button');
+    const stop = (focusedId && list.querySelector('button[data-id="' + CSS.escape(focusedId) + '"]')) || current || buttons[0];
+    if (stop) {
+      stop.tabIndex = 0;
+      if (focusedId) {
+        stop.focus();
+      }
     }
     $('tips-empty').hidden = state.items.length > 0;
     $('tips-more').hidden = !state.continuation;
@@ -587,6 +648,97 @@
     }
   }
 
+  // ↑/↓ move to the previous/next tip, Home/End to the first/last; Enter and Space open it (it is a button).
+  function onListKey(event) {
+    const buttons = [...$('tip-list').querySelectorAll('button')];
+    const at = buttons.indexOf(document.activeElement);
+    if (at < 0 || event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    const target = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: buttons.length - 1 }[event.key];
+    if (target === undefined) {
+      return;
+    }
+    event.preventDefault();
+    buttons[Math.max(0, Math.min(buttons.length - 1, target))].focus();
+  }
+
+  // Whichever tip has focus (by key, click or the page) is the list's tab stop.
+  function onListFocus(event) {
+    if (!(event.target instanceof HTMLButtonElement)) {
+      return;
+    }
+    for (const button of $('tip-list').querySelectorAll('button')) {
+      button.tabIndex = button === event.target ? 0 : -1;
+    }
+  }
+
+  // Back from the open tip to its row in the list.
+  function focusOpenTipInList() {
+    const id = state.tip ? String(state.tip.id) : null;
+    const row = id ? $('tip-list').querySelector('button[data-id="' + CSS.escape(id) + '"]') : null;
+    (row || $('tips-title')).focus();
+  }
+
+  // ---- Search ----------------------------------------------------------------------------------------------
+
+  const SEARCH_FIELDS = [
+    ['q', 'search-q'], ['category', 'search-category'], ['urgency', 'search-urgency'], ['country', 'search-country'],
+    ['receivedFrom', 'search-from'], ['receivedTo', 'search-to'], ['label', 'search-label'], ['assignee', 'search-assignee'],
+  ];
+
+  function runSearch() {
+    clearAlert();
+    const params = {};
+    for (const [name, id] of SEARCH_FIELDS) {
+      const value = $(id).value.trim();
+      if (value) {
+        params[name] = name === 'country' ? value.toUpperCase() : value;
+      }
+    }
+    if (Object.keys(params).length === 0) {
+      showAlert(t('error.searchEmpty'));
+      return;
+    }
+    if (params.receivedFrom && params.receivedTo && params.receivedFrom > params.receivedTo) {
+      showAlert(t('error.searchDates'));
+      return;
+    }
+    state.search = params;
+    state.overdue = false;
+    $('status-filter').disabled = false;
+    for (const button of $('queue-list').querySelectorAll('button')) {
+      button.setAttribute('aria-pressed', 'false');
+    }
+    $('search-clear').hidden = false;
+    loadTips(false);
+  }
+
+  function clearSearch() {
+    for (const [, id] of SEARCH_FIELDS) {
+      $(id).value = '';
+    }
+    state.search = null;
+    $('search-clear').hidden = true;
+    for (const button of $('queue-list').querySelectorAll('button')) {
+      button.setAttribute('aria-pressed', button.dataset.overdue === 'false' && (button.dataset.queue || null) === state.queue ? 'true' : 'false');
+    }
+    loadTips(false);
+    $('search-q').focus();
+  }
+
+  // What a refused search (400 problem+json) means, in the page's language; the server's own text is English.
+  function searchProblem(problem) {
+    const type = problem && typeof problem.type === 'string' ? problem.type : '';
+    if (type.endsWith(':triage-empty-search')) {
+      return t('error.searchEmpty');
+    }
+    if (type.includes(':triage-invalid-date')) {
+      return t('error.searchDates');
+    }
+    return t('error.searchInvalid');
+  }
+
   function formatTime(value) {
     if (!value) {
       return t('detail.none');
@@ -616,8 +768,10 @@
     }
     showTip(result.json, result.etag, false);
     $('detail').hidden = false;
+    $('detail-placeholder').hidden = true;
     $('detail-title').focus();
     loadEvents();
+    loadRelated();
   }
 
   function showTip(tip, etag, keepNote) {
@@ -704,7 +858,7 @@
       const item = document.createElement('li');
       const meta = document.createElement('p');
       meta.className = 'note-meta';
-      meta.textContent = String(note.author || '') + ' · ' + formatTime(note.at);
+      meta.textContent = [note.authorName || note.author, formatTime(note.at)].filter(Boolean).join(' · ');
       const text = document.createElement('p');
       text.className = 'note-text';
       text.dir = 'auto';
@@ -761,6 +915,109 @@
     }
     $('events-empty').hidden = body.childElementCount > 0;
     $('event-table').hidden = body.childElementCount === 0;
+  }
+
+  // ---- Related reports -------------------------------------------------------------------------------------
+
+  async function loadRelated() {
+    if (!state.tip) {
+      return;
+    }
+    const id = String(state.tip.id);
+    let result;
+    try {
+      result = await api('GET', '/api/triage/tips/' + encodeURIComponent(id) + '/related');
+    } catch (error) {
+      handleError(error);
+      return;
+    }
+    if (!state.tip || String(state.tip.id) !== id) {
+      return;
+    }
+    renderRelated(Array.isArray(result.json.items) ? result.json.items : []);
+  }
+
+  // A reason as staff read it: the shared place with its spellings, or how many rare words are shared.
+  function reasonText(reason) {
+    const text = t('related.reason.' + reason.code) || String(reason.code || '');
+    if (reason.place) {
+      const names = Array.isArray(reason.placeNames) ? reason.placeNames.filter(Boolean) : [];
+      return text + ': ' + (names.length ? names.join(' / ') : String(reason.place));
+    }
+    return typeof reason.count === 'number' ? text + ': ' + reason.count : text;
+  }
+
+  function renderRelated(items) {
+    const list = $('related-list');
+    list.replaceChildren();
+    items.forEach((entry, index) => {
+      const tip = entry && entry.tip ? entry.tip : {};
+      const other = String(tip.id || '');
+      const item = document.createElement('li');
+      item.className = 'related-' + String(entry.state || '').replace(/[^a-z-]/g, '');
+      const heading = document.createElement('p');
+      heading.className = 'tip-line';
+      heading.id = 'related-' + index;
+      const badge = document.createElement('span');
+      badge.className = 'badge';
+      badge.textContent = t('related.state.' + entry.state) || String(entry.state || '');
+      const received = formatTime(tip.receivedHour);
+      heading.append(badge, ...summaryNodes(tip), document.createTextNode(received ? ' · ' + received : ''));
+      const meta = document.createElement('p');
+      meta.className = 'tip-meta';
+      meta.textContent = [named('status', tip.status), tip.queue].filter(Boolean).join(' · ');
+      const reasons = document.createElement('ul');
+      reasons.className = 'related-reasons';
+      for (const reason of Array.isArray(entry.reasons) ? entry.reasons : []) {
+        const line = document.createElement('li');
+        line.textContent = reasonText(reason);
+        reasons.append(line);
+      }
+      const actions = document.createElement('div');
+      actions.className = 'related-actions';
+      actions.append(relatedButton('related.open', 'secondary', heading.id, () => openTip(other)));
+      if (entry.state !== 'linked') {
+        actions.append(relatedButton('related.link', 'submit', heading.id, () => decide(other, 'linked'), !state.canEdit));
+      }
+      if (entry.state !== 'unlinked') {
+        actions.append(relatedButton('related.unlink', 'secondary', heading.id, () => decide(other, 'unlinked'), !state.canEdit));
+      }
+      item.append(heading, meta, reasons, actions);
+      list.append(item);
+    });
+    $('related-empty').hidden = items.length > 0;
+  }
+
+  function relatedButton(key, className, describedBy, onClick, disabled) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = className;
+    button.textContent = t(key);
+    button.dataset.action = key.slice('related.'.length);
+    // Several rows have the same buttons: each names its row to a screen reader.
+    button.setAttribute('aria-describedby', describedBy);
+    button.disabled = Boolean(disabled);
+    button.addEventListener('click', onClick);
+    return button;
+  }
+
+  // An editor links two reports, or says they are not related: one decision for the pair, audited on both.
+  async function decide(otherId, decision) {
+    if (!state.tip || state.busy) {
+      return;
+    }
+    clearAlert();
+    state.busy = true;
+    try {
+      await api('POST', '/api/triage/tips/' + encodeURIComponent(state.tip.id) + '/related/' + encodeURIComponent(otherId), { state: decision });
+      announce(t(decision === 'linked' ? 'message.linked' : 'message.unlinked'));
+      await loadRelated();
+      await loadEvents();
+    } catch (error) {
+      handleError(error);
+    } finally {
+      state.busy = false;
+    }
   }
 
   function describe(action, value) {
@@ -861,11 +1118,25 @@
     $('detail-close').addEventListener('click', () => {
       const id = state.tip ? String(state.tip.id) : null;
       $('detail').hidden = true;
+      $('detail-placeholder').hidden = false;
       state.tip = null;
       renderTips();
       const back = id ? $('tip-list').querySelector('button[data-id="' + CSS.escape(id) + '"]') : null;
       (back || $('tips-title')).focus();
     });
+    $('detail').addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && state.tip) {
+        event.preventDefault();
+        focusOpenTipInList();
+      }
+    });
+    $('tip-list').addEventListener('keydown', onListKey);
+    $('tip-list').addEventListener('focusin', onListFocus);
+    $('search-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      runSearch();
+    });
+    $('search-clear').addEventListener('click', clearSearch);
     $('tips-more').addEventListener('click', () => loadTips(true));
     $('bulk-dismiss').addEventListener('click', dismissSelected);
     $('queues-refresh').addEventListener('click', () => {

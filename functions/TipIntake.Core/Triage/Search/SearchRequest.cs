@@ -1,0 +1,21 @@
+namespace TipIntake.Core.Triage.Search;
+
+/// <summary>
+/// A staff search: words of the narrative, place or region (any script) and filters, all of which a tip must match.
+/// Never logged or audited: the audit records only that a search happened.
+/// </summary>
+/// <param name="ReceivedFrom">First day (UTC) of the received range, inclusive.</param>
+/// <param name="ReceivedTo">Last day (UTC) of the received range, inclusive.</param>
+public sealed record SearchRequest(
+    string? Text = null,
+    string? Category = null,
+    string? Urgency = null,
+    string? Country = null,
+    DateOnly? ReceivedFrom = null,
+    DateOnly? ReceivedTo = null,
+    string? Label = null,
+    string? Assignee = null,
+    string? Status = null,
+    string? Queue = null,
+    int? PageSize = null,
+    string? Continuation = null);

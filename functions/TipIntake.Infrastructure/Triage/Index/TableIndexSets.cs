@@ -1,0 +1,368 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using TipIntake.Core.Triage.Index;
+using TipIntake.Infrastructure.Storage;
+
+namespace TipIntake.Infrastructure.Triage.Index;
+
+/// <summary>
+/// The triage index's ordered sets in table <c>TipIndex</c> (docs/architecture.md, "Tables"): one partition per set,
+/// a head row (size, version, directory of chunks) and chunk rows of up to ~1,000 entries each. Reads are point reads
+/// only — a page costs the head and one or two chunks, however large the set, on Azure and on Azurite alike (Azurite
+/// answers any query by scanning the whole table; point reads use its index). Writes to one set are merged: while a
+/// set is being written, every change that arrives for it waits and goes into the next transaction together.
+/// </summary>
+public sealed class TableIndexSets : IIndexSets, IDisposable
+{
+    /// <summary>Sets written at once, across all callers (each write is a few requests to storage).</summary>
+    private const int MaxConcurrentFlushes = 24;
+
+    /// <summary>Changes merged into one flush of a set at most.</summary>
+    private const int MaxOpsPerFlush = 2000;
+
+    private readonly TableClient _table;
+    private readonly SetFlusher _flusher;
+    private readonly TallyWriter _tally;
+    private readonly ConcurrentDictionary<string, SetQueue> _queues = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _flushes = new(MaxConcurrentFlushes);
+    private readonly HeadCache _heads = new();
+
+    public TableIndexSets(TableServiceClient tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        _table = tables.GetTableClient(StorageNames.IndexTable);
+        _flusher = new SetFlusher(_table, _heads);
+        _tally = new TallyWriter(_table);
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> ApplyAsync(IReadOnlyList<SetChange> changes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var bySet = changes.GroupBy(c => c.Set, StringComparer.Ordinal).ToList();
+        var results = await Task.WhenAll(bySet.Select(async group =>
+        {
+            var ops = new Dictionary<string, SetOp>(StringComparer.Ordinal);
+            foreach (var change in group)
+            {
+                foreach (var key in change.Removals)
+                {
+                    ops[key] = new SetOp(null, Remove: true);
+                }
+
+                foreach (var entry in change.Upserts)
+                {
+                    ops[entry.Key] = new SetOp(entry.Payload, Remove: false);
+                }
+            }
+
+            var (count, version) = await EnqueueAsync(group.Key, ops).ConfigureAwait(false);
+            if (group.Key.StartsWith(TriageSets.TalliedPrefix, StringComparison.Ordinal))
+            {
+                await _tally.UpdateAsync(group.Key, count, version, cancellationToken).ConfigureAwait(false);
+            }
+
+            return (group.Key, count);
+        })).ConfigureAwait(false);
+        return results.ToDictionary(r => r.Key, r => r.count, StringComparer.Ordinal);
+    }
+
+    public ISetCursor Open(string setName) => new TableSetCursor(_table, setName, _heads);
+
+    public async Task<long> CountAsync(string setName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var head = await _table.GetEntityIfExistsAsync<TableEntity>(setName, SetLayout.HeadRow(setName), ["Count"], cancellationToken).ConfigureAwait(false);
+            return head.HasValue ? head.Value!.GetInt64("Count") ?? 0 : 0;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Reading the triage index", ex);
+        }
+    }
+
+    public void Dispose() => _flushes.Dispose();
+
+    public Task<IReadOnlyDictionary<string, long>> ReadTallyAsync(CancellationToken cancellationToken) => _tally.ReadAsync(cancellationToken);
+
+    public async Task<(long Count, bool Corrected)> RecountAsync(string setName, CancellationToken cancellationToken)
+    {
+        var set = setName;
+        // Every chunk in the directory's order: its true size, and whether the head said the same.
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var entity = await _table.GetEntityIfExistsAsync<TableEntity>(set, SetLayout.HeadRow(set), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var head = entity.HasValue ? SetHead.Read(entity.Value!) : SetHead.Empty;
+            var chunks = new List<ChunkRef>();
+            foreach (var chunk in head.ETag is null || head.Inline is not null ? [] : head.Chunks)
+            {
+                var row = await _table.GetEntityIfExistsAsync<TableEntity>(set, SetLayout.ChunkRow(set, chunk.Id), cancellationToken: cancellationToken).ConfigureAwait(false);
+                chunks.Add(chunk with { Count = row.HasValue ? SetChunk.Read(row.Value!).Entries.Count : 0 });
+            }
+
+            var corrected = head.Inline is { } inline
+                ? new SetHead([new ChunkRef(0, SetLayout.End, inline.Count)], head.NextId, head.Version + 1, head.ETag, inline)
+                : new SetHead(head.ETag is null ? head.Chunks : chunks, head.NextId, head.Version + 1, head.ETag);
+            var headWrong = head.ETag is not null && corrected.Count != head.Count;
+            if (headWrong)
+            {
+                try
+                {
+                    await _table.UpdateEntityAsync(corrected.ToEntity(set), head.ETag!.Value, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 412)
+                {
+                    continue;
+                }
+            }
+
+            var tallied = (await _tally.ReadAsync(cancellationToken).ConfigureAwait(false)).GetValueOrDefault(set, -1);
+            var tallyWrong = set.StartsWith(TriageSets.TalliedPrefix, StringComparison.Ordinal) && tallied != corrected.Count;
+            if (tallyWrong)
+            {
+                await _tally.UpdateAsync(set, corrected.Count, long.MaxValue, cancellationToken, force: true).ConfigureAwait(false);
+            }
+
+            return (corrected.Count, headWrong || tallyWrong);
+        }
+
+        throw new Core.Intake.StorageUnavailableException($"Set {set} kept changing while it was recounted.");
+    }
+
+    public async IAsyncEnumerable<string> ListSetsAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "\uffff"}");
+        await foreach (var row in _table.QueryOrUnavailableAsync(filter, ["PartitionKey", "RowKey"], "Listing index sets", cancellationToken).ConfigureAwait(false))
+        {
+            if (row.RowKey == SetLayout.HeadRow(row.PartitionKey))
+            {
+                yield return row.PartitionKey;
+            }
+        }
+    }
+
+    private Task<(long Count, long Version)> EnqueueAsync(string set, Dictionary<string, SetOp> ops)
+    {
+        var waiter = new TaskCompletionSource<(long, long)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = _queues.GetOrAdd(set, _ => new SetQueue());
+        bool start;
+        lock (queue)
+        {
+            queue.Pending.Add((ops, waiter));
+            start = !queue.Flushing;
+            queue.Flushing = true;
+        }
+
+        if (start)
+        {
+            _ = Task.Run(() => DrainAsync(set, queue));
+        }
+
+        return waiter.Task;
+    }
+
+    /// <summary>One flusher per set: takes everything waiting, writes it as one change, answers every waiter, repeats.</summary>
+    private async Task DrainAsync(string set, SetQueue queue)
+    {
+        while (true)
+        {
+            List<(Dictionary<string, SetOp> Ops, TaskCompletionSource<(long, long)> Waiter)> batch;
+            lock (queue)
+            {
+                if (queue.Pending.Count == 0)
+                {
+                    queue.Flushing = false;
+                    return;
+                }
+
+                batch = [];
+                var size = 0;
+                while (queue.Pending.Count > 0 && (batch.Count == 0 || size + queue.Pending[0].Ops.Count <= MaxOpsPerFlush))
+                {
+                    size += queue.Pending[0].Ops.Count;
+                    batch.Add(queue.Pending[0]);
+                    queue.Pending.RemoveAt(0);
+                }
+            }
+
+            var merged = new Dictionary<string, SetOp>(StringComparer.Ordinal);
+            foreach (var (ops, _) in batch)
+            {
+                foreach (var (key, op) in ops)
+                {
+                    merged[key] = op;
+                }
+            }
+
+            await _flushes.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                var result = await _flusher.FlushAsync(set, merged, CancellationToken.None).ConfigureAwait(false);
+                batch.ForEach(b => b.Waiter.TrySetResult(result));
+            }
+            catch (Exception ex)
+            {
+                batch.ForEach(b => b.Waiter.TrySetException(ex));
+            }
+            finally
+            {
+                _flushes.Release();
+            }
+        }
+    }
+
+    private sealed class SetQueue
+    {
+        public List<(Dictionary<string, SetOp> Ops, TaskCompletionSource<(long, long)> Waiter)> Pending { get; } = [];
+
+        public bool Flushing { get; set; }
+    }
+}
+
+/// <summary>
+/// The tally: the sizes of the tallied sets (queue-and-status views) in one row, so that the counts are one point
+/// read. Each size carries the version of its set's head it was taken at, and is replaced only by a newer one.
+/// Updates that arrive while the row is being written go into the next write together.
+/// </summary>
+internal sealed class TallyWriter(TableClient table)
+{
+    private const string Partition = "tally";
+    private const string Row = "t";
+
+    private readonly Lock _gate = new();
+    private Dictionary<string, (long Count, long Version, bool Force)> _pending = new(StringComparer.Ordinal);
+    private TaskCompletionSource? _next;
+    private bool _writing;
+
+    public async Task<IReadOnlyDictionary<string, long>> ReadAsync(CancellationToken cancellationToken) =>
+        (await ReadEntryAsync(cancellationToken).ConfigureAwait(false)).Sizes.ToDictionary(p => p.Key, p => p.Value[0], StringComparer.Ordinal);
+
+    /// <summary>Records a set's size taken at <paramref name="version"/>; <paramref name="force"/> replaces it whatever its version (the repair's recount).</summary>
+    public Task UpdateAsync(string set, long count, long version, CancellationToken cancellationToken, bool force = false)
+    {
+        Task written;
+        bool write;
+        lock (_gate)
+        {
+            if (!_pending.TryGetValue(set, out var known) || force || version > known.Version)
+            {
+                _pending[set] = (count, version, force);
+            }
+
+            _next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            written = _next.Task;
+            write = !_writing;
+            _writing = true;
+        }
+
+        if (write)
+        {
+            _ = Task.Run(WriteAllAsync, CancellationToken.None);
+        }
+
+        return written.WaitAsync(cancellationToken);
+    }
+
+    private async Task WriteAllAsync()
+    {
+        while (true)
+        {
+            Dictionary<string, (long Count, long Version, bool Force)> updates;
+            TaskCompletionSource done;
+            lock (_gate)
+            {
+                if (_pending.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+
+                (updates, _pending) = (_pending, new Dictionary<string, (long, long, bool)>(StringComparer.Ordinal));
+                (done, _next) = (_next!, null);
+            }
+
+            try
+            {
+                await WriteAsync(updates).ConfigureAwait(false);
+                done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        }
+    }
+
+    private async Task WriteAsync(Dictionary<string, (long Count, long Version, bool Force)> updates)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (sizes, etag) = await ReadEntryAsync(CancellationToken.None).ConfigureAwait(false);
+            var changed = false;
+            foreach (var (set, (count, version, force)) in updates)
+            {
+                var known = sizes.GetValueOrDefault(set);
+                if (known is null || force || version > known[1])
+                {
+                    sizes[set] = [count, force ? known?[1] ?? 0 : version];
+                    changed = true;
+                }
+            }
+
+            if (!changed)
+            {
+                return;
+            }
+
+            var entity = new TableEntity(Partition, Row);
+            TextColumns.Write(entity, "S", JsonSerializer.Serialize(sizes, TallyJsonContext.Default.DictionaryStringInt64Array));
+            try
+            {
+                if (etag is { } current)
+                {
+                    await table.UpdateEntityAsync(entity, current, TableUpdateMode.Replace).ConfigureAwait(false);
+                }
+                else
+                {
+                    await table.AddEntityAsync(entity).ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 30)
+            {
+                await Task.Delay(Random.Shared.Next(2, 20)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (StorageFailures.IsUnavailable(ex, CancellationToken.None))
+            {
+                throw StorageFailures.Wrap("Writing the triage counts", ex);
+            }
+        }
+    }
+
+    private async Task<(Dictionary<string, long[]> Sizes, ETag? ETag)> ReadEntryAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await table.GetEntityIfExistsAsync<TableEntity>(Partition, Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!response.HasValue)
+            {
+                return (new Dictionary<string, long[]>(StringComparer.Ordinal), null);
+            }
+
+            var json = TextColumns.Read(response.Value!, "S");
+            var sizes = json.Length == 0 ? null : JsonSerializer.Deserialize(json, TallyJsonContext.Default.DictionaryStringInt64Array);
+            return (new Dictionary<string, long[]>(sizes ?? [], StringComparer.Ordinal), response.Value!.ETag);
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Reading the triage counts", ex);
+        }
+    }
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, long[]>))]
+internal sealed partial class TallyJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
