@@ -15,49 +15,14 @@ namespace TipIntake.Benchmarks.Flood;
 /// another. Hashing is .NET's SHA-256 (OpenSSL, with the CPU's SHA extensions where it has them): faster than the
 /// form's JavaScript, as an attacker's native code would be.
 /// </summary>
-public sealed class StampAttacker(Uri origin, IReadOnlyList<string> bodies, int workers) : IDisposable
+public sealed class StampAttacker(Uri origin, IReadOnlyList<string> bodies, int workers) : Attacker(origin, workers, "stamp-attacker")
 {
-    private readonly HttpClient _http = FloodClients.Create(origin, workers);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Thread> _threads = [];
-    private long _accepted;
-    private long _requests;
     private long _hashes;
     private long _refused;
-
-    public long Accepted => Interlocked.Read(ref _accepted);
-
-    public long Requests => Interlocked.Read(ref _requests);
 
     public long Hashes => Interlocked.Read(ref _hashes);
 
     public long Refused => Interlocked.Read(ref _refused);
-
-    public void Start()
-    {
-        for (var i = 0; i < workers; i++)
-        {
-            var seed = i;
-            var thread = new Thread(() => Run(seed)) { IsBackground = true, Name = $"stamp-attacker-{i}" };
-            _threads.Add(thread);
-            thread.Start();
-        }
-    }
-
-    public void Stop()
-    {
-        _stop.Cancel();
-        foreach (var thread in _threads)
-        {
-            thread.Join();
-        }
-    }
-
-    public void Dispose()
-    {
-        _stop.Dispose();
-        _http.Dispose();
-    }
 
     /// <summary>SHA-256 hashes a second on one thread of this process, alone (for the ratio to the reporter's).</summary>
     public static double MeasureHashRate(TimeSpan duration)
@@ -74,19 +39,19 @@ public sealed class StampAttacker(Uri origin, IReadOnlyList<string> bodies, int 
         return tried / clock.Elapsed.TotalSeconds;
     }
 
-    private void Run(int seed)
+    protected override void Run(int seed)
     {
         var n = seed;
-        while (!_stop.IsCancellationRequested)
+        while (!Stopping.IsCancellationRequested)
         {
             try
             {
-                var challenge = FloodClients.GetJson(_http, "api/challenge", _stop.Token);
+                var challenge = FloodClients.GetJson(Http, "api/challenge", Stopping.Token);
                 var search = new Search(challenge.GetProperty("challenge").GetString()!);
                 var effort = challenge.GetProperty("difficulty").GetInt32();
-                while (!_stop.IsCancellationRequested)
+                while (!Stopping.IsCancellationRequested)
                 {
-                    var found = search.Find(effort, long.MaxValue, _stop.Token);
+                    var found = search.Find(effort, long.MaxValue, Stopping.Token);
                     Interlocked.Add(ref _hashes, search.TakeTried());
                     if (found is null)
                     {
@@ -96,7 +61,7 @@ public sealed class StampAttacker(Uri origin, IReadOnlyList<string> bodies, int 
                     var (status, problem) = Post(found, bodies[n++ % bodies.Count]);
                     if (status == HttpStatusCode.Accepted)
                     {
-                        Interlocked.Increment(ref _accepted);
+                        CountAccepted();
                         break;
                     }
 
@@ -112,7 +77,7 @@ public sealed class StampAttacker(Uri origin, IReadOnlyList<string> bodies, int 
             }
             catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or InvalidOperationException or KeyNotFoundException)
             {
-                if (!_stop.IsCancellationRequested)
+                if (!Stopping.IsCancellationRequested)
                 {
                     Interlocked.Increment(ref _refused);
                 }
@@ -128,9 +93,9 @@ public sealed class StampAttacker(Uri origin, IReadOnlyList<string> bodies, int 
         };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/jose");
         request.Headers.TryAddWithoutValidation("TipIntake-Stamp", stamp);
-        Interlocked.Increment(ref _requests);
-        using var response = _http.Send(request, _stop.Token);
-        using var stream = response.Content.ReadAsStream(_stop.Token);
+        CountRequest();
+        using var response = Http.Send(request, Stopping.Token);
+        using var stream = response.Content.ReadAsStream(Stopping.Token);
         var problem = response.StatusCode == HttpStatusCode.Accepted ? default : JsonSerializer.Deserialize<JsonElement>(stream);
         return (response.StatusCode, problem);
     }
