@@ -16,8 +16,8 @@ public static class FloodControlServiceCollectionExtensions
     public static IServiceCollection AddFloodControl(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<FloodControlOptions>().BindConfiguration(FloodControlOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ProcessingOptions>().BindConfiguration(ProcessingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<FloodControlOptions, FloodControlOptionsValidator>(FloodControlOptions.SectionName);
+        services.AddValidatedOptions<ProcessingOptions, ProcessingOptionsValidator>(ProcessingOptions.SectionName);
         services.TryAddSingleton<TableFloodStore>();
         services.TryAddSingleton<IFloodLedger>(provider => provider.GetRequiredService<TableFloodStore>());
         services.TryAddSingleton<ISharedBucketStore>(provider => provider.GetRequiredService<TableFloodStore>());

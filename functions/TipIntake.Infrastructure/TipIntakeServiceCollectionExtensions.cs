@@ -34,18 +34,15 @@ public static class TipIntakeServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(environment);
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>();
+        services.AddValidatedOptions<IntakeOptions, IntakeOptionsValidator>(IntakeOptions.SectionName);
+        services.AddValidatedOptions<RoutingOptions, RoutingOptionsValidator>(RoutingOptions.SectionName);
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName);
         services.AddOptions<LocalDevelopmentKeyOptions>().BindConfiguration(LocalDevelopmentKeyOptions.SectionName);
-        services.AddOptions<KeyVaultOptions>().BindConfiguration(KeyVaultOptions.SectionName)
-            .ValidateDataAnnotations()
+        services.AddValidatedOptions<KeyVaultOptions, KeyVaultOptionsValidator>(KeyVaultOptions.SectionName)
             .Validate(
                 keyVault => keyVault.IsConfigured || environment.IsDevelopment(),
                 "Refusing to start: outside the Development environment the intake key must come from Key Vault. "
-                + "Set KeyVault__VaultUri and KeyVault__KeyName; the local development key is never used outside Development.")
-            .ValidateOnStart();
+                + "Set KeyVault__VaultUri and KeyVault__KeyName; the local development key is never used outside Development.");
 
         // The Key Vault budget: 40 unwraps a second with Key Vault (its ~50 a second per vault, less what intake reads),
         // none with the local development key. Processing__UnwrapsPerSecond overrides either.
@@ -117,7 +114,7 @@ public static class TipIntakeServiceCollectionExtensions
         services.AddStaffAuthentication(configuration, environment);
         services.AddTriage(configuration, environment);
         services.AddRetention();
-        services.AddOptions<IntakeKeyCheckOptions>().BindConfiguration(IntakeKeyCheckOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<IntakeKeyCheckOptions, IntakeKeyCheckOptionsValidator>(IntakeKeyCheckOptions.SectionName);
         services.AddSingleton<IntakeKeyCheck>();
         services.AddTableBackup();
         return services;

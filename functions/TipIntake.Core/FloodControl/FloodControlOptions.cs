@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace TipIntake.Core.FloodControl;
 
@@ -94,3 +95,7 @@ public sealed class FloodControlOptions : IValidatableObject
         return Convert.TryFromBase64String(ChallengeKey, buffer, out var written) ? buffer[..written] : null;
     }
 }
+
+/// <summary>Checks <see cref="FloodControlOptions"/> at start-up: generated at compile time from its annotations and its own checks.</summary>
+[OptionsValidator]
+public sealed partial class FloodControlOptionsValidator : IValidateOptions<FloodControlOptions>;

@@ -21,21 +21,3 @@ public interface ITipInbox
     /// <exception cref="StorageUnavailableException">The queue could not be reached.</exception>
     Task<long> CountAsync(Lane lane, CancellationToken cancellationToken);
 }
-
-/// <summary>Storage could not be reached or refused the operation; the caller may try again later.</summary>
-public sealed class StorageUnavailableException : Exception
-{
-    public StorageUnavailableException()
-    {
-    }
-
-    public StorageUnavailableException(string message)
-        : base(message)
-    {
-    }
-
-    public StorageUnavailableException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace TipIntake.Core.Intake;
 
@@ -55,3 +56,7 @@ public sealed class IntakeOptions : IValidatableObject
         return Convert.TryFromBase64String(base64, buffer, out var written) ? buffer[..written] : null;
     }
 }
+
+/// <summary>Checks <see cref="IntakeOptions"/> at start-up: generated at compile time from its annotations and its own checks.</summary>
+[OptionsValidator]
+public sealed partial class IntakeOptionsValidator : IValidateOptions<IntakeOptions>;

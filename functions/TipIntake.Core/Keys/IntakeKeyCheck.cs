@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,19 +12,6 @@ public interface IIntakeKeyExpiry
     /// <summary>Asks the key store now (no cache).</summary>
     /// <exception cref="IntakeKeyException">The key store refused or could not be reached.</exception>
     ValueTask<IntakeKeyValidity> GetCurrentValidityAsync(CancellationToken cancellationToken);
-}
-
-/// <summary>Section <c>KeyCheck</c>: when the daily check of the intake key starts to warn.</summary>
-public sealed class IntakeKeyCheckOptions
-{
-    public const string SectionName = "KeyCheck";
-
-    /// <summary>
-    /// Warn when the current version expires within this. The rotation policy makes a new version 60 days before
-    /// expiry, so a current version this close to its end means the rotation did not happen. 1 to 365 days.
-    /// </summary>
-    [Range(typeof(TimeSpan), "1.00:00:00", "365.00:00:00")]
-    public TimeSpan WarnBefore { get; set; } = TimeSpan.FromDays(45);
 }
 
 public enum IntakeKeyState

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace TipIntake.Core.Processing;
 
@@ -36,3 +37,7 @@ public sealed class ProcessingOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan BulkDeferral { get; set; } = TimeSpan.FromSeconds(5);
 }
+
+/// <summary>Checks <see cref="ProcessingOptions"/> at start-up: generated at compile time from its annotations.</summary>
+[OptionsValidator]
+public sealed partial class ProcessingOptionsValidator : IValidateOptions<ProcessingOptions>;

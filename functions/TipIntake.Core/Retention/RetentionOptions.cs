@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace TipIntake.Core.Retention;
 
@@ -34,3 +35,7 @@ public sealed class RetentionOptions
     /// <summary>Find and report only: nothing is deleted and no audit event is written.</summary>
     public bool DryRun { get; set; }
 }
+
+/// <summary>Checks <see cref="RetentionOptions"/> at start-up: generated at compile time from its annotations.</summary>
+[OptionsValidator]
+public sealed partial class RetentionOptionsValidator : IValidateOptions<RetentionOptions>;

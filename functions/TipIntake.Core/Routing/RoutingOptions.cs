@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace TipIntake.Core.Routing;
 
@@ -18,6 +19,8 @@ public sealed class RoutingOptions
     [Range(1, 9)]
     public int DefaultPriority { get; set; } = 5;
 
+    /// <summary>Each rule is checked too, with the annotations on <see cref="RoutingRule"/>.</summary>
+    [ValidateEnumeratedItems]
     public IList<RoutingRule> Rules { get; } = [];
 }
 
@@ -26,8 +29,13 @@ public sealed class RoutingRule
     /// <summary>Queue names become table partition keys and appear in URLs: keep them plain.</summary>
     public const string QueueNamePattern = @"^[a-z0-9][a-z0-9-]{0,39}\z";
 
+    /// <summary>One of <see cref="Tips.TipCategories.All"/>, or null for any.</summary>
+    [AllowedValues(null, Tips.TipCategories.Detention, Tips.TipCategories.ForcedRepatriation, Tips.TipCategories.Trafficking,
+        Tips.TipCategories.ForcedMarriage, Tips.TipCategories.Other)]
     public string? Category { get; set; }
 
+    /// <summary>One of <see cref="Tips.TipUrgencies.All"/>, or null for any.</summary>
+    [AllowedValues(null, Tips.TipUrgencies.Imminent, Tips.TipUrgencies.Soon, Tips.TipUrgencies.Unknown)]
     public string? Urgency { get; set; }
 
     [Required]
@@ -47,3 +55,7 @@ public sealed class RoutingRule
         new() { Category = Tips.TipCategories.ForcedMarriage, Queue = "trafficking", Priority = 3 },
     ];
 }
+
+/// <summary>Checks <see cref="RoutingOptions"/> at start-up: generated at compile time from its annotations.</summary>
+[OptionsValidator]
+public sealed partial class RoutingOptionsValidator : IValidateOptions<RoutingOptions>;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace TipIntake.Core.Triage;
 
@@ -34,3 +35,7 @@ public sealed class TriageOptions : IValidatableObject
         return Convert.TryFromBase64String(IndexKey, buffer, out var written) ? buffer[..written] : null;
     }
 }
+
+/// <summary>Checks <see cref="TriageOptions"/> at start-up: generated at compile time from its annotations and its own checks.</summary>
+[OptionsValidator]
+public sealed partial class TriageOptionsValidator : IValidateOptions<TriageOptions>;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace TipIntake.Infrastructure.KeyVault;
 
@@ -43,3 +44,7 @@ public sealed class KeyVaultOptions : IValidatableObject
         }
     }
 }
+
+/// <summary>Checks <see cref="KeyVaultOptions"/> at start-up: generated at compile time from its annotations and its own checks.</summary>
+[OptionsValidator]
+public sealed partial class KeyVaultOptionsValidator : IValidateOptions<KeyVaultOptions>;

@@ -8,7 +8,7 @@ public static class RetentionServiceCollectionExtensions
 {
     public static IServiceCollection AddRetention(this IServiceCollection services)
     {
-        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<RetentionOptions, RetentionOptionsValidator>(RetentionOptions.SectionName);
         services.AddSingleton<IRetentionStore, TableRetentionStore>();
         services.AddSingleton<RetentionService>();
         return services;

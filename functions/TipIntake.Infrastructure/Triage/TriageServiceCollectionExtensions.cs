@@ -23,7 +23,7 @@ public static class TriageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environment);
-        services.AddOptions<TriageOptions>().BindConfiguration(TriageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<TriageOptions, TriageOptionsValidator>(TriageOptions.SectionName);
         if (environment.IsDevelopment())
         {
             // A developer's first run needs no setup: the index key is made once, like the receipt salt.
