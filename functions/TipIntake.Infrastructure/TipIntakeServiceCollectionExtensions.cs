@@ -74,9 +74,7 @@ public static class TipIntakeServiceCollectionExtensions
             });
         }
 
-        services.AddSingleton(_ => StorageClients.CreateQueueServiceClient(configuration));
-        services.AddSingleton(_ => StorageClients.CreateTableServiceClient(configuration));
-        services.AddSingleton(_ => StorageClients.CreateBlobServiceClient(configuration));
+        services.AddStorageClients(configuration);
         services.AddSingleton<ITipInbox, QueueTipInbox>();
         services.AddSingleton<IClaimCheckStore, BlobClaimCheckStore>();
         services.AddSingleton<ITipStore, TableTipStore>();

@@ -1,3 +1,4 @@
+using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -39,7 +40,8 @@ public static class Servers
         var storage = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { [StorageNames.Connection] = args[0] })
             .Build();
-        var queue = StorageClients.CreateQueueServiceClient(storage).GetQueueClient(args[1]);
+        await using var clients = new ServiceCollection().AddStorageClients(storage).BuildServiceProvider();
+        var queue = clients.GetRequiredService<QueueServiceClient>().GetQueueClient(args[1]);
         await queue.CreateIfNotExistsAsync();
         await using var app = builder.Build();
         app.MapPost("/floor", async (HttpRequest request, CancellationToken cancellationToken) =>
