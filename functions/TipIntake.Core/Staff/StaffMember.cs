@@ -38,5 +38,6 @@ public abstract record StaffAuthentication
 /// </summary>
 public interface IStaffAuthenticator
 {
-    Task<StaffAuthentication> AuthenticateAsync(string? authorizationHeader, CancellationToken cancellationToken);
+    /// <param name="bearerToken">The token as presented (a compact JWS), or null when the caller presented none.</param>
+    Task<StaffAuthentication> AuthenticateAsync(string? bearerToken, CancellationToken cancellationToken);
 }

@@ -6,7 +6,7 @@ namespace TipIntake.Core.Staff;
 /// </summary>
 public static class StaffRejectionReasons
 {
-    /// <summary>No <c>Authorization</c> header, or one whose scheme is not <c>Bearer</c>.</summary>
+    /// <summary>No bearer token was presented.</summary>
     public const string Missing = "missing";
 
     /// <summary>Not a signed JWT in compact serialisation, too long, or without a required part (e.g. <c>exp</c>).</summary>

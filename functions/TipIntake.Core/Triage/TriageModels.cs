@@ -31,22 +31,12 @@ public sealed record TipContent(
     string? Contact);
 
 /// <summary>
-/// A tip as the store holds it: its <see cref="Version"/>, a counter every triage change raises by one, which is what
-/// clients see as the ETag; the storage ETag that guards the write (it encodes the row's write time to 100 ns, so it
+/// A tip as the store holds it: its <see cref="Version"/>, a counter every triage change raises by one, which a change
+/// must name (clients see it as the ETag); the storage ETag that guards the write (it encodes the row's write time to 100 ns, so it
 /// never leaves the service); the audit writes of its last change (<see cref="PendingAudit"/>) and the index work of
 /// its last write (<see cref="PendingIndex"/>), which may not have reached their tables yet.
 /// </summary>
-public sealed record TriageTip(TipSummary Summary, TipContent Content, string StorageETag, long Version, PendingAudit? Pending = null, PendingIndex? PendingIndex = null)
-{
-    /// <summary>The version as a client names it in an ETag and in If-Match: decimal digits, nothing about time.</summary>
-    public string ETag => TriageVersions.Format(Version);
-}
-
-/// <summary>The client-facing version of a tip: the number of triage changes it has had.</summary>
-public static class TriageVersions
-{
-    public static string Format(long version) => version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-}
+public sealed record TriageTip(TipSummary Summary, TipContent Content, string StorageETag, long Version, PendingAudit? Pending = null, PendingIndex? PendingIndex = null);
 
 /// <summary>
 /// The index work a write of the tip's row left to do, written into the row by that same write (a new tip by the
@@ -81,8 +71,8 @@ public sealed record PendingAudit(TipEvent Event, TipNote? Note);
 /// <summary>A staff note. Notes are append-only: there is no way to edit or delete one.</summary>
 public sealed record TipNote(string Id, string AuthorId, string? AuthorName, string Text, DateTimeOffset At);
 
-/// <summary>One tip with its notes and the version a change must name.</summary>
-public sealed record TipDetail(TipSummary Summary, TipContent Content, IReadOnlyList<TipNote> Notes, string ETag);
+/// <summary>One tip with its notes and the version a change must name (the number of triage changes it has had).</summary>
+public sealed record TipDetail(TipSummary Summary, TipContent Content, IReadOnlyList<TipNote> Notes, long Version);
 
 /// <summary>
 /// One audit event: who did what to which tip, when. <see cref="From"/>/<see cref="To"/> are triage values only
@@ -120,12 +110,12 @@ public sealed record TipCount(string Queue, string Status, int Count);
 
 /// <summary>
 /// The columns a triage change writes, with its audit writes and the tip's next <see cref="Version"/>, guarded by the
-/// storage ETag the service read (<see cref="IfMatch"/>).
+/// storage ETag the service read (<see cref="ExpectedStorageETag"/>).
 /// </summary>
 public sealed record TipUpdate(
     string TipId,
     string Queue,
-    string IfMatch,
+    string ExpectedStorageETag,
     long Version,
     string Status,
     string? AssignedTo,
@@ -143,13 +133,13 @@ public abstract record StoreWrite
 
     public sealed record Written(string ETag) : StoreWrite;
 
-    /// <summary>The ETag no longer matches: someone else changed the tip (HTTP 412 from storage).</summary>
+    /// <summary>The storage ETag no longer matches: someone else changed the row since it was read.</summary>
     public sealed record Stale : StoreWrite;
 
     public sealed record Missing : StoreWrite;
 }
 
-/// <summary>The outcome of a triage change, for the function to map to HTTP.</summary>
+/// <summary>The outcome of a triage change.</summary>
 public abstract record TriageChange
 {
     private TriageChange()
@@ -160,8 +150,8 @@ public abstract record TriageChange
 
     public sealed record NotFound : TriageChange;
 
-    /// <summary>The caller's ETag is not the tip's current one: reload and decide again.</summary>
-    public sealed record PreconditionFailed : TriageChange;
+    /// <summary>The version the caller read is not the tip's current one (another change came first): reload and decide again.</summary>
+    public sealed record VersionConflict : TriageChange;
 
     public sealed record InvalidTransition(string From, string To) : TriageChange;
 
@@ -220,7 +210,7 @@ public interface ITriageStore
 
     /// <summary>
     /// Writes the triage columns, the change's audit and its <see cref="PendingIndex"/> only if the tip's ETag is
-    /// still <see cref="TipUpdate.IfMatch"/>.
+    /// still <see cref="TipUpdate.ExpectedStorageETag"/>.
     /// </summary>
     Task<StoreWrite> UpdateAsync(TipUpdate update, CancellationToken cancellationToken);
 

@@ -36,7 +36,7 @@ public sealed class TriageService(
             throw;
         }
 
-        return new TipDetail(tip.Summary, tip.Content, notes, tip.ETag);
+        return new TipDetail(tip.Summary, tip.Content, notes, tip.Version);
     }
 
     /// <summary>The audit trail of a tip, oldest first; null for an unknown tip.</summary>
@@ -51,7 +51,7 @@ public sealed class TriageService(
     }
 
     public Task<TriageChange> ChangeStatusAsync(
-        string tipId, string ifMatch, string? status, StaffMember actor, CancellationToken cancellationToken)
+        string tipId, long expectedVersion, string? status, StaffMember actor, CancellationToken cancellationToken)
     {
         if (!TriageWorkflow.IsKnown(status))
         {
@@ -59,7 +59,7 @@ public sealed class TriageService(
                 "invalid-status", $"The status must be one of {string.Join(", ", TriageStatuses.All)}."));
         }
 
-        return ChangeAsync(tipId, ifMatch, actor, TipEventActions.StatusChanged, current =>
+        return ChangeAsync(tipId, expectedVersion, actor, TipEventActions.StatusChanged, current =>
             TriageWorkflow.CanMove(current.Status, status!)
                 ? new Decision(current with { Status = status! }, current.Status, status)
                 : new TriageChange.InvalidTransition(current.Status, status!), note: null, cancellationToken);
@@ -67,7 +67,7 @@ public sealed class TriageService(
 
     /// <summary>Assigns to a staff object id or a display text, or unassigns with null.</summary>
     public Task<TriageChange> AssignAsync(
-        string tipId, string ifMatch, string? assignee, StaffMember actor, CancellationToken cancellationToken)
+        string tipId, long expectedVersion, string? assignee, StaffMember actor, CancellationToken cancellationToken)
     {
         string? normalized = null;
         if (assignee is not null && (normalized = TriageInput.NormalizeAssignee(assignee)) is null)
@@ -76,14 +76,14 @@ public sealed class TriageService(
                 "invalid-assignee", $"An assignee is 1 to {TriageInput.MaxAssigneeLength} characters without control characters, or null to unassign."));
         }
 
-        return ChangeAsync(tipId, ifMatch, actor, TipEventActions.Assigned, current =>
+        return ChangeAsync(tipId, expectedVersion, actor, TipEventActions.Assigned, current =>
             new Decision(current with { AssignedTo = normalized }, current.AssignedTo, normalized), note: null, cancellationToken);
     }
 
     /// <summary>Adds and removes labels (letters, digits and '-', 1..40 each; at most 20 on a tip; case-insensitive).</summary>
     public Task<TriageChange> ChangeLabelsAsync(
         string tipId,
-        string ifMatch,
+        long expectedVersion,
         IReadOnlyList<string>? add,
         IReadOnlyList<string>? remove,
         StaffMember actor,
@@ -103,7 +103,7 @@ public sealed class TriageService(
                 "invalid-label", $"A label is 1 to {TriageInput.MaxLabelLength} letters, digits or '-'."));
         }
 
-        return ChangeAsync(tipId, ifMatch, actor, TipEventActions.LabelsChanged, current =>
+        return ChangeAsync(tipId, expectedVersion, actor, TipEventActions.LabelsChanged, current =>
         {
             var labels = current.Labels
                 .Where(label => !remove.Contains(label, StringComparer.OrdinalIgnoreCase))
@@ -119,7 +119,7 @@ public sealed class TriageService(
 
     /// <summary>Appends a note (1..4000 characters). The audit event names the note's id, never its text.</summary>
     public Task<TriageChange> AddNoteAsync(
-        string tipId, string ifMatch, string? text, StaffMember actor, CancellationToken cancellationToken)
+        string tipId, long expectedVersion, string? text, StaffMember actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
         if (TriageInput.NormalizeNote(text) is not { } normalized)
@@ -130,7 +130,7 @@ public sealed class TriageService(
 
         var at = time.GetUtcNow();
         var note = new TipNote(TriageIds.NewTimeOrdered(at), actor.ObjectId, actor.Name, normalized, at);
-        return ChangeAsync(tipId, ifMatch, actor, TipEventActions.NoteAdded, current =>
+        return ChangeAsync(tipId, expectedVersion, actor, TipEventActions.NoteAdded, current =>
             new Decision(current, null, note.Id), note, cancellationToken);
     }
 
@@ -154,7 +154,7 @@ public sealed class TriageService(
         var skipped = new List<SkippedTip>();
         foreach (var tipId in tipIds)
         {
-            var outcome = await ChangeAsync(tipId, TriageVersions.Format(0), actor, TipEventActions.DismissedInBulk, current =>
+            var outcome = await ChangeAsync(tipId, expectedVersion: 0, actor, TipEventActions.DismissedInBulk, current =>
                 current.Status == TriageStatuses.New
                     ? new Decision(current with { Status = TriageStatuses.Dismissed }, current.Status, TriageStatuses.Dismissed)
                     : new TriageChange.InvalidTransition(current.Status, TriageStatuses.Dismissed), note: null, cancellationToken, withNotes: false)
@@ -179,7 +179,7 @@ public sealed class TriageService(
 
     private async Task<TriageChange> ChangeAsync(
         string tipId,
-        string ifMatch,
+        long expectedVersion,
         StaffMember actor,
         string action,
         Func<TipSummary, object> decide,
@@ -202,9 +202,9 @@ public sealed class TriageService(
                 return await Refused(tipId, action, actor, new TriageChange.NotFound()).ConfigureAwait(false);
             }
 
-            if (!string.Equals(tip.ETag, ifMatch, StringComparison.Ordinal))
+            if (tip.Version != expectedVersion)
             {
-                return await Refused(tipId, action, actor, new TriageChange.PreconditionFailed()).ConfigureAwait(false);
+                return await Refused(tipId, action, actor, new TriageChange.VersionConflict()).ConfigureAwait(false);
             }
 
             // The decision is either the changed summary or the refusal (an invalid transition or input).
@@ -234,7 +234,7 @@ public sealed class TriageService(
                 case StoreWrite.Stale when attempt < MaxWriteAttempts:
                     continue;
                 case StoreWrite.Stale:
-                    return await Refused(tipId, action, actor, new TriageChange.PreconditionFailed()).ConfigureAwait(false);
+                    return await Refused(tipId, action, actor, new TriageChange.VersionConflict()).ConfigureAwait(false);
                 default:
                     return await Refused(tipId, action, actor, new TriageChange.NotFound()).ConfigureAwait(false);
             }
@@ -252,7 +252,7 @@ public sealed class TriageService(
         Log.TriageChanged(logger, tipId, action, actor.ObjectId);
         if (!withNotes)
         {
-            return new TriageChange.Changed(new TipDetail(changed, tip.Content, [], TriageVersions.Format(tip.Version + 1)));
+            return new TriageChange.Changed(new TipDetail(changed, tip.Content, [], tip.Version + 1));
         }
 
         var notes = await store.GetNotesAsync(tipId, cancellationToken).ConfigureAwait(false);
@@ -261,7 +261,7 @@ public sealed class TriageService(
             notes = [.. notes, note];
         }
 
-        return new TriageChange.Changed(new TipDetail(changed, tip.Content, notes, TriageVersions.Format(tip.Version + 1)));
+        return new TriageChange.Changed(new TipDetail(changed, tip.Content, notes, tip.Version + 1));
     }
 
     /// <summary>

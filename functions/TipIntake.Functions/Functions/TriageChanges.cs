@@ -107,7 +107,7 @@ public sealed class TriageChanges(IStaffAuthenticator authenticator, TriageServi
     private Task<IActionResult> ChangeAsync<T>(
         HttpRequest request,
         System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo,
-        Func<T, string, StaffMember, Task<TriageChange>> change,
+        Func<T, long, StaffMember, Task<TriageChange>> change,
         CancellationToken cancellationToken)
         where T : class =>
         StaffGate.RunAsync(authenticator, request, StaffAccess.Edit, async member =>
@@ -124,11 +124,11 @@ public sealed class TriageChanges(IStaffAuthenticator authenticator, TriageServi
                 return problem!;
             }
 
-            return await change(body, version, member) switch
+            return await change(body, version.Value, member) switch
             {
                 TriageChange.Changed changed => TriageReads.Detail(changed.Tip),
                 TriageChange.NotFound => TriageProblems.NotFound(),
-                TriageChange.PreconditionFailed => TriageProblems.PreconditionFailed(),
+                TriageChange.VersionConflict => TriageProblems.PreconditionFailed(),
                 TriageChange.InvalidTransition invalid => TriageProblems.InvalidTransition(invalid.From, invalid.To),
                 TriageChange.InvalidInput invalid => TriageProblems.Invalid(invalid.Code, invalid.Detail),
                 var other => throw new InvalidOperationException($"Unknown triage change outcome {other.GetType().Name}."),

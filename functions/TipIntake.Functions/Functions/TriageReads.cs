@@ -93,7 +93,7 @@ public sealed class TriageReads(
     internal static IActionResult Detail(TipDetail detail)
     {
         var result = Json(TipDetailBody.From(detail), TriageJsonContext.Default.TipDetailBody);
-        result.Headers["ETag"] = TriageRequests.ToEntityTag(detail.ETag);
+        result.Headers["ETag"] = TriageRequests.ToEntityTag(detail.Version);
         return result;
     }
 

@@ -29,9 +29,8 @@ public static class StaffGate
         ArgumentNullException.ThrowIfNull(authenticator);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(work);
-        var authorization = request.Headers.Authorization;
         var authentication = await authenticator.AuthenticateAsync(
-            authorization.Count == 1 ? authorization[0] : null, cancellationToken).ConfigureAwait(false);
+            BearerHeader.TokenOf(request.Headers.Authorization), cancellationToken).ConfigureAwait(false);
         if (authentication is not StaffAuthentication.Authenticated { Member: var member })
         {
             return TriageProblems.Unauthenticated();

@@ -151,13 +151,16 @@ public static class TriageRequests
     /// The HTTP form of a tip's version (its count of triage changes): a strong entity tag. Never the storage ETag,
     /// which encodes the row's write time to 100 ns (docs/security.md).
     /// </summary>
-    public static string ToEntityTag(string version) => "\"" + version + "\"";
+    public static string ToEntityTag(long version) => "\"" + version.ToString(CultureInfo.InvariantCulture) + "\"";
 
     /// <summary>
     /// The version named by <c>If-Match</c>: null with a 428 problem when it is missing or <c>*</c> (a change must name
     /// what it read); an entity tag this service did not issue becomes a version that matches nothing (412 later).
     /// </summary>
-    public static (string? Version, IActionResult? Problem) ReadIfMatch(HttpRequest request)
+    /// <summary>What an entity tag this service did not issue stands for: a version no tip has.</summary>
+    private const long UnknownVersion = -1;
+
+    public static (long? Version, IActionResult? Problem) ReadIfMatch(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var header = request.Headers.IfMatch;
@@ -167,8 +170,9 @@ public static class TriageRequests
         }
 
         var tag = header[0]!.Trim();
-        return tag.Length is > 2 and <= 22 && tag[0] == '"' && tag[^1] == '"' && !tag.AsSpan(1, tag.Length - 2).ContainsAnyExceptInRange('0', '9')
-            ? (tag[1..^1], null)
-            : ("\0unknown", null);
+        return tag.Length > 2 && tag[0] == '"' && tag[^1] == '"' && !tag.AsSpan(1, tag.Length - 2).ContainsAnyExceptInRange('0', '9')
+            && long.TryParse(tag.AsSpan(1, tag.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+            ? (version, null)
+            : (UnknownVersion, null);
     }
 }

@@ -3,49 +3,30 @@ using TipIntake.Core.Staff;
 namespace TipIntake.Infrastructure.Staff;
 
 /// <summary>
-/// Reads the token from an <c>Authorization</c> header: exactly <c>Bearer &lt;token&gt;</c> (scheme case-insensitive,
-/// RFC 6750 §2.1), the token a JWS in compact serialisation (three base64url segments), the header at most
-/// <see cref="MaxHeaderLength"/> characters. Anything else is refused before a parser sees it.
+/// Checks the shape of a bearer token before a parser sees it: a JWS in compact serialisation (three base64url
+/// segments) of at most <see cref="MaxLength"/> characters.
 /// </summary>
 internal static class BearerToken
 {
     /// <summary>16 KiB: Entra ID access tokens are a few KiB even with many roles.</summary>
-    public const int MaxHeaderLength = 16 * 1024;
+    public const int MaxLength = 16 * 1024;
 
-    private const string Scheme = "Bearer";
-
-    public static bool TryRead(string? authorizationHeader, out string token, out string reason)
+    public static bool TryRead(string? bearerToken, out string token, out string reason)
     {
         token = "";
-        if (string.IsNullOrWhiteSpace(authorizationHeader))
+        if (string.IsNullOrWhiteSpace(bearerToken))
         {
             reason = StaffRejectionReasons.Missing;
             return false;
         }
 
-        if (authorizationHeader.Length > MaxHeaderLength)
+        if (bearerToken.Length > MaxLength || !IsCompactJws(bearerToken))
         {
             reason = StaffRejectionReasons.Malformed;
             return false;
         }
 
-        var value = authorizationHeader.AsSpan().Trim();
-        if (value.Length <= Scheme.Length
-            || !value[..Scheme.Length].Equals(Scheme, StringComparison.OrdinalIgnoreCase)
-            || value[Scheme.Length] != ' ')
-        {
-            reason = StaffRejectionReasons.Missing;
-            return false;
-        }
-
-        var candidate = value[(Scheme.Length + 1)..].Trim(' ');
-        if (!IsCompactJws(candidate))
-        {
-            reason = StaffRejectionReasons.Malformed;
-            return false;
-        }
-
-        token = candidate.ToString();
+        token = bearerToken;
         reason = "";
         return true;
     }

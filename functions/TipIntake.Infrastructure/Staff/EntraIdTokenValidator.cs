@@ -80,9 +80,9 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator, IDisposable
     /// <summary>Whether development tokens are trusted (Development environment, with the local host's key given).</summary>
     public bool TrustsDevelopmentTokens => _development is not null;
 
-    public async Task<StaffAuthentication> AuthenticateAsync(string? authorizationHeader, CancellationToken cancellationToken)
+    public async Task<StaffAuthentication> AuthenticateAsync(string? bearerToken, CancellationToken cancellationToken)
     {
-        if (!BearerToken.TryRead(authorizationHeader, out var compact, out var reason))
+        if (!BearerToken.TryRead(bearerToken, out var compact, out var reason))
         {
             return Reject(reason);
         }

@@ -91,7 +91,7 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
         };
         try
         {
-            var response = await _tips.UpdateEntityAsync(entity, new ETag(update.IfMatch), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            var response = await _tips.UpdateEntityAsync(entity, new ETag(update.ExpectedStorageETag), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
             return new StoreWrite.Written(response.Headers.ETag?.ToString()
                 ?? throw new InvalidOperationException("Table Storage answered an update without an ETag."));
         }

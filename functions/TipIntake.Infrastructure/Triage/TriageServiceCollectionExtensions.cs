@@ -62,7 +62,7 @@ public static class TriageServiceCollectionExtensions
 
     private sealed class NoStaffAuthenticator : IStaffAuthenticator
     {
-        public Task<StaffAuthentication> AuthenticateAsync(string? authorizationHeader, CancellationToken cancellationToken) =>
+        public Task<StaffAuthentication> AuthenticateAsync(string? bearerToken, CancellationToken cancellationToken) =>
             Task.FromResult<StaffAuthentication>(new StaffAuthentication.Rejected("no-authenticator"));
     }
 }

@@ -144,7 +144,7 @@ internal sealed class FakeTriageStore : ITriageStore
                 return Task.FromResult<StoreWrite>(new StoreWrite.Missing());
             }
 
-            if (tip.StorageETag != update.IfMatch)
+            if (tip.StorageETag != update.ExpectedStorageETag)
             {
                 return Task.FromResult<StoreWrite>(new StoreWrite.Stale());
             }

@@ -37,13 +37,13 @@ public class TriageServiceTests
     {
         var tip = Seed();
 
-        var outcome = await _service.ChangeStatusAsync(tip.Summary.Id, tip.ETag, "in-review", Alice, default);
+        var outcome = await _service.ChangeStatusAsync(tip.Summary.Id, tip.Version, "in-review", Alice, default);
 
         var changed = Assert.IsType<TriageChange.Changed>(outcome);
         Assert.Equal("in-review", changed.Tip.Summary.Status);
         Assert.Equal(Now, changed.Tip.Summary.LastChangedAt);
-        Assert.NotEqual(tip.ETag, changed.Tip.ETag);
-        Assert.Equal(changed.Tip.ETag, (await _store.GetAsync(tip.Summary.Id, default))!.ETag);
+        Assert.NotEqual(tip.Version, changed.Tip.Version);
+        Assert.Equal(changed.Tip.Version, (await _store.GetAsync(tip.Summary.Id, default))!.Version);
         var audit = Assert.Single(_store.AllEvents);
         Assert.Equal((tip.Summary.Id, "oid-alice", "status-changed", "new", "in-review", Now),
             (audit.TipId, audit.Actor, audit.Action, audit.From, audit.To, audit.At));
@@ -55,7 +55,7 @@ public class TriageServiceTests
         var tip = Seed();
         _store.FailAppends = 1;
 
-        await Assert.ThrowsAsync<Core.Intake.StorageUnavailableException>(() => _service.ChangeStatusAsync(tip.Summary.Id, tip.ETag, "in-review", Alice, default));
+        await Assert.ThrowsAsync<Core.Intake.StorageUnavailableException>(() => _service.ChangeStatusAsync(tip.Summary.Id, tip.Version, "in-review", Alice, default));
 
         var stored = (await _store.GetAsync(tip.Summary.Id, default))!;
         Assert.Equal("in-review", stored.Summary.Status);
@@ -63,7 +63,7 @@ public class TriageServiceTests
         Assert.Equal(("status-changed", "new", "in-review"), (stored.Pending!.Event.Action, stored.Pending.Event.From, stored.Pending.Event.To));
 
         _time.Advance(TimeSpan.FromMinutes(1));
-        Assert.IsType<TriageChange.Changed>(await _service.AssignAsync(tip.Summary.Id, stored.ETag, "oid-bob", Bob, default));
+        Assert.IsType<TriageChange.Changed>(await _service.AssignAsync(tip.Summary.Id, stored.Version, "oid-bob", Bob, default));
 
         Assert.Equal(["status-changed", "assigned"], (await _service.EventsAsync(tip.Summary.Id, default))!.Select(e => e.Action));
     }
@@ -73,7 +73,7 @@ public class TriageServiceTests
     {
         var tip = Seed();
         _store.FailAppends = 1;
-        await Assert.ThrowsAsync<Core.Intake.StorageUnavailableException>(() => _service.ChangeStatusAsync(tip.Summary.Id, tip.ETag, "in-review", Alice, default));
+        await Assert.ThrowsAsync<Core.Intake.StorageUnavailableException>(() => _service.ChangeStatusAsync(tip.Summary.Id, tip.Version, "in-review", Alice, default));
 
         var first = await _service.EventsAsync(tip.Summary.Id, default);
         var again = await _service.EventsAsync(tip.Summary.Id, default);
@@ -88,7 +88,7 @@ public class TriageServiceTests
     {
         var tip = Seed();
         _store.FailAppends = 1;
-        await Assert.ThrowsAsync<Core.Intake.StorageUnavailableException>(() => _service.AddNoteAsync(tip.Summary.Id, tip.ETag, "Called the contact.", Alice, default));
+        await Assert.ThrowsAsync<Core.Intake.StorageUnavailableException>(() => _service.AddNoteAsync(tip.Summary.Id, tip.Version, "Called the contact.", Alice, default));
 
         var detail = await _service.GetAsync(tip.Summary.Id, Bob, default);
 
@@ -110,11 +110,11 @@ public class TriageServiceTests
     {
         var tip = Seed();
 
-        var first = await _service.ChangeStatusAsync(tip.Summary.Id, tip.ETag, "in-review", Alice, default);
-        var second = await _service.AssignAsync(tip.Summary.Id, tip.ETag, "oid-bob", Bob, default);
+        var first = await _service.ChangeStatusAsync(tip.Summary.Id, tip.Version, "in-review", Alice, default);
+        var second = await _service.AssignAsync(tip.Summary.Id, tip.Version, "oid-bob", Bob, default);
 
         Assert.IsType<TriageChange.Changed>(first);
-        Assert.IsType<TriageChange.PreconditionFailed>(second);
+        Assert.IsType<TriageChange.VersionConflict>(second);
         Assert.Null((await _store.GetAsync(tip.Summary.Id, default))!.Summary.AssignedTo);
         Assert.Single(_store.AllEvents);
     }
@@ -125,9 +125,9 @@ public class TriageServiceTests
         var tip = Seed();
         _store.BeforeUpdate = id => { _store.BeforeUpdate = null; _store.Touch(id); };
 
-        var outcome = await _service.ChangeStatusAsync(tip.Summary.Id, tip.ETag, "in-review", Alice, default);
+        var outcome = await _service.ChangeStatusAsync(tip.Summary.Id, tip.Version, "in-review", Alice, default);
 
-        Assert.IsType<TriageChange.PreconditionFailed>(outcome);
+        Assert.IsType<TriageChange.VersionConflict>(outcome);
         Assert.Equal("new", (await _store.GetAsync(tip.Summary.Id, default))!.Summary.Status);
         Assert.Empty(_store.AllEvents);
     }
@@ -139,10 +139,10 @@ public class TriageServiceTests
         var editors = Enumerable.Range(0, 8).Select(i => new StaffMember($"oid-{i}", null, Alice.Roles)).ToArray();
 
         var outcomes = await Task.WhenAll(editors.Select(editor =>
-            Task.Run(() => _service.AssignAsync(tip.Summary.Id, tip.ETag, editor.ObjectId, editor, default))));
+            Task.Run(() => _service.AssignAsync(tip.Summary.Id, tip.Version, editor.ObjectId, editor, default))));
 
         Assert.Single(outcomes.OfType<TriageChange.Changed>());
-        Assert.Equal(7, outcomes.OfType<TriageChange.PreconditionFailed>().Count());
+        Assert.Equal(7, outcomes.OfType<TriageChange.VersionConflict>().Count());
         Assert.Equal(1, _store.Updates);
         Assert.Single(_store.AllEvents);
     }
@@ -152,7 +152,7 @@ public class TriageServiceTests
     {
         var tip = Seed();
 
-        var outcome = await _service.ChangeStatusAsync(tip.Summary.Id, tip.ETag, "closed", Alice, default);
+        var outcome = await _service.ChangeStatusAsync(tip.Summary.Id, tip.Version, "closed", Alice, default);
 
         Assert.Equal(new TriageChange.InvalidTransition("new", "closed"), outcome);
         Assert.Equal(0, _store.Updates);
@@ -167,7 +167,7 @@ public class TriageServiceTests
     {
         var tip = Seed();
 
-        var outcome = await _service.ChangeStatusAsync(tip.Summary.Id, tip.ETag, status, Alice, default);
+        var outcome = await _service.ChangeStatusAsync(tip.Summary.Id, tip.Version, status, Alice, default);
 
         Assert.Equal("invalid-status", Assert.IsType<TriageChange.InvalidInput>(outcome).Code);
         Assert.Equal(0, _store.Updates);
@@ -181,8 +181,8 @@ public class TriageServiceTests
     {
         Seed();
 
-        Assert.IsType<TriageChange.NotFound>(await _service.ChangeStatusAsync(tipId, "W/\"x\"", "in-review", Alice, default));
-        Assert.IsType<TriageChange.NotFound>(await _service.AddNoteAsync(tipId, "W/\"x\"", "text", Alice, default));
+        Assert.IsType<TriageChange.NotFound>(await _service.ChangeStatusAsync(tipId, 0, "in-review", Alice, default));
+        Assert.IsType<TriageChange.NotFound>(await _service.AddNoteAsync(tipId, 0, "text", Alice, default));
         Assert.Null(await _service.GetAsync(tipId, Alice, default));
         Assert.Null(await _service.EventsAsync(tipId, default));
     }
@@ -192,8 +192,8 @@ public class TriageServiceTests
     {
         var tip = Seed();
 
-        var assigned = Assert.IsType<TriageChange.Changed>(await _service.AssignAsync(tip.Summary.Id, tip.ETag, "  Bob Kim ", Alice, default));
-        var unassigned = Assert.IsType<TriageChange.Changed>(await _service.AssignAsync(tip.Summary.Id, assigned.Tip.ETag, null, Alice, default));
+        var assigned = Assert.IsType<TriageChange.Changed>(await _service.AssignAsync(tip.Summary.Id, tip.Version, "  Bob Kim ", Alice, default));
+        var unassigned = Assert.IsType<TriageChange.Changed>(await _service.AssignAsync(tip.Summary.Id, assigned.Tip.Version, null, Alice, default));
 
         Assert.Equal("Bob Kim", assigned.Tip.Summary.AssignedTo);
         Assert.Null(unassigned.Tip.Summary.AssignedTo);
@@ -211,7 +211,7 @@ public class TriageServiceTests
         var tip = Seed();
 
         Assert.Equal("invalid-assignee", Assert.IsType<TriageChange.InvalidInput>(
-            await _service.AssignAsync(tip.Summary.Id, tip.ETag, assignee, Alice, default)).Code);
+            await _service.AssignAsync(tip.Summary.Id, tip.Version, assignee, Alice, default)).Code);
     }
 
     [Fact]
@@ -220,9 +220,9 @@ public class TriageServiceTests
         var tip = Seed();
 
         var first = Assert.IsType<TriageChange.Changed>(
-            await _service.ChangeLabelsAsync(tip.Summary.Id, tip.ETag, ["needs-translation", "Jilin", "jilin", "증언"], null, Alice, default));
+            await _service.ChangeLabelsAsync(tip.Summary.Id, tip.Version, ["needs-translation", "Jilin", "jilin", "증언"], null, Alice, default));
         var second = Assert.IsType<TriageChange.Changed>(
-            await _service.ChangeLabelsAsync(tip.Summary.Id, first.Tip.ETag, ["follow-up"], ["NEEDS-translation"], Alice, default));
+            await _service.ChangeLabelsAsync(tip.Summary.Id, first.Tip.Version, ["follow-up"], ["NEEDS-translation"], Alice, default));
 
         Assert.Equal(["Jilin", "needs-translation", "증언"], first.Tip.Summary.Labels);
         Assert.Equal(["Jilin", "follow-up", "증언"], second.Tip.Summary.Labels);
@@ -241,7 +241,7 @@ public class TriageServiceTests
         var tip = Seed();
 
         Assert.Equal("invalid-label", Assert.IsType<TriageChange.InvalidInput>(
-            await _service.ChangeLabelsAsync(tip.Summary.Id, tip.ETag, [label], null, Alice, default)).Code);
+            await _service.ChangeLabelsAsync(tip.Summary.Id, tip.Version, [label], null, Alice, default)).Code);
         Assert.Equal(0, _store.Updates);
     }
 
@@ -251,13 +251,13 @@ public class TriageServiceTests
         var tip = Seed();
         var twenty = Enumerable.Range(1, 20).Select(i => $"l{i}").ToArray();
 
-        var full = Assert.IsType<TriageChange.Changed>(await _service.ChangeLabelsAsync(tip.Summary.Id, tip.ETag, twenty, null, Alice, default));
-        var over = await _service.ChangeLabelsAsync(tip.Summary.Id, full.Tip.ETag, ["one-more"], null, Alice, default);
+        var full = Assert.IsType<TriageChange.Changed>(await _service.ChangeLabelsAsync(tip.Summary.Id, tip.Version, twenty, null, Alice, default));
+        var over = await _service.ChangeLabelsAsync(tip.Summary.Id, full.Tip.Version, ["one-more"], null, Alice, default);
 
         Assert.Equal(20, full.Tip.Summary.Labels.Count);
         Assert.Equal("too-many-labels", Assert.IsType<TriageChange.InvalidInput>(over).Code);
         Assert.Equal("no-labels", Assert.IsType<TriageChange.InvalidInput>(
-            await _service.ChangeLabelsAsync(tip.Summary.Id, full.Tip.ETag, [], [], Alice, default)).Code);
+            await _service.ChangeLabelsAsync(tip.Summary.Id, full.Tip.Version, [], [], Alice, default)).Code);
     }
 
     [Fact]
@@ -266,9 +266,9 @@ public class TriageServiceTests
         var tip = Seed();
         const string Text = "NOTE-TEXT: called the contact\r\nno answer";
 
-        var first = Assert.IsType<TriageChange.Changed>(await _service.AddNoteAsync(tip.Summary.Id, tip.ETag, Text, Alice, default));
+        var first = Assert.IsType<TriageChange.Changed>(await _service.AddNoteAsync(tip.Summary.Id, tip.Version, Text, Alice, default));
         _time.Advance(TimeSpan.FromMinutes(1));
-        var second = Assert.IsType<TriageChange.Changed>(await _service.AddNoteAsync(tip.Summary.Id, first.Tip.ETag, "second", Bob, default));
+        var second = Assert.IsType<TriageChange.Changed>(await _service.AddNoteAsync(tip.Summary.Id, first.Tip.Version, "second", Bob, default));
 
         Assert.Equal(["NOTE-TEXT: called the contact\nno answer", "second"], second.Tip.Notes.Select(n => n.Text));
         Assert.Equal(["oid-alice", "oid-bob"], second.Tip.Notes.Select(n => n.AuthorId));
@@ -287,7 +287,7 @@ public class TriageServiceTests
         var tip = Seed();
 
         Assert.Equal("invalid-note", Assert.IsType<TriageChange.InvalidInput>(
-            await _service.AddNoteAsync(tip.Summary.Id, tip.ETag, text, Alice, default)).Code);
+            await _service.AddNoteAsync(tip.Summary.Id, tip.Version, text, Alice, default)).Code);
     }
 
     [Fact]
@@ -295,18 +295,18 @@ public class TriageServiceTests
     {
         var tip = Seed();
 
-        Assert.IsType<TriageChange.InvalidInput>(await _service.AddNoteAsync(tip.Summary.Id, tip.ETag, new string('가', 4001), Alice, default));
-        Assert.IsType<TriageChange.Changed>(await _service.AddNoteAsync(tip.Summary.Id, tip.ETag, new string('가', 4000), Alice, default));
+        Assert.IsType<TriageChange.InvalidInput>(await _service.AddNoteAsync(tip.Summary.Id, tip.Version, new string('가', 4001), Alice, default));
+        Assert.IsType<TriageChange.Changed>(await _service.AddNoteAsync(tip.Summary.Id, tip.Version, new string('가', 4000), Alice, default));
     }
 
     [Fact]
     public async Task Every_change_leaves_an_event_and_none_carries_tip_content()
     {
         var tip = Seed();
-        var etag = tip.ETag;
-        async Task Step(Func<string, Task<TriageChange>> change)
+        var etag = tip.Version;
+        async Task Step(Func<long, Task<TriageChange>> change)
         {
-            etag = Assert.IsType<TriageChange.Changed>(await change(etag)).Tip.ETag;
+            etag = Assert.IsType<TriageChange.Changed>(await change(etag)).Tip.Version;
             _time.Advance(TimeSpan.FromSeconds(1));
         }
 
@@ -328,11 +328,11 @@ public class TriageServiceTests
     {
         var spam = Enumerable.Range(0, 3).Select(_ => Seed()).ToList();
         var assigned = Seed();
-        Assert.IsType<TriageChange.Changed>(await _service.AssignAsync(assigned.Summary.Id, assigned.ETag, "oid-bob", Bob, default));
+        Assert.IsType<TriageChange.Changed>(await _service.AssignAsync(assigned.Summary.Id, assigned.Version, "oid-bob", Bob, default));
         var annotated = Seed();
-        Assert.IsType<TriageChange.Changed>(await _service.AddNoteAsync(annotated.Summary.Id, annotated.ETag, "Looks real: called back.", Bob, default));
+        Assert.IsType<TriageChange.Changed>(await _service.AddNoteAsync(annotated.Summary.Id, annotated.Version, "Looks real: called back.", Bob, default));
         var reviewed = Seed();
-        Assert.IsType<TriageChange.Changed>(await _service.ChangeStatusAsync(reviewed.Summary.Id, reviewed.ETag, "in-review", Bob, default));
+        Assert.IsType<TriageChange.Changed>(await _service.ChangeStatusAsync(reviewed.Summary.Id, reviewed.Version, "in-review", Bob, default));
         var unknown = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var before = _store.AllEvents.Count;
 
@@ -363,7 +363,7 @@ public class TriageServiceTests
         Assert.IsType<BulkDismissal.Done>(await _service.DismissUntouchedAsync([tip.Summary.Id], Alice, default));
         var dismissed = (await _store.GetAsync(tip.Summary.Id, default))!;
 
-        Assert.IsType<TriageChange.Changed>(await _service.ChangeStatusAsync(tip.Summary.Id, dismissed.ETag, "in-review", Bob, default));
+        Assert.IsType<TriageChange.Changed>(await _service.ChangeStatusAsync(tip.Summary.Id, dismissed.Version, "in-review", Bob, default));
     }
 
     [Fact]
@@ -438,7 +438,7 @@ public class TriageServiceTests
         }
 
         var other = Seed(queue: "detention");
-        await _service.ChangeStatusAsync(other.Summary.Id, other.ETag, "in-review", Alice, default);
+        await _service.ChangeStatusAsync(other.Summary.Id, other.Version, "in-review", Alice, default);
 
         var page = Assert.IsType<TriageListing.Page>(await _lists.ListAsync("urgent", null, null, null, default)).Value;
         var reviewing = Assert.IsType<TriageListing.Page>(await _lists.ListAsync(null, "in-review", null, null, default)).Value;
@@ -459,7 +459,7 @@ public class TriageServiceTests
         Seed(queue: "urgent");
         var reviewed = Seed(queue: "urgent");
         Seed(queue: "detention");
-        await _service.ChangeStatusAsync(reviewed.Summary.Id, reviewed.ETag, "in-review", Alice, default);
+        await _service.ChangeStatusAsync(reviewed.Summary.Id, reviewed.Version, "in-review", Alice, default);
 
         var counts = await _lists.CountsAsync(default);
 
@@ -478,11 +478,11 @@ public class TriageServiceTests
         var touched = Seed(urgency: "imminent", hoursAgo: 5);
         var reviewing = Seed(urgency: "imminent", hoursAgo: 5);
         _time.Set(Now - TimeSpan.FromHours(4));
-        var inReview = Assert.IsType<TriageChange.Changed>(await _service.ChangeStatusAsync(escalated.Summary.Id, escalated.ETag, "in-review", Alice, default));
-        await _service.ChangeStatusAsync(escalated.Summary.Id, inReview.Tip.ETag, "escalated", Alice, default);
-        await _service.ChangeStatusAsync(reviewing.Summary.Id, reviewing.ETag, "in-review", Alice, default);
+        var inReview = Assert.IsType<TriageChange.Changed>(await _service.ChangeStatusAsync(escalated.Summary.Id, escalated.Version, "in-review", Alice, default));
+        await _service.ChangeStatusAsync(escalated.Summary.Id, inReview.Tip.Version, "escalated", Alice, default);
+        await _service.ChangeStatusAsync(reviewing.Summary.Id, reviewing.Version, "in-review", Alice, default);
         _time.Set(Now - TimeSpan.FromMinutes(30));
-        await _service.AddNoteAsync(touched.Summary.Id, touched.ETag, "on it", Alice, default);
+        await _service.AddNoteAsync(touched.Summary.Id, touched.Version, "on it", Alice, default);
         _time.Set(Now);
 
         var overdue = Assert.IsType<TriageListing.Page>(await _lists.OverdueAsync(null, null, default)).Value;

@@ -56,9 +56,9 @@ internal sealed class ValidatorUnderTest : IDisposable
 
     public EntraIdTokenValidator Validator { get; }
 
-    public Task<StaffAuthentication> AuthenticateAsync(string? header) => Validator.AuthenticateAsync(header, CancellationToken.None);
+    public Task<StaffAuthentication> AuthenticateAsync(string? token) => Validator.AuthenticateAsync(token, CancellationToken.None);
 
-    public Task<StaffAuthentication> AuthenticateTokenAsync(string token) => AuthenticateAsync("Bearer " + token);
+    public Task<StaffAuthentication> AuthenticateTokenAsync(string token) => AuthenticateAsync(token);
 
     public static DevelopmentTokenIssuer NewDevelopmentIssuer(StaffAuthOptions? options = null) =>
         new(Microsoft.Extensions.Options.Options.Create(options ?? new StaffAuthOptions()), TimeProvider.System, new CapturingLogger<DevelopmentTokenIssuer>());
