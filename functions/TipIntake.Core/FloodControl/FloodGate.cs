@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Logging;
+using TipIntake.Core;
 
 namespace TipIntake.Core.FloodControl;
 
@@ -278,7 +279,7 @@ public sealed class FloodGate : IDisposable
     /// <summary>Counted, never logged one by one (issue 13, finding 6): a refusal's code is a Debug line and a tally entry.</summary>
     private FloodDecision Refuse(FloodRefusal refusal)
     {
-        var code = FloodRefusals.CodeOf(refusal);
+        var code = Codes.Of(refusal);
         Log.FloodRefused(_logger, code);
         _refusals?.Add(code);
         return new FloodDecision(refusal);

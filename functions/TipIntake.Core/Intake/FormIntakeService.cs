@@ -3,6 +3,7 @@ using TipIntake.Core.FloodControl;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Keys;
 using TipIntake.Core.Tips;
+using TipIntake.Core;
 
 namespace TipIntake.Core.Intake;
 
@@ -111,7 +112,7 @@ public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intake
                 IntakeResult.Unavailable unavailable => new FormIntakeResult.Unavailable(unavailable.RetryAfter),
                 IntakeResult.FloodControlled controlled => new FormIntakeResult.Busy(controlled.RetryAfter),
                 IntakeResult.Refused refused => throw new InvalidOperationException(
-                    $"The service refused its own envelope ({JweFaultDescriptions.CodeOf(refused.Fault)})."),
+                    $"The service refused its own envelope ({Codes.Of(refused.Fault)})."),
                 var other => throw new InvalidOperationException($"Unknown intake result {other.GetType().Name}."),
             };
         }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TipIntake.Core.FloodControl;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Keys;
+using TipIntake.Core;
 
 namespace TipIntake.Core.Intake;
 
@@ -65,7 +66,7 @@ public sealed class TipIntakeService(
             var version = intakeKey.CheckKeyVersion(jwe.Header.KeyId);
             if (version.State == KeyVersionState.Refused)
             {
-                return Refuse(JweFault.InvalidKeyId);
+                return Refuse(JweFault.UnsupportedKid);
             }
 
             if (version.State == KeyVersionState.Unknown)
@@ -76,7 +77,7 @@ public sealed class TipIntakeService(
 
             if (jwe.EncryptedKey.Length != version.ModulusLength)
             {
-                return Refuse(JweFault.InvalidEncryptedKeyLength);
+                return Refuse(JweFault.InvalidEncryptedKey);
             }
 
             var decision = admit is null ? FloodDecision.Admitted(effort: null, Lane.Main) : await admit(cancellationToken).ConfigureAwait(false);
@@ -123,8 +124,8 @@ public sealed class TipIntakeService(
 
     private IntakeResult.Refused Refuse(JweFault fault)
     {
-        Log.SubmissionRefused(logger, JweFaultDescriptions.CodeOf(fault));
-        refusals?.Add(JweFaultDescriptions.CodeOf(fault));
+        Log.SubmissionRefused(logger, Codes.Of(fault));
+        refusals?.Add(Codes.Of(fault));
         return new IntakeResult.Refused(fault);
     }
 }

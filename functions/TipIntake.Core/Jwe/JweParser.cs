@@ -26,20 +26,20 @@ public static class JweParser
 
         if (compact.Length == 0)
         {
-            fault = JweFault.Empty;
+            fault = JweFault.EmptyBody;
             return false;
         }
 
         if (compact.Length > maxLength)
         {
-            fault = JweFault.TooLong;
+            fault = JweFault.TooLarge;
             return false;
         }
 
         Span<Range> segments = stackalloc Range[6];
         if (compact.AsSpan().Split(segments, '.') != 5)
         {
-            fault = JweFault.NotCompactSerialization;
+            fault = JweFault.NotCompactJwe;
             return false;
         }
 
@@ -47,7 +47,7 @@ public static class JweParser
         var encodedHeader = text[segments[0]];
         if (encodedHeader.IsEmpty || encodedHeader.Length > MaxHeaderLength)
         {
-            fault = encodedHeader.IsEmpty ? JweFault.NotCompactSerialization : JweFault.HeaderNotJsonObject;
+            fault = encodedHeader.IsEmpty ? JweFault.NotCompactJwe : JweFault.HeaderNotJson;
             return false;
         }
 
@@ -57,7 +57,7 @@ public static class JweParser
             || !JoseBase64.TryDecode(text[segments[3]], out var ciphertext)
             || !JoseBase64.TryDecode(text[segments[4]], out var tag))
         {
-            fault = JweFault.InvalidBase64Url;
+            fault = JweFault.InvalidBase64url;
             return false;
         }
 
@@ -81,17 +81,17 @@ public static class JweParser
     {
         if (Array.IndexOf(RsaModulusLengths, encryptedKey.Length) < 0)
         {
-            return JweFault.InvalidEncryptedKeyLength;
+            return JweFault.InvalidEncryptedKey;
         }
 
         if (iv.Length != IvLength)
         {
-            return JweFault.InvalidIvLength;
+            return JweFault.InvalidIv;
         }
 
         if (tag.Length != TagLength)
         {
-            return JweFault.InvalidTagLength;
+            return JweFault.InvalidTag;
         }
 
         return ciphertext.Length == 0 ? JweFault.EmptyCiphertext : null;
@@ -106,7 +106,7 @@ public static class JweParser
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 2 });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                fault = JweFault.HeaderNotJsonObject;
+                fault = JweFault.HeaderNotJson;
                 return false;
             }
 
@@ -135,19 +135,19 @@ public static class JweParser
 
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
             {
-                fault = JweFault.HeaderNotJsonObject;
+                fault = JweFault.HeaderNotJson;
                 return false;
             }
         }
         catch (JsonException)
         {
-            fault = JweFault.HeaderNotJsonObject;
+            fault = JweFault.HeaderNotJson;
             return false;
         }
         catch (InvalidOperationException)
         {
             // Utf8JsonReader.GetString throws this for invalid UTF-8 inside a string.
-            fault = JweFault.HeaderNotJsonObject;
+            fault = JweFault.HeaderNotJson;
             return false;
         }
 
@@ -172,19 +172,19 @@ public static class JweParser
 
         if (alg != JweAlgorithms.KeyWrap)
         {
-            return JweFault.UnsupportedAlgorithm;
+            return JweFault.UnsupportedAlg;
         }
 
         if (enc != JweAlgorithms.ContentEncryption)
         {
-            return JweFault.UnsupportedEncryption;
+            return JweFault.UnsupportedEnc;
         }
 
         if (!JweAlgorithms.IsTipV1ContentType(cty))
         {
-            return JweFault.UnsupportedContentType;
+            return JweFault.UnsupportedCty;
         }
 
-        return kid.Length is 0 or > MaxKeyIdLength ? JweFault.InvalidKeyId : null;
+        return kid.Length is 0 or > MaxKeyIdLength ? JweFault.UnsupportedKid : null;
     }
 }

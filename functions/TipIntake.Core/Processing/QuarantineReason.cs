@@ -26,19 +26,3 @@ public enum QuarantineReason
     /// <summary>The envelope names a claim-checked JWE that is not there, and no tip with its id was stored.</summary>
     JweMissing,
 }
-
-public static class QuarantineReasons
-{
-    public static string CodeOf(QuarantineReason reason) => reason switch
-    {
-        QuarantineReason.EnvelopeInvalid => "envelope-invalid",
-        QuarantineReason.JweInvalid => "jwe-invalid",
-        QuarantineReason.KeyUnavailable => "key-unavailable",
-        QuarantineReason.UnwrapRejected => "unwrap-rejected",
-        QuarantineReason.TagMismatch => "tag-mismatch",
-        QuarantineReason.TipInvalid => "tip-invalid",
-        QuarantineReason.RetriesExhausted => "retries-exhausted",
-        QuarantineReason.JweMissing => "jwe-missing",
-        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
-    };
-}

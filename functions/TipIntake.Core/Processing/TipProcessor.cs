@@ -7,6 +7,7 @@ using TipIntake.Core.Keys;
 using TipIntake.Core.Routing;
 using TipIntake.Core.Tips;
 using TipIntake.Core.Triage;
+using TipIntake.Core;
 
 namespace TipIntake.Core.Processing;
 
@@ -91,7 +92,7 @@ public sealed class TipProcessor(
 
         if (!JweParser.TryParse(compactJwe, TipEnvelope.MaxJweLength, out var jwe, out var fault))
         {
-            return await QuarantineAsync(message, envelope, QuarantineReason.JweInvalid, JweFaultDescriptions.CodeOf(fault), cancellationToken)
+            return await QuarantineAsync(message, envelope, QuarantineReason.JweInvalid, Codes.Of(fault), cancellationToken)
                 .ConfigureAwait(false);
         }
 
@@ -326,8 +327,8 @@ public sealed class TipProcessor(
             return RetryLater(id, message, "quarantine unavailable");
         }
 
-        Log.Quarantined(logger, QuarantineReasons.CodeOf(reason));
-        Log.QuarantinedWithId(logger, id, QuarantineReasons.CodeOf(reason));
+        Log.Quarantined(logger, Codes.Of(reason));
+        Log.QuarantinedWithId(logger, id, Codes.Of(reason));
         return new ProcessingOutcome.Quarantined(id, reason);
     }
 }

@@ -29,7 +29,7 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood)
             return status switch
             {
                 JoseRequestBody.Status.WrongMediaType => Problems.UnsupportedMediaType(JoseRequestBody.MediaType),
-                JoseRequestBody.Status.TooLarge => Problems.ForFault(Core.Jwe.JweFault.TooLong),
+                JoseRequestBody.Status.TooLarge => Problems.ForFault(Core.Jwe.JweFault.TooLarge),
                 JoseRequestBody.Status.Unreadable => Problems.UnreadableBody(),
                 JoseRequestBody.Status.TimedOut => Problems.RequestTimeout(),
                 _ => Problems.NotAscii(),

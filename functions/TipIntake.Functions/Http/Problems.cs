@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using TipIntake.Core.FloodControl;
 using TipIntake.Core.Jwe;
+using TipIntake.Core;
 
 namespace TipIntake.Functions.Http;
 
@@ -12,13 +13,13 @@ public static class Problems
 
     public static JsonBodyResult<ProblemBody> ForFault(JweFault fault)
     {
-        var (status, title) = JweFaultDescriptions.KindOf(fault) switch
+        var (status, title) = JweFaults.KindOf(fault) switch
         {
             JweFaultKind.TooLarge => (StatusCodes.Status413PayloadTooLarge, "Submission too large"),
             JweFaultKind.Unsupported => (StatusCodes.Status422UnprocessableEntity, "Unsupported encryption parameters"),
             _ => (StatusCodes.Status400BadRequest, "Malformed submission"),
         };
-        return Create(status, JweFaultDescriptions.CodeOf(fault), title, JweFaultDescriptions.DescribeOf(fault));
+        return Create(status, Codes.Of(fault), title, ProblemTexts.Of(fault));
     }
 
     /// <summary>
@@ -38,7 +39,7 @@ public static class Problems
             FloodRefusal.EffortTooLow => (StatusCodes.Status403Forbidden, "More work needed now"),
             _ => (StatusCodes.Status403Forbidden, "Proof-of-work stamp not accepted"),
         };
-        var body = new ProblemBody(TypePrefix + FloodRefusals.CodeOf(refusal), title, status, FloodRefusals.DescribeOf(refusal));
+        var body = new ProblemBody(TypePrefix + Codes.Of(refusal), title, status, ProblemTexts.Of(refusal));
         if (refusal == FloodRefusal.EffortTooLow)
         {
             body = body with { Effort = decision.RequiredEffort, SuggestedEffort = decision.SuggestedEffort };

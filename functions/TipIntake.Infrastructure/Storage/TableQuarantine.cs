@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using TipIntake.Core.Processing;
+using TipIntake.Core;
 
 namespace TipIntake.Infrastructure.Storage;
 
@@ -14,7 +15,7 @@ public sealed class TableQuarantine(TableServiceClient tables) : IQuarantine
     public async Task PutAsync(QuarantineEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var entity = new TableEntity(QuarantineReasons.CodeOf(entry.Reason), entry.Id)
+        var entity = new TableEntity(Codes.Of(entry.Reason), entry.Id)
         {
             ["Detail"] = entry.Detail,
             ["Message"] = entry.Message.ToArray(),

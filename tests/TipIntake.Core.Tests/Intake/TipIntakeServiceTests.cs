@@ -166,7 +166,7 @@ public class TipIntakeServiceTests
     [MemberData(nameof(ForeignKeyIds))]
     public async Task Kid_that_is_not_a_version_of_the_intake_key_is_refused(string kid)
     {
-        AssertRefused(await SubmitAsync(WithKeyId(kid)), JweFault.InvalidKeyId);
+        AssertRefused(await SubmitAsync(WithKeyId(kid)), JweFault.UnsupportedKid);
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public class TipIntakeServiceTests
         var jwe = ValidJwe(wrapKey: FakeIntakeKey.Rsa2048);
         Assert.Equal(256, jwe.Segments[1].Length * 3 / 4);
 
-        AssertRefused(await SubmitAsync(jwe.Compact), JweFault.InvalidEncryptedKeyLength);
+        AssertRefused(await SubmitAsync(jwe.Compact), JweFault.InvalidEncryptedKey);
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public class TipIntakeServiceTests
         var segments = ValidJwe().Segments;
         segments[1] = JweFactory.Random(512);
 
-        AssertRefused(await SubmitAsync(string.Join('.', segments)), JweFault.InvalidEncryptedKeyLength);
+        AssertRefused(await SubmitAsync(string.Join('.', segments)), JweFault.InvalidEncryptedKey);
     }
 
     [Fact]
@@ -197,25 +197,25 @@ public class TipIntakeServiceTests
 
         Assert.IsType<IntakeResult.Accepted>(await service.SubmitAsync(jwe.Compact, CancellationToken.None));
         Assert.Equal(
-            new IntakeResult.Refused(JweFault.InvalidEncryptedKeyLength),
+            new IntakeResult.Refused(JweFault.InvalidEncryptedKey),
             await service.SubmitAsync(ValidJwe().Compact, CancellationToken.None));
     }
 
     public static TheoryData<string, JweFault> MalformedJwes => new()
     {
-        { "", JweFault.Empty },
-        { "hello", JweFault.NotCompactSerialization },
-        { "a.b.c.d", JweFault.NotCompactSerialization },
-        { "a.b.c.d.e.f", JweFault.NotCompactSerialization },
-        { JweFactory.WithSegment(3, "!!"), JweFault.InvalidBase64Url },
-        { JweFactory.WithHeader("[]"), JweFault.HeaderNotJsonObject },
+        { "", JweFault.EmptyBody },
+        { "hello", JweFault.NotCompactJwe },
+        { "a.b.c.d", JweFault.NotCompactJwe },
+        { "a.b.c.d.e.f", JweFault.NotCompactJwe },
+        { JweFactory.WithSegment(3, "!!"), JweFault.InvalidBase64url },
+        { JweFactory.WithHeader("[]"), JweFault.HeaderNotJson },
         { JweFactory.WithHeader("""{"alg":"RSA-OAEP-256","enc":"A256GCM","cty":"application/vnd.tipintake.tip.v1+json"}"""), JweFault.HeaderMemberMissing },
-        { JweFactory.WithHeader("""{"alg":"RSA-OAEP","enc":"A256GCM","kid":"https://test.vault.azure.net/keys/intake/0123456789abcdef0123456789abcdef","cty":"application/vnd.tipintake.tip.v1+json"}"""), JweFault.UnsupportedAlgorithm },
-        { JweFactory.WithHeader("""{"alg":"RSA-OAEP-256","enc":"A128GCM","kid":"https://test.vault.azure.net/keys/intake/0123456789abcdef0123456789abcdef","cty":"application/vnd.tipintake.tip.v1+json"}"""), JweFault.UnsupportedEncryption },
-        { JweFactory.WithHeader("""{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"https://test.vault.azure.net/keys/intake/0123456789abcdef0123456789abcdef","cty":"application/json"}"""), JweFault.UnsupportedContentType },
+        { JweFactory.WithHeader("""{"alg":"RSA-OAEP","enc":"A256GCM","kid":"https://test.vault.azure.net/keys/intake/0123456789abcdef0123456789abcdef","cty":"application/vnd.tipintake.tip.v1+json"}"""), JweFault.UnsupportedAlg },
+        { JweFactory.WithHeader("""{"alg":"RSA-OAEP-256","enc":"A128GCM","kid":"https://test.vault.azure.net/keys/intake/0123456789abcdef0123456789abcdef","cty":"application/vnd.tipintake.tip.v1+json"}"""), JweFault.UnsupportedEnc },
+        { JweFactory.WithHeader("""{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"https://test.vault.azure.net/keys/intake/0123456789abcdef0123456789abcdef","cty":"application/json"}"""), JweFault.UnsupportedCty },
         { JweFactory.WithHeader("""{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"https://test.vault.azure.net/keys/intake/0123456789abcdef0123456789abcdef","cty":"application/vnd.tipintake.tip.v1+json","zip":"DEF"}"""), JweFault.UnsupportedHeaderParameter },
-        { JweFactory.WithSegment(2, JweFactory.Random(16)), JweFault.InvalidIvLength },
-        { JweFactory.WithSegment(4, JweFactory.Random(8)), JweFault.InvalidTagLength },
+        { JweFactory.WithSegment(2, JweFactory.Random(16)), JweFault.InvalidIv },
+        { JweFactory.WithSegment(4, JweFactory.Random(8)), JweFault.InvalidTag },
         { JweFactory.WithSegment(3, ""), JweFault.EmptyCiphertext },
     };
 
@@ -255,7 +255,7 @@ public class TipIntakeServiceTests
         var compact = JweOfLength(TipEnvelope.MaxJweLength + 1);
 
         Assert.Equal(TipEnvelope.MaxJweLength + 1, compact.Length);
-        AssertRefused(await SubmitAsync(compact), JweFault.TooLong);
+        AssertRefused(await SubmitAsync(compact), JweFault.TooLarge);
     }
 
     [Fact]

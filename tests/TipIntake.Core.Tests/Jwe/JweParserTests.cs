@@ -1,6 +1,7 @@
 using System.Text;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Jwe;
+using TipIntake.Core;
 
 namespace TipIntake.Core.Tests.Jwe;
 
@@ -87,7 +88,7 @@ public class JweParserTests
     [Fact]
     public void Empty_input_is_refused_as_empty()
     {
-        Assert.Equal(JweFault.Empty, ParseFault(""));
+        Assert.Equal(JweFault.EmptyBody, ParseFault(""));
     }
 
     [Fact]
@@ -97,7 +98,7 @@ public class JweParserTests
 
         Assert.True(JweParser.TryParse(compact, compact.Length, out _, out _));
         Assert.False(JweParser.TryParse(compact, compact.Length - 1, out _, out var fault));
-        Assert.Equal(JweFault.TooLong, fault);
+        Assert.Equal(JweFault.TooLarge, fault);
     }
 
     [Theory]
@@ -115,13 +116,13 @@ public class JweParserTests
 
         var compact = string.Join('.', segments.Take(count));
 
-        Assert.Equal(JweFault.NotCompactSerialization, ParseFault(compact));
+        Assert.Equal(JweFault.NotCompactJwe, ParseFault(compact));
     }
 
     [Fact]
     public void Empty_header_segment_is_refused_as_not_compact()
     {
-        Assert.Equal(JweFault.NotCompactSerialization, ParseFault(JweFactory.WithSegment(0, "")));
+        Assert.Equal(JweFault.NotCompactJwe, ParseFault(JweFactory.WithSegment(0, "")));
     }
 
     [Theory]
@@ -138,7 +139,7 @@ public class JweParserTests
         segment[segment.Length / 2] = bad;
         segments[index] = new string(segment);
 
-        Assert.Equal(JweFault.InvalidBase64Url, ParseFault(string.Join('.', segments)));
+        Assert.Equal(JweFault.InvalidBase64url, ParseFault(string.Join('.', segments)));
     }
 
     [Theory]
@@ -151,13 +152,13 @@ public class JweParserTests
         segments[index] = Convert.ToBase64String(new byte[index == 2 ? 13 : 17]).Replace('+', '-').Replace('/', '_');
         Assert.EndsWith("=", segments[index], StringComparison.Ordinal);
 
-        Assert.Equal(JweFault.InvalidBase64Url, ParseFault(string.Join('.', segments)));
+        Assert.Equal(JweFault.InvalidBase64url, ParseFault(string.Join('.', segments)));
     }
 
     [Fact]
     public void Segment_whose_length_cannot_be_base64_is_refused()
     {
-        Assert.Equal(JweFault.InvalidBase64Url, ParseFault(JweFactory.WithSegment(3, "AAAAA")));
+        Assert.Equal(JweFault.InvalidBase64url, ParseFault(JweFactory.WithSegment(3, "AAAAA")));
     }
 
     [Theory]
@@ -170,7 +171,7 @@ public class JweParserTests
     [InlineData("{\"alg\":\"RSA-OAEP-256\" /* comment */}")]
     public void Header_that_is_not_a_json_object_is_refused(string headerJson)
     {
-        Assert.Equal(JweFault.HeaderNotJsonObject, ParseFault(JweFactory.WithHeader(headerJson)));
+        Assert.Equal(JweFault.HeaderNotJson, ParseFault(JweFactory.WithHeader(headerJson)));
     }
 
     [Theory]
@@ -180,7 +181,7 @@ public class JweParserTests
     [InlineData("\"extra\"")]
     public void Header_with_trailing_data_is_refused(string trailing)
     {
-        Assert.Equal(JweFault.HeaderNotJsonObject, ParseFault(JweFactory.WithHeader(JweFactory.ValidHeaderJson + trailing)));
+        Assert.Equal(JweFault.HeaderNotJson, ParseFault(JweFactory.WithHeader(JweFactory.ValidHeaderJson + trailing)));
     }
 
     [Fact]
@@ -191,7 +192,7 @@ public class JweParserTests
         bytes[at] = 0xC3;
         bytes[at + 1] = 0x28;
 
-        Assert.Equal(JweFault.HeaderNotJsonObject, ParseFault(JweFactory.WithHeaderBytes(bytes)));
+        Assert.Equal(JweFault.HeaderNotJson, ParseFault(JweFactory.WithHeaderBytes(bytes)));
     }
 
     [Fact]
@@ -199,7 +200,7 @@ public class JweParserTests
     {
         var header = JweFactory.ValidHeaderJson.TrimEnd('}') + ",\"typ\":\"" + new string('x', JweParser.MaxHeaderLength) + "\"}";
 
-        Assert.Equal(JweFault.HeaderNotJsonObject, ParseFault(JweFactory.WithHeader(header)));
+        Assert.Equal(JweFault.HeaderNotJson, ParseFault(JweFactory.WithHeader(header)));
     }
 
     [Theory]
@@ -258,7 +259,7 @@ public class JweParserTests
     [InlineData("")]
     public void Algorithm_other_than_rsa_oaep_256_is_refused(string alg)
     {
-        Assert.Equal(JweFault.UnsupportedAlgorithm, ParseFault(HeaderWith($"\"alg\":\"{alg}\",{Enc},{Kid},{Cty}")));
+        Assert.Equal(JweFault.UnsupportedAlg, ParseFault(HeaderWith($"\"alg\":\"{alg}\",{Enc},{Kid},{Cty}")));
     }
 
     [Theory]
@@ -269,7 +270,7 @@ public class JweParserTests
     [InlineData("a256gcm")]
     public void Encryption_other_than_a256gcm_is_refused(string enc)
     {
-        Assert.Equal(JweFault.UnsupportedEncryption, ParseFault(HeaderWith($"{Alg},\"enc\":\"{enc}\",{Kid},{Cty}")));
+        Assert.Equal(JweFault.UnsupportedEnc, ParseFault(HeaderWith($"{Alg},\"enc\":\"{enc}\",{Kid},{Cty}")));
     }
 
     [Theory]
@@ -281,7 +282,7 @@ public class JweParserTests
     [InlineData("")]
     public void Content_type_other_than_tip_v1_is_refused(string cty)
     {
-        Assert.Equal(JweFault.UnsupportedContentType, ParseFault(HeaderWith($"{Alg},{Enc},{Kid},\"cty\":\"{cty}\"")));
+        Assert.Equal(JweFault.UnsupportedCty, ParseFault(HeaderWith($"{Alg},{Enc},{Kid},\"cty\":\"{cty}\"")));
     }
 
     [Theory]
@@ -290,7 +291,7 @@ public class JweParserTests
     [InlineData(JweParser.MaxKeyIdLength + 1)]
     public void Key_id_empty_or_too_long_is_refused(int length)
     {
-        Assert.Equal(JweFault.InvalidKeyId, ParseFault(HeaderWith($"{Alg},{Enc},\"kid\":\"{new string('k', length)}\",{Cty}")));
+        Assert.Equal(JweFault.UnsupportedKid, ParseFault(HeaderWith($"{Alg},{Enc},\"kid\":\"{new string('k', length)}\",{Cty}")));
     }
 
     [Fact]
@@ -313,7 +314,7 @@ public class JweParserTests
     {
         var segment = length == 0 ? "" : JweFactory.Random(length);
 
-        Assert.Equal(JweFault.InvalidEncryptedKeyLength, ParseFault(JweFactory.WithSegment(1, segment)));
+        Assert.Equal(JweFault.InvalidEncryptedKey, ParseFault(JweFactory.WithSegment(1, segment)));
     }
 
     [Theory]
@@ -326,7 +327,7 @@ public class JweParserTests
     {
         var segment = length == 0 ? "" : JweFactory.Random(length);
 
-        Assert.Equal(JweFault.InvalidIvLength, ParseFault(JweFactory.WithSegment(2, segment)));
+        Assert.Equal(JweFault.InvalidIv, ParseFault(JweFactory.WithSegment(2, segment)));
     }
 
     [Theory]
@@ -340,7 +341,7 @@ public class JweParserTests
     {
         var segment = length == 0 ? "" : JweFactory.Random(length);
 
-        Assert.Equal(JweFault.InvalidTagLength, ParseFault(JweFactory.WithSegment(4, segment)));
+        Assert.Equal(JweFault.InvalidTag, ParseFault(JweFactory.WithSegment(4, segment)));
     }
 
     [Fact]
@@ -357,36 +358,35 @@ public class JweParserTests
     }
 
     [Theory]
-    [InlineData(JweFault.Empty, JweFaultKind.Malformed)]
-    [InlineData(JweFault.TooLong, JweFaultKind.TooLarge)]
-    [InlineData(JweFault.NotCompactSerialization, JweFaultKind.Malformed)]
-    [InlineData(JweFault.InvalidBase64Url, JweFaultKind.Malformed)]
-    [InlineData(JweFault.HeaderNotJsonObject, JweFaultKind.Malformed)]
+    [InlineData(JweFault.EmptyBody, JweFaultKind.Malformed)]
+    [InlineData(JweFault.TooLarge, JweFaultKind.TooLarge)]
+    [InlineData(JweFault.NotCompactJwe, JweFaultKind.Malformed)]
+    [InlineData(JweFault.InvalidBase64url, JweFaultKind.Malformed)]
+    [InlineData(JweFault.HeaderNotJson, JweFaultKind.Malformed)]
     [InlineData(JweFault.HeaderMemberMissing, JweFaultKind.Malformed)]
     [InlineData(JweFault.HeaderMemberNotString, JweFaultKind.Malformed)]
     [InlineData(JweFault.HeaderMemberDuplicated, JweFaultKind.Malformed)]
     [InlineData(JweFault.UnsupportedHeaderParameter, JweFaultKind.Unsupported)]
-    [InlineData(JweFault.UnsupportedAlgorithm, JweFaultKind.Unsupported)]
-    [InlineData(JweFault.UnsupportedEncryption, JweFaultKind.Unsupported)]
-    [InlineData(JweFault.UnsupportedContentType, JweFaultKind.Unsupported)]
-    [InlineData(JweFault.InvalidKeyId, JweFaultKind.Unsupported)]
-    [InlineData(JweFault.InvalidEncryptedKeyLength, JweFaultKind.Malformed)]
-    [InlineData(JweFault.InvalidIvLength, JweFaultKind.Malformed)]
-    [InlineData(JweFault.InvalidTagLength, JweFaultKind.Malformed)]
+    [InlineData(JweFault.UnsupportedAlg, JweFaultKind.Unsupported)]
+    [InlineData(JweFault.UnsupportedEnc, JweFaultKind.Unsupported)]
+    [InlineData(JweFault.UnsupportedCty, JweFaultKind.Unsupported)]
+    [InlineData(JweFault.UnsupportedKid, JweFaultKind.Unsupported)]
+    [InlineData(JweFault.InvalidEncryptedKey, JweFaultKind.Malformed)]
+    [InlineData(JweFault.InvalidIv, JweFaultKind.Malformed)]
+    [InlineData(JweFault.InvalidTag, JweFaultKind.Malformed)]
     [InlineData(JweFault.EmptyCiphertext, JweFaultKind.Malformed)]
     public void Fault_kind_maps_to_the_designed_status(JweFault fault, JweFaultKind kind)
     {
-        Assert.Equal(kind, JweFaultDescriptions.KindOf(fault));
+        Assert.Equal(kind, JweFaults.KindOf(fault));
     }
 
     [Fact]
-    public void Every_fault_has_a_distinct_code_and_a_description()
+    public void Every_fault_has_a_distinct_kebab_case_code()
     {
         var faults = Enum.GetValues<JweFault>();
-        var codes = faults.Select(JweFaultDescriptions.CodeOf).ToList();
+        var codes = faults.Select(Codes.Of).ToList();
 
         Assert.Equal(faults.Length, codes.Distinct(StringComparer.Ordinal).Count());
         Assert.All(codes, code => Assert.Matches("^[a-z0-9]+(-[a-z0-9]+)*$", code));
-        Assert.All(faults, fault => Assert.False(string.IsNullOrWhiteSpace(JweFaultDescriptions.DescribeOf(fault))));
     }
 }
