@@ -7,7 +7,7 @@ using Jose;
 
 namespace TipIntake.IntegrationTests;
 
-/// <summary>Every client error is a specific RFC 7807 problem with the status of DESIGN.md — never a 500.</summary>
+/// <summary>Every client error is a specific RFC 7807 problem with the status docs/architecture.md gives it — never a 500.</summary>
 public sealed class HttpErrorTests(HttpErrorTests.HostFixture fixture) : IClassFixture<HttpErrorTests.HostFixture>
 {
     public static TheoryData<string, HttpStatusCode, string> BadSubmissions => new()

@@ -1,6 +1,6 @@
 namespace TipIntake.Core.Jwe;
 
-/// <summary>The protected header members this service accepts (DESIGN.md, contract 2).</summary>
+/// <summary>The protected header members this service accepts (docs/architecture.md, "Intake").</summary>
 public sealed record JweHeader(string Algorithm, string Encryption, string KeyId, string ContentType);
 
 public static class JweAlgorithms

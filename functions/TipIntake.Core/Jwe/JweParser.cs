@@ -5,7 +5,7 @@ namespace TipIntake.Core.Jwe;
 
 /// <summary>
 /// Parses and checks the shape of a compact JWE without decrypting it. Accepts exactly what contract 2 of
-/// DESIGN.md describes and names the first fault it finds otherwise.
+/// docs/architecture.md describes and names the first fault it finds otherwise.
 /// </summary>
 public static class JweParser
 {

@@ -1,7 +1,7 @@
 namespace TipIntake.Core.Tips;
 
 /// <summary>
-/// Tip schema v1 as it arrives inside the JWE (DESIGN.md, contract 4). Every member is nullable so that the
+/// Tip schema v1 as it arrives inside the JWE (docs/architecture.md, "Tip schema v1"). Every member is nullable so that the
 /// validator, not the deserialiser, says what is missing; unknown members are refused by the serialiser options.
 /// </summary>
 public sealed record TipDocument

@@ -1,6 +1,6 @@
 namespace TipIntake.Infrastructure.Storage;
 
-/// <summary>The storage resources of DESIGN.md. Queue names are also fixed in the queue functions' trigger attributes.</summary>
+/// <summary>The storage resources (docs/architecture.md). Queue names are also fixed in the queue functions' trigger attributes.</summary>
 public static class StorageNames
 {
     /// <summary>The main lane: work paid at least the suggested effort, and the no-script lane's reports.</summary>
