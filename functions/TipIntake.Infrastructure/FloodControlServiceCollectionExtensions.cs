@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TipIntake.Core.FloodControl;
 using TipIntake.Core.Processing;

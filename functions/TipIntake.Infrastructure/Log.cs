@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using TipIntake.Core.Keys;
 
 namespace TipIntake.Infrastructure;

@@ -1,11 +1,6 @@
-using System.Security.Cryptography;
 using Azure.Core;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using TipIntake.Core.Intake;
 using TipIntake.Core.Keys;
 using TipIntake.Core.Processing;
 using TipIntake.Core.Routing;
@@ -13,7 +8,6 @@ using TipIntake.Infrastructure.Backup;
 using TipIntake.Infrastructure.KeyVault;
 using TipIntake.Infrastructure.Retention;
 using TipIntake.Infrastructure.Staff;
-using TipIntake.Infrastructure.Storage;
 using TipIntake.Infrastructure.Triage;
 using TipIntake.Infrastructure.Keys;
 

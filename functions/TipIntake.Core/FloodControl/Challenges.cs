@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
-using System.Text;
 using TipIntake.Core.Jwe;
 
 namespace TipIntake.Core.FloodControl;

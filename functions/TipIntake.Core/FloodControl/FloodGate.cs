@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Logging;
 using TipIntake.Core;

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using TipIntake.Core.FloodControl;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Keys;

@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.Extensions.Options;
-
 namespace TipIntake.Core.Intake;
 
 /// <summary>A receipt as shown once to the reporter, and the keyed hash that is all the service keeps of it.</summary>

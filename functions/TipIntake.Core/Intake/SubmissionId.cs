@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using TipIntake.Core.Jwe;
 
 namespace TipIntake.Core.Intake;

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using TipIntake.Core.FloodControl;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Keys;

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace TipIntake.Core.Jwe;
 
 /// <summary>A256GCM content decryption (RFC 7518 §5.3) with the encoded protected header as AAD (RFC 7516 §5.2 step 14).</summary>

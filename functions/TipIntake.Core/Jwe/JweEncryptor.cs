@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using TipIntake.Core.Keys;
 
 namespace TipIntake.Core.Jwe;

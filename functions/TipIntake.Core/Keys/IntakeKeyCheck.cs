@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace TipIntake.Core.Keys;
 
 /// <summary>The current version of the intake key and when it expires (null: never).</summary>

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Keys;

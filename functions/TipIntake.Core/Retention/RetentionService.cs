@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Triage;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using TipIntake.Core.Tips;
 
 namespace TipIntake.Core.Routing;

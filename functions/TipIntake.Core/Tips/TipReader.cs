@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace TipIntake.Core.Tips;

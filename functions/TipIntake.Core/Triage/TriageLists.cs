@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using TipIntake.Core.Staff;
 using TipIntake.Core.Tips;
 using TipIntake.Core.Triage.Index;

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
 namespace TipIntake.Core.Triage;

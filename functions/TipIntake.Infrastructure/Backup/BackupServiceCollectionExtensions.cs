@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace TipIntake.Infrastructure.Backup;
 
 /// <summary>Registers the table backup (its clients are the app's own storage clients).</summary>

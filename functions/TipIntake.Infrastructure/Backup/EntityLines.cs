@@ -1,8 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Azure.Data.Tables;
 
 namespace TipIntake.Infrastructure.Backup;
 

@@ -1,17 +1,10 @@
 using System.Buffers;
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using Azure;
-using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
-using Microsoft.Extensions.Logging;
-using TipIntake.Infrastructure.Storage;
 
 namespace TipIntake.Infrastructure.Backup;
 

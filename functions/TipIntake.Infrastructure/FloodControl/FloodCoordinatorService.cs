@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using TipIntake.Core.FloodControl;
-using TipIntake.Core.Intake;
 
 namespace TipIntake.Infrastructure.FloodControl;
 

@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Options;
 using TipIntake.Core.FloodControl;
-using TipIntake.Core.Intake;
 using TipIntake.Core.Processing;
 
 namespace TipIntake.Infrastructure.FloodControl;

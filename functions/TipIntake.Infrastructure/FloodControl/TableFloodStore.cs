@@ -1,9 +1,5 @@
 using System.Globalization;
-using Azure;
-using Azure.Data.Tables;
 using TipIntake.Core.FloodControl;
-using TipIntake.Core.Intake;
-using TipIntake.Infrastructure.Storage;
 
 namespace TipIntake.Infrastructure.FloodControl;
 

@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
-using Azure;
 using Azure.Identity;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Keys;
 

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using TipIntake.Core.Jwe;

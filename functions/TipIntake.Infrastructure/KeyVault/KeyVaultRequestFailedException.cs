@@ -1,5 +1,3 @@
-using Azure;
-
 namespace TipIntake.Infrastructure.KeyVault;
 
 /// <summary>

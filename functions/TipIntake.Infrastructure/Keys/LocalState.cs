@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace TipIntake.Infrastructure.Keys;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using TipIntake.Core.Retention;
 
 namespace TipIntake.Infrastructure.Retention;

@@ -1,10 +1,5 @@
 using System.Runtime.CompilerServices;
-using Azure;
-using Azure.Data.Tables;
 using TipIntake.Core.Retention;
-using TipIntake.Core.Triage;
-using TipIntake.Core.Triage.Index;
-using TipIntake.Infrastructure.Storage;
 
 namespace TipIntake.Infrastructure.Retention;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 
 namespace TipIntake.Infrastructure.Staff;

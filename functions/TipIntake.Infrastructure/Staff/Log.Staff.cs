@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace TipIntake.Infrastructure;
 
 /// <summary>Staff sign-in: reason codes and object ids only; never a token, a name, a role list or another claim.</summary>

@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace TipIntake.Infrastructure.Staff;
 
 /// <summary>Says once, at start-up, when staff sign-in is off (not configured) or the development sign-in is on.</summary>

@@ -1,9 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Text;
-using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using TipIntake.Core.Intake;
 
 namespace TipIntake.Infrastructure.Storage;
 

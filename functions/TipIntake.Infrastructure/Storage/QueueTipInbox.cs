@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Azure.Storage.Queues;
-using TipIntake.Core.Intake;
 
 namespace TipIntake.Infrastructure.Storage;
 

@@ -1,6 +1,3 @@
-using Azure;
-using TipIntake.Core.Intake;
-
 namespace TipIntake.Infrastructure.Storage;
 
 /// <summary>Which storage exceptions mean "not now", turned into the core's <see cref="StorageUnavailableException"/>.</summary>

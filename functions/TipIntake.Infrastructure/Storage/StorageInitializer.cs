@@ -1,8 +1,5 @@
-using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace TipIntake.Infrastructure.Storage;
 

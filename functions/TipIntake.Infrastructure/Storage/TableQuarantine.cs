@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using TipIntake.Core.Processing;
 using TipIntake.Core;
 

@@ -1,7 +1,4 @@
-using Azure;
-using Azure.Data.Tables;
 using TipIntake.Core.Processing;
-using TipIntake.Core.Triage;
 using TipIntake.Infrastructure.Triage;
 
 namespace TipIntake.Infrastructure.Storage;

@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using TipIntake.Core.Triage.Index;
-
 namespace TipIntake.Infrastructure.Triage;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Azure.Data.Tables;
-using TipIntake.Core.Triage;
 
 namespace TipIntake.Infrastructure.Triage;
 

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using Azure.Data.Tables;
-using TipIntake.Core.Triage;
-
 namespace TipIntake.Infrastructure.Triage;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using TipIntake.Core.Triage;
-using TipIntake.Core.Triage.Index;
-
 namespace TipIntake.Infrastructure.Triage;
 
 /// <summary>

@@ -1,10 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Azure;
-using Azure.Data.Tables;
-using TipIntake.Core.Triage;
 using TipIntake.Core.Triage.Related;
-using TipIntake.Infrastructure.Storage;
 
 namespace TipIntake.Infrastructure.Triage;
 

@@ -1,9 +1,4 @@
 using System.Runtime.CompilerServices;
-using Azure;
-using Azure.Data.Tables;
-using TipIntake.Core.Triage;
-using TipIntake.Core.Triage.Index;
-using TipIntake.Infrastructure.Storage;
 
 namespace TipIntake.Infrastructure.Triage;
 

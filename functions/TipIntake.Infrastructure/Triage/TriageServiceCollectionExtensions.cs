@@ -1,12 +1,6 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using TipIntake.Core.Staff;
-using TipIntake.Core.Triage;
-using TipIntake.Core.Triage.Index;
 using TipIntake.Core.Triage.Related;
 using TipIntake.Core.Triage.Search;
 using TipIntake.Infrastructure.Keys;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace TipIntake.Core.Triage.Index;
 
 /// <summary>What one repair run found and corrected.</summary>

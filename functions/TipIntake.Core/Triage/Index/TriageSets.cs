@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using TipIntake.Core.Tips;
 
 namespace TipIntake.Core.Triage.Index;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using TipIntake.Core.Staff;
 
 namespace TipIntake.Core.Triage.Related;

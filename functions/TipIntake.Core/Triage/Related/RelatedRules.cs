@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using TipIntake.Core.Triage.Search;
 
 namespace TipIntake.Core.Triage.Related;

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace TipIntake.Core.Triage.Search;
 
 /// <summary>One place of the gazetteer: a city, region or detention facility, with its spellings in three scripts.</summary>

@@ -1,8 +1,4 @@
 using System.Globalization;
-using System.Text;
-using Azure;
-using Azure.Data.Tables;
-using TipIntake.Core.Triage.Index;
 
 namespace TipIntake.Infrastructure.Triage.Index;
 

@@ -1,10 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using Azure;
-using Azure.Data.Tables;
-using TipIntake.Core.Triage.Index;
-using TipIntake.Infrastructure.Storage;
 
 namespace TipIntake.Infrastructure.Triage.Index;
 

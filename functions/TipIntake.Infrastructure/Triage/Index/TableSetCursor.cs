@@ -1,8 +1,3 @@
-using Azure;
-using Azure.Data.Tables;
-using TipIntake.Core.Triage.Index;
-using TipIntake.Infrastructure.Storage;
-
 namespace TipIntake.Infrastructure.Triage.Index;
 
 /// <summary>
