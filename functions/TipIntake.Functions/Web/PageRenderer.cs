@@ -15,8 +15,9 @@ namespace TipIntake.Functions.Web;
 /// staff's triage page (Web/triage.html, with Web/i18n/triage.{en,ko}.json) in English or Korean, from the
 /// templates and translations embedded in this assembly. Templates are parsed and checked once, when the renderer is
 /// built: an unknown placeholder or a text missing from any language throws then, so a typo cannot reach a reporter.
-/// Everything inserted is HTML-encoded, except the two pre-rendered blocks (<c>{{messages}}</c>, JSON with <c>&lt;</c>
-/// escaped; <c>{{countryOptions}}</c>, encoded here). Nothing is logged. Thread-safe; register one instance.
+/// Everything inserted is HTML-encoded, except the pre-rendered blocks (<c>{{messages}}</c>, <c>{{settings}}</c> and
+/// <c>{{facts}}</c>, JSON with <c>&lt;</c> escaped; <c>{{countryOptions}}</c>, encoded here). Nothing is logged.
+/// Thread-safe; register one instance.
 /// </summary>
 public sealed partial class PageRenderer
 {

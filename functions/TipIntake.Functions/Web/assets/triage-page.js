@@ -38,7 +38,7 @@ export const facts = Object.freeze({
 
 const messages = readJson('triage-messages');
 
-export const lang = document.documentElement.lang || 'en';
+const lang = document.documentElement.lang || 'en';
 
 /** The page's text for a key, in the page's language; empty when there is none. */
 export function t(key) {
