@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using System.Text.Unicode;
 
@@ -14,8 +15,9 @@ namespace TipIntake.Functions.Web;
 /// staff's triage page (Web/triage.html, with Web/i18n/triage.{en,ko}.json) in English or Korean, from the
 /// templates and translations embedded in this assembly. Templates are parsed and checked once, when the renderer is
 /// built: an unknown placeholder or a text missing from any language throws then, so a typo cannot reach a reporter.
-/// Everything inserted is HTML-encoded, except the two pre-rendered blocks (<c>{{messages}}</c>, JSON with <c>&lt;</c>
-/// escaped; <c>{{countryOptions}}</c>, encoded here). Nothing is logged. Thread-safe; register one instance.
+/// Everything inserted is HTML-encoded, except the pre-rendered blocks (<c>{{messages}}</c>, <c>{{settings}}</c> and
+/// <c>{{facts}}</c>, JSON with <c>&lt;</c> escaped; <c>{{countryOptions}}</c>, encoded here). Nothing is logged.
+/// Thread-safe; register one instance.
 /// </summary>
 public sealed partial class PageRenderer
 {
@@ -118,22 +120,24 @@ public sealed partial class PageRenderer
 
     /// <summary>
     /// The staff's triage page in <paramref name="lang"/> (one of <see cref="TriageLanguages"/>), with
-    /// <paramref name="settings"/> in the <c>#triage-settings</c> JSON block (no secrets: ids, scope, authority) and
-    /// every triage text in the <c>#triage-messages</c> block, for triage.js. MSAL.js is linked only when the page
-    /// signs in with Entra ID and the bundle is embedded.
+    /// <paramref name="settings"/> in the <c>#triage-settings</c> JSON block (no secrets: ids, scope, authority),
+    /// <see cref="TriageFacts.Current"/> in the <c>#triage-facts</c> block and every triage text in the
+    /// <c>#triage-messages</c> block, for triage.js. MSAL.js is linked only when the page signs in with Entra ID and the
+    /// bundle is embedded.
     /// </summary>
     public string RenderTriage(string lang, TriagePageSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var language = GetTriage(lang);
         var settingsJson = SettingsJson(settings);
-        var html = new StringBuilder(language.Page.Sum(p => p.Text.Length) + language.MessagesJson.Length + settingsJson.Length + 128);
+        var html = new StringBuilder(language.Page.Sum(p => p.Text.Length) + language.MessagesJson.Length + settingsJson.Length + FactsJson.Length + 128);
         foreach (var part in language.Page)
         {
             html.Append(part.Kind switch
             {
                 PartKind.Literal => part.Text,
                 PartKind.Settings => settingsJson,
+                PartKind.Facts => FactsJson,
                 PartKind.Messages => language.MessagesJson,
                 PartKind.Scripts => MsalScript(settings),
                 _ => throw new InvalidOperationException($"The triage page cannot hold a {part.Kind} placeholder."),
@@ -178,6 +182,10 @@ public sealed partial class PageRenderer
         lang is not null && _triageLanguages.TryGetValue(lang, out var language)
             ? language
             : throw new ArgumentException("The triage page language must be one of PageRenderer.TriageLanguages.", nameof(lang));
+
+    /// <summary>The <c>#triage-facts</c> block: the same for every page, so serialized once.</summary>
+    private static readonly string FactsJson = JsonSerializer.Serialize(TriageFacts.Current, TriageFactsJsonContext.Default.TriageFacts)
+        .Replace("<", "\\u003c", StringComparison.Ordinal);
 
     private static string MsalScript(TriagePageSettings settings) =>
         settings.AuthMode == TriagePageSettings.EntraMode && settings.MsalAvailable
@@ -597,6 +605,7 @@ public sealed partial class PageRenderer
             ("formError", 1) when isForm => new Part(PartKind.FormError),
             ("messages", 1) when isForm || isTriage => new Part(PartKind.Messages),
             ("settings", 1) when isTriage => new Part(PartKind.Settings),
+            ("facts", 1) when isTriage => new Part(PartKind.Facts),
             ("scripts", 1) when isTriage => new Part(PartKind.Scripts),
             ("countryOptions", 1) when isForm => new Part(PartKind.CountryOptions),
             ("submission", 1) when isForm => new Part(PartKind.Submission),
@@ -676,6 +685,7 @@ public sealed partial class PageRenderer
         Ticket,
         Receipt,
         Settings,
+        Facts,
         Scripts,
     }
 
@@ -701,3 +711,8 @@ public sealed partial class PageRenderer
         int FormLength,
         int ReceiptLength);
 }
+
+/// <summary>The triage page's <c>#triage-facts</c> block, camelCase.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(TriageFacts))]
+internal sealed partial class TriageFactsJsonContext : JsonSerializerContext;

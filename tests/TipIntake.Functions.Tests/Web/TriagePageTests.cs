@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using TipIntake.Core.Staff;
+using TipIntake.Core.Tips;
+using TipIntake.Core.Triage;
 using TipIntake.Functions.Functions;
 using TipIntake.Functions.Http;
 using TipIntake.Functions.Web;
@@ -7,7 +10,11 @@ using TipIntake.Infrastructure.Staff;
 
 namespace TipIntake.Functions.Tests.Web;
 
-/// <summary>The staff's triage page: template, translations, settings block and its Content-Security-Policy.</summary>
+/// <summary>
+/// The staff's triage page: template, translations, settings and facts blocks, its script modules and its
+/// Content-Security-Policy. What the scripts do in a browser is tested in TipIntake.IntegrationTests
+/// (Browser.TriagePageTests, Browser.TriageWorkdayTests).
+/// </summary>
 public sealed partial class TriagePageTests
 {
     private static readonly PageRenderer Renderer = WebResources.Renderer;
@@ -19,6 +26,12 @@ public sealed partial class TriagePageTests
         "api://tipintake-triage/Tips.Triage", "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555", MsalAvailable: true);
 
     public static TheoryData<string> Languages() => [.. PageRenderer.TriageLanguages];
+
+    /// <summary>The triage page's script modules (triage.js and what it imports), by file name, with their text.</summary>
+    private static readonly Dictionary<string, string> Modules = WebResources.Names()
+        .Where(name => name.StartsWith("Web/assets/triage", StringComparison.Ordinal) && name.EndsWith(".js", StringComparison.Ordinal)
+            && name != "Web/assets/triage-signed-in.js")
+        .ToDictionary(name => name["Web/assets/".Length..], WebResources.Read, StringComparer.Ordinal);
 
     private static IEnumerable<string> Pages(string lang) =>
     [
@@ -82,11 +95,12 @@ public sealed partial class TriagePageTests
             foreach (Match script in ScriptTag().Matches(page))
             {
                 Assert.True(
-                    script.Value is "<script src=\"/assets/triage.js\" defer>"
+                    script.Value is "<script type=\"module\" src=\"/assets/triage.js\">"
                         or "<script src=\"/assets/msal-browser.min.js\" defer>"
                         or "<script src=\"/assets/triage-signed-in.js\" defer>"
                         or "<script src=\"/assets/msal-redirect-bridge.min.js\" defer>"
                         or "<script type=\"application/json\" id=\"triage-settings\">"
+                        or "<script type=\"application/json\" id=\"triage-facts\">"
                         or "<script type=\"application/json\" id=\"triage-messages\">",
                     script.Value);
             }
@@ -151,45 +165,107 @@ public sealed partial class TriagePageTests
         Assert.Equal(Renderer.TranslateTriage(lang, "error.conflict"), messages["error.conflict"]);
     }
 
-    [Fact]
-    public void Every_key_the_script_asks_for_exists()
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void Every_key_the_scripts_ask_for_and_every_fact_they_name_has_a_text(string lang)
     {
-        var script = WebResources.Read("Web/assets/triage.js");
-        var keys = Renderer.TriageKeys("en").ToHashSet();
-        var used = ScriptKey().Matches(script).Select(m => m.Groups[1].Value).Distinct().ToList();
+        var keys = Renderer.TriageKeys(lang).ToHashSet();
+        var used = Modules.Values.SelectMany(script => ScriptKey().Matches(script)).Select(m => m.Groups[1].Value).Distinct().ToList();
         Assert.NotEmpty(used);
         Assert.All(used, key => Assert.Contains(key, keys));
-        foreach (var status in new[] { "new", "in-review", "verified", "escalated", "dismissed", "closed" })
+
+        // The scripts name statuses, categories and urgencies from #triage-facts (named('status', …) and the filters).
+        var facts = TriageFacts.Current;
+        Assert.All(facts.Statuses, status => Assert.Contains($"status.{status}", keys));
+        Assert.All(facts.Categories, category => Assert.Contains($"category.{category}", keys));
+        Assert.All(facts.Urgencies, urgency => Assert.Contains($"urgency.{urgency}", keys));
+    }
+
+    [Fact]
+    public void The_scripts_write_text_only_and_never_markup()
+    {
+        Assert.True(Modules.Count >= 5, string.Join(", ", Modules.Keys));
+        foreach (var (name, script) in Modules)
         {
-            Assert.Contains($"status.{status}", keys);
+            foreach (var sink in new[] { "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "localStorage" })
+            {
+                Assert.False(script.Contains(sink, StringComparison.Ordinal), $"{name} uses {sink}");
+            }
+        }
+
+        Assert.Contains("textContent", Modules["triage-page.js"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_module_the_entry_reaches_is_embedded_and_served_as_javascript()
+    {
+        var assets = new WebAssets();
+        var reached = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Queue<string>(["triage.js"]);
+        while (pending.TryDequeue(out var name))
+        {
+            if (!reached.Add(name))
+            {
+                continue;
+            }
+
+            var asset = assets.Find(name);
+            Assert.True(asset is not null, $"/assets/{name} is not served");
+            Assert.StartsWith("text/javascript", asset.ContentType, StringComparison.Ordinal);
+            foreach (Match import in ModuleImport().Matches(Modules[name]))
+            {
+                pending.Enqueue(import.Groups[1].Value);
+            }
+        }
+
+        // Every module is in use: none is left behind by a split.
+        Assert.Equal(Modules.Keys.Order(StringComparer.Ordinal), reached.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_scripts_keep_no_copy_of_the_server_facts()
+    {
+        // Where a tip may move comes with the tip (nextStatuses); the other facts from #triage-facts. Only "new" is
+        // named, as the API's rule for a bulk dismissal (docs/triage.md, "Dismissing a flood").
+        var facts = TriageFacts.Current;
+        var copies = facts.Statuses.Where(status => status != TriageStatuses.New).Concat(facts.Categories).Append(facts.EditorRole).ToList();
+        foreach (var (name, script) in Modules)
+        {
+            foreach (var value in copies)
+            {
+                Assert.False(script.Contains($"'{value}'", StringComparison.Ordinal), $"{name} names '{value}'");
+            }
+
+            Assert.DoesNotContain("TRANSITIONS", script, StringComparison.Ordinal);
         }
     }
 
     [Fact]
-    public void The_script_writes_text_only_and_never_markup()
+    public void The_facts_are_cores()
     {
-        var script = WebResources.Read("Web/assets/triage.js");
-        foreach (var sink in new[] { "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "localStorage" })
-        {
-            Assert.DoesNotContain(sink, script, StringComparison.Ordinal);
-        }
+        var facts = TriageFacts.Current;
+        Assert.Equal(TriageStatuses.All, facts.Statuses);
+        Assert.Equal(TipCategories.All, facts.Categories);
+        Assert.Equal([TipUrgencies.Imminent, TipUrgencies.Soon, TipUrgencies.Unknown], facts.Urgencies);
+        Assert.Equal(StaffRoles.Editor, facts.EditorRole);
+        Assert.Equal(TriageInput.DefaultPageSize, facts.PageSize);
 
-        Assert.Contains("textContent", script, StringComparison.Ordinal);
+        // Workflow order: every status the workflow knows, from "new" to the final "closed", and nothing it does not.
+        Assert.All(facts.Statuses, status => Assert.True(TriageWorkflow.IsKnown(status), status));
+        Assert.Equal(TriageStatuses.New, facts.Statuses[0]);
+        Assert.Empty(TriageWorkflow.NextOf(facts.Statuses[^1]));
+        Assert.All(facts.Statuses.SelectMany(TriageWorkflow.NextOf), next => Assert.Contains(next, facts.Statuses));
     }
 
     [Fact]
-    public void The_page_offers_only_the_workflows_next_statuses()
+    public void The_facts_block_is_camel_case_json_without_angle_brackets()
     {
-        var script = WebResources.Read("Web/assets/triage.js");
-        var table = Regex.Match(script, @"const TRANSITIONS = \{(.*?)\};", RegexOptions.Singleline).Groups[1].Value;
-        var transitions = Regex.Matches(table, @"'([a-z-]+)': \[([^\]]*)\]")
-            .ToDictionary(m => m.Groups[1].Value, m => Regex.Matches(m.Groups[2].Value, "'([a-z-]+)'").Select(s => s.Groups[1].Value).ToArray());
-        Assert.Equal(["in-review"], transitions["new"]);
-        Assert.Equal(["verified", "escalated", "dismissed"], transitions["in-review"]);
-        Assert.Equal(["escalated", "closed"], transitions["verified"]);
-        Assert.Equal(["closed"], transitions["escalated"]);
-        Assert.Equal(["closed", "in-review"], transitions["dismissed"]);
-        Assert.Empty(transitions["closed"]);
+        var block = FactsScript().Match(Renderer.RenderTriage("ko", Development));
+        Assert.True(block.Success);
+        Assert.DoesNotContain("<", block.Groups[1].Value, StringComparison.Ordinal);
+        Assert.Equal(
+            """{"statuses":["new","in-review","verified","escalated","dismissed","closed"],"categories":["detention","forced-repatriation","trafficking","forced-marriage","other"],"urgencies":["imminent","soon","unknown"],"editorRole":"TipTriage.Editor","pageSize":25}""",
+            block.Groups[1].Value);
     }
 
     [Theory]
@@ -197,10 +273,10 @@ public sealed partial class TriagePageTests
     public void The_page_has_the_elements_the_script_and_the_browser_test_rely_on(string lang)
     {
         var page = Renderer.RenderTriage(lang, Development);
-        var script = WebResources.Read("Web/assets/triage.js");
-        foreach (Match id in ScriptId().Matches(script))
+        var ids = Modules.Values.SelectMany(script => ScriptId().Matches(script)).Select(m => m.Groups[1].Value).Distinct().ToList();
+        foreach (var id in ids)
         {
-            Assert.Contains($"id=\"{id.Groups[1].Value}\"", page, StringComparison.Ordinal);
+            Assert.Contains($"id=\"{id}\"", page, StringComparison.Ordinal);
         }
 
         Assert.Contains("<a href=\"/triage?lang=ko\" hreflang=\"ko\" lang=\"ko\">한국어</a>", page, StringComparison.Ordinal);
@@ -321,6 +397,12 @@ public sealed partial class TriagePageTests
 
     [GeneratedRegex(@"<script type=""application/json"" id=""triage-messages"">(.*?)</script>", RegexOptions.Singleline)]
     private static partial Regex MessagesScript();
+
+    [GeneratedRegex(@"<script type=""application/json"" id=""triage-facts"">(.*?)</script>", RegexOptions.Singleline)]
+    private static partial Regex FactsScript();
+
+    [GeneratedRegex(@"\bfrom '\./([a-z-]+\.js)';")]
+    private static partial Regex ModuleImport();
 
     [GeneratedRegex(@"\bt\('([a-zA-Z.-]+)'\)")]
     private static partial Regex ScriptKey();

@@ -2,6 +2,8 @@ using System.Net;
 using Deque.AxeCore.Playwright;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using TipIntake.Core.Tips;
+using TipIntake.Core.Triage;
 using TipIntake.Core.Triage.Index;
 
 namespace TipIntake.IntegrationTests.Browser;
@@ -48,15 +50,29 @@ public sealed class TriagePageTests : IAsyncLifetime
 
         var row = page.Locator($"#tip-list button[data-id='{id}']");
         await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        await row.ClickAsync();
+        // The filters list what the server knows (#triage-facts), in its order.
+        var (statuses, categories, urgencies) = (
+            await OptionValuesAsync(page, "#status-filter"), await OptionValuesAsync(page, "#search-category"), await OptionValuesAsync(page, "#search-urgency"));
+        Assert.Equal(["", .. TriageStatuses.All], statuses);
+        Assert.Equal(["", .. TipCategories.All], categories);
+        Assert.Equal(["", .. TipUrgencies.All], urgencies);
+        Assert.Equal("In review", await page.Locator("#status-filter option[value='in-review']").InnerTextAsync());
+        var opened = await page.RunAndWaitForResponseAsync(
+            () => row.ClickAsync(), response => response.Request.Method == "GET" && response.Url.EndsWith($"/api/triage/tips/{id}", StringComparison.Ordinal));
         await Assertions.Expect(page.Locator("#narrative")).ToHaveTextAsync(narrative);
         Assert.Equal(0, await page.Locator("#narrative b").CountAsync());
-        Assert.Equal(["in-review"], await page.Locator("#status-select option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"));
+        // The status menu offers exactly what the API said this tip may move to, in its order.
+        Assert.Equal(["in-review"], await NextStatusesAsync(opened));
+        Assert.Equal(["in-review"], await StatusChoicesAsync(page));
 
         await page.Locator("#status-select").SelectOptionAsync("in-review");
-        await page.Locator("#status-apply").ClickAsync();
+        var moved = await page.RunAndWaitForResponseAsync(
+            () => page.Locator("#status-apply").ClickAsync(), response => response.Url.EndsWith($"/api/triage/tips/{id}/status", StringComparison.Ordinal));
         // From in-review, the workflow offers verified, escalated and dismissed.
         await Assertions.Expect(page.Locator("#status-select option")).ToHaveCountAsync(3);
+        Assert.Equal(["verified", "escalated", "dismissed"], await NextStatusesAsync(moved));
+        Assert.Equal(await NextStatusesAsync(moved), await StatusChoicesAsync(page));
+        Assert.Equal(["Verified", "Escalated", "Dismissed"], await page.Locator("#status-select option").AllInnerTextsAsync());
 
         var note = $"Called the contact in Yanji. {TestTips.NewMarker()}";
         await page.Locator("#note-text").FillAsync(note);
@@ -180,6 +196,18 @@ public sealed class TriagePageTests : IAsyncLifetime
         Assert.True(serious.Count == 0, string.Join("\n", serious));
         Assert.Empty(await session.CspViolationsAsync());
     }
+
+    private static async Task<string[]> NextStatusesAsync(IResponse tip)
+    {
+        Assert.True(tip.Ok, $"{tip.Status} from {tip.Url}");
+        using var json = System.Text.Json.JsonDocument.Parse(await tip.TextAsync());
+        return [.. json.RootElement.GetProperty("nextStatuses").EnumerateArray().Select(status => status.GetString()!)];
+    }
+
+    private static Task<string[]> StatusChoicesAsync(IPage page) => OptionValuesAsync(page, "#status-select");
+
+    private static Task<string[]> OptionValuesAsync(IPage page, string select) =>
+        page.Locator($"{select} option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)");
 
     private Task<BrowserSession> OpenAsync(string lang) => BrowserSession.OpenAsync(
         _browser,

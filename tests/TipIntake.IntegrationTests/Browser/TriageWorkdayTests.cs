@@ -8,8 +8,9 @@ namespace TipIntake.IntegrationTests.Browser;
 /// <summary>
 /// The triage page for a working day, in Debian's Chromium against the local host, the triage API and Azurite: the
 /// list and the open tip side by side on a 1,024 px screen, the keys that move through the list, a tip without a place
-/// listed without a dangling separator, search with its filters and pages, and related reports with their reason,
-/// linked by an Editor — in English and Korean, axe clean and within the page's CSP.
+/// listed without a dangling separator, search with its filters and pages, related reports with their reason, linked
+/// by an Editor, a change refused because someone else changed the tip meanwhile, and signing out — in English and
+/// Korean, axe clean and within the page's CSP.
 /// </summary>
 public sealed class TriageWorkdayTests : IAsyncLifetime
 {
@@ -188,6 +189,60 @@ public sealed class TriageWorkdayTests : IAsyncLifetime
         await Assertions.Expect(readerRelated.First).ToContainTextAsync("Same place within the same weeks");
         await Assertions.Expect(readerRelated.First.Locator("button[data-action='unlink']")).ToBeDisabledAsync();
         await AssertAxeCleanAsync(reader.Page);
+    }
+
+    [Fact]
+    public async Task A_tip_changed_by_someone_else_meanwhile_is_reloaded_with_its_new_choices_and_signing_out_clears_the_page()
+    {
+        var id = await _host.SeedTipAsync(new Tip(TipCategories.Detention, "Two people were taken in Yanji.", TipUrgencies.Soon,
+            new TipLocation("CN", "Jilin", "Yanji"), null, null, 2, "en", null));
+
+        await using var session = await OpenAsync("en", 1280, 900);
+        var page = session.Page;
+        await page.Locator("#signin-dev-editor").ClickAsync();
+        var row = page.Locator($"#tip-list button[data-id='{id}']");
+        await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await row.ClickAsync();
+        await Assertions.Expect(page.Locator("#detail-id")).ToHaveTextAsync(id);
+        await Assertions.Expect(page.Locator("#status-select option")).ToHaveCountAsync(1);
+        await page.Locator("#note-text").FillAsync("Half-written note");
+
+        // Someone else moves the tip to in-review while it is on screen.
+        var (_, etag) = await _host.ReadTipAsync(id);
+        using (var moved = await _host.ChangeAsync(id, "status", new { status = "in-review" }, etag))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, moved.StatusCode);
+        }
+
+        // The page's change, sent with the version it showed, is refused (412): it says so and offers to reload.
+        await page.Locator("#status-apply").ClickAsync();
+        await Assertions.Expect(page.Locator("#conflict")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#conflict-reload")).ToBeFocusedAsync();
+        var reloaded = await page.RunAndWaitForResponseAsync(
+            () => page.Locator("#conflict-reload").ClickAsync(), response => response.Request.Method == "GET" && response.Url.EndsWith($"/api/triage/tips/{id}", StringComparison.Ordinal));
+        await Assertions.Expect(page.Locator("#conflict")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#status-select option")).ToHaveCountAsync(3);
+        using (var json = System.Text.Json.JsonDocument.Parse(await reloaded.TextAsync()))
+        {
+            Assert.Equal(
+                json.RootElement.GetProperty("nextStatuses").EnumerateArray().Select(status => status.GetString()!).ToArray(),
+                await page.Locator("#status-select option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"));
+        }
+
+        // What was typed in the note box stays.
+        Assert.Equal("Half-written note", await page.Locator("#note-text").InputValueAsync());
+        await AssertAxeCleanAsync(page);
+
+        // Signing out takes the tips, the open tip and what was searched for off the page.
+        await page.Locator("#search-q").FillAsync("Yanji");
+        await page.Locator("#signout").ClickAsync();
+        await Assertions.Expect(page.Locator("#signin")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#workspace")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#detail")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#announce")).ToHaveTextAsync("Signed out.");
+        Assert.Equal(0, await page.Locator("#tip-list li, #queue-list li, #related-list li").CountAsync());
+        Assert.Equal("", await page.Locator("#search-q").InputValueAsync());
+        Assert.Empty(await session.CspViolationsAsync());
     }
 
     /// <summary>Searches and waits until the answer is listed (the list says it is busy from the click until then).</summary>

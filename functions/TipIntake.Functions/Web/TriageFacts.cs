@@ -1,0 +1,16 @@
+using TipIntake.Core.Staff;
+using TipIntake.Core.Tips;
+using TipIntake.Core.Triage;
+
+namespace TipIntake.Functions.Web;
+
+/// <summary>What the triage page's scripts need to know of the server, sent once in its #triage-facts block.</summary>
+public sealed record TriageFacts(IReadOnlyList<string> Statuses, IReadOnlyList<string> Categories, IReadOnlyList<string> Urgencies, string EditorRole, int PageSize)
+{
+    /// <summary>
+    /// The workflow's statuses in workflow order, the tip categories, the urgencies most urgent first (the order the
+    /// lists sort by), the app role that may change tips, and the page size the list API uses when none is asked for.
+    /// </summary>
+    public static TriageFacts Current { get; } = new(
+        TriageStatuses.All, TipCategories.All, TipUrgencies.All, StaffRoles.Editor, TriageInput.DefaultPageSize);
+}

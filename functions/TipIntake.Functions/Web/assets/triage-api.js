@@ -1,0 +1,107 @@
+// The triage API of this origin (/api/triage/…, docs/architecture.md "Triage"): every call with the staff member's
+// token, a change with the ETag of the version on screen (If-Match), and a refusal (problem+json) told in the page's
+// language.
+
+import { currentToken, signedOut } from './triage-auth.js';
+import { showAlert, t } from './triage-page.js';
+
+/** A call that failed: the HTTP status (0 when the network failed) and the problem+json body, if any. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super('HTTP ' + status);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+/** Calls the API; resolves to the JSON answer and its ETag, or rejects with an ApiError. */
+export async function api(method, path, body, etag) {
+  const token = await currentToken();
+  if (!token) {
+    signedOut(t('error.unauthorized'));
+    throw new ApiError(401, null);
+  }
+  const headers = { Authorization: 'Bearer ' + token, Accept: 'application/json' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+  }
+  if (etag) {
+    headers['If-Match'] = etag;
+  }
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  let json = null;
+  try {
+    json = await response.json();
+  } catch {
+    json = null;
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, json);
+  }
+  return { json: json || {}, etag: response.headers.get('ETag') };
+}
+
+/** The path of a tip, or of something under it (…/events, …/status), with every segment encoded. */
+export function tipPath(id, ...rest) {
+  return ['/api/triage/tips', id, ...rest].map((segment, index) => (index === 0 ? segment : encodeURIComponent(segment))).join('/');
+}
+
+/**
+ * Shows what went wrong with a call. 401 ends the session; a stale version (412) is the open tip's to explain
+ * (triage-detail.js), since only a change sends If-Match.
+ */
+export function handleError(error) {
+  const status = error instanceof ApiError ? error.status : -1;
+  switch (status) {
+    case 401:
+      signedOut(t('error.unauthorized'));
+      break;
+    case 403:
+      showAlert(t('error.forbidden'));
+      break;
+    case 404:
+      showAlert(t('error.notFound'));
+      break;
+    case 409:
+      showAlert(t('error.invalidTransition'));
+      break;
+    case 0:
+      showAlert(t('error.network'));
+      break;
+    default:
+      showAlert(t('error.failed'));
+      break;
+  }
+}
+
+// One change at a time, a tip's or a bulk dismissal: a second click while one is on its way does nothing.
+let changing = false;
+
+/** Whether a change is on its way. */
+export function isChanging() {
+  return changing;
+}
+
+/** Runs <change> unless another is on its way (then resolves to undefined without running it). */
+export async function oneChangeAtATime(change) {
+  if (changing) {
+    return undefined;
+  }
+  changing = true;
+  try {
+    return await change();
+  } finally {
+    changing = false;
+  }
+}
