@@ -12,7 +12,8 @@ public static class TipIntakeAppServices
     public static IServiceCollection AddTipIntakeApp(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.AddTipIntake(configuration, environment);
-        services.AddSingleton<PageRenderer>();
+        services.AddSingleton<Translations>();
+        services.AddSingleton<Pages>();
         services.AddSingleton<WebAssets>();
         return services;
     }

@@ -167,6 +167,6 @@ public sealed partial class ResendTests : IAsyncLifetime
     [GeneratedRegex("<p id=\"receipt-code\" class=\"receipt-code\" translate=\"no\">([^<]+)</p>")]
     private static partial Regex ReceiptCode();
 
-    [GeneratedRegex("<input type=\"hidden\" name=\"submission\" value=\"([^\"]*)\">")]
+    [GeneratedRegex("<input type=\"hidden\" name=\"submission\" value=\"([^\"]*)\" />")]
     private static partial Regex HiddenSubmission();
 }

@@ -110,7 +110,10 @@ public static partial class TipReader
     /// triage page. Right-to-left text needs none of them (the Unicode bidi algorithm orders it). A narrative may keep
     /// them; the triage page isolates every field it shows, so none can reorder text around it.
     /// </summary>
-    public static readonly SearchValues<char> BidiControls = SearchValues.Create("\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069");
+    public static readonly SearchValues<char> BidiControls = SearchValues.Create(BidiControlCharacters);
+
+    /// <summary>The characters of <see cref="BidiControls"/>, for the reporter form's script (sent in its data block).</summary>
+    public const string BidiControlCharacters = "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069";
 
     private static string? Text(
         string? value, string field, int maxCharacters, bool multiline, bool required, List<TipError> errors, bool refuseBidiControls = false)

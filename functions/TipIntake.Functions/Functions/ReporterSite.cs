@@ -11,7 +11,7 @@ namespace TipIntake.Functions.Functions;
 /// GET / (the reporter form, in the language asked for or the browser's) and GET /assets/… (embedded files). Every
 /// answer carries the strict security headers; nothing is loaded from anywhere else.
 /// </summary>
-public sealed class ReporterSite(PageRenderer pages, WebAssets assets, FloodGate flood)
+public sealed class ReporterSite(Pages pages, WebAssets assets, FloodGate flood)
 {
     [Function(nameof(ReporterSite))]
     public IActionResult Run(
@@ -22,8 +22,8 @@ public sealed class ReporterSite(PageRenderer pages, WebAssets assets, FloodGate
         path ??= "";
         if (path.Length == 0)
         {
-            var lang = PageRenderer.ChooseLanguage(request.Query[FormRequestBody.LanguageField], request.Headers.AcceptLanguage);
-            var page = new HtmlResult(StatusCodes.Status200OK, pages.RenderForm(lang, Empty, Empty, formErrorKey: null, ticket: flood.IssueFormTicket()));
+            var lang = LanguageChoice.Choose(request.Query[FormRequestBody.LanguageField], request.Headers.AcceptLanguage);
+            var page = new HtmlResult(StatusCodes.Status200OK, pages.Form(lang, Empty, Empty, formErrorKey: null, ticket: flood.IssueFormTicket()));
             page.Headers["Vary"] = "Accept-Language";
             page.Headers["Content-Language"] = lang;
             return page;

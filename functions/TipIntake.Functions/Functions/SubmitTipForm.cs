@@ -16,7 +16,7 @@ namespace TipIntake.Functions.Functions;
 /// shortly. Each page carries a single-use ticket: posting a page whose report was received (reloading the receipt
 /// page, going back and sending again) does not show the receipt again. Nothing of the body is logged.
 /// </summary>
-public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, PageRenderer pages)
+public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pages pages)
 {
     [Function(nameof(SubmitTipForm))]
     public async Task<IActionResult> Run(
@@ -27,12 +27,12 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
         if (!FormOrigin.IsOwnPage(request))
         {
             // Refused before the body is read: nothing another site's page sent is shown back.
-            var language = PageRenderer.ChooseLanguage(null, request.Headers.AcceptLanguage);
+            var language = LanguageChoice.Choose(null, request.Headers.AcceptLanguage);
             return Form(StatusCodes.Status403Forbidden, language, NoErrors, NoErrors, "form.error.crossSite", SubmissionId.New());
         }
 
         var (status, fields) = await FormRequestBody.ReadAsync(request, cancellationToken);
-        var lang = PageRenderer.ChooseLanguage(fields.GetValueOrDefault(FormRequestBody.LanguageField), request.Headers.AcceptLanguage);
+        var lang = LanguageChoice.Choose(fields.GetValueOrDefault(FormRequestBody.LanguageField), request.Headers.AcceptLanguage);
 
         // The page's hidden submission id comes back with every resend of it, so that a resent (or double-posted)
         // form keeps one tip. A post without one (an old page) gets a fresh id; a mangled one is refused.
@@ -60,7 +60,7 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
         switch (await intake.SubmitAsync(fields, submission, ct => flood.AdmitFormAsync(ticket, ct), cancellationToken))
         {
             case FormIntakeResult.Accepted accepted:
-                return new HtmlResult(StatusCodes.Status200OK, pages.RenderReceipt(lang, accepted.ReceiptCode));
+                return new HtmlResult(StatusCodes.Status200OK, pages.Receipt(lang, accepted.ReceiptCode));
             case FormIntakeResult.AlreadyReceived:
                 // Nothing of what was posted is shown back, and no receipt: this page's report is kept already.
                 return Form(StatusCodes.Status409Conflict, lang, NoErrors, NoErrors, "form.error.alreadyReceived", SubmissionId.New());
@@ -90,5 +90,5 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
         IReadOnlyDictionary<string, string> errors,
         string formErrorKey,
         SubmissionId submission) =>
-        new(status, pages.RenderForm(lang, fields, errors, formErrorKey, submission, flood.IssueFormTicket()));
+        new(status, pages.Form(lang, fields, errors, formErrorKey, submission, flood.IssueFormTicket()));
 }

@@ -14,7 +14,7 @@ namespace TipIntake.Functions.Functions;
 /// the app registration's redirect URI). Thin: the page is static apart from its language and the public sign-in
 /// settings; every tip is fetched by the page from the triage API with the staff member's token.
 /// </summary>
-public sealed class TriagePage(PageRenderer pages, WebAssets assets, IOptions<StaffAuthOptions> auth, IHostEnvironment environment)
+public sealed class TriagePage(Pages pages, WebAssets assets, IOptions<StaffAuthOptions> auth, IHostEnvironment environment)
 {
     public const string MsalAsset = "msal-browser.min.js";
     public const string MsalBridgeAsset = "msal-redirect-bridge.min.js";
@@ -23,11 +23,11 @@ public sealed class TriagePage(PageRenderer pages, WebAssets assets, IOptions<St
     public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "triage")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var lang = PageRenderer.ChooseTriageLanguage(request.Query[FormRequestBody.LanguageField], request.Headers.AcceptLanguage);
+        var lang = LanguageChoice.ChooseTriage(request.Query[FormRequestBody.LanguageField], request.Headers.AcceptLanguage);
         var options = auth.Value;
         var page = new HtmlResult(
             StatusCodes.Status200OK,
-            pages.RenderTriage(lang, Settings(options, environment.IsDevelopment(), assets.Find(MsalAsset) is not null)),
+            pages.Triage(lang, Settings(options, environment.IsDevelopment(), assets.Find(MsalAsset) is not null)),
             SecurityHeaders.TriageContentSecurityPolicy(options.Instance));
         page.Headers["Vary"] = "Accept-Language";
         page.Headers["Content-Language"] = lang;
@@ -40,10 +40,10 @@ public sealed class TriagePage(PageRenderer pages, WebAssets assets, IOptions<St
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "triage/signed-in")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var lang = PageRenderer.ChooseTriageLanguage(null, request.Headers.AcceptLanguage);
+        var lang = LanguageChoice.ChooseTriage(null, request.Headers.AcceptLanguage);
         return new HtmlResult(
             StatusCodes.Status200OK,
-            pages.RenderTriageSignedIn(lang, assets.Find(MsalBridgeAsset) is not null),
+            pages.TriageSignedIn(lang, assets.Find(MsalBridgeAsset) is not null),
             SecurityHeaders.SignInBridgeContentSecurityPolicy);
     }
 

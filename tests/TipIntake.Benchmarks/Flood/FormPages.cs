@@ -31,6 +31,6 @@ public static partial class FormPages
         return new FormUrlEncodedContent(values);
     }
 
-    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[a-z]+)\" value=\"(?<value>[^\"]*)\">")]
+    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>[a-z]+)\" value=\"(?<value>[^\"]*)\" />")]
     private static partial Regex HiddenInput();
 }

@@ -20,7 +20,7 @@ public sealed partial class TranslationTests
     public void Every_language_has_exactly_the_same_keys()
     {
         var english = Load("en").Keys.ToHashSet();
-        foreach (var lang in PageRenderer.Languages)
+        foreach (var lang in LanguageChoice.Reporter)
         {
             var keys = Load(lang).Keys.ToHashSet();
             Assert.Empty(english.Except(keys));
@@ -31,7 +31,7 @@ public sealed partial class TranslationTests
     [Fact]
     public void No_text_is_empty_and_no_text_contains_markup()
     {
-        foreach (var lang in PageRenderer.Languages)
+        foreach (var lang in LanguageChoice.Reporter)
         {
             foreach (var (key, text) in Load(lang))
             {
@@ -53,37 +53,30 @@ public sealed partial class TranslationTests
     }
 
     [Fact]
-    public void Every_key_a_template_uses_exists_in_every_language()
+    public void Every_message_the_scripts_name_exists_in_every_language_and_in_the_facts_block()
     {
-        var used = new[] { "Web/form.html", "Web/receipt.html" }
-            .SelectMany(name => TextPlaceholder().Matches(WebResources.Read(name)).Select(m => m.Groups[1].Value))
+        var named = ReporterScripts
+            .SelectMany(name => ScriptMessageKey().Matches(WebResources.Read(name)).Select(m => m.Groups[1].Value))
             .ToHashSet();
-        Assert.Contains("quickExit.text", used);
-        foreach (var lang in PageRenderer.Languages)
+        Assert.Contains("status.sending", named);
+        Assert.Contains("status.tooLong", named);
+        foreach (var lang in LanguageChoice.Reporter)
         {
-            Assert.Empty(used.Except(Load(lang).Keys));
+            var messages = FactsBlock(WebResources.Pages.Form(lang, WebResources.NoValues(), WebResources.NoValues(), null)).GetProperty("messages")
+                .EnumerateObject().Select(p => p.Name);
+            Assert.Empty(named.Except(Load(lang).Keys));
+            Assert.Empty(named.Except(messages));
         }
     }
 
-    [Fact]
-    public void Every_message_app_js_names_exists_in_every_language_and_in_the_messages_block()
-    {
-        var script = WebResources.Read("Web/assets/app.js");
-        var named = ScriptMessageKey().Matches(script).Select(m => m.Groups[1].Value).ToHashSet();
-        Assert.Contains("status.sending", named);
-        Assert.Contains("status.tooLong", named);
-        foreach (var lang in PageRenderer.Languages)
-        {
-            var block = MessagesBlock(WebResources.Renderer.RenderForm(lang, WebResources.NoValues(), WebResources.NoValues(), null));
-            Assert.Empty(named.Except(Load(lang).Keys));
-            Assert.Empty(named.Except(block.Keys));
-        }
-    }
+    /// <summary>The reporter's page scripts (not the image scrubber, which a later page uses).</summary>
+    internal static readonly string[] ReporterScripts =
+        ["Web/assets/app.js", "Web/assets/facts.js", "Web/assets/form.js", "Web/assets/jwe.js", "Web/assets/quick-exit.js", "Web/assets/validation.js"];
 
     [Fact]
     public void Every_error_code_has_a_generic_message_and_field_messages_name_real_fields()
     {
-        foreach (var lang in PageRenderer.Languages)
+        foreach (var lang in LanguageChoice.Reporter)
         {
             var strings = Load(lang);
             foreach (var code in ErrorCodes.Concat(["not-a-number", "not-bcp47", "invalid"]))
@@ -93,7 +86,7 @@ public sealed partial class TranslationTests
 
             foreach (var key in strings.Keys.Where(k => k.StartsWith("error.", StringComparison.Ordinal) && k.Count(c => c == '.') == 2))
             {
-                Assert.Contains(key.Split('.')[1], PageRenderer.FormFields);
+                Assert.Contains(key.Split('.')[1], TipForm.FieldNames);
             }
 
             Assert.True(strings.ContainsKey("error.narrative.too-long"));
@@ -105,7 +98,7 @@ public sealed partial class TranslationTests
     [Fact]
     public void The_country_names_cover_exactly_the_assigned_iso_codes()
     {
-        foreach (var lang in PageRenderer.Languages)
+        foreach (var lang in LanguageChoice.Reporter)
         {
             var codes = Load(lang).Keys.Where(k => CountryKey().IsMatch(k)).Select(k => k[^2..]).ToList();
             Assert.Equal(CountryCodes.Count, codes.Count);
@@ -116,25 +109,23 @@ public sealed partial class TranslationTests
     [Fact]
     public void The_form_error_keys_the_no_script_endpoint_uses_exist()
     {
-        foreach (var lang in PageRenderer.Languages)
+        foreach (var lang in LanguageChoice.Reporter)
         {
-            foreach (var key in new[] { "form.error.invalid", "form.error.unavailable", "form.error.too-large", "form.error.unsupported", PageRenderer.FixErrorsKey })
+            foreach (var key in new[] { "form.error.invalid", "form.error.unavailable", "form.error.too-large", "form.error.unsupported", Pages.FixErrorsKey })
             {
-                Assert.False(string.IsNullOrEmpty(WebResources.Renderer.Translate(lang, key)));
+                Assert.False(string.IsNullOrEmpty(WebResources.Translations.Reporter(lang)[key]));
             }
         }
     }
 
-    internal static Dictionary<string, string> MessagesBlock(string html)
+    /// <summary>The page's #facts data block, parsed.</summary>
+    internal static JsonElement FactsBlock(string html)
     {
-        var match = MessagesScript().Match(html);
-        Assert.True(match.Success, "no #messages data block");
+        var match = FactsScript().Match(html);
+        Assert.True(match.Success, "no #facts data block");
         using var document = JsonDocument.Parse(match.Groups[1].Value);
-        return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+        return document.RootElement.Clone();
     }
-
-    [GeneratedRegex(@"\{\{t\.([^}]+)\}\}")]
-    private static partial Regex TextPlaceholder();
 
     [GeneratedRegex(@"'((?:status|error)\.[A-Za-z.-]+)'")]
     private static partial Regex ScriptMessageKey();
@@ -142,8 +133,8 @@ public sealed partial class TranslationTests
     [GeneratedRegex(@"^country\.[A-Z]{2}$")]
     private static partial Regex CountryKey();
 
-    [GeneratedRegex(@"<script type=""application/json"" id=""messages"">(.*?)</script>", RegexOptions.Singleline)]
-    private static partial Regex MessagesScript();
+    [GeneratedRegex(@"<script type=""application/json"" id=""facts"">(.*?)</script>", RegexOptions.Singleline)]
+    internal static partial Regex FactsScript();
 
     [GeneratedRegex(@"[\uAC00-\uD7A3]")]
     private static partial Regex Hangul();

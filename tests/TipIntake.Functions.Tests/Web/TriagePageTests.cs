@@ -17,7 +17,9 @@ namespace TipIntake.Functions.Tests.Web;
 /// </summary>
 public sealed partial class TriagePageTests
 {
-    private static readonly PageRenderer Renderer = WebResources.Renderer;
+    private static readonly Pages Renderer = WebResources.Pages;
+
+    private static Translator Texts(string lang) => WebResources.Translations.Triage(lang);
 
     private static readonly TriagePageSettings Development = new(TriagePageSettings.DevelopmentMode, null, null, null, null, MsalAvailable: true);
 
@@ -25,7 +27,7 @@ public sealed partial class TriagePageTests
         TriagePageSettings.EntraMode, "11111111-2222-3333-4444-555555555555", "66666666-7777-8888-9999-000000000000",
         "api://tipintake-triage/Tips.Triage", "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555", MsalAvailable: true);
 
-    public static TheoryData<string> Languages() => [.. PageRenderer.TriageLanguages];
+    public static TheoryData<string> Languages() => [.. LanguageChoice.Triage];
 
     /// <summary>The triage page's script modules (triage.js and what it imports), by file name, with their text.</summary>
     private static readonly Dictionary<string, string> Modules = WebResources.Names()
@@ -33,12 +35,12 @@ public sealed partial class TriagePageTests
             && name != "Web/assets/triage-signed-in.js")
         .ToDictionary(name => name["Web/assets/".Length..], WebResources.Read, StringComparer.Ordinal);
 
-    private static IEnumerable<string> Pages(string lang) =>
+    private static IEnumerable<string> AllPages(string lang) =>
     [
-        Renderer.RenderTriage(lang, Development),
-        Renderer.RenderTriage(lang, Entra),
-        Renderer.RenderTriage(lang, Entra with { MsalAvailable = false }),
-        Renderer.RenderTriageSignedIn(lang, msalAvailable: true),
+        Renderer.Triage(lang, Development),
+        Renderer.Triage(lang, Entra),
+        Renderer.Triage(lang, Entra with { MsalAvailable = false }),
+        Renderer.TriageSignedIn(lang, msalAvailable: true),
     ];
 
     [Fact]
@@ -48,40 +50,35 @@ public sealed partial class TriagePageTests
         var korean = ReadTranslation("ko");
         Assert.Equal(english.Keys.Order(StringComparer.Ordinal), korean.Keys.Order(StringComparer.Ordinal));
         Assert.All(english.Concat(korean), pair => Assert.False(string.IsNullOrWhiteSpace(pair.Value), pair.Key));
-        Assert.True(Renderer.TriageKeys("ko").ToHashSet().SetEquals(english.Keys));
-        Assert.Contains(Renderer.TranslateTriage("ko", "error.conflict"), Renderer.RenderTriage("ko", Development), StringComparison.Ordinal);
+        Assert.True(Texts("ko").Keys.ToHashSet().SetEquals(english.Keys));
+        Assert.Contains(Texts("ko")["error.conflict"], Renderer.Triage("ko", Development), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_triage_translation_missing_from_Korean_fails_when_the_renderer_is_built()
+    public void A_triage_translation_missing_from_Korean_fails_when_the_translations_are_loaded()
     {
         string Load(string name) => name == "Web/i18n/triage.ko.json"
             ? WebResources.Read(name).Replace("\"notes.add\"", "\"notes.addd\"", StringComparison.Ordinal)
             : WebResources.Read(name);
-        var exception = Assert.Throws<InvalidOperationException>(() => new PageRenderer(Load));
+        var exception = Assert.Throws<InvalidOperationException>(() => new Translations(Load));
         Assert.Contains("notes.add", exception.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("{{value.narrative}}")]
-    [InlineData("{{receipt}}")]
-    [InlineData("{{t.no.such.key}}")]
-    public void A_placeholder_the_triage_page_cannot_fill_fails_when_the_renderer_is_built(string placeholder)
+    [Fact]
+    public void A_text_the_triage_page_uses_but_no_language_has_fails_the_render()
     {
-        string Load(string name) => name == PageRenderer.TriageResourceName
-            ? WebResources.Read(name).Replace("</main>", placeholder + "</main>", StringComparison.Ordinal)
-            : WebResources.Read(name);
-        Assert.ThrowsAny<Exception>(() => new PageRenderer(Load));
+        string Load(string name) => WebResources.Read(name).Replace("\"notes.add\"", "\"notes.addd\"", StringComparison.Ordinal);
+        var pages = new Pages(new Translations(Load), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        Assert.Throws<KeyNotFoundException>(() => pages.Triage("en", Development));
     }
 
     [Theory]
     [MemberData(nameof(Languages))]
-    public void No_placeholder_is_left_and_the_language_is_set(string lang)
+    public void Every_page_renders_with_its_language_set(string lang)
     {
-        foreach (var page in Pages(lang))
+        foreach (var page in AllPages(lang))
         {
-            Assert.DoesNotContain("{{", page, StringComparison.Ordinal);
-            Assert.DoesNotContain("}}", page, StringComparison.Ordinal);
+            Assert.StartsWith("<!DOCTYPE html>", page, StringComparison.Ordinal);
             Assert.Contains($"<html lang=\"{lang}\" dir=\"ltr\">", page, StringComparison.Ordinal);
         }
     }
@@ -90,7 +87,7 @@ public sealed partial class TriagePageTests
     [MemberData(nameof(Languages))]
     public void The_page_has_no_inline_script_style_or_handler_and_nothing_from_another_origin(string lang)
     {
-        foreach (var page in Pages(lang))
+        foreach (var page in AllPages(lang))
         {
             foreach (Match script in ScriptTag().Matches(page))
             {
@@ -114,7 +111,7 @@ public sealed partial class TriagePageTests
             Assert.DoesNotMatch(ProtocolRelativeUrl(), page);
         }
 
-        var triage = Renderer.RenderTriage(lang, Development);
+        var triage = Renderer.Triage(lang, Development);
         Assert.Contains("<link rel=\"stylesheet\" href=\"/assets/app.css\">", triage, StringComparison.Ordinal);
         Assert.Contains("<link rel=\"stylesheet\" href=\"/assets/triage.css\">", triage, StringComparison.Ordinal);
     }
@@ -123,11 +120,12 @@ public sealed partial class TriagePageTests
     public void Msal_is_linked_only_for_entra_sign_in_and_only_when_it_is_embedded()
     {
         const string Msal = "<script src=\"/assets/msal-browser.min.js\" defer></script>";
-        Assert.Contains(Msal, Renderer.RenderTriage("en", Entra), StringComparison.Ordinal);
-        Assert.DoesNotContain(Msal, Renderer.RenderTriage("en", Entra with { MsalAvailable = false }), StringComparison.Ordinal);
-        Assert.DoesNotContain(Msal, Renderer.RenderTriage("en", Development), StringComparison.Ordinal);
-        Assert.DoesNotContain("msal-redirect-bridge", Renderer.RenderTriageSignedIn("en", msalAvailable: false), StringComparison.Ordinal);
-        Assert.Contains("msal-redirect-bridge.min.js", Renderer.RenderTriageSignedIn("en", msalAvailable: true), StringComparison.Ordinal);
+        // MSAL.js, a classic deferred script, runs before the module triage.js: both wait for the parser, in order.
+        Assert.Contains(Msal + "<script type=\"module\" src=\"/assets/triage.js\"></script>", Renderer.Triage("en", Entra), StringComparison.Ordinal);
+        Assert.DoesNotContain(Msal, Renderer.Triage("en", Entra with { MsalAvailable = false }), StringComparison.Ordinal);
+        Assert.DoesNotContain(Msal, Renderer.Triage("en", Development), StringComparison.Ordinal);
+        Assert.DoesNotContain("msal-redirect-bridge", Renderer.TriageSignedIn("en", msalAvailable: false), StringComparison.Ordinal);
+        Assert.Contains("msal-redirect-bridge.min.js", Renderer.TriageSignedIn("en", msalAvailable: true), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -135,7 +133,7 @@ public sealed partial class TriagePageTests
     {
         const string Hostile = "</script><script>alert(1)</script>&\"'";
         var settings = Entra with { ClientId = Hostile, Scope = "api://x/<y>" };
-        var page = Renderer.RenderTriage("ko", settings);
+        var page = Renderer.Triage("ko", settings);
 
         var block = SettingsScript().Match(page);
         Assert.True(block.Success);
@@ -157,19 +155,34 @@ public sealed partial class TriagePageTests
     [MemberData(nameof(Languages))]
     public void The_messages_block_holds_every_triage_text_and_no_angle_bracket(string lang)
     {
-        var page = Renderer.RenderTriage(lang, Development);
+        var page = Renderer.Triage(lang, Development);
         var block = MessagesScript().Match(page).Groups[1].Value;
         Assert.DoesNotContain("<", block, StringComparison.Ordinal);
         var messages = JsonSerializer.Deserialize<Dictionary<string, string>>(block)!;
-        Assert.True(messages.Keys.ToHashSet().SetEquals(Renderer.TriageKeys(lang)));
-        Assert.Equal(Renderer.TranslateTriage(lang, "error.conflict"), messages["error.conflict"]);
+        Assert.True(messages.Keys.ToHashSet().SetEquals(Texts(lang).Keys));
+        Assert.Equal(Texts(lang)["error.conflict"], messages["error.conflict"]);
+    }
+
+    [Fact]
+    public void The_facts_block_holds_the_workflow_the_schema_values_the_editor_role_and_the_page_size_from_core()
+    {
+        var block = FactsScript().Match(Renderer.Triage("en", Development)).Groups[1].Value;
+        Assert.Equal(
+            """{"statuses":["new","in-review","verified","escalated","dismissed","closed"],"categories":["detention","forced-repatriation","trafficking","forced-marriage","other"],"urgencies":["imminent","soon","unknown"],"editorRole":"TipTriage.Editor","pageSize":25}""",
+            block);
+        using var json = JsonDocument.Parse(block);
+        Assert.Equal(Core.Triage.TriageStatuses.All, json.RootElement.GetProperty("statuses").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(Core.Tips.TipCategories.All, json.RootElement.GetProperty("categories").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(Core.Tips.TipUrgencies.All, json.RootElement.GetProperty("urgencies").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(Core.Staff.StaffRoles.Editor, json.RootElement.GetProperty("editorRole").GetString());
+        Assert.Equal(Core.Triage.TriageInput.DefaultPageSize, json.RootElement.GetProperty("pageSize").GetInt32());
     }
 
     [Theory]
     [MemberData(nameof(Languages))]
     public void Every_key_the_scripts_ask_for_and_every_fact_they_name_has_a_text(string lang)
     {
-        var keys = Renderer.TriageKeys(lang).ToHashSet();
+        var keys = Texts(lang).Keys.ToHashSet();
         var used = Modules.Values.SelectMany(script => ScriptKey().Matches(script)).Select(m => m.Groups[1].Value).Distinct().ToList();
         Assert.NotEmpty(used);
         Assert.All(used, key => Assert.Contains(key, keys));
@@ -260,7 +273,7 @@ public sealed partial class TriagePageTests
     [Fact]
     public void The_facts_block_is_camel_case_json_without_angle_brackets()
     {
-        var block = FactsScript().Match(Renderer.RenderTriage("ko", Development));
+        var block = FactsScript().Match(Renderer.Triage("ko", Development));
         Assert.True(block.Success);
         Assert.DoesNotContain("<", block.Groups[1].Value, StringComparison.Ordinal);
         Assert.Equal(
@@ -272,7 +285,7 @@ public sealed partial class TriagePageTests
     [MemberData(nameof(Languages))]
     public void The_page_has_the_elements_the_script_and_the_browser_test_rely_on(string lang)
     {
-        var page = Renderer.RenderTriage(lang, Development);
+        var page = Renderer.Triage(lang, Development);
         var ids = Modules.Values.SelectMany(script => ScriptId().Matches(script)).Select(m => m.Groups[1].Value).Distinct().ToList();
         foreach (var id in ids)
         {
@@ -297,13 +310,13 @@ public sealed partial class TriagePageTests
     [InlineData("fr", null, "en")]
     [InlineData("EN", "ko", "en")]
     public void The_triage_language_is_korean_or_english(string? requested, string? acceptLanguage, string expected) =>
-        Assert.Equal(expected, PageRenderer.ChooseTriageLanguage(requested, acceptLanguage));
+        Assert.Equal(expected, LanguageChoice.ChooseTriage(requested, acceptLanguage));
 
     [Fact]
     public void Unsupported_triage_languages_are_refused()
     {
-        Assert.Throws<ArgumentException>(() => Renderer.RenderTriage("zh-Hans", Development));
-        Assert.Throws<KeyNotFoundException>(() => Renderer.TranslateTriage("en", "form.submit"));
+        Assert.Throws<ArgumentException>(() => Renderer.Triage("zh-Hans", Development));
+        Assert.Throws<KeyNotFoundException>(() => Texts("en")["form.submit"]);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public static class TestForms
         var page = await http.GetStringAsync(new Uri("/", UriKind.Relative));
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (System.Text.RegularExpressions.Match match in System.Text.RegularExpressions.Regex.Matches(
-            page, "<input type=\"hidden\" name=\"(?<name>[a-z]+)\" value=\"(?<value>[^\"]*)\">"))
+            page, "<input type=\"hidden\" name=\"(?<name>[a-z]+)\" value=\"(?<value>[^\"]*)\" />"))
         {
             values[match.Groups["name"].Value] = System.Net.WebUtility.HtmlDecode(match.Groups["value"].Value);
         }

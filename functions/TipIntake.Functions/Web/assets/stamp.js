@@ -1,4 +1,4 @@
-// TipIntake proof-of-work client (docs/flood-control.md), an ES module without the DOM: the reporter form (app.js)
+// TipIntake proof-of-work client (docs/flood-control.md), an ES module without the DOM: the reporter form (form.js)
 // runs it in module Web Workers (stamp-worker.js) or on the page's thread, and the flood benchmark's reporter runs
 // this same file under Node.js. No storage, no logging; the only requests are GET /api/challenge and POST /api/tips.
 //

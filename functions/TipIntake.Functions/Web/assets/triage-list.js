@@ -4,7 +4,7 @@
 import { api, ApiError, handleError, isChanging, oneChangeAtATime } from './triage-api.js';
 import { canEdit } from './triage-auth.js';
 import {
-  $, announce, appendOptions, clearAlert, effortOf, facts, formatTime, named, showAlert, summaryNodes, t,
+  $, announce, clearAlert, effortOf, facts, formatTime, named, showAlert, summaryNodes, t,
 } from './triage-page.js';
 
 const view = {
@@ -304,7 +304,6 @@ export function clearList() {
  */
 export function setUpList({ open, dismissed }) {
   handlers = { open, dismissed };
-  appendOptions($('status-filter'), 'status', facts.statuses);
   $('status-filter').addEventListener('change', () => {
     view.status = $('status-filter').value;
     loadTips(false);

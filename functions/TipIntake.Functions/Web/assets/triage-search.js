@@ -3,7 +3,7 @@
 
 import { currentView, showView } from './triage-list.js';
 import { markShownQueue } from './triage-queues.js';
-import { $, appendOptions, clearAlert, facts, showAlert, t } from './triage-page.js';
+import { $, clearAlert, showAlert, t } from './triage-page.js';
 
 // Each search parameter of the API and the field that holds it.
 const SEARCH_FIELDS = [
@@ -55,8 +55,6 @@ export function resetSearch() {
 
 /** Fills the category and urgency filters from the server's lists and wires the form. */
 export function setUpSearch() {
-  appendOptions($('search-category'), 'category', facts.categories);
-  appendOptions($('search-urgency'), 'urgency', facts.urgencies);
   $('search-form').addEventListener('submit', (event) => {
     event.preventDefault();
     runSearch();

@@ -1,36 +1,57 @@
 using System.Text.RegularExpressions;
 using TipIntake.Core.Intake;
+using TipIntake.Core.Tips;
 using TipIntake.Functions.Web;
 
 namespace TipIntake.Functions.Tests.Web;
 
-public sealed partial class PageRendererTests
+public sealed partial class PagesTests
 {
-    private static readonly PageRenderer Renderer = WebResources.Renderer;
+    private static readonly Pages Renderer = WebResources.Pages;
 
-    public static TheoryData<string> Languages() => [.. PageRenderer.Languages];
+    private static Translator Texts(string lang) => WebResources.Translations.Reporter(lang);
 
-    private static string EmptyForm(string lang) => Renderer.RenderForm(lang, WebResources.NoValues(), WebResources.NoValues(), null);
+    public static TheoryData<string> Languages() => [.. LanguageChoice.Reporter];
+
+    private static string EmptyForm(string lang) => Renderer.Form(lang, WebResources.NoValues(), WebResources.NoValues(), null);
 
     private static Dictionary<string, string> AllFieldsWith(string text) =>
-        PageRenderer.FormFields.ToDictionary(f => f, _ => text);
+        TipForm.FieldNames.ToDictionary(f => f, _ => text);
 
-    [Theory]
-    [MemberData(nameof(Languages))]
-    public void No_placeholder_is_left_in_any_page(string lang)
+    /// <summary>
+    /// Every page in every language, down every branch that shows a text (every field in error, a form-level message):
+    /// a key a component asks for and a language lacks fails here, as the old renderer failed when it was built.
+    /// </summary>
+    [Fact]
+    public void Every_page_renders_in_every_language()
     {
-        var errors = PageRenderer.FormFields.ToDictionary(f => f, _ => "required");
-        var pages = new[]
+        var errors = TipForm.FieldNames.ToDictionary(f => f, _ => "required");
+        foreach (var lang in LanguageChoice.Reporter)
         {
-            EmptyForm(lang),
-            Renderer.RenderForm(lang, AllFieldsWith("x"), errors, "form.error.invalid"),
-            Renderer.RenderReceipt(lang, "ABCDE-FGHJK-MNPQR-STVWX"),
-        };
-        foreach (var page in pages)
+            var pages = new[]
+            {
+                EmptyForm(lang),
+                Renderer.Form(lang, AllFieldsWith("x"), errors, "form.error.invalid"),
+                Renderer.Form(lang, AllFieldsWith("x"), errors, null),
+                Renderer.Receipt(lang, "ABCDE-FGHJK-MNPQR-STVWX"),
+            };
+            foreach (var page in pages)
+            {
+                Assert.StartsWith("<!DOCTYPE html>", page, StringComparison.Ordinal);
+                Assert.Contains($"<html lang=\"{lang}\" dir=\"ltr\">", page, StringComparison.Ordinal);
+                Assert.DoesNotContain("{{", page, StringComparison.Ordinal);
+                Assert.EndsWith("</html>", page, StringComparison.Ordinal);
+            }
+        }
+
+        var settings = new TriagePageSettings(TriagePageSettings.EntraMode, "tenant", "client", "api://x/Tips.Read", "https://login.microsoftonline.com/tenant", true);
+        foreach (var lang in LanguageChoice.Triage)
         {
-            Assert.DoesNotContain("{{", page, StringComparison.Ordinal);
-            Assert.DoesNotContain("}}", page, StringComparison.Ordinal);
-            Assert.Contains($"<html lang=\"{lang}\" dir=\"ltr\">", page, StringComparison.Ordinal);
+            foreach (var page in new[] { Renderer.Triage(lang, settings), Renderer.TriageSignedIn(lang, msalAvailable: true) })
+            {
+                Assert.Contains($"<html lang=\"{lang}\" dir=\"ltr\">", page, StringComparison.Ordinal);
+                Assert.EndsWith("</html>", page, StringComparison.Ordinal);
+            }
         }
     }
 
@@ -40,8 +61,8 @@ public sealed partial class PageRendererTests
     {
         const string Hostile = "<script>alert(\"x\")</script>' onfocus='x' \"><img src=x>";
         var errors = new Dictionary<string, string> { ["narrative"] = "<b>bold</b>", ["region"] = "too-long" };
-        var form = Renderer.RenderForm(lang, AllFieldsWith(Hostile), errors, null);
-        var receipt = Renderer.RenderReceipt(lang, Hostile);
+        var form = Renderer.Form(lang, AllFieldsWith(Hostile), errors, null);
+        var receipt = Renderer.Receipt(lang, Hostile);
 
         foreach (var page in new[] { form, receipt })
         {
@@ -53,15 +74,15 @@ public sealed partial class PageRendererTests
         }
 
         // An unknown error code falls back to the generic message rather than showing the code.
-        Assert.Contains(Encoded(Renderer.Translate(lang, "error.invalid")), form, StringComparison.Ordinal);
-        Assert.Contains(Encoded(Renderer.Translate(lang, "error.region.too-long")), form, StringComparison.Ordinal);
+        Assert.Contains(Encoded(Texts(lang)["error.invalid"]), form, StringComparison.Ordinal);
+        Assert.Contains(Encoded(Texts(lang)["error.region.too-long"]), form, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Korean_and_Chinese_text_is_kept_readable_and_line_breaks_survive_in_the_narrative()
     {
         var values = new Dictionary<string, string> { ["narrative"] = "\n두만강 근처에서\n脱北者", ["region"] = "吉林省" };
-        var form = Renderer.RenderForm("ko", values, WebResources.NoValues(), null);
+        var form = Renderer.Form("ko", values, WebResources.NoValues(), null);
         Assert.Contains("두만강 근처에서", form, StringComparison.Ordinal);
         Assert.Contains("value=\"吉林省\"", form, StringComparison.Ordinal);
         // The template's own line break after <textarea> is eaten by the parser, so a leading one typed is kept.
@@ -79,17 +100,17 @@ public sealed partial class PageRendererTests
             .Where(m => m.Success)
             .Select(m => m.Groups[1].Value)
             .ToHashSet();
-        Assert.True(names.SetEquals([.. PageRenderer.FormFields, "lang", "submission", "ticket"]), string.Join(",", names));
+        Assert.True(names.SetEquals([.. TipForm.FieldNames, "lang", "submission", "ticket"]), string.Join(",", names));
         Assert.Contains("<form id=\"tip-form\" method=\"post\" action=\"/submit\" accept-charset=\"UTF-8\" novalidate", form, StringComparison.Ordinal);
-        Assert.Contains($"<input type=\"hidden\" name=\"lang\" value=\"{lang}\">", form, StringComparison.Ordinal);
+        Assert.Contains($"<input type=\"hidden\" name=\"lang\" value=\"{lang}\" />", form, StringComparison.Ordinal);
     }
 
     [Fact]
     public void The_form_carries_the_ticket_it_is_given_encoded_in_its_hidden_field()
     {
-        var form = Renderer.RenderForm("en", new Dictionary<string, string>(), new Dictionary<string, string>(), null, ticket: "AbC_-\"<x>");
+        var form = Renderer.Form("en", new Dictionary<string, string>(), new Dictionary<string, string>(), null, ticket: "AbC_-\"<x>");
 
-        Assert.Contains("<input type=\"hidden\" name=\"ticket\" value=\"AbC_-&quot;&lt;x&gt;\">", form, StringComparison.Ordinal);
+        Assert.Contains("<input type=\"hidden\" name=\"ticket\" value=\"AbC_-&quot;&lt;x&gt;\" />", form, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -98,7 +119,7 @@ public sealed partial class PageRendererTests
         var posted = SubmissionId.New();
 
         var fresh = new[] { EmptyForm("en"), EmptyForm("en") }.Select(SubmissionIdOf).ToList();
-        var returned = SubmissionIdOf(Renderer.RenderForm("en", new Dictionary<string, string>(), new Dictionary<string, string>(), "form.error.unavailable", posted));
+        var returned = SubmissionIdOf(Renderer.Form("en", new Dictionary<string, string>(), new Dictionary<string, string>(), "form.error.unavailable", posted));
 
         Assert.All(fresh, id => Assert.True(SubmissionId.TryParse(id, out _), id));
         Assert.NotEqual(fresh[0], fresh[1]);
@@ -106,7 +127,7 @@ public sealed partial class PageRendererTests
     }
 
     private static string SubmissionIdOf(string form) =>
-        Regex.Match(form, "<input type=\"hidden\" name=\"submission\" value=\"([^\"]*)\">").Groups[1].Value;
+        Regex.Match(form, "<input type=\"hidden\" name=\"submission\" value=\"([^\"]*)\" />").Groups[1].Value;
 
     [Theory]
     [MemberData(nameof(Languages))]
@@ -128,7 +149,7 @@ public sealed partial class PageRendererTests
             Assert.Contains($"<label for=\"{id.Groups[1].Value}\">", form, StringComparison.Ordinal);
         }
 
-        foreach (var field in PageRenderer.FormFields)
+        foreach (var field in TipForm.FieldNames)
         {
             Assert.Contains($"<p class=\"error\" id=\"error-{field}\">", form, StringComparison.Ordinal);
             Assert.Contains($"error-{field}\"", DescribedBy().Matches(form).Select(m => m.Value).First(v => v.Contains($"error-{field}\"", StringComparison.Ordinal)), StringComparison.Ordinal);
@@ -147,12 +168,12 @@ public sealed partial class PageRendererTests
     [MemberData(nameof(Languages))]
     public void The_page_keeps_to_the_content_security_policy(string lang)
     {
-        foreach (var page in new[] { EmptyForm(lang), Renderer.RenderReceipt(lang, "ABCDE-FGHJK-MNPQR-STVWX") })
+        foreach (var page in new[] { EmptyForm(lang), Renderer.Receipt(lang, "ABCDE-FGHJK-MNPQR-STVWX") })
         {
             foreach (Match script in ScriptTag().Matches(page))
             {
                 Assert.True(
-                    script.Value is "<script src=\"/assets/app.js\" defer>" or "<script src=\"/assets/stamp-worker.js\" defer>" or "<script type=\"application/json\" id=\"messages\">",
+                    script.Value is "<script type=\"module\" src=\"/assets/app.js\">" or "<script type=\"application/json\" id=\"facts\">",
                     script.Value);
             }
 
@@ -170,15 +191,15 @@ public sealed partial class PageRendererTests
 
     [Theory]
     [MemberData(nameof(Languages))]
-    public void The_messages_block_holds_every_error_and_status_text_and_no_angle_bracket(string lang)
+    public void The_facts_block_holds_every_error_and_status_text_and_no_angle_bracket(string lang)
     {
         var form = EmptyForm(lang);
-        var block = MessagesScript().Match(form).Groups[1].Value;
+        var block = TranslationTests.FactsScript().Match(form).Groups[1].Value;
         Assert.DoesNotContain("<", block, StringComparison.Ordinal);
-        var messages = TranslationTests.MessagesBlock(form);
-        var expected = Renderer.Keys(lang).Where(k => k.StartsWith("error.", StringComparison.Ordinal) || k.StartsWith("status.", StringComparison.Ordinal));
+        var messages = TranslationTests.FactsBlock(form).GetProperty("messages").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
+        var expected = Texts(lang).Keys.Where(k => k.StartsWith("error.", StringComparison.Ordinal) || k.StartsWith("status.", StringComparison.Ordinal));
         Assert.True(messages.Keys.ToHashSet().SetEquals(expected));
-        Assert.Equal(Renderer.Translate(lang, "status.tooLong"), messages["status.tooLong"]);
+        Assert.Equal(Texts(lang)["status.tooLong"], messages["status.tooLong"]);
     }
 
     [Theory]
@@ -186,7 +207,7 @@ public sealed partial class PageRendererTests
     public void The_page_has_the_elements_the_script_and_the_browser_tests_rely_on(string lang)
     {
         var form = EmptyForm(lang);
-        foreach (var id in new[] { "tip-form", "form-status", "receipt", "receipt-code", "quick-exit", "messages", "submit-button", "encryption-note" })
+        foreach (var id in new[] { "tip-form", "form-status", "receipt", "receipt-code", "quick-exit", "facts", "submit-button", "encryption-note" })
         {
             Assert.Contains($"id=\"{id}\"", form, StringComparison.Ordinal);
         }
@@ -203,7 +224,7 @@ public sealed partial class PageRendererTests
     public void Defaults_and_posted_choices_are_shown_as_selected()
     {
         var fresh = EmptyForm("zh-Hans");
-        Assert.Contains("value=\"unknown\" checked>", fresh, StringComparison.Ordinal);
+        Assert.Contains("value=\"unknown\" checked />", fresh, StringComparison.Ordinal);
         Assert.Contains("<option value=\"zh-Hans\" selected>", fresh, StringComparison.Ordinal);
         Assert.DoesNotContain("<option value=\"ko\" selected>", fresh, StringComparison.Ordinal);
         Assert.DoesNotContain("name=\"category\" value=\"detention\" checked", fresh, StringComparison.Ordinal);
@@ -216,15 +237,15 @@ public sealed partial class PageRendererTests
             ["language"] = "ru",
             ["country"] = "kp",
         };
-        var posted = Renderer.RenderForm("ko", values, WebResources.NoValues(), null);
-        Assert.Contains("value=\"forced-marriage\" checked>", posted, StringComparison.Ordinal);
-        Assert.Contains("value=\"imminent\" checked>", posted, StringComparison.Ordinal);
-        Assert.DoesNotContain("value=\"unknown\" checked>", posted, StringComparison.Ordinal);
+        var posted = Renderer.Form("ko", values, WebResources.NoValues(), null);
+        Assert.Contains("value=\"forced-marriage\" checked />", posted, StringComparison.Ordinal);
+        Assert.Contains("value=\"imminent\" checked />", posted, StringComparison.Ordinal);
+        Assert.DoesNotContain("value=\"unknown\" checked />", posted, StringComparison.Ordinal);
         Assert.Contains("<option value=\"ru\" selected>", posted, StringComparison.Ordinal);
         Assert.Contains("<option value=\"KP\" selected>북한(조선)</option>", posted, StringComparison.Ordinal);
         Assert.Equal(2, Regex.Count(posted, " selected>"));
 
-        var bogus = Renderer.RenderForm("en", new Dictionary<string, string> { ["country"] = "\"><x" }, WebResources.NoValues(), null);
+        var bogus = Renderer.Form("en", new Dictionary<string, string> { ["country"] = "\"><x" }, WebResources.NoValues(), null);
         Assert.Single(Regex.Matches(bogus, " selected>"));
     }
 
@@ -233,26 +254,26 @@ public sealed partial class PageRendererTests
     public void The_likely_countries_come_first_then_every_other_country_once(string lang)
     {
         var options = CountryOption().Matches(EmptyForm(lang)).Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(PageRenderer.LikelyCountries, options.Take(PageRenderer.LikelyCountries.Count));
+        Assert.Equal(CountryList.LikelyCodes, options.Take(CountryList.LikelyCodes.Count));
         Assert.Equal(Core.Tips.CountryCodes.Count, options.Count);
         Assert.Equal(options.Count, options.Distinct().Count());
-        Assert.Contains($"<option value=\"\">{Encoded(Renderer.Translate(lang, "country.none"))}</option>", EmptyForm(lang), StringComparison.Ordinal);
+        Assert.Contains($"<option value=\"\">{Encoded(Texts(lang)["country.none"])}</option>", EmptyForm(lang), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Errors_mark_fields_invalid_and_use_the_most_specific_message()
     {
         var errors = new Dictionary<string, string> { ["narrative"] = "required", ["observedTo"] = "from-after-to", ["urgency"] = "unheard-of" };
-        var form = Renderer.RenderForm("en", WebResources.NoValues(), errors, null);
+        var form = Renderer.Form("en", WebResources.NoValues(), errors, null);
         Assert.Contains("<p class=\"error\" id=\"error-narrative\">Please describe what happened.</p>", form, StringComparison.Ordinal);
-        Assert.Contains($"<p class=\"error\" id=\"error-observedTo\">{Encoded(Renderer.Translate("en", "error.observedTo.from-after-to"))}</p>", form, StringComparison.Ordinal);
-        Assert.Contains($"<p class=\"error\" id=\"error-urgency\">{Encoded(Renderer.Translate("en", "error.invalid"))}</p>", form, StringComparison.Ordinal);
+        Assert.Contains($"<p class=\"error\" id=\"error-observedTo\">{Encoded(Texts("en")["error.observedTo.from-after-to"])}</p>", form, StringComparison.Ordinal);
+        Assert.Contains($"<p class=\"error\" id=\"error-urgency\">{Encoded(Texts("en")["error.invalid"])}</p>", form, StringComparison.Ordinal);
         Assert.Contains("<p class=\"error\" id=\"error-region\"></p>", form, StringComparison.Ordinal);
         Assert.Equal(3, Regex.Count(form, "aria-invalid=\"true\""));
-        Assert.Contains($"tabindex=\"-1\">{Encoded(Renderer.Translate("en", PageRenderer.FixErrorsKey))}</div>", form, StringComparison.Ordinal);
+        Assert.Contains($"tabindex=\"-1\">{Encoded(Texts("en")[Pages.FixErrorsKey])}</div>", form, StringComparison.Ordinal);
 
-        var unavailable = Renderer.RenderForm("ko", WebResources.NoValues(), WebResources.NoValues(), "form.error.unavailable");
-        Assert.Contains(Renderer.Translate("ko", "form.error.unavailable"), unavailable, StringComparison.Ordinal);
+        var unavailable = Renderer.Form("ko", WebResources.NoValues(), WebResources.NoValues(), "form.error.unavailable");
+        Assert.Contains(Texts("ko")["form.error.unavailable"], unavailable, StringComparison.Ordinal);
         Assert.DoesNotContain("aria-invalid", unavailable, StringComparison.Ordinal);
         Assert.Contains("tabindex=\"-1\"></div>", EmptyForm("en"), StringComparison.Ordinal);
     }
@@ -260,10 +281,10 @@ public sealed partial class PageRendererTests
     [Fact]
     public void The_receipt_page_shows_the_code_and_links_back_in_the_same_language()
     {
-        var page = Renderer.RenderReceipt("zh-Hans", "ABCDE-FGHJK-MNPQR-STVWX");
+        var page = Renderer.Receipt("zh-Hans", "ABCDE-FGHJK-MNPQR-STVWX");
         Assert.Contains("<p id=\"receipt-code\" class=\"receipt-code\" translate=\"no\">ABCDE-FGHJK-MNPQR-STVWX</p>", page, StringComparison.Ordinal);
         Assert.Contains("<a href=\"/?lang=zh-Hans\">", page, StringComparison.Ordinal);
-        Assert.Contains(Renderer.Translate("zh-Hans", "receipt.keepSafe"), page, StringComparison.Ordinal);
+        Assert.Contains(Texts("zh-Hans")["receipt.keepSafe"], page, StringComparison.Ordinal);
         Assert.Contains("id=\"quick-exit\"", page, StringComparison.Ordinal);
     }
 
@@ -271,35 +292,30 @@ public sealed partial class PageRendererTests
     public void Unsupported_languages_and_unknown_keys_are_refused()
     {
         Assert.Throws<ArgumentException>(() => EmptyForm("fr"));
-        Assert.Throws<ArgumentException>(() => Renderer.RenderReceipt("ko-KR", "x"));
-        Assert.Throws<KeyNotFoundException>(() => Renderer.Translate("en", "no.such.key"));
-        Assert.Throws<KeyNotFoundException>(() => Renderer.RenderForm("en", WebResources.NoValues(), WebResources.NoValues(), "no.such.key"));
-        Assert.Equal("Send report", Renderer.Translate("en", "form.submit"));
-    }
-
-    [Theory]
-    [InlineData("Web/form.html", "{{t.form.submitt}}", typeof(InvalidOperationException))]
-    [InlineData("Web/form.html", "{{valeu.narrative}}", typeof(FormatException))]
-    [InlineData("Web/form.html", "{{value.name}}", typeof(FormatException))]
-    [InlineData("Web/form.html", "{{selected.language}}", typeof(FormatException))]
-    [InlineData("Web/form.html", "{{receipt}}", typeof(FormatException))]
-    [InlineData("Web/form.html", "{{ lang }}", typeof(FormatException))]
-    [InlineData("Web/form.html", "{{lang}", typeof(FormatException))]
-    [InlineData("Web/receipt.html", "{{value.narrative}}", typeof(FormatException))]
-    [InlineData("Web/receipt.html", "{{messages}}", typeof(FormatException))]
-    public void A_mistyped_placeholder_fails_when_the_renderer_is_built(string resource, string placeholder, Type exception)
-    {
-        string Load(string name) =>
-            name == resource ? WebResources.Read(name).Replace("</main>", placeholder + "</main>", StringComparison.Ordinal) : WebResources.Read(name);
-        Assert.Throws(exception, () => new PageRenderer(Load));
+        Assert.Throws<ArgumentException>(() => Renderer.Receipt("ko-KR", "x"));
+        Assert.Throws<KeyNotFoundException>(() => Texts("en")["no.such.key"]);
+        Assert.Throws<KeyNotFoundException>(() => Renderer.Form("en", WebResources.NoValues(), WebResources.NoValues(), "no.such.key"));
+        Assert.Equal("Send report", Texts("en")["form.submit"]);
     }
 
     [Fact]
-    public void A_translation_missing_from_one_language_fails_when_the_renderer_is_built()
+    public void A_text_a_page_uses_but_no_language_has_fails_the_render()
+    {
+        // Every language lacks it alike, so the translations load; the page, which asks for it, does not render.
+        string Load(string name) => WebResources.Read(name).Replace("\"form.submit\"", "\"form.submitt\"", StringComparison.Ordinal);
+        var pages = new Pages(new Translations(Load), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+
+        var exception = Assert.Throws<KeyNotFoundException>(() => pages.Form("en", WebResources.NoValues(), WebResources.NoValues(), null));
+        Assert.Contains("form.submit", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("ABCDE", pages.Receipt("en", "ABCDE"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_translation_missing_from_one_language_fails_when_the_translations_are_loaded()
     {
         string Load(string name) =>
             name == "Web/i18n/ko.json" ? WebResources.Read(name).Replace("\"form.submit\"", "\"form.submitt\"", StringComparison.Ordinal) : WebResources.Read(name);
-        var exception = Assert.Throws<InvalidOperationException>(() => new PageRenderer(Load));
+        var exception = Assert.Throws<InvalidOperationException>(() => new Translations(Load));
         Assert.Contains("form.submit", exception.Message, StringComparison.Ordinal);
     }
 
@@ -307,12 +323,12 @@ public sealed partial class PageRendererTests
     public void The_pages_assets_and_translations_are_embedded_under_their_web_paths()
     {
         var names = WebResources.Names();
-        foreach (var name in new[] { "Web/form.html", "Web/receipt.html", "Web/assets/app.css", "Web/assets/app.js", "Web/assets/favicon.svg", "Web/i18n/en.json", "Web/i18n/ko.json", "Web/i18n/zh-Hans.json" })
+        foreach (var name in new[] { "Web/assets/app.css", "Web/assets/app.js", "Web/assets/form.js", "Web/assets/jwe.js", "Web/assets/validation.js", "Web/assets/favicon.svg", "Web/i18n/en.json", "Web/i18n/ko.json", "Web/i18n/zh-Hans.json" })
         {
             Assert.Contains(name, names);
         }
 
-        Assert.DoesNotContain(names, n => n.EndsWith(".cs", StringComparison.Ordinal));
+        Assert.DoesNotContain(names, n => n.EndsWith(".cs", StringComparison.Ordinal) || n.EndsWith(".razor", StringComparison.Ordinal) || n.EndsWith(".html", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -343,7 +359,7 @@ public sealed partial class PageRendererTests
     [InlineData(null, "en, ko", "en")]
     [InlineData(null, ";;,,;q=", "en")]
     public void ChooseLanguage_prefers_the_explicit_choice_then_the_browsers_languages(string? requested, string? acceptLanguage, string expected) =>
-        Assert.Equal(expected, PageRenderer.ChooseLanguage(requested, acceptLanguage));
+        Assert.Equal(expected, LanguageChoice.Choose(requested, acceptLanguage));
 
     private static string Encoded(string text) => System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All).Encode(text);
 
@@ -373,9 +389,6 @@ public sealed partial class PageRendererTests
 
     [GeneratedRegex(@"(?:src|href|action)=""//")]
     private static partial Regex ProtocolRelativeUrl();
-
-    [GeneratedRegex(@"<script type=""application/json"" id=""messages"">(.*?)</script>", RegexOptions.Singleline)]
-    private static partial Regex MessagesScript();
 
     [GeneratedRegex(@"<option value=""([A-Z]{2})""")]
     private static partial Regex CountryOption();

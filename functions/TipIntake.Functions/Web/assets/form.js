@@ -1,0 +1,290 @@
+// The reporter form's behaviour: validate (validation.js), pad and encrypt in the browser (jwe.js), send with a
+// proof-of-work stamp (stamp.js, docs/flood-control.md), show the receipt. Everything the server decides comes from
+// the page's #facts block. Without this script the form still posts to /submit, where the server validates and
+// encrypts on arrival.
+import { errorMessageOf, messageOf } from './facts.js';
+import { HttpError, buildTip, digestOf, encryptToCompactJwe, fetchIntakeKey, newSubmissionId, padTip } from './jwe.js';
+import { sendStamped } from './stamp.js';
+import { latestAllowedDate, readForm, validate } from './validation.js';
+
+const MAX_STAMP_WORKERS = 4;
+// Refusals of the JWE itself (too large, not accepted: an outdated key, say): the same JWE would be refused again,
+// so it is made anew on the next attempt. After any other answer (a stamp problem, 408, 429, 503, none at all) an
+// earlier attempt may still have been kept, so the same JWE goes again.
+const JWE_REFUSED = [413, 415, 422];
+
+// Module workers: a browser that reads the `type` option knows them (one that does not would run the worker as a
+// classic script, where its import fails). Without them the search runs on this thread, in slices.
+function moduleWorkersSupported() {
+  if (typeof window.Worker !== 'function') {
+    return false;
+  }
+  let supported = false;
+  try {
+    new Worker('about:blank', { get type() { supported = true; return 'module'; } }).terminate();
+  } catch {
+    // about:blank is refused; whether the option was read is all that counts.
+  }
+  return supported;
+}
+
+function stampWorkers() {
+  if (!moduleWorkersSupported()) {
+    return { workers: 1, createWorker: null };
+  }
+  const cores = Number.isInteger(navigator.hardwareConcurrency) ? navigator.hardwareConcurrency : 2;
+  const worker = new URL('./stamp-worker.js', import.meta.url);
+  return { workers: Math.max(1, Math.min(MAX_STAMP_WORKERS, cores)), createWorker: () => new Worker(worker, { type: 'module' }) };
+}
+
+function statusKeyOf(status) {
+  switch (status) {
+    case 503:
+      return 'status.unavailable';
+    case 413:
+      return 'status.tooLong';
+    case 400:
+    case 415:
+    case 422:
+      return 'status.outdated';
+    case 429:
+      return 'status.flood';
+    default:
+      return 'status.failed';
+  }
+}
+
+export function setUpForm(form, facts) {
+  const t = (key) => messageOf(facts, key);
+  const status = document.getElementById('form-status');
+  const submitButton = document.getElementById('submit-button');
+  const note = document.getElementById('encryption-note');
+  const canEncrypt = Boolean(window.crypto && window.crypto.subtle && window.fetch && window.TextEncoder);
+  const stampStatus = document.getElementById('stamp-status');
+  const stampProgress = document.getElementById('stamp-progress');
+  const stampText = document.getElementById('stamp-text');
+  let busy = false;
+  // The page's submission id, sent with every attempt, so that resending the same JWE after an unanswered or failed
+  // attempt never makes a second tip (docs/security.md, "Resending"). The server puts a fresh one in every page.
+  const submissionField = form.querySelector('input[name="submission"]');
+  const submissionId = submissionField && submissionField.value ? submissionField.value : (canEncrypt ? newSubmissionId() : '');
+  // The last attempt whose outcome is unknown (no answer, 503, 408, 429): its plaintext's digest and its JWE. If the
+  // report is sent again unchanged, exactly this JWE goes again, so the server can recognise it.
+  let unconfirmed = null;
+
+  // The expected number of tries is 2^effort; the bar shows the chance of having found a stamp by now. A raised
+  // effort starts the bar again, with a message that says why.
+  let progressOf = () => {};
+  const showStampProgress = (effort, raised) => {
+    if (!stampStatus || effort === 0) {
+      progressOf = () => {};
+      return;
+    }
+    const expected = Math.pow(2, effort);
+    let shownStep = -1;
+    let start = null;
+    stampStatus.hidden = false;
+    if (stampProgress) {
+      stampProgress.value = 0;
+    }
+    if (stampText) {
+      stampText.textContent = t(raised ? 'status.raisingEffort' : 'status.preparing');
+    }
+    progressOf = (tried) => {
+      start = start === null ? tried : start;
+      const percent = Math.min(99, Math.floor(100 * (1 - Math.exp(-(tried - start) / expected))));
+      if (stampProgress) {
+        stampProgress.value = percent;
+      }
+      // The live region speaks only every quarter, so a screen reader is not flooded.
+      const step = Math.floor(percent / 25);
+      if (stampText && step !== shownStep && step > 0) {
+        shownStep = step;
+        const progress = t('status.progress').replace('{percent}', String(percent));
+        stampText.textContent = raised ? t('status.raisingEffort') + ' ' + progress : progress;
+      }
+    };
+  };
+
+  const hideStampProgress = () => {
+    if (stampStatus) {
+      stampStatus.hidden = true;
+    }
+    if (stampText) {
+      stampText.textContent = '';
+    }
+  };
+
+  /**
+   * Sends the JWE with a stamp: solved to the suggested effort; if the floor rose meanwhile, the search goes on, on
+   * the same challenge, and the page says that it may take a while.
+   */
+  const send = (jwe) => {
+    let raised = false;
+    return sendStamped({
+      fetch: window.fetch.bind(window),
+      jwe,
+      headers: { [facts.submissionHeader]: submissionId },
+      ...stampWorkers(),
+      onSolving: (effort) => showStampProgress(effort, raised),
+      onProgress: (tried) => progressOf(tried),
+      onRaise: () => {
+        raised = true;
+      },
+    });
+  };
+
+  if (note) {
+    note.textContent = t(canEncrypt ? 'status.encryptionOn' : 'status.encryptionOff');
+    note.hidden = false;
+  }
+
+  const latest = latestAllowedDate();
+  for (const id of ['observedFrom', 'observedTo']) {
+    const input = document.getElementById(id);
+    if (input) {
+      input.max = latest;
+    }
+  }
+
+  const setStatus = (text, informational) => {
+    if (status) {
+      status.textContent = text;
+      status.classList.toggle('info', Boolean(informational));
+    }
+  };
+
+  const setFieldError = (field, text) => {
+    const slot = document.getElementById('error-' + field);
+    if (slot) {
+      slot.textContent = text;
+    }
+    const inputs = form.querySelectorAll('[name="' + field + '"]');
+    const group = inputs.length > 1 ? inputs[0].closest('fieldset') : null;
+    for (const element of group ? [group] : inputs) {
+      if (text) {
+        element.setAttribute('aria-invalid', 'true');
+      } else {
+        element.removeAttribute('aria-invalid');
+      }
+    }
+  };
+
+  const clearErrors = () => {
+    for (const field of facts.fields) {
+      setFieldError(field, '');
+    }
+    setStatus('', false);
+  };
+
+  const focusField = (field) => {
+    const target = form.querySelector('[name="' + field + '"]:checked') || form.querySelector('[name="' + field + '"]');
+    if (target) {
+      target.focus();
+    }
+  };
+
+  const showReceipt = (receipt) => {
+    const section = document.getElementById('receipt');
+    const code = document.getElementById('receipt-code');
+    form.reset();
+    for (const element of form.querySelectorAll('textarea, input[type="text"], input[type="number"], input[type="date"]')) {
+      element.value = '';
+    }
+    form.remove();
+    if (note) {
+      note.remove();
+    }
+    if (code) {
+      code.textContent = receipt;
+    }
+    if (section) {
+      section.hidden = false;
+      section.focus();
+    }
+  };
+
+  form.addEventListener('submit', async (event) => {
+    if (busy) {
+      event.preventDefault();
+      return;
+    }
+    clearErrors();
+    const data = readForm(form);
+    const errors = validate(data, facts);
+    if (errors.length > 0) {
+      event.preventDefault();
+      for (const [field, code] of errors) {
+        setFieldError(field, errorMessageOf(facts, field, code));
+      }
+      setStatus(t('status.fixErrors'), false);
+      focusField(errors[0][0]);
+      return;
+    }
+
+    let plaintext = padTip(buildTip(data), facts.paddingBuckets);
+    if (!plaintext) {
+      event.preventDefault();
+      setFieldError('narrative', t('status.tooLong'));
+      setStatus(t('status.tooLong'), false);
+      focusField('narrative');
+      return;
+    }
+
+    if (!canEncrypt) {
+      // No WebCrypto here: let the browser post the form; the server encrypts it on arrival.
+      plaintext.fill(0);
+      return;
+    }
+
+    event.preventDefault();
+    busy = true;
+    if (submitButton) {
+      submitButton.disabled = true;
+    }
+    form.setAttribute('aria-busy', 'true');
+    setStatus(t('status.sending'), true);
+    try {
+      const digest = await digestOf(plaintext);
+      const jwe = unconfirmed && unconfirmed.digest === digest
+        ? unconfirmed.jwe
+        : await encryptToCompactJwe(plaintext, await fetchIntakeKey(), facts.contentType);
+      plaintext.fill(0);
+      plaintext = null;
+      if (jwe.length > facts.maxJweLength) {
+        throw new HttpError(413);
+      }
+      unconfirmed = { digest, jwe };
+      const response = await send(jwe);
+      if (response.status !== 202) {
+        if (JWE_REFUSED.includes(response.status)) {
+          unconfirmed = null;
+        }
+        throw new HttpError(response.status);
+      }
+      unconfirmed = null;
+      const body = await response.json();
+      if (!body || typeof body.receipt !== 'string' || !body.receipt) {
+        throw new HttpError(0);
+      }
+      showReceipt(body.receipt);
+    } catch (error) {
+      // A TypeError from fetch is a network failure; the report's text is never part of what is shown.
+      setStatus(error instanceof HttpError ? t(statusKeyOf(error.status))
+        : error instanceof TypeError ? t('status.network') : t('status.failed'), false);
+      if (status) {
+        status.focus();
+      }
+    } finally {
+      hideStampProgress();
+      if (plaintext) {
+        plaintext.fill(0);
+      }
+      busy = false;
+      if (submitButton) {
+        submitButton.disabled = false;
+      }
+      form.removeAttribute('aria-busy');
+    }
+  });
+}
