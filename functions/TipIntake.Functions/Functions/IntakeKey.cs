@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using TipIntake.Core.Keys;
 using TipIntake.Functions.Http;
@@ -9,23 +8,24 @@ namespace TipIntake.Functions.Functions;
 /// <summary>GET /api/intake-key: the public JWK reporters encrypt to (contract 1).</summary>
 public sealed class IntakeKey(IIntakeKey intakeKey)
 {
-    /// <summary>Browsers and caches may keep the key for minutes; a rotated key is picked up within that time.</summary>
-    private const string CacheControl = "public, max-age=300";
-
     [Function(nameof(IntakeKey))]
-    public async Task<IActionResult> Run(
+    [ResponsePolicy(ContentPolicy.Strict)]
+    public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/intake-key")] HttpRequest request,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         try
         {
             var key = await intakeKey.GetPublicKeyAsync(cancellationToken);
-            return new JsonBodyResult<IntakePublicKey>(
-                StatusCodes.Status200OK, key, HttpJsonContext.Default.IntakePublicKey, "application/json", CacheControl);
+
+            // Browsers and caches may keep the key for minutes; a rotated key is picked up within that time.
+            request.HttpContext.Response.Headers.CacheControl = "public, max-age=300";
+            return TypedResults.Json(key, HttpJsonContext.Default.IntakePublicKey, "application/json");
         }
         catch (IntakeKeyException)
         {
-            return Problems.Unavailable(TimeSpan.FromSeconds(30));
+            return Problems.Unavailable(request.HttpContext.Response, TimeSpan.FromSeconds(30));
         }
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using TipIntake.Core.FloodControl;
 using TipIntake.Functions.Http;
@@ -13,15 +12,11 @@ namespace TipIntake.Functions.Functions;
 public sealed class StampChallenge(FloodGate flood)
 {
     [Function(nameof(StampChallenge))]
-    public IActionResult Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/challenge")] HttpRequest request)
+    [ResponsePolicy(ContentPolicy.Strict)]
+    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/challenge")] HttpRequest request)
     {
         var issued = flood.IssueChallenge();
-        return new JsonBodyResult<ChallengeBody>(
-            StatusCodes.Status200OK,
-            new ChallengeBody(issued.Challenge, issued.Difficulty, issued.SuggestedEffort, issued.ExpiresAt),
-            HttpJsonContext.Default.ChallengeBody,
-            "application/json",
-            SecurityHeaders.NoStore);
+        return TypedResults.Json(
+            new ChallengeBody(issued.Challenge, issued.Difficulty, issued.SuggestedEffort, issued.ExpiresAt), HttpJsonContext.Default.ChallengeBody, "application/json");
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using TipIntake.Core.FloodControl;
 using TipIntake.Core.Intake;
@@ -19,21 +18,21 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood)
     public const string SubmissionHeader = "TipIntake-Submission";
 
     [Function(nameof(SubmitTip))]
-    public async Task<IActionResult> Run(
+    [ResponsePolicy(ContentPolicy.Strict)]
+    public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/tips")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (status, compactJwe) = await JoseRequestBody.ReadAsync(request, TipEnvelope.MaxJweLength, cancellationToken);
-        if (status != JoseRequestBody.Status.Read)
+        ArgumentNullException.ThrowIfNull(request);
+        var (fault, compactJwe) = await RequestBody.ReadJoseAsync(request, TipEnvelope.MaxJweLength, cancellationToken);
+        switch (fault)
         {
-            return status switch
-            {
-                JoseRequestBody.Status.WrongMediaType => Problems.UnsupportedMediaType(JoseRequestBody.MediaType),
-                JoseRequestBody.Status.TooLarge => Problems.ForFault(Core.Jwe.JweFault.TooLong),
-                JoseRequestBody.Status.Unreadable => Problems.UnreadableBody(),
-                JoseRequestBody.Status.TimedOut => Problems.RequestTimeout(),
-                _ => Problems.NotAscii(),
-            };
+            case BodyFault.TooLarge:
+                return Problems.ForFault(Core.Jwe.JweFault.TooLong);
+            case BodyFault.Malformed:
+                return Problems.NotAscii();
+            case not BodyFault.None:
+                return Problems.ForBody(fault, "application/jose");
         }
 
         // Without the header the submission gets a fresh id: it is accepted as ever, it just cannot be resent safely.
@@ -52,13 +51,12 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood)
             _ => "",
         };
 
-        return await intake.SubmitAsync(compactJwe, submission, ct => flood.AdmitStampedAsync(stamp, ct), cancellationToken) switch
+        return await intake.SubmitAsync(compactJwe!, submission, ct => flood.AdmitStampedAsync(stamp, ct), cancellationToken) switch
         {
-            IntakeResult.Accepted accepted => new JsonBodyResult<ReceiptBody>(
-                StatusCodes.Status202Accepted, new ReceiptBody(accepted.ReceiptCode), HttpJsonContext.Default.ReceiptBody, "application/json", "no-store"),
+            IntakeResult.Accepted accepted => TypedResults.Json(new ReceiptBody(accepted.ReceiptCode), HttpJsonContext.Default.ReceiptBody, "application/json", StatusCodes.Status202Accepted),
             IntakeResult.Refused refused => Problems.ForFault(refused.Fault),
-            IntakeResult.Unavailable unavailable => Problems.Unavailable(unavailable.RetryAfter),
-            IntakeResult.FloodControlled held => Problems.ForFlood(held.Decision),
+            IntakeResult.Unavailable unavailable => Problems.Unavailable(request.HttpContext.Response, unavailable.RetryAfter),
+            IntakeResult.FloodControlled held => Problems.ForFlood(request.HttpContext.Response, held.Decision),
             var other => throw new InvalidOperationException($"Unknown intake result {other.GetType().Name}."),
         };
     }

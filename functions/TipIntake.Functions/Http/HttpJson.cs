@@ -3,18 +3,6 @@ using TipIntake.Core.Keys;
 
 namespace TipIntake.Functions.Http;
 
-/// <summary>
-/// An RFC 7807 problem. <see cref="Detail"/> is always the service's own words, never an echo of the request.
-/// <see cref="Effort"/> and <see cref="SuggestedEffort"/> are extension members of <c>effort-too-low</c>.
-/// </summary>
-public sealed record ProblemBody(
-    [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("title")] string Title,
-    [property: JsonPropertyName("status")] int Status,
-    [property: JsonPropertyName("detail")] string Detail,
-    [property: JsonPropertyName("effort")] int? Effort = null,
-    [property: JsonPropertyName("suggestedEffort")] int? SuggestedEffort = null);
-
 /// <summary>The body of a 202: the receipt, shown once to the reporter and never stored in this form.</summary>
 public sealed record ReceiptBody([property: JsonPropertyName("receipt")] string Receipt);
 
@@ -30,7 +18,6 @@ public sealed record ChallengeBody(
     [property: JsonPropertyName("expiresAt")] DateTimeOffset ExpiresAt);
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ProblemBody))]
 [JsonSerializable(typeof(ReceiptBody))]
 [JsonSerializable(typeof(ChallengeBody))]
 [JsonSerializable(typeof(IntakePublicKey))]
