@@ -2,20 +2,49 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using TipIntake.Core.FloodControl;
 using TipIntake.Core.Intake;
+using TipIntake.Core.Keys;
 using TipIntake.Functions.Http;
 
 namespace TipIntake.Functions.Functions;
 
 /// <summary>
-/// POST /api/tips: an encrypted tip in, 202 and a receipt out once the queue holds it (contract 2). The headers read
-/// besides Content-Type are the proof-of-work stamp (docs/flood-control.md), checked after the envelope's shape, and
-/// the optional submission id that makes a resend of the same JWE collapse onto the first attempt; the request's
-/// address and other headers are never read, stored or logged.
+/// The reporter's API (contracts 1 and 2): the public key to encrypt to, a proof-of-work challenge, and POST /api/tips,
+/// an encrypted tip in, 202 and a receipt out once the queue holds it. The headers read besides Content-Type are the
+/// proof-of-work stamp (docs/flood-control.md), checked after the envelope's shape, and the optional submission id that
+/// makes a resend of the same JWE collapse onto the first attempt; the request's address and other headers are never
+/// read, stored or logged.
 /// </summary>
-public sealed class SubmitTip(TipIntakeService intake, FloodGate flood)
+public sealed class SubmitTip(TipIntakeService intake, FloodGate flood, IIntakeKey intakeKey)
 {
     public const string StampHeader = "TipIntake-Stamp";
     public const string SubmissionHeader = "TipIntake-Submission";
+
+    /// <summary>GET /api/intake-key: the public JWK. Caches may keep it for minutes; a rotated key is picked up within that time.</summary>
+    [Function(nameof(IntakeKey))]
+    [ResponsePolicy(ContentPolicy.Strict)]
+    public async Task<IResult> IntakeKey(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/intake-key")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var key = await intakeKey.GetPublicKeyAsync(cancellationToken);
+            request.HttpContext.Response.Headers.CacheControl = "public, max-age=300";
+            return TypedResults.Json(key, HttpJsonContext.Default.IntakePublicKey, "application/json");
+        }
+        catch (IntakeKeyException)
+        {
+            return Problems.Unavailable(request.HttpContext.Response, TimeSpan.FromSeconds(30));
+        }
+    }
+
+    /// <summary>GET /api/challenge: a fresh challenge for the stamp. Issuing keeps no state and reads nothing about the request.</summary>
+    [Function(nameof(StampChallenge))]
+    [ResponsePolicy(ContentPolicy.Strict)]
+    public IResult StampChallenge([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/challenge")] HttpRequest request)
+    {
+        var issued = flood.IssueChallenge();
+        return TypedResults.Json(new ChallengeBody(issued.Challenge, issued.Difficulty, issued.SuggestedEffort, issued.ExpiresAt), HttpJsonContext.Default.ChallengeBody, "application/json");
+    }
 
     [Function(nameof(SubmitTip))]
     [ResponsePolicy(ContentPolicy.Strict)]

@@ -1,24 +1,109 @@
 using System.Text.Json.Serialization;
 using TipIntake.Core.Keys;
+using TipIntake.Core.Triage;
 
 namespace TipIntake.Functions.Http;
 
 /// <summary>The body of a 202: the receipt, shown once to the reporter and never stored in this form.</summary>
-public sealed record ReceiptBody([property: JsonPropertyName("receipt")] string Receipt);
+public sealed record ReceiptBody(string Receipt);
 
 /// <summary>
 /// A proof-of-work challenge (docs/flood-control.md): solve it to at least <see cref="Difficulty"/> leading zero bits
 /// (the floor now) — <see cref="SuggestedEffort"/> to be processed ahead of the current backlog — then send
 /// <c>TipIntake-Stamp: challenge:counter</c>.
 /// </summary>
-public sealed record ChallengeBody(
-    [property: JsonPropertyName("challenge")] string Challenge,
-    [property: JsonPropertyName("difficulty")] int Difficulty,
-    [property: JsonPropertyName("suggestedEffort")] int SuggestedEffort,
-    [property: JsonPropertyName("expiresAt")] DateTimeOffset ExpiresAt);
+public sealed record ChallengeBody(string Challenge, int Difficulty, int SuggestedEffort, DateTimeOffset ExpiresAt);
 
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+/// <summary>The reporter's API (the intake key's members are named by its own attributes).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ReceiptBody))]
 [JsonSerializable(typeof(ChallengeBody))]
 [JsonSerializable(typeof(IntakePublicKey))]
 public sealed partial class HttpJsonContext : JsonSerializerContext;
+
+/// <summary>Counts per triage queue and status. A list page is the core's <see cref="TipPage"/> as it is.</summary>
+public sealed record TipCountsBody(IReadOnlyList<TipCount> Counts);
+
+/// <summary><c>author</c> is the staff member's object id; <c>authorName</c> the display name the token carried.</summary>
+public sealed record TipNoteBody(string Id, string Author, string? AuthorName, string Text, DateTimeOffset At);
+
+/// <summary>One tip for a reader: the summary's fields, the content, the notes, and the statuses it may move to next.</summary>
+public sealed record TipDetailBody(
+    string Id, string Queue, string Status, int Priority, string Category, string Urgency, string? Country, string? Region,
+    DateTimeOffset ReceivedHour, string? AssignedTo, IReadOnlyList<string> Labels, DateTimeOffset? LastChangedAt,
+    string Narrative, string? Place, string? ObservedFrom, string? ObservedTo, int? PeopleCount, string? Language, string? Contact,
+    IReadOnlyList<TipNoteBody> Notes, IReadOnlyList<string> NextStatuses, int? EffortBand)
+{
+    public static TipDetailBody From(TipDetail detail)
+    {
+        ArgumentNullException.ThrowIfNull(detail);
+        var (tip, content) = (detail.Summary, detail.Content);
+        return new(tip.Id, tip.Queue, tip.Status, tip.Priority, tip.Category, tip.Urgency, tip.Country, tip.Region,
+            tip.ReceivedHour, tip.AssignedTo, tip.Labels, tip.LastChangedAt,
+            content.Narrative, content.Place, content.ObservedFrom, content.ObservedTo, content.PeopleCount, content.Language, content.Contact,
+            [.. detail.Notes.Select(note => new TipNoteBody(note.Id, note.AuthorId, note.AuthorName, note.Text, note.At))], TriageWorkflow.NextOf(tip.Status), tip.EffortBand);
+    }
+}
+
+/// <summary>An audit event: when, who (object id), what, and the triage values before and after.</summary>
+public sealed record TipEventBody(DateTimeOffset At, string Actor, string Action, string? From, string? To);
+
+public sealed record TipEventsBody(IReadOnlyList<TipEventBody> Items);
+
+public sealed record StatusRequest(string Status);
+
+/// <summary><c>assignee</c> must be present; null unassigns.</summary>
+public sealed record AssignmentRequest(string? Assignee);
+
+public sealed record LabelsRequest(IReadOnlyList<string>? Add = null, IReadOnlyList<string>? Remove = null);
+
+public sealed record NoteRequest(string Text);
+
+/// <summary><c>state</c>: <c>linked</c> or <c>unlinked</c>.</summary>
+public sealed record RelationRequest(string State);
+
+/// <summary>An editor's decision on a pair, and the state it replaced.</summary>
+public sealed record RelationDecisionBody(string TipId, string OtherId, string State, string Before);
+
+/// <summary>
+/// Why a tip is suggested: <c>code</c> (same-place-weeks, same-contact, shared-words, manual), the shared place with
+/// its spellings from the gazetteer, or the number of rare words shared.
+/// </summary>
+public sealed record RelationReasonBody(string Code, string? Place, IReadOnlyList<string>? PlaceNames, int? Count);
+
+/// <summary>A related tip: its summary (never its content), the reasons and the decision.</summary>
+public sealed record RelatedTipBody(TipSummary Tip, IReadOnlyList<RelationReasonBody> Reasons, string State);
+
+public sealed record RelatedTipsBody(IReadOnlyList<RelatedTipBody> Items);
+
+/// <summary>Tips to dismiss together (at most 100): only those no one has touched are (<c>POST /api/triage/dismissals</c>).</summary>
+public sealed record DismissalRequest(IReadOnlyList<string> TipIds);
+
+/// <summary>What a bulk dismissal did: the tips dismissed, and those left as they were with why.</summary>
+public sealed record DismissalBody(IReadOnlyList<string> Dismissed, IReadOnlyList<SkippedTip> Skipped);
+
+/// <summary>
+/// The triage API's wire types. Requests are read strictly: unknown or duplicate members, a missing required member
+/// or a null where none is allowed fail to parse (400).
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true,
+    AllowDuplicateProperties = false)]
+[JsonSerializable(typeof(TipPage))]
+[JsonSerializable(typeof(TipCountsBody))]
+[JsonSerializable(typeof(TipDetailBody))]
+[JsonSerializable(typeof(TipEventsBody))]
+[JsonSerializable(typeof(StatusRequest))]
+[JsonSerializable(typeof(AssignmentRequest))]
+[JsonSerializable(typeof(LabelsRequest))]
+[JsonSerializable(typeof(NoteRequest))]
+[JsonSerializable(typeof(RelationRequest))]
+[JsonSerializable(typeof(RelationDecisionBody))]
+[JsonSerializable(typeof(RelatedTipsBody))]
+[JsonSerializable(typeof(DismissalRequest))]
+[JsonSerializable(typeof(DismissalBody))]
+public sealed partial class TriageJsonContext : JsonSerializerContext;

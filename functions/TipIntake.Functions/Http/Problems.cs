@@ -10,6 +10,7 @@ namespace TipIntake.Functions.Http;
 /// <summary>
 /// The service's RFC 7807 answers (<c>application/problem+json</c>): each type URI, <c>urn:tipintake:problem:</c> and a
 /// code (<c>triage-</c> first for the triage API), names one fault. Details are the service's words, never the request's.
+/// A problem that comes with a header (Retry-After, WWW-Authenticate) sets it on the response it is given.
 /// </summary>
 public static class Problems
 {
@@ -30,7 +31,6 @@ public static class Problems
     /// </summary>
     public static ProblemHttpResult ForFlood(HttpResponse response, FloodDecision decision)
     {
-        ArgumentNullException.ThrowIfNull(response);
         var refusal = decision.Refusal!.Value;
         var (status, title) = refusal switch
         {
@@ -55,38 +55,30 @@ public static class Problems
     }
 
     /// <summary>Whole seconds, at least one.</summary>
-    public static string RetryAfterSeconds(TimeSpan retryAfter) =>
-        Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+    public static string RetryAfterSeconds(TimeSpan retryAfter) => Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     public static ProblemHttpResult NotFound() => Of(404, "not-found", "No such resource", "No such resource.");
 
-    public static ProblemHttpResult NotAscii() =>
-        Of(400, "not-ascii", "Malformed submission", "A compact JWE is ASCII only; the body contains other bytes.");
+    public static ProblemHttpResult NotAscii() => Of(400, "not-ascii", "Malformed submission", "A compact JWE is ASCII only; the body contains other bytes.");
 
-    /// <summary>A body that could not be read: 415, 400 (framing), 408 (too slow) — a 413 is each route's own.</summary>
-    public static ProblemHttpResult ForBody(BodyFault fault, string mediaType, bool triage = false)
+    /// <summary>A body that could not be read: 415, 408 (too slow) or 400 (broken framing); a 413 is each route's own.</summary>
+    public static ProblemHttpResult ForBody(BodyFault fault, string mediaType, bool triage = false) => fault switch
     {
-        var prefix = triage ? "triage-" : "";
-        return fault switch
-        {
-            BodyFault.WrongMediaType => Of(415, prefix + "unsupported-media-type", "Unsupported media type",
-                triage ? $"Send the body as {mediaType}." : $"Send the body with Content-Type: {mediaType}."),
-            BodyFault.TimedOut => Of(408, prefix + "request-timeout", "Request body too slow", triage
-                ? "The request body arrived too slowly; nothing was changed."
-                : "The request body arrived too slowly and was not read to its end. Nothing was kept; please send it again."),
-            _ => Of(400, prefix + "unreadable-body", "Malformed request",
-                "The request body could not be read: its framing (Content-Length or chunked encoding) is broken."),
-        };
-    }
+        BodyFault.WrongMediaType => Of(415, (triage ? "triage-" : "") + "unsupported-media-type", "Unsupported media type",
+            triage ? $"Send the body as {mediaType}." : $"Send the body with Content-Type: {mediaType}."),
+        BodyFault.TimedOut => Of(408, (triage ? "triage-" : "") + "request-timeout", "Request body too slow", triage
+            ? "The request body arrived too slowly; nothing was changed."
+            : "The request body arrived too slowly and was not read to its end. Nothing was kept; please send it again."),
+        _ => Of(400, (triage ? "triage-" : "") + "unreadable-body", "Malformed request",
+            "The request body could not be read: its framing (Content-Length or chunked encoding) is broken."),
+    };
 
     public static ProblemHttpResult Unavailable(HttpResponse response, TimeSpan retryAfter)
     {
-        ArgumentNullException.ThrowIfNull(response);
         response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         return Of(503, "unavailable", "Temporarily unavailable",
-            "The tip could not be confirmed because storage or the key service is unavailable. Send the same JWE again "
-            + "later with the same TipIntake-Submission header: if the first attempt was kept after all, the resend "
-            + "gets the same receipt and the tip is kept once.");
+            "The tip could not be confirmed because storage or the key service is unavailable. Send the same JWE again later with the "
+            + "same TipIntake-Submission header: if the first attempt was kept after all, the resend gets the same receipt and the tip is kept once.");
     }
 
     public static ProblemHttpResult SubmissionIdInvalid() => Of(400, "submission-id-invalid", "Malformed submission id",
@@ -95,7 +87,6 @@ public static class Problems
 
     public static ProblemHttpResult Unauthenticated(HttpResponse response)
     {
-        ArgumentNullException.ThrowIfNull(response);
         response.Headers.WWWAuthenticate = "Bearer";
         return Of(401, "triage-unauthenticated", "Sign-in required", "Send a valid staff access token: Authorization: Bearer <token>.");
     }
@@ -114,14 +105,13 @@ public static class Problems
     public static ProblemHttpResult InvalidTransition(string from, string to) =>
         Of(409, "triage-invalid-transition", "Status change not allowed", $"A tip in status '{from}' cannot move to '{to}'.");
 
-    /// <summary>A triage request's value the service refused (422) or a malformed one (400), with the service's code.</summary>
+    /// <summary>A triage value the service refused (422) or a malformed request (400), with the service's own code.</summary>
     public static ProblemHttpResult Invalid(string code, string detail) => Of(422, "triage-" + code, "Invalid request", detail);
 
     public static ProblemHttpResult BadRequest(string code, string detail) => Of(400, "triage-" + code, "Malformed request", detail);
 
     public static ProblemHttpResult TriageUnavailable(HttpResponse response)
     {
-        ArgumentNullException.ThrowIfNull(response);
         response.Headers.RetryAfter = "5";
         return Of(503, "triage-unavailable", "Temporarily unavailable",
             "Storage is unavailable. A change may or may not have been saved: read the tip again before repeating it.");

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
@@ -6,19 +8,19 @@ using TipIntake.Infrastructure.Staff;
 
 namespace TipIntake.Functions.Http;
 
-/// <summary>The content security policy an HTTP function's answers carry; every HTTP function declares one.</summary>
+/// <summary>The content security policy of an HTTP function's answers: <see cref="Strict"/> for all but the triage pages.</summary>
 public enum ContentPolicy
 {
-    /// <summary>The reporter's pages and assets, and every API answer: nothing from anywhere else.</summary>
     Strict,
 
     /// <summary>The triage page: MSAL.js may also call and frame the Entra ID instance.</summary>
     Triage,
 
-    /// <summary>MSAL's sign-in bridge page: framed by this origin only, and no COOP (it talks to its opener).</summary>
+    /// <summary>MSAL's sign-in bridge: framed by this origin only, and no COOP (it must reach the page that opened it).</summary>
     SignInBridge,
 }
 
+/// <summary>Declares the security headers of an HTTP function; every one declares them (a test checks).</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class ResponsePolicyAttribute(ContentPolicy policy) : Attribute
 {
@@ -43,53 +45,53 @@ public sealed class SecurityHeaders(IOptions<StaffAuthOptions> auth) : IFunction
 
     /// <summary>
     /// The strict policy, except that MSAL.js may call the Entra ID <paramref name="instance"/> (token requests) and
-    /// frame it (silent renewal, which ends on this origin's sign-in bridge). Only the instance's origin is used.
+    /// frame it (silent renewal, which ends on the sign-in bridge). Only its origin is used; it must be plain https.
     /// </summary>
-    public static string TriageContentSecurityPolicy(Uri instance) =>
-        $"default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self' {InstanceOrigin(instance)}; "
-        + $"frame-src 'self' {InstanceOrigin(instance)}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-    /// <summary>The origin (<c>https://host[:port]</c>) of an Entra ID instance, refusing anything but an absolute https URL.</summary>
-    public static string InstanceOrigin(Uri instance)
+    public static string TriageContentSecurityPolicy(Uri instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return instance.IsAbsoluteUri && instance.Scheme == Uri.UriSchemeHttps && string.IsNullOrEmpty(instance.UserInfo)
+        var origin = instance.IsAbsoluteUri && instance.Scheme == Uri.UriSchemeHttps && string.IsNullOrEmpty(instance.UserInfo)
             ? instance.GetLeftPart(UriPartial.Authority)
             : throw new ArgumentException("The Entra ID instance must be an absolute https URL.", nameof(instance));
+        return ContentSecurityPolicy.Replace("connect-src 'self';", $"connect-src 'self' {origin}; frame-src 'self' {origin};", StringComparison.Ordinal);
     }
 
     public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (context.GetHttpContext() is { } http)
+        if (context.GetHttpContext()?.Response.Headers is { } headers)
         {
-            // A function that forgot to declare gets the strictest policy (a test requires every one to declare).
-            Apply(http.Response.Headers, FunctionMethods.Declared<ResponsePolicyAttribute>(context)?.Policy ?? ContentPolicy.Strict);
+            // An undeclared function would get the strictest policy.
+            var policy = Declared<ResponsePolicyAttribute>(context)?.Policy ?? ContentPolicy.Strict;
+            headers.ContentSecurityPolicy = policy switch
+            {
+                ContentPolicy.Triage => TriageContentSecurityPolicy(auth.Value.Instance),
+                ContentPolicy.SignInBridge => SignInBridgeContentSecurityPolicy,
+                _ => ContentSecurityPolicy,
+            };
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = policy == ContentPolicy.SignInBridge ? "SAMEORIGIN" : "DENY";
+            headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()";
+            if (policy != ContentPolicy.SignInBridge)
+            {
+                headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            }
+
+            headers["Cross-Origin-Resource-Policy"] = "same-origin";
+            headers.StrictTransportSecurity = "max-age=63072000; includeSubDomains";
+            headers.CacheControl = "no-store";
         }
 
         return next(context);
     }
 
-    private void Apply(IHeaderDictionary headers, ContentPolicy policy)
-    {
-        headers.ContentSecurityPolicy = policy switch
-        {
-            ContentPolicy.Triage => TriageContentSecurityPolicy(auth.Value.Instance),
-            ContentPolicy.SignInBridge => SignInBridgeContentSecurityPolicy,
-            _ => ContentSecurityPolicy,
-        };
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = policy == ContentPolicy.SignInBridge ? "SAMEORIGIN" : "DENY";
-        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()";
-        if (policy != ContentPolicy.SignInBridge)
-        {
-            headers["Cross-Origin-Opener-Policy"] = "same-origin";
-        }
+    private static readonly ConcurrentDictionary<string, MethodInfo?> Methods = new();
 
-        headers["Cross-Origin-Resource-Policy"] = "same-origin";
-        headers.StrictTransportSecurity = "max-age=63072000; includeSubDomains";
-        headers.CacheControl = "no-store";
-    }
+    /// <summary>What the function's method declares: found once per function from its entry point, <c>Namespace.Class.Method</c>.</summary>
+    internal static T? Declared<T>(FunctionContext context)
+        where T : Attribute =>
+        Methods.GetOrAdd(context.FunctionId, static (_, entryPoint) => typeof(SecurityHeaders).Assembly
+            .GetType(entryPoint[..Math.Max(0, entryPoint.LastIndexOf('.'))])?.GetMethod(entryPoint[(entryPoint.LastIndexOf('.') + 1)..]),
+            context.FunctionDefinition.EntryPoint)?.GetCustomAttribute<T>();
 }

@@ -27,25 +27,18 @@ public sealed class StaffOnlyAttribute(StaffAccess access) : Attribute
 /// </summary>
 public sealed class StaffOnlyMiddleware(IStaffAuthenticator authenticator) : IFunctionsWorkerMiddleware
 {
-    public static bool Guards(FunctionContext context) => FunctionMethods.Declared<StaffOnlyAttribute>(context) is not null;
+    public static bool Guards(FunctionContext context) => SecurityHeaders.Declared<StaffOnlyAttribute>(context) is not null;
 
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var http = context.GetHttpContext() ?? throw new InvalidOperationException("A staff-only function is an HTTP function.");
-        var edit = FunctionMethods.Declared<StaffOnlyAttribute>(context)!.Access == StaffAccess.Edit;
+        var edit = SecurityHeaders.Declared<StaffOnlyAttribute>(context)!.Access == StaffAccess.Edit;
         var authorization = http.Request.Headers.Authorization;
         var authentication = await authenticator.AuthenticateAsync(authorization.Count == 1 ? authorization[0] : null, context.CancellationToken);
-        if (authentication is not StaffAuthentication.Authenticated { Member: var member })
+        if (authentication is not StaffAuthentication.Authenticated { Member: var member } || !(edit ? member.CanEdit : member.CanRead))
         {
-            context.GetInvocationResult().Value = Problems.Unauthenticated(http.Response);
-            return;
-        }
-
-        if (!(edit ? member.CanEdit : member.CanRead))
-        {
-            context.GetInvocationResult().Value = Problems.Forbidden(edit);
+            context.GetInvocationResult().Value = authentication is StaffAuthentication.Authenticated ? Problems.Forbidden(edit) : Problems.Unauthenticated(http.Response);
             return;
         }
 
@@ -65,6 +58,5 @@ public static class StaffRequests
 {
     /// <summary>The staff member <see cref="StaffOnlyMiddleware"/> let through to this request's function.</summary>
     public static StaffMember StaffMember(this HttpRequest request) =>
-        request?.HttpContext.Items[typeof(StaffMember)] as StaffMember
-            ?? throw new InvalidOperationException("Only a [StaffOnly] function has a staff member.");
+        request?.HttpContext.Items[typeof(StaffMember)] as StaffMember ?? throw new InvalidOperationException("Only a [StaffOnly] function has a staff member.");
 }

@@ -7,10 +7,16 @@ using TipIntake.Core.Triage.Search;
 
 namespace TipIntake.Functions.Http;
 
-/// <summary>Reading triage requests: bounded strict JSON bodies, query values, and ETags. Each read gives a value or the problem to answer.</summary>
+/// <summary>
+/// Reading triage requests: bounded strict JSON bodies, query values (null when absent or empty; one given twice is
+/// refused), and ETags. Each read gives a value or the problem to answer; the values' own checks are the service's.
+/// </summary>
 public static class TriageRequests
 {
     public const int MaxBodyBytes = 16 * 1024;
+
+    private static readonly string[] ListNames = ["queue", "status", "pageSize", "continuation"];
+    private static readonly string[] SearchNames = [.. ListNames, "q", "category", "urgency", "country", "receivedFrom", "receivedTo", "label", "assignee"];
 
     /// <summary>An <c>application/json</c> body of at most 16 KiB; unknown, duplicate, missing or mistyped members fail.</summary>
     public static async Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
@@ -24,8 +30,7 @@ public static class TriageRequests
             }
             catch (JsonException)
             {
-                // The parser's message may quote the body; the answer does not.
-                return (BodyFault.Malformed, null);
+                return (BodyFault.Malformed, null); // The parser's message may quote the body; the answer does not.
             }
         }, cancellationToken).ConfigureAwait(false);
         return fault switch
@@ -38,61 +43,49 @@ public static class TriageRequests
         };
     }
 
-    /// <summary>Reads <c>queue</c>, <c>status</c>, <c>pageSize</c> and <c>continuation</c>.</summary>
+    /// <summary><c>queue</c>, <c>status</c>, <c>pageSize</c> and <c>continuation</c>.</summary>
     public static (string? Queue, string? Status, int? PageSize, string? Continuation, IResult? Problem) ReadListQuery(HttpRequest request)
     {
-        var (v, problem) = ReadQuery(request, ["queue", "status", "pageSize", "continuation"]);
-        return problem is not null ? (null, null, null, null, problem)
-            : TryPageSize(v["pageSize"], out var pageSize) ? (v["queue"], v["status"], pageSize, v["continuation"], null)
-            : (null, null, null, null, InvalidPageSize());
+        var pageSizeValid = TryPageSize(request, out var pageSize);
+        var problem = Repeated(request, ListNames) ?? (pageSizeValid ? null : InvalidPageSize);
+        return problem is null ? (Query(request, "queue"), Query(request, "status"), pageSize, Query(request, "continuation"), null) : (null, null, null, null, problem);
     }
 
     /// <summary>
-    /// Reads a search: <c>q</c> (words), <c>category</c>, <c>urgency</c>, <c>country</c>, <c>receivedFrom</c> and
-    /// <c>receivedTo</c> (YYYY-MM-DD), <c>label</c>, <c>assignee</c>, <c>status</c>, <c>queue</c>, <c>pageSize</c>,
-    /// <c>continuation</c>. The values' own checks are the service's.
+    /// A search: <c>q</c> (words), <c>category</c>, <c>urgency</c>, <c>country</c>, <c>receivedFrom</c> and
+    /// <c>receivedTo</c> (YYYY-MM-DD), <c>label</c>, <c>assignee</c>, <c>status</c>, <c>queue</c>, <c>pageSize</c>, <c>continuation</c>.
     /// </summary>
     public static (SearchRequest? Search, IResult? Problem) ReadSearchQuery(HttpRequest request)
     {
-        var (v, problem) = ReadQuery(request, ["q", "category", "urgency", "country", "receivedFrom", "receivedTo", "label", "assignee", "status", "queue", "pageSize", "continuation"]);
-        return problem is not null ? (null, problem)
-            : !TryDate(v["receivedFrom"], out var from) || !TryDate(v["receivedTo"], out var to) ? (null, Problems.BadRequest("invalid-date", "Dates are YYYY-MM-DD."))
-            : !TryPageSize(v["pageSize"], out var pageSize) ? (null, InvalidPageSize())
-            : (new SearchRequest(v["q"], v["category"], v["urgency"], v["country"], from, to, v["label"], v["assignee"], v["status"], v["queue"], pageSize, v["continuation"]), null);
-
-        static bool TryDate(string? value, out DateOnly? date)
-        {
-            date = DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed : null;
-            return value is null || date is not null;
-        }
+        var (datesValid, pageSizeValid) = (TryDate(request, "receivedFrom", out var from) & TryDate(request, "receivedTo", out var to), TryPageSize(request, out var pageSize));
+        var problem = Repeated(request, SearchNames)
+            ?? (!datesValid ? Problems.BadRequest("invalid-date", "Dates are YYYY-MM-DD.") : pageSizeValid ? null : InvalidPageSize);
+        return problem is not null ? (null, problem) : (new SearchRequest(
+            Query(request, "q"), Query(request, "category"), Query(request, "urgency"), Query(request, "country"), from, to, Query(request, "label"),
+            Query(request, "assignee"), Query(request, "status"), Query(request, "queue"), pageSize, Query(request, "continuation")), null);
     }
 
-    /// <summary>Each named value, null when absent or empty; a repeated one is refused.</summary>
-    private static (Dictionary<string, string?> Values, IResult? Problem) ReadQuery(HttpRequest request, string[] names)
+    private static string? Query(HttpRequest request, string name) => request.Query[name] is { Count: 1 } values && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
+
+    private static ProblemHttpResult? Repeated(HttpRequest request, string[] names) => names.Any(name => request.Query[name].Count > 1)
+        ? Problems.BadRequest("repeated-parameter", "Give each query parameter at most once.")
+        : null;
+
+    private static bool TryPageSize(HttpRequest request, out int? pageSize)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var name in names)
-        {
-            var given = request.Query[name];
-            if (given.Count > 1)
-            {
-                return (values, Problems.BadRequest("repeated-parameter", "Give each query parameter at most once."));
-            }
-
-            values[name] = given.Count == 1 && !string.IsNullOrEmpty(given[0]) ? given[0] : null;
-        }
-
-        return (values, null);
-    }
-
-    private static bool TryPageSize(string? value, out int? pageSize)
-    {
+        var value = Query(request, "pageSize");
         pageSize = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
         return value is null || pageSize is not null;
     }
 
-    private static ProblemHttpResult InvalidPageSize() => Problems.BadRequest("invalid-page-size", "The page size is a whole number from 1 to 100.");
+    private static bool TryDate(HttpRequest request, string name, out DateOnly? date)
+    {
+        var value = Query(request, name);
+        date = DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed : null;
+        return value is null || date is not null;
+    }
+
+    private static ProblemHttpResult InvalidPageSize => Problems.BadRequest("invalid-page-size", "The page size is a whole number from 1 to 100.");
 
     /// <summary>
     /// The HTTP form of a tip's version (its count of triage changes): a strong entity tag. Never the storage ETag,
