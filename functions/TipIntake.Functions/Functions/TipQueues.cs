@@ -12,10 +12,10 @@ namespace TipIntake.Functions.Functions;
 /// already back on a lane); throwing makes the queue deliver it again, and after maxDequeueCount move it to the poison
 /// queue, whose function keeps it in the quarantine, never dropped.
 /// </summary>
-public sealed class ProcessTip(TipProcessor processor)
+public sealed class TipQueues(TipProcessor processor)
 {
     /// <summary><c>tips-inbound</c>, the main lane.</summary>
-    [Function(nameof(ProcessTip))]
+    [Function("ProcessTip")]
     public Task Main(
         [QueueTrigger(StorageNames.InboundQueue, Connection = StorageNames.Connection)] QueueMessage message, CancellationToken cancellationToken) =>
         Complete(processor.ProcessAsync(ToInbound(message), Lane.Main, cancellationToken));
