@@ -161,7 +161,7 @@ public sealed partial class AlertTests(CompiledTemplate template)
         Assert.Contains("\"LogRetentionReport\", \"TableBackupCompleted\", \"IntakeKeyChecked\"", query, StringComparison.Ordinal);
         Assert.Contains("ago(26h)", query, StringComparison.Ordinal);
         // Daily schedules, each well inside the 26 hours.
-        foreach (var schedule in (string[])[PurgeExpired.Schedule, BackupTables.Schedule, CheckIntakeKey.Schedule])
+        foreach (var schedule in (string[])[PurgeExpired.Schedule, DailyJobs.BackupSchedule, DailyJobs.KeyCheckSchedule])
         {
             Assert.Matches(@"^0 \d{1,2} \d{1,2} \* \* \*$", schedule);
         }

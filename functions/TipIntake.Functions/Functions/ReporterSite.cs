@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Net.Http.Headers;
 using TipIntake.Core.FloodControl;
 using TipIntake.Functions.Http;
 using TipIntake.Functions.Web;
@@ -14,7 +15,8 @@ namespace TipIntake.Functions.Functions;
 public sealed class ReporterSite(Pages pages, WebAssets assets, FloodGate flood)
 {
     [Function(nameof(ReporterSite))]
-    public IActionResult Run(
+    [ResponsePolicy(ContentPolicy.Strict)]
+    public IResult Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "{*path}")] HttpRequest request,
         string? path)
     {
@@ -22,11 +24,10 @@ public sealed class ReporterSite(Pages pages, WebAssets assets, FloodGate flood)
         path ??= "";
         if (path.Length == 0)
         {
-            var lang = LanguageChoice.Choose(request.Query[FormRequestBody.LanguageField], request.Headers.AcceptLanguage);
-            var page = new HtmlResult(StatusCodes.Status200OK, pages.Form(lang, Empty, Empty, formErrorKey: null, ticket: flood.IssueFormTicket()));
-            page.Headers["Vary"] = "Accept-Language";
-            page.Headers["Content-Language"] = lang;
-            return page;
+            var lang = LanguageChoice.Choose(request.Query[SubmitTipForm.LanguageField], request.Headers.AcceptLanguage);
+            request.HttpContext.Response.Headers.Vary = "Accept-Language";
+            request.HttpContext.Response.Headers.ContentLanguage = lang;
+            return TypedResults.Content(pages.Form(lang, Empty, Empty, formErrorKey: null, ticket: flood.IssueFormTicket()), SubmitTipForm.Html);
         }
 
         var asset = path switch
@@ -35,8 +36,29 @@ public sealed class ReporterSite(Pages pages, WebAssets assets, FloodGate flood)
             _ when path.StartsWith("assets/", StringComparison.Ordinal) => assets.Find(path["assets/".Length..]),
             _ => null,
         };
-        return asset is null ? Problems.NotFound() : new AssetResult(asset);
+        return asset is null ? Problems.NotFound() : Serve(request, asset);
     }
+
+    /// <summary>
+    /// Brotli or gzip when the client accepts them; the strong ETag and 304 by the framework. Still <c>no-store</c>: a
+    /// reporter's device may be seized, and a cached script would show that the site was visited (and when).
+    /// </summary>
+    private static FileContentHttpResult Serve(HttpRequest request, WebAsset asset)
+    {
+        var accepted = request.Headers.AcceptEncoding.ToString();
+        var (body, encoding) = Accepts(accepted, "br") ? (asset.Brotli, "br") : Accepts(accepted, "gzip") ? (asset.Gzip, "gzip") : (asset.Content, null);
+        request.HttpContext.Response.Headers.Vary = "Accept-Encoding";
+        if (encoding is not null)
+        {
+            request.HttpContext.Response.Headers.ContentEncoding = encoding;
+        }
+
+        return TypedResults.Bytes(body, asset.ContentType, entityTag: EntityTagHeaderValue.Parse(asset.ETag));
+    }
+
+    private static bool Accepts(string acceptEncoding, string coding) =>
+        StringWithQualityHeaderValue.TryParseList(acceptEncoding.Split(','), out var values)
+        && values.Any(v => v.Value.Equals(coding, StringComparison.OrdinalIgnoreCase) && (v.Quality ?? 1) > 0);
 
     private static readonly Dictionary<string, string> Empty = [];
 }

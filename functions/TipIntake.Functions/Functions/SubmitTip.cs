@@ -1,39 +1,67 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using TipIntake.Core.FloodControl;
 using TipIntake.Core.Intake;
+using TipIntake.Core.Keys;
 using TipIntake.Functions.Http;
 
 namespace TipIntake.Functions.Functions;
 
 /// <summary>
-/// POST /api/tips: an encrypted tip in, 202 and a receipt out once the queue holds it (contract 2). The headers read
-/// besides Content-Type are the proof-of-work stamp (docs/flood-control.md), checked after the envelope's shape, and
-/// the optional submission id that makes a resend of the same JWE collapse onto the first attempt; the request's
-/// address and other headers are never read, stored or logged.
+/// The reporter's API (contracts 1 and 2): the public key to encrypt to, a proof-of-work challenge, and POST /api/tips,
+/// an encrypted tip in, 202 and a receipt out once the queue holds it. The headers read besides Content-Type are the
+/// proof-of-work stamp (docs/flood-control.md), checked after the envelope's shape, and the optional submission id that
+/// makes a resend of the same JWE collapse onto the first attempt; the request's address and other headers are never
+/// read, stored or logged.
 /// </summary>
-public sealed class SubmitTip(TipIntakeService intake, FloodGate flood)
+public sealed class SubmitTip(TipIntakeService intake, FloodGate flood, IIntakeKey intakeKey)
 {
     public const string StampHeader = "TipIntake-Stamp";
     public const string SubmissionHeader = "TipIntake-Submission";
 
+    /// <summary>GET /api/intake-key: the public JWK. Caches may keep it for minutes; a rotated key is picked up within that time.</summary>
+    [Function(nameof(IntakeKey))]
+    [ResponsePolicy(ContentPolicy.Strict)]
+    public async Task<IResult> IntakeKey(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/intake-key")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var key = await intakeKey.GetPublicKeyAsync(cancellationToken);
+            request.HttpContext.Response.Headers.CacheControl = "public, max-age=300";
+            return TypedResults.Json(key, HttpJsonContext.Default.IntakePublicKey, "application/json");
+        }
+        catch (IntakeKeyException)
+        {
+            return Problems.Unavailable(request.HttpContext.Response, TimeSpan.FromSeconds(30));
+        }
+    }
+
+    /// <summary>GET /api/challenge: a fresh challenge for the stamp. Issuing keeps no state and reads nothing about the request.</summary>
+    [Function(nameof(StampChallenge))]
+    [ResponsePolicy(ContentPolicy.Strict)]
+    public IResult StampChallenge([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/challenge")] HttpRequest request)
+    {
+        var issued = flood.IssueChallenge();
+        return TypedResults.Json(new ChallengeBody(issued.Challenge, issued.Difficulty, issued.SuggestedEffort, issued.ExpiresAt), HttpJsonContext.Default.ChallengeBody, "application/json");
+    }
+
     [Function(nameof(SubmitTip))]
-    public async Task<IActionResult> Run(
+    [ResponsePolicy(ContentPolicy.Strict)]
+    public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/tips")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (status, compactJwe) = await JoseRequestBody.ReadAsync(request, TipEnvelope.MaxJweLength, cancellationToken);
-        if (status != JoseRequestBody.Status.Read)
+        ArgumentNullException.ThrowIfNull(request);
+        var (fault, compactJwe) = await RequestBody.ReadJoseAsync(request, TipEnvelope.MaxJweLength, cancellationToken);
+        switch (fault)
         {
-            return status switch
-            {
-                JoseRequestBody.Status.WrongMediaType => Problems.UnsupportedMediaType(JoseRequestBody.MediaType),
-                JoseRequestBody.Status.TooLarge => Problems.ForFault(Core.Jwe.JweFault.TooLarge),
-                JoseRequestBody.Status.Unreadable => Problems.UnreadableBody(),
-                JoseRequestBody.Status.TimedOut => Problems.RequestTimeout(),
-                _ => Problems.NotAscii(),
-            };
+            case BodyFault.TooLarge:
+                return Problems.ForFault(Core.Jwe.JweFault.TooLarge);
+            case BodyFault.Malformed:
+                return Problems.NotAscii();
+            case not BodyFault.None:
+                return Problems.ForBody(fault, "application/jose");
         }
 
         // Without the header the submission gets a fresh id: it is accepted as ever, it just cannot be resent safely.
@@ -52,13 +80,12 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood)
             _ => "",
         };
 
-        return await intake.SubmitAsync(compactJwe, submission, ct => flood.AdmitStampedAsync(stamp, ct), cancellationToken) switch
+        return await intake.SubmitAsync(compactJwe!, submission, ct => flood.AdmitStampedAsync(stamp, ct), cancellationToken) switch
         {
-            IntakeResult.Accepted accepted => new JsonBodyResult<ReceiptBody>(
-                StatusCodes.Status202Accepted, new ReceiptBody(accepted.ReceiptCode), HttpJsonContext.Default.ReceiptBody, "application/json", "no-store"),
+            IntakeResult.Accepted accepted => TypedResults.Json(new ReceiptBody(accepted.ReceiptCode), HttpJsonContext.Default.ReceiptBody, "application/json", StatusCodes.Status202Accepted),
             IntakeResult.Refused refused => Problems.ForFault(refused.Fault),
-            IntakeResult.Unavailable unavailable => Problems.Unavailable(unavailable.RetryAfter),
-            IntakeResult.FloodControlled held => Problems.ForFlood(held.Decision),
+            IntakeResult.Unavailable unavailable => Problems.Unavailable(request.HttpContext.Response, unavailable.RetryAfter),
+            IntakeResult.FloodControlled held => Problems.ForFlood(request.HttpContext.Response, held.Decision),
             var other => throw new InvalidOperationException($"Unknown intake result {other.GetType().Name}."),
         };
     }

@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using TipIntake.Core.FloodControl;
 using TipIntake.Core.Intake;
+using TipIntake.Core.Tips;
 using TipIntake.Functions.Http;
 using TipIntake.Functions.Web;
 
@@ -18,8 +19,23 @@ namespace TipIntake.Functions.Functions;
 /// </summary>
 public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pages pages)
 {
+    public const string Html = "text/html; charset=utf-8";
+    public const string LanguageField = "lang";
+
+    /// <summary>The hidden field carrying the page's <see cref="SubmissionId"/>.</summary>
+    public const string SubmissionField = "submission";
+
+    /// <summary>The hidden field carrying the page's single-use ticket (docs/flood-control.md, "The no-script lane").</summary>
+    public const string TicketField = "ticket";
+
+    /// <summary>Far above the largest valid tip (a narrative of 20,000 characters, URL-encoded), far below harm.</summary>
+    public const int MaxBodyBytes = 512 * 1024;
+
+    private static readonly string[] Fields = [.. TipForm.FieldNames, LanguageField, SubmissionField, TicketField];
+
     [Function(nameof(SubmitTipForm))]
-    public async Task<IActionResult> Run(
+    [ResponsePolicy(ContentPolicy.Strict)]
+    public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "submit")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -31,24 +47,24 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
             return Form(StatusCodes.Status403Forbidden, language, NoErrors, NoErrors, "form.error.crossSite", SubmissionId.New());
         }
 
-        var (status, fields) = await FormRequestBody.ReadAsync(request, cancellationToken);
-        var lang = LanguageChoice.Choose(fields.GetValueOrDefault(FormRequestBody.LanguageField), request.Headers.AcceptLanguage);
+        var (fault, fields) = await RequestBody.ReadFormAsync(request, Fields, MaxBodyBytes, cancellationToken);
+        var lang = LanguageChoice.Choose(fields.GetValueOrDefault(LanguageField), request.Headers.AcceptLanguage);
 
         // The page's hidden submission id comes back with every resend of it, so that a resent (or double-posted)
         // form keeps one tip. A post without one (an old page) gets a fresh id; a mangled one is refused.
-        var posted = fields.GetValueOrDefault(FormRequestBody.SubmissionField);
+        var posted = fields.GetValueOrDefault(SubmissionField);
         var submission = SubmissionId.New();
         var submissionValid = posted is null || SubmissionId.TryParse(posted, out submission);
-        switch (status)
+        switch (fault)
         {
-            case FormRequestBody.Status.WrongMediaType:
+            case BodyFault.WrongMediaType:
                 return Form(StatusCodes.Status415UnsupportedMediaType, lang, fields, NoErrors, "form.error.unsupported", submission);
-            case FormRequestBody.Status.TooLarge:
+            case BodyFault.TooLarge:
                 return Form(StatusCodes.Status413PayloadTooLarge, lang, fields, NoErrors, "form.error.too-large", submission);
-            case FormRequestBody.Status.Unreadable:
-                return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.unsupported", submission);
-            case FormRequestBody.Status.TimedOut:
+            case BodyFault.TimedOut:
                 return Form(StatusCodes.Status408RequestTimeout, lang, fields, NoErrors, "form.error.unsupported", submission);
+            case not BodyFault.None:
+                return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.unsupported", submission);
         }
 
         if (!submissionValid)
@@ -56,11 +72,11 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
             return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.unsupported", submission);
         }
 
-        var ticket = fields.GetValueOrDefault(FormRequestBody.TicketField);
+        var ticket = fields.GetValueOrDefault(TicketField);
         switch (await intake.SubmitAsync(fields, submission, ct => flood.AdmitFormAsync(ticket, ct), cancellationToken))
         {
             case FormIntakeResult.Accepted accepted:
-                return new HtmlResult(StatusCodes.Status200OK, pages.Receipt(lang, accepted.ReceiptCode));
+                return TypedResults.Content(pages.Receipt(lang, accepted.ReceiptCode), Html);
             case FormIntakeResult.AlreadyReceived:
                 // Nothing of what was posted is shown back, and no receipt: this page's report is kept already.
                 return Form(StatusCodes.Status409Conflict, lang, NoErrors, NoErrors, "form.error.alreadyReceived", SubmissionId.New());
@@ -69,13 +85,11 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
             case FormIntakeResult.Invalid invalid:
                 return Form(StatusCodes.Status422UnprocessableEntity, lang, fields, invalid.Errors, "form.error.invalid", submission);
             case FormIntakeResult.Unavailable unavailable:
-                var page = Form(StatusCodes.Status503ServiceUnavailable, lang, fields, NoErrors, "form.error.unavailable", submission);
-                page.Headers["Retry-After"] = ((int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return page;
+                request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Form(StatusCodes.Status503ServiceUnavailable, lang, fields, NoErrors, "form.error.unavailable", submission);
             case FormIntakeResult.Busy busy:
-                var held = Form(StatusCodes.Status429TooManyRequests, lang, fields, NoErrors, "form.error.busy", submission);
-                held.Headers["Retry-After"] = Problems.RetryAfterSeconds(busy.RetryAfter);
-                return held;
+                request.HttpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds(busy.RetryAfter);
+                return Form(StatusCodes.Status429TooManyRequests, lang, fields, NoErrors, "form.error.busy", submission);
             default:
                 throw new InvalidOperationException("Unknown form intake result.");
         }
@@ -83,12 +97,12 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
 
     private static readonly Dictionary<string, string> NoErrors = [];
 
-    private HtmlResult Form(
+    private ContentHttpResult Form(
         int status,
         string lang,
         IReadOnlyDictionary<string, string> fields,
         IReadOnlyDictionary<string, string> errors,
         string formErrorKey,
         SubmissionId submission) =>
-        new(status, pages.Form(lang, fields, errors, formErrorKey, submission, flood.IssueFormTicket()));
+        TypedResults.Content(pages.Form(lang, fields, errors, formErrorKey, submission, flood.IssueFormTicket()), Html, statusCode: status);
 }

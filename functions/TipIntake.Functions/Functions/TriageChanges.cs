@@ -1,5 +1,5 @@
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using TipIntake.Core.Staff;
 using TipIntake.Core.Triage;
@@ -14,40 +14,35 @@ namespace TipIntake.Functions.Functions;
 /// changed tip with its new ETag. Notes can only be added: no route edits or deletes one. A link changes neither tip.
 /// A flood's spam, untouched, can be dismissed many tips at a time.
 /// </summary>
-public sealed class TriageChanges(IStaffAuthenticator authenticator, TriageService triage, RelatedReports related)
+public sealed class TriageChanges(TriageService triage, RelatedReports related)
 {
     /// <summary>POST api/triage/tips/{id}/related/{otherId} with <c>{"state":"linked"}</c> or <c>{"state":"unlinked"}</c>: audited on both tips.</summary>
     [Function("TriageRelate")]
-    public Task<IActionResult> Relate(
+    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
+    public async Task<IResult> Relate(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/related/{otherId}")] HttpRequest request,
         string id,
         string otherId,
-        CancellationToken cancellationToken) =>
-        StaffGate.RunAsync(authenticator, request, StaffAccess.Edit, async member =>
+        CancellationToken cancellationToken)
+    {
+        var (body, problem) = await TriageRequests.ReadJsonAsync(request, TriageJsonContext.Default.RelationRequest, cancellationToken);
+        if (body is null || body.State is not (RelationStates.Linked or RelationStates.Unlinked))
         {
-            var (body, problem) = await TriageRequests.ReadJsonAsync(request, TriageJsonContext.Default.RelationRequest, cancellationToken);
-            if (body is null)
-            {
-                return problem!;
-            }
+            return problem ?? Problems.Invalid("invalid-state", "The state must be linked or unlinked.");
+        }
 
-            if (body.State is not (RelationStates.Linked or RelationStates.Unlinked))
-            {
-                return TriageProblems.Invalid("invalid-state", "The state must be linked or unlinked.");
-            }
-
-            return await related.DecideAsync(id, otherId, body.State == RelationStates.Linked, member, cancellationToken) switch
-            {
-                RelationChange.Decided decided => new JsonBodyResult<RelationDecisionBody>(
-                    StatusCodes.Status200OK, new RelationDecisionBody(id, otherId, decided.State, decided.Before),
-                    TriageJsonContext.Default.RelationDecisionBody, "application/json", SecurityHeaders.NoStore),
-                RelationChange.InvalidInput invalid => TriageProblems.Invalid(invalid.Code, invalid.Detail),
-                _ => TriageProblems.NotFound(),
-            };
-        }, cancellationToken);
+        return await related.DecideAsync(id, otherId, body.State == RelationStates.Linked, request.StaffMember(), cancellationToken) switch
+        {
+            RelationChange.Decided decided =>
+                TriageReads.Json(new RelationDecisionBody(id, otherId, decided.State, decided.Before), TriageJsonContext.Default.RelationDecisionBody),
+            RelationChange.InvalidInput invalid => Problems.Invalid(invalid.Code, invalid.Detail),
+            _ => Problems.TipNotFound(),
+        };
+    }
 
     [Function("TriageChangeStatus")]
-    public Task<IActionResult> Status(
+    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
+    public Task<IResult> Status(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/status")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
@@ -55,7 +50,8 @@ public sealed class TriageChanges(IStaffAuthenticator authenticator, TriageServi
             triage.ChangeStatusAsync(id, version, body.Status, member, cancellationToken), cancellationToken);
 
     [Function("TriageAssign")]
-    public Task<IActionResult> Assign(
+    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
+    public Task<IResult> Assign(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/assignment")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
@@ -63,7 +59,8 @@ public sealed class TriageChanges(IStaffAuthenticator authenticator, TriageServi
             triage.AssignAsync(id, version, body.Assignee, member, cancellationToken), cancellationToken);
 
     [Function("TriageLabels")]
-    public Task<IActionResult> Labels(
+    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
+    public Task<IResult> Labels(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/labels")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
@@ -71,7 +68,8 @@ public sealed class TriageChanges(IStaffAuthenticator authenticator, TriageServi
             triage.ChangeLabelsAsync(id, version, body.Add, body.Remove, member, cancellationToken), cancellationToken);
 
     [Function("TriageAddNote")]
-    public Task<IActionResult> AddNote(
+    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
+    public Task<IResult> AddNote(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/notes")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
@@ -83,55 +81,40 @@ public sealed class TriageChanges(IStaffAuthenticator authenticator, TriageServi
     /// guard is that each is still untouched). 200 with what was dismissed and what was skipped (docs/triage.md).
     /// </summary>
     [Function("TriageDismissInBulk")]
-    public Task<IActionResult> DismissInBulk(
+    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
+    public async Task<IResult> DismissInBulk(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/dismissals")] HttpRequest request,
-        CancellationToken cancellationToken) =>
-        StaffGate.RunAsync(authenticator, request, StaffAccess.Edit, async member =>
-        {
-            var (body, problem) = await TriageRequests.ReadJsonAsync(request, TriageJsonContext.Default.DismissalRequest, cancellationToken);
-            if (body is null)
-            {
-                return problem!;
-            }
-
-            return await triage.DismissUntouchedAsync(body.TipIds, member, cancellationToken) switch
-            {
-                BulkDismissal.Done done => new JsonBodyResult<DismissalBody>(
-                    StatusCodes.Status200OK, new DismissalBody(done.Dismissed, done.Skipped), TriageJsonContext.Default.DismissalBody, "application/json", SecurityHeaders.NoStore),
-                BulkDismissal.InvalidInput invalid => TriageProblems.Invalid(invalid.Code, invalid.Detail),
-                var other => throw new InvalidOperationException($"Unknown bulk dismissal outcome {other.GetType().Name}."),
-            };
-        }, cancellationToken);
-
-    /// <summary>The gate, If-Match, the body, the change, and its outcome as HTTP: the same for every change.</summary>
-    private Task<IActionResult> ChangeAsync<T>(
-        HttpRequest request,
-        System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo,
-        Func<T, long, StaffMember, Task<TriageChange>> change,
         CancellationToken cancellationToken)
-        where T : class =>
-        StaffGate.RunAsync(authenticator, request, StaffAccess.Edit, async member =>
+    {
+        var (body, problem) = await TriageRequests.ReadJsonAsync(request, TriageJsonContext.Default.DismissalRequest, cancellationToken);
+        return body is null ? problem! : await triage.DismissUntouchedAsync(body.TipIds, request.StaffMember(), cancellationToken) switch
         {
-            var (version, missing) = TriageRequests.ReadIfMatch(request);
-            if (version is null)
-            {
-                return missing!;
-            }
+            BulkDismissal.Done done => TriageReads.Json(new DismissalBody(done.Dismissed, done.Skipped), TriageJsonContext.Default.DismissalBody),
+            BulkDismissal.InvalidInput invalid => Problems.Invalid(invalid.Code, invalid.Detail),
+            var other => throw new InvalidOperationException($"Unknown bulk dismissal outcome {other.GetType().Name}."),
+        };
+    }
 
-            var (body, problem) = await TriageRequests.ReadJsonAsync(request, typeInfo, cancellationToken);
-            if (body is null)
-            {
-                return problem!;
-            }
+    /// <summary>If-Match, the body, the change, and its outcome as HTTP: the same for every change of a tip.</summary>
+    private static async Task<IResult> ChangeAsync<T>(
+        HttpRequest request, JsonTypeInfo<T> typeInfo, Func<T, long, StaffMember, Task<TriageChange>> change, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (version, missing) = TriageRequests.ReadIfMatch(request);
+        if (version is null)
+        {
+            return missing!;
+        }
 
-            return await change(body, version.Value, member) switch
-            {
-                TriageChange.Changed changed => TriageReads.Detail(changed.Tip),
-                TriageChange.NotFound => TriageProblems.NotFound(),
-                TriageChange.VersionConflict => TriageProblems.PreconditionFailed(),
-                TriageChange.InvalidTransition invalid => TriageProblems.InvalidTransition(invalid.From, invalid.To),
-                TriageChange.InvalidInput invalid => TriageProblems.Invalid(invalid.Code, invalid.Detail),
-                var other => throw new InvalidOperationException($"Unknown triage change outcome {other.GetType().Name}."),
-            };
-        }, cancellationToken);
+        var (body, problem) = await TriageRequests.ReadJsonAsync(request, typeInfo, cancellationToken);
+        return body is null ? problem! : await change(body, version.Value, request.StaffMember()) switch
+        {
+            TriageChange.Changed changed => TriageReads.Detail(request, changed.Tip),
+            TriageChange.NotFound => Problems.TipNotFound(),
+            TriageChange.VersionConflict => Problems.PreconditionFailed(),
+            TriageChange.InvalidTransition invalid => Problems.InvalidTransition(invalid.From, invalid.To),
+            TriageChange.InvalidInput invalid => Problems.Invalid(invalid.Code, invalid.Detail),
+            var other => throw new InvalidOperationException($"Unknown triage change outcome {other.GetType().Name}."),
+        };
+    }
 }

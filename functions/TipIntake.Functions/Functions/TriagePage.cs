@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -20,31 +19,30 @@ public sealed class TriagePage(Pages pages, WebAssets assets, IOptions<StaffAuth
     public const string MsalBridgeAsset = "msal-redirect-bridge.min.js";
 
     [Function(nameof(TriagePage))]
-    public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "triage")] HttpRequest request)
+    [ResponsePolicy(ContentPolicy.Triage)]
+    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "triage")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var lang = LanguageChoice.ChooseTriage(request.Query[FormRequestBody.LanguageField], request.Headers.AcceptLanguage);
-        var options = auth.Value;
-        var page = new HtmlResult(
-            StatusCodes.Status200OK,
-            pages.Triage(lang, Settings(options, environment.IsDevelopment(), assets.Find(MsalAsset) is not null)),
-            SecurityHeaders.TriageContentSecurityPolicy(options.Instance));
-        page.Headers["Vary"] = "Accept-Language";
-        page.Headers["Content-Language"] = lang;
-        page.Headers["X-Robots-Tag"] = "noindex, nofollow";
-        return page;
+        var lang = LanguageChoice.ChooseTriage(request.Query[SubmitTipForm.LanguageField], request.Headers.AcceptLanguage);
+        var headers = request.HttpContext.Response.Headers;
+        headers.Vary = "Accept-Language";
+        headers.ContentLanguage = lang;
+        headers["X-Robots-Tag"] = "noindex, nofollow";
+        return TypedResults.Content(
+            pages.Triage(lang, Settings(auth.Value, environment.IsDevelopment(), assets.Find(MsalAsset) is not null)),
+            SubmitTipForm.Html);
     }
 
     [Function(nameof(TriagePage) + "SignedIn")]
-    public IActionResult SignedIn(
+    [ResponsePolicy(ContentPolicy.SignInBridge)]
+    public IResult SignedIn(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "triage/signed-in")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var lang = LanguageChoice.ChooseTriage(null, request.Headers.AcceptLanguage);
-        return new HtmlResult(
-            StatusCodes.Status200OK,
+        return TypedResults.Content(
             pages.TriageSignedIn(lang, assets.Find(MsalBridgeAsset) is not null),
-            SecurityHeaders.SignInBridgeContentSecurityPolicy);
+            SubmitTipForm.Html);
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
+using System.Globalization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using TipIntake.Core.Staff;
 using TipIntake.Core.Triage;
 using TipIntake.Core.Triage.Related;
 using TipIntake.Core.Triage.Search;
@@ -13,107 +13,97 @@ namespace TipIntake.Functions.Functions;
 /// The triage API's reads (contract 6): counts, lists (urgent first, keyset-paged), the overdue view, search, one
 /// tip, its audit trail, its related tips. Readers and editors only; every answer is no-store.
 /// </summary>
-public sealed class TriageReads(
-    IStaffAuthenticator authenticator, TriageService triage, TriageLists lists, RelatedReports related, Gazetteer gazetteer)
+public sealed class TriageReads(TriageService triage, TriageLists lists, RelatedReports related, Gazetteer gazetteer)
 {
     [Function("TriageCounts")]
-    public Task<IActionResult> Counts(
+    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
+    public async Task<IResult> Counts(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/counts")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        StaffGate.RunAsync(authenticator, request, StaffAccess.Read, async _ =>
-        {
-            var counts = await lists.CountsAsync(cancellationToken);
-            return Json(new TipCountsBody(counts), TriageJsonContext.Default.TipCountsBody);
-        }, cancellationToken);
+        Json(new TipCountsBody(await lists.CountsAsync(cancellationToken)), TriageJsonContext.Default.TipCountsBody);
 
     [Function("TriageList")]
-    public Task<IActionResult> List(
+    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
+    public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/tips")] HttpRequest request,
-        CancellationToken cancellationToken) =>
-        StaffGate.RunAsync(authenticator, request, StaffAccess.Read, async _ =>
-        {
-            var (queue, status, pageSize, continuation, problem) = TriageRequests.ReadListQuery(request);
-            return problem ?? Listing(await lists.ListAsync(queue, status, pageSize, continuation, cancellationToken));
-        }, cancellationToken);
+        CancellationToken cancellationToken)
+    {
+        var (queue, status, pageSize, continuation, problem) = TriageRequests.ReadListQuery(request);
+        return problem ?? Listing(await lists.ListAsync(queue, status, pageSize, continuation, cancellationToken));
+    }
 
     [Function("TriageOverdue")]
-    public Task<IActionResult> Overdue(
+    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
+    public async Task<IResult> Overdue(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/overdue")] HttpRequest request,
-        CancellationToken cancellationToken) =>
-        StaffGate.RunAsync(authenticator, request, StaffAccess.Read, async _ =>
-        {
-            var (_, _, pageSize, continuation, problem) = TriageRequests.ReadListQuery(request);
-            return problem ?? Listing(await lists.OverdueAsync(pageSize, continuation, cancellationToken));
-        }, cancellationToken);
+        CancellationToken cancellationToken)
+    {
+        var (_, _, pageSize, continuation, problem) = TriageRequests.ReadListQuery(request);
+        return problem ?? Listing(await lists.OverdueAsync(pageSize, continuation, cancellationToken));
+    }
 
     /// <summary>GET api/triage/search: words (any script) and filters, all of which a tip must match. The query is never logged or audited.</summary>
     [Function("TriageSearch")]
-    public Task<IActionResult> Search(
+    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
+    public async Task<IResult> Search(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/search")] HttpRequest request,
-        CancellationToken cancellationToken) =>
-        StaffGate.RunAsync(authenticator, request, StaffAccess.Read, async member =>
-        {
-            var (search, problem) = TriageRequests.ReadSearchQuery(request);
-            return problem ?? Listing(await lists.SearchAsync(search!, member, cancellationToken));
-        }, cancellationToken);
+        CancellationToken cancellationToken)
+    {
+        var (search, problem) = TriageRequests.ReadSearchQuery(request);
+        return problem ?? Listing(await lists.SearchAsync(search!, request.StaffMember(), cancellationToken));
+    }
 
     [Function("TriageRelated")]
-    public Task<IActionResult> Related(
+    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
+    public async Task<IResult> Related(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/tips/{id}/related")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        StaffGate.RunAsync(authenticator, request, StaffAccess.Read, async _ =>
-            await related.ListAsync(id, cancellationToken) is { } items
-                ? Json(new RelatedTipsBody([.. items.Select(item => new RelatedTipBody(item.Tip, [.. item.Reasons.Select(Reason)], item.State))]),
-                    TriageJsonContext.Default.RelatedTipsBody)
-                : TriageProblems.NotFound(),
-            cancellationToken);
+        await related.ListAsync(id, cancellationToken) is { } items
+            ? Json(new RelatedTipsBody([.. items.Select(item => new RelatedTipBody(item.Tip, [.. item.Reasons.Select(Reason)], item.State))]), TriageJsonContext.Default.RelatedTipsBody)
+            : Problems.TipNotFound();
 
     [Function("TriageTip")]
-    public Task<IActionResult> Tip(
+    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
+    public async Task<IResult> Tip(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/tips/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        StaffGate.RunAsync(authenticator, request, StaffAccess.Read, async member =>
-            await triage.GetAsync(id, member, cancellationToken) is { } detail ? Detail(detail) : TriageProblems.NotFound(),
-            cancellationToken);
+        await triage.GetAsync(id, request.StaffMember(), cancellationToken) is { } detail ? Detail(request, detail) : Problems.TipNotFound();
 
     [Function("TriageEvents")]
-    public Task<IActionResult> Events(
+    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
+    public async Task<IResult> Events(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/tips/{id}/events")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        StaffGate.RunAsync(authenticator, request, StaffAccess.Read, async _ =>
-            await triage.EventsAsync(id, cancellationToken) is { } events
-                ? Json(new TipEventsBody([.. events.Select(e => new TipEventBody(e.At, e.Actor, e.Action, e.From, e.To))]), TriageJsonContext.Default.TipEventsBody)
-                : TriageProblems.NotFound(),
-            cancellationToken);
+        await triage.EventsAsync(id, cancellationToken) is { } events
+            ? Json(new TipEventsBody([.. events.Select(e => new TipEventBody(e.At, e.Actor, e.Action, e.From, e.To))]), TriageJsonContext.Default.TipEventsBody)
+            : Problems.TipNotFound();
 
     /// <summary>A tip with its ETag header, as reads and changes answer it.</summary>
-    internal static IActionResult Detail(TipDetail detail)
+    internal static IResult Detail(HttpRequest request, TipDetail detail)
     {
-        var result = Json(TipDetailBody.From(detail), TriageJsonContext.Default.TipDetailBody);
-        result.Headers["ETag"] = TriageRequests.ToEntityTag(detail.Version);
-        return result;
+        request.HttpContext.Response.Headers.ETag = TriageRequests.ToEntityTag(detail.Version);
+        return Json(TipDetailBody.From(detail), TriageJsonContext.Default.TipDetailBody);
     }
+
+    internal static IResult Json<T>(T value, JsonTypeInfo<T> typeInfo) => TypedResults.Json(value, typeInfo, "application/json");
 
     /// <summary>A reason as staff read it: the gazetteer's spellings of a shared place, the number of shared words.</summary>
     private RelationReasonBody Reason(RelationReason reason) => reason.Code switch
     {
         RelationReasons.SamePlaceWeeks when reason.Detail is { } place && gazetteer.Find(place) is { } known =>
             new RelationReasonBody(reason.Code, known.Id, known.Names, null),
-        RelationReasons.SharedWords when int.TryParse(reason.Detail, System.Globalization.CultureInfo.InvariantCulture, out var count) =>
+        RelationReasons.SharedWords when int.TryParse(reason.Detail, CultureInfo.InvariantCulture, out var count) =>
             new RelationReasonBody(reason.Code, null, null, count),
         _ => new RelationReasonBody(reason.Code, null, null, null),
     };
 
-    internal static IActionResult Listing(TriageListing listing) => listing switch
+    private static IResult Listing(TriageListing listing) => listing switch
     {
         TriageListing.Page page => Json(page.Value, TriageJsonContext.Default.TipPage),
-        TriageListing.InvalidInput invalid => TriageProblems.BadRequest(invalid.Code, invalid.Detail),
+        TriageListing.InvalidInput invalid => Problems.BadRequest(invalid.Code, invalid.Detail),
         _ => throw new InvalidOperationException($"Unknown listing {listing.GetType().Name}."),
     };
-
-    private static JsonBodyResult<T> Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
-        new(StatusCodes.Status200OK, value, typeInfo, "application/json", SecurityHeaders.NoStore);
 }

@@ -1,110 +1,120 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using TipIntake.Core.FloodControl;
 using TipIntake.Core.Jwe;
 using TipIntake.Core;
 
 namespace TipIntake.Functions.Http;
 
-/// <summary>The service's problem+json answers (contract 2 of DESIGN.md). Each type URI names one specific fault.</summary>
+/// <summary>
+/// The service's RFC 7807 answers (<c>application/problem+json</c>): each type URI, <c>urn:tipintake:problem:</c> and a
+/// code (<c>triage-</c> first for the triage API), names one fault. Details are the service's words, never the request's.
+/// A problem that comes with a header (Retry-After, WWW-Authenticate) sets it on the response it is given.
+/// </summary>
 public static class Problems
 {
-    public const string ContentType = "application/problem+json";
-    private const string TypePrefix = "urn:tipintake:problem:";
+    public static ProblemHttpResult Of(int status, string code, string title, string detail) =>
+        TypedResults.Problem(new ProblemDetails { Type = "urn:tipintake:problem:" + code, Title = title, Status = status, Detail = detail });
 
-    public static JsonBodyResult<ProblemBody> ForFault(JweFault fault)
+    public static ProblemHttpResult ForFault(JweFault fault) => JweFaults.KindOf(fault) switch
     {
-        var (status, title) = JweFaults.KindOf(fault) switch
-        {
-            JweFaultKind.TooLarge => (StatusCodes.Status413PayloadTooLarge, "Submission too large"),
-            JweFaultKind.Unsupported => (StatusCodes.Status422UnprocessableEntity, "Unsupported encryption parameters"),
-            _ => (StatusCodes.Status400BadRequest, "Malformed submission"),
-        };
-        return Create(status, Codes.Of(fault), title, ProblemTexts.Of(fault));
-    }
+        JweFaultKind.TooLarge => Of(413, Codes.Of(fault), "Submission too large", ProblemTexts.Of(fault)),
+        JweFaultKind.Unsupported => Of(422, Codes.Of(fault), "Unsupported encryption parameters", ProblemTexts.Of(fault)),
+        _ => Of(400, Codes.Of(fault), "Malformed submission", ProblemTexts.Of(fault)),
+    };
 
     /// <summary>
-    /// Flood control's answers: 428 without a stamp, 400 for a malformed one, 403 for one that is not valid (invalid,
-    /// expired, reused, insufficient), 403 <c>effort-too-low</c> with the effort accepted now (<c>effort</c>) and the one
-    /// processed ahead of the backlog (<c>suggestedEffort</c>), and 429 with Retry-After only for the one-instance
-    /// safety bound (docs/flood-control.md).
+    /// Flood control's answers: 428 without a stamp, 400 for a malformed one, 403 for one that is not valid, 403
+    /// <c>effort-too-low</c> with the effort accepted now (<c>effort</c>) and the one processed ahead of the backlog
+    /// (<c>suggestedEffort</c>), and 429 with Retry-After only for the one-instance safety bound (docs/flood-control.md).
     /// </summary>
-    public static JsonBodyResult<ProblemBody> ForFlood(FloodDecision decision)
+    public static ProblemHttpResult ForFlood(HttpResponse response, FloodDecision decision)
     {
         var refusal = decision.Refusal!.Value;
         var (status, title) = refusal switch
         {
-            FloodRefusal.StampRequired => (StatusCodes.Status428PreconditionRequired, "Proof-of-work stamp required"),
-            FloodRefusal.StampMalformed => (StatusCodes.Status400BadRequest, "Malformed proof-of-work stamp"),
-            FloodRefusal.RateLimited => (StatusCodes.Status429TooManyRequests, "Too many submissions"),
-            FloodRefusal.EffortTooLow => (StatusCodes.Status403Forbidden, "More work needed now"),
-            _ => (StatusCodes.Status403Forbidden, "Proof-of-work stamp not accepted"),
+            FloodRefusal.StampRequired => (428, "Proof-of-work stamp required"),
+            FloodRefusal.StampMalformed => (400, "Malformed proof-of-work stamp"),
+            FloodRefusal.RateLimited => (429, "Too many submissions"),
+            FloodRefusal.EffortTooLow => (403, "More work needed now"),
+            _ => (403, "Proof-of-work stamp not accepted"),
         };
-        var body = new ProblemBody(TypePrefix + Codes.Of(refusal), title, status, ProblemTexts.Of(refusal));
+        var problem = Of(status, Codes.Of(refusal), title, ProblemTexts.Of(refusal));
         if (refusal == FloodRefusal.EffortTooLow)
         {
-            body = body with { Effort = decision.RequiredEffort, SuggestedEffort = decision.SuggestedEffort };
+            problem.ProblemDetails.Extensions["effort"] = decision.RequiredEffort;
+            problem.ProblemDetails.Extensions["suggestedEffort"] = decision.SuggestedEffort;
         }
-
-        var result = new JsonBodyResult<ProblemBody>(status, body, HttpJsonContext.Default.ProblemBody, ContentType, "no-store");
-        if (refusal == FloodRefusal.RateLimited)
+        else if (refusal == FloodRefusal.RateLimited)
         {
-            result.Headers["Retry-After"] = RetryAfterSeconds(decision.RetryAfter);
+            response.Headers.RetryAfter = RetryAfterSeconds(decision.RetryAfter);
         }
 
-        return result;
+        return problem;
     }
 
     /// <summary>Whole seconds, at least one.</summary>
-    public static string RetryAfterSeconds(TimeSpan retryAfter) =>
-        Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public static string RetryAfterSeconds(TimeSpan retryAfter) => Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
-    public static JsonBodyResult<ProblemBody> UnsupportedMediaType(string expected) => Create(
-        StatusCodes.Status415UnsupportedMediaType,
-        "unsupported-media-type",
-        "Unsupported media type",
-        $"Send the body with Content-Type: {expected}.");
+    public static ProblemHttpResult NotFound() => Of(404, "not-found", "No such resource", "No such resource.");
 
-    public static JsonBodyResult<ProblemBody> NotFound() => Create(
-        StatusCodes.Status404NotFound, "not-found", "No such resource", "No such resource.");
+    public static ProblemHttpResult NotAscii() => Of(400, "not-ascii", "Malformed submission", "A compact JWE is ASCII only; the body contains other bytes.");
 
-    public static JsonBodyResult<ProblemBody> UnreadableBody() => Create(
-        StatusCodes.Status400BadRequest,
-        "unreadable-body",
-        "Malformed request",
-        "The request body could not be read: its framing (Content-Length or chunked encoding) is broken.");
-
-    public static JsonBodyResult<ProblemBody> RequestTimeout() => Create(
-        StatusCodes.Status408RequestTimeout,
-        "request-timeout",
-        "Request body too slow",
-        "The request body arrived too slowly and was not read to its end. Nothing was kept; please send it again.");
-
-    public static JsonBodyResult<ProblemBody> NotAscii() => Create(
-        StatusCodes.Status400BadRequest,
-        "not-ascii",
-        "Malformed submission",
-        "A compact JWE is ASCII only; the body contains other bytes.");
-
-    public static JsonBodyResult<ProblemBody> Unavailable(TimeSpan retryAfter)
+    /// <summary>A body that could not be read: 415, 408 (too slow) or 400 (broken framing); a 413 is each route's own.</summary>
+    public static ProblemHttpResult ForBody(BodyFault fault, string mediaType, bool triage = false) => fault switch
     {
-        var result = Create(
-            StatusCodes.Status503ServiceUnavailable,
-            "unavailable",
-            "Temporarily unavailable",
-            "The tip could not be confirmed because storage or the key service is unavailable. Send the same JWE again "
-                + "later with the same TipIntake-Submission header: if the first attempt was kept after all, the resend "
-                + "gets the same receipt and the tip is kept once.");
-        result.Headers["Retry-After"] = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return result;
+        BodyFault.WrongMediaType => Of(415, (triage ? "triage-" : "") + "unsupported-media-type", "Unsupported media type",
+            triage ? $"Send the body as {mediaType}." : $"Send the body with Content-Type: {mediaType}."),
+        BodyFault.TimedOut => Of(408, (triage ? "triage-" : "") + "request-timeout", "Request body too slow", triage
+            ? "The request body arrived too slowly; nothing was changed."
+            : "The request body arrived too slowly and was not read to its end. Nothing was kept; please send it again."),
+        _ => Of(400, (triage ? "triage-" : "") + "unreadable-body", "Malformed request",
+            "The request body could not be read: its framing (Content-Length or chunked encoding) is broken."),
+    };
+
+    public static ProblemHttpResult Unavailable(HttpResponse response, TimeSpan retryAfter)
+    {
+        response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Of(503, "unavailable", "Temporarily unavailable",
+            "The tip could not be confirmed because storage or the key service is unavailable. Send the same JWE again later with the "
+            + "same TipIntake-Submission header: if the first attempt was kept after all, the resend gets the same receipt and the tip is kept once.");
     }
 
-    public static JsonBodyResult<ProblemBody> SubmissionIdInvalid() => Create(
-        StatusCodes.Status400BadRequest,
-        "submission-id-invalid",
-        "Malformed submission id",
+    public static ProblemHttpResult SubmissionIdInvalid() => Of(400, "submission-id-invalid", "Malformed submission id",
         "TipIntake-Submission, when sent, must be one header of 22 base64url characters: 16 random bytes chosen once "
-            + "per report and sent again with every resend of the same JWE.");
+        + "per report and sent again with every resend of the same JWE.");
 
-    private static JsonBodyResult<ProblemBody> Create(int status, string code, string title, string detail) =>
-        new(status, new ProblemBody(TypePrefix + code, title, status, detail), HttpJsonContext.Default.ProblemBody, ContentType, "no-store");
+    public static ProblemHttpResult Unauthenticated(HttpResponse response)
+    {
+        response.Headers.WWWAuthenticate = "Bearer";
+        return Of(401, "triage-unauthenticated", "Sign-in required", "Send a valid staff access token: Authorization: Bearer <token>.");
+    }
+
+    public static ProblemHttpResult Forbidden(bool edit) => Of(403, "triage-forbidden", "Not allowed",
+        edit ? "Changing tips needs the TipTriage.Editor role." : "Reading tips needs the TipTriage.Reader or TipTriage.Editor role.");
+
+    public static ProblemHttpResult TipNotFound() => Of(404, "triage-not-found", "No such tip", "No tip with this id.");
+
+    public static ProblemHttpResult PreconditionRequired() => Of(428, "triage-precondition-required", "If-Match required",
+        "Send the ETag of the tip as you last read it in an If-Match header, so that no one's change is overwritten.");
+
+    public static ProblemHttpResult PreconditionFailed() => Of(412, "triage-precondition-failed", "The tip has changed",
+        "Someone changed the tip since you read it. Read it again and decide on its current state.");
+
+    public static ProblemHttpResult InvalidTransition(string from, string to) =>
+        Of(409, "triage-invalid-transition", "Status change not allowed", $"A tip in status '{from}' cannot move to '{to}'.");
+
+    /// <summary>A triage value the service refused (422) or a malformed request (400), with the service's own code.</summary>
+    public static ProblemHttpResult Invalid(string code, string detail) => Of(422, "triage-" + code, "Invalid request", detail);
+
+    public static ProblemHttpResult BadRequest(string code, string detail) => Of(400, "triage-" + code, "Malformed request", detail);
+
+    public static ProblemHttpResult TriageUnavailable(HttpResponse response)
+    {
+        response.Headers.RetryAfter = "5";
+        return Of(503, "triage-unavailable", "Temporarily unavailable",
+            "Storage is unavailable. A change may or may not have been saved: read the tip again before repeating it.");
+    }
 }

@@ -1,78 +1,97 @@
+using System.Collections.Concurrent;
+using System.Reflection;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+using Microsoft.Extensions.Options;
+using TipIntake.Infrastructure.Staff;
 
 namespace TipIntake.Functions.Http;
 
+/// <summary>The content security policy of an HTTP function's answers: <see cref="Strict"/> for all but the triage pages.</summary>
+public enum ContentPolicy
+{
+    Strict,
+
+    /// <summary>The triage page: MSAL.js may also call and frame the Entra ID instance.</summary>
+    Triage,
+
+    /// <summary>MSAL's sign-in bridge: framed by this origin only, and no COOP (it must reach the page that opened it).</summary>
+    SignInBridge,
+}
+
+/// <summary>Declares the security headers of an HTTP function; every one declares them (a test checks).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class ResponsePolicyAttribute(ContentPolicy policy) : Attribute
+{
+    public ContentPolicy Policy => policy;
+}
+
 /// <summary>
 /// The headers every answer carries, pages and API alike: nothing may be framed, load from elsewhere, leak a
-/// referrer or be sniffed into another type, and nothing that could hold a reporter's words is cached.
+/// referrer or be sniffed into another type, and nothing that could hold a reporter's words is cached. Set before the
+/// function runs, so that its problems carry them too; a function whose answer may be cached replaces Cache-Control.
 /// </summary>
-public static class SecurityHeaders
+public sealed class SecurityHeaders(IOptions<StaffAuthOptions> auth) : IFunctionsWorkerMiddleware
 {
     public const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
         + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-    public const string NoStore = "no-store";
-
-    /// <summary>
-    /// The triage page's policy: the reporter form's, except that MSAL.js may call the Entra ID
-    /// <paramref name="instance"/> (token requests: <c>connect-src</c>) and frame it (silent renewal: <c>frame-src</c>,
-    /// which ends on this origin's sign-in bridge page). Nothing else is allowed from elsewhere.
-    /// </summary>
-    /// <param name="instance">The Entra ID instance, e.g. <c>https://login.microsoftonline.com/</c>; only its origin is used.</param>
-    public static string TriageContentSecurityPolicy(Uri instance)
-    {
-        var origin = InstanceOrigin(instance);
-        return "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self'; img-src 'self'; "
-            + $"connect-src 'self' {origin}; frame-src 'self' {origin}; "
-            + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-    }
-
-    /// <summary>
-    /// The policy of the sign-in bridge page (<c>/triage/signed-in</c>), which Entra ID redirects to in MSAL's popup or
-    /// silent iframe: it runs only this origin's scripts, calls nothing, and may be framed by this origin alone.
-    /// </summary>
+    /// <summary>Framed by this origin's pages alone; runs this origin's scripts and calls nothing.</summary>
     public const string SignInBridgeContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'none'; "
         + "form-action 'none'; base-uri 'none'; frame-ancestors 'self'";
 
-    /// <summary>The origin (<c>https://host[:port]</c>) of an Entra ID instance, refusing anything but an absolute https URL.</summary>
-    public static string InstanceOrigin(Uri instance)
+    /// <summary>
+    /// The strict policy, except that MSAL.js may call the Entra ID <paramref name="instance"/> (token requests) and
+    /// frame it (silent renewal, which ends on the sign-in bridge). Only its origin is used; it must be plain https.
+    /// </summary>
+    public static string TriageContentSecurityPolicy(Uri instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        if (!instance.IsAbsoluteUri || instance.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(instance.UserInfo))
-        {
-            throw new ArgumentException("The Entra ID instance must be an absolute https URL.", nameof(instance));
-        }
-
-        return instance.GetLeftPart(UriPartial.Authority);
+        var origin = instance.IsAbsoluteUri && instance.Scheme == Uri.UriSchemeHttps && string.IsNullOrEmpty(instance.UserInfo)
+            ? instance.GetLeftPart(UriPartial.Authority)
+            : throw new ArgumentException("The Entra ID instance must be an absolute https URL.", nameof(instance));
+        return ContentSecurityPolicy.Replace("connect-src 'self';", $"connect-src 'self' {origin}; frame-src 'self' {origin};", StringComparison.Ordinal);
     }
 
-    public static void Apply(HttpResponse response, string cacheControl) => Apply(response, cacheControl, ContentSecurityPolicy);
-
-    /// <summary>
-    /// Applies the headers with <paramref name="contentSecurityPolicy"/>. The sign-in bridge's policy (framing by this
-    /// origin allowed) also relaxes <c>X-Frame-Options</c> to SAMEORIGIN and leaves out <c>Cross-Origin-Opener-Policy</c>,
-    /// which would cut the bridge off from the page that opened the sign-in popup.
-    /// </summary>
-    public static void Apply(HttpResponse response, string cacheControl, string contentSecurityPolicy)
+    public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
-        ArgumentNullException.ThrowIfNull(response);
-        ArgumentException.ThrowIfNullOrEmpty(contentSecurityPolicy);
-        var bridge = string.Equals(contentSecurityPolicy, SignInBridgeContentSecurityPolicy, StringComparison.Ordinal);
-        var headers = response.Headers;
-        headers.ContentSecurityPolicy = contentSecurityPolicy;
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = bridge ? "SAMEORIGIN" : "DENY";
-        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()";
-        if (!bridge)
+        ArgumentNullException.ThrowIfNull(next);
+        if (context.GetHttpContext()?.Response.Headers is { } headers)
         {
-            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            // An undeclared function would get the strictest policy.
+            var policy = Declared<ResponsePolicyAttribute>(context)?.Policy ?? ContentPolicy.Strict;
+            headers.ContentSecurityPolicy = policy switch
+            {
+                ContentPolicy.Triage => TriageContentSecurityPolicy(auth.Value.Instance),
+                ContentPolicy.SignInBridge => SignInBridgeContentSecurityPolicy,
+                _ => ContentSecurityPolicy,
+            };
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = policy == ContentPolicy.SignInBridge ? "SAMEORIGIN" : "DENY";
+            headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()";
+            if (policy != ContentPolicy.SignInBridge)
+            {
+                headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            }
+
+            headers["Cross-Origin-Resource-Policy"] = "same-origin";
+            headers.StrictTransportSecurity = "max-age=63072000; includeSubDomains";
+            headers.CacheControl = "no-store";
         }
 
-        headers["Cross-Origin-Resource-Policy"] = "same-origin";
-        headers.StrictTransportSecurity = "max-age=63072000; includeSubDomains";
-        headers.CacheControl = cacheControl;
+        return next(context);
     }
+
+    private static readonly ConcurrentDictionary<string, MethodInfo?> Methods = new();
+
+    /// <summary>What the function's method declares: found once per function from its entry point, <c>Namespace.Class.Method</c>.</summary>
+    internal static T? Declared<T>(FunctionContext context)
+        where T : Attribute =>
+        Methods.GetOrAdd(context.FunctionId, static (_, entryPoint) => typeof(SecurityHeaders).Assembly
+            .GetType(entryPoint[..Math.Max(0, entryPoint.LastIndexOf('.'))])?.GetMethod(entryPoint[(entryPoint.LastIndexOf('.') + 1)..]),
+            context.FunctionDefinition.EntryPoint)?.GetCustomAttribute<T>();
 }

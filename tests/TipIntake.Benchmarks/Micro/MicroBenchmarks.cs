@@ -1,9 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
-using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TipIntake.Core.Intake;
@@ -34,6 +32,7 @@ public class MicroBenchmarks
     private TipIntakeService _intake = null!;
     private string _badAlgJwe = "";
     private DateTimeOffset _now;
+    private readonly ServiceProvider _services = new ServiceCollection().AddLogging().BuildServiceProvider();
 
     [GlobalSetup]
     public void Setup()
@@ -60,7 +59,11 @@ public class MicroBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _key.Dispose();
+    public void Cleanup()
+    {
+        _key.Dispose();
+        _services.Dispose();
+    }
 
     [Benchmark(Description = "JWE parse + header validation (2 KB tip)")]
     public bool ParseJwe() => JweParser.TryParse(_jwe2K, TipEnvelope.MaxJweLength, out _, out _);
@@ -85,9 +88,9 @@ public class MicroBenchmarks
     {
         var result = await _intake.SubmitAsync(_badAlgJwe, CancellationToken.None);
         var fault = result is IntakeResult.Refused refused ? refused.Fault : throw new InvalidOperationException("Not refused.");
-        var http = new DefaultHttpContext();
+        var http = new DefaultHttpContext { RequestServices = _services };
         http.Response.Body = Stream.Null;
-        await Problems.ForFault(fault).ExecuteResultAsync(new ActionContext(http, new RouteData(), new ActionDescriptor()));
+        await Problems.ForFault(fault).ExecuteAsync(http);
         return http.Response.StatusCode;
     }
 

@@ -1,7 +1,25 @@
 using System.Text.Json.Serialization;
+using TipIntake.Core.Keys;
 using TipIntake.Core.Triage;
 
 namespace TipIntake.Functions.Http;
+
+/// <summary>The body of a 202: the receipt, shown once to the reporter and never stored in this form.</summary>
+public sealed record ReceiptBody(string Receipt);
+
+/// <summary>
+/// A proof-of-work challenge (docs/flood-control.md): solve it to at least <see cref="Difficulty"/> leading zero bits
+/// (the floor now) — <see cref="SuggestedEffort"/> to be processed ahead of the current backlog — then send
+/// <c>TipIntake-Stamp: challenge:counter</c>.
+/// </summary>
+public sealed record ChallengeBody(string Challenge, int Difficulty, int SuggestedEffort, DateTimeOffset ExpiresAt);
+
+/// <summary>The reporter's API (the intake key's members are named by its own attributes).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ReceiptBody))]
+[JsonSerializable(typeof(ChallengeBody))]
+[JsonSerializable(typeof(IntakePublicKey))]
+public sealed partial class HttpJsonContext : JsonSerializerContext;
 
 /// <summary>Counts per triage queue and status. A list page is the core's <see cref="TipPage"/> as it is.</summary>
 public sealed record TipCountsBody(IReadOnlyList<TipCount> Counts);
@@ -11,28 +29,10 @@ public sealed record TipNoteBody(string Id, string Author, string? AuthorName, s
 
 /// <summary>One tip for a reader: the summary's fields, the content, the notes, and the statuses it may move to next.</summary>
 public sealed record TipDetailBody(
-    string Id,
-    string Queue,
-    string Status,
-    int Priority,
-    string Category,
-    string Urgency,
-    string? Country,
-    string? Region,
-    DateTimeOffset ReceivedHour,
-    string? AssignedTo,
-    IReadOnlyList<string> Labels,
-    DateTimeOffset? LastChangedAt,
-    string Narrative,
-    string? Place,
-    string? ObservedFrom,
-    string? ObservedTo,
-    int? PeopleCount,
-    string? Language,
-    string? Contact,
-    IReadOnlyList<TipNoteBody> Notes,
-    IReadOnlyList<string> NextStatuses,
-    int? EffortBand)
+    string Id, string Queue, string Status, int Priority, string Category, string Urgency, string? Country, string? Region,
+    DateTimeOffset ReceivedHour, string? AssignedTo, IReadOnlyList<string> Labels, DateTimeOffset? LastChangedAt,
+    string Narrative, string? Place, string? ObservedFrom, string? ObservedTo, int? PeopleCount, string? Language, string? Contact,
+    IReadOnlyList<TipNoteBody> Notes, IReadOnlyList<string> NextStatuses, int? EffortBand)
 {
     public static TipDetailBody From(TipDetail detail)
     {
@@ -41,9 +41,7 @@ public sealed record TipDetailBody(
         return new(tip.Id, tip.Queue, tip.Status, tip.Priority, tip.Category, tip.Urgency, tip.Country, tip.Region,
             tip.ReceivedHour, tip.AssignedTo, tip.Labels, tip.LastChangedAt,
             content.Narrative, content.Place, content.ObservedFrom, content.ObservedTo, content.PeopleCount, content.Language, content.Contact,
-            [.. detail.Notes.Select(note => new TipNoteBody(note.Id, note.AuthorId, note.AuthorName, note.Text, note.At))],
-            TriageWorkflow.NextOf(tip.Status),
-            tip.EffortBand);
+            [.. detail.Notes.Select(note => new TipNoteBody(note.Id, note.AuthorId, note.AuthorName, note.Text, note.At))], TriageWorkflow.NextOf(tip.Status), tip.EffortBand);
     }
 }
 
@@ -106,7 +104,6 @@ public sealed record DismissalBody(IReadOnlyList<string> Dismissed, IReadOnlyLis
 [JsonSerializable(typeof(RelationRequest))]
 [JsonSerializable(typeof(RelationDecisionBody))]
 [JsonSerializable(typeof(RelatedTipsBody))]
-
 [JsonSerializable(typeof(DismissalRequest))]
 [JsonSerializable(typeof(DismissalBody))]
 public sealed partial class TriageJsonContext : JsonSerializerContext;

@@ -1,0 +1,115 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace TipIntake.Functions.Http;
+
+/// <summary>Why a request body was not read: 415, 413, 400 (broken framing), 408, or what it holds is malformed.</summary>
+public enum BodyFault
+{
+    None,
+    WrongMediaType,
+    TooLarge,
+    Unreadable,
+    TimedOut,
+    Malformed,
+}
+
+/// <summary>
+/// Reads a request body into memory, never more than a limit, whatever its transfer encoding: bytes are counted as
+/// they arrive (a chunked body announces no length) and reading stops at the limit plus one byte. A body over the
+/// limit is answered 413 at once and never buffered. One announced too long (Content-Length) is refused unread and
+/// the connection closed after the answer. One found too long while reading (chunked) is not read any further; the
+/// server discards the rest for at most its drain timeout (Kestrel: 5 s) — a proxy in front (the Functions host, the
+/// local host) delivers the answer only once it has sent the whole body, and a connection closed under it would turn
+/// the 413 into a 5xx. A broken framing or a body slower than the server's minimum rate is the client's fault (400, 408).
+/// </summary>
+public static class RequestBody
+{
+    /// <summary>A compact JWE, trimmed of line breaks and spaces, ASCII only; a charset parameter is ignored (the bytes must be ASCII).</summary>
+    public static Task<(BodyFault Fault, string? Jwe)> ReadJoseAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken) =>
+        ReadAsync(request, "application/jose", utf8Only: false, maxBytes, body => body.AsSpan().Trim("\r\n "u8) is var bytes && Ascii.IsValid(bytes)
+            ? (BodyFault.None, Encoding.ASCII.GetString(bytes))
+            : (BodyFault.Malformed, null), cancellationToken);
+
+    /// <summary>
+    /// A UTF-8 form body, parsed from memory (the framework's own form reading bounds each value, not the body): the
+    /// first value of each of <paramref name="names"/>. Too many or too long fields are too large.
+    /// </summary>
+    public static async Task<(BodyFault Fault, IReadOnlyDictionary<string, string> Fields)> ReadFormAsync(
+        HttpRequest request, IEnumerable<string> names, int maxBytes, CancellationToken cancellationToken)
+    {
+        var (fault, fields) = await ReadAsync<IReadOnlyDictionary<string, string>>(request, "application/x-www-form-urlencoded", utf8Only: true, maxBytes, body =>
+        {
+            try
+            {
+                using var reader = new FormReader(new MemoryStream(body.Array!, body.Offset, body.Count, writable: false), Encoding.UTF8)
+                    { ValueCountLimit = 64, KeyLengthLimit = 64, ValueLengthLimit = maxBytes };
+                var form = reader.ReadForm();
+                return (BodyFault.None, names.Where(name => form.TryGetValue(name, out var values) && values.Count > 0 && values[0] is not null)
+                    .ToDictionary(name => name, name => form[name][0]!, StringComparer.Ordinal));
+            }
+            catch (InvalidDataException)
+            {
+                return (BodyFault.TooLarge, null);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        return (fault, fields ?? new Dictionary<string, string>());
+    }
+
+    /// <summary>
+    /// Reads at most <paramref name="maxBytes"/> of a body of <paramref name="mediaType"/> (UTF-8 or no charset when
+    /// <paramref name="utf8Only"/>: another would be decoded by the framework, and UTF-7 throws there) and hands it to
+    /// <paramref name="parse"/>. The pooled buffer is wiped when returned: a form body is a reporter's plaintext.
+    /// </summary>
+    public static async Task<(BodyFault Fault, T? Value)> ReadAsync<T>(
+        HttpRequest request, string mediaType, bool utf8Only, int maxBytes, Func<ArraySegment<byte>, (BodyFault, T?)> parse, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(parse);
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed)
+            || !parsed.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase)
+            || (utf8Only && parsed.Charset.HasValue && !parsed.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (BodyFault.WrongMediaType, default);
+        }
+
+        if (request.ContentLength > maxBytes)
+        {
+            request.HttpContext.Response.Headers.Connection = "close";
+            return (BodyFault.TooLarge, default);
+        }
+
+        // The server's own limit (Kestrel: 30 MB) would also bound its discarding of the rest after a 413, cutting the
+        // connection under a proxy that is still sending: the drain timeout bounds that instead.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = null;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(maxBytes + 1);
+        try
+        {
+            int length = 0, read;
+            while (length <= maxBytes && (read = await request.Body.ReadAsync(buffer.AsMemory(length, maxBytes + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+
+            return length > maxBytes ? (BodyFault.TooLarge, default) : parse(new ArraySegment<byte>(buffer, 0, length));
+        }
+        catch (IOException ex)
+        {
+            return (ex is BadHttpRequestException { StatusCode: 408 } ? BodyFault.TimedOut
+                : ex is BadHttpRequestException { StatusCode: 413 } ? BodyFault.TooLarge
+                : BodyFault.Unreadable, default);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Reflection;
+using Microsoft.Azure.Functions.Worker;
+using TipIntake.Functions.Functions;
+using TipIntake.Functions.Http;
+
+namespace TipIntake.Functions.Tests.Http;
+
+/// <summary>What the middleware reads from each function: its security headers and, for the triage API, its gate.</summary>
+public sealed class FunctionDeclarationTests
+{
+    private static readonly MethodInfo[] HttpFunctions = [.. typeof(ReporterSite).Assembly.GetTypes()
+        .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static))
+        .Where(method => method.GetCustomAttribute<FunctionAttribute>() is not null
+            && method.GetParameters().Any(parameter => parameter.GetCustomAttribute<HttpTriggerAttribute>() is not null))];
+
+    [Fact]
+    public void Every_HTTP_function_declares_its_response_policy()
+    {
+        Assert.NotEmpty(HttpFunctions);
+        Assert.All(HttpFunctions, method => Assert.True(method.GetCustomAttribute<ResponsePolicyAttribute>() is not null, $"{method.DeclaringType!.Name}.{method.Name} declares no [ResponsePolicy]."));
+    }
+
+    [Fact]
+    public void The_triage_API_is_staff_only_reads_for_readers_and_changes_for_editors()
+    {
+        foreach (var method in HttpFunctions)
+        {
+            var trigger = method.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).Single(t => t is not null)!;
+            var staffOnly = method.GetCustomAttribute<StaffOnlyAttribute>();
+            if (!trigger.Route!.StartsWith("api/triage/", StringComparison.Ordinal))
+            {
+                Assert.Null(staffOnly);
+                continue;
+            }
+
+            Assert.NotNull(staffOnly);
+            Assert.Equal(trigger.Methods!.SequenceEqual(["get"]) ? StaffAccess.Read : StaffAccess.Edit, staffOnly.Access);
+        }
+    }
+
+    [Fact]
+    public void Only_the_triage_pages_relax_the_strict_policy()
+    {
+        var relaxed = HttpFunctions.Where(m => m.GetCustomAttribute<ResponsePolicyAttribute>()?.Policy != ContentPolicy.Strict)
+            .Select(m => $"{m.DeclaringType!.Name}.{m.Name}:{m.GetCustomAttribute<ResponsePolicyAttribute>()?.Policy}");
+        Assert.Equal(["TriagePage.Run:Triage", "TriagePage.SignedIn:SignInBridge"], relaxed.Order(StringComparer.Ordinal));
+    }
+}
