@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using TipIntake.Core.Intake;
-using TipIntake.Functions.Functions;
+using TipIntake.Functions.Triggers;
 using TipIntake.Infrastructure.Storage;
 
 namespace TipIntake.Infra.Tests;

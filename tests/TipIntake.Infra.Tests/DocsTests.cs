@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.Azure.Functions.Worker;
-using TipIntake.Functions.Functions;
+using TipIntake.Functions.Triggers;
 
 namespace TipIntake.Infra.Tests;
 
@@ -57,7 +57,7 @@ public sealed partial class DocsTests
     [Fact]
     public void Schedules_are_described_as_UTC_without_WEBSITE_TIME_ZONE()
     {
-        foreach (var file in Directory.GetFiles(Repository.Path("functions", "TipIntake.Functions", "Functions"), "*.cs"))
+        foreach (var file in Directory.GetFiles(Repository.Path("functions", "TipIntake.Functions", "Triggers"), "*.cs"))
         {
             var text = File.ReadAllText(file);
             Assert.DoesNotMatch(UtcUnless(), text);

@@ -47,7 +47,7 @@ public sealed record ReporterFacts(
             TipUrgencies.All,
             NarrativeLanguageChoices,
             TipReader.BidiControlCharacters,
-            Functions.SubmitTip.SubmissionHeader,
+            Triggers.SubmitTip.SubmissionHeader,
             texts.Select(MessageKeyPrefixes));
     }
 

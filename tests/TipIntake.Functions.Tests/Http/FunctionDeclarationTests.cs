@@ -1,6 +1,6 @@
 using System.Reflection;
 using Microsoft.Azure.Functions.Worker;
-using TipIntake.Functions.Functions;
+using TipIntake.Functions.Triggers;
 using TipIntake.Functions.Http;
 
 namespace TipIntake.Functions.Tests.Http;

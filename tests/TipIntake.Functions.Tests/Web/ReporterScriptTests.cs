@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Tips;
-using TipIntake.Functions.Functions;
+using TipIntake.Functions.Triggers;
 using TipIntake.Functions.Web;
 
 namespace TipIntake.Functions.Tests.Web;

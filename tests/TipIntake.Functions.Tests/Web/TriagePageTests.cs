@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using TipIntake.Core.Staff;
 using TipIntake.Core.Tips;
 using TipIntake.Core.Triage;
-using TipIntake.Functions.Functions;
+using TipIntake.Functions.Triggers;
 using TipIntake.Functions.Http;
 using TipIntake.Functions.Web;
 using TipIntake.Infrastructure.Staff;

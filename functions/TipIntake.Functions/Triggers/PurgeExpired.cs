@@ -2,7 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using TipIntake.Core.Retention;
 
-namespace TipIntake.Functions.Functions;
+namespace TipIntake.Functions.Triggers;
 
 /// <summary>
 /// Timer trigger, daily at 03:30 UTC: purges closed tips and quarantined messages past their retention, with their

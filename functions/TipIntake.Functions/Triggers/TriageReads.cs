@@ -7,7 +7,7 @@ using TipIntake.Core.Triage.Related;
 using TipIntake.Core.Triage.Search;
 using TipIntake.Functions.Http;
 
-namespace TipIntake.Functions.Functions;
+namespace TipIntake.Functions.Triggers;
 
 /// <summary>
 /// The triage API's reads (contract 6): counts, lists (urgent first, keyset-paged), the overdue view, search, one

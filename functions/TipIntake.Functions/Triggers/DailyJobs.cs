@@ -2,7 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using TipIntake.Core.Keys;
 using TipIntake.Infrastructure.Backup;
 
-namespace TipIntake.Functions.Functions;
+namespace TipIntake.Functions.Triggers;
 
 /// <summary>
 /// Daily timers that hand the run to one service. A failed run throws; an alert fires when one has not reported for a

@@ -4,7 +4,7 @@ using TipIntake.Core.Intake;
 using TipIntake.Core.Processing;
 using TipIntake.Infrastructure.Storage;
 
-namespace TipIntake.Functions.Functions;
+namespace TipIntake.Functions.Triggers;
 
 /// <summary>
 /// The queue triggers, one per lane and poison queue, all handing the message to the processor

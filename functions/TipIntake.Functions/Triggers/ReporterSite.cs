@@ -6,7 +6,7 @@ using TipIntake.Core.FloodControl;
 using TipIntake.Functions.Http;
 using TipIntake.Functions.Web;
 
-namespace TipIntake.Functions.Functions;
+namespace TipIntake.Functions.Triggers;
 
 /// <summary>
 /// GET / (the reporter form, in the language asked for or the browser's) and GET /assets/… (embedded files). Every

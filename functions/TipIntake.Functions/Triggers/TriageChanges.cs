@@ -6,7 +6,7 @@ using TipIntake.Core.Triage;
 using TipIntake.Core.Triage.Related;
 using TipIntake.Functions.Http;
 
-namespace TipIntake.Functions.Functions;
+namespace TipIntake.Functions.Triggers;
 
 /// <summary>
 /// The triage API's changes (contract 6): status, assignment, labels, notes, and links between related tips. Editors

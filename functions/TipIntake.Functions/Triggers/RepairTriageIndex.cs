@@ -2,7 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using TipIntake.Core.Triage.Index;
 
-namespace TipIntake.Functions.Functions;
+namespace TipIntake.Functions.Triggers;
 
 /// <summary>
 /// Timer trigger, daily at 04:15 UTC: reconciles the triage index with <c>Tips</c> (<see cref="TriageIndexRepair"/>):

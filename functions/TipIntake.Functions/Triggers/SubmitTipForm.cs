@@ -7,7 +7,7 @@ using TipIntake.Core.Tips;
 using TipIntake.Functions.Http;
 using TipIntake.Functions.Web;
 
-namespace TipIntake.Functions.Functions;
+namespace TipIntake.Functions.Triggers;
 
 /// <summary>
 /// POST /submit: the reporter form without JavaScript. The fields are validated, encrypted here under the current

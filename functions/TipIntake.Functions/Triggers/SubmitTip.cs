@@ -5,7 +5,7 @@ using TipIntake.Core.Intake;
 using TipIntake.Core.Keys;
 using TipIntake.Functions.Http;
 
-namespace TipIntake.Functions.Functions;
+namespace TipIntake.Functions.Triggers;
 
 /// <summary>
 /// The reporter's API (contracts 1 and 2): the public key to encrypt to, a proof-of-work challenge, and POST /api/tips,

@@ -6,7 +6,7 @@ using TipIntake.Functions.Http;
 using TipIntake.Functions.Web;
 using TipIntake.Infrastructure.Staff;
 
-namespace TipIntake.Functions.Functions;
+namespace TipIntake.Functions.Triggers;
 
 /// <summary>
 /// GET /triage (the staff's triage page, in English or Korean) and GET /triage/signed-in (MSAL.js's sign-in bridge,
