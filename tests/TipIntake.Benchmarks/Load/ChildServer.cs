@@ -102,6 +102,34 @@ public sealed class ChildServer : IAsyncDisposable
     /// <summary>The server process's own CPU time: for the local host, the host hop alone, without its worker.</summary>
     public TimeSpan OwnCpuTime() => ProcessCpu(_process.Id);
 
+    /// <summary>
+    /// CPU time so far of the runtime's tiered-compilation threads (".NET Tiered Com…") in the server's processes: how
+    /// much of a point went to compiling code rather than serving it, i.e. whether the point was measured warm.
+    /// </summary>
+    public TimeSpan JitCpuTime()
+    {
+        var sum = TimeSpan.Zero;
+        foreach (var pid in Processes())
+        {
+            try
+            {
+                foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+                {
+                    if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered Com", StringComparison.Ordinal))
+                    {
+                        sum += TaskCpu(Path.Combine(task, "stat"));
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // It (or the thread) ended while being read.
+            }
+        }
+
+        return sum;
+    }
+
     /// <summary>Resident set size now, in bytes (VmRSS), of the server and the processes it started.</summary>
     public long Rss() => Processes().Sum(pid => ReadStatus(pid, "VmRSS:"));
 
@@ -110,6 +138,9 @@ public sealed class ChildServer : IAsyncDisposable
 
     /// <summary>A size field of /proc/&lt;pid&gt;/status (e.g. <c>RssAnon:</c>), in bytes, summed over the server's processes.</summary>
     public long Status(string field) => Processes().Sum(pid => ReadStatus(pid, field));
+
+    /// <summary>The server's process id, then its children's (the local host's worker).</summary>
+    public IReadOnlyList<int> ProcessIds() => Processes();
 
     /// <summary>This process and its children (from the parent pid in /proc/&lt;pid&gt;/stat), except Node.js (Azurite).</summary>
     private List<int> Processes()
@@ -141,11 +172,14 @@ public sealed class ChildServer : IAsyncDisposable
     }
 
     /// <summary>utime + stime from /proc/&lt;pid&gt;/stat (clock ticks of 10 ms); zero for a process that has ended.</summary>
-    private static TimeSpan ProcessCpu(int pid)
+    private static TimeSpan ProcessCpu(int pid) => TaskCpu($"/proc/{pid}/stat");
+
+    /// <summary>utime + stime of a process's or thread's stat file; zero for one that has ended.</summary>
+    private static TimeSpan TaskCpu(string statPath)
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var stat = File.ReadAllText(statPath);
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
             return TimeSpan.FromMilliseconds(ticks * 10);
