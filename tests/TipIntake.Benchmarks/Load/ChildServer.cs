@@ -103,21 +103,23 @@ public sealed class ChildServer : IAsyncDisposable
     public TimeSpan OwnCpuTime() => ProcessCpu(_process.Id);
 
     /// <summary>
-    /// CPU time so far of the runtime's tiered-compilation threads (".NET Tiered Com…") in the server's processes: how
-    /// much of a point went to compiling code rather than serving it, i.e. whether the point was measured warm.
+    /// CPU time so far of each live tiered-compilation thread (".NET Tiered Com…") of the server's processes, by thread
+    /// id: how much of a point went to compiling code rather than serving it. The runtime ends that thread when it has
+    /// nothing to do and starts another later, taking its time with it, so the caller samples this repeatedly.
     /// </summary>
-    public TimeSpan JitCpuTime()
+    public Dictionary<int, TimeSpan> JitThreadCpu()
     {
-        var sum = TimeSpan.Zero;
+        var threads = new Dictionary<int, TimeSpan>();
         foreach (var pid in Processes())
         {
             try
             {
                 foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
                 {
-                    if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered Com", StringComparison.Ordinal))
+                    if (int.TryParse(Path.GetFileName(task), out var tid)
+                        && File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered Com", StringComparison.Ordinal))
                     {
-                        sum += TaskCpu(Path.Combine(task, "stat"));
+                        threads[tid] = TaskCpu(Path.Combine(task, "stat"));
                     }
                 }
             }
@@ -127,7 +129,7 @@ public sealed class ChildServer : IAsyncDisposable
             }
         }
 
-        return sum;
+        return threads;
     }
 
     /// <summary>Resident set size now, in bytes (VmRSS), of the server and the processes it started.</summary>

@@ -163,7 +163,19 @@ public static class LoadGenerator
         var latencies = new List<double>[connections];
         var cpuBefore = server.CpuTime();
         var hopBefore = server.OwnCpuTime();
-        var jitBefore = server.JitCpuTime();
+        // The tiered-compilation threads come and go: sampled with the memory, each thread counted from where it stood
+        // at the start (or from zero when it started during the point). A thread that lives between two samples is
+        // missed, so this is a lower bound.
+        var jitAtStart = server.JitThreadCpu();
+        var jitSeen = new Dictionary<int, TimeSpan>(jitAtStart);
+        void SampleJit()
+        {
+            foreach (var (thread, threadCpu) in server.JitThreadCpu())
+            {
+                jitSeen[thread] = threadCpu;
+            }
+        }
+
         azurite?.Refresh();
         var azuriteBefore = azurite?.TotalProcessorTime ?? TimeSpan.Zero;
         long peakRss = server.Rss();
@@ -173,6 +185,7 @@ public static class LoadGenerator
             while (!stop.IsCancellationRequested)
             {
                 peakRss = Math.Max(peakRss, server.Rss());
+                SampleJit();
                 await Task.Delay(200, CancellationToken.None);
             }
         });
@@ -244,7 +257,8 @@ public static class LoadGenerator
         await sampler;
         var cpu = server.CpuTime() - cpuBefore;
         var hop = server.OwnCpuTime() - hopBefore;
-        var jit = server.JitCpuTime() - jitBefore;
+        SampleJit();
+        var jit = jitSeen.Aggregate(TimeSpan.Zero, (sum, thread) => sum + thread.Value - jitAtStart.GetValueOrDefault(thread.Key));
         azurite?.Refresh();
         var azuriteCpu = (azurite?.TotalProcessorTime ?? TimeSpan.Zero) - azuriteBefore;
         var all = latencies.Where(l => l is not null).SelectMany(l => l).ToArray();
