@@ -102,6 +102,36 @@ public sealed class ChildServer : IAsyncDisposable
     /// <summary>The server process's own CPU time: for the local host, the host hop alone, without its worker.</summary>
     public TimeSpan OwnCpuTime() => ProcessCpu(_process.Id);
 
+    /// <summary>
+    /// CPU time so far of each live tiered-compilation thread (".NET Tiered Com…") of the server's processes, by thread
+    /// id: how much of a point went to compiling code rather than serving it. The runtime ends that thread when it has
+    /// nothing to do and starts another later, taking its time with it, so the caller samples this repeatedly.
+    /// </summary>
+    public Dictionary<int, TimeSpan> JitThreadCpu()
+    {
+        var threads = new Dictionary<int, TimeSpan>();
+        foreach (var pid in Processes())
+        {
+            try
+            {
+                foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+                {
+                    if (int.TryParse(Path.GetFileName(task), out var tid)
+                        && File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered Com", StringComparison.Ordinal))
+                    {
+                        threads[tid] = TaskCpu(Path.Combine(task, "stat"));
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // It (or the thread) ended while being read.
+            }
+        }
+
+        return threads;
+    }
+
     /// <summary>Resident set size now, in bytes (VmRSS), of the server and the processes it started.</summary>
     public long Rss() => Processes().Sum(pid => ReadStatus(pid, "VmRSS:"));
 
@@ -110,6 +140,9 @@ public sealed class ChildServer : IAsyncDisposable
 
     /// <summary>A size field of /proc/&lt;pid&gt;/status (e.g. <c>RssAnon:</c>), in bytes, summed over the server's processes.</summary>
     public long Status(string field) => Processes().Sum(pid => ReadStatus(pid, field));
+
+    /// <summary>The server's process id, then its children's (the local host's worker).</summary>
+    public IReadOnlyList<int> ProcessIds() => Processes();
 
     /// <summary>This process and its children (from the parent pid in /proc/&lt;pid&gt;/stat), except Node.js (Azurite).</summary>
     private List<int> Processes()
@@ -141,11 +174,14 @@ public sealed class ChildServer : IAsyncDisposable
     }
 
     /// <summary>utime + stime from /proc/&lt;pid&gt;/stat (clock ticks of 10 ms); zero for a process that has ended.</summary>
-    private static TimeSpan ProcessCpu(int pid)
+    private static TimeSpan ProcessCpu(int pid) => TaskCpu($"/proc/{pid}/stat");
+
+    /// <summary>utime + stime of a process's or thread's stat file; zero for one that has ended.</summary>
+    private static TimeSpan TaskCpu(string statPath)
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var stat = File.ReadAllText(statPath);
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
             return TimeSpan.FromMilliseconds(ticks * 10);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -19,7 +20,9 @@ public sealed record LoadResult(
     TimeSpan ServerCpu,
     long PeakRssDuring,
     long InlineChallenges,
-    TimeSpan HopCpu = default)
+    TimeSpan HopCpu = default,
+    TimeSpan JitCpu = default,
+    TimeSpan AzuriteCpu = default)
 {
     public double RequestsPerSecond => Accepted / Elapsed.TotalSeconds;
 
@@ -34,7 +37,7 @@ public sealed record LoadResult(
             a.Name, a.Connections, a.Requests + b.Requests, a.Accepted + b.Accepted, a.Errors + b.Errors,
             string.Join(", ", new[] { a.ErrorSummary, b.ErrorSummary }.Where(s => s.Length > 0)),
             a.Elapsed + b.Elapsed, latencies, a.ServerCpu + b.ServerCpu, Math.Max(a.PeakRssDuring, b.PeakRssDuring),
-            a.InlineChallenges + b.InlineChallenges, a.HopCpu + b.HopCpu);
+            a.InlineChallenges + b.InlineChallenges, a.HopCpu + b.HopCpu, a.JitCpu + b.JitCpu, a.AzuriteCpu + b.AzuriteCpu);
     }
 
     public double Percentile(double p)
@@ -53,6 +56,12 @@ public sealed record LoadResult(
 
     /// <summary>The server process's own CPU per request: for the local host, the host hop (routing, forwarding, gRPC) alone.</summary>
     public double HopCpuMsPerRequest => Requests == 0 ? double.NaN : HopCpu.TotalMilliseconds / Requests;
+
+    /// <summary>Azurite's CPU per request (the storage work a request caused; the points run one at a time).</summary>
+    public double AzuriteCpuMsPerRequest => Requests == 0 ? double.NaN : AzuriteCpu.TotalMilliseconds / Requests;
+
+    /// <summary>Of <see cref="ServerCpu"/>, the share of the runtime's tiered-compilation threads: near zero once warm.</summary>
+    public double JitShare => ServerCpu <= TimeSpan.Zero ? double.NaN : JitCpu / ServerCpu;
 
     /// <summary>A coarse latency histogram (counts per bucket, in ms).</summary>
     public string Histogram()
@@ -146,13 +155,29 @@ public static class LoadGenerator
         int connections,
         TimeSpan duration,
         int maxRequests,
-        ConcurrentQueue<string>? stamps)
+        ConcurrentQueue<string>? stamps,
+        Process? azurite = null)
     {
         long issued = 0, accepted = 0, errors = 0, inline = 0;
         var errorKinds = new ConcurrentDictionary<string, int>();
         var latencies = new List<double>[connections];
         var cpuBefore = server.CpuTime();
         var hopBefore = server.OwnCpuTime();
+        // The tiered-compilation threads come and go: sampled with the memory, each thread counted from where it stood
+        // at the start (or from zero when it started during the point). A thread that lives between two samples is
+        // missed, so this is a lower bound.
+        var jitAtStart = server.JitThreadCpu();
+        var jitSeen = new Dictionary<int, TimeSpan>(jitAtStart);
+        void SampleJit()
+        {
+            foreach (var (thread, threadCpu) in server.JitThreadCpu())
+            {
+                jitSeen[thread] = threadCpu;
+            }
+        }
+
+        azurite?.Refresh();
+        var azuriteBefore = azurite?.TotalProcessorTime ?? TimeSpan.Zero;
         long peakRss = server.Rss();
         using var stop = new CancellationTokenSource(duration);
         var sampler = Task.Run(async () =>
@@ -160,9 +185,13 @@ public static class LoadGenerator
             while (!stop.IsCancellationRequested)
             {
                 peakRss = Math.Max(peakRss, server.Rss());
+                SampleJit();
                 await Task.Delay(200, CancellationToken.None);
             }
         });
+        // When each segment starts and which processes serve it, so that a profiler can be attached to exactly that
+        // segment (docs/benchmarks.md, "Profiling the intake").
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {DateTimeOffset.UtcNow:HH:mm:ss.fff} {name} ({connections} connections, {duration.TotalSeconds:F1} s): pids {string.Join(",", server.ProcessIds())}"));
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, connections).Select(worker => Task.Run(async () =>
         {
@@ -228,11 +257,15 @@ public static class LoadGenerator
         await sampler;
         var cpu = server.CpuTime() - cpuBefore;
         var hop = server.OwnCpuTime() - hopBefore;
+        SampleJit();
+        var jit = jitSeen.Aggregate(TimeSpan.Zero, (sum, thread) => sum + thread.Value - jitAtStart.GetValueOrDefault(thread.Key));
+        azurite?.Refresh();
+        var azuriteCpu = (azurite?.TotalProcessorTime ?? TimeSpan.Zero) - azuriteBefore;
         var all = latencies.Where(l => l is not null).SelectMany(l => l).ToArray();
         Array.Sort(all);
         return new LoadResult(
             name, connections, issued, accepted, errors,
             string.Join(", ", errorKinds.Select(kv => $"{kv.Key}×{kv.Value}")),
-            clock.Elapsed, all, cpu, peakRss, inline, hop);
+            clock.Elapsed, all, cpu, peakRss, inline, hop, jit, azuriteCpu);
     }
 }

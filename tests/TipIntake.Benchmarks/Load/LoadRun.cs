@@ -17,7 +17,7 @@ public static class LoadRun
 
     public sealed record Settings(
         TimeSpan Duration, int[] Connections, int[] DrainSizes, int MaxRequests, bool Soak, TimeSpan SoakDuration, string? Output, string[] HostArgs,
-        TimeSpan SoakAfter, TimeSpan SoakHold, int DrainRounds)
+        TimeSpan SoakAfter, TimeSpan SoakHold, int DrainRounds, TimeSpan WarmUp)
     {
         public static Settings Parse(string[] args)
         {
@@ -37,7 +37,8 @@ public static class LoadRun
                 Value("--host-args")?.Split(';', StringSplitOptions.RemoveEmptyEntries) ?? [],
                 TimeSpan.FromSeconds(int.Parse(Value("--soak-after") ?? "330", Inv)),
                 TimeSpan.FromSeconds(int.Parse(Value("--soak-hold") ?? "0", Inv)),
-                int.Parse(Value("--drain-rounds") ?? "3", Inv));
+                int.Parse(Value("--drain-rounds") ?? "3", Inv),
+                TimeSpan.FromSeconds(int.Parse(Value("--warm-up") ?? "10", Inv)));
         }
     }
 
@@ -61,7 +62,7 @@ public static class LoadRun
         var keyFolder = Path.Combine(Path.GetTempPath(), $"tipintake-bench-{Environment.ProcessId}");
         Say($"# TipIntake load run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Say($"Machine: {Environment.ProcessorCount} logical CPUs, {Environment.OSVersion}, .NET {Environment.Version}; load {File.ReadAllText("/proc/loadavg").Trim()}");
-        Say($"Settings: {settings.Duration.TotalSeconds} s per load point, ≤ {settings.MaxRequests} requests per point, connections {string.Join("/", settings.Connections)}, drains {string.Join("/", settings.DrainSizes)}");
+        Say($"Settings: {settings.WarmUp.TotalSeconds} s warm-up of each server, {settings.Duration.TotalSeconds} s per load point, ≤ {settings.MaxRequests} requests per point, connections {string.Join("/", settings.Connections)}, drains {string.Join("/", settings.DrainSizes)}");
 
         using var key = TipFactory.Key(keyFolder);
         var bodies = new List<string>();
@@ -79,29 +80,44 @@ public static class LoadRun
             await using var azurite = await AzuriteProcess.StartAsync(accounts, location: null);
             await using var floor = await ChildServer.StartAsync("serve-floor", [azurite.ConnectionString("benchfloor"), StorageNames.InboundQueue]);
             await using var intake = await StartIntakeAsync(azurite.ConnectionString("benchintake"), keyFolder, processQueue: false);
+            using var azuriteProcess = System.Diagnostics.Process.GetProcessById(azurite.ProcessId);
             using var floorHttp = LoadGenerator.Client(floor.BaseAddress, connections);
             using var intakeHttp = LoadGenerator.Client(intake.BaseAddress, connections);
 
-            // Warm-up: JIT, connection pools, Azurite.
-            await LoadGenerator.RunAsync("warm-up", floorHttp, floor, "floor", bodies, "application/jose", connections, TimeSpan.FromSeconds(2), 5_000, null);
-            var intakeWarmUp = await LoadGenerator.RunAsync("warm-up", intakeHttp, intake, "api/tips", bodies, "application/jose", connections, TimeSpan.FromSeconds(2), 2_000,
-                await LoadGenerator.FetchChallengesAsync(intakeHttp, 2_000, connections));
+            // Warm-up: JIT, connection pools, Azurite. Long enough for both processes of the local host to have compiled
+            // their hot paths (tiered compilation, with PGO, recompiles each hot method after ~30 calls and a delay):
+            // 2 s left most of the intake's JIT in the measured point on a busy machine, while the floor — one small
+            // process — was warm (docs/benchmarks.md, "Two processes"). The JIT CPU left in each point is printed.
+            var warmUpRequests = (int)(settings.WarmUp.TotalSeconds * 1_000);
+            await LoadGenerator.RunAsync("warm-up", floorHttp, floor, "floor", bodies, "application/jose", connections, settings.WarmUp, warmUpRequests, null);
+            var intakeWarmUp = await LoadGenerator.RunAsync("warm-up", intakeHttp, intake, "api/tips", bodies, "application/jose", connections, settings.WarmUp, warmUpRequests,
+                await LoadGenerator.FetchChallengesAsync(intakeHttp, Math.Min(warmUpRequests, 5_000), connections));
 
             // ABBA (floor, intake, intake, floor), each half the point's duration, so that drift in Azurite or in the
             // machine's other load falls on both alike; each side's figures are its two halves merged.
             var half = settings.Duration / 2;
-            var floor1 = await LoadGenerator.RunAsync("floor", floorHttp, floor, "floor", bodies, "application/jose", connections, half, settings.MaxRequests / 2, null);
-            var wanted = (int)Math.Min(settings.MaxRequests, (floor1.RequestsPerSecond * settings.Duration.TotalSeconds * 1.2) + 2_000);
+            var floor1 = await LoadGenerator.RunAsync("floor", floorHttp, floor, "floor", bodies, "application/jose", connections, half, settings.MaxRequests / 2, null, azuriteProcess);
+            // Enough stamps for the intake's two halves even when it outruns the estimate: a stamp fetched inline during
+            // the point would count a GET's time and CPU against the POSTs.
+            var estimate = Math.Max(floor1.RequestsPerSecond, intakeWarmUp.RequestsPerSecond);
+            var wanted = (int)Math.Min(settings.MaxRequests, (estimate * settings.Duration.TotalSeconds * 1.5) + 2_000);
             var stamps = await LoadGenerator.FetchChallengesAsync(intakeHttp, wanted, connections);
             await Task.Delay(1_000);
-            var intake1 = await LoadGenerator.RunAsync("intake", intakeHttp, intake, "api/tips", bodies, "application/jose", connections, half, settings.MaxRequests / 2, stamps);
-            var intake2 = await LoadGenerator.RunAsync("intake", intakeHttp, intake, "api/tips", bodies, "application/jose", connections, half, settings.MaxRequests / 2, stamps);
-            var floor2 = await LoadGenerator.RunAsync("floor", floorHttp, floor, "floor", bodies, "application/jose", connections, half, settings.MaxRequests / 2, null);
+            var intake1 = await LoadGenerator.RunAsync("intake", intakeHttp, intake, "api/tips", bodies, "application/jose", connections, half, settings.MaxRequests / 2, stamps, azuriteProcess);
+            var intake2 = await LoadGenerator.RunAsync("intake", intakeHttp, intake, "api/tips", bodies, "application/jose", connections, half, settings.MaxRequests / 2, stamps, azuriteProcess);
+            var floor2 = await LoadGenerator.RunAsync("floor", floorHttp, floor, "floor", bodies, "application/jose", connections, half, settings.MaxRequests / 2, null, azuriteProcess);
             var floorResult = LoadResult.Merge(floor1, floor2);
             var intakeResult = LoadResult.Merge(intake1, intake2);
             loads.Add((floorResult, intakeResult));
-            var queued = (await Drain.Inbound(azurite.ConnectionString("benchintake")).GetPropertiesAsync()).Value.ApproximateMessagesCount;
-            Say(string.Create(Inv, $"{connections} connections: halves floor {floor1.RequestsPerSecond:F0} / {floor2.RequestsPerSecond:F0}, intake {intake1.RequestsPerSecond:F0} / {intake2.RequestsPerSecond:F0} req/s; intake queue holds {queued} (warm-up + measured accepted: {intakeWarmUp.Accepted + intakeResult.Accepted}; ProcessTip disabled); VmHWM floor {Mb(floor.PeakRss())}, intake {Mb(intake.PeakRss())}."));
+            // Both lanes: a stamp below the suggested effort (which can sit a bit above the floor of 0 at these rates) is
+            // accepted into the bulk lane (docs/flood-control.md).
+            var queued = 0;
+            foreach (var lane in (string[])[StorageNames.InboundQueue, StorageNames.BulkQueue])
+            {
+                queued += (await new Azure.Storage.Queues.QueueClient(azurite.ConnectionString("benchintake"), lane).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+            }
+
+            Say(string.Create(Inv, $"{connections} connections: halves floor {floor1.RequestsPerSecond:F0} / {floor2.RequestsPerSecond:F0}, intake {intake1.RequestsPerSecond:F0} / {intake2.RequestsPerSecond:F0} req/s; intake queues (main + bulk) hold {queued} (warm-up + measured accepted: {intakeWarmUp.Accepted + intakeResult.Accepted}; ProcessTip disabled); VmHWM floor {Mb(floor.PeakRss())}, intake {Mb(intake.PeakRss())}."));
         }
 
         Say("");
@@ -118,11 +134,11 @@ public static class LoadRun
         }
 
         Say("");
-        Say("| Connections | Intake/floor req/s (target ≥ 0.8) | Intake p99 / floor p99 (target ≤ 2) | Intake CPU/floor CPU per request | Host hop CPU ms/req (of which, not in the worker) |");
-        Say("|---:|---:|---:|---:|---:|");
+        Say("| Connections | Intake/floor req/s (target ≥ 0.8) | Intake p99 / floor p99 (target ≤ 2) | Intake CPU/floor CPU per request | Host hop CPU ms/req (of which, not in the worker) | JIT share of CPU: intake / floor | Azurite CPU ms/req: intake / floor |");
+        Say("|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (f, i) in loads)
         {
-            Say(string.Create(Inv, $"| {f.Connections} | {i.RequestsPerSecond / f.RequestsPerSecond:F2} | {i.Percentile(99) / f.Percentile(99):F2} | {i.CpuMsPerRequest / f.CpuMsPerRequest:F2} | {i.HopCpuMsPerRequest:F3} of {i.CpuMsPerRequest:F3} |"));
+            Say(string.Create(Inv, $"| {f.Connections} | {i.RequestsPerSecond / f.RequestsPerSecond:F2} | {i.Percentile(99) / f.Percentile(99):F2} | {i.CpuMsPerRequest / f.CpuMsPerRequest:F2} | {i.HopCpuMsPerRequest:F3} of {i.CpuMsPerRequest:F3} | {i.JitShare:P0} / {f.JitShare:P0} | {i.AzuriteCpuMsPerRequest:F3} / {f.AzuriteCpuMsPerRequest:F3} |"));
         }
 
         Say("");
