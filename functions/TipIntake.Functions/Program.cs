@@ -1,13 +1,20 @@
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using TipIntake.Functions;
 using TipIntake.Functions.Http;
+using TipIntake.Functions.Web;
+using TipIntake.Infrastructure;
 
+// The Functions app's one composition root (the local host is another process with its own).
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 
 // Outermost first: every HTTP answer gets its function's security headers, then staff-only functions their gate.
 builder.UseMiddleware<SecurityHeaders>();
 builder.UseWhen<StaffOnlyMiddleware>(StaffOnlyMiddleware.Guards);
-builder.Services.AddTipIntakeApp(builder.Configuration, builder.Environment);
+
+builder.Services.AddTipIntake(builder.Configuration, builder.Environment);
+builder.Services.AddSingleton<Translations>();
+builder.Services.AddSingleton<Pages>();
+builder.Services.AddSingleton<WebAssets>();
 await builder.Build().RunAsync();
