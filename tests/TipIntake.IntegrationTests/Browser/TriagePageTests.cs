@@ -74,6 +74,9 @@ public sealed class TriagePageTests : IAsyncLifetime
         Assert.Equal(await NextStatusesAsync(moved), await StatusChoicesAsync(page));
         Assert.Equal(["Verified", "Escalated", "Dismissed"], await page.Locator("#status-select option").AllInnerTextsAsync());
 
+        // The status change is done once its audit trail is reloaded (the page takes one change at a time: a click
+        // while one is on its way is not sent).
+        await Assertions.Expect(page.Locator("#detail")).ToHaveAttributeAsync("aria-busy", "false", new() { Timeout = 30_000 });
         var note = $"Called the contact in Yanji. {TestTips.NewMarker()}";
         await page.Locator("#note-text").FillAsync(note);
         await page.Locator("#note-add").ClickAsync();
