@@ -1,6 +1,5 @@
 using TipIntake.Core.Intake;
 using TipIntake.Core.Logging;
-using TipIntake.Core;
 
 namespace TipIntake.Core.FloodControl;
 

@@ -2,7 +2,6 @@ using TipIntake.Core.FloodControl;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Keys;
 using TipIntake.Core.Tips;
-using TipIntake.Core;
 
 namespace TipIntake.Core.Intake;
 

@@ -1,7 +1,6 @@
 using TipIntake.Core.FloodControl;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Keys;
-using TipIntake.Core;
 
 namespace TipIntake.Core.Intake;
 

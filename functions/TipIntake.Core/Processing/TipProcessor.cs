@@ -4,7 +4,6 @@ using TipIntake.Core.Keys;
 using TipIntake.Core.Routing;
 using TipIntake.Core.Tips;
 using TipIntake.Core.Triage;
-using TipIntake.Core;
 
 namespace TipIntake.Core.Processing;
 
