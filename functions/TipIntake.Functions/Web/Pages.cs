@@ -11,7 +11,7 @@ using TipIntake.Functions.Web.Components;
 namespace TipIntake.Functions.Web;
 
 /// <summary>
-/// Renders the pages — the reporter's form and receipt, the staff's triage page and its sign-in bridge — from the
+/// Renders the pages — the reporter's form, receipt and follow-up, the staff's triage page and its sign-in bridge — from the
 /// Razor components under <c>Web/Components/</c> with <see cref="HtmlRenderer"/>, in the languages of
 /// <see cref="LanguageChoice"/>. Everything inserted is HTML-encoded (Korean and Chinese left readable); the JSON data
 /// blocks are serialized once per language here. Nothing is logged. Thread-safe; register one instance.
@@ -90,6 +90,14 @@ public sealed class Pages
             [nameof(ReceiptPage.Receipt)] = receipt,
         });
     }
+
+    /// <summary>The follow-up page (docs/follow-up.md): the field for the code, and the facts its script needs.</summary>
+    public string FollowUp(string lang) =>
+        Render<FollowUpPage>(new Dictionary<string, object?>
+        {
+            [nameof(FollowUpPage.T)] = _translations.Reporter(lang),
+            [nameof(FollowUpPage.Facts)] = _reporterFacts[lang],
+        });
 
     /// <summary>
     /// The staff's triage page in <paramref name="lang"/>, with <paramref name="settings"/> in its

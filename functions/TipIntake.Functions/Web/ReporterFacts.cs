@@ -24,7 +24,7 @@ public sealed record ReporterFacts(
     IReadOnlyDictionary<string, string> Messages)
 {
     /// <summary>Translation keys starting with one of these go to the scripts, in <see cref="Messages"/>.</summary>
-    public static IReadOnlyList<string> MessageKeyPrefixes { get; } = ["error.", "status."];
+    public static IReadOnlyList<string> MessageKeyPrefixes { get; } = ["error.", "status.", "followUp."];
 
     /// <summary>
     /// The languages the form offers for the narrative, in the order it lists them (the server accepts any BCP 47 tag;

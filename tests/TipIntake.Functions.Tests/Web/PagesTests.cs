@@ -34,6 +34,7 @@ public sealed partial class PagesTests
                 Renderer.Form(lang, AllFieldsWith("x"), errors, "form.error.invalid"),
                 Renderer.Form(lang, AllFieldsWith("x"), errors, null),
                 Renderer.Receipt(lang, "ABCDE-FGHJK-MNPQR-STVWX"),
+                Renderer.FollowUp(lang),
             };
             foreach (var page in pages)
             {
@@ -168,7 +169,7 @@ public sealed partial class PagesTests
     [MemberData(nameof(Languages))]
     public void The_page_keeps_to_the_content_security_policy(string lang)
     {
-        foreach (var page in new[] { EmptyForm(lang), Renderer.Receipt(lang, "ABCDE-FGHJK-MNPQR-STVWX") })
+        foreach (var page in new[] { EmptyForm(lang), Renderer.Receipt(lang, "ABCDE-FGHJK-MNPQR-STVWX"), Renderer.FollowUp(lang) })
         {
             foreach (Match script in ScriptTag().Matches(page))
             {
@@ -197,7 +198,8 @@ public sealed partial class PagesTests
         var block = TranslationTests.FactsScript().Match(form).Groups[1].Value;
         Assert.DoesNotContain("<", block, StringComparison.Ordinal);
         var messages = TranslationTests.FactsBlock(form).GetProperty("messages").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
-        var expected = Texts(lang).Keys.Where(k => k.StartsWith("error.", StringComparison.Ordinal) || k.StartsWith("status.", StringComparison.Ordinal));
+        var expected = Texts(lang).Keys.Where(k => ReporterFacts.MessageKeyPrefixes.Any(prefix => k.StartsWith(prefix, StringComparison.Ordinal)));
+        Assert.Contains("followUp.notRecognised", expected);
         Assert.True(messages.Keys.ToHashSet().SetEquals(expected));
         Assert.Equal(Texts(lang)["status.tooLong"], messages["status.tooLong"]);
     }

@@ -119,10 +119,11 @@ public sealed partial class ReporterScriptTests
     public void The_stamp_module_asks_for_a_challenge_and_posts_the_tip_as_contract_2_says_and_nothing_else()
     {
         Assert.Contains("fetchFn(origin + '/api/challenge', { ...REQUEST, ...(signal ? { signal } : {}) })", StampModule, StringComparison.Ordinal);
-        Assert.Contains("fetchFn(origin + '/api/tips', {\n          ...REQUEST,", StampModule.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("fetchFn(origin + path, {\n          ...REQUEST,", StampModule.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("path = '/api/tips', contentType = 'application/jose'", StampModule, StringComparison.Ordinal);
         Assert.Equal(2, Regex.Count(StampModule, "fetchFn\\("));
         Assert.Contains("const REQUEST = { credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' };", StampModule, StringComparison.Ordinal);
-        Assert.Contains($"'Content-Type': 'application/jose', '{SubmitTip.StampHeader}': stamp", StampModule, StringComparison.Ordinal);
+        Assert.Contains($"'Content-Type': contentType, '{SubmitTip.StampHeader}': stamp", StampModule, StringComparison.Ordinal);
         Assert.Contains("problem.code === 'effort-too-low'", StampModule, StringComparison.Ordinal);
     }
 
@@ -179,7 +180,7 @@ public sealed partial class ReporterScriptTests
             }
         }
 
-        Assert.Contains("import { sendStamped } from './stamp.js';", Scripts["Web/assets/form.js"], StringComparison.Ordinal);
+        Assert.Contains("import { browserStampWorkers, sendStamped } from './stamp.js';", Scripts["Web/assets/form.js"], StringComparison.Ordinal);
         Assert.Equal(["import { CounterSearch } from './stamp.js';"], Regex.Matches(StampWorker, "^import .*$", RegexOptions.Multiline).Select(m => m.Value));
         Assert.DoesNotMatch(new Regex("^import ", RegexOptions.Multiline), StampModule);
     }
@@ -196,9 +197,9 @@ public sealed partial class ReporterScriptTests
     [Fact]
     public void It_solves_in_module_workers_of_the_embedded_stamp_worker()
     {
-        var script = Scripts["Web/assets/form.js"];
-        Assert.Contains("new URL('./stamp-worker.js', import.meta.url)", script, StringComparison.Ordinal);
-        Assert.Contains("new Worker(worker, { type: 'module' })", script, StringComparison.Ordinal);
+        Assert.Contains("new URL('./stamp-worker.js', import.meta.url)", StampModule, StringComparison.Ordinal);
+        Assert.Contains("new Worker(worker, { type: 'module' })", StampModule, StringComparison.Ordinal);
+        Assert.Contains("...browserStampWorkers(),", Scripts["Web/assets/form.js"], StringComparison.Ordinal);
         Assert.NotNull(new WebAssets().Find("stamp-worker.js"));
         Assert.NotNull(new WebAssets().Find("stamp.js"));
 
@@ -222,16 +223,28 @@ public sealed partial class ReporterScriptTests
         Assert.DoesNotContain(forbidden, StampWorker, StringComparison.Ordinal);
 
     [Fact]
-    public void Every_element_the_scripts_look_up_is_on_the_form_page()
+    public void Every_element_the_scripts_look_up_is_on_their_page()
     {
         var form = WebResources.Pages.Form("en", WebResources.NoValues(), WebResources.NoValues(), null);
-        var ids = Scripts.Values.SelectMany(script => Regex.Matches(script, @"getElementById\('([^']+)'\)").Select(m => m.Groups[1].Value)).ToHashSet();
-        Assert.Superset(new HashSet<string> { "tip-form", "form-status", "receipt", "receipt-code", "quick-exit", "facts", "submit-button", "stamp-status", "stamp-progress", "stamp-text" }, ids);
+        var followUp = WebResources.Pages.FollowUp("en");
+        // app.js looks up each page's root to know which page it is on.
+        var ids = Scripts.Where(s => !s.Key.Contains("follow-up", StringComparison.Ordinal)).SelectMany(s => ElementIds(s.Value)).Except(["follow-up-form"]).ToHashSet();
+        var followUpIds = ElementIds(Scripts["Web/assets/follow-up.js"]).Append("follow-up-form").ToHashSet();
+        Assert.Superset(new HashSet<string> { "tip-form", "form-status", "receipt", "receipt-code", "receipt-code-form", "quick-exit", "facts", "submit-button", "stamp-status", "stamp-progress", "stamp-text" }, ids);
+        Assert.Superset(new HashSet<string> { "follow-up-form", "follow-up-code", "follow-up-open", "follow-up-status", "thread", "thread-messages", "thread-forget" }, followUpIds);
         foreach (var id in ids)
         {
             Assert.Contains($"id=\"{id}\"", form, StringComparison.Ordinal);
         }
+
+        foreach (var id in followUpIds.Concat(["quick-exit", "facts", "stamp-status", "stamp-progress", "stamp-text"]))
+        {
+            Assert.Contains($"id=\"{id}\"", followUp, StringComparison.Ordinal);
+        }
     }
+
+    private static IEnumerable<string> ElementIds(string script) =>
+        Regex.Matches(script, @"getElementById\('([^']+)'\)").Select(m => m.Groups[1].Value);
 
     private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
 

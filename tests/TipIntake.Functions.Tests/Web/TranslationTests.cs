@@ -71,7 +71,8 @@ public sealed partial class TranslationTests
 
     /// <summary>The reporter's page scripts (not the image scrubber, which a later page uses).</summary>
     internal static readonly string[] ReporterScripts =
-        ["Web/assets/app.js", "Web/assets/facts.js", "Web/assets/form.js", "Web/assets/jwe.js", "Web/assets/quick-exit.js", "Web/assets/validation.js"];
+        ["Web/assets/app.js", "Web/assets/facts.js", "Web/assets/follow-up.js", "Web/assets/follow-up-code.js", "Web/assets/follow-up-keys.js",
+         "Web/assets/form.js", "Web/assets/jwe.js", "Web/assets/quick-exit.js", "Web/assets/validation.js"];
 
     [Fact]
     public void Every_error_code_has_a_generic_message_and_field_messages_name_real_fields()
@@ -127,7 +128,7 @@ public sealed partial class TranslationTests
         return document.RootElement.Clone();
     }
 
-    [GeneratedRegex(@"'((?:status|error)\.[A-Za-z.-]+)'")]
+    [GeneratedRegex(@"'((?:status|error|followUp)\.[A-Za-z.-]+)'")]
     private static partial Regex ScriptMessageKey();
 
     [GeneratedRegex(@"^country\.[A-Z]{2}$")]

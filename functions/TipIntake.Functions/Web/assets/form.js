@@ -1,41 +1,19 @@
-// The reporter form's behaviour: validate (validation.js), pad and encrypt in the browser (jwe.js), send with a
-// proof-of-work stamp (stamp.js, docs/flood-control.md), show the receipt. Everything the server decides comes from
+// The reporter form's behaviour: validate (validation.js), enrol for follow-up (follow-up-keys.js,
+// docs/follow-up.md), pad and encrypt in the browser (jwe.js), send with a proof-of-work stamp (stamp.js,
+// docs/flood-control.md), show the follow-up code. Everything the server decides comes from
 // the page's #facts block. Without this script the form still posts to /submit, where the server validates and
 // encrypts on arrival.
 import { errorMessageOf, messageOf } from './facts.js';
+import { formatDigits, formatLetters, newCodeValue } from './follow-up-code.js';
+import { enrolFollowUp } from './follow-up-keys.js';
 import { HttpError, buildTip, digestOf, encryptToCompactJwe, fetchIntakeKey, newSubmissionId, padTip } from './jwe.js';
-import { sendStamped } from './stamp.js';
+import { browserStampWorkers, sendStamped } from './stamp.js';
 import { latestAllowedDate, readForm, validate } from './validation.js';
 
-const MAX_STAMP_WORKERS = 4;
 // Refusals of the JWE itself (too large, not accepted: an outdated key, say): the same JWE would be refused again,
 // so it is made anew on the next attempt. After any other answer (a stamp problem, 408, 429, 503, none at all) an
 // earlier attempt may still have been kept, so the same JWE goes again.
 const JWE_REFUSED = [413, 415, 422];
-
-// Module workers: a browser that reads the `type` option knows them (one that does not would run the worker as a
-// classic script, where its import fails). Without them the search runs on this thread, in slices.
-function moduleWorkersSupported() {
-  if (typeof window.Worker !== 'function') {
-    return false;
-  }
-  let supported = false;
-  try {
-    new Worker('about:blank', { get type() { supported = true; return 'module'; } }).terminate();
-  } catch {
-    // about:blank is refused; whether the option was read is all that counts.
-  }
-  return supported;
-}
-
-function stampWorkers() {
-  if (!moduleWorkersSupported()) {
-    return { workers: 1, createWorker: null };
-  }
-  const cores = Number.isInteger(navigator.hardwareConcurrency) ? navigator.hardwareConcurrency : 2;
-  const worker = new URL('./stamp-worker.js', import.meta.url);
-  return { workers: Math.max(1, Math.min(MAX_STAMP_WORKERS, cores)), createWorker: () => new Worker(worker, { type: 'module' }) };
-}
 
 function statusKeyOf(status) {
   switch (status) {
@@ -71,6 +49,22 @@ export function setUpForm(form, facts) {
   // The last attempt whose outcome is unknown (no answer, 503, 408, 429): its plaintext's digest and its JWE. If the
   // report is sent again unchanged, exactly this JWE goes again, so the server can recognise it.
   let unconfirmed = null;
+  // The follow-up code's value and the tip's `followUp` member, made once per page like the submission id, so a
+  // resent or edited report carries the same code. If this browser cannot enrol, the report goes without it and the
+  // intake receipt is shown instead.
+  let followUp = null;
+  const enrolOnce = async () => {
+    if (!followUp) {
+      const value = newCodeValue();
+      try {
+        followUp = { value, member: await enrolFollowUp(value) };
+      } catch {
+        value.fill(0);
+        followUp = { value: null, member: null };
+      }
+    }
+    return followUp;
+  };
 
   // The expected number of tries is 2^effort; the bar shows the chance of having found a stamp by now. A raised
   // effort starts the bar again, with a message that says why.
@@ -125,7 +119,7 @@ export function setUpForm(form, facts) {
       fetch: window.fetch.bind(window),
       jwe,
       headers: { [facts.submissionHeader]: submissionId },
-      ...stampWorkers(),
+      ...browserStampWorkers(),
       onSolving: (effort) => showStampProgress(effort, raised),
       onProgress: (tried) => progressOf(tried),
       onRaise: () => {
@@ -184,7 +178,36 @@ export function setUpForm(form, facts) {
     }
   };
 
-  const showReceipt = (receipt) => {
+  // The follow-up code in both forms, the letters shown first; the button switches. Without follow-up, the intake
+  // receipt and the texts that go with it.
+  const showCode = async (section, code, receipt) => {
+    const toggle = document.getElementById('receipt-code-form');
+    const enrolled = Boolean(followUp && followUp.value);
+    for (const element of section.querySelectorAll('.follow-up-only')) {
+      element.hidden = !enrolled;
+    }
+    for (const element of section.querySelectorAll('.intake-only')) {
+      element.hidden = enrolled;
+    }
+    if (!enrolled) {
+      code.textContent = receipt;
+      return;
+    }
+    const forms = [await formatLetters(followUp.value), await formatDigits(followUp.value)];
+    followUp.value.fill(0);
+    followUp = null;
+    let shown = 0;
+    code.textContent = forms[shown];
+    if (toggle) {
+      toggle.addEventListener('click', () => {
+        shown = 1 - shown;
+        code.textContent = forms[shown];
+        toggle.textContent = shown === 0 ? toggle.dataset.digits : toggle.dataset.letters;
+      });
+    }
+  };
+
+  const showReceipt = async (receipt) => {
     const section = document.getElementById('receipt');
     const code = document.getElementById('receipt-code');
     form.reset();
@@ -195,8 +218,8 @@ export function setUpForm(form, facts) {
     if (note) {
       note.remove();
     }
-    if (code) {
-      code.textContent = receipt;
+    if (section && code) {
+      await showCode(section, code, receipt);
     }
     if (section) {
       section.hidden = false;
@@ -245,6 +268,14 @@ export function setUpForm(form, facts) {
     form.setAttribute('aria-busy', 'true');
     setStatus(t('status.sending'), true);
     try {
+      const { member } = await enrolOnce();
+      if (member) {
+        plaintext.fill(0);
+        plaintext = padTip({ ...buildTip(data), followUp: member }, facts.paddingBuckets);
+        if (!plaintext) {
+          throw new HttpError(413);
+        }
+      }
       const digest = await digestOf(plaintext);
       const jwe = unconfirmed && unconfirmed.digest === digest
         ? unconfirmed.jwe
@@ -267,7 +298,7 @@ export function setUpForm(form, facts) {
       if (!body || typeof body.receipt !== 'string' || !body.receipt) {
         throw new HttpError(0);
       }
-      showReceipt(body.receipt);
+      await showReceipt(body.receipt);
     } catch (error) {
       // A TypeError from fetch is a network failure; the report's text is never part of what is shown.
       setStatus(error instanceof HttpError ? t(statusKeyOf(error.status))

@@ -317,18 +317,19 @@ async function fetchChallenge(fetchFn, origin, signal) {
 }
 
 /**
- * Sends `jwe` to POST /api/tips with a proof-of-work stamp, following the protocol of docs/flood-control.md: fetch a
+ * Sends `body` (by default `jwe`, to POST /api/tips) with a proof-of-work stamp, following the protocol of docs/flood-control.md: fetch a
  * challenge, solve it to the suggested effort, send; when the answer is "effort-too-low" (the floor rose), go on
  * searching on the same challenge to the effort it names and send again (`onRaise(effort)` is told); after a refusal
  * a fresh challenge can mend (expired, reused, not this service's), start again, twice at most. Resolves with the last
  * answer (a Response), whatever its status: the caller decides what it means.
  *
- * Options: fetch (the fetch function), origin ('' in the browser), jwe, headers (more request headers, such as the
- * submission id), workers and createWorker (for StampSolver), onSolving(effort) and onProgress(tried, effort), and
+ * Options: fetch (the fetch function), origin ('' in the browser), jwe, or body with path and contentType for
+ * another stamped route (a follow-up lookup), headers (more request headers, such as the submission id), workers and createWorker (for StampSolver), onSolving(effort) and onProgress(tried, effort), and
  * signal (an AbortSignal that stops the search and the requests; the promise then rejects with its reason).
  */
 export async function sendStamped({
-  fetch: fetchFn, origin = '', jwe, headers = {}, workers = 1, createWorker = null,
+  fetch: fetchFn, origin = '', jwe, body = jwe, path = '/api/tips', contentType = 'application/jose', headers = {},
+  workers = 1, createWorker = null,
   onSolving = () => {}, onProgress = () => {}, onRaise = () => {}, signal = null,
 }) {
   const withSignal = signal ? { signal } : {};
@@ -353,12 +354,12 @@ export async function sendStamped({
       for (;;) {
         onSolving(effort);
         const { stamp } = await solver.solve(effort);
-        const response = await fetchFn(origin + '/api/tips', {
+        const response = await fetchFn(origin + path, {
           ...REQUEST,
           ...withSignal,
           method: 'POST',
-          headers: { ...headers, 'Content-Type': 'application/jose', 'TipIntake-Stamp': stamp },
-          body: jwe,
+          headers: { ...headers, 'Content-Type': contentType, 'TipIntake-Stamp': stamp },
+          body,
         });
         if (response.status !== 403) {
           return response;
@@ -382,4 +383,34 @@ export async function sendStamped({
       solver.close();
     }
   }
+}
+
+const MAX_STAMP_WORKERS = 4;
+
+// Module workers: a browser that reads the `type` option knows them (one that does not would run the worker as a
+// classic script, where its import fails).
+function moduleWorkersSupported() {
+  if (typeof window.Worker !== 'function') {
+    return false;
+  }
+  let supported = false;
+  try {
+    new Worker('about:blank', { get type() { supported = true; return 'module'; } }).terminate();
+  } catch {
+    // about:blank is refused; whether the option was read is all that counts.
+  }
+  return supported;
+}
+
+/**
+ * The stamp search's workers for this browser: up to MAX_STAMP_WORKERS module workers (stamp-worker.js), one per
+ * core, or none, when the search runs on this thread, in slices.
+ */
+export function browserStampWorkers() {
+  if (!moduleWorkersSupported()) {
+    return { workers: 1, createWorker: null };
+  }
+  const cores = Number.isInteger(navigator.hardwareConcurrency) ? navigator.hardwareConcurrency : 2;
+  const worker = new URL('./stamp-worker.js', import.meta.url);
+  return { workers: Math.max(1, Math.min(MAX_STAMP_WORKERS, cores)), createWorker: () => new Worker(worker, { type: 'module' }) };
 }
