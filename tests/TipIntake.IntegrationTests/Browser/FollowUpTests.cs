@@ -1,0 +1,175 @@
+using Microsoft.Playwright;
+
+namespace TipIntake.IntegrationTests.Browser;
+
+/// <summary>
+/// Follow-up from the reporter's side in a real browser (docs/follow-up.md): the code and its keys as documented, the
+/// code shown on the receipt, and the /follow-up page opening the thread with it, saying "not recognised" for a wrong
+/// code and "typing mistake" for a typo before any request.
+/// </summary>
+public sealed class FollowUpTests : IAsyncLifetime
+{
+    private const string LookupPath = "/api/follow-up/lookup";
+    private TestHost _host = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await TestHost.StartAsync();
+        _browser = await Chromium.BrowserAsync();
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task The_pages_code_and_keys_match_the_documented_test_vector_and_a_wrong_code_cannot_open_a_sealed_key()
+    {
+        await using var session = await OpenFollowUpAsync("en");
+        var result = await session.Page.EvaluateAsync<Dictionary<string, string>>(
+            """
+            async () => {
+              const code = await import('/assets/follow-up-code.js');
+              const keys = await import('/assets/follow-up-keys.js');
+              const hex = (h) => Uint8Array.from(h.match(/../g), (b) => parseInt(b, 16));
+              const toHex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+              const v = hex('0330557a9fc4e90e33587da2');
+              const parsed = async (text) => { const r = await code.parseCode(text); return r.kind + (r.value ? ':' + toHex(r.value) : ''); };
+              const right = await keys.deriveFollowUpKeys(v);
+              const wrong = await keys.deriveFollowUpKeys(hex('0330557a9fc4e90e33587da3'));
+              const enrolment = await keys.enrolFollowUp(v);
+              return {
+                letters: await code.formatLetters(v),
+                digits: await code.formatDigits(v),
+                lowerCaseWithLookAlikes: await parsed('sganx 9zh79 irsng zd2hq'),
+                fullWidthDigits: await parsed('０９８６ ８８７１ ３１９７ １９４１ １１３６ ３４７８ ２６２６ ６３４６'),
+                typo: await parsed('SGANX-9ZH79-1RSNG-ZD2HR'),
+                short: await parsed('SGANX-9ZH79'),
+                lookup: right.lookup,
+                enrolledLookup: enrolment.lookup,
+                sealedKeyLength: String(enrolment.sealedKey.length),
+                opensWithRightCode: String(Boolean(await keys.openSealedKey(enrolment.sealedKey, right.sealingKey))),
+                opensWithWrongCode: String(Boolean(await keys.openSealedKey(enrolment.sealedKey, wrong.sealingKey))),
+              };
+            }
+            """);
+
+        Assert.Equal("SGANX-9ZH79-1RSNG-ZD2HQ", result["letters"]);
+        Assert.Equal("0986 8871 3197 1941 1136 3478 2626 6346", result["digits"]);
+        Assert.Equal("ok:0330557a9fc4e90e33587da2", result["lowerCaseWithLookAlikes"]);
+        Assert.Equal("ok:0330557a9fc4e90e33587da2", result["fullWidthDigits"]);
+        Assert.Equal("typo", result["typo"]);
+        Assert.Equal("length", result["short"]);
+        Assert.Equal("ZwnZES-yd9dBPAeHpK1OysonRyFV4UUBtK2_Sev1-zM", result["lookup"]);
+        Assert.Equal(result["lookup"], result["enrolledLookup"]);
+        Assert.Equal("272", result["sealedKeyLength"]);
+        Assert.Equal("true", result["opensWithRightCode"]);
+        Assert.Equal("false", result["opensWithWrongCode"]);
+        Assert.Empty(session.ConsoleErrors);
+        Assert.Empty(await session.CspViolationsAsync());
+    }
+
+    [Theory]
+    [InlineData("en")]
+    [InlineData("ko")]
+    public async Task Reporter_gets_a_follow_up_code_and_opens_the_thread_with_it_on_another_visit(string lang)
+    {
+        var marker = TestTips.NewMarker();
+        string letters;
+        string digits;
+        await using (var form = await BrowserSession.OpenAsync(_browser, new Uri(_host.Host.BaseAddress, $"?lang={lang}"), Options(lang)))
+        {
+            await form.Page.Locator("[name=category][value='detention']").CheckAsync();
+            await form.Page.Locator("[name=narrative]").FillAsync($"Follow-up test report {marker}");
+            await form.Page.Locator("#tip-form [type=submit]").ClickAsync();
+            var code = form.Page.Locator("#receipt-code");
+            await Assertions.Expect(code).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            letters = (await code.InnerTextAsync()).Trim();
+            await form.Page.Locator("#receipt-code-form").ClickAsync();
+            digits = (await code.InnerTextAsync()).Trim();
+            Assert.Matches("^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$", letters);
+            Assert.Matches("^[0-9]{4}( [0-9]{4}){7}$", digits);
+            Assert.True(await form.Page.Locator("a[href^='/follow-up']").First.IsVisibleAsync());
+            Assert.Empty(await form.CspViolationsAsync());
+        }
+
+        var tip = await _host.WaitForTipAsync(marker);
+        Assert.Equal("active", tip.GetString("FollowUp"));
+
+        await using var session = await OpenFollowUpAsync(lang);
+        var page = session.Page;
+
+        // A typo is named before any request; a well-formed wrong code gets an answer that looks the same on the wire
+        // and is found out on this device.
+        await page.Locator("#follow-up-code").FillAsync(letters[..^1] + (letters[^1] == 'A' ? 'B' : 'A'));
+        await page.Locator("#follow-up-open").ClickAsync();
+        await Assertions.Expect(page.Locator("#follow-up-status")).ToContainTextAsync(Text(lang, "typo"));
+        Assert.DoesNotContain(session.Requests, url => url.EndsWith(LookupPath, StringComparison.Ordinal));
+
+        var wrong = await page.EvaluateAsync<string>(
+            "async () => { const c = await import('/assets/follow-up-code.js'); return c.formatLetters(c.newCodeValue()); }");
+        await page.Locator("#follow-up-code").FillAsync(wrong);
+        await page.Locator("#follow-up-open").ClickAsync();
+        await Assertions.Expect(page.Locator("#follow-up-status")).ToContainTextAsync(Text(lang, "notRecognised"), new() { Timeout = 30_000 });
+        Assert.True(await page.Locator("#thread").IsHiddenAsync());
+
+        // The right code as a Korean keyboard may give it: full-width digits; in English, lower case with spaces.
+        var typed = lang == "ko"
+            ? string.Concat(digits.Select(c => char.IsAsciiDigit(c) ? (char)(c - '0' + '０') : c))
+            : letters.Replace('-', ' ').ToLowerInvariant();
+        await page.Locator("#follow-up-code").FillAsync(typed);
+        await page.Locator("#follow-up-open").ClickAsync();
+        await Assertions.Expect(page.Locator("#thread")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#thread-status")).ToContainTextAsync(Text(lang, "received"));
+        await Assertions.Expect(page.Locator("#thread-empty")).ToBeVisibleAsync();
+        Assert.Equal("", await page.Locator("#follow-up-code").InputValueAsync());
+
+        // The code went nowhere: not in a URL, not in the browser's storage, not in a log line.
+        Assert.All(session.Requests, url => Assert.StartsWith(_host.Host.BaseAddress.ToString(), url, StringComparison.Ordinal));
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => localStorage.length + sessionStorage.length"));
+        Assert.Equal("", await page.EvaluateAsync<string>("() => document.cookie"));
+        foreach (var secret in new[] { letters, letters.Replace("-", "", StringComparison.Ordinal), digits.Replace(" ", "", StringComparison.Ordinal) })
+        {
+            Assert.DoesNotContain(secret, _host.Logs.All, StringComparison.Ordinal);
+            Assert.All(session.Requests, url => Assert.DoesNotContain(secret, url, StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain(session.ConsoleErrors, e => !e.Contains("403", StringComparison.Ordinal));
+        Assert.Empty(await session.CspViolationsAsync());
+    }
+
+    [Fact]
+    public async Task Follow_up_page_is_served_in_each_language_under_the_strict_policy()
+    {
+        foreach (var lang in new[] { "en", "ko", "zh-Hans" })
+        {
+            using var response = await _host.Http.GetAsync(new Uri($"/follow-up?lang={lang}", UriKind.Relative));
+            Assert.Equal(200, (int)response.StatusCode);
+            Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+            Assert.Contains("script-src 'self'", string.Join(";", response.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+            var html = await response.Content.ReadAsStringAsync();
+            Assert.Contains($"<html lang=\"{lang}\"", html, StringComparison.Ordinal);
+            Assert.Contains("id=\"follow-up-code\"", html, StringComparison.Ordinal);
+            Assert.Contains("id=\"quick-exit\"", html, StringComparison.Ordinal);
+        }
+    }
+
+    private Task<BrowserSession> OpenFollowUpAsync(string lang) =>
+        BrowserSession.OpenAsync(_browser, new Uri(_host.Host.BaseAddress, $"follow-up?lang={lang}"), Options(lang));
+
+    private static BrowserNewContextOptions Options(string lang) => new()
+    {
+        ViewportSize = new ViewportSize { Width = 360, Height = 780 },
+        Locale = lang == "ko" ? "ko-KR" : "en-GB",
+    };
+
+    /// <summary>A distinctive piece of the page's text for a follow-up message, in the page language.</summary>
+    private static string Text(string lang, string message) => (lang, message) switch
+    {
+        ("ko", "typo") => "잘못 입력된",
+        ("ko", "notRecognised") => "확인할 수 없습니다",
+        ("ko", "received") => "접수되었습니다",
+        (_, "typo") => "typing mistake",
+        (_, "notRecognised") => "not recognised",
+        _ => "Received",
+    };
+}
