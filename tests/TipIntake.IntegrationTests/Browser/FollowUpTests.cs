@@ -1,3 +1,4 @@
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace TipIntake.IntegrationTests.Browser;
@@ -37,6 +38,11 @@ public sealed class FollowUpTests : IAsyncLifetime
               const right = await keys.deriveFollowUpKeys(v);
               const wrong = await keys.deriveFollowUpKeys(hex('0330557a9fc4e90e33587da3'));
               const enrolment = await keys.enrolFollowUp(v);
+              const privateKey = await keys.openSealedKey(enrolment.sealedKey, right.sealingKey);
+              const question = new TextEncoder().encode(JSON.stringify({ v: 1, text: '어느 시설입니까?', language: 'ko', thread: 'ref' }));
+              const message = await keys.encryptMessageToReporter(question, enrolment.key);
+              const opened = await keys.decryptMessage(message, privateKey);
+              const header = JSON.parse(atob(message.split('.')[0].replace(/-/g, '+').replace(/_/g, '/')));
               return {
                 letters: await code.formatLetters(v),
                 digits: await code.formatDigits(v),
@@ -49,6 +55,8 @@ public sealed class FollowUpTests : IAsyncLifetime
                 sealedKeyLength: String(enrolment.sealedKey.length),
                 opensWithRightCode: String(Boolean(await keys.openSealedKey(enrolment.sealedKey, right.sealingKey))),
                 opensWithWrongCode: String(Boolean(await keys.openSealedKey(enrolment.sealedKey, wrong.sealingKey))),
+                messageText: opened.text + '|' + opened.thread,
+                messageKidIsThumbprint: String(header.kid === await keys.thumbprintOf(enrolment.key) && header.alg === 'ECDH-ES'),
               };
             }
             """);
@@ -64,6 +72,8 @@ public sealed class FollowUpTests : IAsyncLifetime
         Assert.Equal("272", result["sealedKeyLength"]);
         Assert.Equal("true", result["opensWithRightCode"]);
         Assert.Equal("false", result["opensWithWrongCode"]);
+        Assert.Equal("어느 시설입니까?|ref", result["messageText"]);
+        Assert.Equal("true", result["messageKidIsThumbprint"]);
         Assert.Empty(session.ConsoleErrors);
         Assert.Empty(await session.CspViolationsAsync());
     }
@@ -151,6 +161,25 @@ public sealed class FollowUpTests : IAsyncLifetime
             Assert.Contains("id=\"follow-up-code\"", html, StringComparison.Ordinal);
             Assert.Contains("id=\"quick-exit\"", html, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("en")]
+    [InlineData("ko")]
+    [InlineData("zh-Hans")]
+    public async Task Axe_finds_no_serious_or_critical_violation_on_the_follow_up_page(string lang)
+    {
+        await using var session = await OpenFollowUpAsync(lang);
+
+        // With a message showing, as after a typo.
+        await session.Page.Locator("#follow-up-code").FillAsync("ABCDE");
+        await session.Page.Locator("#follow-up-open").ClickAsync();
+        await Assertions.Expect(session.Page.Locator("#follow-up-status")).Not.ToBeEmptyAsync();
+        var results = await session.Page.RunAxe();
+
+        var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
+        Assert.True(serious.Count == 0, string.Join("\n", serious));
+        Assert.Equal(lang, await session.Page.GetAttributeAsync("html", "lang"));
     }
 
     private Task<BrowserSession> OpenFollowUpAsync(string lang) =>

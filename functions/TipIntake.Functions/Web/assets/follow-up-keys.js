@@ -106,6 +106,49 @@ function concat(...parts) {
   return out;
 }
 
+/** The RFC 7638 thumbprint of a P-256 public key: the `kid` of every message to it. */
+export async function thumbprintOf(publicKey) {
+  const canonical = utf8(JSON.stringify({ crv: 'P-256', kty: 'EC', x: publicKey.x, y: publicKey.y }));
+  return base64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', canonical)));
+}
+
+/** The content key of ECDH-ES with A256GCM (RFC 7518 §4.6.2: Concat KDF, one round of SHA-256, no apu/apv). */
+async function contentKeyOf(privateKey, publicKey, usage) {
+  const subtle = crypto.subtle;
+  const shared = new Uint8Array(await subtle.deriveBits({ name: 'ECDH', public: publicKey }, privateKey, 256));
+  const otherInfo = concat(uint32(1), shared, uint32(7), utf8('A256GCM'), uint32(0), uint32(0), uint32(256));
+  shared.fill(0);
+  const rawKey = new Uint8Array(await subtle.digest('SHA-256', otherInfo));
+  otherInfo.fill(0);
+  try {
+    return await subtle.importKey('raw', rawKey, 'AES-GCM', false, [usage]);
+  } finally {
+    rawKey.fill(0);
+  }
+}
+
+/**
+ * Encrypts a message document to the reporter's public key (a JWK with x and y) as a compact JWE, ECDH-ES + A256GCM
+ * with a fresh ephemeral key: what the triage page sends as `toReporter` (docs/follow-up.md, "Triage").
+ */
+export async function encryptMessageToReporter(plaintext, reporterKey) {
+  const subtle = crypto.subtle;
+  const recipient = await subtle.importKey(
+    'jwk', { kty: 'EC', crv: 'P-256', x: reporterKey.x, y: reporterKey.y }, { name: 'ECDH', namedCurve: 'P-256' }, false, []);
+  const ephemeral = await subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
+  const epk = await subtle.exportKey('jwk', ephemeral.publicKey);
+  const header = {
+    alg: 'ECDH-ES', enc: 'A256GCM', kid: await thumbprintOf(reporterKey), cty: MESSAGE_CONTENT_TYPE,
+    epk: { kty: 'EC', crv: 'P-256', x: epk.x, y: epk.y },
+  };
+  const encodedHeader = base64Url(utf8(JSON.stringify(header)));
+  const contentKey = await contentKeyOf(ephemeral.privateKey, recipient, 'encrypt');
+  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const sealed = new Uint8Array(await subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: utf8(encodedHeader), tagLength: 128 }, contentKey, plaintext));
+  return [encodedHeader, '', base64Url(iv), base64Url(sealed.subarray(0, sealed.length - 16)), base64Url(sealed.subarray(sealed.length - 16))].join('.');
+}
+
 /**
  * Decrypts a message JWE (ECDH-ES, A256GCM; RFC 7518 §4.6 with no apu/apv) with the reporter's private key. Resolves
  * with the message document, or null when it is not a message this key opens.
@@ -123,13 +166,7 @@ export async function decryptMessage(compactJwe, privateKey) {
     const subtle = crypto.subtle;
     const ephemeral = await subtle.importKey(
       'jwk', { kty: 'EC', crv: 'P-256', x: header.epk.x, y: header.epk.y }, { name: 'ECDH', namedCurve: 'P-256' }, false, []);
-    const shared = new Uint8Array(await subtle.deriveBits({ name: 'ECDH', public: ephemeral }, privateKey, 256));
-    const otherInfo = concat(uint32(1), shared, uint32(7), utf8('A256GCM'), uint32(0), uint32(0), uint32(256));
-    shared.fill(0);
-    const rawKey = new Uint8Array(await subtle.digest('SHA-256', otherInfo));
-    otherInfo.fill(0);
-    const contentKey = await subtle.importKey('raw', rawKey, 'AES-GCM', false, ['decrypt']);
-    rawKey.fill(0);
+    const contentKey = await contentKeyOf(privateKey, ephemeral, 'decrypt');
     const sealed = concat(fromBase64Url(parts[3]), fromBase64Url(parts[4]));
     const plain = new Uint8Array(await subtle.decrypt(
       { name: 'AES-GCM', iv: fromBase64Url(parts[2]), additionalData: utf8(parts[0]), tagLength: 128 }, contentKey, sealed));
