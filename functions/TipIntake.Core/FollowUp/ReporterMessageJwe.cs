@@ -1,0 +1,123 @@
+using TipIntake.Core.Jwe;
+
+namespace TipIntake.Core.FollowUp;
+
+/// <summary>
+/// Messages to the reporter as compact JWEs (docs/follow-up.md, "Reading the organisation's messages"): ECDH-ES
+/// direct key agreement on P-256 with A256GCM, the content key from the Concat KDF of RFC 7518 §4.6.2 (no apu/apv),
+/// <c>kid</c> the RFC 7638 thumbprint of the reporter's key. The triage page makes the organisation's in WebCrypto;
+/// the server makes the reporter's own copies of answers and opens messages on the no-script page with this class.
+/// </summary>
+public static class ReporterMessageJwe
+{
+    public const string ContentType = "application/vnd.tipintake.message.v1+json";
+    public const string Algorithm = "ECDH-ES";
+
+    private const int IvLength = 12;
+    private const int TagLength = 16;
+
+    // The Concat KDF's input after Z (RFC 7518 §4.6.2): AlgorithmID = len ‖ "A256GCM", empty PartyUInfo and
+    // PartyVInfo, SuppPubInfo = the key length in bits; before Z, the round counter 1.
+    private static readonly byte[] RoundCounter = [0, 0, 0, 1];
+    private static readonly byte[] OtherInfo = [0, 0, 0, 7, .. "A256GCM"u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0];
+
+    /// <summary>Encrypts <paramref name="plaintext"/> to the reporter's public key (its JWK <c>x</c> and <c>y</c>).</summary>
+    public static string Encrypt(ReadOnlySpan<byte> plaintext, string x, string y)
+    {
+        using var recipient = PublicKey(x, y) ?? throw new ArgumentException("Not a P-256 public key.", nameof(x));
+        using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var epk = ephemeral.ExportParameters(includePrivateParameters: false).Q;
+        var epkJson = $$"""{"kty":"EC","crv":"P-256","x":"{{JoseBase64.Encode(epk.X)}}","y":"{{JoseBase64.Encode(epk.Y)}}"}""";
+        var header = JoseBase64.Encode(Encoding.ASCII.GetBytes(
+            $$"""{"alg":"{{Algorithm}}","enc":"{{JweAlgorithms.ContentEncryption}}","kid":"{{SealedReporterKey.ThumbprintOf(x, y)}}","cty":"{{ContentType}}","epk":{{epkJson}}}"""));
+        var contentKey = ephemeral.DeriveKeyFromHash(recipient.PublicKey, HashAlgorithmName.SHA256, RoundCounter, OtherInfo);
+        try
+        {
+            var iv = RandomNumberGenerator.GetBytes(IvLength);
+            var ciphertext = new byte[plaintext.Length];
+            var tag = new byte[TagLength];
+            using var aes = new AesGcm(contentKey, TagLength);
+            aes.Encrypt(iv, plaintext, ciphertext, tag, Encoding.ASCII.GetBytes(header));
+            return $"{header}..{JoseBase64.Encode(iv)}.{JoseBase64.Encode(ciphertext)}.{JoseBase64.Encode(tag)}";
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(contentKey);
+        }
+    }
+
+    /// <summary>The plaintext of a message to <paramref name="reporterKey"/>, or null when it is not one this key opens.</summary>
+    public static byte[]? Decrypt(string compactJwe, ECDiffieHellman reporterKey)
+    {
+        ArgumentNullException.ThrowIfNull(compactJwe);
+        ArgumentNullException.ThrowIfNull(reporterKey);
+        var parts = compactJwe.Split('.');
+        if (parts.Length != 5 || parts[1].Length != 0
+            || !JoseBase64.TryDecode(parts[0], out var headerBytes) || !JoseBase64.TryDecode(parts[2], out var iv)
+            || !JoseBase64.TryDecode(parts[3], out var ciphertext) || !JoseBase64.TryDecode(parts[4], out var tag)
+            || iv.Length != IvLength || tag.Length != TagLength
+            || EphemeralKeyOf(headerBytes) is not { } ephemeral)
+        {
+            return null;
+        }
+
+        using (ephemeral)
+        {
+            var contentKey = reporterKey.DeriveKeyFromHash(ephemeral.PublicKey, HashAlgorithmName.SHA256, RoundCounter, OtherInfo);
+            var plaintext = new byte[ciphertext.Length];
+            try
+            {
+                using var aes = new AesGcm(contentKey, TagLength);
+                aes.Decrypt(iv, ciphertext, tag, plaintext, Encoding.ASCII.GetBytes(parts[0]));
+                return plaintext;
+            }
+            catch (AuthenticationTagMismatchException)
+            {
+                return null;
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(contentKey);
+            }
+        }
+    }
+
+    /// <summary>The header's <c>epk</c> when the header is exactly a message's (alg, enc, cty), else null.</summary>
+    private static ECDiffieHellman? EphemeralKeyOf(byte[] header)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(header);
+            var root = document.RootElement;
+            return root.GetProperty("alg").GetString() == Algorithm
+                && root.GetProperty("enc").GetString() == JweAlgorithms.ContentEncryption
+                && root.GetProperty("cty").GetString() == ContentType
+                && root.GetProperty("epk") is { ValueKind: JsonValueKind.Object } epk
+                && epk.GetProperty("kty").GetString() == "EC" && epk.GetProperty("crv").GetString() == "P-256"
+                ? PublicKey(epk.GetProperty("x").GetString(), epk.GetProperty("y").GetString())
+                : null;
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A P-256 public key from its JWK coordinates, or null when they are not a point on the curve.</summary>
+    private static ECDiffieHellman? PublicKey(string? x, string? y)
+    {
+        if (x is not { Length: 43 } || y is not { Length: 43 } || !JoseBase64.TryDecode(x, out var qx) || !JoseBase64.TryDecode(y, out var qy))
+        {
+            return null;
+        }
+
+        try
+        {
+            return ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = qx, Y = qy } });
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+}
