@@ -261,6 +261,15 @@ param keyVaultPublicKeyMaxStaleness string = ''
 @description('KeyCheck__WarnBefore: the daily key check warns when the current version expires within this (default 45.00:00:00).')
 param keyCheckWarnBefore string = ''
 
+@description('FollowUp__LookupFloor: no follow-up lookup is answered sooner after it arrived (default 00:00:00.300).')
+param followUpLookupFloor string = ''
+
+@description('FollowUp__MaxLookupsPerSecond: the follow-up lookup bucket shared by every instance, tokens a second (default 5).')
+param followUpMaxLookupsPerSecond string = ''
+
+@description('FollowUp__LookupBurst: that bucket\'s size (default 50).')
+param followUpLookupBurst string = ''
+
 // The triage index's HMAC key (docs/triage.md, "What the index holds") must stay the same for the life of the data:
 // under another key every tip already indexed is unsearchable. So it is not drawn anew here like the challenge key:
 // the preprovision hook (infra/hooks/preprovision.mjs) generates it once into the azd environment, and every
@@ -332,6 +341,9 @@ var operatorSettings = union(
     KeyVault__PublicKeyRefreshInterval: keyVaultPublicKeyRefreshInterval
     KeyVault__PublicKeyMaxStaleness: keyVaultPublicKeyMaxStaleness
     KeyCheck__WarnBefore: keyCheckWarnBefore
+    FollowUp__LookupFloor: followUpLookupFloor
+    FollowUp__MaxLookupsPerSecond: followUpMaxLookupsPerSecond
+    FollowUp__LookupBurst: followUpLookupBurst
   },
   // Routing__Rules__0__Queue = 'urgent', Routing__Rules__0__Priority = '1', …
   reduce(

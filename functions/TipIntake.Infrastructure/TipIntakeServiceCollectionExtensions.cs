@@ -5,6 +5,7 @@ using TipIntake.Core.Keys;
 using TipIntake.Core.Processing;
 using TipIntake.Core.Routing;
 using TipIntake.Infrastructure.Backup;
+using TipIntake.Infrastructure.FollowUp;
 using TipIntake.Infrastructure.KeyVault;
 using TipIntake.Infrastructure.Retention;
 using TipIntake.Infrastructure.Staff;
@@ -102,6 +103,7 @@ public static class TipIntakeServiceCollectionExtensions
         services.AddSingleton<TipIntakeService>();
         services.AddSingleton<FormIntakeService>();
         services.AddFloodControl();
+        services.AddFollowUp();
         services.AddSingleton<TipProcessor>();
         services.AddStaffAuthentication(configuration, environment);
         services.AddTriage(configuration, environment);

@@ -75,8 +75,12 @@ var tableNames = [
 ]
 // Flood control's state shared by the instances (the floor, per-instance counts, spent nonces, shared buckets): nothing
 // about any tip or reporter, and worthless a few minutes later, so it is not backed up.
+// Follow-up keys (docs/follow-up.md, "Storage"): each row holds a reporter's sealed private key, deleted when access
+// after closing ends (crypto-shredding); an immutable backup would keep it for BACKUP_RETENTION_DAYS more, so it is not
+// backed up.
 var allTableNames = concat(tableNames, [
   'FloodControl'
+  'FollowUpKeys'
 ])
 // The deployment container plus the two the Functions host itself uses (host locks, function keys). They are created
 // here so that the identity's blob role can be scoped to exactly these containers.

@@ -94,5 +94,10 @@ public sealed class DataProtectionTests(CompiledTemplate template)
         Assert.Contains("'FloodControl'", StorageModule.At("variables.allTableNames").Str(), StringComparison.Ordinal);
         Assert.Equal("FloodControl", StorageNames.FloodControlTable);
         Assert.DoesNotContain(StorageNames.FloodControlTable, TableBackup.Tables);
+
+        // Follow-up keys are created too, and not backed up: an immutable snapshot would outlive a sealed key's deletion.
+        Assert.Contains("'FollowUpKeys'", StorageModule.At("variables.allTableNames").Str(), StringComparison.Ordinal);
+        Assert.Equal("FollowUpKeys", StorageNames.FollowUpKeysTable);
+        Assert.DoesNotContain(StorageNames.FollowUpKeysTable, TableBackup.Tables);
     }
 }

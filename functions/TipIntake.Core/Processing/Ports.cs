@@ -8,7 +8,8 @@ public sealed record InboundMessage(string MessageId, ReadOnlyMemory<byte> Body,
 
 /// <summary>
 /// A decrypted, validated and routed tip, ready for triage. <see cref="Effort"/> is the effort its stamp achieved
-/// (null on the no-script path); the store keeps only a coarse band of it.
+/// (null on the no-script path); the store keeps only a coarse band of it. <see cref="FollowUp"/> is the tip's follow-up
+/// state for its row (null: not recorded).
 /// </summary>
 public sealed record StoredTip(
     string TipId,
@@ -17,7 +18,8 @@ public sealed record StoredTip(
     DateTimeOffset ReceivedHour,
     string ReceiptHash,
     string KeyId,
-    int? Effort = null);
+    int? Effort = null,
+    FollowUp.TipFollowUp? FollowUp = null);
 
 /// <summary>
 /// The processor's share of the key store's request budget (Key Vault allows ~50 unwraps a second per vault), shared

@@ -28,7 +28,8 @@ public sealed class TipProcessor(
     ITipInbox? lanes = null,
     IUnwrapBudget? budget = null,
     FloodControl.FloodState? flood = null,
-    Microsoft.Extensions.Options.IOptions<ProcessingOptions>? options = null)
+    Microsoft.Extensions.Options.IOptions<ProcessingOptions>? options = null,
+    FollowUp.FollowUpEnrolments? followUp = null)
 {
     /// <summary>How often a held message looks again whether it may go on.</summary>
     public static readonly TimeSpan HoldPoll = TimeSpan.FromMilliseconds(250);
@@ -152,7 +153,7 @@ public sealed class TipProcessor(
                 .ConfigureAwait(false);
         }
 
-        var outcome = await StoreAsync(message, envelope, jwe.Header.KeyId, read.Tip, cancellationToken).ConfigureAwait(false);
+        var outcome = await StoreAsync(message, envelope, jwe.Header.KeyId, read, cancellationToken).ConfigureAwait(false);
         if (outcome is ProcessingOutcome.Stored && envelope.JweRef is { } stored)
         {
             await ForgetClaimCheckAsync(envelope.TipId, stored, cancellationToken).ConfigureAwait(false);
@@ -170,13 +171,22 @@ public sealed class TipProcessor(
     }
 
     private async Task<ProcessingOutcome> StoreAsync(
-        InboundMessage message, TipEnvelope envelope, string keyId, Tip tip, CancellationToken cancellationToken)
+        InboundMessage message, TipEnvelope envelope, string keyId, TipReadResult read, CancellationToken cancellationToken)
     {
+        var tip = read.Tip!;
         var route = router.Route(tip);
-        var stored = new StoredTip(envelope.TipId, route, tip, envelope.ReceivedHour, envelope.ReceiptHash, keyId, envelope.Effort);
+        var (followUpColumns, thread) = followUp?.Prepare(read.FollowUp, envelope.TipId, route.Queue) ?? default;
+        var stored = new StoredTip(envelope.TipId, route, tip, envelope.ReceivedHour, envelope.ReceiptHash, keyId, envelope.Effort, followUpColumns);
         try
         {
             var added = await tips.TryAddAsync(stored, cancellationToken).ConfigureAwait(false);
+
+            // After the tip, on a redelivery too (a write of the same row again), so that a failure in between is
+            // retried until both are there; the claim-check is deleted only after both.
+            if (thread is not null)
+            {
+                await followUp!.SaveAsync(thread, cancellationToken).ConfigureAwait(false);
+            }
             if (added)
             {
                 Log.TipStored(logger, route.Queue);

@@ -22,6 +22,12 @@ public sealed record TipDocument
 
     public string? Contact { get; init; }
 
+    /// <summary>
+    /// Optional enrolment for anonymous follow-up (docs/follow-up.md, "The protocol" §1), read as it came so that an
+    /// invalid one is checked by <see cref="FollowUp.FollowUpReader"/> and recorded, never a reason to refuse the tip.
+    /// </summary>
+    public JsonElement? FollowUp { get; init; }
+
     /// <summary>Filler so that the ciphertext's length reveals little; read and thrown away.</summary>
     public string? Padding { get; init; }
 }

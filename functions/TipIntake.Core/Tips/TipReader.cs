@@ -43,7 +43,9 @@ public static partial class TipReader
 
         var errors = new List<TipError>();
         var tip = Validate(document, DateOnly.FromDateTime(now.UtcDateTime.Add(FutureTolerance)), errors);
-        return errors.Count == 0 ? new TipReadResult(tip, []) : new TipReadResult(null, errors);
+        return errors.Count == 0
+            ? new TipReadResult(tip, []) { FollowUp = FollowUp.FollowUpReader.Read(document.FollowUp) }
+            : new TipReadResult(null, errors);
     }
 
     private static Tip Validate(TipDocument d, DateOnly latestDate, List<TipError> errors)
@@ -249,12 +251,15 @@ public static partial class TipReader
     [GeneratedRegex(@"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\z", RegexOptions.CultureInvariant)]
     private static partial Regex LanguageTag();
 
-    [GeneratedRegex(@"^\$(\.(category|narrative|location|country|region|place|observed|from|to|peopleCount|urgency|language|contact|padding))*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\$(\.(category|narrative|location|country|region|place|observed|from|to|peopleCount|urgency|language|contact|padding|followUp))*$", RegexOptions.CultureInvariant)]
     private static partial Regex KnownPath();
 }
 
 /// <summary>Either a valid tip or the list of what is wrong with it.</summary>
 public sealed record TipReadResult(Tip? Tip, IReadOnlyList<TipError> Errors)
 {
+    /// <summary>The tip's follow-up member, valid or rejected (a rejection never makes the tip invalid).</summary>
+    public FollowUp.FollowUpRead FollowUp { get; init; }
+
     public bool IsValid => Tip is not null;
 }

@@ -12,7 +12,8 @@ namespace TipIntake.Infrastructure.Retention;
 /// out of every index set, then deleted; a run that fails in between leaves the mark, and the next run (or the index
 /// repair) finishes the purge — the index never keeps anything of a purged tip.
 /// </summary>
-public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore triage, TriageIndexer indexer) : IRetentionStore
+public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore triage, TriageIndexer indexer, FollowUp.TableFollowUpStore followUp)
+    : IRetentionStore
 {
     private static readonly string[] KeyColumns = ["PartitionKey", "RowKey"];
 
@@ -60,6 +61,9 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
         }
 
         await indexer.PurgeAsync(row.Summary, row.Content, cancellationToken).ConfigureAwait(false);
+
+        // The follow-up key row (the sealed key with it) while the tip's row still names it.
+        await followUp.ForgetTipAsync(tip.Queue, tip.TipId, cancellationToken).ConfigureAwait(false);
         return await DeleteAsync(_tips, tip.Queue, tip.TipId, marked, "Purging a tip", cancellationToken).ConfigureAwait(false);
     }
 

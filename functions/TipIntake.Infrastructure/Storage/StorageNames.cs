@@ -37,6 +37,9 @@ public static class StorageNames
     /// <summary>Related reports: each tip's related list and each pair's decision.</summary>
     public const string RelationsTable = "TipRelations";
 
+    /// <summary>Follow-up enrolments: PartitionKey the lookup hash <c>H</c>, RowKey the tip id (docs/follow-up.md, "Storage").</summary>
+    public const string FollowUpKeysTable = "FollowUpKeys";
+
     /// <summary>The connection the Functions host and the queue triggers use; the same name holds either a connection string or identity-based settings.</summary>
     public const string Connection = "AzureWebJobsStorage";
 }

@@ -96,6 +96,7 @@ internal static class TipEntity
             ["EffortBand"] = Core.Triage.EffortBands.Of(stored.Effort),
         };
         NarrativeColumns.Write(entity, tip.Narrative);
+        FollowUp.TipFollowUpColumns.Write(entity, stored.FollowUp);
         return entity;
     }
 }

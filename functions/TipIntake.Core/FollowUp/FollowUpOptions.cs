@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TipIntake.Core.FollowUp;
+
+/// <summary>Section <c>FollowUp</c> (docs/follow-up.md, "Configuration").</summary>
+public sealed class FollowUpOptions
+{
+    public const string SectionName = "FollowUp";
+
+    /// <summary>No lookup is answered sooner after it arrived: the floor hides what storage and serialising take.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:05")]
+    public TimeSpan LookupFloor { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>The lookup bucket shared by every instance (beside the stamp): tokens a second.</summary>
+    [Range(0.01, 10_000)]
+    public double MaxLookupsPerSecond { get; set; } = 5;
+
+    /// <summary>The lookup bucket's size.</summary>
+    [Range(1, 100_000)]
+    public int LookupBurst { get; set; } = 50;
+
+}
+
+/// <summary>Checks <see cref="FollowUpOptions"/> at start-up: generated at compile time from its annotations.</summary>
+[OptionsValidator]
+public sealed partial class FollowUpOptionsValidator : IValidateOptions<FollowUpOptions>;

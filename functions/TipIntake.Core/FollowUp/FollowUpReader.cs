@@ -1,0 +1,115 @@
+using TipIntake.Core.Jwe;
+
+namespace TipIntake.Core.FollowUp;
+
+/// <summary>
+/// Validates a tip's optional <c>followUp</c> member (docs/follow-up.md, "The protocol" §1): exactly <c>v</c> (1),
+/// <c>lookup</c> (32 bytes), <c>key</c> (an EC P-256 public JWK: exactly kty, crv, x, y, a point of the curve) and
+/// <c>sealedKey</c> (204 bytes), each in canonical unpadded base64url. Anything else is a rejection with a code — never a
+/// reason to refuse the tip, which matters more than its follow-up.
+/// </summary>
+public static class FollowUpReader
+{
+    public const int Version = 1;
+
+    private const int CoordinateLength = 43;
+
+    public static FollowUpRead Read(JsonElement? member)
+    {
+        if (member is not { } followUp)
+        {
+            return FollowUpRead.Absent;
+        }
+
+        if (followUp.ValueKind != JsonValueKind.Object)
+        {
+            return FollowUpRead.Rejected(FollowUpRejection.NotAnObject);
+        }
+
+        if (Members(followUp, "v", "lookup", "key", "sealedKey") is { } membersWrong)
+        {
+            return FollowUpRead.Rejected(membersWrong);
+        }
+
+        if (followUp.GetProperty("v") is not { ValueKind: JsonValueKind.Number } v || !v.TryGetInt32(out var version) || version != Version
+            || v.GetRawText() != "1")
+        {
+            return FollowUpRead.Rejected(FollowUpRejection.UnsupportedVersion);
+        }
+
+        if (Canonical(followUp.GetProperty("lookup"), FollowUpKeys.LookupLength, FollowUpKeys.KeyBytes) is not { } lookup)
+        {
+            return FollowUpRead.Rejected(FollowUpRejection.LookupInvalid);
+        }
+
+        var key = followUp.GetProperty("key");
+        if (key.ValueKind != JsonValueKind.Object)
+        {
+            return FollowUpRead.Rejected(FollowUpRejection.KeyInvalid);
+        }
+
+        if (Members(key, "kty", "crv", "x", "y") is { } keyMembersWrong)
+        {
+            return FollowUpRead.Rejected(keyMembersWrong);
+        }
+
+        if (key.GetProperty("kty") is not { ValueKind: JsonValueKind.String } kty || kty.GetString() != "EC"
+            || key.GetProperty("crv") is not { ValueKind: JsonValueKind.String } crv || crv.GetString() != "P-256"
+            || Canonical(key.GetProperty("x"), CoordinateLength, 32) is not { } x
+            || Canonical(key.GetProperty("y"), CoordinateLength, 32) is not { } y)
+        {
+            return FollowUpRead.Rejected(FollowUpRejection.KeyInvalid);
+        }
+
+        if (!IsOnCurve(x, y))
+        {
+            return FollowUpRead.Rejected(FollowUpRejection.KeyNotOnCurve);
+        }
+
+        if (Canonical(followUp.GetProperty("sealedKey"), FollowUpSecrets.SealedKeyLength, FollowUpSecrets.SealedKeyBytes) is null)
+        {
+            return FollowUpRead.Rejected(FollowUpRejection.SealedKeyInvalid);
+        }
+
+        var publicKey = new ReporterPublicKey(JoseBase64.Encode(x), JoseBase64.Encode(y));
+        return new FollowUpRead(new FollowUpEnrolment(lookup, publicKey, followUp.GetProperty("sealedKey").GetString()!, version), null);
+    }
+
+    /// <summary>Exactly the <paramref name="names"/>, each once (the tip's parser already refuses a duplicate anywhere).</summary>
+    private static FollowUpRejection? Members(JsonElement element, params ReadOnlySpan<string> names)
+    {
+        var seen = 0;
+        foreach (var property in element.EnumerateObject())
+        {
+            if (names.IndexOf(property.Name) < 0)
+            {
+                return FollowUpRejection.UnknownMember;
+            }
+
+            seen++;
+        }
+
+        return seen == names.Length ? null : FollowUpRejection.MissingMember;
+    }
+
+    /// <summary>The bytes of a string of exactly <paramref name="length"/> canonical unpadded base64url characters, or null.</summary>
+    private static byte[]? Canonical(JsonElement value, int length, int bytes) =>
+        value.ValueKind == JsonValueKind.String && value.GetString() is { } text && text.Length == length
+            && JoseBase64.TryDecode(text, out var decoded) && decoded.Length == bytes && JoseBase64.Encode(decoded) == text
+            ? decoded
+            : null;
+
+    /// <summary>The framework checks the point when it imports a public key; an off-curve point throws.</summary>
+    private static bool IsOnCurve(byte[] x, byte[] y)
+    {
+        try
+        {
+            using var key = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = x, Y = y } });
+            return true;
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+}

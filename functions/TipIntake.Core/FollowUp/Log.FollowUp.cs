@@ -1,0 +1,13 @@
+namespace TipIntake.Core;
+
+/// <summary>Follow-up's log lines: codes and counts only — never <c>L</c>, <c>H</c>, a ref, a code, a key or a tip id.</summary>
+internal static partial class Log
+{
+    /// <summary>Right and wrong codes together, one line a minute: nothing in a log tells them apart, nor dates one reporter's visit.</summary>
+    [LoggerMessage(8001, LogLevel.Information, "Follow-up lookups in the last minute: {Total} ({ByCode})")]
+    public static partial void FollowUpLookups(ILogger logger, long total, string byCode);
+
+    /// <summary>No tip id: processing happens seconds after arrival (see <see cref="TipStored"/>).</summary>
+    [LoggerMessage(8002, LogLevel.Information, "A tip's followUp member was not taken ({Code}); the tip is stored without follow-up")]
+    public static partial void FollowUpRejected(ILogger logger, string code);
+}

@@ -1,0 +1,60 @@
+using TipIntake.Core.FloodControl;
+using TipIntake.Core.Logging;
+
+namespace TipIntake.Core.FollowUp;
+
+/// <summary>
+/// What stands around a lookup besides the stamp: the lookup bucket shared by every instance
+/// (<c>FollowUp:MaxLookupsPerSecond</c>, <c>LookupBurst</c>), the response floor (<c>FollowUp:LookupFloor</c>), and the
+/// count of lookups logged once a minute — answered and refused together, by code, since nothing in a log may tell a
+/// right code from a wrong one. Thread-safe; one instance.
+/// </summary>
+public sealed class LookupGate : IDisposable
+{
+    /// <summary>How long a client is told to wait when the bucket is empty.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>What a 503 tells the client to wait.</summary>
+    public static readonly TimeSpan UnavailableRetryAfter = TimeSpan.FromSeconds(30);
+
+    public const string Answered = "answered";
+
+    private readonly SharedTokenBucket _bucket;
+    private readonly RefusalTally _tally;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _floor;
+
+    public LookupGate(IOptions<FollowUpOptions> options, ISharedBucketStore buckets, TimeProvider time, ILogger<LookupGate> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var settings = options.Value;
+        _time = time;
+        _floor = settings.LookupFloor;
+
+        // Tokens are claimed about a second's worth at a time, and go stale after a second: an instance cannot hoard them.
+        var block = Math.Clamp((int)Math.Ceiling(settings.MaxLookupsPerSecond), 1, settings.LookupBurst);
+        _bucket = new SharedTokenBucket(buckets, "follow-up-lookups", settings.MaxLookupsPerSecond, settings.LookupBurst, block,
+            RetryAfter, TimeSpan.FromSeconds(1), time);
+        _tally = new RefusalTally(time, SubmissionRefusals.Interval, (total, byCode) => Log.FollowUpLookups(logger, total, byCode));
+    }
+
+    /// <summary>A token of the lookup bucket, or false when it is empty for now.</summary>
+    /// <exception cref="Intake.StorageUnavailableException">The shared bucket could not be reached.</exception>
+    public ValueTask<bool> TryTakeAsync(CancellationToken cancellationToken) => _bucket.TryTakeAsync(0, cancellationToken);
+
+    /// <summary>Waits until <c>FollowUp:LookupFloor</c> has passed since <paramref name="arrivedAt"/> (a <see cref="TimeProvider.GetTimestamp"/>).</summary>
+    public Task HoldUntilFloorAsync(long arrivedAt, CancellationToken cancellationToken)
+    {
+        var remaining = _floor - _time.GetElapsedTime(arrivedAt);
+        return remaining > TimeSpan.Zero ? Task.Delay(remaining, _time, cancellationToken) : Task.CompletedTask;
+    }
+
+    /// <summary>Counts one lookup under <paramref name="code"/> (<see cref="Answered"/> or a problem code).</summary>
+    public void Count(string code) => _tally.Add(code);
+
+    public void Dispose()
+    {
+        _tally.Dispose();
+        _bucket.Dispose();
+    }
+}

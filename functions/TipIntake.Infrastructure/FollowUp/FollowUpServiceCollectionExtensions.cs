@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TipIntake.Core.FollowUp;
+
+namespace TipIntake.Infrastructure.FollowUp;
+
+/// <summary>Anonymous follow-up (docs/follow-up.md): enrolment with the tip, and the lookup.</summary>
+public static class FollowUpServiceCollectionExtensions
+{
+    public static IServiceCollection AddFollowUp(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<FollowUpOptions, FollowUpOptionsValidator>(FollowUpOptions.SectionName);
+        services.TryAddSingleton<FollowUpSecrets>();
+        services.TryAddSingleton<TableFollowUpStore>();
+        services.TryAddSingleton<IFollowUpStore>(provider => provider.GetRequiredService<TableFollowUpStore>());
+        services.TryAddSingleton<IThreadMessages, NoThreadMessages>();
+        services.TryAddSingleton<FollowUpEnrolments>();
+        services.TryAddSingleton<FollowUpLookup>();
+        services.TryAddSingleton<LookupGate>();
+        return services;
+    }
+}
