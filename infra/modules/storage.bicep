@@ -69,6 +69,8 @@ var tableNames = [
   'TipEvents'
   'Quarantine'
   'TipNotes'
+  // Follow-up threads: reporters' answers (as tips hold narratives) and copies only a reporter's code opens.
+  'TipMessages'
   // The triage index (views, filters, keyed-hash search terms, locators, counts) and related reports: docs/triage.md.
   'TipIndex'
   'TipRelations'

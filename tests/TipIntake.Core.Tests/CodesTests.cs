@@ -32,7 +32,7 @@ public sealed class CodesTests
     {
         Assert.Equal(
             ["envelope-invalid", "jwe-invalid", "key-unavailable", "unwrap-rejected", "tag-mismatch", "tip-invalid",
-             "retries-exhausted", "jwe-missing"],
+             "retries-exhausted", "jwe-missing", "answer-invalid", "answer-unmatched"],
             Enum.GetValues<QuarantineReason>().Select(Codes.Of));
     }
 

@@ -53,13 +53,3 @@ public interface IThreadMessages
     /// <exception cref="Intake.StorageUnavailableException">Storage could not be reached.</exception>
     Task<IReadOnlyList<ThreadMessage>> ReadNewestAsync(string tipId, int max, CancellationToken cancellationToken);
 }
-
-/// <summary>
-/// Until staff messages and answers exist (the next part of issue 15) there is no <c>TipMessages</c> table: every
-/// thread is empty, for right and wrong codes alike, and no read is made for either.
-/// </summary>
-public sealed class NoThreadMessages : IThreadMessages
-{
-    public Task<IReadOnlyList<ThreadMessage>> ReadNewestAsync(string tipId, int max, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<ThreadMessage>>([]);
-}

@@ -10,4 +10,8 @@ internal static partial class Log
     /// <summary>No tip id: processing happens seconds after arrival (see <see cref="TipStored"/>).</summary>
     [LoggerMessage(8002, LogLevel.Information, "A tip's followUp member was not taken ({Code}); the tip is stored without follow-up")]
     public static partial void FollowUpRejected(ILogger logger, string code);
+
+    /// <summary>Like <see cref="TipStored"/>: the queue, never the tip or the answer.</summary>
+    [LoggerMessage(8003, LogLevel.Information, "A reporter's answer was added to a thread of triage queue {TriageQueue}")]
+    public static partial void AnswerStored(ILogger logger, string triageQueue);
 }

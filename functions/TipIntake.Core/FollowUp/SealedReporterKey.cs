@@ -69,12 +69,7 @@ public static class SealedReporterKey
     }
 
     /// <summary>The RFC 7638 thumbprint of a P-256 public key: the <c>kid</c> of every message to it.</summary>
-    public static string ThumbprintOf(string x, string y)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        return JoseBase64.Encode(SHA256.HashData(Encoding.ASCII.GetBytes($$"""{"crv":"P-256","kty":"EC","x":"{{x}}","y":"{{y}}"}""")));
-    }
+    public static string ThumbprintOf(string x, string y) => new ReporterPublicKey(x, y).Thumbprint;
 
     private static ECDiffieHellman? Import(byte[] jwk)
     {

@@ -36,6 +36,12 @@ public sealed record TipEnvelope(
     /// </summary>
     public const int MaxJweLength = 196_608;
 
+    /// <summary>
+    /// The longest answer JWE (docs/follow-up.md, "Sizes"): 4,000 characters in any script, padded to at most 16 KiB,
+    /// fit with room for the header and key; always inline.
+    /// </summary>
+    public const int MaxAnswerJweLength = 24_576;
+
     /// <summary>Reads and checks a queue message: a v1 envelope with a tip id, a hash, exactly one of JWE or reference, and a sane effort.</summary>
     public static bool TryRead(ReadOnlySpan<byte> body, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TipEnvelope? envelope)
     {

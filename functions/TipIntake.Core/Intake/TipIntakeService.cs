@@ -38,21 +38,47 @@ public sealed class TipIntakeService(
         string compactJwe, SubmissionId submission, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken) =>
         SubmitCoreAsync(
             compactJwe,
+            JweContent.Tip,
             () => receipts.IdentityFor(submission, SubmittedPayload.Jwe, System.Text.Encoding.ASCII.GetBytes(compactJwe)),
+            admit,
+            cancellationToken);
+
+    /// <summary>
+    /// Accepts a reporter's answer (docs/follow-up.md, "Answering"): exactly like a tip — blind to its content, resend-safe
+    /// under its submission id — but only a JWE whose <c>cty</c> says answer, at most <see cref="TipEnvelope.MaxAnswerJweLength"/>.
+    /// It travels the same queue under an id of its own; the processor tells it from a tip by that <c>cty</c>.
+    /// </summary>
+    public Task<IntakeResult> SubmitAnswerAsync(
+        string compactJwe, SubmissionId submission, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken) =>
+        SubmitCoreAsync(
+            compactJwe,
+            JweContent.Answer,
+            () => receipts.IdentityFor(submission, SubmittedPayload.AnswerJwe, System.Text.Encoding.ASCII.GetBytes(compactJwe)),
             admit,
             cancellationToken);
 
     /// <summary>Accepts a JWE whose identity the caller derived (the no-script path derives it from the plaintext).</summary>
     public Task<IntakeResult> SubmitAsync(
         string compactJwe, SubmissionIdentity identity, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken) =>
-        SubmitCoreAsync(compactJwe, () => identity, admit, cancellationToken);
+        SubmitCoreAsync(compactJwe, JweContent.Tip, () => identity, admit, cancellationToken);
 
     private async Task<IntakeResult> SubmitCoreAsync(
-        string compactJwe, Func<SubmissionIdentity> identify, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken)
+        string compactJwe,
+        JweContent expected,
+        Func<SubmissionIdentity> identify,
+        Func<CancellationToken, ValueTask<FloodDecision>>? admit,
+        CancellationToken cancellationToken)
     {
-        if (!JweParser.TryParse(compactJwe, TipEnvelope.MaxJweLength, out var jwe, out var fault))
+        var maxLength = expected == JweContent.Answer ? TipEnvelope.MaxAnswerJweLength : TipEnvelope.MaxJweLength;
+        if (!JweParser.TryParse(compactJwe, maxLength, out var jwe, out var fault))
         {
             return Refuse(fault);
+        }
+
+        // A tip on the answer route, or an answer on the tip route: each route takes one kind.
+        if (jwe.Header.Content != expected)
+        {
+            return Refuse(JweFault.UnsupportedCty);
         }
 
         try

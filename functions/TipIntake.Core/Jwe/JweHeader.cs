@@ -1,7 +1,19 @@
 namespace TipIntake.Core.Jwe;
 
 /// <summary>The protected header members this service accepts (docs/architecture.md, "Intake").</summary>
-public sealed record JweHeader(string Algorithm, string Encryption, string KeyId, string ContentType);
+public sealed record JweHeader(string Algorithm, string Encryption, string KeyId, string ContentType)
+{
+    /// <summary>What the JWE carries, by its <c>cty</c>: authenticated, and readable before anything is decrypted.</summary>
+    public JweContent Content => JweAlgorithms.ContentOf(ContentType) ?? JweContent.Unknown;
+}
+
+/// <summary>The documents the intake key receives: tips, and reporters' answers to the organisation (docs/follow-up.md).</summary>
+public enum JweContent
+{
+    Unknown,
+    Tip,
+    Answer,
+}
 
 public static class JweAlgorithms
 {
@@ -11,7 +23,16 @@ public static class JweAlgorithms
     /// <summary>RFC 7515 §4.1.10 lets producers omit the "application/" prefix of <c>cty</c>; both forms mean the same.</summary>
     public const string TipV1ContentType = "application/vnd.tipintake.tip.v1+json";
 
-    public static bool IsTipV1ContentType(string cty) =>
-        string.Equals(cty, TipV1ContentType, StringComparison.OrdinalIgnoreCase)
-        || string.Equals("application/" + cty, TipV1ContentType, StringComparison.OrdinalIgnoreCase);
+    /// <summary>A reporter's answer on the follow-up route (docs/follow-up.md, "Answering").</summary>
+    public const string AnswerV1ContentType = "application/vnd.tipintake.answer.v1+json";
+
+    public static bool IsTipV1ContentType(string cty) => Is(cty, TipV1ContentType);
+
+    /// <summary>What a <c>cty</c> names, or null for anything this service does not accept.</summary>
+    public static JweContent? ContentOf(string cty) =>
+        Is(cty, TipV1ContentType) ? JweContent.Tip : Is(cty, AnswerV1ContentType) ? JweContent.Answer : null;
+
+    private static bool Is(string cty, string contentType) =>
+        string.Equals(cty, contentType, StringComparison.OrdinalIgnoreCase)
+        || string.Equals("application/" + cty, contentType, StringComparison.OrdinalIgnoreCase);
 }

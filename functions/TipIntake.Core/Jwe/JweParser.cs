@@ -179,7 +179,7 @@ public static class JweParser
             return JweFault.UnsupportedEnc;
         }
 
-        if (!JweAlgorithms.IsTipV1ContentType(cty))
+        if (JweAlgorithms.ContentOf(cty) is null)
         {
             return JweFault.UnsupportedCty;
         }

@@ -25,4 +25,10 @@ public enum QuarantineReason
 
     /// <summary>The envelope names a claim-checked JWE that is not there, and no tip with its id was stored.</summary>
     JweMissing,
+
+    /// <summary>The plaintext of an answer (docs/follow-up.md, "Answering") is not a v1 answer.</summary>
+    AnswerInvalid,
+
+    /// <summary>An answer whose code and thread match no thread: purged, expired, or a forged lookup token. Kept, never dropped.</summary>
+    AnswerUnmatched,
 }

@@ -29,7 +29,8 @@ public sealed class TipProcessor(
     IUnwrapBudget? budget = null,
     FloodControl.FloodState? flood = null,
     Microsoft.Extensions.Options.IOptions<ProcessingOptions>? options = null,
-    FollowUp.FollowUpEnrolments? followUp = null)
+    FollowUp.FollowUpEnrolments? followUp = null,
+    FollowUp.ReporterAnswers? answers = null)
 {
     /// <summary>How often a held message looks again whether it may go on.</summary>
     public static readonly TimeSpan HoldPoll = TimeSpan.FromMilliseconds(250);
@@ -136,6 +137,18 @@ public sealed class TipProcessor(
             CryptographicOperations.ZeroMemory(contentKey);
         }
 
+        if (jwe.Header.Content == JweContent.Answer)
+        {
+            try
+            {
+                return await AnswerAsync(message, envelope, jwe.Header.KeyId, plaintext, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(plaintext);
+            }
+        }
+
         TipReadResult read;
         try
         {
@@ -160,6 +173,44 @@ public sealed class TipProcessor(
         }
 
         return outcome;
+    }
+
+    /// <summary>
+    /// A reporter's answer to a thread (docs/follow-up.md, "Answering"): appended to its tip's messages, or kept in the
+    /// quarantine when it is not an answer or its thread is gone — never dropped. The answer's own id stands where a
+    /// tip's would.
+    /// </summary>
+    private async Task<ProcessingOutcome> AnswerAsync(
+        InboundMessage message, TipEnvelope envelope, string keyId, byte[] plaintext, CancellationToken cancellationToken)
+    {
+        if (answers is null)
+        {
+            return await QuarantineAsync(message, envelope, QuarantineReason.AnswerInvalid, "follow-up is not enabled here", cancellationToken, keyId)
+                .ConfigureAwait(false);
+        }
+
+        FollowUp.AnswerOutcome outcome;
+        try
+        {
+            outcome = await answers.AcceptAsync(envelope.TipId, envelope.ReceivedHour, plaintext, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException)
+        {
+            return RetryLater(envelope.TipId, message, "thread store unavailable");
+        }
+
+        switch (outcome)
+        {
+            case FollowUp.AnswerOutcome.Stored stored:
+                Log.AnswerStored(logger, stored.TriageQueue);
+                return new ProcessingOutcome.Stored(envelope.TipId, stored.TriageQueue, WasRedelivery: false);
+            case FollowUp.AnswerOutcome.Invalid invalid:
+                return await QuarantineAsync(message, envelope, QuarantineReason.AnswerInvalid, Codes.Of(invalid.Fault), cancellationToken, keyId)
+                    .ConfigureAwait(false);
+            default:
+                return await QuarantineAsync(message, envelope, QuarantineReason.AnswerUnmatched, "no thread has this code and ref", cancellationToken, keyId)
+                    .ConfigureAwait(false);
+        }
     }
 
     /// <summary>For messages the queue gave up on: keep them in the quarantine, whatever they contain.</summary>

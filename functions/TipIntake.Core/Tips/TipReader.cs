@@ -192,7 +192,7 @@ public static partial class TipReader
     }
 
     /// <summary>Refuses C0/C1 controls (except tab and line breaks where allowed) and lone surrogates.</summary>
-    private static bool IsWellFormedText(string value, bool multiline)
+    internal static bool IsWellFormedText(string value, bool multiline)
     {
         for (var i = 0; i < value.Length; i++)
         {
@@ -217,7 +217,7 @@ public static partial class TipReader
         return true;
     }
 
-    private static int CountCodePoints(string value)
+    internal static int CountCodePoints(string value)
     {
         var count = 0;
         foreach (var _ in value.EnumerateRunes())
@@ -247,6 +247,9 @@ public static partial class TipReader
         "wrong-type" => "A field has the wrong JSON type (for example text where a whole number is expected).",
         _ => "The tip is not a well-formed UTF-8 JSON object.",
     };
+
+    /// <summary>Whether <paramref name="value"/> is a language tag as a tip's <c>language</c> must be.</summary>
+    internal static bool IsLanguageTag(string value) => value.Length <= TipLimits.LanguageMaxLength && LanguageTag().IsMatch(value);
 
     [GeneratedRegex(@"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\z", RegexOptions.CultureInvariant)]
     private static partial Regex LanguageTag();

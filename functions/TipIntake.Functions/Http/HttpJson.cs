@@ -7,6 +7,9 @@ namespace TipIntake.Functions.Http;
 /// <summary>The body of a 202: the receipt, shown once to the reporter and never stored in this form.</summary>
 public sealed record ReceiptBody(string Receipt);
 
+/// <summary>The 202 of an answer: nothing to show (the reporter keeps the one follow-up code they have).</summary>
+public sealed record AnswerAcceptedBody;
+
 /// <summary>
 /// A proof-of-work challenge (docs/flood-control.md): solve it to at least <see cref="Difficulty"/> leading zero bits
 /// (the floor now) — <see cref="SuggestedEffort"/> to be processed ahead of the current backlog — then send
@@ -17,6 +20,7 @@ public sealed record ChallengeBody(string Challenge, int Difficulty, int Suggest
 /// <summary>The reporter's API (the intake key's members are named by its own attributes).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ReceiptBody))]
+[JsonSerializable(typeof(AnswerAcceptedBody))]
 [JsonSerializable(typeof(ChallengeBody))]
 [JsonSerializable(typeof(IntakePublicKey))]
 public sealed partial class HttpJsonContext : JsonSerializerContext;

@@ -38,7 +38,7 @@ public sealed class FollowUpLookups(FollowUpLookup lookup, LookupGate gate, Floo
                     return Refused(Problems.ForBody(fault, "application/json"));
             }
 
-            var decision = await flood.AdmitStampedAsync(StampOf(request), cancellationToken);
+            var decision = await flood.AdmitStampedAsync(SubmitTip.StampOf(request), cancellationToken);
             if (!decision.IsAdmitted)
             {
                 return Refused(Problems.ForFlood(request.HttpContext.Response, decision));
@@ -73,17 +73,5 @@ public sealed class FollowUpLookups(FollowUpLookup lookup, LookupGate gate, Floo
     {
         gate.Count(FollowUpProblems.CodeOf(problem));
         return problem;
-    }
-
-    /// <summary>The one <c>TipIntake-Stamp</c> header; none is null, two are malformed.</summary>
-    private static string? StampOf(HttpRequest request)
-    {
-        var stamps = request.Headers[SubmitTip.StampHeader];
-        return stamps.Count switch
-        {
-            0 => null,
-            1 => stamps[0] ?? "",
-            _ => "",
-        };
     }
 }

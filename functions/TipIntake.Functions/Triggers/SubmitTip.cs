@@ -48,12 +48,54 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood, IIntakeK
 
     [Function(nameof(SubmitTip))]
     [ResponsePolicy(ContentPolicy.Strict)]
-    public async Task<IResult> Run(
+    public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/tips")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        SubmitAsync(
+            request,
+            TipEnvelope.MaxJweLength,
+            intake.SubmitAsync,
+            accepted => TypedResults.Json(new ReceiptBody(accepted.ReceiptCode), HttpJsonContext.Default.ReceiptBody, "application/json", StatusCodes.Status202Accepted),
+            cancellationToken);
+
+    /// <summary>
+    /// POST /api/follow-up/answers: a reporter's answer to a thread (docs/follow-up.md, "Answering"), a JWE to the
+    /// intake key exactly like a tip but with the answer's <c>cty</c>; 202 with <c>{}</c> once the queue holds it. The
+    /// server cannot tell which thread it answers before decrypting, and does not try: the processor does.
+    /// </summary>
+    [Function("SubmitAnswer")]
+    [ResponsePolicy(ContentPolicy.Strict)]
+    public Task<IResult> Answer(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/follow-up/answers")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        SubmitAsync(
+            request,
+            TipEnvelope.MaxAnswerJweLength,
+            intake.SubmitAnswerAsync,
+            _ => TypedResults.Json(new AnswerAcceptedBody(), HttpJsonContext.Default.AnswerAcceptedBody, "application/json", StatusCodes.Status202Accepted),
+            cancellationToken);
+
+    /// <summary>The one <c>TipIntake-Stamp</c> header; none is null, two are malformed.</summary>
+    internal static string? StampOf(HttpRequest request)
+    {
+        var stamps = request.Headers[StampHeader];
+        return stamps.Count switch
+        {
+            0 => null,
+            1 => stamps[0] ?? "",
+            _ => "",
+        };
+    }
+
+    private async Task<IResult> SubmitAsync(
+        HttpRequest request,
+        int maxJweLength,
+        Func<string, SubmissionId, Func<CancellationToken, ValueTask<FloodDecision>>, CancellationToken, Task<IntakeResult>> submit,
+        Func<IntakeResult.Accepted, IResult> accepted,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (fault, compactJwe) = await RequestBody.ReadJoseAsync(request, TipEnvelope.MaxJweLength, cancellationToken);
+        var (fault, compactJwe) = await RequestBody.ReadJoseAsync(request, maxJweLength, cancellationToken);
         switch (fault)
         {
             case BodyFault.TooLarge:
@@ -72,17 +114,10 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood, IIntakeK
             return Problems.SubmissionIdInvalid();
         }
 
-        var stamps = request.Headers[StampHeader];
-        string? stamp = stamps.Count switch
+        var stamp = StampOf(request);
+        return await submit(compactJwe!, submission, ct => flood.AdmitStampedAsync(stamp, ct), cancellationToken) switch
         {
-            0 => null,
-            1 => stamps[0] ?? "",
-            _ => "",
-        };
-
-        return await intake.SubmitAsync(compactJwe!, submission, ct => flood.AdmitStampedAsync(stamp, ct), cancellationToken) switch
-        {
-            IntakeResult.Accepted accepted => TypedResults.Json(new ReceiptBody(accepted.ReceiptCode), HttpJsonContext.Default.ReceiptBody, "application/json", StatusCodes.Status202Accepted),
+            IntakeResult.Accepted done => accepted(done),
             IntakeResult.Refused refused => Problems.ForFault(refused.Fault),
             IntakeResult.Unavailable unavailable => Problems.Unavailable(request.HttpContext.Response, unavailable.RetryAfter),
             IntakeResult.FloodControlled held => Problems.ForFlood(request.HttpContext.Response, held.Decision),

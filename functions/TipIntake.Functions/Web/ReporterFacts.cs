@@ -1,3 +1,4 @@
+using TipIntake.Core.FollowUp;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Tips;
@@ -21,6 +22,7 @@ public sealed record ReporterFacts(
     IReadOnlyList<string> NarrativeLanguages,
     string BidiControls,
     string SubmissionHeader,
+    ReporterFacts.Answers FollowUpAnswers,
     IReadOnlyDictionary<string, string> Messages)
 {
     /// <summary>Translation keys starting with one of these go to the scripts, in <see cref="Messages"/>.</summary>
@@ -48,8 +50,12 @@ public sealed record ReporterFacts(
             NarrativeLanguageChoices,
             TipReader.BidiControlCharacters,
             Triggers.SubmitTip.SubmissionHeader,
+            new Answers(AnswerReader.MaxTextCharacters, AnswerReader.PaddingBuckets, TipEnvelope.MaxAnswerJweLength, JweAlgorithms.AnswerV1ContentType),
             texts.Select(MessageKeyPrefixes));
     }
+
+    /// <summary>What the follow-up page's answer box needs (docs/follow-up.md, "Answering").</summary>
+    public sealed record Answers(int MaxCharacters, IReadOnlyList<int> PaddingBuckets, int MaxJweLength, string ContentType);
 
     /// <summary>The text fields' bounds, in Unicode code points.</summary>
     public sealed record MaxLengths(int Narrative, int Region, int Place, int Contact);

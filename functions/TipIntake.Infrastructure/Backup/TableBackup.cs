@@ -22,7 +22,7 @@ public sealed class TableBackup(TableServiceClient tables, BlobServiceClient blo
     private const int RestoreParallelism = 8;
 
     public static IReadOnlyList<string> Tables { get; } =
-        [StorageNames.TipsTable, StorageNames.NotesTable, StorageNames.EventsTable, StorageNames.RelationsTable, StorageNames.QuarantineTable];
+        [StorageNames.TipsTable, StorageNames.NotesTable, StorageNames.MessagesTable, StorageNames.EventsTable, StorageNames.RelationsTable, StorageNames.QuarantineTable];
 
     /// <summary>Tables of the app that are not backed up, and why.</summary>
     public static IReadOnlyDictionary<string, string> NotBackedUp { get; } = new Dictionary<string, string>(StringComparer.Ordinal)

@@ -3,7 +3,7 @@ using TipIntake.Core.FollowUp;
 
 namespace TipIntake.Infrastructure.FollowUp;
 
-/// <summary>Anonymous follow-up (docs/follow-up.md): enrolment with the tip, and the lookup.</summary>
+/// <summary>Anonymous follow-up (docs/follow-up.md): enrolment with the tip, the lookup, and the reporter's answers.</summary>
 public static class FollowUpServiceCollectionExtensions
 {
     public static IServiceCollection AddFollowUp(this IServiceCollection services)
@@ -12,7 +12,10 @@ public static class FollowUpServiceCollectionExtensions
         services.TryAddSingleton<FollowUpSecrets>();
         services.TryAddSingleton<TableFollowUpStore>();
         services.TryAddSingleton<IFollowUpStore>(provider => provider.GetRequiredService<TableFollowUpStore>());
-        services.TryAddSingleton<IThreadMessages, NoThreadMessages>();
+        services.TryAddSingleton<TableThreadMessages>();
+        services.TryAddSingleton<IThreadMessages>(provider => provider.GetRequiredService<TableThreadMessages>());
+        services.TryAddSingleton<IAnswerStore>(provider => provider.GetRequiredService<TableThreadMessages>());
+        services.TryAddSingleton<ReporterAnswers>();
         services.TryAddSingleton<FollowUpEnrolments>();
         services.TryAddSingleton<FollowUpLookup>();
         services.TryAddSingleton<LookupGate>();

@@ -19,6 +19,7 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
 
     private readonly TableClient _tips = tables.GetTableClient(StorageNames.TipsTable);
     private readonly TableClient _notes = tables.GetTableClient(StorageNames.NotesTable);
+    private readonly TableClient _messages = tables.GetTableClient(StorageNames.MessagesTable);
     private readonly TableClient _quarantine = tables.GetTableClient(StorageNames.QuarantineTable);
 
     public IAsyncEnumerable<ExpiredTip> FindClosedTipsAsync(DateTimeOffset changedBefore, CancellationToken cancellationToken) =>
@@ -62,8 +63,15 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
 
         await indexer.PurgeAsync(row.Summary, row.Content, cancellationToken).ConfigureAwait(false);
 
-        // The follow-up key row (the sealed key with it) while the tip's row still names it.
+        // The follow-up key row (the sealed key with it) while the tip's row still names it, and the thread while the
+        // tip's row is still there to lead a failed run back to it.
         await followUp.ForgetTipAsync(tip.Queue, tip.TipId, cancellationToken).ConfigureAwait(false);
+        await foreach (var message in QueryAsync(
+            _messages, TableClient.CreateQueryFilter($"PartitionKey eq {tip.TipId}"), entity => entity.RowKey, "Finding a tip's thread", cancellationToken).ConfigureAwait(false))
+        {
+            await DeleteAsync(_messages, tip.TipId, message, ETag.All.ToString(), "Purging a thread message", cancellationToken).ConfigureAwait(false);
+        }
+
         return await DeleteAsync(_tips, tip.Queue, tip.TipId, marked, "Purging a tip", cancellationToken).ConfigureAwait(false);
     }
 

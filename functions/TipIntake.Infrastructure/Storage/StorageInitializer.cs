@@ -29,7 +29,7 @@ public sealed class StorageInitializer(
             await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var table in (string[])[StorageNames.TipsTable, StorageNames.QuarantineTable, StorageNames.NotesTable, StorageNames.EventsTable, StorageNames.IndexTable, StorageNames.RelationsTable, StorageNames.FloodControlTable, StorageNames.FollowUpKeysTable])
+        foreach (var table in (string[])[StorageNames.TipsTable, StorageNames.QuarantineTable, StorageNames.NotesTable, StorageNames.EventsTable, StorageNames.IndexTable, StorageNames.RelationsTable, StorageNames.FloodControlTable, StorageNames.FollowUpKeysTable, StorageNames.MessagesTable])
         {
             await tables.CreateTableIfNotExistsAsync(table, cancellationToken).ConfigureAwait(false);
         }

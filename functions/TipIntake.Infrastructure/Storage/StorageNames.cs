@@ -37,6 +37,9 @@ public static class StorageNames
     /// <summary>Related reports: each tip's related list and each pair's decision.</summary>
     public const string RelationsTable = "TipRelations";
 
+    /// <summary>Follow-up threads: PartitionKey the tip id; the reporter's answers and the organisation's messages (docs/follow-up.md, "Storage").</summary>
+    public const string MessagesTable = "TipMessages";
+
     /// <summary>Follow-up enrolments: PartitionKey the lookup hash <c>H</c>, RowKey the tip id (docs/follow-up.md, "Storage").</summary>
     public const string FollowUpKeysTable = "FollowUpKeys";
 

@@ -1,13 +1,18 @@
 // The follow-up page's behaviour (docs/follow-up.md): read the code (follow-up-code.js), derive the keys on this
 // device (follow-up-keys.js), look the thread up with a stamped request (stamp.js), and open it only if the sealed key
-// opens — a wrong code gets a decoy that looks the same on the wire, and is found out only here. The code is cleared
-// from the field at once and its bytes wiped; nothing is stored; texts come from the page's #facts block.
+// opens — a wrong code gets a decoy that looks the same on the wire, and is found out only here. Answers are padded
+// and encrypted to the intake key like tips (jwe.js) and sent resend-safe. The code is cleared from the field at once
+// and its bytes wiped; nothing is stored; texts come from the page's #facts block.
 import { messageOf } from './facts.js';
 import { parseCode } from './follow-up-code.js';
 import { decryptMessage, deriveFollowUpKeys, openSealedKey } from './follow-up-keys.js';
+import { HttpError, digestOf, encryptToCompactJwe, fetchIntakeKey, newSubmissionId, padTip } from './jwe.js';
 import { browserStampWorkers, sendStamped } from './stamp.js';
 
 const LOOKUP_PATH = '/api/follow-up/lookup';
+const ANSWER_PATH = '/api/follow-up/answers';
+// Refusals of the JWE itself: the same JWE would be refused again, so the next attempt makes it anew.
+const JWE_REFUSED = [413, 415, 422];
 const STATUSES = ['received', 'in-review', 'closed'];
 
 function failureKeyOf(status) {
@@ -29,6 +34,21 @@ function statusKeyOf(status) {
       return 'followUp.status.in-review';
     default:
       return 'followUp.status.closed';
+  }
+}
+
+function answerFailureKeyOf(status) {
+  switch (status) {
+    case 413:
+      return 'followUp.answerTooLong';
+    case 400:
+    case 415:
+    case 422:
+      return 'status.outdated';
+    case 429:
+      return 'followUp.flood';
+    default:
+      return 'followUp.answerRetry';
   }
 }
 
@@ -61,15 +81,27 @@ async function openThreads(body, sealingKey) {
 export function setUpFollowUp(form, facts) {
   const t = (key) => messageOf(facts, key);
   const input = document.getElementById('follow-up-code');
-  const open = document.getElementById('follow-up-open');
+  const openButton = document.getElementById('follow-up-open');
   const status = document.getElementById('follow-up-status');
   const section = document.getElementById('thread');
   const threadStatus = document.getElementById('thread-status');
   const empty = document.getElementById('thread-empty');
   const list = document.getElementById('thread-messages');
   const forget = document.getElementById('thread-forget');
-  const canDerive = Boolean(window.crypto && window.crypto.subtle && window.fetch && window.TextEncoder && window.BigInt);
+  const closed = document.getElementById('thread-closed');
+  const answerForm = document.getElementById('answer-form');
+  const answerText = document.getElementById('answer-text');
+  const answerSend = document.getElementById('answer-send');
+  const answerStatus = document.getElementById('answer-status');
+  const answers = facts.followUpAnswers;
+  const canDerive = Boolean(window.crypto && window.crypto.subtle && window.fetch && window.TextEncoder && window.BigInt && answers);
   let busy = false;
+  // While a thread is open: its lookup token and ref, for answers; dropped by "forget" and by every new lookup.
+  let open = null;
+  // Each answer is sent under its own submission id; the last attempt whose outcome is unknown goes again unchanged.
+  let answerSubmission = newSubmissionId();
+  let unconfirmed = null;
+  let answering = false;
 
   const setStatus = (key, informational) => {
     status.textContent = key ? t(key) : '';
@@ -81,11 +113,22 @@ export function setUpFollowUp(form, facts) {
     status.focus();
   };
 
+  const setAnswerStatus = (key, informational) => {
+    answerStatus.textContent = key ? t(key) : '';
+    answerStatus.classList.toggle('info', Boolean(informational));
+  };
+
   const clearThread = () => {
     section.hidden = true;
     threadStatus.textContent = '';
     list.replaceChildren();
     empty.hidden = true;
+    closed.hidden = true;
+    answerForm.hidden = true;
+    answerText.value = '';
+    setAnswerStatus('', false);
+    open = null;
+    unconfirmed = null;
   };
 
   const showMessage = (message, text) => {
@@ -99,9 +142,14 @@ export function setUpFollowUp(form, facts) {
     list.append(item);
   };
 
-  const showThreads = async (opened) => {
+  const showThreads = async (opened, lookup) => {
     list.replaceChildren();
     let shown = 0;
+    // Answers go to the first thread of the code (a code has one unless a report was sent twice).
+    const first = opened[0].thread;
+    open = first.answerable === true ? { lookup, ref: first.ref } : null;
+    answerForm.hidden = open === null;
+    closed.hidden = open !== null;
     for (const { thread, privateKey } of opened) {
       threadStatus.textContent = t(statusKeyOf(thread.status));
       for (const message of Array.isArray(thread.messages) ? thread.messages : []) {
@@ -121,7 +169,72 @@ export function setUpFollowUp(form, facts) {
     fail('followUp.failed');
     return;
   }
-  open.disabled = false;
+  openButton.disabled = false;
+
+  answerForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (answering || !open) {
+      return;
+    }
+    const text = answerText.value;
+    if (!text.trim()) {
+      setAnswerStatus('followUp.answerEmpty', false);
+      answerText.focus();
+      return;
+    }
+    let plaintext = [...text].length > answers.maxCharacters ? null : padTip(
+      { v: 1, lookup: open.lookup, thread: open.ref, text, language: document.documentElement.lang }, answers.paddingBuckets);
+    if (!plaintext) {
+      setAnswerStatus('followUp.answerTooLong', false);
+      answerText.focus();
+      return;
+    }
+
+    answering = true;
+    answerSend.disabled = true;
+    answerForm.setAttribute('aria-busy', 'true');
+    setAnswerStatus('followUp.answerSending', true);
+    try {
+      const digest = await digestOf(plaintext);
+      const jwe = unconfirmed && unconfirmed.digest === digest
+        ? unconfirmed.jwe
+        : await encryptToCompactJwe(plaintext, await fetchIntakeKey(), answers.contentType);
+      plaintext.fill(0);
+      plaintext = null;
+      if (jwe.length > answers.maxJweLength) {
+        throw new HttpError(413);
+      }
+      unconfirmed = { digest, jwe };
+      const response = await sendStamped({
+        fetch: window.fetch.bind(window),
+        body: jwe,
+        path: ANSWER_PATH,
+        headers: { [facts.submissionHeader]: answerSubmission },
+        ...browserStampWorkers(),
+      });
+      if (response.status !== 202) {
+        if (JWE_REFUSED.includes(response.status)) {
+          unconfirmed = null;
+        }
+        throw new HttpError(response.status);
+      }
+      unconfirmed = null;
+      answerSubmission = newSubmissionId();
+      answerText.value = '';
+      setAnswerStatus('followUp.answerSent', true);
+    } catch (error) {
+      setAnswerStatus(error instanceof HttpError ? answerFailureKeyOf(error.status)
+        : error instanceof TypeError ? 'followUp.answerRetry' : 'followUp.failed', false);
+      answerStatus.focus();
+    } finally {
+      if (plaintext) {
+        plaintext.fill(0);
+      }
+      answering = false;
+      answerSend.disabled = false;
+      answerForm.removeAttribute('aria-busy');
+    }
+  });
 
   forget.addEventListener('click', () => {
     clearThread();
@@ -147,7 +260,7 @@ export function setUpFollowUp(form, facts) {
     // From here on the code lives only in `parsed.value`, wiped once the keys are derived.
     input.value = '';
     busy = true;
-    open.disabled = true;
+    openButton.disabled = true;
     form.setAttribute('aria-busy', 'true');
     setStatus('followUp.deriving', true);
     try {
@@ -164,13 +277,13 @@ export function setUpFollowUp(form, facts) {
         return;
       }
       setStatus('', false);
-      await showThreads(opened);
+      await showThreads(opened, keys.lookup);
     } catch (error) {
       fail(error instanceof TypeError ? 'followUp.network' : 'followUp.failed');
     } finally {
       parsed.value.fill(0);
       busy = false;
-      open.disabled = false;
+      openButton.disabled = false;
       form.removeAttribute('aria-busy');
     }
   });
