@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
@@ -81,7 +82,7 @@ public sealed class FollowUpTests : IAsyncLifetime
     [Theory]
     [InlineData("en")]
     [InlineData("ko")]
-    public async Task Reporter_gets_a_follow_up_code_and_opens_the_thread_with_it_on_another_visit(string lang)
+    public async Task Reporter_gets_a_follow_up_code_opens_the_thread_with_it_on_another_visit_and_answers(string lang)
     {
         var marker = TestTips.NewMarker();
         string letters;
@@ -132,6 +133,32 @@ public sealed class FollowUpTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#thread-status")).ToContainTextAsync(Text(lang, "received"));
         await Assertions.Expect(page.Locator("#thread-empty")).ToBeVisibleAsync();
         Assert.Equal("", await page.Locator("#follow-up-code").InputValueAsync());
+
+        // The reporter answers; once processed, the answer is in the tip's thread and comes back in the next lookup,
+        // encrypted to the reporter's key and opened on this device.
+        var answer = $"{Text(lang, "answer")} {TestTips.NewMarker()}";
+        await page.Locator("#answer-text").FillAsync(answer);
+        await page.Locator("#answer-send").ClickAsync();
+        await Assertions.Expect(page.Locator("#answer-status")).ToContainTextAsync(Text(lang, "answerSent"), new() { Timeout = 30_000 });
+        var tables = new TableServiceClient(_host.ConnectionString);
+        var stored = await Eventually.ReturnsAsync(
+            async () => await tables.GetTableClient("TipMessages").QueryAsync<TableEntity>(e => e.PartitionKey == tip.RowKey).FirstOrDefaultAsync(),
+            "the answer in the tip's thread");
+        Assert.Equal(answer, stored.GetString("Text"));
+        Assert.Equal("reporter", stored.GetString("From"));
+        Assert.DoesNotContain(answer, stored.GetString("ForReporter"), StringComparison.Ordinal);
+        var flagged = (await _host.Tips.GetEntityAsync<TableEntity>(tip.PartitionKey, tip.RowKey)).Value;
+        Assert.True(flagged.GetBoolean("NewAnswers"));
+        var events = await tables.GetTableClient("TipEvents").QueryAsync<TableEntity>(e => e.PartitionKey == tip.RowKey).ToListAsync();
+        var received = Assert.Single(events, e => e.GetString("Action") == "answer-received");
+        Assert.Equal("reporter", received.GetString("Actor"));
+        Assert.Equal(0, received.GetDateTimeOffset("At")!.Value.Minute);
+
+        await page.Locator("#follow-up-code").FillAsync(typed);
+        await page.Locator("#follow-up-open").ClickAsync();
+        await Assertions.Expect(page.Locator("#thread-messages .message.from-reporter")).ToContainTextAsync(answer, new() { Timeout = 30_000 });
+        Assert.True(await page.Locator("#thread-empty").IsHiddenAsync());
+        Assert.DoesNotContain(answer, _host.Logs.All, StringComparison.Ordinal);
 
         // The code went nowhere: not in a URL, not in the browser's storage, not in a log line.
         Assert.All(session.Requests, url => Assert.StartsWith(_host.Host.BaseAddress.ToString(), url, StringComparison.Ordinal));
@@ -197,6 +224,10 @@ public sealed class FollowUpTests : IAsyncLifetime
         ("ko", "typo") => "잘못 입력된",
         ("ko", "notRecognised") => "확인할 수 없습니다",
         ("ko", "received") => "접수되었습니다",
+        ("ko", "answer") => "네, 도문 구류소입니다. 이송은 금요일이라고 들었습니다.",
+        ("ko", "answerSent") => "답변을 보냈습니다",
+        (_, "answer") => "Yes, the Tumen detention centre. The transfer is said to be on Friday.",
+        (_, "answerSent") => "Your answer was sent",
         (_, "typo") => "typing mistake",
         (_, "notRecognised") => "not recognised",
         _ => "Received",
