@@ -65,7 +65,7 @@ public sealed class ReporterAnswers(FollowUpSecrets secrets, IFollowUpStore thre
         CryptographicOperations.ZeroMemory(answer.Lookup);
         var found = await threads.FindThreadsAsync(hash, FollowUpLookup.MaxThreads, cancellationToken).ConfigureAwait(false);
         if (found.FirstOrDefault(thread => string.Equals(thread.Ref, answer.Thread, StringComparison.Ordinal)) is not { } thread
-            || PublicKeyOf(thread.PublicKey) is not { } key)
+            || ReporterPublicKeyJwk.Parse(thread.PublicKey) is not { } key)
         {
             return new AnswerOutcome.Unmatched();
         }
@@ -84,23 +84,6 @@ public sealed class ReporterAnswers(FollowUpSecrets secrets, IFollowUpStore thre
         }
 
         return new AnswerOutcome.Stored(thread.TipId, thread.TriageQueue);
-    }
-
-    /// <summary>The stored JWK's coordinates (the processor wrote it from a validated member), or null if it was changed.</summary>
-    private static ReporterPublicKey? PublicKeyOf(string jwk)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(jwk);
-            return document.RootElement.TryGetProperty("x", out var x) && document.RootElement.TryGetProperty("y", out var y)
-                && x.GetString() is { } xText && y.GetString() is { } yText
-                ? new ReporterPublicKey(xText, yText)
-                : null;
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            return null;
-        }
     }
 
     /// <summary>The message document of the reporter's copy, padded with spaces to the smallest bucket it fits (1, 4 or 16 KiB, as answers are).</summary>

@@ -10,7 +10,7 @@ namespace TipIntake.Core.FollowUp;
 /// </summary>
 public static class ReporterMessageJwe
 {
-    public const string ContentType = "application/vnd.tipintake.message.v1+json";
+    public const string ContentType = JweAlgorithms.MessageV1ContentType;
     public const string Algorithm = "ECDH-ES";
 
     private const int IvLength = 12;

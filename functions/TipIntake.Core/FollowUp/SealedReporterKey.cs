@@ -103,3 +103,29 @@ public static class SealedReporterKey
             && JoseBase64.TryDecode(text, out value) && value.Length == CoordinateLength;
     }
 }
+
+/// <summary>The reporter's public key as stored (the JWK the processor wrote from a validated member).</summary>
+public static class ReporterPublicKeyJwk
+{
+    /// <summary>The key's coordinates, or null when the stored text is not such a JWK.</summary>
+    public static ReporterPublicKey? Parse(string? jwk)
+    {
+        if (jwk is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(jwk);
+            return document.RootElement.TryGetProperty("x", out var x) && document.RootElement.TryGetProperty("y", out var y)
+                && x.GetString() is { Length: 43 } xText && y.GetString() is { Length: 43 } yText
+                ? new ReporterPublicKey(xText, yText)
+                : null;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

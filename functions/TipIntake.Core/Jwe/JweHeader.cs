@@ -13,6 +13,9 @@ public enum JweContent
     Unknown,
     Tip,
     Answer,
+
+    /// <summary>The staff's copy of a message to a reporter: stored by triage and opened there; never accepted by intake.</summary>
+    Message,
 }
 
 public static class JweAlgorithms
@@ -29,8 +32,14 @@ public static class JweAlgorithms
     public static bool IsTipV1ContentType(string cty) => Is(cty, TipV1ContentType);
 
     /// <summary>What a <c>cty</c> names, or null for anything this service does not accept.</summary>
+    /// <summary>A message of a follow-up thread (docs/follow-up.md): to the reporter's key, or the staff's copy to the intake key.</summary>
+    public const string MessageV1ContentType = "application/vnd.tipintake.message.v1+json";
+
     public static JweContent? ContentOf(string cty) =>
-        Is(cty, TipV1ContentType) ? JweContent.Tip : Is(cty, AnswerV1ContentType) ? JweContent.Answer : null;
+        Is(cty, TipV1ContentType) ? JweContent.Tip
+        : Is(cty, AnswerV1ContentType) ? JweContent.Answer
+        : Is(cty, MessageV1ContentType) ? JweContent.Message
+        : null;
 
     private static bool Is(string cty, string contentType) =>
         string.Equals(cty, contentType, StringComparison.OrdinalIgnoreCase)

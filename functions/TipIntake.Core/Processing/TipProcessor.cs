@@ -137,6 +137,14 @@ public sealed class TipProcessor(
             CryptographicOperations.ZeroMemory(contentKey);
         }
 
+        if (jwe.Header.Content == JweContent.Message)
+        {
+            // Intake never accepts one: something other than intake put it on the queue.
+            CryptographicOperations.ZeroMemory(plaintext);
+            return await QuarantineAsync(message, envelope, QuarantineReason.JweInvalid, Codes.Of(JweFault.UnsupportedCty), cancellationToken, jwe.Header.KeyId)
+                .ConfigureAwait(false);
+        }
+
         if (jwe.Header.Content == JweContent.Answer)
         {
             try

@@ -19,10 +19,16 @@ public static class TriageRequests
     private static readonly string[] SearchNames = [.. ListNames, "q", "category", "urgency", "country", "receivedFrom", "receivedTo", "label", "assignee"];
 
     /// <summary>An <c>application/json</c> body of at most 16 KiB; unknown, duplicate, missing or mistyped members fail.</summary>
-    public static async Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    public static Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : class =>
+        ReadJsonAsync(request, typeInfo, MaxBodyBytes, cancellationToken);
+
+    /// <summary>A JSON body of at most <paramref name="maxBodyBytes"/> (a follow-up message carries two JWEs).</summary>
+    public static async Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(
+        HttpRequest request, JsonTypeInfo<T> typeInfo, int maxBodyBytes, CancellationToken cancellationToken)
         where T : class
     {
-        var (fault, value) = await RequestBody.ReadAsync(request, "application/json", utf8Only: true, MaxBodyBytes, body =>
+        var (fault, value) = await RequestBody.ReadAsync(request, "application/json", utf8Only: true, maxBodyBytes, body =>
         {
             try
             {
@@ -38,7 +44,7 @@ public static class TriageRequests
             BodyFault.None when value is not null => (value, null),
             BodyFault.None => (null, Problems.BadRequest("malformed-json", "The body must be a JSON object.")),
             BodyFault.Malformed => (null, Problems.BadRequest("malformed-json", "The body is not valid JSON for this request: unknown, duplicate, missing or mistyped members.")),
-            BodyFault.TooLarge => (null, Problems.Of(413, "triage-too-large", "Request too large", $"A triage request body is at most {MaxBodyBytes} bytes.")),
+            BodyFault.TooLarge => (null, Problems.Of(413, "triage-too-large", "Request too large", $"This triage request's body is at most {maxBodyBytes} bytes.")),
             _ => (null, Problems.ForBody(fault, "application/json", triage: true)),
         };
     }

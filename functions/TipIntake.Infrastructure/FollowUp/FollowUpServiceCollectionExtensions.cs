@@ -15,7 +15,9 @@ public static class FollowUpServiceCollectionExtensions
         services.TryAddSingleton<TableThreadMessages>();
         services.TryAddSingleton<IThreadMessages>(provider => provider.GetRequiredService<TableThreadMessages>());
         services.TryAddSingleton<IAnswerStore>(provider => provider.GetRequiredService<TableThreadMessages>());
+        services.TryAddSingleton<IThreadStore>(provider => provider.GetRequiredService<TableThreadMessages>());
         services.TryAddSingleton<ReporterAnswers>();
+        services.TryAddSingleton<StaffThreads>();
         services.TryAddSingleton<FollowUpEnrolments>();
         services.TryAddSingleton<FollowUpLookup>();
         services.TryAddSingleton<LookupGate>();

@@ -4,22 +4,29 @@ using TipIntake.Core.FollowUp;
 namespace TipIntake.Infrastructure.FollowUp;
 
 /// <summary>
-/// Table <c>TipMessages</c> (PartitionKey the tip id): a tip's thread (docs/follow-up.md, "Storage"). A reporter's
-/// answer is keyed by its received hour and its own id, so a redelivery meets the row it wrote and adds nothing; it keeps
+/// Table <c>TipMessages</c> (PartitionKey the tip id): a tip's thread (docs/follow-up.md, "Storage"), in row-key order.
+/// A reporter's answer is keyed after the thread's last message (never before its hour) and by its own id, and a
+/// redelivery finds that id and adds nothing; it keeps
 /// the text (in the tip's own rows, like the narrative) and the reporter's copy, a JWE only the code opens. The lookup
-/// reads the newest messages' copies; a decoy's partition is read the same way and is always empty.
+/// reads the newest messages' copies; a decoy's partition is read the same way and is always empty. Triage reads the
+/// answers' text and the organisation's staff copies, and adds the organisation's messages (both copies encrypted in
+/// the staff member's browser).
 /// </summary>
-public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMessages, IAnswerStore
+public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMessages, IAnswerStore, IThreadStore
 {
-    public const string FromReporter = "reporter";
+    public const string FromReporter = StaffThreads.Reporter;
     public const string AnswerReceived = "answer-received";
     public const string ReporterActor = "reporter";
 
     private static readonly string[] LookupColumns = ["RowKey", "From", "Day", "ForReporter", "AnswerId"];
+    private static readonly string[] StaffColumns = ["RowKey", "From", "Day", "Text", "ForStaff", "AuthorName", "AnswerId"];
+    private static readonly string[] StateColumns = [TipFollowUpColumns.FollowUp, TipFollowUpColumns.LookupHash, "AwaitingReporter", "NewAnswers"];
+    private static readonly string[] KeyColumns = ["PublicKey"];
 
     private readonly TableClient _messages = tables.GetTableClient(StorageNames.MessagesTable);
     private readonly TableClient _tips = tables.GetTableClient(StorageNames.TipsTable);
     private readonly TableClient _events = tables.GetTableClient(StorageNames.EventsTable);
+    private readonly TableClient _keys = tables.GetTableClient(StorageNames.FollowUpKeysTable);
 
     public async Task<IReadOnlyList<ThreadMessage>> ReadNewestAsync(string tipId, int max, CancellationToken cancellationToken)
     {
@@ -40,8 +47,7 @@ public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMess
     public async Task AppendAsync(StoredAnswer answer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(answer);
-        var hour = answer.ReceivedHour.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
-        var message = new TableEntity(answer.TipId, $"{hour}-r-{answer.AnswerId}")
+        var message = new TableEntity(answer.TipId, "")
         {
             ["From"] = FromReporter,
             ["AnswerId"] = answer.AnswerId,
@@ -53,7 +59,7 @@ public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMess
 
         // Flags beside the workflow: merged without the triage version or ETag, so no editor's change is overwritten.
         var flags = new TableEntity(answer.TriageQueue, answer.TipId) { ["NewAnswers"] = true, ["AwaitingReporter"] = false };
-        var received = new TableEntity(answer.TipId, $"{hour}-a-{answer.AnswerId[..16]}")
+        var received = new TableEntity(answer.TipId, "")
         {
             ["At"] = answer.ReceivedHour,
             ["Actor"] = ReporterActor,
@@ -63,7 +69,19 @@ public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMess
         };
         try
         {
-            await AddOnceAsync(_messages, message, cancellationToken).ConfigureAwait(false);
+            // The thread is ordered by row key. An answer is known only to the hour, so it goes after the thread's last
+            // message (it answers what was there) and never before its hour; a redelivery finds its answer id and adds nothing.
+            var (existing, last) = await ScanAsync(answer.TipId, answer.AnswerId, cancellationToken).ConfigureAwait(false);
+            var ticks = (existing ?? Math.Max(answer.ReceivedHour.UtcTicks, last + 1)).ToString("D19", CultureInfo.InvariantCulture);
+            if (existing is null)
+            {
+                message.RowKey = $"{ticks}-r-{answer.AnswerId}";
+                await AddOnceAsync(_messages, message, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Its audit event sorts with it, and is the same row for every delivery.
+            received.RowKey = $"{ticks}-a-{answer.AnswerId[..16]}";
+
             await _tips.UpdateEntityAsync(flags, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
             await AddOnceAsync(_events, received, cancellationToken).ConfigureAwait(false);
         }
@@ -71,6 +89,101 @@ public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMess
         {
             throw StorageFailures.Wrap("Adding an answer to a thread", ex);
         }
+    }
+
+    public async Task<FollowUpThreadState> ReadStateAsync(string triageQueue, string tipId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var tip = await _tips.GetEntityIfExistsAsync<TableEntity>(triageQueue, tipId, StateColumns, cancellationToken).ConfigureAwait(false);
+            if (!tip.HasValue)
+            {
+                return new FollowUpThreadState(FollowUpStates.None, null, false, false);
+            }
+
+            var row = tip.Value!;
+            ReporterPublicKey? key = null;
+            if (row.GetString(TipFollowUpColumns.LookupHash) is { Length: > 0 } lookupHash)
+            {
+                var keyRow = await _keys.GetEntityIfExistsAsync<TableEntity>(lookupHash, tipId, KeyColumns, cancellationToken).ConfigureAwait(false);
+                key = keyRow.HasValue ? ReporterPublicKeyJwk.Parse(keyRow.Value!.GetString("PublicKey")) : null;
+            }
+
+            return new FollowUpThreadState(
+                row.GetString(TipFollowUpColumns.FollowUp) ?? FollowUpStates.None, key, row.GetBoolean("AwaitingReporter") ?? false, row.GetBoolean("NewAnswers") ?? false);
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Reading a tip's follow-up state", ex);
+        }
+    }
+
+    public async Task<IReadOnlyList<ThreadRow>> ReadMessagesAsync(string tipId, int max, CancellationToken cancellationToken)
+    {
+        var all = new List<ThreadRow>();
+        await foreach (var row in _messages.QueryOrUnavailableAsync(
+            TableClient.CreateQueryFilter($"PartitionKey eq {tipId}"), StaffColumns, "Reading a thread", cancellationToken).ConfigureAwait(false))
+        {
+            all.Add(new ThreadRow(
+                row.GetString("AnswerId") ?? row.RowKey, row.GetString("From"), row.GetString("Day"), row.GetString("Text"), row.GetString("ForStaff"), row.GetString("AuthorName")));
+        }
+
+        return all.Count > max ? all[^max..] : all;
+    }
+
+    public async Task AddMessageAsync(string triageQueue, OrganisationMessage message, bool awaitReply, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var entity = new TableEntity(message.TipId, message.Id)
+        {
+            ["From"] = StaffThreads.Organisation,
+            ["Day"] = message.Day,
+            ["ForReporter"] = message.ForReporter,
+            ["ForStaff"] = message.ForStaff,
+            ["AuthorId"] = message.AuthorId,
+            ["AuthorName"] = message.AuthorName,
+        };
+        try
+        {
+            await _messages.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            await _tips.UpdateEntityAsync(new TableEntity(triageQueue, message.TipId) { ["AwaitingReporter"] = awaitReply }, ETag.All, TableUpdateMode.Merge, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Adding a message to a thread", ex);
+        }
+    }
+
+    public async Task ClearNewAnswersAsync(string triageQueue, string tipId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _tips.UpdateEntityAsync(new TableEntity(triageQueue, tipId) { ["NewAnswers"] = false }, ETag.All, TableUpdateMode.Merge, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Clearing a tip's new-answers flag", ex);
+        }
+    }
+
+    /// <summary>The ticks the answer was stored under if the thread holds it already, and those of its last message (0 for none).</summary>
+    private async Task<(long? Existing, long LastTicks)> ScanAsync(string tipId, string answerId, CancellationToken cancellationToken)
+    {
+        long? existing = null;
+        var last = 0L;
+        await foreach (var row in _messages.QueryOrUnavailableAsync(
+            TableClient.CreateQueryFilter($"PartitionKey eq {tipId}"), ["RowKey", "AnswerId"], "Reading a thread", cancellationToken).ConfigureAwait(false))
+        {
+            if (long.TryParse(row.RowKey.AsSpan(0, Math.Min(19, row.RowKey.Length)), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
+            {
+                last = Math.Max(last, ticks);
+                existing = row.GetString("AnswerId") == answerId ? ticks : existing;
+            }
+        }
+
+        return (existing, last);
     }
 
     /// <summary>Inserts, or finds the row already there (written by an earlier delivery of the same answer).</summary>

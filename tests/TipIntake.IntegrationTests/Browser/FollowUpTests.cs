@@ -105,6 +105,12 @@ public sealed class FollowUpTests : IAsyncLifetime
 
         var tip = await _host.WaitForTipAsync(marker);
         Assert.Equal("active", tip.GetString("FollowUp"));
+        var tables = new TableServiceClient(_host.ConnectionString);
+
+        // The processor writes the key row just after the tip's row.
+        await Eventually.HoldsAsync(
+            async () => (await tables.GetTableClient("FollowUpKeys").GetEntityIfExistsAsync<TableEntity>(tip.GetString("LookupHash"), tip.RowKey)).HasValue,
+            "the tip's follow-up key row");
 
         await using var session = await OpenFollowUpAsync(lang);
         var page = session.Page;
@@ -140,7 +146,6 @@ public sealed class FollowUpTests : IAsyncLifetime
         await page.Locator("#answer-text").FillAsync(answer);
         await page.Locator("#answer-send").ClickAsync();
         await Assertions.Expect(page.Locator("#answer-status")).ToContainTextAsync(Text(lang, "answerSent"), new() { Timeout = 30_000 });
-        var tables = new TableServiceClient(_host.ConnectionString);
         var stored = await Eventually.ReturnsAsync(
             async () => await tables.GetTableClient("TipMessages").QueryAsync<TableEntity>(e => e.PartitionKey == tip.RowKey).FirstOrDefaultAsync(),
             "the answer in the tip's thread");
