@@ -6,7 +6,7 @@ using TipIntake.Core.Triage;
 namespace TipIntake.Core.FollowUp;
 
 /// <summary>A tip's follow-up as triage sees it: whether the reporter can be reached, the flags, and the reporter's key to write to.</summary>
-public sealed record FollowUpThreadState(string FollowUp, ReporterPublicKey? ReporterKey, bool AwaitingReporter, bool NewAnswers);
+public sealed record FollowUpThreadState(string FollowUp, ReporterPublicKey? ReporterKey, string? Ref, bool AwaitingReporter, bool NewAnswers);
 
 /// <summary>A stored message: a reporter's answer (<see cref="Text"/>), or the organisation's (<see cref="ForStaff"/>, encrypted).</summary>
 public sealed record ThreadRow(string Id, string From, string Day, string? Text, string? ForStaff, string? AuthorName);
@@ -17,7 +17,9 @@ public sealed record OrganisationMessage(string TipId, string Id, string Day, st
 /// <summary>A message as triage shows it: the text, or null when it cannot be opened.</summary>
 public sealed record StaffThreadMessage(string Id, string From, string Day, string? Text, string? AuthorName);
 
-public sealed record StaffThread(string FollowUp, ReporterPublicKey? ReporterKey, bool AwaitingReporter, bool NewAnswers, IReadOnlyList<StaffThreadMessage> Messages);
+/// <summary>A thread for triage; <see cref="Ref"/> goes into each message's plaintext, so that it cannot be moved to another thread.</summary>
+public sealed record StaffThread(
+    string FollowUp, ReporterPublicKey? ReporterKey, string? Ref, bool AwaitingReporter, bool NewAnswers, IReadOnlyList<StaffThreadMessage> Messages);
 
 /// <summary>Triage's side of thread storage (table <c>TipMessages</c> and the tip's follow-up columns).</summary>
 public interface IThreadStore
@@ -64,6 +66,9 @@ public sealed class StaffThreads(ITriageStore triage, IThreadStore threads, IInt
 {
     public const int MaxMessages = 50;
     public const int MaxJweLength = 24_576;
+
+    /// <summary>A message's text, as an answer's (docs/follow-up.md, "Sizes").</summary>
+    public const int MaxTextCharacters = AnswerReader.MaxTextCharacters;
     public const string Organisation = "organisation";
     public const string Reporter = "reporter";
 
@@ -93,7 +98,7 @@ public sealed class StaffThreads(ITriageStore triage, IThreadStore threads, IInt
             messages.Add(new StaffThreadMessage(row.Id, row.From, row.Day, text, row.AuthorName));
         }
 
-        return new StaffThread(state.FollowUp, state.ReporterKey, state.AwaitingReporter, state.NewAnswers, messages);
+        return new StaffThread(state.FollowUp, state.ReporterKey, state.Ref, state.AwaitingReporter, state.NewAnswers, messages);
     }
 
     /// <exception cref="Intake.StorageUnavailableException">Storage could not be reached.</exception>

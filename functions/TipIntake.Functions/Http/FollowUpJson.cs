@@ -5,7 +5,7 @@ namespace TipIntake.Functions.Http;
 
 /// <summary>A thread as triage reads it: the reporter's key to encrypt to (null: no follow-up), the flags, the messages.</summary>
 public sealed record ThreadBody(
-    string FollowUp, ThreadKeyBody? ReporterKey, bool AwaitingReporter, bool NewAnswers, IReadOnlyList<ThreadMessageBody> Messages)
+    string FollowUp, ThreadKeyBody? ReporterKey, string? Ref, bool AwaitingReporter, bool NewAnswers, IReadOnlyList<ThreadMessageBody> Messages)
 {
     public static ThreadBody Of(StaffThread thread)
     {
@@ -13,6 +13,7 @@ public sealed record ThreadBody(
         return new(
             thread.FollowUp,
             thread.ReporterKey is { } key ? new ThreadKeyBody("EC", "P-256", key.X, key.Y, key.Thumbprint) : null,
+            thread.Ref,
             thread.AwaitingReporter,
             thread.NewAnswers,
             [.. thread.Messages.Select(m => new ThreadMessageBody(m.Id, m.From, m.Day, m.Text, m.AuthorName))]);

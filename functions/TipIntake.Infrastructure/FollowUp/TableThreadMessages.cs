@@ -21,7 +21,7 @@ public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMess
     private static readonly string[] LookupColumns = ["RowKey", "From", "Day", "ForReporter", "AnswerId"];
     private static readonly string[] StaffColumns = ["RowKey", "From", "Day", "Text", "ForStaff", "AuthorName", "AnswerId"];
     private static readonly string[] StateColumns = [TipFollowUpColumns.FollowUp, TipFollowUpColumns.LookupHash, "AwaitingReporter", "NewAnswers"];
-    private static readonly string[] KeyColumns = ["PublicKey"];
+    private static readonly string[] KeyColumns = ["PublicKey", "Ref"];
 
     private readonly TableClient _messages = tables.GetTableClient(StorageNames.MessagesTable);
     private readonly TableClient _tips = tables.GetTableClient(StorageNames.TipsTable);
@@ -98,19 +98,21 @@ public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMess
             var tip = await _tips.GetEntityIfExistsAsync<TableEntity>(triageQueue, tipId, StateColumns, cancellationToken).ConfigureAwait(false);
             if (!tip.HasValue)
             {
-                return new FollowUpThreadState(FollowUpStates.None, null, false, false);
+                return new FollowUpThreadState(FollowUpStates.None, null, null, false, false);
             }
 
             var row = tip.Value!;
             ReporterPublicKey? key = null;
+            string? threadRef = null;
             if (row.GetString(TipFollowUpColumns.LookupHash) is { Length: > 0 } lookupHash)
             {
                 var keyRow = await _keys.GetEntityIfExistsAsync<TableEntity>(lookupHash, tipId, KeyColumns, cancellationToken).ConfigureAwait(false);
                 key = keyRow.HasValue ? ReporterPublicKeyJwk.Parse(keyRow.Value!.GetString("PublicKey")) : null;
+                threadRef = keyRow.HasValue ? keyRow.Value!.GetString("Ref") : null;
             }
 
             return new FollowUpThreadState(
-                row.GetString(TipFollowUpColumns.FollowUp) ?? FollowUpStates.None, key, row.GetBoolean("AwaitingReporter") ?? false, row.GetBoolean("NewAnswers") ?? false);
+                row.GetString(TipFollowUpColumns.FollowUp) ?? FollowUpStates.None, key, threadRef, row.GetBoolean("AwaitingReporter") ?? false, row.GetBoolean("NewAnswers") ?? false);
         }
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
         {

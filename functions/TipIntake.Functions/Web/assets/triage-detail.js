@@ -7,6 +7,7 @@ import { loadEvents } from './triage-events.js';
 import { focusRow, showOpenTip } from './triage-list.js';
 import { loadQueues } from './triage-queues.js';
 import { closeRelated, loadRelated } from './triage-related.js';
+import { resetThread } from './triage-thread.js';
 import { $, announce, appendOptions, clearAlert, effortOf, formatTime, named, showAlert, t } from './triage-page.js';
 
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
@@ -29,6 +30,7 @@ export async function openTip(id) {
   $('detail').hidden = false;
   $('detail-placeholder').hidden = true;
   $('detail-title').focus();
+  resetThread(String(open.tip.id));
   loadEvents(String(open.tip.id));
   loadRelated(String(open.tip.id));
 }

@@ -34,6 +34,7 @@ export const facts = Object.freeze({
   urgencies: readList(serverFacts.urgencies),
   editorRole: typeof serverFacts.editorRole === 'string' ? serverFacts.editorRole : '',
   pageSize: Number.isInteger(serverFacts.pageSize) && serverFacts.pageSize > 0 ? serverFacts.pageSize : undefined,
+  followUpMessages: serverFacts.followUpMessages && typeof serverFacts.followUpMessages === 'object' ? serverFacts.followUpMessages : null,
 });
 
 const messages = readJson('triage-messages');

@@ -15,12 +15,14 @@ import { clearList, loadTips, setUpList } from './triage-list.js';
 import { clearQueues, loadQueues, setUpQueues } from './triage-queues.js';
 import { setUpRelated } from './triage-related.js';
 import { resetSearch, setUpSearch } from './triage-search.js';
+import { setUpThread } from './triage-thread.js';
 
 setUpList({ open: openTip, dismissed: loadQueues });
 setUpQueues();
 setUpSearch();
 setUpDetail();
 setUpRelated(openTip);
+setUpThread();
 startSignIn({
   signedIn() {
     loadQueues();
