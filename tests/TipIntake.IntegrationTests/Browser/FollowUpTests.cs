@@ -82,7 +82,7 @@ public sealed class FollowUpTests : IAsyncLifetime
     [Theory]
     [InlineData("en")]
     [InlineData("ko")]
-    public async Task Reporter_gets_a_follow_up_code_opens_the_thread_with_it_on_another_visit_and_answers(string lang)
+    public async Task Reporter_gets_a_code_an_editor_asks_the_reporter_reads_and_answers_and_the_editor_sees_the_answer_and_the_trail(string lang)
     {
         var marker = TestTips.NewMarker();
         string letters;
@@ -112,6 +112,20 @@ public sealed class FollowUpTests : IAsyncLifetime
             async () => (await tables.GetTableClient("FollowUpKeys").GetEntityIfExistsAsync<TableEntity>(tip.GetString("LookupHash"), tip.RowKey)).HasValue,
             "the tip's follow-up key row");
 
+        // An Editor opens the conversation and asks, in the triage page's language; the page encrypts the question.
+        var question = $"{Text(lang, "question")} {TestTips.NewMarker()}";
+        await using var triage = await BrowserSession.OpenAsync(
+            _browser, new Uri(_host.Host.BaseAddress, $"triage?lang={lang}"), new() { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        await triage.Page.Locator("#signin-dev-editor").ClickAsync();
+        var row = triage.Page.Locator($"#tip-list button[data-id='{tip.RowKey}']");
+        await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await row.ClickAsync();
+        await triage.Page.Locator("#thread-open").ClickAsync();
+        await Assertions.Expect(triage.Page.Locator("#thread-form")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await triage.Page.Locator("#thread-text").FillAsync(question);
+        await triage.Page.Locator("#thread-send").ClickAsync();
+        await Assertions.Expect(triage.Page.Locator("#thread-list")).ToContainTextAsync(question, new() { Timeout = 30_000 });
+
         await using var session = await OpenFollowUpAsync(lang);
         var page = session.Page;
 
@@ -137,7 +151,8 @@ public sealed class FollowUpTests : IAsyncLifetime
         await page.Locator("#follow-up-open").ClickAsync();
         await Assertions.Expect(page.Locator("#thread")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#thread-status")).ToContainTextAsync(Text(lang, "received"));
-        await Assertions.Expect(page.Locator("#thread-empty")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#thread-messages .message")).ToContainTextAsync(question);
+        Assert.True(await page.Locator("#thread-empty").IsHiddenAsync());
         Assert.Equal("", await page.Locator("#follow-up-code").InputValueAsync());
 
         // The reporter answers; once processed, the answer is in the tip's thread and comes back in the next lookup,
@@ -147,7 +162,7 @@ public sealed class FollowUpTests : IAsyncLifetime
         await page.Locator("#answer-send").ClickAsync();
         await Assertions.Expect(page.Locator("#answer-status")).ToContainTextAsync(Text(lang, "answerSent"), new() { Timeout = 30_000 });
         var stored = await Eventually.ReturnsAsync(
-            async () => await tables.GetTableClient("TipMessages").QueryAsync<TableEntity>(e => e.PartitionKey == tip.RowKey).FirstOrDefaultAsync(),
+            async () => await tables.GetTableClient("TipMessages").QueryAsync<TableEntity>(e => e.PartitionKey == tip.RowKey && e.GetString("From") == "reporter").FirstOrDefaultAsync(),
             "the answer in the tip's thread");
         Assert.Equal(answer, stored.GetString("Text"));
         Assert.Equal("reporter", stored.GetString("From"));
@@ -162,8 +177,28 @@ public sealed class FollowUpTests : IAsyncLifetime
         await page.Locator("#follow-up-code").FillAsync(typed);
         await page.Locator("#follow-up-open").ClickAsync();
         await Assertions.Expect(page.Locator("#thread-messages .message.from-reporter")).ToContainTextAsync(answer, new() { Timeout = 30_000 });
-        Assert.True(await page.Locator("#thread-empty").IsHiddenAsync());
         Assert.DoesNotContain(answer, _host.Logs.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(question, _host.Logs.All, StringComparison.Ordinal);
+
+        // The Editor sees the answer, marks it read, and the trail names every step without a word of either text.
+        await row.ClickAsync();
+        await triage.Page.Locator("#thread-open").ClickAsync();
+        await Assertions.Expect(triage.Page.Locator("#thread-list")).ToContainTextAsync(answer, new() { Timeout = 30_000 });
+        await Assertions.Expect(triage.Page.Locator("#thread-state")).ToContainTextAsync(Text(lang, "newAnswers"));
+        await triage.Page.Locator("#thread-mark-read").ClickAsync();
+        await Assertions.Expect(triage.Page.Locator("#thread-mark-read")).ToBeHiddenAsync(new() { Timeout = 30_000 });
+        var trail = triage.Page.Locator("#event-list");
+        foreach (var action in new[] { "messageSent", "answerReceived", "answersRead", "threadViewed" })
+        {
+            await Assertions.Expect(trail).ToContainTextAsync(Text(lang, action), new() { Timeout = 30_000 });
+        }
+
+        Assert.DoesNotContain(answer, await trail.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(question, await trail.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Empty(await triage.CspViolationsAsync());
+        Assert.Empty(triage.ConsoleErrors);
+        var messages = await tables.GetTableClient("TipMessages").QueryAsync<TableEntity>(e => e.PartitionKey == tip.RowKey).ToListAsync();
+        Assert.DoesNotContain(question, string.Join("\n", messages.SelectMany(m => m.Select(pair => pair.Value?.ToString()))), StringComparison.Ordinal);
 
         // The code went nowhere: not in a URL, not in the browser's storage, not in a log line.
         Assert.All(session.Requests, url => Assert.StartsWith(_host.Host.BaseAddress.ToString(), url, StringComparison.Ordinal));
@@ -230,6 +265,18 @@ public sealed class FollowUpTests : IAsyncLifetime
         ("ko", "notRecognised") => "확인할 수 없습니다",
         ("ko", "received") => "접수되었습니다",
         ("ko", "answer") => "네, 도문 구류소입니다. 이송은 금요일이라고 들었습니다.",
+        ("ko", "question") => "어느 시설입니까? 이송은 언제입니까?",
+        ("ko", "newAnswers") => "새 답변",
+        ("ko", "messageSent") => "제보자에게 메시지 보냄",
+        ("ko", "answerReceived") => "제보자의 답변",
+        ("ko", "answersRead") => "답변 읽음 표시",
+        ("ko", "threadViewed") => "대화 열람",
+        (_, "question") => "Which facility? When is the transfer?",
+        (_, "newAnswers") => "New answers",
+        (_, "messageSent") => "Message sent to the reporter",
+        (_, "answerReceived") => "Answer from the reporter",
+        (_, "answersRead") => "Answers marked as read",
+        (_, "threadViewed") => "Conversation opened",
         ("ko", "answerSent") => "답변을 보냈습니다",
         (_, "answer") => "Yes, the Tumen detention centre. The transfer is said to be on Friday.",
         (_, "answerSent") => "Your answer was sent",
