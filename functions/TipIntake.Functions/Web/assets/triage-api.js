@@ -85,23 +85,39 @@ export function handleError(error) {
   }
 }
 
-// One change at a time, a tip's or a bulk dismissal: a second click while one is on its way does nothing.
-let changing = false;
+// One change at a time, a tip's, a link's or a bulk dismissal, in the order they were asked for: a click while one is on
+// its way waits its turn (each change is sent with the version the one before it left on screen), never dropped.
+let turn = Promise.resolve();
+let waiting = 0;
+const listeners = new Set();
 
-/** Whether a change is on its way. */
+/** Whether a change is on its way or waiting for its turn. */
 export function isChanging() {
-  return changing;
+  return waiting > 0;
 }
 
-/** Runs <change> unless another is on its way (then resolves to undefined without running it). */
-export async function oneChangeAtATime(change) {
-  if (changing) {
-    return undefined;
+/** Calls <listener>(changing) whenever changes start or all of them are done. */
+export function onChanging(listener) {
+  listeners.add(listener);
+}
+
+function setWaiting(count) {
+  const was = waiting > 0;
+  waiting = count;
+  if (was !== waiting > 0) {
+    for (const listener of listeners) {
+      listener(waiting > 0);
+    }
   }
-  changing = true;
-  try {
-    return await change();
-  } finally {
-    changing = false;
-  }
+}
+
+/** Runs <change> once every change asked for before it is done; resolves to what it resolved to. */
+export function oneChangeAtATime(change) {
+  setWaiting(waiting + 1);
+  const run = turn.then(change);
+  turn = run.then(
+    () => setWaiting(waiting - 1),
+    () => setWaiting(waiting - 1),
+  );
+  return run;
 }
