@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TipIntake.Core.Triage.Search;
-
 namespace TipIntake.Functions.Http;
 
 /// <summary>

@@ -1,12 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
-using TipIntake.Core.FloodControl;
-using TipIntake.Core.Intake;
-using TipIntake.Core.Tips;
-using TipIntake.Functions.Http;
-using TipIntake.Functions.Web;
-
 namespace TipIntake.Functions.Triggers;
 
 /// <summary>
@@ -17,6 +8,7 @@ namespace TipIntake.Functions.Triggers;
 /// shortly. Each page carries a single-use ticket: posting a page whose report was received (reloading the receipt
 /// page, going back and sending again) does not show the receipt again. Nothing of the body is logged.
 /// </summary>
+[ResponsePolicy(ContentPolicy.Strict)]
 public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pages pages)
 {
     public const string Html = "text/html; charset=utf-8";
@@ -34,7 +26,6 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
     private static readonly string[] Fields = [.. TipForm.FieldNames, LanguageField, SubmissionField, TicketField];
 
     [Function(nameof(SubmitTipForm))]
-    [ResponsePolicy(ContentPolicy.Strict)]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "submit")] HttpRequest request,
         CancellationToken cancellationToken)

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace TipIntake.Functions.Web;
 
 /// <summary>Which language a page is served in: the reporter's pages in English, Korean or Simplified Chinese, the

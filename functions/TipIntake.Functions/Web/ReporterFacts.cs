@@ -1,7 +1,3 @@
-using TipIntake.Core.Intake;
-using TipIntake.Core.Jwe;
-using TipIntake.Core.Tips;
-
 namespace TipIntake.Functions.Web;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using TipIntake.Core.Staff;
-using TipIntake.Core.Tips;
-using TipIntake.Core.Triage;
-
 namespace TipIntake.Functions.Web;
 
 /// <summary>What the triage page's scripts need to know of the server, sent once in its #triage-facts block.</summary>

@@ -1,6 +1,3 @@
-using TipIntake.Core.Processing;
-using TipIntake.Infrastructure.Triage;
-
 namespace TipIntake.Infrastructure.Storage;
 
 /// <summary>

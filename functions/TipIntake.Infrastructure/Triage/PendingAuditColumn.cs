@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace TipIntake.Infrastructure.Triage;
 
 /// <summary>

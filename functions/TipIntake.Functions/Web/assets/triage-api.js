@@ -63,25 +63,28 @@ export function tipPath(id, ...rest) {
  */
 export function handleError(error) {
   const status = error instanceof ApiError ? error.status : -1;
-  switch (status) {
-    case 401:
-      signedOut(t('error.unauthorized'));
-      break;
-    case 403:
-      showAlert(t('error.forbidden'));
-      break;
-    case 404:
-      showAlert(t('error.notFound'));
-      break;
-    case 409:
-      showAlert(t('error.invalidTransition'));
-      break;
-    case 0:
-      showAlert(t('error.network'));
-      break;
-    default:
-      showAlert(t('error.failed'));
-      break;
+  if (status === 401) {
+    signedOut(t('error.unauthorized'));
+  } else {
+    showAlert(t(REFUSALS.get(status) || 'error.failed'));
+  }
+}
+
+// What each refusal tells staff (0: the network failed); any other, that something went wrong.
+const REFUSALS = new Map([
+  [403, 'error.forbidden'],
+  [404, 'error.notFound'],
+  [409, 'error.invalidTransition'],
+  [0, 'error.network'],
+]);
+
+/** Reads <path>; resolves to the answer and its ETag, or to null once what went wrong is shown. */
+export async function read(path) {
+  try {
+    return await api('GET', path);
+  } catch (error) {
+    handleError(error);
+    return null;
   }
 }
 

@@ -1,7 +1,7 @@
 // The open tip: its narrative (untrusted text, shown isolated), fields, labels and notes, and the changes an Editor
 // makes — status, assignment, labels, notes — each sent with the ETag of the version on screen.
 
-import { api, ApiError, handleError, onChanging, oneChangeAtATime, tipPath } from './triage-api.js';
+import { api, ApiError, handleError, onChanging, oneChangeAtATime, read, tipPath } from './triage-api.js';
 import { canEdit } from './triage-auth.js';
 import { loadEvents } from './triage-events.js';
 import { focusRow, showOpenTip } from './triage-list.js';
@@ -18,11 +18,8 @@ const open = { tip: null, etag: null };
 export async function openTip(id) {
   clearAlert();
   $('conflict').hidden = true;
-  let result;
-  try {
-    result = await api('GET', tipPath(id));
-  } catch (error) {
-    handleError(error);
+  const result = await read(tipPath(id));
+  if (!result) {
     return;
   }
   showTip(result.json, result.etag, false);
@@ -191,11 +188,8 @@ async function reloadTip() {
   if (!open.tip) {
     return;
   }
-  let result;
-  try {
-    result = await api('GET', tipPath(open.tip.id));
-  } catch (error) {
-    handleError(error);
+  const result = await read(tipPath(open.tip.id));
+  if (!result) {
     return;
   }
   $('conflict').hidden = true;

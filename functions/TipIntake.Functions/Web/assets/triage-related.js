@@ -1,7 +1,7 @@
 // The open tip's related reports (docs/triage.md, "Related reports"): each with its state, the other tip's summary
 // (never its narrative), the reasons, and buttons to open it and, for Editors, to link it or say it is not related.
 
-import { api, handleError, oneChangeAtATime, tipPath } from './triage-api.js';
+import { api, handleError, oneChangeAtATime, read, tipPath } from './triage-api.js';
 import { canEdit } from './triage-auth.js';
 import { loadEvents } from './triage-events.js';
 import { $, announce, clearAlert, formatTime, named, summaryNodes, t } from './triage-page.js';
@@ -15,11 +15,8 @@ let open = () => {};
 /** Loads and shows the related reports of the tip <tipId>. */
 export async function loadRelated(tipId) {
   shownFor = tipId;
-  let result;
-  try {
-    result = await api('GET', tipPath(tipId, 'related'));
-  } catch (error) {
-    handleError(error);
+  const result = await read(tipPath(tipId, 'related'));
+  if (!result) {
     return;
   }
   if (shownFor !== tipId) {
