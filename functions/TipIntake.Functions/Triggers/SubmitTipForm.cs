@@ -64,7 +64,8 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
         }
 
         var ticket = fields.GetValueOrDefault(TicketField);
-        switch (await intake.SubmitAsync(fields, submission, ct => flood.AdmitFormAsync(ticket, ct), cancellationToken))
+        var (tip, unwritten) = TipForm.ToDocument(fields);
+        switch (await intake.SubmitAsync(tip, unwritten, submission, ct => flood.AdmitFormAsync(ticket, ct), cancellationToken))
         {
             case FormIntakeResult.Accepted accepted:
                 return TypedResults.Content(pages.Receipt(lang, accepted.ReceiptCode), Html);
@@ -74,7 +75,7 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
             case FormIntakeResult.PageExpired:
                 return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.expired", submission);
             case FormIntakeResult.Invalid invalid:
-                return Form(StatusCodes.Status422UnprocessableEntity, lang, fields, invalid.Errors, "form.error.invalid", submission);
+                return Form(StatusCodes.Status422UnprocessableEntity, lang, fields, TipForm.FieldErrors(invalid.Errors), "form.error.invalid", submission);
             case FormIntakeResult.Unavailable unavailable:
                 request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return Form(StatusCodes.Status503ServiceUnavailable, lang, fields, NoErrors, "form.error.unavailable", submission);

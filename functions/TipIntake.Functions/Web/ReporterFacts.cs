@@ -36,7 +36,7 @@ public sealed record ReporterFacts(
             TipForm.FieldNames,
             new MaxLengths(TipLimits.NarrativeMaxCharacters, TipLimits.RegionMaxCharacters, TipLimits.PlaceMaxCharacters, TipLimits.ContactMaxCharacters),
             TipLimits.PeopleCountMax,
-            TipForm.PaddingBuckets,
+            TipPadding.Buckets,
             TipEnvelope.MaxJweLength,
             JweAlgorithms.TipV1ContentType,
             TipCategories.All,
