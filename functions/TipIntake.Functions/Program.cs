@@ -1,8 +1,5 @@
 using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using TipIntake.Functions.Http;
-using TipIntake.Functions.Web;
 using TipIntake.Infrastructure;
 
 // The Functions app's one composition root (the local host is another process with its own).

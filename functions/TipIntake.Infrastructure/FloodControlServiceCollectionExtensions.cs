@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using TipIntake.Core.FloodControl;
-using TipIntake.Core.Processing;
 using TipIntake.Infrastructure.FloodControl;
 
 namespace TipIntake.Infrastructure;

@@ -1,5 +1,3 @@
-using TipIntake.Core.Keys;
-
 namespace TipIntake.Infrastructure;
 
 /// <summary>The infrastructure's log lines: failure names, codes and key versions only; never keys, tokens or content.</summary>

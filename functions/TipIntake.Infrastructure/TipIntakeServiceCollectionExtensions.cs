@@ -1,16 +1,9 @@
-using Azure.Core;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using TipIntake.Core.Keys;
-using TipIntake.Core.Processing;
 using TipIntake.Core.Routing;
 using TipIntake.Infrastructure.Backup;
 using TipIntake.Infrastructure.FollowUp;
 using TipIntake.Infrastructure.KeyVault;
 using TipIntake.Infrastructure.Retention;
 using TipIntake.Infrastructure.Staff;
-using TipIntake.Infrastructure.Triage;
-using TipIntake.Infrastructure.Keys;
 
 namespace TipIntake.Infrastructure;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-
 namespace TipIntake.Infrastructure;
 
 /// <summary>How every options section is registered: bound from configuration, checked once at start-up by its validator.</summary>

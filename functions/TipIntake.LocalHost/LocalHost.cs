@@ -1,18 +1,12 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Azure.WebJobs;
-using Microsoft.Azure.WebJobs.Host;
 using Microsoft.Azure.WebJobs.Host.Timers;
 using Microsoft.Azure.WebJobs.Extensions.Timers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using TipIntake.Infrastructure.Keys;
-using TipIntake.Infrastructure.Staff;
 using TipIntake.Infrastructure.Storage;
 using TipIntake.LocalHost.Azurite;
 using TipIntake.LocalHost.Hosting;
-using TipIntake.LocalHost.Http;
 using TipIntake.LocalHost.Triggers;
-using TipIntake.LocalHost.Worker;
 
 // IJobHostMetadataProvider is marked "not ready for public consumption", yet it is how the Functions host itself
 // turns binding JSON into extension attributes (GeneralScriptBindingProvider); WebJobs 3.0.48 has no other way.

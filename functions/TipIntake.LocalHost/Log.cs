@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace TipIntake.LocalHost;
 
 /// <summary>The local host's own log lines (event ids 9000–9199).</summary>

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 try
 {
     await using var host = await TipIntake.LocalHost.LocalHost.StartAsync(args);

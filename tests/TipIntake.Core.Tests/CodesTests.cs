@@ -1,6 +1,8 @@
 using TipIntake.Core.FloodControl;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Processing;
+using TipIntake.Core.Staff;
+using TipIntake.Core.Triage;
 
 namespace TipIntake.Core.Tests;
 
@@ -34,6 +36,24 @@ public sealed class CodesTests
             ["envelope-invalid", "jwe-invalid", "key-unavailable", "unwrap-rejected", "tag-mismatch", "tip-invalid",
              "retries-exhausted", "jwe-missing", "answer-invalid", "answer-unmatched"],
             Enum.GetValues<QuarantineReason>().Select(Codes.Of));
+    }
+
+    [Fact]
+    public void Staff_rejection_reasons_keep_their_logged_codes()
+    {
+        Assert.Equal(
+            ["missing", "malformed", "expired", "not-yet-valid", "bad-signature", "bad-algorithm", "wrong-issuer", "wrong-audience",
+             "no-oid", "not-access-token", "wrong-scope", "wrong-client", "not-configured", "unavailable", "no-authenticator"],
+            Enum.GetValues<StaffRejectionReason>().Select(Codes.Of));
+    }
+
+    [Fact]
+    public void Audit_actions_keep_their_stored_codes()
+    {
+        Assert.Equal(
+            ["status-changed", "assigned", "labels-changed", "note-added", "viewed", "linked", "unlinked", "searched", "dismissed-in-bulk",
+             "thread-viewed", "message-sent", "answer-received", "answers-read"],
+            Enum.GetValues<TipEventAction>().Select(Codes.Of));
     }
 
     [Fact]

@@ -83,16 +83,7 @@ public sealed class FloodControlOptions : IValidatableObject
         }
     }
 
-    internal byte[]? ChallengeKeyBytes()
-    {
-        if (string.IsNullOrEmpty(ChallengeKey))
-        {
-            return null;
-        }
-
-        var buffer = new byte[ChallengeKey.Length];
-        return Convert.TryFromBase64String(ChallengeKey, buffer, out var written) ? buffer[..written] : null;
-    }
+    internal byte[]? ChallengeKeyBytes() => Base64Setting.Decode(ChallengeKey);
 }
 
 /// <summary>Checks <see cref="FloodControlOptions"/> at start-up: generated at compile time from its annotations and its own checks.</summary>

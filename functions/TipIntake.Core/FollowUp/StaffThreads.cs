@@ -72,10 +72,6 @@ public sealed class StaffThreads(ITriageStore triage, IThreadStore threads, IInt
     public const string Organisation = "organisation";
     public const string Reporter = "reporter";
 
-    /// <summary>Audit actions of the thread (docs/triage.md, "Audit").</summary>
-    public const string ThreadViewed = "thread-viewed";
-    public const string MessageSent = "message-sent";
-    public const string AnswersRead = "answers-read";
 
     /// <summary>The thread, after recording that <paramref name="viewer"/> read it; null for an unknown tip.</summary>
     /// <exception cref="Intake.StorageUnavailableException">Storage could not be reached, or the reading could not be recorded.</exception>
@@ -88,7 +84,7 @@ public sealed class StaffThreads(ITriageStore triage, IThreadStore threads, IInt
         }
 
         // Reading a thread is reading content: recorded before anything leaves, and nothing leaves if it cannot be.
-        await RecordAsync(tipId, viewer, ThreadViewed, null, cancellationToken).ConfigureAwait(false);
+        await RecordAsync(tipId, viewer, TipEventAction.ThreadViewed, null, cancellationToken).ConfigureAwait(false);
         var state = await threads.ReadStateAsync(tip.Summary.Queue, tipId, cancellationToken).ConfigureAwait(false);
         var rows = await threads.ReadMessagesAsync(tipId, MaxMessages, cancellationToken).ConfigureAwait(false);
         var messages = new List<StaffThreadMessage>(rows.Count);
@@ -132,7 +128,7 @@ public sealed class StaffThreads(ITriageStore triage, IThreadStore threads, IInt
         var id = TriageIds.NewTimeOrdered(now);
         var message = new OrganisationMessage(tipId, id, now.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), toReporter!, forStaff, author.ObjectId, author.Name);
         await threads.AddMessageAsync(tip.Summary.Queue, message, awaitReply, cancellationToken).ConfigureAwait(false);
-        await RecordAsync(tipId, author, MessageSent, id, cancellationToken).ConfigureAwait(false);
+        await RecordAsync(tipId, author, TipEventAction.MessageSent, id, cancellationToken).ConfigureAwait(false);
         return new MessageOutcome.Sent(id);
     }
 
@@ -147,7 +143,7 @@ public sealed class StaffThreads(ITriageStore triage, IThreadStore threads, IInt
         }
 
         await threads.ClearNewAnswersAsync(tip.Summary.Queue, tipId, cancellationToken).ConfigureAwait(false);
-        await RecordAsync(tipId, reader, AnswersRead, null, cancellationToken).ConfigureAwait(false);
+        await RecordAsync(tipId, reader, TipEventAction.AnswersRead, null, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -248,9 +244,9 @@ public sealed class StaffThreads(ITriageStore triage, IThreadStore threads, IInt
         }
     }
 
-    private Task RecordAsync(string tipId, StaffMember actor, string action, string? to, CancellationToken cancellationToken)
+    private Task RecordAsync(string tipId, StaffMember actor, TipEventAction action, string? to, CancellationToken cancellationToken)
     {
         var at = time.GetUtcNow();
-        return triage.AddEventAsync(new TipEvent(tipId, TriageIds.NewTimeOrdered(at), at, actor.ObjectId, action, null, to), cancellationToken);
+        return triage.AddEventAsync(new TipEvent(tipId, TriageIds.NewTimeOrdered(at), at, actor.ObjectId, Codes.Of(action), null, to), cancellationToken);
     }
 }

@@ -14,7 +14,7 @@ public abstract record FormIntakeResult
 
     public sealed record Accepted(string ReceiptCode) : FormIntakeResult;
 
-    /// <summary>Form field → error code (the validator's codes, e.g. <c>required</c>, <c>too-long</c>).</summary>
+    /// <summary>Schema path → error code (the validator's codes, e.g. <c>required</c>, <c>too-long</c>).</summary>
     public sealed record Invalid(IReadOnlyDictionary<string, string> Errors) : FormIntakeResult;
 
     public sealed record Unavailable(TimeSpan RetryAfter) : FormIntakeResult;
@@ -30,8 +30,8 @@ public abstract record FormIntakeResult
 }
 
 /// <summary>
-/// The no-script path (contract 2): validate the posted fields with the processor's own rules, build the same JWE a
-/// browser would — in memory, under the current intake key — and hand it to the same intake. From the queue on, the
+/// The no-script path (contract 2): validate the tip the posted form makes (the web layer maps its fields) with the
+/// processor's own rules, pad it as the browser does (<see cref="TipPadding"/>), build the same JWE a browser would — in memory, under the current intake key — and hand it to the same intake. From the queue on, the
 /// two paths cannot be told apart. The tip id and receipt are derived from the form's submission id and the
 /// plaintext (a fresh JWE differs on every attempt), so a resent or double-posted form keeps one tip. The plaintext
 /// buffer is wiped once encrypted.
@@ -41,18 +41,24 @@ public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intake
     /// <summary>The largest padded plaintext: the largest padding bucket, which any valid tip fits.</summary>
     public const int MaxPlaintextBytes = 98_304;
 
-    public Task<FormIntakeResult> SubmitAsync(IReadOnlyDictionary<string, string> fields, CancellationToken cancellationToken) =>
-        SubmitAsync(fields, SubmissionId.New(), admit: null, cancellationToken);
+    public Task<FormIntakeResult> SubmitAsync(TipDocument tip, CancellationToken cancellationToken) =>
+        SubmitAsync(tip, [], SubmissionId.New(), admit: null, cancellationToken);
 
     /// <summary>
-    /// Validates, encrypts and queues the form posted under <paramref name="submission"/>, asking
-    /// <paramref name="admit"/> (flood control: the page's ticket and the no-script lane) once the fields are valid and
-    /// before anything is encrypted or queued.
+    /// Validates, encrypts and queues the tip posted under <paramref name="submission"/>, asking
+    /// <paramref name="admit"/> (flood control: the page's ticket and the no-script lane) once it is valid and before
+    /// anything is encrypted or queued. <paramref name="unwritten"/> are errors the document could not carry (a people
+    /// count that is not a number): they are reported with the validator's, and first.
     /// </summary>
     public async Task<FormIntakeResult> SubmitAsync(
-        IReadOnlyDictionary<string, string> fields, SubmissionId submission, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken)
+        TipDocument tip,
+        IReadOnlyList<TipError> unwritten,
+        SubmissionId submission,
+        Func<CancellationToken, ValueTask<FloodDecision>>? admit,
+        CancellationToken cancellationToken)
     {
-        var plaintext = TipForm.ToPaddedJson(fields);
+        ArgumentNullException.ThrowIfNull(unwritten);
+        var plaintext = TipPadding.ToPaddedJson(tip);
         try
         {
             if (plaintext.Length > MaxPlaintextBytes)
@@ -61,10 +67,10 @@ public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intake
             }
 
             var read = TipReader.Read(plaintext, time.GetUtcNow());
-            var errors = new Dictionary<string, string>(TipForm.FieldErrors(fields), StringComparer.Ordinal);
-            foreach (var error in read.Errors)
+            var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var error in unwritten.Concat(read.Errors))
             {
-                errors.TryAdd(TipForm.FieldOf(error.Field), error.Code);
+                errors.TryAdd(error.Field, error.Code);
             }
 
             if (errors.Count > 0)

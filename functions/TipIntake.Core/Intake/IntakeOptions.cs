@@ -27,33 +27,22 @@ public sealed class IntakeOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Decode(ReceiptPepper) is not { Length: >= 32 })
+        if (Base64Setting.Decode(ReceiptPepper) is not { Length: >= 32 })
         {
             yield return new ValidationResult(
                 "Intake:ReceiptPepper must be at least 32 random bytes, base64-encoded.", [nameof(ReceiptPepper)]);
         }
 
-        if (!string.IsNullOrEmpty(ReceiptSalt) && Decode(ReceiptSalt) is not { Length: >= 16 })
+        if (!string.IsNullOrEmpty(ReceiptSalt) && Base64Setting.Decode(ReceiptSalt) is not { Length: >= 16 })
         {
             yield return new ValidationResult(
                 "Intake:ReceiptSalt, when set (to verify receipts issued before the pepper), must be at least 16 bytes, base64-encoded.", [nameof(ReceiptSalt)]);
         }
     }
 
-    internal byte[]? ReceiptPepperBytes() => Decode(ReceiptPepper);
+    internal byte[]? ReceiptPepperBytes() => Base64Setting.Decode(ReceiptPepper);
 
-    internal byte[]? ReceiptSaltBytes() => string.IsNullOrEmpty(ReceiptSalt) ? null : Decode(ReceiptSalt);
-
-    private static byte[]? Decode(string? base64)
-    {
-        if (string.IsNullOrEmpty(base64))
-        {
-            return null;
-        }
-
-        var buffer = new byte[base64.Length];
-        return Convert.TryFromBase64String(base64, buffer, out var written) ? buffer[..written] : null;
-    }
+    internal byte[]? ReceiptSaltBytes() => Base64Setting.Decode(ReceiptSalt);
 }
 
 /// <summary>Checks <see cref="IntakeOptions"/> at start-up: generated at compile time from its annotations and its own checks.</summary>

@@ -28,8 +28,8 @@ public abstract record StaffAuthentication
     public sealed record Authenticated(StaffMember Member) : StaffAuthentication;
 
     /// <summary>No token, or a token that is malformed, expired, unsigned, wrongly signed or not for this app (401).</summary>
-    /// <param name="Reason">A short code for logs and the problem type (never the token).</param>
-    public sealed record Rejected(string Reason) : StaffAuthentication;
+    /// <param name="Reason">Which check failed (never the token); logged as its code.</param>
+    public sealed record Rejected(StaffRejectionReason Reason) : StaffAuthentication;
 }
 
 /// <summary>

@@ -113,7 +113,7 @@ public sealed class TriageLists(
         // Before anything is shown: a search that cannot be recorded shows nothing.
         var now = time.GetUtcNow();
         await store.AddEventAsync(
-            new TipEvent(SearchAudit.PartitionOf(now), TriageIds.NewTimeOrdered(now), now, searcher.ObjectId, TipEventActions.Searched, null, null),
+            new TipEvent(SearchAudit.PartitionOf(now), TriageIds.NewTimeOrdered(now), now, searcher.ObjectId, Codes.Of(TipEventAction.Searched), null, null),
             cancellationToken).ConfigureAwait(false);
 
         var payloads = sets.Open(plan.PayloadSet);

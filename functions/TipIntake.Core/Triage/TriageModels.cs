@@ -80,27 +80,40 @@ public sealed record TipDetail(TipSummary Summary, TipContent Content, IReadOnly
 /// </summary>
 public sealed record TipEvent(string TipId, string Id, DateTimeOffset At, string Actor, string Action, string? From, string? To);
 
-public static class TipEventActions
+/// <summary>What an audit event records; <see cref="TipEvent.Action"/> holds its code (<see cref="Codes.Of"/>).</summary>
+public enum TipEventAction
 {
-    public const string StatusChanged = "status-changed";
-    public const string Assigned = "assigned";
-    public const string LabelsChanged = "labels-changed";
-    public const string NoteAdded = "note-added";
+    StatusChanged,
+    Assigned,
+    LabelsChanged,
+    NoteAdded,
 
     /// <summary>A staff member opened the tip's content (the threat model's curious insider leaves a trace).</summary>
-    public const string Viewed = "viewed";
+    Viewed,
 
     /// <summary>An editor linked the tip to another (To: the other tip's id).</summary>
-    public const string Linked = "linked";
+    Linked,
 
     /// <summary>An editor unlinked the tip from another (From: the other tip's id).</summary>
-    public const string Unlinked = "unlinked";
+    Unlinked,
 
     /// <summary>A staff member searched (audited under <see cref="SearchAudit"/>, without what was searched for).</summary>
-    public const string Searched = "searched";
+    Searched,
 
     /// <summary>An untouched tip dismissed with others in one request (a flood's spam): from <c>new</c> to <c>dismissed</c>.</summary>
-    public const string DismissedInBulk = "dismissed-in-bulk";
+    DismissedInBulk,
+
+    /// <summary>A staff member read the tip's follow-up thread (docs/follow-up.md, "Triage").</summary>
+    ThreadViewed,
+
+    /// <summary>An editor sent the reporter a message (To: the message's id; never its text).</summary>
+    MessageSent,
+
+    /// <summary>The reporter answered (actor <c>reporter</c>, the time to the hour).</summary>
+    AnswerReceived,
+
+    /// <summary>An editor marked the reporter's answers read.</summary>
+    AnswersRead,
 }
 
 /// <summary>A page of a list; <see cref="Continuation"/> is null on the last page.</summary>

@@ -27,7 +27,7 @@ public sealed class TriageService(
         try
         {
             // Before the content leaves: an opening that cannot be recorded shows nothing.
-            await store.AddEventAsync(NewEvent(tipId, viewer, TipEventActions.Viewed, null, null, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            await store.AddEventAsync(NewEvent(tipId, viewer, TipEventAction.Viewed, null, null, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -54,11 +54,11 @@ public sealed class TriageService(
     {
         if (!TriageWorkflow.IsKnown(status))
         {
-            return Refused(tipId, TipEventActions.StatusChanged, actor, new TriageChange.InvalidInput(
+            return Refused(tipId, TipEventAction.StatusChanged, actor, new TriageChange.InvalidInput(
                 "invalid-status", $"The status must be one of {string.Join(", ", TriageStatuses.All)}."));
         }
 
-        return ChangeAsync(tipId, expectedVersion, actor, TipEventActions.StatusChanged, current =>
+        return ChangeAsync(tipId, expectedVersion, actor, TipEventAction.StatusChanged, current =>
             TriageWorkflow.CanMove(current.Status, status!)
                 ? new Decision(current with { Status = status! }, current.Status, status)
                 : new TriageChange.InvalidTransition(current.Status, status!), note: null, cancellationToken);
@@ -71,11 +71,11 @@ public sealed class TriageService(
         string? normalized = null;
         if (assignee is not null && (normalized = TriageInput.NormalizeAssignee(assignee)) is null)
         {
-            return Refused(tipId, TipEventActions.Assigned, actor, new TriageChange.InvalidInput(
+            return Refused(tipId, TipEventAction.Assigned, actor, new TriageChange.InvalidInput(
                 "invalid-assignee", $"An assignee is 1 to {TriageInput.MaxAssigneeLength} characters without control characters, or null to unassign."));
         }
 
-        return ChangeAsync(tipId, expectedVersion, actor, TipEventActions.Assigned, current =>
+        return ChangeAsync(tipId, expectedVersion, actor, TipEventAction.Assigned, current =>
             new Decision(current with { AssignedTo = normalized }, current.AssignedTo, normalized), note: null, cancellationToken);
     }
 
@@ -92,17 +92,17 @@ public sealed class TriageService(
         remove ??= [];
         if (add.Count + remove.Count == 0)
         {
-            return Refused(tipId, TipEventActions.LabelsChanged, actor, new TriageChange.InvalidInput("no-labels", "Name at least one label to add or remove."));
+            return Refused(tipId, TipEventAction.LabelsChanged, actor, new TriageChange.InvalidInput("no-labels", "Name at least one label to add or remove."));
         }
 
         if (add.Count > TriageInput.MaxLabels || remove.Count > TriageInput.MaxLabels
             || !add.All(TriageInput.IsLabel) || !remove.All(TriageInput.IsLabel))
         {
-            return Refused(tipId, TipEventActions.LabelsChanged, actor, new TriageChange.InvalidInput(
+            return Refused(tipId, TipEventAction.LabelsChanged, actor, new TriageChange.InvalidInput(
                 "invalid-label", $"A label is 1 to {TriageInput.MaxLabelLength} letters, digits or '-'."));
         }
 
-        return ChangeAsync(tipId, expectedVersion, actor, TipEventActions.LabelsChanged, current =>
+        return ChangeAsync(tipId, expectedVersion, actor, TipEventAction.LabelsChanged, current =>
         {
             var labels = current.Labels
                 .Where(label => !remove.Contains(label, StringComparer.OrdinalIgnoreCase))
@@ -123,13 +123,13 @@ public sealed class TriageService(
         ArgumentNullException.ThrowIfNull(actor);
         if (TriageInput.NormalizeNote(text) is not { } normalized)
         {
-            return Refused(tipId, TipEventActions.NoteAdded, actor, new TriageChange.InvalidInput(
+            return Refused(tipId, TipEventAction.NoteAdded, actor, new TriageChange.InvalidInput(
                 "invalid-note", $"A note is 1 to {TriageInput.MaxNoteLength} characters, not only white space, without control characters."));
         }
 
         var at = time.GetUtcNow();
         var note = new TipNote(TriageIds.NewTimeOrdered(at), actor.ObjectId, actor.Name, normalized, at);
-        return ChangeAsync(tipId, expectedVersion, actor, TipEventActions.NoteAdded, current =>
+        return ChangeAsync(tipId, expectedVersion, actor, TipEventAction.NoteAdded, current =>
             new Decision(current, null, note.Id), note, cancellationToken);
     }
 
@@ -153,7 +153,7 @@ public sealed class TriageService(
         var skipped = new List<SkippedTip>();
         foreach (var tipId in tipIds)
         {
-            var outcome = await ChangeAsync(tipId, expectedVersion: 0, actor, TipEventActions.DismissedInBulk, current =>
+            var outcome = await ChangeAsync(tipId, expectedVersion: 0, actor, TipEventAction.DismissedInBulk, current =>
                 current.Status == TriageStatuses.New
                     ? new Decision(current with { Status = TriageStatuses.Dismissed }, current.Status, TriageStatuses.Dismissed)
                     : new TriageChange.InvalidTransition(current.Status, TriageStatuses.Dismissed), note: null, cancellationToken, withNotes: false)
@@ -180,7 +180,7 @@ public sealed class TriageService(
         string tipId,
         long expectedVersion,
         StaffMember actor,
-        string action,
+        TipEventAction action,
         Func<TipSummary, object> decide,
         TipNote? note,
         CancellationToken cancellationToken,
@@ -242,13 +242,13 @@ public sealed class TriageService(
 
     /// <summary>After the guarded write: the audit writes and index work it left, then the changed tip as answered.</summary>
     private async Task<TriageChange> FinishChangeAsync(
-        TriageTip tip, TipSummary changed, PendingAudit audit, string storageETag, StaffMember actor, string action, TipNote? note, bool withNotes, CancellationToken cancellationToken)
+        TriageTip tip, TipSummary changed, PendingAudit audit, string storageETag, StaffMember actor, TipEventAction action, TipNote? note, bool withNotes, CancellationToken cancellationToken)
     {
         var tipId = tip.Summary.Id;
         await CompleteAsync(audit, cancellationToken).ConfigureAwait(false);
         await FinishIndexAsync(
             new TriageTip(changed, tip.Content, storageETag, tip.Version + 1, audit, new PendingIndex(PendingIndexKinds.Change, tip.Summary)), cancellationToken).ConfigureAwait(false);
-        Log.TriageChanged(logger, tipId, action, actor.ObjectId);
+        Log.TriageChanged(logger, tipId, Codes.Of(action), actor.ObjectId);
         if (!withNotes)
         {
             return new TriageChange.Changed(new TipDetail(changed, tip.Content, [], tip.Version + 1));
@@ -342,17 +342,17 @@ public sealed class TriageService(
         }
     }
 
-    private Task<TriageChange> Refused(string tipId, string action, StaffMember actor, TriageChange outcome)
+    private Task<TriageChange> Refused(string tipId, TipEventAction action, StaffMember actor, TriageChange outcome)
     {
         ArgumentNullException.ThrowIfNull(actor);
 
         // The tip id only when it is one: a malformed id is caller input and stays out of the log.
-        Log.TriageChangeRefused(logger, TriageIds.IsTipId(tipId) ? tipId : "(malformed)", action, actor.ObjectId, outcome.GetType().Name);
+        Log.TriageChangeRefused(logger, TriageIds.IsTipId(tipId) ? tipId : "(malformed)", Codes.Of(action), actor.ObjectId, outcome.GetType().Name);
         return Task.FromResult(outcome);
     }
 
-    private static TipEvent NewEvent(string tipId, StaffMember actor, string action, string? from, string? to, DateTimeOffset at) =>
-        new(tipId, TriageIds.NewTimeOrdered(at), at, actor.ObjectId, action, from, to);
+    private static TipEvent NewEvent(string tipId, StaffMember actor, TipEventAction action, string? from, string? to, DateTimeOffset at) =>
+        new(tipId, TriageIds.NewTimeOrdered(at), at, actor.ObjectId, Codes.Of(action), from, to);
 
     private static string? Join(IReadOnlyList<string> labels) => labels.Count == 0 ? null : string.Join(',', labels);
 

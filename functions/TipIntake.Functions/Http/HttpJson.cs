@@ -1,7 +1,3 @@
-using System.Text.Json.Serialization;
-using TipIntake.Core.Keys;
-using TipIntake.Core.Triage;
-
 namespace TipIntake.Functions.Http;
 
 /// <summary>The body of a 202: the receipt, shown once to the reporter and never stored in this form.</summary>
@@ -52,7 +48,12 @@ public sealed record TipDetailBody(
 /// <summary>An audit event: when, who (object id), what, and the triage values before and after.</summary>
 public sealed record TipEventBody(DateTimeOffset At, string Actor, string Action, string? From, string? To);
 
-public sealed record TipEventsBody(IReadOnlyList<TipEventBody> Items);
+public sealed record TipEventsBody(IReadOnlyList<TipEventBody> Items)
+{
+    /// <summary>A tip's trail, or null when there is no such tip.</summary>
+    public static TipEventsBody? From(IReadOnlyList<TipEvent>? events) =>
+        events is null ? null : new([.. events.Select(e => new TipEventBody(e.At, e.Actor, e.Action, e.From, e.To))]);
+}
 
 public sealed record StatusRequest(string Status);
 

@@ -1,6 +1,3 @@
-using TipIntake.Core.FloodControl;
-using TipIntake.Core.Jwe;
-
 namespace TipIntake.Functions.Http;
 
 /// <summary>The <c>detail</c> of each refusal's problem: what to do, in words a client developer can act on. Never echoes the input.</summary>

@@ -1,9 +1,4 @@
-using System.Globalization;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using TipIntake.Core.FloodControl;
-using TipIntake.Core.Jwe;
 using TipIntake.Core;
 
 namespace TipIntake.Functions.Http;

@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
-using Microsoft.Extensions.Options;
 using TipIntake.Infrastructure.Staff;
 
 namespace TipIntake.Functions.Http;
@@ -20,8 +17,8 @@ public enum ContentPolicy
     SignInBridge,
 }
 
-/// <summary>Declares the security headers of an HTTP function; every one declares them (a test checks).</summary>
-[AttributeUsage(AttributeTargets.Method)]
+/// <summary>Declares the security headers of an HTTP function, or of all of a class's; every one declares them (a test checks).</summary>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class)]
 public sealed class ResponsePolicyAttribute(ContentPolicy policy) : Attribute
 {
     public ContentPolicy Policy => policy;
@@ -88,10 +85,18 @@ public sealed class SecurityHeaders(IOptions<StaffAuthOptions> auth) : IFunction
 
     private static readonly ConcurrentDictionary<string, MethodInfo?> Methods = new();
 
-    /// <summary>What the function's method declares: found once per function from its entry point, <c>Namespace.Class.Method</c>.</summary>
+    /// <summary>
+    /// What the function's method declares, or else its class: found once per function from its entry point,
+    /// <c>Namespace.Class.Method</c>.
+    /// </summary>
     internal static T? Declared<T>(FunctionContext context)
         where T : Attribute =>
         Methods.GetOrAdd(context.FunctionId, static (_, entryPoint) => typeof(SecurityHeaders).Assembly
             .GetType(entryPoint[..Math.Max(0, entryPoint.LastIndexOf('.'))])?.GetMethod(entryPoint[(entryPoint.LastIndexOf('.') + 1)..]),
-            context.FunctionDefinition.EntryPoint)?.GetCustomAttribute<T>();
+            context.FunctionDefinition.EntryPoint) is { } method ? DeclaredOn<T>(method) : null;
+
+    /// <summary>What <paramref name="method"/> declares, or else its class.</summary>
+    public static T? DeclaredOn<T>(MethodInfo method)
+        where T : Attribute =>
+        method.GetCustomAttribute<T>() ?? method.DeclaringType?.GetCustomAttribute<T>();
 }

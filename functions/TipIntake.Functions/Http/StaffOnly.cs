@@ -1,8 +1,4 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
-using TipIntake.Core.Intake;
-using TipIntake.Core.Staff;
 
 namespace TipIntake.Functions.Http;
 
@@ -13,8 +9,11 @@ public enum StaffAccess
     Edit,
 }
 
-/// <summary>Declares a function for signed-in staff with the role <see cref="Access"/> needs (<see cref="StaffOnlyMiddleware"/>).</summary>
-[AttributeUsage(AttributeTargets.Method)]
+/// <summary>
+/// Declares a function, or all of a class's, for signed-in staff with the role <see cref="Access"/> needs
+/// (<see cref="StaffOnlyMiddleware"/>).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class)]
 public sealed class StaffOnlyAttribute(StaffAccess access) : Attribute
 {
     public StaffAccess Access => access;

@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TipIntake.Core.Triage.Search;
-
 namespace TipIntake.Functions.Http;
 
 /// <summary>
@@ -99,13 +92,13 @@ public static class TriageRequests
     /// </summary>
     public static string ToEntityTag(long version) => "\"" + version.ToString(CultureInfo.InvariantCulture) + "\"";
 
+    /// <summary>What an entity tag this service did not issue stands for: a version no tip has.</summary>
+    private const long UnknownVersion = -1;
+
     /// <summary>
     /// The version named by <c>If-Match</c>: a 428 problem when it is missing or <c>*</c> (a change must name what it
     /// read); an entity tag this service did not issue becomes a version that matches nothing (412 later).
     /// </summary>
-    /// <summary>What an entity tag this service did not issue stands for: a version no tip has.</summary>
-    private const long UnknownVersion = -1;
-
     public static (long? Version, IResult? Problem) ReadIfMatch(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

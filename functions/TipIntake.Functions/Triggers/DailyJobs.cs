@@ -1,5 +1,3 @@
-using Microsoft.Azure.Functions.Worker;
-using TipIntake.Core.Keys;
 using TipIntake.Infrastructure.Backup;
 
 namespace TipIntake.Functions.Triggers;

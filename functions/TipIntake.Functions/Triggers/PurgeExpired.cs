@@ -1,5 +1,3 @@
-using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Logging;
 using TipIntake.Core.Retention;
 
 namespace TipIntake.Functions.Triggers;

@@ -1,10 +1,4 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
-using TipIntake.Core.FloodControl;
-using TipIntake.Functions.Http;
-using TipIntake.Functions.Web;
 
 namespace TipIntake.Functions.Triggers;
 
@@ -12,10 +6,10 @@ namespace TipIntake.Functions.Triggers;
 /// GET / (the reporter form, in the language asked for or the browser's) and GET /assets/… (embedded files). Every
 /// answer carries the strict security headers; nothing is loaded from anywhere else.
 /// </summary>
+[ResponsePolicy(ContentPolicy.Strict)]
 public sealed class ReporterSite(Pages pages, WebAssets assets, FloodGate flood)
 {
     [Function(nameof(ReporterSite))]
-    [ResponsePolicy(ContentPolicy.Strict)]
     public IResult Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "{*path}")] HttpRequest request,
         string? path)

@@ -1,10 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
-using TipIntake.Core.FloodControl;
-using TipIntake.Core.Intake;
-using TipIntake.Core.Keys;
-using TipIntake.Functions.Http;
-
 namespace TipIntake.Functions.Triggers;
 
 /// <summary>
@@ -14,6 +7,7 @@ namespace TipIntake.Functions.Triggers;
 /// makes a resend of the same JWE collapse onto the first attempt; the request's address and other headers are never
 /// read, stored or logged.
 /// </summary>
+[ResponsePolicy(ContentPolicy.Strict)]
 public sealed class SubmitTip(TipIntakeService intake, FloodGate flood, IIntakeKey intakeKey)
 {
     public const string StampHeader = "TipIntake-Stamp";
@@ -21,7 +15,6 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood, IIntakeK
 
     /// <summary>GET /api/intake-key: the public JWK. Caches may keep it for minutes; a rotated key is picked up within that time.</summary>
     [Function(nameof(IntakeKey))]
-    [ResponsePolicy(ContentPolicy.Strict)]
     public async Task<IResult> IntakeKey(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/intake-key")] HttpRequest request, CancellationToken cancellationToken)
     {
@@ -39,7 +32,6 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood, IIntakeK
 
     /// <summary>GET /api/challenge: a fresh challenge for the stamp. Issuing keeps no state and reads nothing about the request.</summary>
     [Function(nameof(StampChallenge))]
-    [ResponsePolicy(ContentPolicy.Strict)]
     public IResult StampChallenge([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/challenge")] HttpRequest request)
     {
         var issued = flood.IssueChallenge();
@@ -47,7 +39,6 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood, IIntakeK
     }
 
     [Function(nameof(SubmitTip))]
-    [ResponsePolicy(ContentPolicy.Strict)]
     public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/tips")] HttpRequest request,
         CancellationToken cancellationToken) =>
@@ -64,7 +55,6 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood, IIntakeK
     /// server cannot tell which thread it answers before decrypting, and does not try: the processor does.
     /// </summary>
     [Function("SubmitAnswer")]
-    [ResponsePolicy(ContentPolicy.Strict)]
     public Task<IResult> Answer(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/follow-up/answers")] HttpRequest request,
         CancellationToken cancellationToken) =>

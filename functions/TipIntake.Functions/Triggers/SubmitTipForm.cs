@@ -1,12 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
-using TipIntake.Core.FloodControl;
-using TipIntake.Core.Intake;
-using TipIntake.Core.Tips;
-using TipIntake.Functions.Http;
-using TipIntake.Functions.Web;
-
 namespace TipIntake.Functions.Triggers;
 
 /// <summary>
@@ -17,6 +8,7 @@ namespace TipIntake.Functions.Triggers;
 /// shortly. Each page carries a single-use ticket: posting a page whose report was received (reloading the receipt
 /// page, going back and sending again) does not show the receipt again. Nothing of the body is logged.
 /// </summary>
+[ResponsePolicy(ContentPolicy.Strict)]
 public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pages pages)
 {
     public const string Html = "text/html; charset=utf-8";
@@ -34,7 +26,6 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
     private static readonly string[] Fields = [.. TipForm.FieldNames, LanguageField, SubmissionField, TicketField];
 
     [Function(nameof(SubmitTipForm))]
-    [ResponsePolicy(ContentPolicy.Strict)]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "submit")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -73,7 +64,8 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
         }
 
         var ticket = fields.GetValueOrDefault(TicketField);
-        switch (await intake.SubmitAsync(fields, submission, ct => flood.AdmitFormAsync(ticket, ct), cancellationToken))
+        var (tip, unwritten) = TipForm.ToDocument(fields);
+        switch (await intake.SubmitAsync(tip, unwritten, submission, ct => flood.AdmitFormAsync(ticket, ct), cancellationToken))
         {
             case FormIntakeResult.Accepted accepted:
                 return TypedResults.Content(pages.Receipt(lang, accepted.ReceiptCode), Html);
@@ -83,7 +75,7 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
             case FormIntakeResult.PageExpired:
                 return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.expired", submission);
             case FormIntakeResult.Invalid invalid:
-                return Form(StatusCodes.Status422UnprocessableEntity, lang, fields, invalid.Errors, "form.error.invalid", submission);
+                return Form(StatusCodes.Status422UnprocessableEntity, lang, fields, TipForm.FieldErrors(invalid.Errors), "form.error.invalid", submission);
             case FormIntakeResult.Unavailable unavailable:
                 request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return Form(StatusCodes.Status503ServiceUnavailable, lang, fields, NoErrors, "form.error.unavailable", submission);

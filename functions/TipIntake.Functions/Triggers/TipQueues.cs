@@ -1,6 +1,4 @@
 using Azure.Storage.Queues.Models;
-using Microsoft.Azure.Functions.Worker;
-using TipIntake.Core.Intake;
 using TipIntake.Core.Processing;
 using TipIntake.Infrastructure.Storage;
 

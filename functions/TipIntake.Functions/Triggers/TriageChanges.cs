@@ -1,11 +1,3 @@
-using System.Text.Json.Serialization.Metadata;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
-using TipIntake.Core.Staff;
-using TipIntake.Core.Triage;
-using TipIntake.Core.Triage.Related;
-using TipIntake.Functions.Http;
-
 namespace TipIntake.Functions.Triggers;
 
 /// <summary>
@@ -14,11 +6,11 @@ namespace TipIntake.Functions.Triggers;
 /// changed tip with its new ETag. Notes can only be added: no route edits or deletes one. A link changes neither tip.
 /// A flood's spam, untouched, can be dismissed many tips at a time.
 /// </summary>
+[ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
 public sealed class TriageChanges(TriageService triage, RelatedReports related)
 {
     /// <summary>POST api/triage/tips/{id}/related/{otherId} with <c>{"state":"linked"}</c> or <c>{"state":"unlinked"}</c>: audited on both tips.</summary>
     [Function("TriageRelate")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
     public async Task<IResult> Relate(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/related/{otherId}")] HttpRequest request,
         string id,
@@ -40,48 +32,33 @@ public sealed class TriageChanges(TriageService triage, RelatedReports related)
         };
     }
 
-    [Function("TriageChangeStatus")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
-    public Task<IResult> Status(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/status")] HttpRequest request,
+    /// <summary>
+    /// POST api/triage/tips/{id}/status, …/assignment, …/labels or …/notes: one change of a tip, read and answered the
+    /// same way (<see cref="ChangeAsync"/>); any other name is no such resource.
+    /// </summary>
+    [Function("TriageChange")]
+    public Task<IResult> Change(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/{change}")] HttpRequest request,
         string id,
-        CancellationToken cancellationToken) =>
-        ChangeAsync(request, TriageJsonContext.Default.StatusRequest, (body, version, member) =>
-            triage.ChangeStatusAsync(id, version, body.Status, member, cancellationToken), cancellationToken);
-
-    [Function("TriageAssign")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
-    public Task<IResult> Assign(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/assignment")] HttpRequest request,
-        string id,
-        CancellationToken cancellationToken) =>
-        ChangeAsync(request, TriageJsonContext.Default.AssignmentRequest, (body, version, member) =>
-            triage.AssignAsync(id, version, body.Assignee, member, cancellationToken), cancellationToken);
-
-    [Function("TriageLabels")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
-    public Task<IResult> Labels(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/labels")] HttpRequest request,
-        string id,
-        CancellationToken cancellationToken) =>
-        ChangeAsync(request, TriageJsonContext.Default.LabelsRequest, (body, version, member) =>
-            triage.ChangeLabelsAsync(id, version, body.Add, body.Remove, member, cancellationToken), cancellationToken);
-
-    [Function("TriageAddNote")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
-    public Task<IResult> AddNote(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/notes")] HttpRequest request,
-        string id,
-        CancellationToken cancellationToken) =>
-        ChangeAsync(request, TriageJsonContext.Default.NoteRequest, (body, version, member) =>
-            triage.AddNoteAsync(id, version, body.Text, member, cancellationToken), cancellationToken);
+        string change,
+        CancellationToken cancellationToken) => change switch
+        {
+            "status" => ChangeAsync(request, TriageJsonContext.Default.StatusRequest, (body, version, member) =>
+                triage.ChangeStatusAsync(id, version, body.Status, member, cancellationToken), cancellationToken),
+            "assignment" => ChangeAsync(request, TriageJsonContext.Default.AssignmentRequest, (body, version, member) =>
+                triage.AssignAsync(id, version, body.Assignee, member, cancellationToken), cancellationToken),
+            "labels" => ChangeAsync(request, TriageJsonContext.Default.LabelsRequest, (body, version, member) =>
+                triage.ChangeLabelsAsync(id, version, body.Add, body.Remove, member, cancellationToken), cancellationToken),
+            "notes" => ChangeAsync(request, TriageJsonContext.Default.NoteRequest, (body, version, member) =>
+                triage.AddNoteAsync(id, version, body.Text, member, cancellationToken), cancellationToken),
+            _ => Task.FromResult<IResult>(Problems.NotFound()),
+        };
 
     /// <summary>
     /// Dismisses up to 100 untouched tips (new, version 0) at once, each with its own audit event; no If-Match (the
     /// guard is that each is still untouched). 200 with what was dismissed and what was skipped (docs/triage.md).
     /// </summary>
     [Function("TriageDismissInBulk")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
     public async Task<IResult> DismissInBulk(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/dismissals")] HttpRequest request,
         CancellationToken cancellationToken)

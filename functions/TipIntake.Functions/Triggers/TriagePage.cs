@@ -1,9 +1,4 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using TipIntake.Functions.Http;
-using TipIntake.Functions.Web;
 using TipIntake.Infrastructure.Staff;
 
 namespace TipIntake.Functions.Triggers;

@@ -1,29 +1,19 @@
-using System.Globalization;
-using System.Text.Json.Serialization.Metadata;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
-using TipIntake.Core.Triage;
-using TipIntake.Core.Triage.Related;
-using TipIntake.Core.Triage.Search;
-using TipIntake.Functions.Http;
-
 namespace TipIntake.Functions.Triggers;
 
 /// <summary>
 /// The triage API's reads (contract 6): counts, lists (urgent first, keyset-paged), the overdue view, search, one
 /// tip, its audit trail, its related tips. Readers and editors only; every answer is no-store.
 /// </summary>
+[ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
 public sealed class TriageReads(TriageService triage, TriageLists lists, RelatedReports related, Gazetteer gazetteer)
 {
     [Function("TriageCounts")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
     public async Task<IResult> Counts(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/counts")] HttpRequest request,
         CancellationToken cancellationToken) =>
         Json(new TipCountsBody(await lists.CountsAsync(cancellationToken)), TriageJsonContext.Default.TipCountsBody);
 
     [Function("TriageList")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
     public async Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/tips")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -33,7 +23,6 @@ public sealed class TriageReads(TriageService triage, TriageLists lists, Related
     }
 
     [Function("TriageOverdue")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
     public async Task<IResult> Overdue(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/overdue")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -44,7 +33,6 @@ public sealed class TriageReads(TriageService triage, TriageLists lists, Related
 
     /// <summary>GET api/triage/search: words (any script) and filters, all of which a tip must match. The query is never logged or audited.</summary>
     [Function("TriageSearch")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
     public async Task<IResult> Search(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/search")] HttpRequest request,
         CancellationToken cancellationToken)
@@ -54,17 +42,15 @@ public sealed class TriageReads(TriageService triage, TriageLists lists, Related
     }
 
     [Function("TriageRelated")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
     public async Task<IResult> Related(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/tips/{id}/related")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        await related.ListAsync(id, cancellationToken) is { } items
-            ? Json(new RelatedTipsBody([.. items.Select(item => new RelatedTipBody(item.Tip, [.. item.Reasons.Select(Reason)], item.State))]), TriageJsonContext.Default.RelatedTipsBody)
-            : Problems.TipNotFound();
+        JsonOrNoTip(await related.ListAsync(id, cancellationToken) is { } items
+            ? new RelatedTipsBody([.. items.Select(item => new RelatedTipBody(item.Tip, [.. item.Reasons.Select(Reason)], item.State))])
+            : null, TriageJsonContext.Default.RelatedTipsBody);
 
     [Function("TriageTip")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
     public async Task<IResult> Tip(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/tips/{id}")] HttpRequest request,
         string id,
@@ -72,14 +58,11 @@ public sealed class TriageReads(TriageService triage, TriageLists lists, Related
         await triage.GetAsync(id, request.StaffMember(), cancellationToken) is { } detail ? Detail(request, detail) : Problems.TipNotFound();
 
     [Function("TriageEvents")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
     public async Task<IResult> Events(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/tips/{id}/events")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        await triage.EventsAsync(id, cancellationToken) is { } events
-            ? Json(new TipEventsBody([.. events.Select(e => new TipEventBody(e.At, e.Actor, e.Action, e.From, e.To))]), TriageJsonContext.Default.TipEventsBody)
-            : Problems.TipNotFound();
+        JsonOrNoTip(TipEventsBody.From(await triage.EventsAsync(id, cancellationToken)), TriageJsonContext.Default.TipEventsBody);
 
     /// <summary>A tip with its ETag header, as reads and changes answer it.</summary>
     internal static IResult Detail(HttpRequest request, TipDetail detail)
@@ -89,6 +72,10 @@ public sealed class TriageReads(TriageService triage, TriageLists lists, Related
     }
 
     internal static IResult Json<T>(T value, JsonTypeInfo<T> typeInfo) => TypedResults.Json(value, typeInfo, "application/json");
+
+    /// <summary>A read of one tip's part: the body, or 404 when there is no such tip.</summary>
+    private static IResult JsonOrNoTip<T>(T? value, JsonTypeInfo<T> typeInfo)
+        where T : class => value is null ? Problems.TipNotFound() : Json(value, typeInfo);
 
     /// <summary>A reason as staff read it: the gazetteer's spellings of a shared place, the number of shared words.</summary>
     private RelationReasonBody Reason(RelationReason reason) => reason.Code switch

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace TipIntake.Functions.Web;
 
 /// <summary>One country the form offers: its ISO 3166-1 alpha-2 code and its name in the page language.</summary>

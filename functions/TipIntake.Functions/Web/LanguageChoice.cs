@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace TipIntake.Functions.Web;
 
 /// <summary>Which language a page is served in: the reporter's pages in English, Korean or Simplified Chinese, the
@@ -14,56 +12,24 @@ public static class LanguageChoice
 
     /// <summary>
     /// The reporter's page language: an explicit, supported <c>?lang=</c> wins; otherwise the best supported entry of
-    /// the Accept-Language header by q-value; otherwise English. Chinese in any script is served in Simplified Chinese,
-    /// the only Chinese offered.
+    /// the Accept-Language header by q-value (ties in the header's order; a q-value that is not a number counts as 1,
+    /// and a hostile header gets no more than 32 entries' attention); otherwise English. Chinese in any script is
+    /// served in Simplified Chinese, the only Chinese offered.
     /// </summary>
-    public static string Choose(string? requested, string? acceptLanguage)
-    {
-        if (MapTag(requested) is { } explicitLanguage)
-        {
-            return explicitLanguage;
-        }
-
-        if (string.IsNullOrWhiteSpace(acceptLanguage))
-        {
-            return Reporter[0];
-        }
-
-        string? best = null;
-        var bestQuality = 0.0;
-        var entries = 0;
-        foreach (var range in acceptLanguage.AsSpan().Split(','))
-        {
-            // A header from a browser has a handful of entries; a hostile one gets no more attention than that.
-            if (++entries > 32)
-            {
-                break;
-            }
-
-            var entry = acceptLanguage.AsSpan()[range].Trim();
-            var quality = 1.0;
-            var semicolon = entry.IndexOf(';');
-            if (semicolon >= 0)
-            {
-                var parameter = entry[(semicolon + 1)..].Trim();
-                entry = entry[..semicolon].Trim();
-                if (parameter.StartsWith("q=", StringComparison.OrdinalIgnoreCase)
-                    && double.TryParse(parameter[2..], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var q))
-                {
-                    quality = Math.Clamp(q, 0.0, 1.0);
-                }
-            }
-
-            // Ties keep the header's order: only a strictly higher quality displaces an earlier choice.
-            if (quality > bestQuality && MapTag(entry.ToString()) is { } language)
-            {
-                best = language;
-                bestQuality = quality;
-            }
-        }
-
-        return best ?? Reporter[0];
-    }
+    /// <remarks>
+    /// Not <c>StringWithQualityHeaderValue.ParseList</c>: it drops an entry whose q-value it cannot read, and a browser
+    /// that sends <c>ko;q=abc</c> still asks for Korean.
+    /// </remarks>
+    public static string Choose(string? requested, string? acceptLanguage) =>
+        MapTag(requested)
+        ?? (acceptLanguage ?? "").Split(',', 33).Take(32)
+            .Select(entry => entry.Split(';', 2))
+            .Select(parts => (Language: MapTag(parts[0].Trim()), Quality: QualityOf(parts.ElementAtOrDefault(1))))
+            .Where(choice => choice.Language is not null && choice.Quality > 0)
+            .OrderByDescending(choice => choice.Quality)
+            .Select(choice => choice.Language)
+            .FirstOrDefault()
+        ?? Reporter[0];
 
     /// <summary>
     /// The triage page language: Korean when <see cref="Choose"/> picks Korean, otherwise English (Chinese, which staff
@@ -72,29 +38,17 @@ public static class LanguageChoice
     public static string ChooseTriage(string? requested, string? acceptLanguage) =>
         Choose(requested, acceptLanguage) == "ko" ? "ko" : Triage[0];
 
-    private static string? MapTag(string? tag)
-    {
-        if (string.IsNullOrWhiteSpace(tag) || tag.Length > 35)
-        {
-            return null;
-        }
+    private static double QualityOf(string? parameter) =>
+        parameter?.Trim() is { } q && q.StartsWith("q=", StringComparison.OrdinalIgnoreCase)
+        && double.TryParse(q.AsSpan(2), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var quality)
+            ? Math.Clamp(quality, 0.0, 1.0)
+            : 1.0;
 
-        var t = tag.Trim();
-        foreach (var language in Reporter)
-        {
-            if (string.Equals(t, language, StringComparison.OrdinalIgnoreCase))
-            {
-                return language;
-            }
-        }
+    private static string? MapTag(string? tag) => tag is { Length: <= 35 } && tag.Trim() is { Length: > 0 } t
+        ? Reporter.FirstOrDefault(language => string.Equals(t, language, StringComparison.OrdinalIgnoreCase))
+            ?? (Primary(t, "ko") ? "ko" : Primary(t, "zh") ? "zh-Hans" : Primary(t, "en") ? "en" : null)
+        : null;
 
-        return Primary(t, "ko") ? "ko"
-            : Primary(t, "zh") ? "zh-Hans"
-            : Primary(t, "en") ? "en"
-            : null;
-
-        static bool Primary(string tag, string primary) =>
-            tag.StartsWith(primary, StringComparison.OrdinalIgnoreCase)
-            && (tag.Length == primary.Length || tag[primary.Length] is '-' or '_');
-    }
+    private static bool Primary(string tag, string primary) =>
+        tag.StartsWith(primary, StringComparison.OrdinalIgnoreCase) && (tag.Length == primary.Length || tag[primary.Length] is '-' or '_');
 }

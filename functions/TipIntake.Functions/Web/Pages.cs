@@ -1,11 +1,7 @@
-using System.Collections.Frozen;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using TipIntake.Core.Intake;
 using TipIntake.Functions.Web.Components;
 
 namespace TipIntake.Functions.Web;

@@ -1,7 +1,4 @@
 using TipIntake.Core.FollowUp;
-using TipIntake.Core.Intake;
-using TipIntake.Core.Jwe;
-using TipIntake.Core.Tips;
 
 namespace TipIntake.Functions.Web;
 
@@ -42,7 +39,7 @@ public sealed record ReporterFacts(
             TipForm.FieldNames,
             new MaxLengths(TipLimits.NarrativeMaxCharacters, TipLimits.RegionMaxCharacters, TipLimits.PlaceMaxCharacters, TipLimits.ContactMaxCharacters),
             TipLimits.PeopleCountMax,
-            TipForm.PaddingBuckets,
+            TipPadding.Buckets,
             TipEnvelope.MaxJweLength,
             JweAlgorithms.TipV1ContentType,
             TipCategories.All,

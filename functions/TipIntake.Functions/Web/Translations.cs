@@ -1,6 +1,3 @@
-using System.Collections.Frozen;
-using System.Text;
-
 namespace TipIntake.Functions.Web;
 
 /// <summary>
@@ -28,16 +25,15 @@ public sealed class Translations
     }
 
     /// <summary>The reporter's texts in <paramref name="lang"/>, one of <see cref="LanguageChoice.Reporter"/>.</summary>
-    public Translator Reporter(string lang) =>
-        lang is not null && _reporter.TryGetValue(lang, out var translator)
-            ? translator
-            : throw new ArgumentException("The page language must be one of LanguageChoice.Reporter.", nameof(lang));
+    public Translator Reporter(string lang) => In(_reporter, lang);
 
     /// <summary>The triage page's texts in <paramref name="lang"/>, one of <see cref="LanguageChoice.Triage"/>.</summary>
-    public Translator Triage(string lang) =>
-        lang is not null && _triage.TryGetValue(lang, out var translator)
+    public Translator Triage(string lang) => In(_triage, lang);
+
+    private static Translator In(FrozenDictionary<string, Translator> translators, string lang) =>
+        lang is not null && translators.TryGetValue(lang, out var translator)
             ? translator
-            : throw new ArgumentException("The triage page language must be one of LanguageChoice.Triage.", nameof(lang));
+            : throw new ArgumentException($"The page language must be one of {string.Join(", ", translators.Keys)}.", nameof(lang));
 
     private static FrozenDictionary<string, Translator> Load(
         IReadOnlyList<string> languages, Func<string, string> file, Func<string, string> loadResource)
@@ -61,7 +57,7 @@ public sealed class Translations
     {
         using var stream = typeof(Translations).Assembly.GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"The embedded resource '{name}' is missing; the csproj embeds Web/** by that name.");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
+        using var reader = new StreamReader(stream); // UTF-8
         return reader.ReadToEnd();
     }
 }

@@ -1,6 +1,3 @@
-using System.Collections.Frozen;
-using System.Text.Json;
-
 namespace TipIntake.Functions.Web;
 
 /// <summary>
@@ -9,6 +6,8 @@ namespace TipIntake.Functions.Web;
 /// </summary>
 public sealed class Translator
 {
+    private static readonly WebJsonContext StrictJson = new(new JsonSerializerOptions { AllowDuplicateProperties = false });
+
     private readonly FrozenDictionary<string, string> _texts;
 
     private Translator(string lang, FrozenDictionary<string, string> texts)
@@ -31,45 +30,27 @@ public sealed class Translator
     /// <summary>The text for <paramref name="key"/>, or null: for keys looked up by rule (a field's error message).</summary>
     public string? Find(string key) => _texts.GetValueOrDefault(key);
 
-    /// <summary>The texts whose keys start with one of <paramref name="prefixes"/>, sorted by key, for a data block.</summary>
-    public SortedDictionary<string, string> Select(params IReadOnlyList<string> prefixes)
-    {
-        var selected = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, text) in _texts)
-        {
-            if (prefixes.Count == 0 || prefixes.Any(prefix => key.StartsWith(prefix, StringComparison.Ordinal)))
-            {
-                selected[key] = text;
-            }
-        }
+    /// <summary>The texts whose keys start with one of <paramref name="prefixes"/> (all without one), sorted by key, for a data block.</summary>
+    public SortedDictionary<string, string> Select(params IReadOnlyList<string> prefixes) => new(
+        _texts.Where(text => prefixes.Count == 0 || prefixes.Any(prefix => text.Key.StartsWith(prefix, StringComparison.Ordinal))).ToDictionary(),
+        StringComparer.Ordinal);
 
-        return selected;
-    }
-
-    /// <summary>Reads <paramref name="json"/> (named <paramref name="file"/> in errors): a flat object of strings.</summary>
+    /// <summary>Reads <paramref name="json"/> (named <paramref name="file"/> in errors): a flat object of strings, each key once.</summary>
     public static Translator Parse(string lang, string json, string file)
     {
         ArgumentNullException.ThrowIfNull(json);
-        using var document = JsonDocument.Parse(json);
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        SortedDictionary<string, string>? texts;
+        try
         {
-            throw new InvalidOperationException($"{file} must be a flat JSON object.");
+            texts = JsonSerializer.Deserialize(json, StrictJson.SortedDictionaryStringString);
+        }
+        catch (JsonException exception)
+        {
+            throw new InvalidOperationException($"{file} must be a flat JSON object of strings, each key once ({exception.Message}).", exception);
         }
 
-        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var property in document.RootElement.EnumerateObject())
-        {
-            if (property.Value.ValueKind != JsonValueKind.String)
-            {
-                throw new InvalidOperationException($"{file}: '{property.Name}' must be a string.");
-            }
-
-            if (!texts.TryAdd(property.Name, property.Value.GetString()!))
-            {
-                throw new InvalidOperationException($"{file} names '{property.Name}' twice.");
-            }
-        }
-
-        return new Translator(lang, texts.ToFrozenDictionary(StringComparer.Ordinal));
+        return texts is not null && !texts.ContainsValue(null!)
+            ? new Translator(lang, texts.ToFrozenDictionary(StringComparer.Ordinal))
+            : throw new InvalidOperationException($"{file} must be a flat JSON object of strings.");
     }
 }

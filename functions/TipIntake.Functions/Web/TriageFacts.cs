@@ -1,8 +1,4 @@
 using TipIntake.Core.FollowUp;
-using TipIntake.Core.Jwe;
-using TipIntake.Core.Staff;
-using TipIntake.Core.Tips;
-using TipIntake.Core.Triage;
 
 namespace TipIntake.Functions.Web;
 

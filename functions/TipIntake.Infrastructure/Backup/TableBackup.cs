@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.IO.Compression;
-using System.Runtime.CompilerServices;
 using Azure.Data.Tables.Models;
-using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 

@@ -1,5 +1,3 @@
-using TipIntake.Core.FloodControl;
-
 namespace TipIntake.Infrastructure.FloodControl;
 
 /// <summary>Runs <see cref="FloodCoordinator.TickAsync"/> once a second for the life of the host; a failed tick is logged and the next one tries again.</summary>

@@ -1,6 +1,3 @@
-using TipIntake.Core.FloodControl;
-using TipIntake.Core.Processing;
-
 namespace TipIntake.Infrastructure.FloodControl;
 
 /// <summary>

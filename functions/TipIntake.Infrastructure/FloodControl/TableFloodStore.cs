@@ -1,6 +1,3 @@
-using System.Globalization;
-using TipIntake.Core.FloodControl;
-
 namespace TipIntake.Infrastructure.FloodControl;
 
 /// <summary>

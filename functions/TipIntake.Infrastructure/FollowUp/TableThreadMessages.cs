@@ -15,7 +15,6 @@ namespace TipIntake.Infrastructure.FollowUp;
 public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMessages, IAnswerStore, IThreadStore
 {
     public const string FromReporter = StaffThreads.Reporter;
-    public const string AnswerReceived = "answer-received";
     public const string ReporterActor = "reporter";
 
     private static readonly string[] LookupColumns = ["RowKey", "From", "Day", "ForReporter", "AnswerId"];
@@ -63,7 +62,7 @@ public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMess
         {
             ["At"] = answer.ReceivedHour,
             ["Actor"] = ReporterActor,
-            ["Action"] = AnswerReceived,
+            ["Action"] = Core.Codes.Of(TipEventAction.AnswerReceived),
             ["From"] = "",
             ["To"] = "",
         };

@@ -1,5 +1,3 @@
-using TipIntake.Core.Keys;
-
 namespace TipIntake.Infrastructure.KeyVault;
 
 /// <summary>

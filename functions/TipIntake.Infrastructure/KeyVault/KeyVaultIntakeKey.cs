@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using Azure.Identity;
 using TipIntake.Core.Jwe;
-using TipIntake.Core.Keys;
 
 namespace TipIntake.Infrastructure.KeyVault;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization.Metadata;
-using Azure.Core;
 using Azure.Core.Pipeline;
 using TipIntake.Core.Jwe;
 

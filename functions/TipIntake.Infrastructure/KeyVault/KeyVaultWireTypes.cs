@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace TipIntake.Infrastructure.KeyVault;
 
 /// <summary>Key Vault's key bundle (<c>GET /keys/{name}/{version}</c>), the members this client reads.</summary>

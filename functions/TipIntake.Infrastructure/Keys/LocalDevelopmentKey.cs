@@ -1,5 +1,4 @@
 using TipIntake.Core.Jwe;
-using TipIntake.Core.Keys;
 
 namespace TipIntake.Infrastructure.Keys;
 

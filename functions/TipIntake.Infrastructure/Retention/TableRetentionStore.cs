@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using TipIntake.Core.Retention;
 
 namespace TipIntake.Infrastructure.Retention;

@@ -1,5 +1,3 @@
-using TipIntake.Core.Staff;
-
 namespace TipIntake.Infrastructure.Staff;
 
 /// <summary>
@@ -11,23 +9,23 @@ internal static class BearerToken
     /// <summary>16 KiB: Entra ID access tokens are a few KiB even with many roles.</summary>
     public const int MaxLength = 16 * 1024;
 
-    public static bool TryRead(string? bearerToken, out string token, out string reason)
+    public static bool TryRead(string? bearerToken, out string token, out StaffRejectionReason reason)
     {
         token = "";
         if (string.IsNullOrWhiteSpace(bearerToken))
         {
-            reason = StaffRejectionReasons.Missing;
+            reason = StaffRejectionReason.Missing;
             return false;
         }
 
         if (bearerToken.Length > MaxLength || !IsCompactJws(bearerToken))
         {
-            reason = StaffRejectionReasons.Malformed;
+            reason = StaffRejectionReason.Malformed;
             return false;
         }
 
         token = bearerToken;
-        reason = "";
+        reason = default;
         return true;
     }
 

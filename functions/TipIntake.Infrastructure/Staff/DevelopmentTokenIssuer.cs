@@ -1,6 +1,5 @@
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using TipIntake.Core.Staff;
 
 namespace TipIntake.Infrastructure.Staff;
 

@@ -2,7 +2,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
-using TipIntake.Core.Staff;
+using TipIntake.Core;
 
 namespace TipIntake.Infrastructure.Staff;
 
@@ -91,13 +91,13 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator, IDisposable
         }
         catch (Exception ex) when (ex is ArgumentException or SecurityTokenException or FormatException or System.Text.Json.JsonException)
         {
-            return Reject(StaffRejectionReasons.Malformed);
+            return Reject(StaffRejectionReason.Malformed);
         }
 
         // Before any key is looked at: 'none', HMAC (e.g. HS256 keyed with the RSA public key) and the rest never get further.
         if (!AllowedAlgorithms.Contains(token.Alg, StringComparer.Ordinal))
         {
-            return Reject(StaffRejectionReasons.BadAlgorithm);
+            return Reject(StaffRejectionReason.BadAlgorithm);
         }
 
         TokenValidationParameters parameters;
@@ -107,7 +107,7 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator, IDisposable
         }
         else if (_metadata is null)
         {
-            return Reject(StaffRejectionReasons.NotConfigured);
+            return Reject(StaffRejectionReason.NotConfigured);
         }
         else
         {
@@ -119,7 +119,7 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator, IDisposable
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 Log.StaffAuthMetadataUnavailable(_logger, ex.GetType().Name + (ex.InnerException is { } inner ? "/" + inner.GetType().Name : ""));
-                return Reject(StaffRejectionReasons.Unavailable);
+                return Reject(StaffRejectionReason.Unavailable);
             }
 
             parameters = _entraParameters!;
@@ -133,12 +133,12 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator, IDisposable
 
         if (!token.TryGetPayloadValue<string>("oid", out var objectId) || !Guid.TryParse(objectId, out _))
         {
-            return Reject(StaffRejectionReasons.NoObjectId);
+            return Reject(StaffRejectionReason.NoObjectId);
         }
 
         if (!token.TryGetPayloadValue<string>("scp", out var scopes) || string.IsNullOrWhiteSpace(scopes))
         {
-            return Reject(StaffRejectionReasons.NotAccessToken);
+            return Reject(StaffRejectionReason.NotAccessToken);
         }
 
         if (ReferenceEquals(parameters, _entraParameters))
@@ -147,14 +147,14 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator, IDisposable
             // app of the tenant given access to the API has its own azp) and carry the triage scope.
             if (!scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(_scopeName, StringComparer.Ordinal))
             {
-                return Reject(StaffRejectionReasons.WrongScope);
+                return Reject(StaffRejectionReason.WrongScope);
             }
 
             var client = token.TryGetPayloadValue<string>("azp", out var azp) ? azp
                 : token.TryGetPayloadValue<string>("appid", out var appId) ? appId : null;
             if (!string.Equals(client, _clientId, StringComparison.OrdinalIgnoreCase))
             {
-                return Reject(StaffRejectionReasons.WrongClient);
+                return Reject(StaffRejectionReason.WrongClient);
             }
         }
 
@@ -166,15 +166,15 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator, IDisposable
         return new StaffAuthentication.Authenticated(new StaffMember(objectId, name, roles));
     }
 
-    internal static string ReasonFor(Exception? exception) => exception switch
+    internal static StaffRejectionReason ReasonFor(Exception? exception) => exception switch
     {
-        SecurityTokenExpiredException => StaffRejectionReasons.Expired,
-        SecurityTokenNotYetValidException => StaffRejectionReasons.NotYetValid,
-        SecurityTokenInvalidAlgorithmException => StaffRejectionReasons.BadAlgorithm,
-        SecurityTokenInvalidIssuerException => StaffRejectionReasons.WrongIssuer,
-        SecurityTokenInvalidAudienceException => StaffRejectionReasons.WrongAudience,
-        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => StaffRejectionReasons.BadSignature,
-        _ => StaffRejectionReasons.Malformed,
+        SecurityTokenExpiredException => StaffRejectionReason.Expired,
+        SecurityTokenNotYetValidException => StaffRejectionReason.NotYetValid,
+        SecurityTokenInvalidAlgorithmException => StaffRejectionReason.BadAlgorithm,
+        SecurityTokenInvalidIssuerException => StaffRejectionReason.WrongIssuer,
+        SecurityTokenInvalidAudienceException => StaffRejectionReason.WrongAudience,
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => StaffRejectionReason.BadSignature,
+        _ => StaffRejectionReason.Malformed,
     };
 
     private static List<string> EntraIssuers(string instance, string tenant)
@@ -223,10 +223,10 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator, IDisposable
 
     public void Dispose() => _rejections.Dispose();
 
-    private StaffAuthentication.Rejected Reject(string reason)
+    private StaffAuthentication.Rejected Reject(StaffRejectionReason reason)
     {
-        Log.StaffTokenRejected(_logger, reason);
-        _rejections.Add(reason);
+        Log.StaffTokenRejected(_logger, Codes.Of(reason));
+        _rejections.Add(Codes.Of(reason));
         return new StaffAuthentication.Rejected(reason);
     }
 }

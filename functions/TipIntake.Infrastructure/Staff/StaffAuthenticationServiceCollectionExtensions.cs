@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using TipIntake.Core.Staff;
-
 namespace TipIntake.Infrastructure.Staff;
 
 /// <summary>Registers the staff authenticator (called by <see cref="TipIntakeServiceCollectionExtensions.AddTipIntake"/>).</summary>

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 
 namespace TipIntake.Infrastructure.Storage;

@@ -1,9 +1,6 @@
-using Azure.Core;
 using Azure.Identity;
-using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Azure;
-using Microsoft.Extensions.Configuration;
 
 namespace TipIntake.Infrastructure.Storage;
 

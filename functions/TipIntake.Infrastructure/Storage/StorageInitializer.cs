@@ -1,4 +1,3 @@
-using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 
 namespace TipIntake.Infrastructure.Storage;

@@ -1,4 +1,3 @@
-using TipIntake.Core.Processing;
 using TipIntake.Core;
 
 namespace TipIntake.Infrastructure.Storage;

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace TipIntake.Infrastructure.Storage;
 
 /// <summary>Streaming storage queries whose failures surface as the core's <see cref="Core.Intake.StorageUnavailableException"/>.</summary>

@@ -1,6 +1,3 @@
-using TipIntake.Core.Processing;
-using TipIntake.Infrastructure.Triage;
-
 namespace TipIntake.Infrastructure.Storage;
 
 /// <summary>
@@ -92,7 +89,7 @@ internal static class TipEntity
             ["ReceivedHour"] = stored.ReceivedHour,
             ["ReceiptHash"] = stored.ReceiptHash,
             ["KeyId"] = stored.KeyId,
-            [PendingIndexColumn.Name] = PendingIndexColumn.Write(new PendingIndex(PendingIndexKinds.New)),
+            [TipColumns.PendingIndex.Name] = TipColumns.PendingIndex.Write(new PendingIndex(PendingIndexKinds.New)),
             ["EffortBand"] = Core.Triage.EffortBands.Of(stored.Effort),
         };
         NarrativeColumns.Write(entity, tip.Narrative);

@@ -1,6 +1,3 @@
-using System.Text.Json.Serialization;
-using TipIntake.Core.Triage.Related;
-
 namespace TipIntake.Infrastructure.Triage;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace TipIntake.Infrastructure.Triage;
 
 /// <summary>
@@ -21,7 +19,7 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
     private static readonly string[] SummaryColumns =
     [
         "PartitionKey", "RowKey", "Status", "Priority", "Category", "Urgency", "Country", "Region", "ReceivedHour", "AssignedTo", "Labels",
-        "LastChangedAt", "EffortBand", VersionColumn, PendingIndexColumn.Name,
+        "LastChangedAt", "EffortBand", VersionColumn, TipColumns.PendingIndex.Name,
     ];
 
     private readonly TableClient _tips = tables.GetTableClient(StorageNames.TipsTable);
@@ -59,12 +57,12 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
     {
         ArgumentNullException.ThrowIfNull(tip);
         return MergeGuardedAsync(
-            new TableEntity(tip.Summary.Queue, tip.Summary.Id) { [PendingIndexColumn.Name] = "" }, tip.StorageETag, "Clearing a tip's index marker", cancellationToken);
+            new TableEntity(tip.Summary.Queue, tip.Summary.Id) { [TipColumns.PendingIndex.Name] = "" }, tip.StorageETag, "Clearing a tip's index marker", cancellationToken);
     }
 
     public Task<string?> MarkPurgeAsync(string queue, string tipId, string etag, CancellationToken cancellationToken) =>
         MergeGuardedAsync(
-            new TableEntity(queue, tipId) { [PendingIndexColumn.Name] = PendingIndexColumn.Write(new PendingIndex(PendingIndexKinds.Purge)) },
+            new TableEntity(queue, tipId) { [TipColumns.PendingIndex.Name] = TipColumns.PendingIndex.Write(new PendingIndex(PendingIndexKinds.Purge)) },
             etag,
             "Marking a tip for purging",
             cancellationToken);
@@ -81,8 +79,8 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
             ["Labels"] = string.Join(',', update.Labels),
             ["LastChangedAt"] = update.LastChangedAt,
             [VersionColumn] = update.Version,
-            [PendingAuditColumn.Name] = PendingAuditColumn.Write(update.Audit),
-            [PendingIndexColumn.Name] = PendingIndexColumn.Write(new PendingIndex(PendingIndexKinds.Change, update.Before)),
+            [TipColumns.PendingAudit.Name] = TipColumns.PendingAudit.Write(update.Audit),
+            [TipColumns.PendingIndex.Name] = TipColumns.PendingIndex.Write(new PendingIndex(PendingIndexKinds.Change, update.Before)),
         };
         try
         {
@@ -208,7 +206,7 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
     }
 
     internal static TriageTip Tip(TableEntity entity) =>
-        new(Summary(entity), Content(entity), entity.ETag.ToString(), entity.GetInt64(VersionColumn) ?? 0, PendingAuditColumn.Read(entity), PendingIndexColumn.Read(entity));
+        new(Summary(entity), Content(entity), entity.ETag.ToString(), entity.GetInt64(VersionColumn) ?? 0, TipColumns.PendingAudit.Read(entity), TipColumns.PendingIndex.Read(entity));
 
     private static TipSummary Summary(TableEntity entity) => new(
         entity.RowKey,

@@ -1,9 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using TipIntake.Core.Staff;
-using TipIntake.Core.Triage.Related;
-using TipIntake.Core.Triage.Search;
-using TipIntake.Infrastructure.Keys;
 using TipIntake.Infrastructure.Triage.Index;
 
 namespace TipIntake.Infrastructure.Triage;
@@ -57,6 +51,6 @@ public static class TriageServiceCollectionExtensions
     private sealed class NoStaffAuthenticator : IStaffAuthenticator
     {
         public Task<StaffAuthentication> AuthenticateAsync(string? bearerToken, CancellationToken cancellationToken) =>
-            Task.FromResult<StaffAuthentication>(new StaffAuthentication.Rejected("no-authenticator"));
+            Task.FromResult<StaffAuthentication>(new StaffAuthentication.Rejected(StaffRejectionReason.NoAuthenticator));
     }
 }

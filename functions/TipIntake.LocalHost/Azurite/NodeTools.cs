@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using TipIntake.Infrastructure.Keys;
-
 namespace TipIntake.LocalHost.Azurite;
 
 /// <summary>Finds Node.js and, on first use, installs the repository's pinned npm packages (Azurite) with <c>npm ci</c>.</summary>

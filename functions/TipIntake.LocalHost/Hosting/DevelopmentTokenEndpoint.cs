@@ -1,9 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
-using TipIntake.Infrastructure.Staff;
-using TipIntake.LocalHost.Http;
 
 namespace TipIntake.LocalHost.Hosting;
 

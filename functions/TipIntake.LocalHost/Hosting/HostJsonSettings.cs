@@ -1,5 +1,3 @@
-using Microsoft.Azure.WebJobs.Host;
-
 namespace TipIntake.LocalHost.Hosting;
 
 /// <summary>

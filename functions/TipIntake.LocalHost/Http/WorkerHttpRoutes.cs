@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Routing.Patterns;
-using TipIntake.LocalHost.Worker;
 
 namespace TipIntake.LocalHost.Http;
 

@@ -1,7 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Http.Features;
-using TipIntake.LocalHost.Worker;
-using TipIntake.LocalHost.Worker.Rpc;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace TipIntake.LocalHost.Http;

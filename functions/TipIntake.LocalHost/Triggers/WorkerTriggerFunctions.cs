@@ -1,10 +1,6 @@
-using System.Reflection;
 using System.Reflection.Emit;
-using Microsoft.Azure.WebJobs;
-using Microsoft.Azure.WebJobs.Host;
 using Microsoft.Azure.WebJobs.Extensions.Timers;
 using Newtonsoft.Json.Linq;
-using TipIntake.LocalHost.Worker;
 
 // IJobHostMetadataProvider is marked "not ready for public consumption", yet it is how the Functions host itself
 // turns binding JSON into extension attributes (GeneralScriptBindingProvider); WebJobs 3.0.48 has no other way.

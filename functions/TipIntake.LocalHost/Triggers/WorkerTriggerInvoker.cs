@@ -1,9 +1,4 @@
 using Google.Protobuf;
-using Microsoft.Azure.WebJobs;
-using Microsoft.Azure.WebJobs.Host;
-using TipIntake.LocalHost.Http;
-using TipIntake.LocalHost.Worker;
-using TipIntake.LocalHost.Worker.Rpc;
 
 // IJobHostMetadataProvider is marked "not ready for public consumption", yet it is how the Functions host itself
 // turns binding JSON into extension attributes (GeneralScriptBindingProvider); WebJobs 3.0.48 has no other way.

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using Grpc.Core;
-using TipIntake.LocalHost.Worker.Rpc;
 
 namespace TipIntake.LocalHost.Worker;
 

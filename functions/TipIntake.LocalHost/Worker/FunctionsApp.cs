@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace TipIntake.LocalHost.Worker;
 
 /// <summary>

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
-using TipIntake.LocalHost.Worker.Rpc;
 
 namespace TipIntake.LocalHost.Worker;
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace TipIntake.LocalHost.Worker;
 
 /// <summary>

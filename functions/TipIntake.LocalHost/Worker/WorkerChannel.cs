@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Grpc.Core;
-using TipIntake.LocalHost.Worker.Rpc;
 
 namespace TipIntake.LocalHost.Worker;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using TipIntake.LocalHost.Worker.Rpc;
 
 namespace TipIntake.LocalHost.Worker;
 

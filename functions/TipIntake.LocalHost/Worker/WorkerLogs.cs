@@ -1,5 +1,3 @@
-using TipIntake.LocalHost.Worker.Rpc;
-
 namespace TipIntake.LocalHost.Worker;
 
 /// <summary>

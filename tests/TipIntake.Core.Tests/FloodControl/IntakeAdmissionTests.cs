@@ -6,6 +6,7 @@ using TipIntake.Core.Jwe;
 using TipIntake.Core.Tests.Fakes;
 using TipIntake.Core.Tests.Jwe;
 using TipIntake.Testing;
+using TipIntake.Core.Tips;
 
 namespace TipIntake.Core.Tests.FloodControl;
 
@@ -56,9 +57,9 @@ public sealed class IntakeAdmissionTests
     [Fact]
     public async Task Form_over_its_limit_is_busy_and_nothing_is_queued()
     {
-        var fields = new Dictionary<string, string> { ["category"] = "detention", ["narrative"] = "Taken on Monday.", ["urgency"] = "soon" };
+        var tip = new TipDocument { Category = "detention", Narrative = "Taken on Monday.", Urgency = "soon" };
 
-        var result = await _form.SubmitAsync(fields, SubmissionId.New(), Refuse, CancellationToken.None);
+        var result = await _form.SubmitAsync(tip, [], SubmissionId.New(), Refuse, CancellationToken.None);
 
         Assert.Equal(new FormIntakeResult.Busy(TimeSpan.FromSeconds(3)), result);
         Assert.Empty(_inbox.Envelopes);
@@ -67,7 +68,7 @@ public sealed class IntakeAdmissionTests
     [Fact]
     public async Task Invalid_form_gets_its_field_errors_without_spending_a_token()
     {
-        var result = await _form.SubmitAsync(new Dictionary<string, string>(), SubmissionId.New(), Refuse, CancellationToken.None);
+        var result = await _form.SubmitAsync(new TipDocument(), [], SubmissionId.New(), Refuse, CancellationToken.None);
 
         Assert.IsType<FormIntakeResult.Invalid>(result);
         Assert.Equal(0, _asked);
@@ -92,9 +93,9 @@ public sealed class IntakeAdmissionTests
     [InlineData(FloodRefusal.TicketUsed, typeof(FormIntakeResult.AlreadyReceived))]
     public async Task Form_with_a_bad_or_used_ticket_is_not_queued_and_says_which(FloodRefusal refusal, Type expected)
     {
-        var fields = new Dictionary<string, string> { ["category"] = "detention", ["narrative"] = "Taken on Monday.", ["urgency"] = "soon" };
+        var tip = new TipDocument { Category = "detention", Narrative = "Taken on Monday.", Urgency = "soon" };
 
-        var result = await _form.SubmitAsync(fields, SubmissionId.New(), _ => ValueTask.FromResult(new FloodDecision(refusal)), CancellationToken.None);
+        var result = await _form.SubmitAsync(tip, [], SubmissionId.New(), _ => ValueTask.FromResult(new FloodDecision(refusal)), CancellationToken.None);
 
         Assert.IsType(expected, result);
         Assert.Empty(_inbox.Envelopes);
@@ -103,9 +104,9 @@ public sealed class IntakeAdmissionTests
     [Fact]
     public async Task Form_admitted_goes_to_the_main_lane_without_an_effort()
     {
-        var fields = new Dictionary<string, string> { ["category"] = "detention", ["narrative"] = "Taken on Monday.", ["urgency"] = "soon" };
+        var tip = new TipDocument { Category = "detention", Narrative = "Taken on Monday.", Urgency = "soon" };
 
-        var result = await _form.SubmitAsync(fields, SubmissionId.New(), _ => ValueTask.FromResult(FloodDecision.Admitted(null, Core.Intake.Lane.Main)), CancellationToken.None);
+        var result = await _form.SubmitAsync(tip, [], SubmissionId.New(), _ => ValueTask.FromResult(FloodDecision.Admitted(null, Core.Intake.Lane.Main)), CancellationToken.None);
 
         Assert.IsType<FormIntakeResult.Accepted>(result);
         var (envelope, lane) = Assert.Single(_inbox.Queued);

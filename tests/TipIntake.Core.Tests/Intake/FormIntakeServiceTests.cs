@@ -10,7 +10,10 @@ using TipIntake.Core.Tips;
 
 namespace TipIntake.Core.Tests.Intake;
 
-/// <summary>The no-script path: fields in, the same JWE a browser makes out, through the same intake.</summary>
+/// <summary>
+/// The no-script path: a tip in (the web layer maps the form's fields: Functions.Tests <c>TipFormTests</c>), the same
+/// JWE a browser makes out, through the same intake.
+/// </summary>
 public sealed class FormIntakeServiceTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 16, 5, 0, TimeSpan.Zero);
@@ -26,32 +29,29 @@ public sealed class FormIntakeServiceTests
         _service = new FormIntakeService(intake, _key, new ReceiptIssuer(options), new FixedTimeProvider(Now));
     }
 
-    private static Dictionary<string, string> ValidFields(string narrative = "세 사람이 끌려갔습니다.\r\n둘째 줄") => new()
+    /// <summary>The tip the form's fields in Functions.Tests <c>TipFormTests</c> make.</summary>
+    private static TipDocument ValidTip(string narrative = "세 사람이 끌려갔습니다.\n둘째 줄") => new()
     {
-        ["category"] = "forced-repatriation",
-        ["narrative"] = narrative,
-        ["urgency"] = "imminent",
-        ["country"] = "CN",
-        ["region"] = "길림성",
-        ["place"] = "",
-        ["observedFrom"] = "2026-11-01",
-        ["observedTo"] = "",
-        ["peopleCount"] = "3",
-        ["language"] = "ko",
-        ["contact"] = "   ",
+        Category = "forced-repatriation",
+        Narrative = narrative,
+        Urgency = "imminent",
+        Location = new LocationDocument { Country = "CN", Region = "길림성" },
+        Observed = new ObservedDocument { From = "2026-11-01" },
+        PeopleCount = 3,
+        Language = "ko",
     };
 
     [Fact]
-    public async Task Valid_fields_become_a_JWE_the_processor_can_open_with_the_tip_exactly_as_typed_but_LF_line_breaks()
+    public async Task Valid_tip_becomes_a_JWE_the_processor_can_open_with_the_tip_exactly_as_written()
     {
-        var result = await _service.SubmitAsync(ValidFields(), CancellationToken.None);
+        var result = await _service.SubmitAsync(ValidTip(), CancellationToken.None);
 
         Assert.IsType<FormIntakeResult.Accepted>(result);
         var envelope = Assert.Single(_inbox.Envelopes);
         Assert.True(JweParser.TryParse(envelope.Jwe!, TipEnvelope.MaxJweLength, out var jwe, out _));
         Assert.Equal(_key.KeyId, jwe.Header.KeyId);
         Assert.True(JweDecryptor.TryDecrypt(jwe, _key.Rsa.Decrypt(jwe.EncryptedKey, RSAEncryptionPadding.OaepSHA256), out var plaintext));
-        Assert.Contains(plaintext.Length, TipForm.PaddingBuckets);
+        Assert.Contains(plaintext.Length, TipPadding.Buckets);
         var tip = TipReader.Read(plaintext, Now).Tip!;
         Assert.Equal("세 사람이 끌려갔습니다.\n둘째 줄", tip.Narrative);
         Assert.Equal(new TipLocation("CN", "길림성", null), tip.Location);
@@ -61,20 +61,22 @@ public sealed class FormIntakeServiceTests
     }
 
     [Fact]
-    public async Task Invalid_fields_come_back_as_form_field_errors_and_nothing_is_queued()
+    public async Task Invalid_tip_comes_back_as_schema_path_errors_with_the_unwritten_ones_and_nothing_is_queued()
     {
-        var fields = ValidFields();
-        fields.Remove("urgency");
-        fields["country"] = "";
-        fields["observedFrom"] = "2099-01-01";
-        fields["peopleCount"] = "many";
+        var tip = ValidTip() with
+        {
+            Urgency = null,
+            Location = new LocationDocument { Region = "길림성" },
+            Observed = new ObservedDocument { From = "2099-01-01" },
+            PeopleCount = null,
+        };
 
-        var result = await _service.SubmitAsync(fields, CancellationToken.None);
+        var result = await _service.SubmitAsync(tip, [new TipError("peopleCount", "not-a-number", "")], SubmissionId.New(), admit: null, CancellationToken.None);
 
         var invalid = Assert.IsType<FormIntakeResult.Invalid>(result);
         Assert.Equal("required", invalid.Errors["urgency"]);
-        Assert.Equal("required", invalid.Errors["country"]);
-        Assert.Equal("in-future", invalid.Errors["observedFrom"]);
+        Assert.Equal("required", invalid.Errors["location.country"]);
+        Assert.Equal("in-future", invalid.Errors["observed.from"]);
         Assert.Equal("not-a-number", invalid.Errors["peopleCount"]);
         Assert.Empty(_inbox.Envelopes);
     }
@@ -84,21 +86,21 @@ public sealed class FormIntakeServiceTests
     {
         var narrative = new string('가', 20_000);
 
-        var result = await _service.SubmitAsync(ValidFields(narrative), CancellationToken.None);
+        var result = await _service.SubmitAsync(ValidTip(narrative), CancellationToken.None);
 
         Assert.IsType<FormIntakeResult.Accepted>(result);
         var envelope = Assert.Single(_inbox.Envelopes);
         Assert.Null(envelope.Jwe);
         Assert.True(JweParser.TryParse(_claimChecks.Items[envelope.JweRef!], TipEnvelope.MaxJweLength, out var jwe, out _));
         Assert.True(JweDecryptor.TryDecrypt(jwe, _key.Rsa.Decrypt(jwe.EncryptedKey, RSAEncryptionPadding.OaepSHA256), out var plaintext));
-        Assert.Equal(TipForm.PaddingBuckets[^1], plaintext.Length);
+        Assert.Equal(TipPadding.Buckets[^1], plaintext.Length);
         Assert.Equal(narrative, TipReader.Read(plaintext, Now).Tip!.Narrative);
     }
 
     [Fact]
     public async Task A_narrative_over_twenty_thousand_characters_is_refused_on_the_narrative()
     {
-        var result = await _service.SubmitAsync(ValidFields(new string('가', 20_001)), CancellationToken.None);
+        var result = await _service.SubmitAsync(ValidTip(new string('가', 20_001)), CancellationToken.None);
 
         Assert.Equal("too-long", Assert.IsType<FormIntakeResult.Invalid>(result).Errors["narrative"]);
         Assert.Empty(_inbox.Envelopes);
@@ -109,9 +111,9 @@ public sealed class FormIntakeServiceTests
     {
         var submission = SubmissionId.New();
 
-        var first = await _service.SubmitAsync(ValidFields(), submission, admit: null, CancellationToken.None);
-        var again = await _service.SubmitAsync(ValidFields(), submission, admit: null, CancellationToken.None);
-        var edited = await _service.SubmitAsync(ValidFields("세 사람이 끌려갔습니다."), submission, admit: null, CancellationToken.None);
+        var first = await _service.SubmitAsync(ValidTip(), [], submission, admit: null, CancellationToken.None);
+        var again = await _service.SubmitAsync(ValidTip(), [], submission, admit: null, CancellationToken.None);
+        var edited = await _service.SubmitAsync(ValidTip("세 사람이 끌려갔습니다."), [], submission, admit: null, CancellationToken.None);
 
         Assert.Equal(Assert.IsType<FormIntakeResult.Accepted>(first).ReceiptCode, Assert.IsType<FormIntakeResult.Accepted>(again).ReceiptCode);
         Assert.NotEqual(Assert.IsType<FormIntakeResult.Accepted>(first).ReceiptCode, Assert.IsType<FormIntakeResult.Accepted>(edited).ReceiptCode);
@@ -125,11 +127,11 @@ public sealed class FormIntakeServiceTests
     public async Task Unavailable_storage_or_key_answers_unavailable()
     {
         _inbox.Unavailable = true;
-        Assert.IsType<FormIntakeResult.Unavailable>(await _service.SubmitAsync(ValidFields(), CancellationToken.None));
+        Assert.IsType<FormIntakeResult.Unavailable>(await _service.SubmitAsync(ValidTip(), CancellationToken.None));
 
         _inbox.Unavailable = false;
         _key.PublicKeyFailure = IntakeKeyFailure.Transient;
-        var result = await _service.SubmitAsync(ValidFields(), CancellationToken.None);
+        var result = await _service.SubmitAsync(ValidTip(), CancellationToken.None);
         Assert.Equal(TimeSpan.FromSeconds(9), Assert.IsType<FormIntakeResult.Unavailable>(result).RetryAfter);
     }
 
@@ -140,7 +142,7 @@ public sealed class FormIntakeServiceTests
     [InlineData(20_000, 34000)]
     public void Padding_fills_the_plaintext_to_the_smallest_bucket_that_fits(int narrativeBytes, int bucket)
     {
-        var json = TipForm.ToPaddedJson(ValidFields(new string('a', narrativeBytes)));
+        var json = TipPadding.ToPaddedJson(ValidTip(new string('a', narrativeBytes)));
 
         Assert.Equal(bucket, json.Length);
         Assert.True(TipReader.Read(json, Now).IsValid);

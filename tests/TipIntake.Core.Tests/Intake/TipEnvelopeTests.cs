@@ -81,11 +81,11 @@ public class TipEnvelopeTests
         static int Base64Url(int bytes) => (bytes * 4 + 2) / 3;
         const int LongestHeaderJson = 400;
         const int Rsa4096 = 512;
-        var largest = Base64Url(LongestHeaderJson) + Base64Url(Rsa4096) + Base64Url(12) + Base64Url(Core.Tips.TipForm.PaddingBuckets[^1]) + Base64Url(16) + 4;
+        var largest = Base64Url(LongestHeaderJson) + Base64Url(Rsa4096) + Base64Url(12) + Base64Url(Core.Tips.TipPadding.Buckets[^1]) + Base64Url(16) + 4;
 
         Assert.True(largest <= TipEnvelope.MaxJweLength, $"{largest} characters");
-        Assert.True(Base64Url(Core.Tips.TipForm.PaddingBuckets[^2]) + 1_000 < TipEnvelope.MaxInlineJweLength, "the 34,000-byte bucket should still travel inline");
-        Assert.True(Base64Url(Core.Tips.TipForm.PaddingBuckets[^1]) > TipEnvelope.MaxInlineJweLength);
+        Assert.True(Base64Url(Core.Tips.TipPadding.Buckets[^2]) + 1_000 < TipEnvelope.MaxInlineJweLength, "the 34,000-byte bucket should still travel inline");
+        Assert.True(Base64Url(Core.Tips.TipPadding.Buckets[^1]) > TipEnvelope.MaxInlineJweLength);
     }
 
     [Fact]

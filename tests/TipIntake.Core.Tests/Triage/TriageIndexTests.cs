@@ -177,7 +177,7 @@ public class TriageIndexTests
         Assert.Equal([b.Summary.Id], await SearchAsync(new SearchRequest("图们", Urgency: "soon")));
         Assert.Empty(await SearchAsync(new SearchRequest("남편", ReceivedTo: new DateOnly(2020, 1, 1))));
 
-        var audit = _store.AllEvents.Where(e => e.Action == TipEventActions.Searched).ToList();
+        var audit = _store.AllEvents.Where(e => e.Action == Codes.Of(TipEventAction.Searched)).ToList();
         Assert.Equal(5, audit.Count);
         Assert.All(audit, e => Assert.Equal((SearchAudit.PartitionOf(Now), "oid-reader", (string?)null, (string?)null), (e.TipId, e.Actor, e.From, e.To)));
     }
@@ -192,7 +192,7 @@ public class TriageIndexTests
         var listing = await _lists.SearchAsync(new SearchRequest(text, Country: country), Reader, default);
 
         Assert.Equal(code, Assert.IsType<TriageListing.InvalidInput>(listing).Code);
-        Assert.DoesNotContain(_store.AllEvents, e => e.Action == TipEventActions.Searched);
+        Assert.DoesNotContain(_store.AllEvents, e => e.Action == Codes.Of(TipEventAction.Searched));
     }
 
     [Fact]

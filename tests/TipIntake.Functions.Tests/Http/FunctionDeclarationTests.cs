@@ -5,7 +5,7 @@ using TipIntake.Functions.Http;
 
 namespace TipIntake.Functions.Tests.Http;
 
-/// <summary>What the middleware reads from each function: its security headers and, for the triage API, its gate.</summary>
+/// <summary>What the middleware reads from each function (its method, or else its class): its security headers and, for the triage API, its gate.</summary>
 public sealed class FunctionDeclarationTests
 {
     private static readonly MethodInfo[] HttpFunctions = [.. typeof(ReporterSite).Assembly.GetTypes()
@@ -17,7 +17,7 @@ public sealed class FunctionDeclarationTests
     public void Every_HTTP_function_declares_its_response_policy()
     {
         Assert.NotEmpty(HttpFunctions);
-        Assert.All(HttpFunctions, method => Assert.True(method.GetCustomAttribute<ResponsePolicyAttribute>() is not null, $"{method.DeclaringType!.Name}.{method.Name} declares no [ResponsePolicy]."));
+        Assert.All(HttpFunctions, method => Assert.True(SecurityHeaders.DeclaredOn<ResponsePolicyAttribute>(method) is not null, $"{method.DeclaringType!.Name}.{method.Name} declares no [ResponsePolicy]."));
     }
 
     [Fact]
@@ -26,7 +26,7 @@ public sealed class FunctionDeclarationTests
         foreach (var method in HttpFunctions)
         {
             var trigger = method.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).Single(t => t is not null)!;
-            var staffOnly = method.GetCustomAttribute<StaffOnlyAttribute>();
+            var staffOnly = SecurityHeaders.DeclaredOn<StaffOnlyAttribute>(method);
             if (!trigger.Route!.StartsWith("api/triage/", StringComparison.Ordinal))
             {
                 Assert.Null(staffOnly);
@@ -41,8 +41,8 @@ public sealed class FunctionDeclarationTests
     [Fact]
     public void Only_the_triage_pages_relax_the_strict_policy()
     {
-        var relaxed = HttpFunctions.Where(m => m.GetCustomAttribute<ResponsePolicyAttribute>()?.Policy != ContentPolicy.Strict)
-            .Select(m => $"{m.DeclaringType!.Name}.{m.Name}:{m.GetCustomAttribute<ResponsePolicyAttribute>()?.Policy}");
+        var relaxed = HttpFunctions.Where(m => SecurityHeaders.DeclaredOn<ResponsePolicyAttribute>(m)?.Policy != ContentPolicy.Strict)
+            .Select(m => $"{m.DeclaringType!.Name}.{m.Name}:{SecurityHeaders.DeclaredOn<ResponsePolicyAttribute>(m)?.Policy}");
         Assert.Equal(["TriagePage.Run:Triage", "TriagePage.SignedIn:SignInBridge"], relaxed.Order(StringComparer.Ordinal));
     }
 }

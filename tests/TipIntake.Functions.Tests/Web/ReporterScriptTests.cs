@@ -48,7 +48,7 @@ public sealed partial class ReporterScriptTests
     public void The_padding_buckets_are_the_servers_and_fit_a_queue_message_and_the_server()
     {
         var buckets = Facts().GetProperty("paddingBuckets").EnumerateArray().Select(b => b.GetInt32()).ToArray();
-        Assert.Equal(TipForm.PaddingBuckets, buckets);
+        Assert.Equal(TipPadding.Buckets, buckets);
         Assert.True(buckets[^1] <= TipLimits.PlaintextMaxBytes);
 
         // The largest JWE: base64url of the padded plaintext, a 4096-bit wrapped key, a long kid, IV and tag.
@@ -86,7 +86,7 @@ public sealed partial class ReporterScriptTests
     public static TheoryData<string> ServerFactLiterals() =>
     [
         .. new[] { TipLimits.NarrativeMaxCharacters, TipLimits.RegionMaxCharacters, TipLimits.ContactMaxCharacters, TipLimits.PeopleCountMax, TipEnvelope.MaxJweLength }
-            .Concat(TipForm.PaddingBuckets).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            .Concat(TipPadding.Buckets).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         JweAlgorithms.TipV1ContentType,
         SubmitTip.SubmissionHeader,
         .. TipCategories.All.Select(c => $"'{c}'"),

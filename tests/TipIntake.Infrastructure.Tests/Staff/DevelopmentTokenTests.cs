@@ -62,7 +62,7 @@ public sealed class DevelopmentTokenTests : IDisposable
         var rejected = Assert.IsType<StaffAuthentication.Rejected>(await sut.AuthenticateTokenAsync(token));
 
         Assert.False(sut.Validator.TrustsDevelopmentTokens);
-        Assert.Equal(entraConfigured ? StaffRejectionReasons.WrongIssuer : StaffRejectionReasons.NotConfigured, rejected.Reason);
+        Assert.Equal(entraConfigured ? StaffRejectionReason.WrongIssuer : StaffRejectionReason.NotConfigured, rejected.Reason);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class DevelopmentTokenTests : IDisposable
         // Same audience as Entra tokens, but signed by the development key: only the development path accepts it.
         Assert.Equal(FakeEntraId.ClientId, issuer.Audience);
         StaffAssert.Authenticated(await sut.AuthenticateTokenAsync(token));
-        StaffAssert.Rejected(StaffRejectionReasons.BadSignature, await sut.AuthenticateTokenAsync($"{parts[0]}.{asEntra}.{parts[2]}"));
+        StaffAssert.Rejected(StaffRejectionReason.BadSignature, await sut.AuthenticateTokenAsync($"{parts[0]}.{asEntra}.{parts[2]}"));
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class DevelopmentTokenTests : IDisposable
             p["aud"] = _issuer.Audience;
         });
 
-        StaffAssert.Rejected(StaffRejectionReasons.BadSignature, await sut.AuthenticateTokenAsync(token));
+        StaffAssert.Rejected(StaffRejectionReason.BadSignature, await sut.AuthenticateTokenAsync(token));
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
     {
         var token = Entra.Token([StaffRoles.Editor], payload: p => p["scp"] = scopes);
 
-        StaffAssert.Rejected(StaffRejectionReasons.WrongScope, await _sut.AuthenticateTokenAsync(token));
+        StaffAssert.Rejected(StaffRejectionReason.WrongScope, await _sut.AuthenticateTokenAsync(token));
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
             }
         });
 
-        StaffAssert.Rejected(StaffRejectionReasons.WrongClient, await _sut.AuthenticateTokenAsync(token));
+        StaffAssert.Rejected(StaffRejectionReason.WrongClient, await _sut.AuthenticateTokenAsync(token));
     }
 
     [Theory]
@@ -114,7 +114,7 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
         }
         else
         {
-            StaffAssert.Rejected(StaffRejectionReasons.WrongClient, result);
+            StaffAssert.Rejected(StaffRejectionReason.WrongClient, result);
         }
     }
 
@@ -145,7 +145,7 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
     {
         var token = Entra.Token([StaffRoles.Reader], payload: p => p["padding"] = new string('x', BearerToken.MaxLength));
 
-        StaffAssert.Rejected(StaffRejectionReasons.Malformed, await _sut.AuthenticateTokenAsync(token));
+        StaffAssert.Rejected(StaffRejectionReason.Malformed, await _sut.AuthenticateTokenAsync(token));
         Assert.Equal(0, Entra.MetadataRequests);
     }
 
@@ -160,7 +160,7 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
             p["exp"] = now - 600;
         });
 
-        StaffAssert.Rejected(StaffRejectionReasons.Expired, await _sut.AuthenticateTokenAsync(token));
+        StaffAssert.Rejected(StaffRejectionReason.Expired, await _sut.AuthenticateTokenAsync(token));
     }
 
     [Fact]
@@ -182,13 +182,13 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
             p["exp"] = now + 5400;
         });
 
-        StaffAssert.Rejected(StaffRejectionReasons.NotYetValid, await _sut.AuthenticateTokenAsync(token));
+        StaffAssert.Rejected(StaffRejectionReason.NotYetValid, await _sut.AuthenticateTokenAsync(token));
     }
 
     [Fact]
     public async Task Token_without_expiry_is_rejected()
     {
-        StaffAssert.Rejected(StaffRejectionReasons.Malformed, await _sut.AuthenticateTokenAsync(Entra.Token([StaffRoles.Reader], payload: p => p.Remove("exp"))));
+        StaffAssert.Rejected(StaffRejectionReason.Malformed, await _sut.AuthenticateTokenAsync(Entra.Token([StaffRoles.Reader], payload: p => p.Remove("exp"))));
     }
 
     [Theory]
@@ -200,7 +200,7 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
     {
         var token = Entra.Token([StaffRoles.Reader], payload: p => p["iss"] = issuer);
 
-        StaffAssert.Rejected(StaffRejectionReasons.WrongIssuer, await _sut.AuthenticateTokenAsync(token));
+        StaffAssert.Rejected(StaffRejectionReason.WrongIssuer, await _sut.AuthenticateTokenAsync(token));
     }
 
     [Theory]
@@ -211,7 +211,7 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
     {
         var token = Entra.Token([StaffRoles.Reader], payload: p => p["aud"] = audience);
 
-        StaffAssert.Rejected(StaffRejectionReasons.WrongAudience, await _sut.AuthenticateTokenAsync(token));
+        StaffAssert.Rejected(StaffRejectionReason.WrongAudience, await _sut.AuthenticateTokenAsync(token));
     }
 
     [Fact]
@@ -220,7 +220,7 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
         var token = Entra.Token([StaffRoles.Editor], alg: "none", header: h => h.Remove("kid"));
 
         Assert.EndsWith(".", token, StringComparison.Ordinal);
-        StaffAssert.Rejected(StaffRejectionReasons.BadAlgorithm, await _sut.AuthenticateTokenAsync(token));
+        StaffAssert.Rejected(StaffRejectionReason.BadAlgorithm, await _sut.AuthenticateTokenAsync(token));
     }
 
     [Fact]
@@ -228,7 +228,7 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
     {
         var token = Entra.Token([StaffRoles.Editor], alg: "none") + "c2lnbmF0dXJl";
 
-        StaffAssert.Rejected(StaffRejectionReasons.BadAlgorithm, await _sut.AuthenticateTokenAsync(token));
+        StaffAssert.Rejected(StaffRejectionReason.BadAlgorithm, await _sut.AuthenticateTokenAsync(token));
     }
 
     [Fact]
@@ -239,9 +239,9 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
         var withPem = Entra.Token([StaffRoles.Editor], alg: "HS256", hmacKey: Encoding.ASCII.GetBytes(Entra.CurrentKey.PublicKeyPem));
         var withModulus = Entra.Token([StaffRoles.Editor], alg: "HS256", hmacKey: Entra.CurrentKey.Rsa.ExportParameters(false).Modulus);
 
-        StaffAssert.Rejected(StaffRejectionReasons.BadAlgorithm, await _sut.AuthenticateTokenAsync(withDer));
-        StaffAssert.Rejected(StaffRejectionReasons.BadAlgorithm, await _sut.AuthenticateTokenAsync(withPem));
-        StaffAssert.Rejected(StaffRejectionReasons.BadAlgorithm, await _sut.AuthenticateTokenAsync(withModulus));
+        StaffAssert.Rejected(StaffRejectionReason.BadAlgorithm, await _sut.AuthenticateTokenAsync(withDer));
+        StaffAssert.Rejected(StaffRejectionReason.BadAlgorithm, await _sut.AuthenticateTokenAsync(withPem));
+        StaffAssert.Rejected(StaffRejectionReason.BadAlgorithm, await _sut.AuthenticateTokenAsync(withModulus));
     }
 
     [Fact]
@@ -250,7 +250,7 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
         using var attacker = FakeEntraId.SigningKey.Create();
         var token = Entra.Token([StaffRoles.Editor], key: attacker, header: h => h["kid"] = Entra.CurrentKey.KeyId);
 
-        StaffAssert.Rejected(StaffRejectionReasons.BadSignature, await _sut.AuthenticateTokenAsync(token));
+        StaffAssert.Rejected(StaffRejectionReason.BadSignature, await _sut.AuthenticateTokenAsync(token));
     }
 
     [Fact]
@@ -258,7 +258,7 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
     {
         var token = Entra.Token([StaffRoles.Editor], header: h => h["kid"] = "not-a-published-kid");
 
-        StaffAssert.Rejected(StaffRejectionReasons.BadSignature, await _sut.AuthenticateTokenAsync(token));
+        StaffAssert.Rejected(StaffRejectionReason.BadSignature, await _sut.AuthenticateTokenAsync(token));
     }
 
     [Fact]
@@ -268,19 +268,19 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
         var parts = token.Split('.');
         var forged = Entra.Token([StaffRoles.Editor]).Split('.')[1];
 
-        StaffAssert.Rejected(StaffRejectionReasons.BadSignature, await _sut.AuthenticateTokenAsync($"{parts[0]}.{forged}.{parts[2]}"));
+        StaffAssert.Rejected(StaffRejectionReason.BadSignature, await _sut.AuthenticateTokenAsync($"{parts[0]}.{forged}.{parts[2]}"));
     }
 
     [Fact]
     public async Task Token_without_oid_is_rejected()
     {
-        StaffAssert.Rejected(StaffRejectionReasons.NoObjectId, await _sut.AuthenticateTokenAsync(Entra.Token([StaffRoles.Reader], payload: p => p.Remove("oid"))));
+        StaffAssert.Rejected(StaffRejectionReason.NoObjectId, await _sut.AuthenticateTokenAsync(Entra.Token([StaffRoles.Reader], payload: p => p.Remove("oid"))));
     }
 
     [Fact]
     public async Task Token_whose_oid_is_not_a_guid_is_rejected()
     {
-        StaffAssert.Rejected(StaffRejectionReasons.NoObjectId, await _sut.AuthenticateTokenAsync(Entra.Token([StaffRoles.Reader], payload: p => p["oid"] = "admin")));
+        StaffAssert.Rejected(StaffRejectionReason.NoObjectId, await _sut.AuthenticateTokenAsync(Entra.Token([StaffRoles.Reader], payload: p => p["oid"] = "admin")));
     }
 
     [Fact]
@@ -292,7 +292,7 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
             p["nonce"] = "a-nonce";
         });
 
-        StaffAssert.Rejected(StaffRejectionReasons.NotAccessToken, await _sut.AuthenticateTokenAsync(idToken));
+        StaffAssert.Rejected(StaffRejectionReason.NotAccessToken, await _sut.AuthenticateTokenAsync(idToken));
     }
 
     [Fact]
@@ -315,7 +315,7 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
         var token = Entra.Token([StaffRoles.Reader]);
 
         // The first sight of the new kid asks for a refresh, which the manager fetches in the background.
-        StaffAssert.Rejected(StaffRejectionReasons.BadSignature, await _sut.AuthenticateTokenAsync(token));
+        StaffAssert.Rejected(StaffRejectionReason.BadSignature, await _sut.AuthenticateTokenAsync(token));
         await Entra.JwksServed(2).WaitAsync(TimeSpan.FromSeconds(30));
         var member = await EventuallyAuthenticatedAsync(token);
 
@@ -328,7 +328,7 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
     {
         Entra.Unavailable = true;
 
-        StaffAssert.Rejected(StaffRejectionReasons.Unavailable, await _sut.AuthenticateTokenAsync(Entra.Token([StaffRoles.Reader])));
+        StaffAssert.Rejected(StaffRejectionReason.Unavailable, await _sut.AuthenticateTokenAsync(Entra.Token([StaffRoles.Reader])));
         Assert.Contains(_sut.Logger.Lines, line => line.StartsWith("Warning 3105", StringComparison.Ordinal));
     }
 
@@ -337,7 +337,7 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
     {
         using var sut = new ValidatorUnderTest(configured: false);
 
-        StaffAssert.Rejected(StaffRejectionReasons.NotConfigured, await sut.AuthenticateTokenAsync(sut.Entra.Token([StaffRoles.Editor])));
+        StaffAssert.Rejected(StaffRejectionReason.NotConfigured, await sut.AuthenticateTokenAsync(sut.Entra.Token([StaffRoles.Editor])));
         Assert.False(sut.Validator.IsConfigured);
         Assert.Empty(sut.Entra.Requests);
     }
@@ -388,10 +388,10 @@ public sealed class EntraIdTokenValidatorTests : IDisposable
         using var sut = new ValidatorUnderTest(time: time);
         for (var i = 0; i < 200; i++)
         {
-            StaffAssert.Rejected(StaffRejectionReasons.Malformed, await sut.AuthenticateAsync("not-a-token"));
+            StaffAssert.Rejected(StaffRejectionReason.Malformed, await sut.AuthenticateAsync("not-a-token"));
         }
 
-        StaffAssert.Rejected(StaffRejectionReasons.Missing, await sut.AuthenticateAsync(null));
+        StaffAssert.Rejected(StaffRejectionReason.Missing, await sut.AuthenticateAsync(null));
         Assert.DoesNotContain(sut.Logger.Lines, l => !l.StartsWith("Debug", StringComparison.Ordinal));
 
         time.Advance(TimeSpan.FromMinutes(1));

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using TipIntake.Core;
 using TipIntake.Core.Staff;
 using TipIntake.Infrastructure.Staff;
 using TipIntake.Testing;
@@ -76,6 +77,10 @@ internal static class StaffAssert
     public static StaffMember Authenticated(StaffAuthentication result) =>
         Assert.IsType<StaffAuthentication.Authenticated>(result).Member;
 
-    public static void Rejected(string reason, StaffAuthentication result) =>
+    public static void Rejected(StaffRejectionReason reason, StaffAuthentication result) =>
         Assert.Equal(reason, Assert.IsType<StaffAuthentication.Rejected>(result).Reason);
+
+    /// <summary>Rejected with the reason whose published code is <paramref name="code"/>.</summary>
+    public static void Rejected(string code, StaffAuthentication result) =>
+        Assert.Equal(code, Codes.Of(Assert.IsType<StaffAuthentication.Rejected>(result).Reason));
 }

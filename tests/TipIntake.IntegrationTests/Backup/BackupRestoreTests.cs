@@ -4,6 +4,7 @@ using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
+using TipIntake.Core;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Processing;
 using TipIntake.Core.Routing;
@@ -184,7 +185,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         var triage = Services.GetRequiredService<ITriageStore>();
         var at = DateTimeOffset.UtcNow;
         await triage.AddNoteAsync(id, new TipNote(TriageIds.NewTimeOrdered(at), "oid-editor", "Editor", "note " + marker, at), default);
-        await triage.AddEventAsync(new TipEvent(id, TriageIds.NewTimeOrdered(at), at, "oid-editor", TipEventActions.StatusChanged, "new", "in-review"), default);
+        await triage.AddEventAsync(new TipEvent(id, TriageIds.NewTimeOrdered(at), at, "oid-editor", Codes.Of(TipEventAction.StatusChanged), "new", "in-review"), default);
         await Services.GetRequiredService<IQuarantine>().PutAsync(
             new QuarantineEntry(id, QuarantineReason.TagMismatch, "AES-GCM authentication failed", RandomNumberGenerator.GetBytes(3000), 2, id, "kid"), default);
 

@@ -65,22 +65,38 @@ public sealed class TriagePageTests : IAsyncLifetime
         Assert.Equal(["in-review"], await NextStatusesAsync(opened));
         Assert.Equal(["in-review"], await StatusChoicesAsync(page));
 
+        // Two changes in quick succession: the note is added while the status change is still on its way (its answer
+        // held back), so it waits its turn, visibly, and is sent after it — never dropped.
+        var statusHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync($"**/api/triage/tips/{id}/status", async route =>
+        {
+            await statusHeld.Task;
+            await route.ContinueAsync();
+        });
+        var statusAnswered = page.WaitForResponseAsync(response => response.Url.EndsWith($"/api/triage/tips/{id}/status", StringComparison.Ordinal));
+        var noteAnswered = page.WaitForResponseAsync(response => response.Url.EndsWith($"/api/triage/tips/{id}/notes", StringComparison.Ordinal));
         await page.Locator("#status-select").SelectOptionAsync("in-review");
-        var moved = await page.RunAndWaitForResponseAsync(
-            () => page.Locator("#status-apply").ClickAsync(), response => response.Url.EndsWith($"/api/triage/tips/{id}/status", StringComparison.Ordinal));
-        // From in-review, the workflow offers verified, escalated and dismissed.
-        await Assertions.Expect(page.Locator("#status-select option")).ToHaveCountAsync(3);
-        Assert.Equal(["verified", "escalated", "dismissed"], await NextStatusesAsync(moved));
-        Assert.Equal(await NextStatusesAsync(moved), await StatusChoicesAsync(page));
-        Assert.Equal(["Verified", "Escalated", "Dismissed"], await page.Locator("#status-select option").AllInnerTextsAsync());
-
-        // The status change is done once its audit trail is reloaded (the page takes one change at a time: a click
-        // while one is on its way is not sent).
-        await Assertions.Expect(page.Locator("#detail")).ToHaveAttributeAsync("aria-busy", "false", new() { Timeout = 30_000 });
+        await page.Locator("#status-apply").ClickAsync();
+        await Assertions.Expect(page.Locator("#detail")).ToHaveAttributeAsync("aria-busy", "true");
         var note = $"Called the contact in Yanji. {TestTips.NewMarker()}";
         await page.Locator("#note-text").FillAsync(note);
         await page.Locator("#note-add").ClickAsync();
+        await Assertions.Expect(page.Locator("#detail-pending")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#detail-pending")).ToHaveTextAsync("One moment: saving. What you change meanwhile is sent in turn, after it.");
+        statusHeld.SetResult();
+
+        var moved = await statusAnswered;
+        Assert.Equal(["verified", "escalated", "dismissed"], await NextStatusesAsync(moved));
+        var noted = await noteAnswered;
+        // Sent with the version the status change left (with the one it replaced, it would have been refused: 412).
+        Assert.True(noted.Ok, $"{noted.Status} from {noted.Url}");
         await Assertions.Expect(page.Locator("#note-list")).ToContainTextAsync(note);
+        await Assertions.Expect(page.Locator("#detail")).ToHaveAttributeAsync("aria-busy", "false", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#detail-pending")).ToBeHiddenAsync();
+        // From in-review, the workflow offers verified, escalated and dismissed.
+        await Assertions.Expect(page.Locator("#status-select option")).ToHaveCountAsync(3);
+        Assert.Equal(await NextStatusesAsync(moved), await StatusChoicesAsync(page));
+        Assert.Equal(["Verified", "Escalated", "Dismissed"], await page.Locator("#status-select option").AllInnerTextsAsync());
         Assert.Equal("", await page.Locator("#note-text").InputValueAsync());
 
         var trail = page.Locator("#event-list");

@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using TipIntake.Core;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Processing;
 using TipIntake.Core.Retention;
@@ -128,7 +129,7 @@ public sealed class RetentionTests
         var tip = (await triage.GetAsync(id, default))!;
         var at = DateTimeOffset.UtcNow;
         await triage.AddNoteAsync(id, new TipNote(TriageIds.NewTimeOrdered(at), "oid-editor", "Editor", "note " + marker, at), default);
-        var closing = new TipEvent(id, TriageIds.NewTimeOrdered(at), at, "oid-editor", TipEventActions.StatusChanged, "escalated", "closed");
+        var closing = new TipEvent(id, TriageIds.NewTimeOrdered(at), at, "oid-editor", Codes.Of(TipEventAction.StatusChanged), "escalated", "closed");
         var write = await triage.UpdateAsync(new TipUpdate(id, tip.Summary.Queue, tip.StorageETag, tip.Version + 1, TriageStatuses.Closed, null, [], at, new PendingAudit(closing, null), tip.Summary), default);
         Assert.IsType<StoreWrite.Written>(write);
         await triage.AddEventAsync(closing, default);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
+using TipIntake.Core;
 using TipIntake.Core.Staff;
 using TipIntake.Infrastructure.Staff;
 using TipIntake.Testing;
@@ -134,7 +135,7 @@ public sealed class DevelopmentSignInTests
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Null(host.Host.Services.GetService<DevelopmentTokenIssuer>());
         Assert.Equal(HttpStatusCode.Unauthorized, counts.StatusCode);
-        await AssertRejectedAsync(host, StaffRejectionReasons.NotConfigured);
+        await AssertRejectedAsync(host, StaffRejectionReason.NotConfigured);
         Assert.Equal(HttpStatusCode.OK, intakeKey.StatusCode);
         await host.WaitForLogAsync(line => line.Contains("Triage sign-in is not configured", StringComparison.Ordinal), "the start-up warning");
         Assert.Single(host.Logs.Lines, line => line.Contains("Triage sign-in is not configured", StringComparison.Ordinal));
@@ -167,7 +168,7 @@ public sealed class DevelopmentSignInTests
 
         Assert.Equal(HttpStatusCode.OK, asReader.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, asDeveloper.StatusCode);
-        await AssertRejectedAsync(host, StaffRejectionReasons.WrongIssuer);
+        await AssertRejectedAsync(host, StaffRejectionReason.WrongIssuer);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.True(entra.MetadataRequests >= 1);
         Assert.DoesNotContain(host.Logs.Lines, line => line.Contains("Triage sign-in is not configured", StringComparison.Ordinal));
@@ -214,8 +215,8 @@ public sealed class DevelopmentSignInTests
     }
 
     /// <summary>The worker's authenticator said why it refused the token (its log line arrives in the host's logs).</summary>
-    private static Task AssertRejectedAsync(TestHost host, string reason) => Eventually.HoldsAsync(
-        () => Task.FromResult(host.Logs.Lines.Any(line => line.Contains($"Staff token rejected ({reason})", StringComparison.Ordinal))),
+    private static Task AssertRejectedAsync(TestHost host, StaffRejectionReason reason) => Eventually.HoldsAsync(
+        () => Task.FromResult(host.Logs.Lines.Any(line => line.Contains($"Staff token rejected ({Codes.Of(reason)})", StringComparison.Ordinal))),
         $"the rejection '{reason}' logged");
 
     private static DevelopmentTokenIssuer NewDevelopmentIssuer(string? audience = null) => new(

@@ -1,4 +1,5 @@
 using System.Net;
+using TipIntake.Core;
 using TipIntake.Core.Triage;
 using TipIntake.Infrastructure.Storage;
 using TipIntake.Testing;
@@ -47,8 +48,8 @@ public sealed class PendingAuditTests : IAsyncLifetime
         }
 
         var actions = (await _host.EventsAsync(id)).Select(e => e.GetProperty("action").GetString()).ToList();
-        Assert.Equal(1, actions.Count(a => a == TipEventActions.StatusChanged));
-        Assert.Equal(1, actions.Count(a => a == TipEventActions.NoteAdded));
-        Assert.True(actions.IndexOf(TipEventActions.StatusChanged) < actions.IndexOf(TipEventActions.NoteAdded), string.Join(",", actions));
+        Assert.Equal(1, actions.Count(a => a == Codes.Of(TipEventAction.StatusChanged)));
+        Assert.Equal(1, actions.Count(a => a == Codes.Of(TipEventAction.NoteAdded)));
+        Assert.True(actions.IndexOf(Codes.Of(TipEventAction.StatusChanged)) < actions.IndexOf(Codes.Of(TipEventAction.NoteAdded)), string.Join(",", actions));
     }
 }

@@ -66,7 +66,7 @@ public sealed class RelatedReports(ITriageStore store, ITipRelations relations, 
         }
 
         var at = time.GetUtcNow();
-        var action = linked ? TipEventActions.Linked : TipEventActions.Unlinked;
+        var action = Codes.Of(linked ? TipEventAction.Linked : TipEventAction.Unlinked);
         TipEvent Event(string tip, string other) => new(
             tip, TriageIds.NewTimeOrdered(at), at, actor.ObjectId, action, linked ? null : other, linked ? other : null);
         var state = linked ? RelationStates.Linked : RelationStates.Unlinked;

@@ -63,45 +63,64 @@ export function tipPath(id, ...rest) {
  */
 export function handleError(error) {
   const status = error instanceof ApiError ? error.status : -1;
-  switch (status) {
-    case 401:
-      signedOut(t('error.unauthorized'));
-      break;
-    case 403:
-      showAlert(t('error.forbidden'));
-      break;
-    case 404:
-      showAlert(t('error.notFound'));
-      break;
-    case 409:
-      showAlert(t('error.invalidTransition'));
-      break;
-    case 0:
-      showAlert(t('error.network'));
-      break;
-    default:
-      showAlert(t('error.failed'));
-      break;
+  if (status === 401) {
+    signedOut(t('error.unauthorized'));
+  } else {
+    showAlert(t(REFUSALS.get(status) || 'error.failed'));
   }
 }
 
-// One change at a time, a tip's or a bulk dismissal: a second click while one is on its way does nothing.
-let changing = false;
+// What each refusal tells staff (0: the network failed); any other, that something went wrong.
+const REFUSALS = new Map([
+  [403, 'error.forbidden'],
+  [404, 'error.notFound'],
+  [409, 'error.invalidTransition'],
+  [0, 'error.network'],
+]);
 
-/** Whether a change is on its way. */
-export function isChanging() {
-  return changing;
-}
-
-/** Runs <change> unless another is on its way (then resolves to undefined without running it). */
-export async function oneChangeAtATime(change) {
-  if (changing) {
-    return undefined;
-  }
-  changing = true;
+/** Reads <path>; resolves to the answer and its ETag, or to null once what went wrong is shown. */
+export async function read(path) {
   try {
-    return await change();
-  } finally {
-    changing = false;
+    return await api('GET', path);
+  } catch (error) {
+    handleError(error);
+    return null;
   }
+}
+
+// One change at a time, a tip's, a link's or a bulk dismissal, in the order they were asked for: a click while one is on
+// its way waits its turn (each change is sent with the version the one before it left on screen), never dropped.
+let turn = Promise.resolve();
+let waiting = 0;
+const listeners = new Set();
+
+/** Whether a change is on its way or waiting for its turn. */
+export function isChanging() {
+  return waiting > 0;
+}
+
+/** Calls <listener>(changing) whenever changes start or all of them are done. */
+export function onChanging(listener) {
+  listeners.add(listener);
+}
+
+function setWaiting(count) {
+  const was = waiting > 0;
+  waiting = count;
+  if (was !== waiting > 0) {
+    for (const listener of listeners) {
+      listener(waiting > 0);
+    }
+  }
+}
+
+/** Runs <change> once every change asked for before it is done; resolves to what it resolved to. */
+export function oneChangeAtATime(change) {
+  setWaiting(waiting + 1);
+  const run = turn.then(change);
+  turn = run.then(
+    () => setWaiting(waiting - 1),
+    () => setWaiting(waiting - 1),
+  );
+  return run;
 }

@@ -1,7 +1,7 @@
 // The open tip: its narrative (untrusted text, shown isolated), fields, labels and notes, and the changes an Editor
 // makes — status, assignment, labels, notes — each sent with the ETag of the version on screen.
 
-import { api, ApiError, handleError, isChanging, oneChangeAtATime, tipPath } from './triage-api.js';
+import { api, ApiError, handleError, onChanging, oneChangeAtATime, read, tipPath } from './triage-api.js';
 import { canEdit } from './triage-auth.js';
 import { loadEvents } from './triage-events.js';
 import { focusRow, showOpenTip } from './triage-list.js';
@@ -19,11 +19,8 @@ const open = { tip: null, etag: null };
 export async function openTip(id) {
   clearAlert();
   $('conflict').hidden = true;
-  let result;
-  try {
-    result = await api('GET', tipPath(id));
-  } catch (error) {
-    handleError(error);
+  const result = await read(tipPath(id));
+  if (!result) {
     return;
   }
   showTip(result.json, result.etag, false);
@@ -154,20 +151,26 @@ function showTip(tip, etag, keepNote) {
   showOpenTip(tip);
 }
 
-// Sends one change with the ETag the user saw; on success shows the new detail and trail. Resolves to whether it was made.
+// Sends one change, in its turn, with the ETag of the version on screen then (the one the change before it left); on
+// success shows the new detail and trail. Resolves to whether it was made.
 async function change(kind, body) {
-  if (!open.tip || isChanging()) {
+  const tipId = open.tip ? String(open.tip.id) : null;
+  if (!tipId) {
     return false;
   }
   clearAlert();
   $('conflict').hidden = true;
-  const made = await oneChangeAtATime(async () => {
-    $('detail').setAttribute('aria-busy', 'true');
+  return oneChangeAtATime(async () => {
+    if (!open.tip || String(open.tip.id) !== tipId) {
+      // The tip was closed while the change waited: its version is no longer on screen, so nothing is sent.
+      showAlert(t('error.changeNotSent'));
+      return false;
+    }
     try {
-      const result = await api('POST', tipPath(open.tip.id, kind), body, open.etag);
+      const result = await api('POST', tipPath(tipId, kind), body, open.etag);
       showTip(result.json, result.etag, kind !== 'notes');
       announce(t('message.saved'));
-      await loadEvents(String(open.tip.id));
+      await loadEvents(tipId);
       loadQueues();
       return true;
     } catch (error) {
@@ -179,22 +182,16 @@ async function change(kind, body) {
         handleError(error);
       }
       return false;
-    } finally {
-      $('detail').setAttribute('aria-busy', 'false');
     }
   });
-  return Boolean(made);
 }
 
 async function reloadTip() {
   if (!open.tip) {
     return;
   }
-  let result;
-  try {
-    result = await api('GET', tipPath(open.tip.id));
-  } catch (error) {
-    handleError(error);
+  const result = await read(tipPath(open.tip.id));
+  if (!result) {
     return;
   }
   $('conflict').hidden = true;
@@ -229,6 +226,11 @@ export function clearDetail() {
 }
 
 export function setUpDetail() {
+  // While changes are on their way, the open tip says so: what is done meanwhile waits its turn.
+  onChanging((changing) => {
+    $('detail').setAttribute('aria-busy', String(changing));
+    $('detail-pending').hidden = !changing;
+  });
   $('status-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const status = $('status-select').value;

@@ -1,6 +1,6 @@
 // A tip's audit trail: who did what and when, and the triage values before and after (never tip content).
 
-import { api, handleError, tipPath } from './triage-api.js';
+import { read, tipPath } from './triage-api.js';
 import { $, facts, formatTime, named, t } from './triage-page.js';
 
 // A value before or after a change, as staff read it: a status by its name, labels as a list.
@@ -19,11 +19,8 @@ function describe(action, value) {
 
 /** Loads and shows the trail of the tip <tipId>. */
 export async function loadEvents(tipId) {
-  let result;
-  try {
-    result = await api('GET', tipPath(tipId, 'events'));
-  } catch (error) {
-    handleError(error);
+  const result = await read(tipPath(tipId, 'events'));
+  if (!result) {
     return;
   }
   const body = $('event-list');

@@ -1,7 +1,7 @@
 // The list of tips: which view it shows (a queue, all queues, the overdue tips, or search results; filtered by
 // status), its pages, the bulk dismissal of a flood's tips, and the keys that move through it.
 
-import { api, ApiError, handleError, isChanging, oneChangeAtATime } from './triage-api.js';
+import { api, ApiError, handleError, isChanging, onChanging, oneChangeAtATime } from './triage-api.js';
 import { canEdit } from './triage-auth.js';
 import {
   $, announce, clearAlert, effortOf, facts, formatTime, named, showAlert, summaryNodes, t,
@@ -249,7 +249,6 @@ async function dismissSelected() {
   }
   clearAlert();
   await oneChangeAtATime(async () => {
-    renderBulk();
     try {
       const result = await api('POST', '/api/triage/dismissals', { tipIds });
       const dismissed = Array.isArray(result.json.dismissed) ? result.json.dismissed.length : 0;
@@ -312,4 +311,7 @@ export function setUpList({ open, dismissed }) {
   $('tip-list').addEventListener('focusin', onListFocus);
   $('tips-more').addEventListener('click', () => loadTips(true));
   $('bulk-dismiss').addEventListener('click', dismissSelected);
+  // The dismiss button is off, visibly, while changes are on their way (the selection is what it dismisses, not a
+  // change that can wait its turn).
+  onChanging(renderBulk);
 }

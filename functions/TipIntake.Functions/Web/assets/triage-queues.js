@@ -1,16 +1,13 @@
 // The queues: "All queues", each triage queue with its count per status, and "Overdue"; choosing one lists its tips.
 
-import { api, handleError } from './triage-api.js';
+import { read } from './triage-api.js';
 import { currentView, loadTips, showView } from './triage-list.js';
 import { $, facts, named, t } from './triage-page.js';
 
 /** Loads the counts and shows a button per queue. */
 export async function loadQueues() {
-  let result;
-  try {
-    result = await api('GET', '/api/triage/counts');
-  } catch (error) {
-    handleError(error);
+  const result = await read('/api/triage/counts');
+  if (!result) {
     return;
   }
   const byQueue = new Map();

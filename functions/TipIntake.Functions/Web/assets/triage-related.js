@@ -1,7 +1,7 @@
 // The open tip's related reports (docs/triage.md, "Related reports"): each with its state, the other tip's summary
 // (never its narrative), the reasons, and buttons to open it and, for Editors, to link it or say it is not related.
 
-import { api, handleError, isChanging, oneChangeAtATime, tipPath } from './triage-api.js';
+import { api, handleError, oneChangeAtATime, read, tipPath } from './triage-api.js';
 import { canEdit } from './triage-auth.js';
 import { loadEvents } from './triage-events.js';
 import { $, announce, clearAlert, formatTime, named, summaryNodes, t } from './triage-page.js';
@@ -15,11 +15,8 @@ let open = () => {};
 /** Loads and shows the related reports of the tip <tipId>. */
 export async function loadRelated(tipId) {
   shownFor = tipId;
-  let result;
-  try {
-    result = await api('GET', tipPath(tipId, 'related'));
-  } catch (error) {
-    handleError(error);
+  const result = await read(tipPath(tipId, 'related'));
+  if (!result) {
     return;
   }
   if (shownFor !== tipId) {
@@ -103,7 +100,7 @@ function relatedButton(key, className, describedBy, onClick, disabled) {
 // An editor links two reports, or says they are not related: one decision for the pair, audited on both.
 async function decide(otherId, decision) {
   const tipId = shownFor;
-  if (!tipId || isChanging()) {
+  if (!tipId) {
     return;
   }
   clearAlert();
@@ -111,8 +108,11 @@ async function decide(otherId, decision) {
     try {
       await api('POST', tipPath(tipId, 'related', otherId), { state: decision });
       announce(t(decision === 'linked' ? 'message.linked' : 'message.unlinked'));
-      await loadRelated(tipId);
-      await loadEvents(tipId);
+      // The decision is made; what is on screen is refreshed only if it is still this tip's.
+      if (shownFor === tipId) {
+        await loadRelated(tipId);
+        await loadEvents(tipId);
+      }
     } catch (error) {
       handleError(error);
     }

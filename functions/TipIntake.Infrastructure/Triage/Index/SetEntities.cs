@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace TipIntake.Infrastructure.Triage.Index;
 
 /// <summary>

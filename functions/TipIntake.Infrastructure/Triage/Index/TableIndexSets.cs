@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
-
 namespace TipIntake.Infrastructure.Triage.Index;
 
 /// <summary>

@@ -1,48 +1,52 @@
 namespace TipIntake.Core.Staff;
 
 /// <summary>
-/// The reason codes a <see cref="StaffAuthentication.Rejected"/> carries: short, fixed, safe to log and to put in a
-/// problem type. None of them says anything about the token beyond which check it failed.
+/// Why a <see cref="StaffAuthentication.Rejected"/> was rejected; its code (<see cref="Codes.Of"/>) is short, fixed, safe
+/// to log. None of them says anything about the token beyond which check it failed.
 /// </summary>
-public static class StaffRejectionReasons
+public enum StaffRejectionReason
 {
     /// <summary>No bearer token was presented.</summary>
-    public const string Missing = "missing";
+    Missing,
 
     /// <summary>Not a signed JWT in compact serialisation, too long, or without a required part (e.g. <c>exp</c>).</summary>
-    public const string Malformed = "malformed";
+    Malformed,
 
     /// <summary>Past its <c>exp</c> (beyond the clock skew).</summary>
-    public const string Expired = "expired";
+    Expired,
 
     /// <summary>Before its <c>nbf</c> (beyond the clock skew).</summary>
-    public const string NotYetValid = "not-yet-valid";
+    NotYetValid,
 
     /// <summary>Not signed by a key of the trusted issuer (unknown <c>kid</c>, other key, altered token).</summary>
-    public const string BadSignature = "bad-signature";
+    BadSignature,
 
     /// <summary>Signed with an algorithm outside the allow-list (<c>none</c>, HMAC, …).</summary>
-    public const string BadAlgorithm = "bad-algorithm";
+    BadAlgorithm,
 
-    public const string WrongIssuer = "wrong-issuer";
+    WrongIssuer,
 
-    public const string WrongAudience = "wrong-audience";
+    WrongAudience,
 
     /// <summary>No <c>oid</c> (object id) claim, or one that is not a GUID.</summary>
-    public const string NoObjectId = "no-oid";
+    [JsonStringEnumMemberName("no-oid")]
+    NoObjectId,
 
     /// <summary>Not a delegated access token (no <c>scp</c> claim): e.g. an ID token of the same app registration.</summary>
-    public const string NotAccessToken = "not-access-token";
+    NotAccessToken,
 
     /// <summary>The delegated scopes (<c>scp</c>) do not include the triage API's scope (<c>Triage:Auth:Scope</c>).</summary>
-    public const string WrongScope = "wrong-scope";
+    WrongScope,
 
     /// <summary>The token was issued to another client application (<c>azp</c>, or <c>appid</c> in v1) than the triage page's.</summary>
-    public const string WrongClient = "wrong-client";
+    WrongClient,
 
     /// <summary><c>Triage:Auth</c> is not configured: staff sign-in is off.</summary>
-    public const string NotConfigured = "not-configured";
+    NotConfigured,
 
     /// <summary>The identity provider's metadata or signing keys could not be fetched.</summary>
-    public const string Unavailable = "unavailable";
+    Unavailable,
+
+    /// <summary>No authenticator is registered (a host without staff sign-in).</summary>
+    NoAuthenticator,
 }
