@@ -10,4 +10,7 @@ internal static partial class Log
     /// <summary>No tip id: processing happens seconds after arrival (see <see cref="TipStored"/>).</summary>
     [LoggerMessage(8002, LogLevel.Information, "A tip's followUp member was not taken ({Code}); the tip is stored without follow-up")]
     public static partial void FollowUpRejected(ILogger logger, string code);
+
+    [LoggerMessage(8003, LogLevel.Information, "Follow-up access ended after closing (dry run: {DryRun}): {Found} found, {Ended} ended")]
+    public static partial void FollowUpExpired(ILogger logger, int found, int ended, bool dryRun);
 }

@@ -16,6 +16,8 @@ public static class FollowUpServiceCollectionExtensions
         services.TryAddSingleton<FollowUpEnrolments>();
         services.TryAddSingleton<FollowUpLookup>();
         services.TryAddSingleton<LookupGate>();
+        services.TryAddSingleton<IFollowUpExpiryStore>(provider => provider.GetRequiredService<TableFollowUpStore>());
+        services.TryAddSingleton<FollowUpExpiry>();
         return services;
     }
 }

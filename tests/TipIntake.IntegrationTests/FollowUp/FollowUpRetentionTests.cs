@@ -9,7 +9,10 @@ using TipIntake.IntegrationTests.Triage;
 
 namespace TipIntake.IntegrationTests.FollowUp;
 
-/// <summary>Purging a closed tip deletes its <c>FollowUpKeys</c> row, the sealed key with it; its code then gets the decoy.</summary>
+/// <summary>
+/// A closed report's thread ends: after <c>FollowUp:AccessAfterClose</c> its sealed key is deleted, and purging the tip
+/// deletes its <c>FollowUpKeys</c> row in any case; the code then gets the decoy.
+/// </summary>
 public sealed class FollowUpRetentionTests
 {
     [Fact]
@@ -22,12 +25,7 @@ public sealed class FollowUpRetentionTests
         var lookupHash = tip.GetString("LookupHash");
         await Eventually.HoldsAsync(async () => (await keys.GetEntityIfExistsAsync<TableEntity>(lookupHash, tip.RowKey)).HasValue, "the FollowUpKeys row");
 
-        var triage = host.Host.App.GetRequiredService<ITriageStore>();
-        var row = (await triage.GetAsync(tip.RowKey, default))!;
-        var at = DateTimeOffset.UtcNow;
-        var closing = new TipEvent(tip.RowKey, TriageIds.NewTimeOrdered(at), at, "oid-editor", TipEventActions.StatusChanged, "new", "closed");
-        Assert.IsType<StoreWrite.Written>(await triage.UpdateAsync(
-            new TipUpdate(tip.RowKey, row.Summary.Queue, row.StorageETag, row.Version + 1, TriageStatuses.Closed, null, [], at, new PendingAudit(closing, null), row.Summary), default));
+        await CloseAsync(host, tip.RowKey);
 
         // Closed: the thread says so, and answering is no longer offered.
         using (var closed = await FollowUpLookupTests.LookUpAsync(host.Host, reporter.Lookup))
@@ -46,5 +44,50 @@ public sealed class FollowUpRetentionTests
         var decoy = JsonDocument.Parse(await after.Content.ReadAsStringAsync()).RootElement.GetProperty("threads")[0];
         Assert.Equal("received", decoy.GetProperty("status").GetString());
         Assert.False(reporter.Opens(decoy.GetProperty("sealedKey").GetString()!));
+    }
+
+    [Fact]
+    public async Task A_thread_closed_longer_than_AccessAfterClose_loses_its_sealed_key_and_the_tip_stays()
+    {
+        await using var host = await TriageHost.StartAsync(settings: FollowUpLookupTests.GenerousBucket);
+        var reporter = FollowUpClient.New();
+        var tip = await FollowUpLookupTests.EnrolAsync(host.Host, reporter.Member());
+        var keys = new TableServiceClient(host.Host.ConnectionString).GetTableClient(StorageNames.FollowUpKeysTable);
+        var lookupHash = tip.GetString("LookupHash");
+        await Eventually.HoldsAsync(async () => (await keys.GetEntityIfExistsAsync<TableEntity>(lookupHash, tip.RowKey)).HasValue, "the FollowUpKeys row");
+        await CloseAsync(host, tip.RowKey);
+        var expiry = host.Host.App.GetRequiredService<Core.FollowUp.FollowUpExpiry>();
+
+        // Within the default 90 days: nothing changes.
+        Assert.Equal((0, 0), await expiry.RunAsync(DateTimeOffset.UtcNow + TimeSpan.FromDays(89), default));
+        Assert.True((await keys.GetEntityIfExistsAsync<TableEntity>(lookupHash, tip.RowKey)).HasValue);
+
+        Assert.Equal((1, 1), await expiry.RunAsync(DateTimeOffset.UtcNow + TimeSpan.FromDays(91), default));
+
+        Assert.False((await keys.GetEntityIfExistsAsync<TableEntity>(lookupHash, tip.RowKey)).HasValue);
+        var row = (await host.Host.Tips.GetEntityAsync<TableEntity>(tip.PartitionKey, tip.RowKey)).Value;
+        Assert.Equal("expired", row.GetString("FollowUp"));
+        Assert.Equal(tip.GetString("Narrative"), row.GetString("Narrative"));
+        var trail = await host.Host.App.GetRequiredService<ITriageStore>().GetEventsAsync(tip.RowKey, default);
+        Assert.Equal(("retention", "follow-up-expired"), (trail[^1].Actor, trail[^1].Action));
+
+        // The code now gets the decoy; a second run finds nothing more to do.
+        using var after = await FollowUpLookupTests.LookUpAsync(host.Host, reporter.Lookup);
+        var decoy = JsonDocument.Parse(await after.Content.ReadAsStringAsync()).RootElement.GetProperty("threads")[0];
+        Assert.Equal("received", decoy.GetProperty("status").GetString());
+        Assert.False(reporter.Opens(decoy.GetProperty("sealedKey").GetString()!));
+        Assert.Equal((0, 0), await expiry.RunAsync(DateTimeOffset.UtcNow + TimeSpan.FromDays(91), default));
+    }
+
+    /// <summary>Closes the tip as an editor would (the status change and its audit event).</summary>
+    private static async Task CloseAsync(TriageHost host, string tipId)
+    {
+        var triage = host.Host.App.GetRequiredService<ITriageStore>();
+        var row = (await triage.GetAsync(tipId, default))!;
+        var at = DateTimeOffset.UtcNow;
+        var closing = new TipEvent(tipId, TriageIds.NewTimeOrdered(at), at, "oid-editor", TipEventActions.StatusChanged, "new", "closed");
+        Assert.IsType<StoreWrite.Written>(await triage.UpdateAsync(
+            new TipUpdate(tipId, row.Summary.Queue, row.StorageETag, row.Version + 1, TriageStatuses.Closed, null, [], at, new PendingAudit(closing, null), row.Summary), default));
+        await triage.AddEventAsync(closing, default);
     }
 }
