@@ -5,6 +5,10 @@ using Xunit.Abstractions;
 
 namespace TipIntake.IntegrationTests.FollowUp;
 
+/// <summary>Runs alone: other tests' load on the machine would be measured, not the lookup.</summary>
+[CollectionDefinition(nameof(TimingRun), DisableParallelization = true)]
+public sealed class TimingRun;
+
 /// <summary>
 /// Issue 15: a wrong code and a right code without messages answer alike (docs/follow-up.md, "A wrong code looks like
 /// a right one"): 200 lookups each, interleaved (wrong, right, wrong …), timed at the HTTP client from sending to the
@@ -12,6 +16,7 @@ namespace TipIntake.IntegrationTests.FollowUp;
 /// 5 ms. Stamps are solved beforehand, so that only the lookup is timed. Prints both figures, never a secret.
 /// </summary>
 [Trait("Category", "Timing")]
+[Collection(nameof(TimingRun))]
 public sealed class FollowUpTimingTests(ITestOutputHelper output)
 {
     private const int Tries = 200;
