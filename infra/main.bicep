@@ -270,6 +270,9 @@ param followUpMaxLookupsPerSecond string = ''
 @description('FollowUp__LookupBurst: that bucket\'s size (default 50).')
 param followUpLookupBurst string = ''
 
+@description('FollowUp__AccessAfterClose: a closed report\'s thread stays readable this long, then its sealed key is deleted (default 90.00:00:00).')
+param followUpAccessAfterClose string = ''
+
 // The triage index's HMAC key (docs/triage.md, "What the index holds") must stay the same for the life of the data:
 // under another key every tip already indexed is unsearchable. So it is not drawn anew here like the challenge key:
 // the preprovision hook (infra/hooks/preprovision.mjs) generates it once into the azd environment, and every
@@ -344,6 +347,7 @@ var operatorSettings = union(
     FollowUp__LookupFloor: followUpLookupFloor
     FollowUp__MaxLookupsPerSecond: followUpMaxLookupsPerSecond
     FollowUp__LookupBurst: followUpLookupBurst
+    FollowUp__AccessAfterClose: followUpAccessAfterClose
   },
   // Routing__Rules__0__Queue = 'urgent', Routing__Rules__0__Priority = '1', …
   reduce(

@@ -52,7 +52,7 @@ public sealed class CodesTests
     {
         Assert.Equal(
             ["status-changed", "assigned", "labels-changed", "note-added", "viewed", "linked", "unlinked", "searched", "dismissed-in-bulk",
-             "thread-viewed", "message-sent", "answer-received", "answers-read"],
+             "thread-viewed", "message-sent", "answer-received", "answers-read", "follow-up-expired"],
             Enum.GetValues<TipEventAction>().Select(Codes.Of));
     }
 

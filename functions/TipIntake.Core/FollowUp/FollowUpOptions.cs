@@ -19,6 +19,13 @@ public sealed class FollowUpOptions
     [Range(1, 100_000)]
     public int LookupBurst { get; set; } = 50;
 
+    /// <summary>
+    /// How long a closed report's thread stays readable: then its sealed key is deleted (0: at the first retention run
+    /// after closing). At most <c>Retention:ClosedTipsAfter</c> is used, since the tip goes then anyway.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
+    public TimeSpan AccessAfterClose { get; set; } = TimeSpan.FromDays(90);
+
 }
 
 /// <summary>Checks <see cref="FollowUpOptions"/> at start-up: generated at compile time from its annotations.</summary>

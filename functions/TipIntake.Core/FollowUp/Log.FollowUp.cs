@@ -11,7 +11,10 @@ internal static partial class Log
     [LoggerMessage(8002, LogLevel.Information, "A tip's followUp member was not taken ({Code}); the tip is stored without follow-up")]
     public static partial void FollowUpRejected(ILogger logger, string code);
 
+    [LoggerMessage(8003, LogLevel.Information, "Follow-up access ended after closing (dry run: {DryRun}): {Found} found, {Ended} ended")]
+    public static partial void FollowUpExpired(ILogger logger, int found, int ended, bool dryRun);
+
     /// <summary>Like <see cref="TipStored"/>: the queue, never the tip or the answer.</summary>
-    [LoggerMessage(8003, LogLevel.Information, "A reporter's answer was added to a thread of triage queue {TriageQueue}")]
+    [LoggerMessage(8004, LogLevel.Information, "A reporter's answer was added to a thread of triage queue {TriageQueue}")]
     public static partial void AnswerStored(ILogger logger, string triageQueue);
 }

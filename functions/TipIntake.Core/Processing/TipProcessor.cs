@@ -246,6 +246,7 @@ public sealed class TipProcessor(
             {
                 await followUp!.SaveAsync(thread, cancellationToken).ConfigureAwait(false);
             }
+
             if (added)
             {
                 Log.TipStored(logger, route.Queue);

@@ -114,6 +114,9 @@ public enum TipEventAction
 
     /// <summary>An editor marked the reporter's answers read.</summary>
     AnswersRead,
+
+    /// <summary>Retention ended the reporter's access some time after closing: the sealed key is deleted (docs/follow-up.md, "Retention").</summary>
+    FollowUpExpired,
 }
 
 /// <summary>A page of a list; <see cref="Continuation"/> is null on the last page.</summary>

@@ -3,7 +3,8 @@ using TipIntake.Core.Retention;
 namespace TipIntake.Functions.Triggers;
 
 /// <summary>
-/// Timer trigger, daily at 03:30 UTC: purges closed tips and quarantined messages past their retention, with their
+/// Timer trigger, daily at 03:30 UTC: ends follow-up for reports closed longer than <c>FollowUp:AccessAfterClose</c>,
+/// then purges closed tips and quarantined messages past their retention, with their
 /// claim-checked JWEs, and claim-checked JWEs left behind (<see cref="RetentionOptions"/>). A failed run throws; the
 /// timer tries again at its next occurrence.
 /// </summary>
@@ -12,7 +13,7 @@ namespace TipIntake.Functions.Triggers;
 /// the Functions host from indexing the function, and app settings have no default. To change it, change
 /// <see cref="Schedule"/>; to stop it, set <c>AzureWebJobs.PurgeExpired.Disabled=true</c>.
 /// </remarks>
-public sealed class PurgeExpired(RetentionService retention, TimeProvider time, ILogger<PurgeExpired> logger)
+public sealed class PurgeExpired(RetentionService retention, Core.FollowUp.FollowUpExpiry followUp, TimeProvider time, ILogger<PurgeExpired> logger)
 {
     /// <summary>
     /// Six-field NCRONTAB (seconds first), always UTC: Flex Consumption does not support <c>WEBSITE_TIME_ZONE</c>
@@ -24,6 +25,9 @@ public sealed class PurgeExpired(RetentionService retention, TimeProvider time, 
     public async Task Run([TimerTrigger(Schedule)] TimerInfo timer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(timer);
+
+        // Threads of reports closed long enough lose their sealed key first (it logs its own counts); the purge follows.
+        await followUp.RunAsync(time.GetUtcNow(), cancellationToken);
         var report = await retention.RunAsync(time.GetUtcNow(), cancellationToken);
         logger.LogRetentionReport(
             report.DryRun,

@@ -21,6 +21,8 @@ public static class FollowUpServiceCollectionExtensions
         services.TryAddSingleton<FollowUpEnrolments>();
         services.TryAddSingleton<FollowUpLookup>();
         services.TryAddSingleton<LookupGate>();
+        services.TryAddSingleton<IFollowUpExpiryStore>(provider => provider.GetRequiredService<TableFollowUpStore>());
+        services.TryAddSingleton<FollowUpExpiry>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TipIntake.Core.FollowUp;
 
 namespace TipIntake.Infrastructure.FollowUp;
@@ -7,8 +8,10 @@ namespace TipIntake.Infrastructure.FollowUp;
 /// A row is upserted, so a redelivered message writes the same row again and never meets a conflict. Reads select
 /// only what they need; a point read of a key that does not exist (a decoy's) is a 404, as cheap as a hit.
 /// </summary>
-public sealed class TableFollowUpStore(TableServiceClient tables) : IFollowUpStore
+public sealed class TableFollowUpStore(TableServiceClient tables) : IFollowUpStore, IFollowUpExpiryStore
 {
+    private static readonly string[] ClosedThreadColumns = ["PartitionKey", "RowKey", TipFollowUpColumns.LookupHash];
+
     private static readonly string[] ThreadColumns = ["PartitionKey", "RowKey", "Ref", "TriageQueue", "PublicKey", "SealedKey", "Version"];
     private static readonly string[] StatusColumns = ["Status", TipFollowUpColumns.FollowUp];
     private static readonly string[] LookupHashColumns = [TipFollowUpColumns.LookupHash];
@@ -87,6 +90,55 @@ public sealed class TableFollowUpStore(TableServiceClient tables) : IFollowUpSto
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
         {
             throw StorageFailures.Wrap("Deleting a follow-up key", ex);
+        }
+    }
+
+    public async IAsyncEnumerable<ClosedThread> FindClosedActiveAsync(DateTimeOffset changedBefore, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // A scan of Tips, as retention's own search for closed tips, once a day.
+        var filter = TableClient.CreateQueryFilter(
+            $"Status eq {TriageStatuses.Closed} and LastChangedAt lt {changedBefore} and FollowUp eq {FollowUpStates.Active}");
+        await foreach (var row in _tips.QueryOrUnavailableAsync(filter, ClosedThreadColumns, "Finding closed threads", cancellationToken).ConfigureAwait(false))
+        {
+            yield return new ClosedThread(row.RowKey, row.PartitionKey, row.GetString(TipFollowUpColumns.LookupHash));
+        }
+    }
+
+    public async Task DeleteKeyAsync(ClosedThread thread, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(thread);
+        if (thread.LookupHash is not { Length: > 0 } lookupHash)
+        {
+            return;
+        }
+
+        try
+        {
+            await _keys.DeleteEntityAsync(lookupHash, thread.TipId, ETag.All, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Deleting a follow-up key", ex);
+        }
+    }
+
+    public async Task MarkExpiredAsync(ClosedThread thread, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(thread);
+        try
+        {
+            // One column merged, unguarded: the tip is closed for good, and triage's version (the ETag staff see) stays.
+            await _tips.UpdateEntityAsync(
+                new TableEntity(thread.TriageQueue, thread.TipId) { [TipFollowUpColumns.FollowUp] = FollowUpStates.Expired }, ETag.All, TableUpdateMode.Merge, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Purged meanwhile: nothing left to mark.
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Ending a thread", ex);
         }
     }
 }

@@ -11,6 +11,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.DependencyInjection;
 using TipIntake.Infrastructure.Storage;
 
 namespace TipIntake.IntegrationTests.Privacy;
@@ -76,7 +77,11 @@ public sealed partial class PrivacyProofTests
         // The JS path: a JWE made in the "browser".
         var scriptMarker = TestTips.NewMarker();
         var jwk = await TestTips.GetIntakeKeyAsync(reporter);
-        var jwe = TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(TestTips.ValidTipJson($"script path {scriptMarker}")));
+        // It enrols for follow-up (docs/follow-up.md), as a browser does.
+        var followUp = FollowUp.FollowUpClient.New();
+        var scriptTipJson = System.Text.Json.Nodes.JsonNode.Parse(TestTips.ValidTipJson($"script path {scriptMarker}"))!.AsObject();
+        scriptTipJson["followUp"] = followUp.Member();
+        var jwe = TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(scriptTipJson.ToJsonString()));
         var wrappedKey = jwe.Split('.')[1];
         var scriptSubmission = Core.Intake.SubmissionId.New().ToString();
         using var accepted = await TestTips.PostAsync(reporter, jwe, submissionId: scriptSubmission);
@@ -104,6 +109,15 @@ public sealed partial class PrivacyProofTests
         // Processing.
         var scriptTip = await host.WaitForTipAsync(scriptMarker);
         var formTip = await host.WaitForTipAsync(formMarker);
+
+        // Follow-up lookups: the reporter's code, and a wrong one.
+        var wrongLookup = FollowUp.FollowUpClient.RandomLookup();
+        foreach (var lookup in (string[])[followUp.Lookup, wrongLookup])
+        {
+            using var request = FollowUp.FollowUpClient.LookupRequest(lookup, await TestTips.SolveChallengeAsync(reporter));
+            using var answer = await reporter.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
 
         // Triage: a development token, a listing, both tips read, one changed.
         using var signIn = await host.Http.PostAsJsonAsync("/dev/token", new { roles = new[] { TipIntake.Core.Staff.StaffRoles.Editor }, name = "Privacy Tester" });
@@ -154,6 +168,20 @@ public sealed partial class PrivacyProofTests
             ["intake key modulus (base64)"] = Convert.ToBase64String(Jose.Base64Url.Decode(modulus))[..32],
             ["wrapped content key"] = wrappedKey[..32],
         };
+        // Follow-up: L (right and wrong) and W nowhere; H, the ref and the sealed key only in FollowUpKeys (H also in the tip's row).
+        var followUpSecrets = host.App.GetRequiredService<Core.FollowUp.FollowUpSecrets>();
+        secrets["follow-up lookup token"] = followUp.Lookup;
+        secrets["wrong lookup token"] = wrongLookup;
+        secrets["lookup hash of the wrong token"] = followUpSecrets.LookupHashOf(Jose.Base64Url.Decode(wrongLookup));
+        secrets["follow-up sealing key (base64url)"] = Jose.Base64Url.Encode(followUp.SealingKey);
+        secrets["follow-up sealing key (hex)"] = Convert.ToHexString(followUp.SealingKey);
+        var lookupHash = scriptTip.GetString("LookupHash");
+        var followUpStored = new Dictionary<string, string>
+        {
+            ["lookup hash"] = lookupHash,
+            ["thread ref"] = followUpSecrets.ThreadRefOf(scriptTip.RowKey),
+            ["sealed key"] = followUp.SealedKey[..48],
+        };
         if (!ClientAddress.Equals(IPAddress.Loopback))
         {
             secrets["client address"] = ClientAddress.ToString();
@@ -172,9 +200,9 @@ public sealed partial class PrivacyProofTests
         // The worker's own lines at Trace and Debug are among them: the worker really logged at Trace. (Its stdout and
         // stderr would be too, as Host.Function.Console lines; the worker removes its console logger, so they stay empty.)
         Assert.Contains(host.Logs.Lines, line => line.StartsWith("Trace Function.", StringComparison.Ordinal) || line.StartsWith("Debug Function.", StringComparison.Ordinal));
-        AssertAbsent("the logs", host.Logs.All, secrets.Concat(content));
+        AssertAbsent("the logs", host.Logs.All, secrets.Concat(content).Concat(followUpStored));
         Assert.NotEmpty(activities);
-        AssertAbsent("the diagnostic activities", string.Join('\n', activities), secrets.Concat(content));
+        AssertAbsent("the diagnostic activities", string.Join('\n', activities), secrets.Concat(content).Concat(followUpStored));
 
         // Tables: the plaintext only in Tips, nothing else anywhere.
         var tables = new TableServiceClient(host.ConnectionString);
@@ -196,7 +224,17 @@ public sealed partial class PrivacyProofTests
                 }
             }
 
-            AssertAbsent($"table {name}", rows.ToString(), name == StorageNames.TipsTable ? secrets : secrets.Concat(content));
+            AssertAbsent($"table {name}", rows.ToString(), name switch
+            {
+                StorageNames.TipsTable => secrets.Concat(followUpStored.Where(pair => pair.Value != lookupHash)),
+                StorageNames.FollowUpKeysTable => secrets.Concat(content),
+                _ => secrets.Concat(content).Concat(followUpStored),
+            });
+            if (name == StorageNames.FollowUpKeysTable)
+            {
+                Assert.All(followUpStored.Values, value => Assert.Contains(value, rows.ToString(), StringComparison.Ordinal));
+            }
+
             if (name == StorageNames.TipsTable)
             {
                 Assert.Contains(scriptMarker, rows.ToString(), StringComparison.Ordinal);
@@ -215,7 +253,7 @@ public sealed partial class PrivacyProofTests
                 messages.Append(message.Body.ToString()).Append('\n');
             }
 
-            AssertAbsent($"queue {queue.Name}", messages.ToString(), secrets.Concat(content));
+            AssertAbsent($"queue {queue.Name}", messages.ToString(), secrets.Concat(content).Concat(followUpStored));
         }
 
         // Blobs: the claim-check container (emptied once the tips are stored) and the host's own containers.
@@ -226,7 +264,7 @@ public sealed partial class PrivacyProofTests
             await foreach (var blob in client.GetBlobsAsync())
             {
                 var text = (await client.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString();
-                AssertAbsent($"blob {container.Name}/{blob.Name}", blob.Name + "\n" + text, secrets.Concat(content));
+                AssertAbsent($"blob {container.Name}/{blob.Name}", blob.Name + "\n" + text, secrets.Concat(content).Concat(followUpStored));
             }
         }
     }

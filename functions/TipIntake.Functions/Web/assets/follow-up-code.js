@@ -8,8 +8,8 @@ const VALUE_BITS = 90n;
 const LETTER_SYMBOLS = 18;
 const DIGITS = 28;
 const CHECK_LABEL = new TextEncoder().encode('tipintake/receipt-check/v1');
-// What people type between groups, or by mistake: spaces, dashes of every width, full stops, middle dots.
-const SEPARATORS = /[\s\-.\u00b7\u2010-\u2015\u2212\u30fb\uff0d\uff65]/gu;
+// What people type between groups, or by mistake: white space, every dash, full stops, middle dots (as the server).
+const SEPARATORS = /[\s\p{Pd}.\u00b7\u2027\u2212\u30fb\uff65]/gu;
 
 /** A fresh code value: 12 bytes, the top 6 bits zero. */
 export function newCodeValue() {
@@ -79,7 +79,7 @@ export function normalise(text) {
 
 /**
  * Reads a typed code. Resolves with { kind: 'ok', value } (12 bytes), or { kind } of 'empty', 'length' (neither 20
- * symbols nor 32 digits) or 'typo' (a symbol outside the alphabet, or the check does not match).
+ * symbols of the alphabet nor 32 digits) or 'typo' (the check does not match).
  */
 export async function parseCode(text) {
   const code = normalise(text);
@@ -98,12 +98,12 @@ export async function parseCode(text) {
   if (code.length !== LETTER_SYMBOLS + 2) {
     return { kind: 'length' };
   }
+  if (![...code].every((symbol) => ALPHABET.includes(symbol))) {
+    return { kind: 'length' };
+  }
   let number = 0n;
   for (const symbol of code.slice(0, LETTER_SYMBOLS)) {
     const index = ALPHABET.indexOf(symbol);
-    if (index < 0) {
-      return { kind: 'typo' };
-    }
     number = (number << 5n) | BigInt(index);
   }
   const value = toBytes(number);
