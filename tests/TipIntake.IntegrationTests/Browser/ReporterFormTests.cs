@@ -287,6 +287,7 @@ public sealed class ReporterFormTests : IAsyncLifetime
         var marker = TestTips.NewMarker();
         var sent = new List<(string? Submission, string? Body)>();
         string? firstReceipt = null;
+        string? secondReceipt = null;
 
         // The first attempt reaches the server and is queued, but the browser is told 503: the ambiguous outage answer.
         await session.Page.RouteAsync("**/api/tips", async route =>
@@ -294,7 +295,9 @@ public sealed class ReporterFormTests : IAsyncLifetime
             sent.Add((route.Request.Headers.GetValueOrDefault("tipintake-submission"), route.Request.PostData));
             if (sent.Count > 1)
             {
-                await route.ContinueAsync();
+                var again = await route.FetchAsync();
+                secondReceipt = (await again.JsonAsync())?.GetProperty("receipt").GetString();
+                await route.FulfillAsync(new RouteFulfillOptions { Response = again });
                 return;
             }
 
@@ -317,7 +320,11 @@ public sealed class ReporterFormTests : IAsyncLifetime
 
         var receipt = session.Page.Locator("#receipt-code");
         await Assertions.Expect(receipt).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        Assert.Equal(firstReceipt, (await receipt.InnerTextAsync()).Trim());
+        // The server knew the resend for the first attempt (the same intake receipt); the page shows the reporter
+        // the follow-up code both attempts carried, never the intake receipt.
+        Assert.Equal(firstReceipt, secondReceipt);
+        Assert.Matches("^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$", (await receipt.InnerTextAsync()).Trim());
+        Assert.NotEqual(firstReceipt, (await receipt.InnerTextAsync()).Trim());
         Assert.Equal(2, sent.Count);
         Assert.Equal(sent[0], sent[1]);
         Assert.Matches("^[A-Za-z0-9_-]{22}$", sent[0].Submission ?? "");
