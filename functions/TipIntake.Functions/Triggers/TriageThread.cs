@@ -18,22 +18,14 @@ public sealed class TriageThread(StaffThreads threads)
 
     [Function("TriageReadThread")]
     [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
-    public async Task<IResult> Read(
+    public Task<IResult> Read(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/tips/{id}/thread")] HttpRequest request,
         string id,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await threads.ReadAsync(id, request.StaffMember(), cancellationToken) is { } thread
+        CancellationToken cancellationToken) =>
+        OrUnavailableAsync(request, async () =>
+            await threads.ReadAsync(id, request.StaffMember(), cancellationToken) is { } thread
                 ? TriageReads.Json(ThreadBody.Of(thread), FollowUpJsonContext.Default.ThreadBody)
-                : Problems.TipNotFound();
-        }
-        catch (StorageUnavailableException)
-        {
-            return Problems.TriageUnavailable(request.HttpContext.Response);
-        }
-    }
+                : Problems.TipNotFound());
 
     [Function("TriageSendMessage")]
     [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
@@ -48,9 +40,7 @@ public sealed class TriageThread(StaffThreads threads)
             return problem!;
         }
 
-        try
-        {
-            return await threads.SendAsync(id, body.ToReporter, body.ForStaff, body.AwaitReply, request.StaffMember(), cancellationToken) switch
+        return await OrUnavailableAsync(request, async () => await threads.SendAsync(id, body.ToReporter, body.ForStaff, body.AwaitReply, request.StaffMember(), cancellationToken) switch
             {
                 MessageOutcome.Sent sent => TypedResults.Json(new MessageSentBody(sent.Id), FollowUpJsonContext.Default.MessageSentBody, "application/json", StatusCodes.Status201Created),
                 MessageOutcome.NotFound => Problems.TipNotFound(),
@@ -60,24 +50,24 @@ public sealed class TriageThread(StaffThreads threads)
                     "toReporter's kid is not the thumbprint of the reporter's key: read the thread again and encrypt to the key it names."),
                 MessageOutcome.Malformed malformed => Problems.Of(400, "message-malformed", "Malformed message", malformed.Detail),
                 var other => throw new InvalidOperationException($"Unknown message outcome {other.GetType().Name}."),
-            };
-        }
-        catch (StorageUnavailableException)
-        {
-            return Problems.TriageUnavailable(request.HttpContext.Response);
-        }
+            });
     }
 
     [Function("TriageAnswersRead")]
     [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
-    public async Task<IResult> MarkRead(
+    public Task<IResult> MarkRead(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/thread/read")] HttpRequest request,
         string id,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        OrUnavailableAsync(request, async () =>
+            await threads.MarkAnswersReadAsync(id, request.StaffMember(), cancellationToken) ? TypedResults.NoContent() : Problems.TipNotFound());
+
+    /// <summary>Storage down is 503 <c>triage-unavailable</c> with Retry-After, as for every triage route.</summary>
+    private static async Task<IResult> OrUnavailableAsync(HttpRequest request, Func<Task<IResult>> handle)
     {
         try
         {
-            return await threads.MarkAnswersReadAsync(id, request.StaffMember(), cancellationToken) ? TypedResults.NoContent() : Problems.TipNotFound();
+            return await handle();
         }
         catch (StorageUnavailableException)
         {

@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using TipIntake.Core;
+using TipIntake.Core.FollowUp;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Processing;
 using TipIntake.Core.Routing;
@@ -79,7 +80,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         }
 
         Assert.Equal(
-            new[] { "Quarantine.jsonl.gz", "TipEvents.jsonl.gz", "TipNotes.jsonl.gz", "TipRelations.jsonl.gz", "Tips.jsonl.gz", "manifest.json" }.Select(n => $"{report.Snapshot}/{n}"),
+            new[] { "Quarantine.jsonl.gz", "TipEvents.jsonl.gz", "TipMessages.jsonl.gz", "TipNotes.jsonl.gz", "TipRelations.jsonl.gz", "Tips.jsonl.gz", "manifest.json" }.Select(n => $"{report.Snapshot}/{n}"),
             names.Order(StringComparer.Ordinal));
         foreach (var table in TableBackup.Tables)
         {
@@ -169,7 +170,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         Assert.DoesNotContain("secret-looking-text", result.Output + result.Error, StringComparison.Ordinal);
     }
 
-    /// <summary>A tip with a two-column narrative, notes, audit events, a quarantined message, and in every table one row with every property type.</summary>
+    /// <summary>A tip with a two-column narrative, notes, an answer in its thread, audit events, a quarantined message, and in every table one row with every property type.</summary>
     private async Task<string> SeedEveryKindOfRowAsync()
     {
         var marker = TestTips.NewMarker();
@@ -186,6 +187,8 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         var at = DateTimeOffset.UtcNow;
         await triage.AddNoteAsync(id, new TipNote(TriageIds.NewTimeOrdered(at), "oid-editor", "Editor", "note " + marker, at), default);
         await triage.AddEventAsync(new TipEvent(id, TriageIds.NewTimeOrdered(at), at, "oid-editor", Codes.Of(TipEventAction.StatusChanged), "new", "in-review"), default);
+        await Services.GetRequiredService<IAnswerStore>().AppendAsync(
+            new StoredAnswer(id, "urgent", TipIntakeService.NewTipId(), TipEnvelope.TruncateToHour(at), "answer " + marker, "ko", "reporter-copy"), default);
         await Services.GetRequiredService<IQuarantine>().PutAsync(
             new QuarantineEntry(id, QuarantineReason.TagMismatch, "AES-GCM authentication failed", RandomNumberGenerator.GetBytes(3000), 2, id, "kid"), default);
 

@@ -39,11 +39,13 @@ public sealed class FollowUpThreadTests : IAsyncLifetime
         var question = $"어느 시설입니까? 이송은 언제입니까? {marker}";
         var answer = $"도문 구류소입니다. 금요일입니다. {marker}-answer";
 
+        // The lookup waits for the key row, which the processor writes just after the tip's row.
+        var threadRef = (await LookUpAsync(reporter)).GetProperty("ref").GetString()!;
         var before = await ReadThreadAsync(id, "reader");
         Assert.Equal("active", before.GetProperty("followUp").GetString());
         Assert.Equal(reporter.Thumbprint, before.GetProperty("reporterKey").GetProperty("kid").GetString());
+        Assert.Equal(threadRef, before.GetProperty("ref").GetString());
         Assert.Empty(before.GetProperty("messages").EnumerateArray());
-        var threadRef = (await LookUpAsync(reporter)).GetProperty("ref").GetString()!;
 
         using (var sent = await SendAsync(id, await MessageAsync(reporter, question, threadRef, awaitReply: true)))
         {
