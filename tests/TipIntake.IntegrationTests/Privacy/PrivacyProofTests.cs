@@ -151,6 +151,50 @@ public sealed partial class PrivacyProofTests
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         }
 
+        // The conversation (docs/follow-up.md): an Editor's question, encrypted twice as the triage page does it; the
+        // reporter's answer, encrypted to the intake key; the Editor reads the thread.
+        var threadRef = FollowUpSecretsOf(host).ThreadRefOf(scriptTip.RowKey);
+        var questionMarker = TestTips.NewMarker();
+        var question = Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject
+        {
+            ["v"] = 1, ["text"] = $"which facility? {questionMarker}", ["language"] = "en", ["thread"] = threadRef, ["padding"] = "  ",
+        }.ToJsonString());
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                using var message = await staff.PostAsJsonAsync(new Uri($"api/triage/tips/{scriptTip.RowKey}/messages", UriKind.Relative), new
+                {
+                    toReporter = Core.FollowUp.ReporterMessageJwe.Encrypt(question, followUp.PublicJwk["x"]!.GetValue<string>(), followUp.PublicJwk["y"]!.GetValue<string>()),
+                    forStaff = TestTips.Encrypt(jwk, question, headers => headers["cty"] = Core.Jwe.JweAlgorithms.MessageV1ContentType),
+                    awaitReply = true,
+                });
+                return message.StatusCode == HttpStatusCode.Created;
+            },
+            "the question sent (once the tip's key row is there)");
+        var answerMarker = TestTips.NewMarker();
+        var answerJwe = TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject
+        {
+            ["v"] = 1, ["lookup"] = followUp.Lookup, ["thread"] = threadRef, ["text"] = $"the Tumen centre {answerMarker}", ["language"] = "en",
+        }.ToJsonString()), headers => headers["cty"] = Core.Jwe.JweAlgorithms.AnswerV1ContentType);
+        using (var answerRequest = new HttpRequestMessage(HttpMethod.Post, new Uri("api/follow-up/answers", UriKind.Relative)) { Content = new StringContent(answerJwe, Encoding.ASCII) })
+        {
+            answerRequest.Content.Headers.ContentType = new MediaTypeHeaderValue("application/jose");
+            answerRequest.Headers.TryAddWithoutValidation(TestTips.StampHeader, await TestTips.SolveChallengeAsync(reporter));
+            using var answered = await reporter.SendAsync(answerRequest);
+            Assert.Equal(HttpStatusCode.Accepted, answered.StatusCode);
+        }
+
+        var threadTable = new TableServiceClient(host.ConnectionString).GetTableClient(StorageNames.MessagesTable);
+        await Eventually.HoldsAsync(
+            async () => await threadTable.QueryAsync<TableEntity>(e => e.PartitionKey == scriptTip.RowKey).CountAsync() == 2, "the answer in the thread");
+        using (var thread = await staff.GetAsync(new Uri($"api/triage/tips/{scriptTip.RowKey}/thread", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, thread.StatusCode);
+            var body = await thread.Content.ReadAsStringAsync();
+            Assert.Contains(questionMarker, body, StringComparison.Ordinal);
+            Assert.Contains(answerMarker, body, StringComparison.Ordinal);
+        }
+
         var modulus = jwk.GetProperty("n").GetString()!;
         var secrets = new Dictionary<string, string>
         {
@@ -169,7 +213,7 @@ public sealed partial class PrivacyProofTests
             ["wrapped content key"] = wrappedKey[..32],
         };
         // Follow-up: L (right and wrong) and W nowhere; H, the ref and the sealed key only in FollowUpKeys (H also in the tip's row).
-        var followUpSecrets = host.App.GetRequiredService<Core.FollowUp.FollowUpSecrets>();
+        var followUpSecrets = FollowUpSecretsOf(host);
         secrets["follow-up lookup token"] = followUp.Lookup;
         secrets["wrong lookup token"] = wrongLookup;
         secrets["lookup hash of the wrong token"] = followUpSecrets.LookupHashOf(Jose.Base64Url.Decode(wrongLookup));
@@ -193,6 +237,11 @@ public sealed partial class PrivacyProofTests
             ["narrative (form path)"] = formMarker,
         };
 
+        // A staff message's text is stored nowhere, only its two ciphertexts; a reporter's answer only in the tip's own
+        // thread (table TipMessages, partition = the tip), like the narrative in its row.
+        secrets["staff message text"] = questionMarker;
+        var answerText = new Dictionary<string, string> { ["reporter's answer"] = answerMarker };
+
         // Logs and telemetry: none of it, at any level.
         Assert.NotEmpty(host.Logs.Lines);
         Assert.Contains(host.Logs.Lines, line => line.StartsWith("Trace", StringComparison.Ordinal) || line.StartsWith("Debug", StringComparison.Ordinal));
@@ -200,9 +249,9 @@ public sealed partial class PrivacyProofTests
         // The worker's own lines at Trace and Debug are among them: the worker really logged at Trace. (Its stdout and
         // stderr would be too, as Host.Function.Console lines; the worker removes its console logger, so they stay empty.)
         Assert.Contains(host.Logs.Lines, line => line.StartsWith("Trace Function.", StringComparison.Ordinal) || line.StartsWith("Debug Function.", StringComparison.Ordinal));
-        AssertAbsent("the logs", host.Logs.All, secrets.Concat(content).Concat(followUpStored));
+        AssertAbsent("the logs", host.Logs.All, secrets.Concat(content).Concat(followUpStored).Concat(answerText));
         Assert.NotEmpty(activities);
-        AssertAbsent("the diagnostic activities", string.Join('\n', activities), secrets.Concat(content).Concat(followUpStored));
+        AssertAbsent("the diagnostic activities", string.Join('\n', activities), secrets.Concat(content).Concat(followUpStored).Concat(answerText));
 
         // Tables: the plaintext only in Tips, nothing else anywhere.
         var tables = new TableServiceClient(host.ConnectionString);
@@ -226,10 +275,15 @@ public sealed partial class PrivacyProofTests
 
             AssertAbsent($"table {name}", rows.ToString(), name switch
             {
-                StorageNames.TipsTable => secrets.Concat(followUpStored.Where(pair => pair.Value != lookupHash)),
-                StorageNames.FollowUpKeysTable => secrets.Concat(content),
-                _ => secrets.Concat(content).Concat(followUpStored),
+                StorageNames.TipsTable => secrets.Concat(followUpStored.Where(pair => pair.Value != lookupHash)).Concat(answerText),
+                StorageNames.FollowUpKeysTable => secrets.Concat(content).Concat(answerText),
+                StorageNames.MessagesTable => secrets.Concat(content).Concat(followUpStored),
+                _ => secrets.Concat(content).Concat(followUpStored).Concat(answerText),
             });
+            if (name == StorageNames.MessagesTable)
+            {
+                Assert.Contains(answerMarker, rows.ToString(), StringComparison.Ordinal);
+            }
             if (name == StorageNames.FollowUpKeysTable)
             {
                 Assert.All(followUpStored.Values, value => Assert.Contains(value, rows.ToString(), StringComparison.Ordinal));
@@ -253,7 +307,7 @@ public sealed partial class PrivacyProofTests
                 messages.Append(message.Body.ToString()).Append('\n');
             }
 
-            AssertAbsent($"queue {queue.Name}", messages.ToString(), secrets.Concat(content).Concat(followUpStored));
+            AssertAbsent($"queue {queue.Name}", messages.ToString(), secrets.Concat(content).Concat(followUpStored).Concat(answerText));
         }
 
         // Blobs: the claim-check container (emptied once the tips are stored) and the host's own containers.
@@ -264,10 +318,12 @@ public sealed partial class PrivacyProofTests
             await foreach (var blob in client.GetBlobsAsync())
             {
                 var text = (await client.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString();
-                AssertAbsent($"blob {container.Name}/{blob.Name}", blob.Name + "\n" + text, secrets.Concat(content).Concat(followUpStored));
+                AssertAbsent($"blob {container.Name}/{blob.Name}", blob.Name + "\n" + text, secrets.Concat(content).Concat(followUpStored).Concat(answerText));
             }
         }
     }
+
+    private static Core.FollowUp.FollowUpSecrets FollowUpSecretsOf(TestHost host) => host.App.GetRequiredService<Core.FollowUp.FollowUpSecrets>();
 
     private static void AssertAbsent(string where, string haystack, IEnumerable<KeyValuePair<string, string>> needles)
     {
