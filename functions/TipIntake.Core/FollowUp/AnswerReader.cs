@@ -95,8 +95,7 @@ public static class AnswerReader
             return AnswerRead.Refused(AnswerFault.UnsupportedVersion);
         }
 
-        if (String(root, "lookup") is not { Length: FollowUpKeys.LookupLength } lookupText
-            || !JoseBase64.TryDecode(lookupText, out var lookup) || lookup.Length != FollowUpKeys.KeyBytes || JoseBase64.Encode(lookup) != lookupText)
+        if (JoseBase64.DecodeCanonical(String(root, "lookup"), FollowUpKeys.KeyBytes) is not { } lookup)
         {
             return AnswerRead.Refused(AnswerFault.LookupInvalid);
         }

@@ -12,8 +12,6 @@ public static class FollowUpReader
 {
     public const int Version = 1;
 
-    private const int CoordinateLength = 43;
-
     public static FollowUpRead Read(JsonElement? member)
     {
         if (member is not { } followUp)
@@ -37,7 +35,7 @@ public static class FollowUpReader
             return FollowUpRead.Rejected(FollowUpRejection.UnsupportedVersion);
         }
 
-        if (Canonical(followUp.GetProperty("lookup"), FollowUpKeys.LookupLength, FollowUpKeys.KeyBytes) is not { } lookup)
+        if (Canonical(followUp.GetProperty("lookup"), FollowUpKeys.KeyBytes) is not { } lookup)
         {
             return FollowUpRead.Rejected(FollowUpRejection.LookupInvalid);
         }
@@ -55,18 +53,19 @@ public static class FollowUpReader
 
         if (key.GetProperty("kty") is not { ValueKind: JsonValueKind.String } kty || kty.GetString() != "EC"
             || key.GetProperty("crv") is not { ValueKind: JsonValueKind.String } crv || crv.GetString() != "P-256"
-            || Canonical(key.GetProperty("x"), CoordinateLength, 32) is not { } x
-            || Canonical(key.GetProperty("y"), CoordinateLength, 32) is not { } y)
+            || Canonical(key.GetProperty("x"), 32) is not { } x
+            || Canonical(key.GetProperty("y"), 32) is not { } y)
         {
             return FollowUpRead.Rejected(FollowUpRejection.KeyInvalid);
         }
 
-        if (!IsOnCurve(x, y))
+        using var point = P256PublicKeys.Import(x, y);
+        if (point is null)
         {
             return FollowUpRead.Rejected(FollowUpRejection.KeyNotOnCurve);
         }
 
-        if (Canonical(followUp.GetProperty("sealedKey"), FollowUpSecrets.SealedKeyLength, FollowUpSecrets.SealedKeyBytes) is null)
+        if (Canonical(followUp.GetProperty("sealedKey"), FollowUpSecrets.SealedKeyBytes) is null)
         {
             return FollowUpRead.Rejected(FollowUpRejection.SealedKeyInvalid);
         }
@@ -92,24 +91,7 @@ public static class FollowUpReader
         return seen == names.Length ? null : FollowUpRejection.MissingMember;
     }
 
-    /// <summary>The bytes of a string of exactly <paramref name="length"/> canonical unpadded base64url characters, or null.</summary>
-    private static byte[]? Canonical(JsonElement value, int length, int bytes) =>
-        value.ValueKind == JsonValueKind.String && value.GetString() is { } text && text.Length == length
-            && JoseBase64.TryDecode(text, out var decoded) && decoded.Length == bytes && JoseBase64.Encode(decoded) == text
-            ? decoded
-            : null;
-
-    /// <summary>The framework checks the point when it imports a public key; an off-curve point throws.</summary>
-    private static bool IsOnCurve(byte[] x, byte[] y)
-    {
-        try
-        {
-            using var key = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = x, Y = y } });
-            return true;
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
-    }
+    /// <summary>The bytes of a string that canonically encodes exactly <paramref name="bytes"/> bytes, or null.</summary>
+    private static byte[]? Canonical(JsonElement value, int bytes) =>
+        value.ValueKind == JsonValueKind.String ? JoseBase64.DecodeCanonical(value.GetString(), bytes) : null;
 }

@@ -51,11 +51,7 @@ public static class LookupMessages
                 return null;
             }
 
-            var text = lookup.GetString()!;
-            return text.Length == FollowUpKeys.LookupLength && JoseBase64.TryDecode(text, out var bytes)
-                && bytes.Length == FollowUpKeys.KeyBytes && JoseBase64.Encode(bytes) == text
-                ? bytes
-                : null;
+            return JoseBase64.DecodeCanonical(lookup.GetString(), FollowUpKeys.KeyBytes);
         }
         catch (JsonException)
         {

@@ -24,7 +24,7 @@ public static class ReporterMessageJwe
     /// <summary>Encrypts <paramref name="plaintext"/> to the reporter's public key (its JWK <c>x</c> and <c>y</c>).</summary>
     public static string Encrypt(ReadOnlySpan<byte> plaintext, string x, string y)
     {
-        using var recipient = PublicKey(x, y) ?? throw new ArgumentException("Not a P-256 public key.", nameof(x));
+        using var recipient = P256PublicKeys.Import(x, y) ?? throw new ArgumentException("Not a P-256 public key.", nameof(x));
         using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var epk = ephemeral.ExportParameters(includePrivateParameters: false).Q;
         var epkJson = $$"""{"kty":"EC","crv":"P-256","x":"{{JoseBase64.Encode(epk.X)}}","y":"{{JoseBase64.Encode(epk.Y)}}"}""";
@@ -94,28 +94,10 @@ public static class ReporterMessageJwe
                 && root.GetProperty("cty").GetString() == ContentType
                 && root.GetProperty("epk") is { ValueKind: JsonValueKind.Object } epk
                 && epk.GetProperty("kty").GetString() == "EC" && epk.GetProperty("crv").GetString() == "P-256"
-                ? PublicKey(epk.GetProperty("x").GetString(), epk.GetProperty("y").GetString())
+                ? P256PublicKeys.Import(epk.GetProperty("x").GetString(), epk.GetProperty("y").GetString())
                 : null;
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>A P-256 public key from its JWK coordinates, or null when they are not a point on the curve.</summary>
-    private static ECDiffieHellman? PublicKey(string? x, string? y)
-    {
-        if (x is not { Length: 43 } || y is not { Length: 43 } || !JoseBase64.TryDecode(x, out var qx) || !JoseBase64.TryDecode(y, out var qy))
-        {
-            return null;
-        }
-
-        try
-        {
-            return ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = qx, Y = qy } });
-        }
-        catch (CryptographicException)
         {
             return null;
         }

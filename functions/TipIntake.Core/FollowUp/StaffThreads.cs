@@ -168,7 +168,7 @@ public sealed class StaffThreads(ITriageStore triage, IThreadStore threads, IInt
                 || root.GetProperty("enc").GetString() != JweAlgorithms.ContentEncryption
                 || root.GetProperty("cty").GetString() != JweAlgorithms.MessageV1ContentType
                 || epk.GetProperty("kty").GetString() != "EC" || epk.GetProperty("crv").GetString() != "P-256"
-                || !IsOnCurve(epk.GetProperty("x").GetString(), epk.GetProperty("y").GetString()))
+                || !P256PublicKeys.IsPoint(epk.GetProperty("x").GetString(), epk.GetProperty("y").GetString()))
             {
                 return new MessageOutcome.Malformed(Detail);
             }
@@ -178,24 +178,6 @@ public sealed class StaffThreads(ITriageStore triage, IThreadStore threads, IInt
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {
             return new MessageOutcome.Malformed(Detail);
-        }
-    }
-
-    private static bool IsOnCurve(string? x, string? y)
-    {
-        if (x is not { Length: 43 } || y is not { Length: 43 } || !JoseBase64.TryDecode(x, out var qx) || !JoseBase64.TryDecode(y, out var qy))
-        {
-            return false;
-        }
-
-        try
-        {
-            using var point = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = qx, Y = qy } });
-            return true;
-        }
-        catch (CryptographicException)
-        {
-            return false;
         }
     }
 

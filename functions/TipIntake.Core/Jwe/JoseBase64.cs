@@ -26,6 +26,15 @@ public static class JoseBase64
 
     public static string Encode(ReadOnlySpan<byte> bytes) => Base64Url.EncodeToString(bytes);
 
+    /// <summary>
+    /// The bytes of <paramref name="text"/> when it is the one canonical encoding of exactly <paramref name="byteLength"/>
+    /// bytes (no stray low bits in its last character), else null.
+    /// </summary>
+    public static byte[]? DecodeCanonical(string? text, int byteLength) =>
+        text is not null && text.Length == (byteLength * 4 + 2) / 3 && TryDecode(text, out var bytes) && bytes.Length == byteLength && Encode(bytes) == text
+            ? bytes
+            : null;
+
     /// <summary>The number of bytes an unpadded base64url text of this length decodes to.</summary>
     public static int DecodedLength(int encodedLength) => (encodedLength * 3) / 4;
 
