@@ -51,24 +51,19 @@ public static class ReporterMessageJwe
     {
         ArgumentNullException.ThrowIfNull(compactJwe);
         ArgumentNullException.ThrowIfNull(reporterKey);
-        var parts = compactJwe.Split('.');
-        if (parts.Length != 5 || parts[1].Length != 0
-            || !JoseBase64.TryDecode(parts[0], out var headerBytes) || !JoseBase64.TryDecode(parts[2], out var iv)
-            || !JoseBase64.TryDecode(parts[3], out var ciphertext) || !JoseBase64.TryDecode(parts[4], out var tag)
-            || iv.Length != IvLength || tag.Length != TagLength
-            || EphemeralKeyOf(headerBytes) is not { } ephemeral)
+        if (Parse(compactJwe) is not { } message)
         {
             return null;
         }
 
-        using (ephemeral)
+        using (message.Epk)
         {
-            var contentKey = reporterKey.DeriveKeyFromHash(ephemeral.PublicKey, HashAlgorithmName.SHA256, RoundCounter, OtherInfo);
-            var plaintext = new byte[ciphertext.Length];
+            var contentKey = reporterKey.DeriveKeyFromHash(message.Epk.PublicKey, HashAlgorithmName.SHA256, RoundCounter, OtherInfo);
+            var plaintext = new byte[message.Ciphertext.Length];
             try
             {
                 using var aes = new AesGcm(contentKey, TagLength);
-                aes.Decrypt(iv, ciphertext, tag, plaintext, Encoding.ASCII.GetBytes(parts[0]));
+                aes.Decrypt(message.Iv, message.Ciphertext, message.Tag, plaintext, Encoding.ASCII.GetBytes(message.EncodedHeader));
                 return plaintext;
             }
             catch (AuthenticationTagMismatchException)
@@ -82,24 +77,58 @@ public static class ReporterMessageJwe
         }
     }
 
-    /// <summary>The header's <c>epk</c> when the header is exactly a message's (alg, enc, cty), else null.</summary>
-    private static ECDiffieHellman? EphemeralKeyOf(byte[] header)
+    /// <summary>
+    /// The <c>kid</c> of a message in exactly the shape the triage page writes (alg, enc, kid, cty and an <c>epk</c> on
+    /// P-256, nothing else; no encrypted key; a 12-byte IV and a 16-byte tag), or null when it is not one. Nothing is decrypted.
+    /// </summary>
+    public static string? KidOfWellFormed(string compactJwe)
     {
+        ArgumentNullException.ThrowIfNull(compactJwe);
+        if (Parse(compactJwe) is not { } message)
+        {
+            return null;
+        }
+
+        using (message.Epk)
+        {
+            return message.HeaderMembers == 5 ? message.Kid : null;
+        }
+    }
+
+    /// <summary>A message split, its header read (alg, enc, cty and the <c>epk</c>'s point checked); null when it is not a message.</summary>
+    private static ParsedMessage? Parse(string compactJwe)
+    {
+        var parts = compactJwe.Split('.');
+        if (parts.Length != 5 || parts[1].Length != 0
+            || !JoseBase64.TryDecode(parts[0], out var header) || !JoseBase64.TryDecode(parts[2], out var iv)
+            || !JoseBase64.TryDecode(parts[3], out var ciphertext) || !JoseBase64.TryDecode(parts[4], out var tag)
+            || iv.Length != IvLength || tag.Length != TagLength)
+        {
+            return null;
+        }
+
         try
         {
             using var document = JsonDocument.Parse(header);
             var root = document.RootElement;
-            return root.GetProperty("alg").GetString() == Algorithm
-                && root.GetProperty("enc").GetString() == JweAlgorithms.ContentEncryption
-                && root.GetProperty("cty").GetString() == ContentType
-                && root.GetProperty("epk") is { ValueKind: JsonValueKind.Object } epk
-                && epk.GetProperty("kty").GetString() == "EC" && epk.GetProperty("crv").GetString() == "P-256"
-                ? P256PublicKeys.Import(epk.GetProperty("x").GetString(), epk.GetProperty("y").GetString())
-                : null;
+            if (root.GetProperty("alg").GetString() != Algorithm
+                || root.GetProperty("enc").GetString() != JweAlgorithms.ContentEncryption
+                || root.GetProperty("cty").GetString() != ContentType
+                || root.GetProperty("epk") is not { ValueKind: JsonValueKind.Object } epk
+                || epk.GetProperty("kty").GetString() != "EC" || epk.GetProperty("crv").GetString() != "P-256"
+                || P256PublicKeys.Import(epk.GetProperty("x").GetString(), epk.GetProperty("y").GetString()) is not { } ephemeral)
+            {
+                return null;
+            }
+
+            var kid = root.TryGetProperty("kid", out var kidMember) && kidMember.ValueKind == JsonValueKind.String ? kidMember.GetString() : null;
+            return new ParsedMessage(parts[0], kid, root.EnumerateObject().Count(), ephemeral, iv, ciphertext, tag);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {
             return null;
         }
     }
+
+    private sealed record ParsedMessage(string EncodedHeader, string? Kid, int HeaderMembers, ECDiffieHellman Epk, byte[] Iv, byte[] Ciphertext, byte[] Tag);
 }

@@ -150,35 +150,12 @@ public sealed class StaffThreads(ITriageStore triage, IThreadStore threads, IInt
     /// <summary>The shape of the reporter's copy: ECDH-ES and A256GCM, the message cty, a point of P-256, to the reporter's key.</summary>
     private static MessageOutcome? CheckToReporter(string? toReporter, ReporterPublicKey key)
     {
-        const string Detail = "toReporter must be a compact JWE, ECDH-ES and A256GCM with an epk on P-256 and the message cty.";
-        var parts = toReporter?.Split('.');
-        if (toReporter is null || toReporter.Length > MaxJweLength || parts!.Length != 5 || parts[1].Length != 0
-            || !JoseBase64.TryDecode(parts[0], out var header) || !JoseBase64.TryDecode(parts[2], out var iv) || iv.Length != 12
-            || !JoseBase64.TryDecode(parts[3], out _) || !JoseBase64.TryDecode(parts[4], out var tag) || tag.Length != 16)
+        if (toReporter is null || toReporter.Length > MaxJweLength || ReporterMessageJwe.KidOfWellFormed(toReporter) is not { } kid)
         {
-            return new MessageOutcome.Malformed(Detail);
+            return new MessageOutcome.Malformed("toReporter must be a compact JWE, ECDH-ES and A256GCM with an epk on P-256 and the message cty.");
         }
 
-        try
-        {
-            using var document = JsonDocument.Parse(header);
-            var root = document.RootElement;
-            var epk = root.GetProperty("epk");
-            if (root.EnumerateObject().Count() != 5 || root.GetProperty("alg").GetString() != ReporterMessageJwe.Algorithm
-                || root.GetProperty("enc").GetString() != JweAlgorithms.ContentEncryption
-                || root.GetProperty("cty").GetString() != JweAlgorithms.MessageV1ContentType
-                || epk.GetProperty("kty").GetString() != "EC" || epk.GetProperty("crv").GetString() != "P-256"
-                || !P256PublicKeys.IsPoint(epk.GetProperty("x").GetString(), epk.GetProperty("y").GetString()))
-            {
-                return new MessageOutcome.Malformed(Detail);
-            }
-
-            return root.GetProperty("kid").GetString() == key.Thumbprint ? null : new MessageOutcome.KeyChanged();
-        }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            return new MessageOutcome.Malformed(Detail);
-        }
+        return kid == key.Thumbprint ? null : new MessageOutcome.KeyChanged();
     }
 
     /// <summary>The staff copy's text, opened with the intake key (one unwrap), or null when it cannot be.</summary>
