@@ -167,9 +167,16 @@ public sealed class FollowUpTests : IAsyncLifetime
         Assert.Equal(answer, stored.GetString("Text"));
         Assert.Equal("reporter", stored.GetString("From"));
         Assert.DoesNotContain(answer, stored.GetString("ForReporter"), StringComparison.Ordinal);
+        // The processor appends the message, then merges the flags, then records the event: wait for the last step.
+        var events = await Eventually.ReturnsAsync(
+            async () =>
+            {
+                var rows = await tables.GetTableClient("TipEvents").QueryAsync<TableEntity>(e => e.PartitionKey == tip.RowKey).ToListAsync();
+                return rows.Exists(e => e.GetString("Action") == "answer-received") ? rows : null;
+            },
+            "the answer-received event");
         var flagged = (await _host.Tips.GetEntityAsync<TableEntity>(tip.PartitionKey, tip.RowKey)).Value;
         Assert.True(flagged.GetBoolean("NewAnswers"));
-        var events = await tables.GetTableClient("TipEvents").QueryAsync<TableEntity>(e => e.PartitionKey == tip.RowKey).ToListAsync();
         var received = Assert.Single(events, e => e.GetString("Action") == "answer-received");
         Assert.Equal("reporter", received.GetString("Actor"));
         Assert.Equal(0, received.GetDateTimeOffset("At")!.Value.Minute);

@@ -74,8 +74,9 @@ public sealed class FollowUpThreadTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Accepted, answered.StatusCode);
         }
 
+        // The processor appends the answer, then merges the flags, then records the event: wait for the last step.
         await Eventually.HoldsAsync(
-            async () => (await ReadThreadAsync(id, "reader")).GetProperty("messages").GetArrayLength() == 2, "the answer in the editor's thread");
+            async () => (await _triage.EventsAsync(id)).Any(e => e.GetProperty("action").GetString() == "answer-received"), "the answer-received event");
         var withAnswer = await ReadThreadAsync(id, "editor");
         var reply = withAnswer.GetProperty("messages")[1];
         Assert.Equal(("reporter", answer), (reply.GetProperty("from").GetString(), reply.GetProperty("text").GetString()));
