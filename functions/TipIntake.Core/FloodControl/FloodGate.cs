@@ -101,7 +101,20 @@ public sealed class FloodGate : IDisposable
     /// makes it single-use on every instance; every refusal before that costs a hash and a local lock.
     /// </summary>
     /// <exception cref="StorageUnavailableException">The shared state could not be reached to spend the stamp.</exception>
-    public async ValueTask<FloodDecision> AdmitStampedAsync(string? stamp, CancellationToken cancellationToken)
+    public ValueTask<FloodDecision> AdmitStampedAsync(string? stamp, CancellationToken cancellationToken) =>
+        AdmitStampedAsync(stamp, countsTowardFloor: true, cancellationToken);
+
+    /// <summary>
+    /// Admits a follow-up lookup (docs/follow-up.md, "Rate limits") carrying <paramref name="stamp"/>: checked and spent
+    /// exactly like a submission's, at the same floor, but not counted toward the floor. Lookups have a lane of their
+    /// own (the lookup bucket, shared by every instance), so that a burst of lookups can never raise what a reporter
+    /// pays to send a report; a flood of reports still raises what a lookup costs.
+    /// </summary>
+    /// <exception cref="StorageUnavailableException">The shared state could not be reached to spend the stamp.</exception>
+    public ValueTask<FloodDecision> AdmitLookupAsync(string? stamp, CancellationToken cancellationToken) =>
+        AdmitStampedAsync(stamp, countsTowardFloor: false, cancellationToken);
+
+    private async ValueTask<FloodDecision> AdmitStampedAsync(string? stamp, bool countsTowardFloor, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         if (_codec.Verify(stamp, now, out var verified) is { } refusal)
@@ -135,7 +148,7 @@ public sealed class FloodGate : IDisposable
             return Refuse(FloodRefusal.StampReused);
         }
 
-        Remember(verified.Nonce, verified.ExpiresAt, acceptedAtFloor: floor);
+        Remember(verified.Nonce, verified.ExpiresAt, acceptedAtFloor: countsTowardFloor ? floor : null);
         return FloodDecision.Admitted(verified.Work, verified.Work >= suggested ? Lane.Main : Lane.Bulk);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using TipIntake.Core.Triage;
 
 namespace TipIntake.Core.FollowUp;
 
@@ -10,8 +11,8 @@ public sealed record StoredAnswer(
 public interface IAnswerStore
 {
     /// <summary>
-    /// Appends <paramref name="answer"/> to its tip's messages, marks the tip as having new answers and no longer
-    /// waiting for the reporter, and records <c>answer-received</c> — each step idempotent, so a redelivered message
+    /// Appends <paramref name="answer"/> to its tip's messages and records <c>answer-received</c> — each step
+    /// idempotent, so a redelivered message
     /// completes what an interrupted one began and never adds a second copy.
     /// </summary>
     /// <exception cref="Intake.StorageUnavailableException">Storage could not be reached.</exception>
@@ -40,7 +41,7 @@ public abstract record AnswerOutcome
 /// reporter sees the whole conversation and the lookup never returns plaintext. The lookup token goes no further than
 /// its hash; the text is never logged.
 /// </summary>
-public sealed class ReporterAnswers(FollowUpSecrets secrets, IFollowUpStore threads, IAnswerStore answers)
+public sealed class ReporterAnswers(FollowUpSecrets secrets, IFollowUpStore threads, IAnswerStore answers, TipFlags flags)
 {
     private static readonly JsonSerializerOptions CopyOptions = new()
     {
@@ -82,6 +83,10 @@ public sealed class ReporterAnswers(FollowUpSecrets secrets, IFollowUpStore thre
         {
             CryptographicOperations.ZeroMemory(copy);
         }
+
+        // Last, so that a redelivery after a failure here sets them again; an answer settles what was asked.
+        await flags.SetAsync(thread.TriageQueue, thread.TipId, summary => summary with { NewAnswers = true, AwaitingReporter = false }, cancellationToken)
+            .ConfigureAwait(false);
 
         return new AnswerOutcome.Stored(thread.TipId, thread.TriageQueue);
     }

@@ -30,10 +30,8 @@ public interface IThreadStore
     /// <summary>The newest <paramref name="max"/> messages, oldest first.</summary>
     Task<IReadOnlyList<ThreadRow>> ReadMessagesAsync(string tipId, int max, CancellationToken cancellationToken);
 
-    /// <summary>Adds the message and sets the tip's <c>AwaitingReporter</c> to <paramref name="awaitReply"/>.</summary>
-    Task AddMessageAsync(string triageQueue, OrganisationMessage message, bool awaitReply, CancellationToken cancellationToken);
-
-    Task ClearNewAnswersAsync(string triageQueue, string tipId, CancellationToken cancellationToken);
+    /// <summary>Adds the organisation's message to the tip's thread (insert-only).</summary>
+    Task AddMessageAsync(OrganisationMessage message, CancellationToken cancellationToken);
 }
 
 /// <summary>What became of a staff member's message.</summary>
@@ -62,7 +60,7 @@ public abstract record MessageOutcome
 /// and this service only checks their shape: it never sees a staff message's text except when a staff member reads the
 /// thread, which is audited before anything is shown. Every message sent is audited (who, when, never the text).
 /// </summary>
-public sealed class StaffThreads(ITriageStore triage, IThreadStore threads, IIntakeKey intakeKey, TimeProvider time)
+public sealed class StaffThreads(ITriageStore triage, IThreadStore threads, TipFlags flags, IIntakeKey intakeKey, TimeProvider time)
 {
     public const int MaxMessages = 50;
     public const int MaxJweLength = 24_576;
@@ -127,7 +125,8 @@ public sealed class StaffThreads(ITriageStore triage, IThreadStore threads, IInt
         var now = time.GetUtcNow();
         var id = TriageIds.NewTimeOrdered(now);
         var message = new OrganisationMessage(tipId, id, now.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), toReporter!, forStaff, author.ObjectId, author.Name);
-        await threads.AddMessageAsync(tip.Summary.Queue, message, awaitReply, cancellationToken).ConfigureAwait(false);
+        await threads.AddMessageAsync(message, cancellationToken).ConfigureAwait(false);
+        await flags.SetAsync(tip.Summary.Queue, tipId, summary => summary with { AwaitingReporter = awaitReply }, cancellationToken).ConfigureAwait(false);
         await RecordAsync(tipId, author, TipEventAction.MessageSent, id, cancellationToken).ConfigureAwait(false);
         return new MessageOutcome.Sent(id);
     }
@@ -142,7 +141,7 @@ public sealed class StaffThreads(ITriageStore triage, IThreadStore threads, IInt
             return false;
         }
 
-        await threads.ClearNewAnswersAsync(tip.Summary.Queue, tipId, cancellationToken).ConfigureAwait(false);
+        await flags.SetAsync(tip.Summary.Queue, tipId, summary => summary with { NewAnswers = false }, cancellationToken).ConfigureAwait(false);
         await RecordAsync(tipId, reader, TipEventAction.AnswersRead, null, cancellationToken).ConfigureAwait(false);
         return true;
     }

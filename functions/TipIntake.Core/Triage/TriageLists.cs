@@ -178,6 +178,16 @@ public sealed class TriageLists(
             list.Add(TriageSets.Assignee(hasher, TriageInput.NormalizeAssignee(assignee)!));
         }
 
+        if (request.Awaiting is not null)
+        {
+            list.Add(TriageSets.AwaitingReporter);
+        }
+
+        if (request.Answers is not null)
+        {
+            list.Add(TriageSets.NewAnswers);
+        }
+
         var payloadSet = (request.Queue, request.Status) switch
         {
             (null, null) => TriageSets.All,
@@ -248,6 +258,16 @@ public sealed class TriageLists(
             return ("invalid-assignee", $"An assignee is 1 to {TriageInput.MaxAssigneeLength} characters without control characters.");
         }
 
+        if (request.Awaiting is { } awaiting && awaiting != SearchRequest.AwaitingReporter)
+        {
+            return ("invalid-flag", $"'awaiting' takes only '{SearchRequest.AwaitingReporter}'.");
+        }
+
+        if (request.Answers is { } answers && answers != SearchRequest.NewAnswers)
+        {
+            return ("invalid-flag", $"'answers' takes only '{SearchRequest.NewAnswers}'.");
+        }
+
         if (request.Status is { } status && !TriageWorkflow.IsKnown(status))
         {
             return ("invalid-status", $"The status must be one of {string.Join(", ", TriageStatuses.All)}.");
@@ -265,7 +285,8 @@ public sealed class TriageLists(
 
         var anything = !string.IsNullOrWhiteSpace(request.Text) || request.Category is not null || request.Urgency is not null
             || request.Country is not null || request.Label is not null || request.Assignee is not null || request.Status is not null
-            || request.Queue is not null || request.ReceivedFrom is not null || request.ReceivedTo is not null;
+            || request.Queue is not null || request.ReceivedFrom is not null || request.ReceivedTo is not null
+            || request.Awaiting is not null || request.Answers is not null;
         return anything ? null : ("empty-search", "Give words to search for, or at least one filter.");
     }
 

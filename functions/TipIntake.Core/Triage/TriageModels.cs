@@ -3,7 +3,9 @@ namespace TipIntake.Core.Triage;
 /// <summary>
 /// What a triage list shows of a tip: routing and triage state, never the reporter's words. <see cref="EffortBand"/>
 /// is the coarse effort its stamp paid (<see cref="EffortBands"/>; null on the no-script path): a flood's spam comes in
-/// at the floor of its time, so it can be found and dismissed in bulk.
+/// at the floor of its time, so it can be found and dismissed in bulk. <see cref="AwaitingReporter"/> and
+/// <see cref="NewAnswers"/> are the follow-up flags (docs/follow-up.md, "Triage"): beside the workflow, not states in
+/// it, so setting them is no triage change (<see cref="TipFlags"/>).
 /// </summary>
 public sealed record TipSummary(
     string Id,
@@ -18,7 +20,9 @@ public sealed record TipSummary(
     string? AssignedTo,
     IReadOnlyList<string> Labels,
     DateTimeOffset? LastChangedAt,
-    int? EffortBand = null);
+    int? EffortBand = null,
+    bool AwaitingReporter = false,
+    bool NewAnswers = false);
 
 /// <summary>The reporter's content of a tip as the processor stored it.</summary>
 public sealed record TipContent(
@@ -235,6 +239,13 @@ public interface ITriageStore
     /// ETag, or null when the row changed meanwhile (that change carries its own pending work) or is gone.
     /// </summary>
     Task<string?> ClearPendingIndexAsync(TriageTip tip, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes the follow-up flags of <paramref name="flagged"/> and a change marker from <paramref name="before"/>, only
+    /// if the tip's ETag is still <paramref name="expectedStorageETag"/>. The version (what clients see) stays: a flag
+    /// is no triage change, and no editor's pending change should meet a conflict because a reporter answered.
+    /// </summary>
+    Task<StoreWrite> UpdateFlagsAsync(TipSummary flagged, TipSummary before, string expectedStorageETag, CancellationToken cancellationToken);
 
     /// <summary>Marks the row for purging (guarded by <paramref name="etag"/>): the new ETag, or null when it changed or is gone.</summary>
     Task<string?> MarkPurgeAsync(string queue, string tipId, string etag, CancellationToken cancellationToken);

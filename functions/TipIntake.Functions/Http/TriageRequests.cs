@@ -9,7 +9,7 @@ public static class TriageRequests
     public const int MaxBodyBytes = 16 * 1024;
 
     private static readonly string[] ListNames = ["queue", "status", "pageSize", "continuation"];
-    private static readonly string[] SearchNames = [.. ListNames, "q", "category", "urgency", "country", "receivedFrom", "receivedTo", "label", "assignee"];
+    private static readonly string[] SearchNames = [.. ListNames, "q", "category", "urgency", "country", "receivedFrom", "receivedTo", "label", "assignee", "awaiting", "answers"];
 
     /// <summary>An <c>application/json</c> body of at most 16 KiB; unknown, duplicate, missing or mistyped members fail.</summary>
     public static Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
@@ -61,7 +61,8 @@ public static class TriageRequests
             ?? (!datesValid ? Problems.BadRequest("invalid-date", "Dates are YYYY-MM-DD.") : pageSizeValid ? null : InvalidPageSize);
         return problem is not null ? (null, problem) : (new SearchRequest(
             Query(request, "q"), Query(request, "category"), Query(request, "urgency"), Query(request, "country"), from, to, Query(request, "label"),
-            Query(request, "assignee"), Query(request, "status"), Query(request, "queue"), pageSize, Query(request, "continuation")), null);
+            Query(request, "assignee"), Query(request, "status"), Query(request, "queue"), pageSize, Query(request, "continuation"),
+            Query(request, "awaiting"), Query(request, "answers")), null);
     }
 
     private static string? Query(HttpRequest request, string name) => request.Query[name] is { Count: 1 } values && !string.IsNullOrEmpty(values[0]) ? values[0] : null;

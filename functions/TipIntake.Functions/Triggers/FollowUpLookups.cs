@@ -38,7 +38,7 @@ public sealed class FollowUpLookups(FollowUpLookup lookup, LookupGate gate, Floo
                     return Refused(Problems.ForBody(fault, "application/json"));
             }
 
-            var decision = await flood.AdmitStampedAsync(SubmitTip.StampOf(request), cancellationToken);
+            var decision = await flood.AdmitLookupAsync(SubmitTip.StampOf(request), cancellationToken);
             if (!decision.IsAdmitted)
             {
                 return Refused(Problems.ForFlood(request.HttpContext.Response, decision));

@@ -56,8 +56,6 @@ public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMess
             ["ForReporter"] = answer.ForReporter,
         };
 
-        // Flags beside the workflow: merged without the triage version or ETag, so no editor's change is overwritten.
-        var flags = new TableEntity(answer.TriageQueue, answer.TipId) { ["NewAnswers"] = true, ["AwaitingReporter"] = false };
         var received = new TableEntity(answer.TipId, "")
         {
             ["At"] = answer.ReceivedHour,
@@ -80,8 +78,6 @@ public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMess
 
             // Its audit event sorts with it, and is the same row for every delivery.
             received.RowKey = $"{ticks}-a-{answer.AnswerId[..16]}";
-
-            await _tips.UpdateEntityAsync(flags, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
             await AddOnceAsync(_events, received, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
@@ -132,7 +128,7 @@ public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMess
         return all.Count > max ? all[^max..] : all;
     }
 
-    public async Task AddMessageAsync(string triageQueue, OrganisationMessage message, bool awaitReply, CancellationToken cancellationToken)
+    public async Task AddMessageAsync(OrganisationMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var entity = new TableEntity(message.TipId, message.Id)
@@ -147,25 +143,10 @@ public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMess
         try
         {
             await _messages.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-            await _tips.UpdateEntityAsync(new TableEntity(triageQueue, message.TipId) { ["AwaitingReporter"] = awaitReply }, ETag.All, TableUpdateMode.Merge, cancellationToken)
-                .ConfigureAwait(false);
         }
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
         {
             throw StorageFailures.Wrap("Adding a message to a thread", ex);
-        }
-    }
-
-    public async Task ClearNewAnswersAsync(string triageQueue, string tipId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _tips.UpdateEntityAsync(new TableEntity(triageQueue, tipId) { ["NewAnswers"] = false }, ETag.All, TableUpdateMode.Merge, cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Clearing a tip's new-answers flag", ex);
         }
     }
 

@@ -19,7 +19,7 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
     private static readonly string[] SummaryColumns =
     [
         "PartitionKey", "RowKey", "Status", "Priority", "Category", "Urgency", "Country", "Region", "ReceivedHour", "AssignedTo", "Labels",
-        "LastChangedAt", "EffortBand", VersionColumn, TipColumns.PendingIndex.Name,
+        "LastChangedAt", "EffortBand", "AwaitingReporter", "NewAnswers", VersionColumn, TipColumns.PendingIndex.Name,
     ];
 
     private readonly TableClient _tips = tables.GetTableClient(StorageNames.TipsTable);
@@ -67,7 +67,22 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
             "Marking a tip for purging",
             cancellationToken);
 
-    public async Task<StoreWrite> UpdateAsync(TipUpdate update, CancellationToken cancellationToken)
+    public Task<StoreWrite> UpdateFlagsAsync(TipSummary flagged, TipSummary before, string expectedStorageETag, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(flagged);
+        return WriteAsync(
+            new TableEntity(flagged.Queue, flagged.Id)
+            {
+                ["AwaitingReporter"] = flagged.AwaitingReporter,
+                ["NewAnswers"] = flagged.NewAnswers,
+                [TipColumns.PendingIndex.Name] = TipColumns.PendingIndex.Write(new PendingIndex(PendingIndexKinds.Change, before)),
+            },
+            expectedStorageETag,
+            "Flagging a tip",
+            cancellationToken);
+    }
+
+    public Task<StoreWrite> UpdateAsync(TipUpdate update, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(update);
 
@@ -82,9 +97,14 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
             [TipColumns.PendingAudit.Name] = TipColumns.PendingAudit.Write(update.Audit),
             [TipColumns.PendingIndex.Name] = TipColumns.PendingIndex.Write(new PendingIndex(PendingIndexKinds.Change, update.Before)),
         };
+        return WriteAsync(entity, update.ExpectedStorageETag, "Updating a tip", cancellationToken);
+    }
+
+    private async Task<StoreWrite> WriteAsync(TableEntity entity, string expectedStorageETag, string what, CancellationToken cancellationToken)
+    {
         try
         {
-            var response = await _tips.UpdateEntityAsync(entity, new ETag(update.ExpectedStorageETag), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            var response = await _tips.UpdateEntityAsync(entity, new ETag(expectedStorageETag), TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
             return new StoreWrite.Written(response.Headers.ETag?.ToString()
                 ?? throw new InvalidOperationException("Table Storage answered an update without an ETag."));
         }
@@ -98,7 +118,7 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
         }
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
         {
-            throw StorageFailures.Wrap("Updating a tip", ex);
+            throw StorageFailures.Wrap(what, ex);
         }
     }
 
@@ -221,7 +241,9 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
         Blank(entity.GetString("AssignedTo")),
         entity.GetString("Labels") is { Length: > 0 } labels ? labels.Split(',') : [],
         entity.GetDateTimeOffset("LastChangedAt"),
-        entity.GetInt32("EffortBand"));
+        entity.GetInt32("EffortBand"),
+        entity.GetBoolean("AwaitingReporter") ?? false,
+        entity.GetBoolean("NewAnswers") ?? false);
 
     private static TipContent Content(TableEntity entity) => new(
         NarrativeColumns.Read(entity),

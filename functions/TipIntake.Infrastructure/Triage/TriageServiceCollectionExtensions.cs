@@ -39,6 +39,7 @@ public static class TriageServiceCollectionExtensions
         services.AddSingleton<ContentIndexWorker>();
         services.AddHostedService(provider => provider.GetRequiredService<ContentIndexWorker>());
         services.AddSingleton<TriageService>();
+        services.AddSingleton<TipFlags>();
         services.AddSingleton<TriageLists>();
         services.AddSingleton<RelatedReports>();
         services.AddSingleton<TriageIndexRepair>();

@@ -107,6 +107,24 @@ public sealed class FloodGateTests
     }
 
     [Fact]
+    public async Task A_lookup_stamp_is_checked_and_spent_like_a_submissions_but_never_counted_toward_the_floor()
+    {
+        var gate = Gate(o => o.FloorPeriod = TimeSpan.FromSeconds(5));
+        var period = gate.PeriodOf(_time.GetUtcNow());
+        _state.SetFloor(2);
+        var stamp = Stamps.Solve(gate.IssueChallenge().Challenge, 2);
+
+        Assert.True((await gate.AdmitLookupAsync(stamp, default)).IsAdmitted);
+        Assert.Equal(FloodRefusal.StampReused, (await gate.AdmitLookupAsync(stamp, default)).Refusal);
+        Assert.Equal(FloodRefusal.StampReused, Admit(gate, stamp).Refusal);
+        Assert.Equal(FloodRefusal.StampInsufficient, (await gate.AdmitLookupAsync(Stamps.Unsolved(gate.IssueChallenge().Challenge, 2), default)).Refusal);
+        Assert.Equal((0L, 0.0), (gate.AcceptedIn(period), gate.WorkIn(period)));
+
+        Assert.True(Admit(gate, Solved(gate)).IsAdmitted);
+        Assert.Equal(1, gate.AcceptedIn(period));
+    }
+
+    [Fact]
     public void Accepted_submissions_are_counted_by_period_for_the_floor_and_refusals_are_not()
     {
         var gate = Gate(o => o.FloorPeriod = TimeSpan.FromSeconds(5));

@@ -4,6 +4,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using TipIntake.Core.FollowUp;
 using TipIntake.Core.Jwe;
+using TipIntake.Core.Tests.Triage;
+using TipIntake.Core.Triage;
+using TipIntake.Core.Triage.Index;
+using TipIntake.Core.Triage.Search;
 
 namespace TipIntake.Core.Tests.FollowUp;
 
@@ -18,9 +22,17 @@ public sealed class ReporterAnswersTests
     private readonly ECDiffieHellman _reporterKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
     private readonly Threads _threads = new();
     private readonly Answers _answers = new();
+    private readonly FakeTriageStore _tips = new();
+    private readonly FakeIndexSets _sets = new();
+    private readonly TipFlags _flags;
 
     public ReporterAnswersTests()
     {
+        var indexer = new TriageIndexer(_sets, new FakeTipLocator(), new FakeTipRelations(_tips), new IndexHasher(RandomNumberGenerator.GetBytes(32)), Gazetteer.Default);
+        _flags = new TipFlags(_tips, indexer);
+        var asked = new TipSummary(_tipId, Queue, "in-review", 1, "detention", "imminent", "CN", null, DateTimeOffset.UnixEpoch, null, [], null, AwaitingReporter: true);
+        _tips.Add(asked, new TipContent("narrative", null, null, null, null, "ko", null));
+
         var q = _reporterKey.ExportParameters(false).Q;
         var key = new ReporterPublicKey(JoseBase64.Encode(q.X), JoseBase64.Encode(q.Y));
         _threads.Items.Add(new FollowUpThread(
@@ -47,6 +59,13 @@ public sealed class ReporterAnswersTests
         Assert.Equal(stored.Text, document.RootElement.GetProperty("text").GetString());
         Assert.Equal(_secrets.ThreadRefOf(_tipId), document.RootElement.GetProperty("thread").GetString());
         Assert.DoesNotContain(stored.Text, stored.ForReporter, StringComparison.Ordinal);
+
+        // An answer settles what was asked and is new to staff; the lists and the filter follow the flags.
+        var flagged = (await _tips.GetAsync(Queue, _tipId, default))!;
+        Assert.Equal((true, false, 0L), (flagged.Summary.NewAnswers, flagged.Summary.AwaitingReporter, flagged.Version));
+        Assert.Null(flagged.PendingIndex);
+        Assert.Contains(_sets.Entries(TriageSets.NewAnswers), entry => entry.Key == IndexKeys.Order(flagged.Summary));
+        Assert.Empty(_sets.Entries(TriageSets.AwaitingReporter));
     }
 
     [Fact]
@@ -58,6 +77,7 @@ public sealed class ReporterAnswersTests
         Assert.IsType<AnswerOutcome.Unmatched>(await Accept(wrongCode, NewId(), DateTimeOffset.UnixEpoch));
         Assert.IsType<AnswerOutcome.Unmatched>(await Accept(wrongThread, NewId(), DateTimeOffset.UnixEpoch));
         Assert.Empty(_answers.Items);
+        Assert.False((await _tips.GetAsync(Queue, _tipId, default))!.Summary.NewAnswers);
     }
 
     public static TheoryData<string, AnswerFault> Invalid() => new()
@@ -101,7 +121,7 @@ public sealed class ReporterAnswersTests
     }
 
     private Task<AnswerOutcome> Accept(byte[] plaintext, string answerId, DateTimeOffset hour) =>
-        new ReporterAnswers(_secrets, _threads, _answers).AcceptAsync(answerId, hour, plaintext, default);
+        new ReporterAnswers(_secrets, _threads, _answers, _flags).AcceptAsync(answerId, hour, plaintext, default);
 
     private byte[] Answer(string text, byte[]? lookup = null, string? thread = null) => Encoding.UTF8.GetBytes(new JsonObject
     {

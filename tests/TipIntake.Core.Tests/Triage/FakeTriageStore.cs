@@ -134,6 +134,32 @@ internal sealed class FakeTriageStore : ITriageStore
         }
     }
 
+    public Task<StoreWrite> UpdateFlagsAsync(TipSummary flagged, TipSummary before, string expectedStorageETag, CancellationToken cancellationToken)
+    {
+        BeforeUpdate?.Invoke(flagged.Id);
+        lock (_gate)
+        {
+            if (!_tips.TryGetValue(flagged.Id, out var tip) || tip.Summary.Queue != flagged.Queue)
+            {
+                return Task.FromResult<StoreWrite>(new StoreWrite.Missing());
+            }
+
+            if (tip.StorageETag != expectedStorageETag)
+            {
+                return Task.FromResult<StoreWrite>(new StoreWrite.Stale());
+            }
+
+            var written = tip with
+            {
+                Summary = tip.Summary with { AwaitingReporter = flagged.AwaitingReporter, NewAnswers = flagged.NewAnswers },
+                StorageETag = NextETag(),
+                PendingIndex = new PendingIndex(PendingIndexKinds.Change, before),
+            };
+            _tips[flagged.Id] = written;
+            return Task.FromResult<StoreWrite>(new StoreWrite.Written(written.StorageETag));
+        }
+    }
+
     public Task<StoreWrite> UpdateAsync(TipUpdate update, CancellationToken cancellationToken)
     {
         BeforeUpdate?.Invoke(update.TipId);

@@ -259,6 +259,60 @@ public class TriageIndexTests
         Assert.Contains(_sets.Entries(TriageSets.All), e => e.Key.EndsWith(keep.Summary.Id, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Follow_up_flags_move_a_tip_in_the_index_without_a_new_version_and_survive_an_editors_change()
+    {
+        var a = await StoreAsync("세 명이 잡혔습니다", "Tumen", null);
+        var b = await StoreAsync("Two taken at the border", "Hunchun", null);
+        var flags = new TipFlags(_store, _indexer);
+        var service = new TriageService(_store, _indexer, new FixedTime(Now), NullLogger<TriageService>.Instance);
+        var editor = new StaffMember("oid-editor", "Editor", new HashSet<string> { StaffRoles.Editor });
+
+        await flags.SetAsync(a.Summary.Queue, a.Summary.Id, s => s with { AwaitingReporter = true }, default);
+        await flags.SetAsync(b.Summary.Queue, b.Summary.Id, s => s with { NewAnswers = true }, default);
+
+        Assert.Equal([a.Summary.Id], await SearchAsync(new SearchRequest(Awaiting: "reporter")));
+        Assert.Equal([b.Summary.Id], await SearchAsync(new SearchRequest(Answers: "new")));
+        Assert.Equal([b.Summary.Id], await SearchAsync(new SearchRequest("border", Answers: "new")));
+        Assert.Empty(await SearchAsync(new SearchRequest("잡혔", Answers: "new")));
+        var listed = Assert.IsType<TriageListing.Page>(await _lists.ListAsync(null, null, null, null, default)).Value.Items;
+        Assert.Equal((true, false), (listed.Single(t => t.Id == a.Summary.Id).AwaitingReporter, listed.Single(t => t.Id == a.Summary.Id).NewAnswers));
+        Assert.True(listed.Single(t => t.Id == b.Summary.Id).NewAnswers);
+        Assert.Equal(0, (await _store.GetAsync(a.Summary.Id, default))!.Version);
+
+        // An editor's change keeps the flags; an answer read clears one, and the filter follows.
+        Assert.IsType<TriageChange.Changed>(await service.ChangeStatusAsync(b.Summary.Id, 0, "in-review", editor, default));
+        Assert.Equal([b.Summary.Id], await SearchAsync(new SearchRequest(Answers: "new", Status: "in-review")));
+        await flags.SetAsync(b.Summary.Queue, b.Summary.Id, s => s with { NewAnswers = false }, default);
+        Assert.Empty(await SearchAsync(new SearchRequest(Answers: "new")));
+        var afterRead = (await _store.GetAsync(b.Summary.Id, default))!;
+        Assert.Equal(("in-review", false, 1L), (afterRead.Summary.Status, afterRead.Summary.NewAnswers, afterRead.Version));
+    }
+
+    [Fact]
+    public async Task A_flag_write_that_meets_a_newer_row_reads_it_again_and_keeps_what_the_other_writer_did()
+    {
+        var tip = await StoreAsync("Taken at night", "Tumen", null);
+        var flags = new TipFlags(_store, _indexer);
+        _store.BeforeUpdate = id => { _store.BeforeUpdate = null; _store.Touch(id); };
+
+        await flags.SetAsync(tip.Summary.Queue, tip.Summary.Id, s => s with { NewAnswers = true }, default);
+
+        var stored = (await _store.GetAsync(tip.Summary.Id, default))!;
+        Assert.Equal((true, 1L), (stored.Summary.NewAnswers, stored.Version));
+        Assert.Equal([tip.Summary.Id], await SearchAsync(new SearchRequest(Answers: "new")));
+    }
+
+    [Theory]
+    [InlineData("yes", null)]
+    [InlineData(null, "all")]
+    public async Task A_flag_filter_takes_only_its_one_value(string? awaiting, string? answers)
+    {
+        var listing = await _lists.SearchAsync(new SearchRequest(Awaiting: awaiting, Answers: answers), Reader, default);
+
+        Assert.Equal("invalid-flag", Assert.IsType<TriageListing.InvalidInput>(listing).Code);
+    }
+
     private async Task<List<string>> SearchAsync(SearchRequest request) =>
         [.. Assert.IsType<TriageListing.Page>(await _lists.SearchAsync(request, Reader, default)).Value.Items.Select(t => t.Id)];
 

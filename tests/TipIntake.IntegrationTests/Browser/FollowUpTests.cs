@@ -103,7 +103,15 @@ public sealed class FollowUpTests : IAsyncLifetime
             Assert.Empty(await form.CspViolationsAsync());
         }
 
+        // A second report without follow-up, for the list's filter to leave out.
+        var other = TestTips.NewMarker();
+        using (var posted = await TestTips.PostAsync(_host.Http, await TestTips.EncryptAsync(_host.Http, TestTips.ValidTipJson($"Another report {other}"))))
+        {
+            Assert.Equal(202, (int)posted.StatusCode);
+        }
+
         var tip = await _host.WaitForTipAsync(marker);
+        await _host.WaitForTipAsync(other);
         Assert.Equal("active", tip.GetString("FollowUp"));
         var tables = new TableServiceClient(_host.ConnectionString);
 
@@ -167,16 +175,11 @@ public sealed class FollowUpTests : IAsyncLifetime
         Assert.Equal(answer, stored.GetString("Text"));
         Assert.Equal("reporter", stored.GetString("From"));
         Assert.DoesNotContain(answer, stored.GetString("ForReporter"), StringComparison.Ordinal);
-        // The processor appends the message, then merges the flags, then records the event: wait for the last step.
-        var events = await Eventually.ReturnsAsync(
-            async () =>
-            {
-                var rows = await tables.GetTableClient("TipEvents").QueryAsync<TableEntity>(e => e.PartitionKey == tip.RowKey).ToListAsync();
-                return rows.Exists(e => e.GetString("Action") == "answer-received") ? rows : null;
-            },
-            "the answer-received event");
-        var flagged = (await _host.Tips.GetEntityAsync<TableEntity>(tip.PartitionKey, tip.RowKey)).Value;
-        Assert.True(flagged.GetBoolean("NewAnswers"));
+        // The processor appends the message, records the event, then sets the flags: wait for the last step.
+        await Eventually.HoldsAsync(
+            async () => (await _host.Tips.GetEntityAsync<TableEntity>(tip.PartitionKey, tip.RowKey)).Value.GetBoolean("NewAnswers") == true,
+            "the tip flagged as having new answers");
+        var events = await tables.GetTableClient("TipEvents").QueryAsync<TableEntity>(e => e.PartitionKey == tip.RowKey).ToListAsync();
         var received = Assert.Single(events, e => e.GetString("Action") == "answer-received");
         Assert.Equal("reporter", received.GetString("Actor"));
         Assert.Equal(0, received.GetDateTimeOffset("At")!.Value.Minute);
@@ -186,6 +189,19 @@ public sealed class FollowUpTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#thread-messages .message.from-reporter")).ToContainTextAsync(answer, new() { Timeout = 30_000 });
         Assert.DoesNotContain(answer, _host.Logs.All, StringComparison.Ordinal);
         Assert.DoesNotContain(question, _host.Logs.All, StringComparison.Ordinal);
+
+        // The list shows the tip as having new answers, and the search finds it by that flag alone.
+        await triage.Page.Locator("#queues-refresh").ClickAsync();
+        await Assertions.Expect(row.Locator(".badge.flag-newAnswers")).ToHaveTextAsync(Text(lang, "newAnswers"), new() { Timeout = 30_000 });
+        Assert.Equal(0, await row.Locator(".badge.flag-awaitingReporter").CountAsync());
+        var unflagged = await triage.Page.Locator("#tip-list button[data-id]:not(:has(.flag-newAnswers))").CountAsync();
+        await triage.Page.Locator("#search-filters > summary").ClickAsync();
+        await triage.Page.Locator("#search-answers").CheckAsync();
+        await triage.Page.Locator("#search-submit").ClickAsync();
+        await Assertions.Expect(triage.Page.Locator("#tip-list button[data-id]:not(:has(.flag-newAnswers))")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
+        await Assertions.Expect(row).ToBeVisibleAsync();
+        Assert.True(unflagged > 0, "the unfiltered list held a tip without new answers, so the filter had something to leave out");
+        await triage.Page.Locator("#search-clear").ClickAsync();
 
         // The Editor sees the answer, marks it read, and the trail names every step without a word of either text.
         await row.ClickAsync();

@@ -56,6 +56,8 @@ public sealed class FollowUpThreadTests : IAsyncLifetime
         var staffCopy = Assert.Single(asked.GetProperty("messages").EnumerateArray());
         Assert.Equal(("organisation", question, "Test editor"), (staffCopy.GetProperty("from").GetString(), staffCopy.GetProperty("text").GetString(), staffCopy.GetProperty("author").GetString()));
         Assert.True(asked.GetProperty("awaitingReporter").GetBoolean());
+        Assert.Contains(id, (await _triage.ListIdsAsync("api/triage/search?awaiting=reporter")).Ids);
+        Assert.DoesNotContain(id, (await _triage.ListIdsAsync("api/triage/search?answers=new")).Ids);
 
         // The reporter's lookup carries the question as a JWE only the reporter's key opens.
         var thread = await LookUpAsync(reporter);
@@ -74,14 +76,23 @@ public sealed class FollowUpThreadTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Accepted, answered.StatusCode);
         }
 
-        // The processor appends the answer, then merges the flags, then records the event: wait for the last step.
+        // The processor appends the answer, records the event, then sets the flags: wait for the last step.
         await Eventually.HoldsAsync(
-            async () => (await _triage.EventsAsync(id)).Any(e => e.GetProperty("action").GetString() == "answer-received"), "the answer-received event");
+            async () => (await ReadThreadAsync(id, "reader")).GetProperty("newAnswers").GetBoolean(), "the tip flagged as having new answers");
         var withAnswer = await ReadThreadAsync(id, "editor");
         var reply = withAnswer.GetProperty("messages")[1];
         Assert.Equal(("reporter", answer), (reply.GetProperty("from").GetString(), reply.GetProperty("text").GetString()));
         Assert.True(withAnswer.GetProperty("newAnswers").GetBoolean());
         Assert.False(withAnswer.GetProperty("awaitingReporter").GetBoolean());
+
+        // The flags are in the lists (badges) and the search filters, from the index.
+        Assert.Contains(id, (await _triage.ListIdsAsync("api/triage/search?answers=new")).Ids);
+        Assert.DoesNotContain(id, (await _triage.ListIdsAsync("api/triage/search?awaiting=reporter")).Ids);
+        using (var listed = await _triage.GetAsync("api/triage/tips?pageSize=100", "reader"))
+        {
+            var item = (await listed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().Single(t => t.GetProperty("id").GetString() == id);
+            Assert.Equal((true, false), (item.GetProperty("newAnswers").GetBoolean(), item.GetProperty("awaitingReporter").GetBoolean()));
+        }
 
         using (var read = await _triage.SendAsync(HttpMethod.Post, $"api/triage/tips/{id}/thread/read", "editor"))
         {
@@ -89,6 +100,7 @@ public sealed class FollowUpThreadTests : IAsyncLifetime
         }
 
         Assert.False((await ReadThreadAsync(id, "reader")).GetProperty("newAnswers").GetBoolean());
+        Assert.DoesNotContain(id, (await _triage.ListIdsAsync("api/triage/search?answers=new")).Ids);
 
         var events = await _triage.EventsAsync(id);
         var actions = events.Select(e => e.GetProperty("action").GetString()).ToList();

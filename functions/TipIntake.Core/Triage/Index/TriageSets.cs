@@ -30,6 +30,12 @@ public static class TriageSets
 
     public static string Urgency(string urgency) => "f.u." + urgency;
 
+    /// <summary>Tips whose last message asked the reporter for a reply that has not come (a follow-up flag).</summary>
+    public const string AwaitingReporter = "f.flag.awaiting-reporter";
+
+    /// <summary>Tips with answers from the reporter no one has marked read (a follow-up flag).</summary>
+    public const string NewAnswers = "f.flag.new-answers";
+
     public static string Country(string country) => "f.n." + country.ToUpperInvariant();
 
     public static string Assignee(IndexHasher hasher, string assignee) => "f.a." + Hasher(hasher).Hash("assignee", assignee);
@@ -128,6 +134,16 @@ public static class TipMemberships
         foreach (var label in tip.Labels.Distinct(StringComparer.OrdinalIgnoreCase))
         {
             sets.Add((TriageSets.Label(hasher, label), new SetEntry(order, null)));
+        }
+
+        if (tip.AwaitingReporter)
+        {
+            sets.Add((TriageSets.AwaitingReporter, new SetEntry(order, null)));
+        }
+
+        if (tip.NewAnswers)
+        {
+            sets.Add((TriageSets.NewAnswers, new SetEntry(order, null)));
         }
 
         return sets;

@@ -6,6 +6,8 @@ namespace TipIntake.Core.Triage.Search;
 /// </summary>
 /// <param name="ReceivedFrom">First day (UTC) of the received range, inclusive.</param>
 /// <param name="ReceivedTo">Last day (UTC) of the received range, inclusive.</param>
+/// <param name="Awaiting"><see cref="AwaitingReporter"/>: only tips waiting for the reporter's reply.</param>
+/// <param name="Answers"><see cref="NewAnswers"/>: only tips with answers no one has marked read.</param>
 public sealed record SearchRequest(
     string? Text = null,
     string? Category = null,
@@ -18,4 +20,10 @@ public sealed record SearchRequest(
     string? Status = null,
     string? Queue = null,
     int? PageSize = null,
-    string? Continuation = null);
+    string? Continuation = null,
+    string? Awaiting = null,
+    string? Answers = null)
+{
+    public const string AwaitingReporter = "reporter";
+    public const string NewAnswers = "new";
+}

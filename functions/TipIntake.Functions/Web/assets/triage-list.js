@@ -154,6 +154,18 @@ function bulkSelect(tip) {
   return select;
 }
 
+// The follow-up flags (beside the workflow): answers no one has read, a question the reporter has not answered yet.
+function flagBadges(tip) {
+  return [['newAnswers', 'tips.flag.newAnswers'], ['awaitingReporter', 'tips.flag.awaitingReporter']]
+    .filter(([name]) => tip[name] === true)
+    .map(([name, key]) => {
+      const flag = document.createElement('span');
+      flag.className = 'badge flag-' + name;
+      flag.textContent = t(key);
+      return flag;
+    });
+}
+
 function tipButton(tip) {
   const button = document.createElement('button');
   button.type = 'button';
@@ -170,7 +182,7 @@ function tipButton(tip) {
   const badge = document.createElement('span');
   badge.className = 'badge urgency-' + String(tip.urgency || 'unknown').replace(/[^a-z-]/g, '');
   badge.textContent = named('urgency', tip.urgency);
-  line.append(badge, ...summaryNodes(tip));
+  line.append(badge, ...flagBadges(tip), ...summaryNodes(tip));
   const meta = document.createElement('span');
   meta.className = 'tip-meta';
   meta.textContent = [

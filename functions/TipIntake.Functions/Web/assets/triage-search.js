@@ -9,13 +9,19 @@ import { $, clearAlert, showAlert, t } from './triage-page.js';
 const SEARCH_FIELDS = [
   ['q', 'search-q'], ['category', 'search-category'], ['urgency', 'search-urgency'], ['country', 'search-country'],
   ['receivedFrom', 'search-from'], ['receivedTo', 'search-to'], ['label', 'search-label'], ['assignee', 'search-assignee'],
+  ['awaiting', 'search-awaiting'], ['answers', 'search-answers'],
 ];
+
+// A checkbox gives its value when ticked (the follow-up flags), any other field what was typed or chosen.
+function valueOf(field) {
+  return field.type === 'checkbox' ? (field.checked ? field.value : '') : field.value.trim();
+}
 
 function runSearch() {
   clearAlert();
   const params = {};
   for (const [name, id] of SEARCH_FIELDS) {
-    const value = $(id).value.trim();
+    const value = valueOf($(id));
     if (value) {
       params[name] = name === 'country' ? value.toUpperCase() : value;
     }
@@ -35,7 +41,11 @@ function runSearch() {
 
 function emptyFields() {
   for (const [, id] of SEARCH_FIELDS) {
-    $(id).value = '';
+    if ($(id).type === 'checkbox') {
+      $(id).checked = false;
+    } else {
+      $(id).value = '';
+    }
   }
   $('search-clear').hidden = true;
 }
