@@ -97,6 +97,10 @@ var containerNames = concat([deploymentContainerName], hostContainerNames)
 var claimCheckContainerName = 'tips-inbound-jwe'
 // Table backups (the app's BackupTables timer): write-once snapshots, immutable for backupRetentionDays.
 var backupContainerName = 'tips-backup'
+// Attachments (docs/attachments.md, "Storage"): ciphertext only, each file under its own key wrapped to the intake key.
+// Uploads are staged under their upload id until a tip names them; an attached file lives under its tip id.
+var attachmentStagingContainerName = 'attachments-staging'
+var attachmentsContainerName = 'attachments'
 
 var roles = {
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
@@ -192,6 +196,22 @@ resource claimCheckContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+resource attachmentStagingContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
+  parent: blobService
+  name: attachmentStagingContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource attachmentsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
+  parent: blobService
+  name: attachmentsContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 resource backupContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = {
   parent: blobService
   name: backupContainerName
@@ -263,6 +283,31 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-01
             }
           }
         }
+        {
+          // A backstop behind the app's 7-day sweep of uploads no tip named (docs/attachments.md, "Infrastructure").
+          // Prefix matching is on container/name, so only attachments-staging/ matches: an attached file lives in
+          // attachments/, which no rule touches, and cannot be deleted here while its tip is kept.
+          name: 'abandoned-uploads'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                '${attachmentStagingContainerName}/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: 30
+                }
+              }
+            }
+          }
+        }
       ]
     }
   }
@@ -312,6 +357,28 @@ resource appBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
 resource appClaimCheckContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(claimCheckContainer.id, appPrincipalId, roles.storageBlobDataContributor)
   scope: claimCheckContainer
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+  }
+}
+
+// Blob: upload routes stage chunks and commit them; the processor copies an upload to its tip and deletes it; the
+// sweep moves orphans to attachments/quarantine/; triage downloads read; retention deletes a tip's files with it.
+resource appAttachmentStagingContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(attachmentStagingContainer.id, appPrincipalId, roles.storageBlobDataContributor)
+  scope: attachmentStagingContainer
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+  }
+}
+
+resource appAttachmentsContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(attachmentsContainer.id, appPrincipalId, roles.storageBlobDataContributor)
+  scope: attachmentsContainer
   properties: {
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'

@@ -56,9 +56,12 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         Assert.Equal("tips-backup", storage.At("variables.backupContainerName").Str());
         Assert.Single(template.OfType("Microsoft.Storage/storageAccounts/queueServices/queues"));
         Assert.Single(template.OfType("Microsoft.Storage/storageAccounts/tableServices/tables"));
-        // The loop over containerNames (deployment package, host locks, function keys), the claim-check and the backup container.
+        Assert.Equal("attachments-staging", storage.At("variables.attachmentStagingContainerName").Str());
+        Assert.Equal("attachments", storage.At("variables.attachmentsContainerName").Str());
+        // The loop over containerNames (deployment package, host locks, function keys), the claim-check, the backup and the two attachment containers.
         Assert.Equal(
-            ["[format('{0}/{1}/{2}', parameters('name'), 'default', variables('backupContainerName'))]", "[format('{0}/{1}/{2}', parameters('name'), 'default', variables('claimCheckContainerName'))]", "[format('{0}/{1}/{2}', parameters('name'), 'default', variables('containerNames')[copyIndex()])]"],
+            [.. new[] { "attachmentStagingContainerName", "attachmentsContainerName", "backupContainerName", "claimCheckContainerName" }.Select(v => $"[format('{{0}}/{{1}}/{{2}}', parameters('name'), 'default', variables('{v}'))]"),
+                "[format('{0}/{1}/{2}', parameters('name'), 'default', variables('containerNames')[copyIndex()])]"],
             template.OfType("Microsoft.Storage/storageAccounts/blobServices/containers").Select(container => container["name"].Str() ?? "").Order(StringComparer.Ordinal));
     }
 
@@ -184,10 +187,13 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         Assert.Equal(Roles.StorageBlobDataContributor, RoleId(assignment));
         AssertAppIdentity(assignment);
         Assert.Null(assignment["condition"]);
-        // Contributor is given on two containers only: the claim-check and the backups (write-once under their policy).
+        // Contributor is given on four containers only: the claim-check, the backups (write-once under their policy) and
+        // the two attachment containers (docs/attachments.md, "Infrastructure").
         Assert.Equal(
-            [ClaimCheckScope.Replace("claimCheckContainerName", "backupContainerName", StringComparison.Ordinal), ClaimCheckScope],
+            new[] { "attachmentStagingContainerName", "attachmentsContainerName", "backupContainerName", "claimCheckContainerName" }
+                .Select(v => ClaimCheckScope.Replace("claimCheckContainerName", v, StringComparison.Ordinal)).Order(StringComparer.Ordinal),
             RoleAssignments(Roles.StorageBlobDataContributor).Select(a => a["scope"].Str()).Order(StringComparer.Ordinal));
+        Assert.All(RoleAssignments(Roles.StorageBlobDataContributor), a => { AssertAppIdentity(a); Assert.Null(a["condition"]); });
 
         // The Owner loop stays on the deployment and host containers.
         var containerNames = container.Deployment.Template.At("variables.containerNames").Str() ?? "";
@@ -199,18 +205,24 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         Assert.All(template.OfType("Microsoft.Authorization/roleAssignments").Where(a => blobRoles.Contains(RoleId(a))), blobAssignment =>
             Assert.StartsWith("[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers',", blobAssignment["scope"].Str(), StringComparison.Ordinal));
 
-        // No lifecycle rule deletes a current blob by age outside tips-backup: a quarantined tip (Retention__QuarantineAfter,
-        // up to 10 years) or a tip still waiting on tips-inbound (messages never expire) needs its JWE; the app's retention
-        // deletes the leftovers. Rules for previous versions only are fine (the current blob is untouched).
+        // No lifecycle rule deletes a current blob by age outside tips-backup/ and attachments-staging/: a quarantined tip
+        // (Retention__QuarantineAfter, up to 10 years) or a tip still waiting on tips-inbound (messages never expire) needs
+        // its JWE, and a kept tip its attached files (in attachments/); the app's retention deletes the leftovers. Every
+        // such rule has exactly one prefix, ending in '/' (a prefix "attachments" alone would match both attachment
+        // containers; a rule without one, the whole account). Rules for previous versions only are fine.
         var rules = template.Single("Microsoft.Storage/storageAccounts/managementPolicies")["properties.policy.rules"]!.AsArray();
-        Assert.All(rules, rule =>
+        var prefixes = new Dictionary<string, string>
         {
-            var actions = rule.At("definition.actions")!.AsObject();
-            if (actions.ContainsKey("baseBlob"))
-            {
-                Assert.Equal(["tips-backup/"], Strings(rule.At("definition.filters.prefixMatch")).Select(p => p.Replace("[format('{0}/', variables('backupContainerName'))]", "tips-backup/", StringComparison.Ordinal)));
-            }
-        });
+            ["[format('{0}/', variables('backupContainerName'))]"] = "tips-backup/",
+            ["[format('{0}/', variables('attachmentStagingContainerName'))]"] = "attachments-staging/",
+        };
+        var deleting = rules.Where(rule => rule.At("definition.actions")!.AsObject().ContainsKey("baseBlob"))
+            .Select(rule => Assert.Single(Strings(rule.At("definition.filters.prefixMatch"))))
+            .Select(prefix => prefixes.GetValueOrDefault(prefix, prefix))
+            .ToList();
+        Assert.Equal(["attachments-staging/", "tips-backup/"], deleting.Order(StringComparer.Ordinal));
+        var staging = rules.Single(r => r!["name"].Str() == "abandoned-uploads")!;
+        Assert.Equal(30, staging.At("definition.actions.baseBlob.delete.daysAfterModificationGreaterThan").Long());
     }
 
     [Fact]
