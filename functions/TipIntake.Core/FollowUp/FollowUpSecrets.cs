@@ -27,6 +27,7 @@ public sealed class FollowUpSecrets(IOptions<IntakeOptions> options)
     private static readonly byte[] LookupHashLabel = "tipintake/follow-up/lookup-hash/v1"u8.ToArray();
     private static readonly byte[] ThreadRefLabel = "tipintake/follow-up/thread-ref/v1"u8.ToArray();
     private static readonly byte[] DecoyLabel = "tipintake/follow-up/decoy/v1"u8.ToArray();
+    private static readonly byte[] FormFollowUpLabel = "tipintake/form-follow-up/v1"u8.ToArray();
 
     private readonly byte[] _pepper = options.Value.ReceiptPepperBytes()
         ?? throw new InvalidOperationException("Intake:ReceiptPepper is not valid base64.");
@@ -66,6 +67,17 @@ public sealed class FollowUpSecrets(IOptions<IntakeOptions> options)
             Convert.ToHexStringLower(material[(16 + SealedKeyBytes)..]));
         CryptographicOperations.ZeroMemory(seed);
         return decoy;
+    }
+
+    /// <summary>
+    /// The no-script path's seed for a page's submission id: HMAC-SHA-256(pepper, "tipintake/form-follow-up/v1" ‖ its
+    /// 16 bytes), 32 bytes, of which the low 90 bits are the code's <c>V</c> (<see cref="FormEnrolments"/>).
+    /// </summary>
+    public void FormFollowUpSeedOf(SubmissionId submission, Span<byte> seed)
+    {
+        Span<byte> id = stackalloc byte[SubmissionId.ByteLength];
+        submission.WriteTo(id);
+        Mac(FormFollowUpLabel, id, seed);
     }
 
     private void Mac(ReadOnlySpan<byte> label, ReadOnlySpan<byte> input, Span<byte> mac)

@@ -24,14 +24,31 @@ public static class SealedReporterKey
     /// <summary>Seals <paramref name="key"/> under <paramref name="sealingKey"/> (32 bytes) with a fresh IV.</summary>
     public static byte[] Seal(ECDiffieHellman key, ReadOnlySpan<byte> sealingKey)
     {
+        Span<byte> iv = stackalloc byte[IvLength];
+        RandomNumberGenerator.Fill(iv);
+        return Seal(key, sealingKey, iv);
+    }
+
+    /// <summary>
+    /// Seals <paramref name="key"/> under <paramref name="sealingKey"/> with the given IV. Only for a key that is itself
+    /// a function of the same secret as the sealing key and the IV (the no-script path's, <see cref="FormEnrolments"/>):
+    /// the same key, IV and plaintext then always go together, so an IV is never used for two different plaintexts.
+    /// </summary>
+    public static byte[] Seal(ECDiffieHellman key, ReadOnlySpan<byte> sealingKey, ReadOnlySpan<byte> iv)
+    {
         ArgumentNullException.ThrowIfNull(key);
+        if (iv.Length != IvLength)
+        {
+            throw new ArgumentException($"The IV is {IvLength} bytes.", nameof(iv));
+        }
+
         var parameters = key.ExportParameters(includePrivateParameters: true);
         var jwk = Encoding.ASCII.GetBytes(
             $$"""{"crv":"P-256","d":"{{JoseBase64.Encode(parameters.D)}}","kty":"EC","x":"{{JoseBase64.Encode(parameters.Q.X)}}","y":"{{JoseBase64.Encode(parameters.Q.Y)}}"}""");
         try
         {
             var sealedKey = new byte[Length];
-            RandomNumberGenerator.Fill(sealedKey.AsSpan(0, IvLength));
+            iv.CopyTo(sealedKey);
             using var aes = new AesGcm(sealingKey, TagLength);
             aes.Encrypt(sealedKey.AsSpan(0, IvLength), jwk, sealedKey.AsSpan(IvLength, jwk.Length), sealedKey.AsSpan(IvLength + jwk.Length), AssociatedData);
             return sealedKey;

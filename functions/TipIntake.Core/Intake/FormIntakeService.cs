@@ -1,4 +1,5 @@
 using TipIntake.Core.FloodControl;
+using TipIntake.Core.FollowUp;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Keys;
 using TipIntake.Core.Tips;
@@ -12,7 +13,15 @@ public abstract record FormIntakeResult
     {
     }
 
-    public sealed record Accepted(string ReceiptCode) : FormIntakeResult;
+    /// <summary>
+    /// Queued. <paramref name="ReceiptCode"/> is the intake receipt (its hash is the tip's <c>ReceiptHash</c>);
+    /// the reporter is shown <paramref name="FollowUpCode"/> in its place (docs/follow-up.md, "The 202 receipt").
+    /// </summary>
+    public sealed record Accepted(string ReceiptCode, FollowUpCodeForms FollowUpCode) : FormIntakeResult
+    {
+        /// <summary>Neither code: a record would print its members into whatever logs or throws it.</summary>
+        public override string ToString() => nameof(Accepted);
+    }
 
     /// <summary>Schema path → error code (the validator's codes, e.g. <c>required</c>, <c>too-long</c>).</summary>
     public sealed record Invalid(IReadOnlyDictionary<string, string> Errors) : FormIntakeResult;
@@ -32,11 +41,14 @@ public abstract record FormIntakeResult
 /// <summary>
 /// The no-script path (contract 2): validate the tip the posted form makes (the web layer maps its fields) with the
 /// processor's own rules, pad it as the browser does (<see cref="TipPadding"/>), build the same JWE a browser would — in memory, under the current intake key — and hand it to the same intake. From the queue on, the
-/// two paths cannot be told apart. The tip id and receipt are derived from the form's submission id and the
-/// plaintext (a fresh JWE differs on every attempt), so a resent or double-posted form keeps one tip. The plaintext
-/// buffer is wiped once encrypted.
+/// two paths cannot be told apart. Once the tip is valid and admitted, the server enrols it for follow-up as the script
+/// would (<see cref="FormEnrolments"/>: a code and a <c>followUp</c> member that are functions of the page's
+/// submission id). The tip id and receipt are derived from the form's submission id and the plaintext (a fresh JWE
+/// differs on every attempt), so a resent or double-posted form keeps one tip and one code. The plaintext buffers are
+/// wiped once encrypted.
 /// </summary>
-public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intakeKey, ReceiptIssuer receipts, TimeProvider time)
+public sealed class FormIntakeService(
+    TipIntakeService intake, IIntakeKey intakeKey, ReceiptIssuer receipts, FormEnrolments enrolments, TimeProvider time)
 {
     /// <summary>The largest padded plaintext: the largest padding bucket, which any valid tip fits.</summary>
     public const int MaxPlaintextBytes = 98_304;
@@ -57,16 +69,17 @@ public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intake
         Func<CancellationToken, ValueTask<FloodDecision>>? admit,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(tip);
         ArgumentNullException.ThrowIfNull(unwritten);
-        var plaintext = TipPadding.ToPaddedJson(tip);
+        var unenrolled = TipPadding.ToPaddedJson(tip with { FollowUp = null });
         try
         {
-            if (plaintext.Length > MaxPlaintextBytes)
+            if (unenrolled.Length > MaxPlaintextBytes)
             {
-                return new FormIntakeResult.Invalid(new Dictionary<string, string> { ["narrative"] = "too-large" });
+                return TooLarge;
             }
 
-            var read = TipReader.Read(plaintext, time.GetUtcNow());
+            var read = TipReader.Read(unenrolled, time.GetUtcNow());
             var errors = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var error in unwritten.Concat(read.Errors))
             {
@@ -108,17 +121,40 @@ public sealed class FormIntakeService(TipIntakeService intake, IIntakeKey intake
                 return new FormIntakeResult.Unavailable(intake.RetryAfter);
             }
 
-            var identity = receipts.IdentityFor(submission, SubmittedPayload.Form, plaintext);
-            var jwe = JweEncryptor.Encrypt(plaintext, key);
+            using var enrolment = enrolments.Enrol(submission);
+            if (Encrypt(tip, enrolment, submission, key) is not var (identity, jwe))
+            {
+                return TooLarge;
+            }
+
             return await intake.SubmitAsync(jwe, identity, _ => ValueTask.FromResult(decision), cancellationToken).ConfigureAwait(false) switch
             {
-                IntakeResult.Accepted accepted => new FormIntakeResult.Accepted(accepted.ReceiptCode),
+                IntakeResult.Accepted accepted => new FormIntakeResult.Accepted(accepted.ReceiptCode, enrolment.Code),
                 IntakeResult.Unavailable unavailable => new FormIntakeResult.Unavailable(unavailable.RetryAfter),
                 IntakeResult.FloodControlled controlled => new FormIntakeResult.Busy(controlled.RetryAfter),
                 IntakeResult.Refused refused => throw new InvalidOperationException(
                     $"The service refused its own envelope ({Codes.Of(refused.Fault)})."),
                 var other => throw new InvalidOperationException($"Unknown intake result {other.GetType().Name}."),
             };
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(unenrolled);
+        }
+    }
+
+    private static FormIntakeResult.Invalid TooLarge => new(new Dictionary<string, string> { ["narrative"] = "too-large" });
+
+    /// <summary>The identity and JWE of the tip with its <c>followUp</c> member, or no JWE if the member made it too large.</summary>
+    private (SubmissionIdentity Identity, string Jwe)? Encrypt(TipDocument tip, FormEnrolment enrolment, SubmissionId submission, IntakePublicKey key)
+    {
+        using var member = JsonDocument.Parse(enrolment.Member);
+        var plaintext = TipPadding.ToPaddedJson(tip with { FollowUp = member.RootElement });
+        try
+        {
+            return plaintext.Length > MaxPlaintextBytes
+                ? null
+                : (receipts.IdentityFor(submission, SubmittedPayload.Form, plaintext), JweEncryptor.Encrypt(plaintext, key));
         }
         finally
         {

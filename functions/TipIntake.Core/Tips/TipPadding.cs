@@ -17,7 +17,10 @@ public static class TipPadding
     /// <summary>The bytes <c>,"padding":""</c> adds before its content.</summary>
     private const int PaddingOverhead = 13;
 
-    /// <summary>Writes <paramref name="tip"/> (its own padding ignored) padded to a bucket; absent members are left out.</summary>
+    /// <summary>
+    /// Writes <paramref name="tip"/> (its own padding ignored) padded to a bucket; absent members are left out, and
+    /// <c>followUp</c> is written as it is.
+    /// </summary>
     public static byte[] ToPaddedJson(TipDocument tip)
     {
         ArgumentNullException.ThrowIfNull(tip);
@@ -59,6 +62,12 @@ public static class TipPadding
 
             WriteIfPresent(json, "language", tip.Language);
             WriteIfPresent(json, "contact", tip.Contact);
+            if (tip.FollowUp is { } followUp)
+            {
+                json.WritePropertyName("followUp");
+                followUp.WriteTo(json);
+            }
+
             WriteIfPresent(json, "padding", padding);
             json.WriteEndObject();
         }

@@ -2,8 +2,9 @@ namespace TipIntake.Functions.Triggers;
 
 /// <summary>
 /// POST /submit: the reporter form without JavaScript. The fields are validated, encrypted here under the current
-/// intake key and queued like a browser-made JWE; the answer is a page in the reporter's language — the receipt, or
-/// the form again with what they typed and what to fix. This path cannot do proof-of-work, so it has a bounded lane of
+/// intake key and queued like a browser-made JWE, enrolled for follow-up by the server; the answer is a page in the
+/// reporter's language — the receipt with the report's follow-up code, or the form again with what they typed and what
+/// to fix. This path cannot do proof-of-work, so it has a bounded lane of
 /// its own (docs/flood-control.md): when it is full, the form comes back with what was typed and asks to try again
 /// shortly. Each page carries a single-use ticket: posting a page whose report was received (reloading the receipt
 /// page, going back and sending again) does not show the receipt again. Nothing of the body is logged.
@@ -68,7 +69,8 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
         switch (await intake.SubmitAsync(tip, unwritten, submission, ct => flood.AdmitFormAsync(ticket, ct), cancellationToken))
         {
             case FormIntakeResult.Accepted accepted:
-                return TypedResults.Content(pages.Receipt(lang, accepted.ReceiptCode), Html);
+                // The follow-up code in place of the intake receipt; it goes into this page only, never into a URL or a log.
+                return TypedResults.Content(pages.Receipt(lang, accepted.FollowUpCode), Html);
             case FormIntakeResult.AlreadyReceived:
                 // Nothing of what was posted is shown back, and no receipt: this page's report is kept already.
                 return Form(StatusCodes.Status409Conflict, lang, NoErrors, NoErrors, "form.error.alreadyReceived", SubmissionId.New());

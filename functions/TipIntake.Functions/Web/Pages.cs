@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
+using TipIntake.Core.FollowUp;
 using TipIntake.Functions.Web.Components;
 
 namespace TipIntake.Functions.Web;
@@ -76,14 +77,17 @@ public sealed class Pages
         });
     }
 
-    /// <summary>The receipt page of the no-script path, showing <paramref name="receipt"/> once.</summary>
-    public string Receipt(string lang, string receipt)
+    /// <summary>
+    /// The receipt page of the no-script path, showing the report's follow-up <paramref name="code"/> once, in both
+    /// forms, in place of the intake receipt (docs/follow-up.md, "The 202 receipt").
+    /// </summary>
+    public string Receipt(string lang, FollowUpCodeForms code)
     {
-        ArgumentNullException.ThrowIfNull(receipt);
+        ArgumentNullException.ThrowIfNull(code);
         return Render<ReceiptPage>(new Dictionary<string, object?>
         {
             [nameof(ReceiptPage.T)] = _translations.Reporter(lang),
-            [nameof(ReceiptPage.Receipt)] = receipt,
+            [nameof(ReceiptPage.Code)] = code,
         });
     }
 

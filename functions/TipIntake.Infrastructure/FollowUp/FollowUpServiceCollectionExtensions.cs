@@ -19,6 +19,7 @@ public static class FollowUpServiceCollectionExtensions
         services.TryAddSingleton<ReporterAnswers>();
         services.TryAddSingleton<StaffThreads>();
         services.TryAddSingleton<FollowUpEnrolments>();
+        services.TryAddSingleton<FormEnrolments>();
         services.TryAddSingleton<FollowUpLookup>();
         services.TryAddSingleton<LookupGate>();
         services.TryAddSingleton<IFollowUpExpiryStore>(provider => provider.GetRequiredService<TableFollowUpStore>());

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using TipIntake.Core.FloodControl;
+using TipIntake.Core.FollowUp;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Tests.Fakes;
@@ -24,7 +25,7 @@ public sealed class IntakeAdmissionTests
     {
         var options = Options.Create(new IntakeOptions { ReceiptPepper = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) });
         _intake = new TipIntakeService(_key, _inbox, new FakeClaimCheckStore(), new ReceiptIssuer(options), new FixedTimeProvider(Now), options, new CapturingLogger<TipIntakeService>());
-        _form = new FormIntakeService(_intake, _key, new ReceiptIssuer(options), new FixedTimeProvider(Now));
+        _form = new FormIntakeService(_intake, _key, new ReceiptIssuer(options), new FormEnrolments(new FollowUpSecrets(options)), new FixedTimeProvider(Now));
     }
 
     private ValueTask<FloodDecision> Refuse(CancellationToken cancellationToken)

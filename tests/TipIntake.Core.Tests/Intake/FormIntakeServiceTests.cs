@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using TipIntake.Core.FollowUp;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Keys;
@@ -26,7 +27,7 @@ public sealed class FormIntakeServiceTests
     {
         var options = Options.Create(new IntakeOptions { ReceiptPepper = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), RetryAfter = TimeSpan.FromSeconds(9) });
         var intake = new TipIntakeService(_key, _inbox, _claimChecks, new ReceiptIssuer(options), new FixedTimeProvider(Now), options, new CapturingLogger<TipIntakeService>());
-        _service = new FormIntakeService(intake, _key, new ReceiptIssuer(options), new FixedTimeProvider(Now));
+        _service = new FormIntakeService(intake, _key, new ReceiptIssuer(options), new FormEnrolments(new FollowUpSecrets(options)), new FixedTimeProvider(Now));
     }
 
     /// <summary>The tip the form's fields in Functions.Tests <c>TipFormTests</c> make.</summary>
@@ -58,6 +59,29 @@ public sealed class FormIntakeServiceTests
         Assert.Equal(3, tip.PeopleCount);
         Assert.Null(tip.Contact);
         Assert.Null(tip.ObservedTo);
+    }
+
+    [Fact]
+    public async Task The_queued_tip_is_enrolled_for_follow_up_with_the_code_the_reporter_is_shown()
+    {
+        var result = await _service.SubmitAsync(ValidTip(), CancellationToken.None);
+
+        var code = Assert.IsType<FormIntakeResult.Accepted>(result).FollowUpCode;
+        var envelope = Assert.Single(_inbox.Envelopes);
+        Assert.True(JweParser.TryParse(envelope.Jwe!, TipEnvelope.MaxJweLength, out var jwe, out _));
+        Assert.True(JweDecryptor.TryDecrypt(jwe, _key.Rsa.Decrypt(jwe.EncryptedKey, RSAEncryptionPadding.OaepSHA256), out var plaintext));
+        Assert.Contains(plaintext.Length, TipPadding.Buckets);
+        var read = TipReader.Read(plaintext, Now);
+        Assert.True(read.IsValid);
+        var enrolment = Assert.IsType<FollowUpEnrolment>(read.FollowUp.Enrolment);
+
+        var value = new byte[FollowUpCode.ValueBytes];
+        var master = new byte[32];
+        var lookup = new byte[32];
+        Assert.Equal(FollowUpCodeStatus.Valid, FollowUpCode.Parse(code.Letters, value));
+        FollowUpKeys.DeriveMaster(value, master);
+        FollowUpKeys.DeriveLookup(master, lookup);
+        Assert.Equal(lookup, enrolment.Lookup.ToArray());
     }
 
     [Fact]
@@ -117,6 +141,10 @@ public sealed class FormIntakeServiceTests
 
         Assert.Equal(Assert.IsType<FormIntakeResult.Accepted>(first).ReceiptCode, Assert.IsType<FormIntakeResult.Accepted>(again).ReceiptCode);
         Assert.NotEqual(Assert.IsType<FormIntakeResult.Accepted>(first).ReceiptCode, Assert.IsType<FormIntakeResult.Accepted>(edited).ReceiptCode);
+
+        // One follow-up code per page, as on the script path: a resent page and an edited one keep it.
+        Assert.Equal(((FormIntakeResult.Accepted)first).FollowUpCode, ((FormIntakeResult.Accepted)again).FollowUpCode);
+        Assert.Equal(((FormIntakeResult.Accepted)first).FollowUpCode, ((FormIntakeResult.Accepted)edited).FollowUpCode);
         Assert.Equal(3, _inbox.Envelopes.Count);
         Assert.NotEqual(_inbox.Envelopes[0].Jwe, _inbox.Envelopes[1].Jwe);
         Assert.Equal(_inbox.Envelopes[0].TipId, _inbox.Envelopes[1].TipId);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using TipIntake.Core.FollowUp;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Tips;
 using TipIntake.Functions.Web;
@@ -12,6 +13,9 @@ public sealed partial class PagesTests
     private static Translator Texts(string lang) => WebResources.Translations.Reporter(lang);
 
     public static TheoryData<string> Languages() => [.. LanguageChoice.Reporter];
+
+    /// <summary>The test vector's code (docs/follow-up.md, "Test vector") in its two forms.</summary>
+    private static readonly FollowUpCodeForms Code = new("SGANX-9ZH79-1RSNG-ZD2HQ", "0986 8871 3197 1941 1136 3478 2626 6346");
 
     private static string EmptyForm(string lang) => Renderer.Form(lang, WebResources.NoValues(), WebResources.NoValues(), null);
 
@@ -33,7 +37,7 @@ public sealed partial class PagesTests
                 EmptyForm(lang),
                 Renderer.Form(lang, AllFieldsWith("x"), errors, "form.error.invalid"),
                 Renderer.Form(lang, AllFieldsWith("x"), errors, null),
-                Renderer.Receipt(lang, "ABCDE-FGHJK-MNPQR-STVWX"),
+                Renderer.Receipt(lang, Code),
                 Renderer.FollowUp(lang),
             };
             foreach (var page in pages)
@@ -63,7 +67,7 @@ public sealed partial class PagesTests
         const string Hostile = "<script>alert(\"x\")</script>' onfocus='x' \"><img src=x>";
         var errors = new Dictionary<string, string> { ["narrative"] = "<b>bold</b>", ["region"] = "too-long" };
         var form = Renderer.Form(lang, AllFieldsWith(Hostile), errors, null);
-        var receipt = Renderer.Receipt(lang, Hostile);
+        var receipt = Renderer.Receipt(lang, new FollowUpCodeForms(Hostile, Hostile));
 
         foreach (var page in new[] { form, receipt })
         {
@@ -169,7 +173,7 @@ public sealed partial class PagesTests
     [MemberData(nameof(Languages))]
     public void The_page_keeps_to_the_content_security_policy(string lang)
     {
-        foreach (var page in new[] { EmptyForm(lang), Renderer.Receipt(lang, "ABCDE-FGHJK-MNPQR-STVWX"), Renderer.FollowUp(lang) })
+        foreach (var page in new[] { EmptyForm(lang), Renderer.Receipt(lang, Code), Renderer.FollowUp(lang) })
         {
             foreach (Match script in ScriptTag().Matches(page))
             {
@@ -215,6 +219,7 @@ public sealed partial class PagesTests
         }
 
         Assert.Contains("<section id=\"receipt\" class=\"receipt\" hidden", form, StringComparison.Ordinal);
+        Assert.Contains("<p class=\"help\" id=\"follow-up-note\">", form, StringComparison.Ordinal);
         Assert.Contains("<noscript>", form, StringComparison.Ordinal);
         Assert.Contains("<a href=\"/?lang=ko\" hreflang=\"ko\" lang=\"ko\">한국어</a>", form, StringComparison.Ordinal);
         Assert.Contains("<a href=\"/?lang=zh-Hans\" hreflang=\"zh-Hans\" lang=\"zh-Hans\">简体中文</a>", form, StringComparison.Ordinal);
@@ -283,18 +288,49 @@ public sealed partial class PagesTests
     [Fact]
     public void The_receipt_page_shows_the_code_and_links_back_in_the_same_language()
     {
-        var page = Renderer.Receipt("zh-Hans", "ABCDE-FGHJK-MNPQR-STVWX");
-        Assert.Contains("<p id=\"receipt-code\" class=\"receipt-code\" translate=\"no\">ABCDE-FGHJK-MNPQR-STVWX</p>", page, StringComparison.Ordinal);
+        var page = Renderer.Receipt("zh-Hans", Code);
+        Assert.Contains("<p id=\"receipt-code\" class=\"receipt-code\" translate=\"no\">SGANX-9ZH79-1RSNG-ZD2HQ</p>", page, StringComparison.Ordinal);
         Assert.Contains("<a href=\"/?lang=zh-Hans\">", page, StringComparison.Ordinal);
-        Assert.Contains(Texts("zh-Hans")["receipt.keepSafe"], page, StringComparison.Ordinal);
+        Assert.Contains(Texts("zh-Hans")["receipt.followUpKeep"], page, StringComparison.Ordinal);
         Assert.Contains("id=\"quick-exit\"", page, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void The_no_script_receipt_shows_the_follow_up_code_in_both_forms_with_every_warning_and_no_intake_receipt(string lang)
+    {
+        var page = Renderer.Receipt(lang, Code);
+        var texts = Texts(lang);
+
+        Assert.Contains("<p id=\"receipt-code\" class=\"receipt-code\" translate=\"no\">SGANX-9ZH79-1RSNG-ZD2HQ</p>", page, StringComparison.Ordinal);
+        Assert.Contains("<p id=\"receipt-code-digits\" class=\"receipt-code\" translate=\"no\">0986 8871 3197 1941 1136 3478 2626 6346</p>", page, StringComparison.Ordinal);
+        foreach (var key in new[]
+        {
+            "receipt.followUpLabel", "noScriptReceipt.lettersLabel", "noScriptReceipt.digitsLabel", "noScriptReceipt.eitherForm",
+            "receipt.followUpOnly", "receipt.followUpUse", "receipt.followUpLink", "receipt.followUpKeep", "receipt.followUpAnyone",
+            "receipt.followUpExpiry", "receipt.close",
+        })
+        {
+            Assert.Contains(Encoded(texts[key]), page, StringComparison.Ordinal);
+        }
+
+        Assert.Contains($"<a href=\"/follow-up?lang={lang}\">", page, StringComparison.Ordinal);
+
+        // One code for the reporter, not two: nothing of the intake receipt, and nothing hidden for a script to reveal.
+        foreach (var key in new[] { "receipt.codeLabel", "receipt.useCode", "receipt.keepSafe", "receipt.showDigits" })
+        {
+            Assert.DoesNotContain(Encoded(texts[key]), page, StringComparison.Ordinal);
+        }
+
+        var start = page.IndexOf("<section id=\"receipt\"", StringComparison.Ordinal);
+        Assert.DoesNotContain(" hidden", page[start..page.IndexOf("</section>", start, StringComparison.Ordinal)], StringComparison.Ordinal);
     }
 
     [Fact]
     public void Unsupported_languages_and_unknown_keys_are_refused()
     {
         Assert.Throws<ArgumentException>(() => EmptyForm("fr"));
-        Assert.Throws<ArgumentException>(() => Renderer.Receipt("ko-KR", "x"));
+        Assert.Throws<ArgumentException>(() => Renderer.Receipt("ko-KR", Code));
         Assert.Throws<KeyNotFoundException>(() => Texts("en")["no.such.key"]);
         Assert.Throws<KeyNotFoundException>(() => Renderer.Form("en", WebResources.NoValues(), WebResources.NoValues(), "no.such.key"));
         Assert.Equal("Send report", Texts("en")["form.submit"]);
@@ -309,7 +345,7 @@ public sealed partial class PagesTests
 
         var exception = Assert.Throws<KeyNotFoundException>(() => pages.Form("en", WebResources.NoValues(), WebResources.NoValues(), null));
         Assert.Contains("form.submit", exception.Message, StringComparison.Ordinal);
-        Assert.Contains("ABCDE", pages.Receipt("en", "ABCDE"), StringComparison.Ordinal);
+        Assert.Contains("ABCDE", pages.Receipt("en", new FollowUpCodeForms("ABCDE", "12345")), StringComparison.Ordinal);
     }
 
     [Fact]

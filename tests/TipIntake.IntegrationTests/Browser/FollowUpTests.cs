@@ -237,6 +237,60 @@ public sealed class FollowUpTests : IAsyncLifetime
         Assert.Empty(await session.CspViolationsAsync());
     }
 
+    [Theory]
+    [InlineData("en")]
+    [InlineData("ko")]
+    public async Task A_report_sent_without_JavaScript_shows_its_code_in_both_forms_and_the_follow_up_page_opens_its_thread_with_it(string lang)
+    {
+        var marker = TestTips.NewMarker();
+        string letters;
+        string digits;
+        var noScript = Options(lang);
+        noScript.JavaScriptEnabled = false;
+        await using (var form = await BrowserSession.OpenAsync(_browser, new Uri(_host.Host.BaseAddress, $"?lang={lang}"), noScript))
+        {
+            Assert.True(await form.Page.Locator("#follow-up-note").IsVisibleAsync(), "The form says a code follows, with or without scripts.");
+            await form.Page.Locator("[name=category][value='detention']").CheckAsync();
+            await form.Page.Locator("[name=narrative]").FillAsync($"Follow-up test report sent without scripts {marker}");
+            await form.Page.Locator("#tip-form [type=submit]").ClickAsync();
+            await form.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/submit$"));
+
+            // No script can switch the forms, so the page shows both.
+            letters = (await form.Page.Locator("#receipt-code").InnerTextAsync()).Trim();
+            digits = (await form.Page.Locator("#receipt-code-digits").InnerTextAsync()).Trim();
+            Assert.Matches("^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$", letters);
+            Assert.Matches("^[0-9]{4}( [0-9]{4}){7}$", digits);
+            Assert.True(await form.Page.Locator("#receipt-code-digits").IsVisibleAsync());
+            Assert.True(await form.Page.Locator("a[href^='/follow-up']").First.IsVisibleAsync());
+            Assert.Equal(0, await form.Page.Locator("#receipt-code-form").CountAsync());
+        }
+
+        var tip = await _host.WaitForTipAsync(marker);
+        Assert.Equal("active", tip.GetString("FollowUp"));
+        await Eventually.HoldsAsync(
+            async () => (await new TableServiceClient(_host.ConnectionString).GetTableClient("FollowUpKeys").GetEntityIfExistsAsync<TableEntity>(tip.GetString("LookupHash"), tip.RowKey)).HasValue,
+            "the tip's follow-up key row");
+
+        // The page's own script parses the server's code, derives the keys and opens the sealed key the server made.
+        await using var session = await OpenFollowUpAsync(lang);
+        var page = session.Page;
+        var typed = lang == "ko"
+            ? string.Concat(digits.Select(c => char.IsAsciiDigit(c) ? (char)(c - '0' + '０') : c))
+            : letters.Replace('-', ' ').ToLowerInvariant();
+        await page.Locator("#follow-up-code").FillAsync(typed);
+        await page.Locator("#follow-up-open").ClickAsync();
+        await Assertions.Expect(page.Locator("#thread")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#thread-status")).ToContainTextAsync(Text(lang, "received"));
+
+        foreach (var secret in new[] { letters, letters.Replace("-", "", StringComparison.Ordinal), digits, digits.Replace(" ", "", StringComparison.Ordinal) })
+        {
+            Assert.DoesNotContain(secret, _host.Logs.All, StringComparison.Ordinal);
+            Assert.All(session.Requests, url => Assert.DoesNotContain(secret, url, StringComparison.Ordinal));
+        }
+
+        Assert.Empty(await session.CspViolationsAsync());
+    }
+
     [Fact]
     public async Task Follow_up_page_is_served_in_each_language_under_the_strict_policy()
     {

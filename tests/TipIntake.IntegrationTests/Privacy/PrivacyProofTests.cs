@@ -103,8 +103,12 @@ public sealed partial class PrivacyProofTests
         });
         using var page = await reporter.PostAsync(new Uri("submit", UriKind.Relative), form);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        var formReceipt = ReceiptPattern().Match(await page.Content.ReadAsStringAsync()).Value;
+        // The no-script receipt page shows the report's follow-up code (docs/follow-up.md), letters first, then digits.
+        var formPage = await page.Content.ReadAsStringAsync();
+        var formReceipt = ReceiptPattern().Match(formPage).Value;
+        var formCodeDigits = DigitsCodePattern().Match(formPage).Value;
         Assert.NotEmpty(formReceipt);
+        Assert.NotEmpty(formCodeDigits);
 
         // Processing.
         var scriptTip = await host.WaitForTipAsync(scriptMarker);
@@ -204,6 +208,9 @@ public sealed partial class PrivacyProofTests
             ["receipt (script path)"] = scriptReceipt,
             ["receipt (form path)"] = formReceipt,
             ["receipt without dashes"] = scriptReceipt.Replace("-", "", StringComparison.Ordinal),
+            ["follow-up code (form path) without dashes"] = formReceipt.Replace("-", "", StringComparison.Ordinal),
+            ["follow-up code (form path, digits)"] = formCodeDigits,
+            ["follow-up code (form path, digits without spaces)"] = formCodeDigits.Replace(" ", "", StringComparison.Ordinal),
             ["submission id (script path)"] = scriptSubmission,
             ["submission id (form path)"] = formSubmission,
             ["development token"] = token,
@@ -388,4 +395,7 @@ public sealed partial class PrivacyProofTests
 
     [GeneratedRegex("[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}")]
     private static partial Regex ReceiptPattern();
+
+    [GeneratedRegex("[0-9]{4}( [0-9]{4}){7}")]
+    private static partial Regex DigitsCodePattern();
 }

@@ -132,11 +132,6 @@ export function setUpForm(form, facts) {
     note.textContent = t(canEncrypt ? 'status.encryptionOn' : 'status.encryptionOff');
     note.hidden = false;
   }
-  const followUpNote = document.getElementById('follow-up-note');
-  if (followUpNote) {
-    followUpNote.hidden = !canEncrypt;
-  }
-
   const latest = latestAllowedDate();
   for (const id of ['observedFrom', 'observedTo']) {
     const input = document.getElementById(id);
