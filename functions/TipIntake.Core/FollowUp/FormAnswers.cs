@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using TipIntake.Core.FloodControl;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Jwe;
@@ -39,14 +38,8 @@ public abstract record FormAnswerResult
 public sealed class FormAnswers(
     FollowUpSessions sessions, FormFollowUpGate gate, TipIntakeService intake, IIntakeKey intakeKey, ReceiptIssuer receipts)
 {
-    private static readonly JsonSerializerOptions PlaintextOptions = new()
-    {
-        // As JSON.stringify writes it: Korean and Chinese stay one character each.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        TypeInfoResolver = FormAnswerJsonContext.Default,
-    };
+    /// <summary><c>,"padding":""</c>: what adding the member costs before its spaces.</summary>
+    private const string PaddingMember = ",\"padding\":\"\"";
 
     public async Task<FormAnswerResult> SendAsync(string? session, string? text, string language, SubmissionId submission, CancellationToken cancellationToken)
     {
@@ -116,14 +109,20 @@ public sealed class FormAnswers(
         : null;
 
     /// <summary>
-    /// The answer's plaintext as follow-up.js's <c>padTip</c> builds it: the members in its order, then <c>padding</c>
-    /// filling it to the smallest bucket that holds the document with an empty padding; null when even the bare document
-    /// is beyond the largest bucket.
+    /// The answer's plaintext byte for byte as follow-up.js builds it with <c>JSON.stringify</c> and <c>padTip</c>: the
+    /// members in its order, then <c>padding</c> filling it to the smallest bucket that holds the document with an empty
+    /// padding; null when even the bare document is beyond the largest bucket. Written here rather than by a .NET JSON
+    /// encoder, which escapes every character outside the BMP as two <c>\u</c> escapes (an answer of emoji would not
+    /// fit the bucket it fits on the script path).
     /// </summary>
     internal static byte[]? Plaintext(FollowUpSession session, string text, string language)
     {
-        var document = new FormAnswerDocument(1, JoseBase64.Encode(session.Lookup), session.Ref, text, language, null);
-        var bare = JsonSerializer.SerializeToUtf8Bytes(document, PlaintextOptions);
+        var members = new StringBuilder("{\"v\":1,\"lookup\":");
+        AppendJsonString(members, JoseBase64.Encode(session.Lookup)).Append(",\"thread\":");
+        AppendJsonString(members, session.Ref).Append(",\"text\":");
+        AppendJsonString(members, text).Append(",\"language\":");
+        AppendJsonString(members, language);
+        var bare = Encoding.UTF8.GetBytes(members.ToString() + "}");
         var buckets = AnswerReader.PaddingBuckets;
         try
         {
@@ -132,20 +131,39 @@ public sealed class FormAnswers(
                 return null;
             }
 
-            var overhead = bare.Length + ",\"padding\":\"\"".Length;
+            var overhead = bare.Length + PaddingMember.Length;
             var bucket = buckets.FirstOrDefault(size => size >= overhead);
-            return bucket == 0 ? [.. bare] : JsonSerializer.SerializeToUtf8Bytes(document with { Padding = new string(' ', bucket - overhead) }, PlaintextOptions);
+            return bucket == 0
+                ? [.. bare]
+                : Encoding.UTF8.GetBytes(members.Append(",\"padding\":\"").Append(' ', bucket - overhead).Append("\"}").ToString());
         }
         finally
         {
             CryptographicOperations.ZeroMemory(bare);
+            members.Clear();
         }
     }
+
+    /// <summary>A JSON string as <c>JSON.stringify</c> writes one that is well-formed UTF-16: only quote, backslash and C0 controls escaped.</summary>
+    private static StringBuilder AppendJsonString(StringBuilder json, string value)
+    {
+        json.Append('"');
+        foreach (var c in value)
+        {
+            _ = c switch
+            {
+                '"' => json.Append("\\\""),
+                '\\' => json.Append("\\\\"),
+                '\b' => json.Append("\\b"),
+                '\f' => json.Append("\\f"),
+                '\n' => json.Append("\\n"),
+                '\r' => json.Append("\\r"),
+                '\t' => json.Append("\\t"),
+                < ' ' => json.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                _ => json.Append(c),
+            };
+        }
+
+        return json.Append('"');
+    }
 }
-
-/// <summary>An answer's plaintext (docs/follow-up.md, "Answering"), in the member order of the script path's page.</summary>
-internal sealed record FormAnswerDocument(int V, string Lookup, string Thread, string Text, string Language, string? Padding);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(FormAnswerDocument))]
-internal sealed partial class FormAnswerJsonContext : JsonSerializerContext;

@@ -56,6 +56,24 @@ public sealed class FormAnswersTests : IDisposable
     }
 
     [Fact]
+    public async Task The_plaintext_is_what_JSON_stringify_writes_so_an_answer_of_emoji_fits_the_bucket_it_fits_in_the_browser()
+    {
+        var text = "🙂 \t \"quoted\" \\ 도문 \u2028 <&> \u007f";
+        var session = new FollowUpSession(_lookup, _ref);
+        Assert.Equal(
+            "{\"v\":1,\"lookup\":\"" + JoseBase64.Encode(_lookup) + "\",\"thread\":\"" + _ref + "\",\"text\":\"🙂 \\t \\\"quoted\\\" \\\\ 도문 \u2028 <&> \u007f\",\"language\":\"en\",\"padding\":",
+            Encoding.UTF8.GetString(FormAnswers.Plaintext(session, text, "en")!).TrimEnd(' ', '"', '}'));
+
+        // Unlike .NET's JSON encoders, nothing outside quote, backslash and C0 controls is escaped (U+2028 and DEL neither).
+        // 4,000 emoji are 16,000 bytes of UTF-8: the largest bucket holds them, as in the browser.
+        var emoji = string.Concat(Enumerable.Repeat("🙂", 4000));
+        var plaintext = FormAnswers.Plaintext(session, emoji, "en")!;
+        Assert.Equal(16 * 1024, plaintext.Length);
+        Assert.Equal(emoji, AnswerReader.Read(plaintext).Answer!.Text);
+        Assert.IsType<FormAnswerResult.Sent>(await _answers.SendAsync(_sessions.Seal(_lookup, _ref), emoji, "en", SubmissionId.New(), default));
+    }
+
+    [Fact]
     public async Task The_same_page_posted_twice_is_one_answer_and_another_page_is_another()
     {
         var session = _sessions.Seal(_lookup, _ref);
