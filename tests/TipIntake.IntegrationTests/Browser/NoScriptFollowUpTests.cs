@@ -17,7 +17,8 @@ namespace TipIntake.IntegrationTests.Browser;
 /// tip and code are made as the script path makes them, an Editor asks over the API, and the reporter — in Chromium
 /// with scripts off — opens the thread with the code on the server, reads the question and answers; the answer lands
 /// in the tip's thread. The code goes into no URL and no log line, nor do the texts; a typo and a wrong code are named;
-/// forged and expired sessions and an empty bucket are refused with the form again.
+/// forged and expired sessions and an empty bucket are refused with the form again. The host logs every category at
+/// Trace, as for the privacy proof.
 /// </summary>
 public sealed class NoScriptFollowUpTests : IAsyncLifetime
 {
@@ -26,10 +27,15 @@ public sealed class NoScriptFollowUpTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _triage = await TriageHost.StartAsync(new Dictionary<string, string>(FollowUpLookupTests.GenerousBucket)
+        // Every category at Trace, as for the privacy proof: the code and the texts must be in no line at any level.
+        var settings = Privacy.PrivacyProofTests.TraceEverything(TipIntake.LocalHost.Worker.FunctionsApp.Locate().HostJsonPath);
+        foreach (var (name, value) in FollowUpLookupTests.GenerousBucket)
         {
-            ["FollowUp:MaxFormLookupsPerMinute"] = "1000",
-        });
+            settings[name] = value;
+        }
+
+        settings["FollowUp:MaxFormLookupsPerMinute"] = "1000";
+        _triage = await TriageHost.StartAsync(settings);
         _browser = await Chromium.BrowserAsync();
     }
 
@@ -108,6 +114,7 @@ public sealed class NoScriptFollowUpTests : IAsyncLifetime
         }
 
         Assert.All(session.Requests, url => Assert.StartsWith(Host.Host.BaseAddress.ToString(), url, StringComparison.Ordinal));
+        Assert.Contains(Host.Logs.Lines, line => line.StartsWith("Trace Function.", StringComparison.Ordinal) || line.StartsWith("Debug Function.", StringComparison.Ordinal));
     }
 
     [Fact]
