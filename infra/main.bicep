@@ -273,6 +273,12 @@ param followUpLookupBurst string = ''
 @description('FollowUp__AccessAfterClose: a closed report\'s thread stays readable this long, then its sealed key is deleted (default 90.00:00:00).')
 param followUpAccessAfterClose string = ''
 
+@description('FollowUp__MaxFormLookupsPerMinute: the no-script follow-up page\'s bucket (its lookups run the KDF on the server, and its answers), shared by every instance, tokens a minute (default 6).')
+param followUpMaxFormLookupsPerMinute string = ''
+
+@description('FollowUp__SessionLifetime: how long the no-script answer form\'s session stays good (default 00:15:00).')
+param followUpSessionLifetime string = ''
+
 // The triage index's HMAC key (docs/triage.md, "What the index holds") must stay the same for the life of the data:
 // under another key every tip already indexed is unsearchable. So it is not drawn anew here like the challenge key:
 // the preprovision hook (infra/hooks/preprovision.mjs) generates it once into the azd environment, and every
@@ -348,6 +354,8 @@ var operatorSettings = union(
     FollowUp__MaxLookupsPerSecond: followUpMaxLookupsPerSecond
     FollowUp__LookupBurst: followUpLookupBurst
     FollowUp__AccessAfterClose: followUpAccessAfterClose
+    FollowUp__MaxFormLookupsPerMinute: followUpMaxFormLookupsPerMinute
+    FollowUp__SessionLifetime: followUpSessionLifetime
   },
   // Routing__Rules__0__Queue = 'urgent', Routing__Rules__0__Priority = '1', …
   reduce(

@@ -17,7 +17,15 @@ public sealed class FollowUpLookup(FollowUpSecrets secrets, IFollowUpStore store
 
     /// <summary>The padded answer (UTF-8 JSON) for <paramref name="lookup"/>, 32 bytes.</summary>
     /// <exception cref="Intake.StorageUnavailableException">Storage could not be reached.</exception>
-    public async Task<byte[]> AnswerAsync(ReadOnlyMemory<byte> lookup, CancellationToken cancellationToken)
+    public async Task<byte[]> AnswerAsync(ReadOnlyMemory<byte> lookup, CancellationToken cancellationToken) =>
+        LookupMessages.WriteAnswer(await ThreadsAsync(lookup, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// The threads <paramref name="lookup"/> reaches, or its decoy: what <see cref="AnswerAsync"/> writes, and what the
+    /// no-script page opens on the server (<see cref="FormFollowUp"/>).
+    /// </summary>
+    /// <exception cref="Intake.StorageUnavailableException">Storage could not be reached.</exception>
+    public async Task<IReadOnlyList<LookupThread>> ThreadsAsync(ReadOnlyMemory<byte> lookup, CancellationToken cancellationToken)
     {
         var hash = secrets.LookupHashOf(lookup.Span);
         var decoy = secrets.DecoyOf(hash);
@@ -30,7 +38,7 @@ public sealed class FollowUpLookup(FollowUpSecrets secrets, IFollowUpStore store
 
         // A row whose tip is gone (purged, expired) shows nothing of it: a code with no thread left gets the decoy.
         var shown = threads.OfType<LookupThread>().ToList();
-        return LookupMessages.WriteAnswer(shown.Count > 0 ? shown : [DecoyOf(decoy)]);
+        return shown.Count > 0 ? shown : [DecoyOf(decoy)];
     }
 
     private async Task<LookupThread?> ReadThreadAsync(string queue, string tipId, FollowUpThread? thread, CancellationToken cancellationToken)

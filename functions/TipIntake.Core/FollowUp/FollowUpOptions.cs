@@ -26,6 +26,16 @@ public sealed class FollowUpOptions
     [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
     public TimeSpan AccessAfterClose { get; set; } = TimeSpan.FromDays(90);
 
+    /// <summary>
+    /// The no-script lookups (and answers) a minute, shared by every instance (docs/follow-up.md, "The no-script
+    /// path"): the server pays for the KDF there, and no stamp can be asked of a page without scripts.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxFormLookupsPerMinute { get; set; } = 6;
+
+    /// <summary>How long the no-script answer form's session stays good after the code opened the thread.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "02:00:00")]
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromMinutes(15);
 }
 
 /// <summary>Checks <see cref="FollowUpOptions"/> at start-up: generated at compile time from its annotations.</summary>

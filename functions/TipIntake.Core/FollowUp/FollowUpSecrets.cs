@@ -28,6 +28,7 @@ public sealed class FollowUpSecrets(IOptions<IntakeOptions> options)
     private static readonly byte[] ThreadRefLabel = "tipintake/follow-up/thread-ref/v1"u8.ToArray();
     private static readonly byte[] DecoyLabel = "tipintake/follow-up/decoy/v1"u8.ToArray();
     private static readonly byte[] FormFollowUpLabel = "tipintake/form-follow-up/v1"u8.ToArray();
+    private static readonly byte[] FormSessionLabel = "tipintake/follow-up/form-session/v1"u8.ToArray();
 
     private readonly byte[] _pepper = options.Value.ReceiptPepperBytes()
         ?? throw new InvalidOperationException("Intake:ReceiptPepper is not valid base64.");
@@ -79,6 +80,8 @@ public sealed class FollowUpSecrets(IOptions<IntakeOptions> options)
         submission.WriteTo(id);
         Mac(FormFollowUpLabel, id, seed);
     }
+    /// <summary>The no-script session key <c>k</c> = HMAC-SHA-256(pepper, "tipintake/follow-up/form-session/v1"), 32 bytes.</summary>
+    public void FormSessionKey(Span<byte> key) => Mac(FormSessionLabel, [], key);
 
     private void Mac(ReadOnlySpan<byte> label, ReadOnlySpan<byte> input, Span<byte> mac)
     {

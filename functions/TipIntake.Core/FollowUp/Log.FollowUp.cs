@@ -17,4 +17,8 @@ internal static partial class Log
     /// <summary>Like <see cref="TipStored"/>: the queue, never the tip or the answer.</summary>
     [LoggerMessage(8004, LogLevel.Information, "A reporter's answer was added to a thread of triage queue {TriageQueue}")]
     public static partial void AnswerStored(ILogger logger, string triageQueue);
+
+    /// <summary>The no-script page's lookups and answers, by outcome code, one line a minute: never a code, session, ref or text.</summary>
+    [LoggerMessage(8005, LogLevel.Information, "No-script follow-up requests in the last minute: {Total} ({ByCode})")]
+    public static partial void FormFollowUps(ILogger logger, long total, string byCode);
 }

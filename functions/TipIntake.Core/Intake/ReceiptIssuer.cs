@@ -6,12 +6,13 @@ public sealed record Receipt(string Code, string Hash);
 /// <summary>The tip id and receipt of one submission: the same for every resend of the same payload.</summary>
 public sealed record SubmissionIdentity(string TipId, Receipt Receipt);
 
-/// <summary>What a submission's digest was taken over: a browser-made JWE, the no-script form's plaintext, or an answer's JWE.</summary>
+/// <summary>What a submission's digest was taken over: a browser-made JWE, the no-script form's plaintext, an answer's JWE, or the no-script answer's plaintext.</summary>
 public enum SubmittedPayload
 {
     Jwe = 1,
     Form = 2,
     AnswerJwe = 3,
+    AnswerForm = 4,
 }
 
 /// <summary>

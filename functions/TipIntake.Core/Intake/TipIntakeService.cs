@@ -57,6 +57,11 @@ public sealed class TipIntakeService(
             admit,
             cancellationToken);
 
+    /// <summary>Accepts an answer whose identity the caller derived (the no-script follow-up page derives it from the plaintext).</summary>
+    public Task<IntakeResult> SubmitAnswerAsync(
+        string compactJwe, SubmissionIdentity identity, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken) =>
+        SubmitCoreAsync(compactJwe, JweContent.Answer, () => identity, admit, cancellationToken);
+
     /// <summary>Accepts a JWE whose identity the caller derived (the no-script path derives it from the plaintext).</summary>
     public Task<IntakeResult> SubmitAsync(
         string compactJwe, SubmissionIdentity identity, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken) =>

@@ -9,15 +9,21 @@ namespace TipIntake.Core.Jwe;
 /// </summary>
 public static class JweEncryptor
 {
-    public static string Encrypt(ReadOnlySpan<byte> plaintext, IntakePublicKey key)
+    /// <param name="contentType">The header's <c>cty</c>: a tip's, or an answer's (the no-script follow-up page).</param>
+    public static string Encrypt(ReadOnlySpan<byte> plaintext, IntakePublicKey key, string contentType = JweAlgorithms.TipV1ContentType)
     {
         ArgumentNullException.ThrowIfNull(key);
+        if (JweAlgorithms.ContentOf(contentType) is not (JweContent.Tip or JweContent.Answer))
+        {
+            throw new ArgumentException("Only a tip or an answer is encrypted to the intake key here.", nameof(contentType));
+        }
+
         if (!JoseBase64.TryDecode(key.Modulus, out var modulus) || !JoseBase64.TryDecode(key.Exponent, out var exponent))
         {
             throw new ArgumentException("The intake key's modulus or exponent is not base64url.", nameof(key));
         }
 
-        var header = $$"""{"alg":"{{JweAlgorithms.KeyWrap}}","enc":"{{JweAlgorithms.ContentEncryption}}","kid":{{System.Text.Json.JsonSerializer.Serialize(key.KeyId, Keys.KeyIdJsonContext.Default.String)}},"cty":"{{JweAlgorithms.TipV1ContentType}}"}""";
+        var header = $$"""{"alg":"{{JweAlgorithms.KeyWrap}}","enc":"{{JweAlgorithms.ContentEncryption}}","kid":{{System.Text.Json.JsonSerializer.Serialize(key.KeyId, Keys.KeyIdJsonContext.Default.String)}},"cty":"{{contentType}}"}""";
         var encodedHeader = JoseBase64.Encode(Encoding.UTF8.GetBytes(header));
         Span<byte> contentKey = stackalloc byte[JweDecryptor.ContentKeyLength];
         Span<byte> iv = stackalloc byte[JweParser.IvLength];

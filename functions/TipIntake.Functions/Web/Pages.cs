@@ -91,12 +91,16 @@ public sealed class Pages
         });
     }
 
-    /// <summary>The follow-up page (docs/follow-up.md): the field for the code, and the facts its script needs.</summary>
-    public string FollowUp(string lang) =>
+    /// <summary>
+    /// The follow-up page (docs/follow-up.md): the field for the code and the facts its script needs; without scripts,
+    /// what the server showed in <paramref name="view"/> (a message, a thread it opened, the answer form again).
+    /// </summary>
+    public string FollowUp(string lang, FollowUpView? view = null) =>
         Render<FollowUpPage>(new Dictionary<string, object?>
         {
             [nameof(FollowUpPage.T)] = _translations.Reporter(lang),
             [nameof(FollowUpPage.Facts)] = _reporterFacts[lang],
+            [nameof(FollowUpPage.View)] = view ?? FollowUpView.Blank,
         });
 
     /// <summary>

@@ -22,6 +22,10 @@ public static class FollowUpServiceCollectionExtensions
         services.TryAddSingleton<FormEnrolments>();
         services.TryAddSingleton<FollowUpLookup>();
         services.TryAddSingleton<LookupGate>();
+        services.TryAddSingleton<FormFollowUpGate>();
+        services.TryAddSingleton<FollowUpSessions>();
+        services.TryAddSingleton<FormFollowUp>();
+        services.TryAddSingleton<FormAnswers>();
         services.TryAddSingleton<IFollowUpExpiryStore>(provider => provider.GetRequiredService<TableFollowUpStore>());
         services.TryAddSingleton<FollowUpExpiry>();
         return services;

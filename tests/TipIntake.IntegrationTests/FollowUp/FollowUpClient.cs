@@ -13,13 +13,21 @@ namespace TipIntake.IntegrationTests.FollowUp;
 /// </summary>
 public sealed class FollowUpClient
 {
-    private FollowUpClient(byte[] lookup, byte[] sealingKey, JsonObject publicJwk, string sealedKey)
+    private FollowUpClient(byte[] value, byte[] lookup, byte[] sealingKey, JsonObject publicJwk, string sealedKey)
     {
+        Letters = Core.FollowUp.FollowUpCode.FormatLetters(value);
+        Digits = Core.FollowUp.FollowUpCode.FormatDigits(value);
         Lookup = Base64Url.EncodeToString(lookup);
         SealingKey = sealingKey;
         PublicJwk = publicJwk;
         SealedKey = sealedKey;
     }
+
+    /// <summary>The code in its letters form, as the receipt shows it (what the no-script page is given).</summary>
+    public string Letters { get; }
+
+    /// <summary>The code in its digits form.</summary>
+    public string Digits { get; }
 
     /// <summary><c>L</c>, 43 characters.</summary>
     public string Lookup { get; }
@@ -57,7 +65,7 @@ public sealed class FollowUpClient
         }
 
         var publicJwk = new JsonObject { ["kty"] = "EC", ["crv"] = "P-256", ["x"] = B64(key.Q.X!), ["y"] = B64(key.Q.Y!) };
-        return new FollowUpClient(lookup, sealing, publicJwk, B64(sealedKey));
+        return new FollowUpClient(value, lookup, sealing, publicJwk, B64(sealedKey));
     }
 
     /// <summary>A lookup token no code makes: what a wrong code's <c>L</c> is, as far as the server can tell.</summary>

@@ -173,20 +173,26 @@ public sealed class FollowUpThreadTests : IAsyncLifetime
 
     private sealed record ThreadHolder(JsonElement Thread);
 
-    private sealed record Message(string ToReporter, string ForStaff, bool AwaitReply);
+    internal sealed record Message(string ToReporter, string ForStaff, bool AwaitReply);
+
+    private Task<Message> MessageAsync(FollowUpClient reporter, string text, string threadRef, bool awaitReply) =>
+        MessageAsync(Host, reporter, text, threadRef, awaitReply);
 
     /// <summary>What the triage page sends: the message document encrypted to the reporter's key and to the intake key.</summary>
-    private async Task<Message> MessageAsync(FollowUpClient reporter, string text, string threadRef, bool awaitReply)
+    internal static async Task<Message> MessageAsync(TestHost host, FollowUpClient reporter, string text, string threadRef, bool awaitReply)
     {
         var document = Encoding.UTF8.GetBytes(new JsonObject { ["v"] = 1, ["text"] = text, ["language"] = "ko", ["thread"] = threadRef, ["padding"] = "  " }
             .ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         var toReporter = ReporterMessageJwe.Encrypt(document, reporter.PublicJwk["x"]!.GetValue<string>(), reporter.PublicJwk["y"]!.GetValue<string>());
-        var forStaff = TestTips.Encrypt(await TestTips.GetIntakeKeyAsync(Host.Http), document, headers => headers["cty"] = JweAlgorithms.MessageV1ContentType);
+        var forStaff = TestTips.Encrypt(await TestTips.GetIntakeKeyAsync(host.Http), document, headers => headers["cty"] = JweAlgorithms.MessageV1ContentType);
         return new Message(toReporter, forStaff, awaitReply);
     }
 
-    private Task<HttpResponseMessage> SendAsync(string id, Message message, string token = "editor") =>
-        _triage.SendAsync(HttpMethod.Post, $"api/triage/tips/{id}/messages", token,
+    private Task<HttpResponseMessage> SendAsync(string id, Message message, string token = "editor") => SendAsync(_triage, id, message, token);
+
+    /// <summary>An Editor's (or <paramref name="token"/>'s) <c>POST …/messages</c> of <paramref name="message"/>.</summary>
+    internal static Task<HttpResponseMessage> SendAsync(TriageHost triage, string id, Message message, string token = "editor") =>
+        triage.SendAsync(HttpMethod.Post, $"api/triage/tips/{id}/messages", token,
             new StringContent(JsonSerializer.Serialize(new { toReporter = message.ToReporter, forStaff = message.ForStaff, awaitReply = message.AwaitReply }), Encoding.UTF8, "application/json"));
 
     /// <summary>The reporter's answer: a JWE to the intake key with the answer's cty, stamped, as the follow-up page sends it.</summary>

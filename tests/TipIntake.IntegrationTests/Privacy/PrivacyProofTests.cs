@@ -34,7 +34,7 @@ public sealed partial class PrivacyProofTests
     /// <c>logging.logLevel</c> filters the worker's logs: every category host.json names, lifted the way the Functions
     /// host allows (<c>AzureFunctionsJobHost__logging__logLevel__…</c>).
     /// </summary>
-    private static Dictionary<string, string> TraceEverything(string hostJsonPath)
+    internal static Dictionary<string, string> TraceEverything(string hostJsonPath)
     {
         var settings = new Dictionary<string, string>(WorkerTrace);
         using var hostJson = JsonDocument.Parse(File.ReadAllText(hostJsonPath));

@@ -165,6 +165,10 @@ export function setUpFollowUp(form, facts) {
     section.focus();
   };
 
+  // Shown only now: until then the form's default button is hidden and disabled (Enter posts nothing either), so the
+  // form cannot reach the server's no-script path, which would send the code there, while this module is loading.
+  openButton.hidden = false;
+  document.getElementById('safety-follow-up').hidden = false;
   if (!canDerive) {
     fail('followUp.failed');
     return;
