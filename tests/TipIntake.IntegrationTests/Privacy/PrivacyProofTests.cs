@@ -188,9 +188,28 @@ public sealed partial class PrivacyProofTests
             Assert.Equal(HttpStatusCode.Accepted, answered.StatusCode);
         }
 
+        // The same reporter comes back without scripts (docs/follow-up.md, "The no-script path"): the code reaches the
+        // server for that visit, which opens the thread in memory and answers under a session, never the code.
+        var formAnswerMarker = TestTips.NewMarker();
+        string formSession;
+        using (var visit = await reporter.PostAsync(new Uri("follow-up", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string> { ["lang"] = "en", ["code"] = followUp.Digits })))
+        {
+            Assert.Equal(HttpStatusCode.OK, visit.StatusCode);
+            var visited = await visit.Content.ReadAsStringAsync();
+            Assert.Contains(questionMarker, visited, StringComparison.Ordinal);
+            string Hidden(string name) => HiddenField().Matches(visited).Single(m => m.Groups["name"].Value == name).Groups["value"].Value;
+            formSession = Hidden("session");
+            var formAnswerSubmission = Hidden("submission");
+            using var answeredOnForm = await reporter.PostAsync(new Uri("follow-up/answer", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["lang"] = "en", ["session"] = formSession, ["submission"] = formAnswerSubmission, ["text"] = $"and two more {formAnswerMarker}",
+            }));
+            Assert.Equal(HttpStatusCode.OK, answeredOnForm.StatusCode);
+        }
+
         var threadTable = new TableServiceClient(host.ConnectionString).GetTableClient(StorageNames.MessagesTable);
         await Eventually.HoldsAsync(
-            async () => await threadTable.QueryAsync<TableEntity>(e => e.PartitionKey == scriptTip.RowKey).CountAsync() == 2, "the answer in the thread");
+            async () => await threadTable.QueryAsync<TableEntity>(e => e.PartitionKey == scriptTip.RowKey).CountAsync() == 3, "both answers in the thread");
         using (var thread = await staff.GetAsync(new Uri($"api/triage/tips/{scriptTip.RowKey}/thread", UriKind.Relative)))
         {
             Assert.Equal(HttpStatusCode.OK, thread.StatusCode);
@@ -247,7 +266,10 @@ public sealed partial class PrivacyProofTests
         // A staff message's text is stored nowhere, only its two ciphertexts; a reporter's answer only in the tip's own
         // thread (table TipMessages, partition = the tip), like the narrative in its row.
         secrets["staff message text"] = questionMarker;
-        var answerText = new Dictionary<string, string> { ["reporter's answer"] = answerMarker };
+        var answerText = new Dictionary<string, string> { ["reporter's answer"] = answerMarker, ["reporter's answer (no-script)"] = formAnswerMarker };
+        secrets["no-script answer session"] = formSession;
+        secrets["follow-up code (script path, letters)"] = followUp.Letters;
+        secrets["follow-up code (script path, digits without spaces)"] = followUp.Digits.Replace(" ", "", StringComparison.Ordinal);
 
         // Logs and telemetry: none of it, at any level.
         Assert.NotEmpty(host.Logs.Lines);
@@ -290,6 +312,7 @@ public sealed partial class PrivacyProofTests
             if (name == StorageNames.MessagesTable)
             {
                 Assert.Contains(answerMarker, rows.ToString(), StringComparison.Ordinal);
+                Assert.Contains(formAnswerMarker, rows.ToString(), StringComparison.Ordinal);
             }
             if (name == StorageNames.FollowUpKeysTable)
             {
@@ -398,4 +421,7 @@ public sealed partial class PrivacyProofTests
 
     [GeneratedRegex("[0-9]{4}( [0-9]{4}){7}")]
     private static partial Regex DigitsCodePattern();
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"(?<name>session|submission)\" value=\"(?<value>[^\"]+)\"")]
+    private static partial Regex HiddenField();
 }
