@@ -273,6 +273,12 @@ param followUpLookupBurst string = ''
 @description('FollowUp__AccessAfterClose: a closed report\'s thread stays readable this long, then its sealed key is deleted (default 90.00:00:00).')
 param followUpAccessAfterClose string = ''
 
+@description('Attachments__MaxFileBytes: the padded size of one uploaded file, bytes (default 67108864, 64 MiB).')
+param attachmentsMaxFileBytes string = ''
+
+@description('Attachments__MaxBytesPerSecond: the byte budget of chunk uploads shared by every instance (default 2000000).')
+param attachmentsMaxBytesPerSecond string = ''
+
 // The triage index's HMAC key (docs/triage.md, "What the index holds") must stay the same for the life of the data:
 // under another key every tip already indexed is unsearchable. So it is not drawn anew here like the challenge key:
 // the preprovision hook (infra/hooks/preprovision.mjs) generates it once into the azd environment, and every
@@ -348,6 +354,8 @@ var operatorSettings = union(
     FollowUp__MaxLookupsPerSecond: followUpMaxLookupsPerSecond
     FollowUp__LookupBurst: followUpLookupBurst
     FollowUp__AccessAfterClose: followUpAccessAfterClose
+    Attachments__MaxFileBytes: attachmentsMaxFileBytes
+    Attachments__MaxBytesPerSecond: attachmentsMaxBytesPerSecond
   },
   // Routing__Rules__0__Queue = 'urgent', Routing__Rules__0__Priority = '1', …
   reduce(
