@@ -96,9 +96,10 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
                 return UploadProblems.Chunk(refused);
             }
 
-            if (request.ContentLength is { } announced && announced < record!.ChunkBytes)
+            // An announced length is judged before the budget is spent on it; a chunked body is judged as it is read.
+            if (request.ContentLength is { } announced && announced != record!.ChunkBytes)
             {
-                return UploadProblems.Chunk(ChunkOutcome.SizeMismatch);
+                return announced > record.ChunkBytes ? UploadProblems.ChunkTooLarge() : UploadProblems.Chunk(ChunkOutcome.SizeMismatch);
             }
 
             if (!await budget.TryTakeAsync(record!.ChunkBytes, cancellationToken))
