@@ -171,7 +171,7 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
     }
 
     /// <summary>A decimal index from 0 in its one spelling (no sign, no leading zeros), below 2^31; null otherwise.</summary>
-    internal static int? ChunkIndexOf(string? text) =>
+    public static int? ChunkIndexOf(string? text) =>
         text is { Length: > 0 and <= 10 } && text.All(char.IsAsciiDigit) && (text.Length == 1 || text[0] != '0')
         && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
             ? index
