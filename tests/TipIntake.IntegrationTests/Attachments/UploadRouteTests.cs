@@ -108,6 +108,12 @@ public sealed class UploadRouteTests : IAsyncLifetime
         var fault = await AttachmentDecryptor.DecryptAsync(stored, plaintext, new StoredAttachment(upload, 3, ChunkBytes, original.Length, file.Digest, file.Sha256), key, default);
         Assert.Equal(AttachmentIntegrityFault.None, fault);
         Assert.Equal(original, plaintext.ToArray());
+
+        // The upload id travels in every path, and is never logged (docs/attachments.md): not by the host, not by the worker.
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(_host.Logs.Lines.Any(line => line.Contains("An upload was completed: 3 chunks of 262160 bytes", StringComparison.Ordinal))),
+            "the worker's completion line reached the host's log");
+        Assert.DoesNotContain(upload, _host.Logs.All, StringComparison.Ordinal);
     }
 
     [Fact]
