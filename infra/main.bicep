@@ -279,6 +279,15 @@ param followUpMaxFormLookupsPerMinute string = ''
 @description('FollowUp__SessionLifetime: how long the no-script answer form\'s session stays good (default 00:15:00).')
 param followUpSessionLifetime string = ''
 
+@description('Attachments__UploadsEnabled: whether the upload routes answer at all (default false: off until tips can name uploads, docs/attachments.md).')
+param attachmentsUploadsEnabled string = ''
+
+@description('Attachments__MaxFileBytes: the padded size of one uploaded file, bytes (default 67108864, 64 MiB).')
+param attachmentsMaxFileBytes string = ''
+
+@description('Attachments__MaxBytesPerSecond: the byte budget of chunk uploads shared by every instance (default 2000000).')
+param attachmentsMaxBytesPerSecond string = ''
+
 // The triage index's HMAC key (docs/triage.md, "What the index holds") must stay the same for the life of the data:
 // under another key every tip already indexed is unsearchable. So it is not drawn anew here like the challenge key:
 // the preprovision hook (infra/hooks/preprovision.mjs) generates it once into the azd environment, and every
@@ -356,6 +365,9 @@ var operatorSettings = union(
     FollowUp__AccessAfterClose: followUpAccessAfterClose
     FollowUp__MaxFormLookupsPerMinute: followUpMaxFormLookupsPerMinute
     FollowUp__SessionLifetime: followUpSessionLifetime
+    Attachments__UploadsEnabled: attachmentsUploadsEnabled
+    Attachments__MaxFileBytes: attachmentsMaxFileBytes
+    Attachments__MaxBytesPerSecond: attachmentsMaxBytesPerSecond
   },
   // Routing__Rules__0__Queue = 'urgent', Routing__Rules__0__Priority = '1', …
   reduce(

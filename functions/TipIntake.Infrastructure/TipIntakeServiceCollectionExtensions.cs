@@ -1,4 +1,5 @@
 using TipIntake.Core.Routing;
+using TipIntake.Infrastructure.Attachments;
 using TipIntake.Infrastructure.Backup;
 using TipIntake.Infrastructure.FollowUp;
 using TipIntake.Infrastructure.KeyVault;
@@ -97,6 +98,7 @@ public static class TipIntakeServiceCollectionExtensions
         services.AddSingleton<FormIntakeService>();
         services.AddFloodControl();
         services.AddFollowUp();
+        services.AddAttachments();
         services.AddSingleton<TipProcessor>();
         services.AddStaffAuthentication(configuration, environment);
         services.AddTriage(configuration, environment);

@@ -80,9 +80,12 @@ var tableNames = [
 // Follow-up keys (docs/follow-up.md, "Storage"): each row holds a reporter's sealed private key, deleted when access
 // after closing ends (crypto-shredding); an immutable backup would keep it for BACKUP_RETENTION_DAYS more, so it is not
 // backed up.
+// Uploads (docs/attachments.md, "Storage"): one row per upload not yet attached, deleted once attached or quarantined;
+// worthless after a restore (the staging blobs it describes are not backed up either), so it is not backed up.
 var allTableNames = concat(tableNames, [
   'FloodControl'
   'FollowUpKeys'
+  'Uploads'
 ])
 // The deployment container plus the two the Functions host itself uses (host locks, function keys). They are created
 // here so that the identity's blob role can be scoped to exactly these containers.

@@ -99,5 +99,11 @@ public sealed class DataProtectionTests(CompiledTemplate template)
         Assert.Contains("'FollowUpKeys'", StorageModule.At("variables.allTableNames").Str(), StringComparison.Ordinal);
         Assert.Equal("FollowUpKeys", StorageNames.FollowUpKeysTable);
         Assert.DoesNotContain(StorageNames.FollowUpKeysTable, TableBackup.Tables);
+
+        // Uploads are created too, and not backed up: a row describes staged blobs that are not backed up either.
+        Assert.Contains("'Uploads'", StorageModule.At("variables.allTableNames").Str(), StringComparison.Ordinal);
+        Assert.Equal("Uploads", StorageNames.UploadsTable);
+        Assert.DoesNotContain(StorageNames.UploadsTable, TableBackup.Tables);
+        Assert.Equal(StorageNames.AttachmentsStagingContainer, StorageModule.At("variables.attachmentStagingContainerName").Str());
     }
 }

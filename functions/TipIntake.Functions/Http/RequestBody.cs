@@ -64,14 +64,23 @@ public static class RequestBody
     /// <paramref name="utf8Only"/>: another would be decoded by the framework, and UTF-7 throws there) and hands it to
     /// <paramref name="parse"/>. The pooled buffer is wiped when returned: a form body is a reporter's plaintext.
     /// </summary>
-    public static async Task<(BodyFault Fault, T? Value)> ReadAsync<T>(
+    public static Task<(BodyFault Fault, T? Value)> ReadAsync<T>(
         HttpRequest request, string mediaType, bool utf8Only, int maxBytes, Func<ArraySegment<byte>, (BodyFault, T?)> parse, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(parse);
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed)
-            || !parsed.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase)
-            || (utf8Only && parsed.Charset.HasValue && !parsed.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+        return ReadAsync(request, mediaType, utf8Only, maxBytes, body => Task.FromResult(parse(body)), cancellationToken);
+    }
+
+    /// <summary>
+    /// As the other overload, for a consumer that must await while it holds the body (staging a chunk): the buffer is
+    /// returned to the pool only once <paramref name="consume"/> has finished.
+    /// </summary>
+    public static async Task<(BodyFault Fault, T? Value)> ReadAsync<T>(
+        HttpRequest request, string mediaType, bool utf8Only, int maxBytes, Func<ArraySegment<byte>, Task<(BodyFault, T?)>> consume, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(consume);
+        if (!HasMediaType(request, mediaType, utf8Only))
         {
             return (BodyFault.WrongMediaType, default);
         }
@@ -98,7 +107,7 @@ public static class RequestBody
                 length += read;
             }
 
-            return length > maxBytes ? (BodyFault.TooLarge, default) : parse(new ArraySegment<byte>(buffer, 0, length));
+            return length > maxBytes ? (BodyFault.TooLarge, default) : await consume(new ArraySegment<byte>(buffer, 0, length)).ConfigureAwait(false);
         }
         catch (IOException ex)
         {
@@ -110,5 +119,14 @@ public static class RequestBody
         {
             ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
+    }
+
+    /// <summary>Whether the request says its body is <paramref name="mediaType"/> (and UTF-8 or no charset when <paramref name="utf8Only"/>).</summary>
+    public static bool HasMediaType(HttpRequest request, string mediaType, bool utf8Only)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed)
+            && parsed.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase)
+            && (!utf8Only || !parsed.Charset.HasValue || parsed.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -11,7 +11,7 @@ public sealed class StorageOptions
     public bool CreateIfMissing { get; set; } = true;
 }
 
-/// <summary>Creates the queues, tables and claim-check container before the host serves anything, when configured to.</summary>
+/// <summary>Creates the queues, tables and blob containers before the host serves anything, when configured to.</summary>
 public sealed class StorageInitializer(
     QueueServiceClient queues, TableServiceClient tables, BlobServiceClient blobs, IOptions<StorageOptions> options)
     : IHostedService
@@ -28,12 +28,12 @@ public sealed class StorageInitializer(
             await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var table in (string[])[StorageNames.TipsTable, StorageNames.QuarantineTable, StorageNames.NotesTable, StorageNames.EventsTable, StorageNames.IndexTable, StorageNames.RelationsTable, StorageNames.FloodControlTable, StorageNames.FollowUpKeysTable, StorageNames.MessagesTable])
+        foreach (var table in (string[])[StorageNames.TipsTable, StorageNames.QuarantineTable, StorageNames.NotesTable, StorageNames.EventsTable, StorageNames.IndexTable, StorageNames.RelationsTable, StorageNames.FloodControlTable, StorageNames.FollowUpKeysTable, StorageNames.MessagesTable, StorageNames.UploadsTable])
         {
             await tables.CreateTableIfNotExistsAsync(table, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var container in (string[])[StorageNames.ClaimCheckContainer, StorageNames.BackupContainer])
+        foreach (var container in (string[])[StorageNames.ClaimCheckContainer, StorageNames.BackupContainer, StorageNames.AttachmentsStagingContainer])
         {
             await blobs.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }

@@ -43,6 +43,12 @@ public static class StorageNames
     /// <summary>Follow-up enrolments: PartitionKey the lookup hash <c>H</c>, RowKey the tip id (docs/follow-up.md, "Storage").</summary>
     public const string FollowUpKeysTable = "FollowUpKeys";
 
+    /// <summary>Resumable uploads not yet attached: PartitionKey the upload id, RowKey <c>upload</c> (docs/attachments.md, "Storage").</summary>
+    public const string UploadsTable = "Uploads";
+
+    /// <summary>Blob container of uploads not yet attached: one block blob per upload id, a block per chunk.</summary>
+    public const string AttachmentsStagingContainer = "attachments-staging";
+
     /// <summary>The connection the Functions host and the queue triggers use; the same name holds either a connection string or identity-based settings.</summary>
     public const string Connection = "AzureWebJobsStorage";
 }

@@ -52,7 +52,7 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
         Assert.All(cases, c => Assert.All(c.Expect.Statuses, s => Assert.InRange(s, c.Expect.Body == "any" ? 200 : 400, 499)));
         Assert.All(cases, c => Assert.Contains(c.Expect.Statuses, s => s >= 400));
         Assert.All(cases.Where(c => c.Expect.Body == "problem"), c => Assert.StartsWith("urn:tipintake:problem:", c.Expect.TypePrefix));
-        foreach (var category in new[] { "tips", "submit", "static", "intake-key", "triage", "injection", "slow" })
+        foreach (var category in new[] { "tips", "submit", "static", "intake-key", "triage", "injection", "slow", "uploads" })
         {
             Assert.Contains(cases, c => c.Category == category);
         }
@@ -62,7 +62,7 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
     public async Task Every_case_gets_its_specific_client_error_in_time_and_memory_stays_bounded()
     {
         var cases = HostileCase.LoadCorpus();
-        var builder = new HostileRequestBuilder(fixture.Values, fixture.NewTicket);
+        var builder = new HostileRequestBuilder(fixture.Values, fixture.NewTicket, fixture.NewStamp);
         using var client = new HostileClient(fixture.Host.Host.BaseAddress, builder);
         var failures = new ConcurrentBag<string>();
         var slowest = new ConcurrentBag<(string Name, TimeSpan Elapsed)>();
@@ -189,6 +189,13 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
         /// <summary>A fresh no-script page ticket, for <c>{{ticket}}</c>.</summary>
         public string NewTicket() => Host.App.GetRequiredService<Core.FloodControl.FloodGate>().IssueFormTicket();
 
+        /// <summary>A freshly solved proof-of-work stamp, for <c>{{stamp}}</c> (the worker shares the challenge key).</summary>
+        public string NewStamp()
+        {
+            var challenge = Host.App.GetRequiredService<Core.FloodControl.FloodGate>().IssueChallenge();
+            return TestTips.Solve(challenge.Challenge, challenge.Difficulty);
+        }
+
         public async Task InitializeAsync()
         {
             // One challenge key for the worker and the app services beside it, so that a ticket made here is the worker's.
@@ -225,9 +232,49 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
             using var tip = await http.SendAsync(read);
             Assert.Equal(HttpStatusCode.OK, tip.StatusCode);
             Values["etag"] = tip.Headers.ETag!.Tag;
+
+            await CreateUploadsAsync();
         }
 
         public async Task DisposeAsync() => await Host.DisposeAsync();
+
+        /// <summary>
+        /// The uploads the upload cases name: one open (one small chunk, none sent), one completed, and a stamp spent
+        /// on creating a third.
+        /// </summary>
+        private async Task CreateUploadsAsync()
+        {
+            var uploads = new Attachments.UploadClient(Host.Http);
+            var open = Core.Intake.SubmissionId.New().ToString();
+            using (var created = await uploads.CreateAsync(open, 1, Core.Attachments.ChunkLayout.SmallChunkBytes))
+            {
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            }
+
+            var complete = Core.Intake.SubmissionId.New().ToString();
+            var file = Core.Attachments.AttachmentEncryptor.Encrypt("a file"u8, complete, Core.Attachments.ChunkLayout.SmallChunkBytes, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            using (var created = await uploads.CreateAsync(complete, 1, Core.Attachments.ChunkLayout.SmallChunkBytes))
+            using (var sent = await uploads.SendChunkAsync(complete, 0, file.Chunks[0]))
+            using (var completed = await uploads.CompleteAsync(complete, file.ChunkDigests))
+            {
+                Assert.Equal(HttpStatusCode.OK, completed.StatusCode);
+            }
+
+            var spent = NewStamp();
+            using var request = new HttpRequestMessage(HttpMethod.Put, new Uri($"api/uploads/{Core.Intake.SubmissionId.New()}", UriKind.Relative))
+            {
+                Content = JsonContent.Create(new { v = 1, chunks = 1, chunkBytes = Core.Attachments.ChunkLayout.SmallChunkBytes }),
+            };
+            request.Headers.TryAddWithoutValidation(TestTips.StampHeader, spent);
+            using (var response = await Host.Http.SendAsync(request))
+            {
+                Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            }
+
+            Values["upload:open"] = open;
+            Values["upload:complete"] = complete;
+            Values["stamp:spent"] = spent;
+        }
 
         private async Task<string> TokenAsync(params string[] roles)
         {

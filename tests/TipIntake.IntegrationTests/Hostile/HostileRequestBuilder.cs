@@ -12,7 +12,7 @@ namespace TipIntake.IntegrationTests.Hostile;
 /// random segments of given byte lengths, any segment replaceable by literal text, then optionally truncated.
 /// Strings may hold placeholders (<c>{{kid}}</c>, <c>{{token:editor}}</c>, …) resolved from <see cref="Values"/>.
 /// </summary>
-public sealed class HostileRequestBuilder(IReadOnlyDictionary<string, string> values, Func<string>? freshTicket = null)
+public sealed class HostileRequestBuilder(IReadOnlyDictionary<string, string> values, Func<string>? freshTicket = null, Func<string>? freshStamp = null)
 {
     public const string DefaultHeader =
         """{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"{{kid}}","cty":"application/vnd.tipintake.tip.v1+json"}""";
@@ -49,6 +49,11 @@ public sealed class HostileRequestBuilder(IReadOnlyDictionary<string, string> va
                 var colon = name.LastIndexOf(':');
                 var count = int.Parse(name[(colon + 1)..], CultureInfo.InvariantCulture);
                 result.Insert(result.Length, name["repeat:".Length..colon], count);
+            }
+            else if (name == "stamp" && freshStamp is not null)
+            {
+                // A stamp is good for one request: every use gets a freshly solved one, as a client makes it.
+                result.Append(freshStamp());
             }
             else if (name == "ticket" && freshTicket is not null)
             {

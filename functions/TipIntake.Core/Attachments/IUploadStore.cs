@@ -1,0 +1,32 @@
+namespace TipIntake.Core.Attachments;
+
+/// <summary>
+/// An upload's row (table <c>Uploads</c>): its shape, whether it is completed, and after completion <c>D</c> and the
+/// chunks' digests.
+/// </summary>
+public sealed record UploadRecord(int Chunks, int ChunkBytes, bool Complete = false, byte[]? Digest = null, IReadOnlyList<byte[]>? ChunkDigests = null);
+
+/// <summary>
+/// Where uploads live (docs/attachments.md, "Storage"): the row in <c>Uploads</c> and the block blob
+/// <c>attachments-staging/&lt;upload&gt;</c>, whose staged and committed blocks are the truth about what arrived.
+/// Every method throws <see cref="Intake.StorageUnavailableException"/> when storage cannot be reached.
+/// </summary>
+public interface IUploadStore
+{
+    Task<UploadRecord?> GetAsync(UploadId upload, CancellationToken cancellationToken);
+
+    /// <summary>Writes a new open upload's row; false when a row exists already (whatever it holds).</summary>
+    Task<bool> TryCreateAsync(UploadId upload, UploadRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Stages one chunk as a block (Put Block): the same id again replaces it with the same bytes.</summary>
+    Task StageAsync(UploadId upload, string blockId, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken);
+
+    /// <summary>The ids of every block of the upload's blob, staged or committed; empty when it has none.</summary>
+    Task<IReadOnlyList<string>> ListBlocksAsync(UploadId upload, CancellationToken cancellationToken);
+
+    /// <summary>Commits the blob as these blocks in this order (Put Block List); repeating it is harmless.</summary>
+    Task CommitAsync(UploadId upload, IReadOnlyList<string> blockIds, CancellationToken cancellationToken);
+
+    /// <summary>Marks the row completed with <c>D</c> and the chunks' digests.</summary>
+    Task MarkCompleteAsync(UploadId upload, UploadRecord completed, CancellationToken cancellationToken);
+}

@@ -1,0 +1,216 @@
+using Microsoft.Extensions.Options;
+using TipIntake.Core.Attachments;
+
+namespace TipIntake.Functions.Triggers;
+
+/// <summary>
+/// The resumable upload routes (docs/attachments.md, "The upload protocol, for other clients"): create, send a chunk,
+/// ask what arrived, complete. Each request's own shape is checked first, then its stamp (spent like a lookup's: checked
+/// at the floor, not counted toward it, since chunks are not reports), and only then is storage touched. A chunk is
+/// read into one pooled buffer of at most <c>chunkBytes</c> + 1 bytes. The upload id is never logged.
+/// </summary>
+public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate flood, IOptions<AttachmentOptions> options)
+{
+    private const string Json = "application/json";
+    private const string OctetStream = "application/octet-stream";
+
+    [Function("UploadCreate")]
+    [ResponsePolicy(ContentPolicy.Strict)]
+    public async Task<IResult> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/uploads/{upload}")] HttpRequest request, string upload, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (Refused(upload, out var id) is { } refused)
+        {
+            return refused;
+        }
+
+        var (fault, values) = await RequestBody.ReadAsync(request, Json, utf8Only: true, UploadMessages.MaxCreateBytes,
+            body => UploadMessages.ReadCreate(body) is { } read ? (BodyFault.None, read) : (BodyFault.Malformed, null), cancellationToken);
+        if (BodyProblem(fault) is { } bodyProblem)
+        {
+            return bodyProblem;
+        }
+
+        switch (uploads.Check(values!.Chunks, values.ChunkBytes))
+        {
+            case UploadShapeFault.Malformed:
+                return UploadProblems.Malformed();
+            case UploadShapeFault.TooLarge:
+                return UploadProblems.TooLarge(options.Value.MaxFileBytes);
+        }
+
+        return await StampedAsync(request, async () =>
+        {
+            var outcome = await uploads.CreateAsync(id, values.Chunks, values.ChunkBytes, cancellationToken);
+            var created = new UploadCreatedBody(id.ToString(), values.Chunks, values.ChunkBytes);
+            return outcome switch
+            {
+                CreateOutcome.Created => TypedResults.Json(created, UploadJsonContext.Default.UploadCreatedBody, Json, StatusCodes.Status201Created),
+                CreateOutcome.Repeated => TypedResults.Json(created, UploadJsonContext.Default.UploadCreatedBody, Json),
+                _ => UploadProblems.Conflict(),
+            };
+        }, cancellationToken);
+    }
+
+    [Function("UploadChunk")]
+    [ResponsePolicy(ContentPolicy.Strict)]
+    public async Task<IResult> Chunk(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/uploads/{upload}/chunks/{index}")] HttpRequest request,
+        string upload,
+        string index,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (Refused(upload, out var id) is { } refused)
+        {
+            return refused;
+        }
+
+        if (ChunkIndexOf(index) is not { } number)
+        {
+            return UploadProblems.IndexMalformed();
+        }
+
+        if (!RequestBody.HasMediaType(request, OctetStream, utf8Only: false))
+        {
+            return Problems.ForBody(BodyFault.WrongMediaType, OctetStream);
+        }
+
+        if (ContentDigest.TryRead(request, out var claimed) is var digestFault and not ContentDigestFault.None)
+        {
+            return UploadProblems.Digest(digestFault);
+        }
+
+        if (request.ContentLength > ChunkLayout.LargeChunkBytes)
+        {
+            request.HttpContext.Response.Headers.Connection = "close";
+            return UploadProblems.ChunkTooLarge();
+        }
+
+        return await StampedAsync(request, async () =>
+        {
+            var record = await uploads.FindAsync(id, cancellationToken);
+            if (UploadService.Admit(record, number) is { } refused)
+            {
+                return UploadProblems.Chunk(refused);
+            }
+
+            // An announced length is judged before the budget is spent on it; a chunked body is judged as it is read.
+            if (request.ContentLength is { } announced && announced != record!.ChunkBytes)
+            {
+                return announced > record.ChunkBytes ? UploadProblems.ChunkTooLarge() : UploadProblems.Chunk(ChunkOutcome.SizeMismatch);
+            }
+
+            if (!await budget.TryTakeAsync(record!.ChunkBytes, cancellationToken))
+            {
+                return UploadProblems.RateLimited(request.HttpContext.Response, UploadGate.RetryAfter);
+            }
+
+            var (fault, outcome) = await RequestBody.ReadAsync(request, OctetStream, utf8Only: false, record.ChunkBytes,
+                async body => (BodyFault.None, (ChunkOutcome?)await uploads.StageAsync(id, record, number, body, claimed, cancellationToken)), cancellationToken);
+            return fault switch
+            {
+                BodyFault.None when outcome == ChunkOutcome.Staged => TypedResults.NoContent(),
+                BodyFault.None => UploadProblems.Chunk(outcome!.Value),
+                BodyFault.TooLarge => UploadProblems.ChunkTooLarge(),
+                _ => Problems.ForBody(fault, OctetStream),
+            };
+        }, cancellationToken);
+    }
+
+    [Function("UploadProgress")]
+    [ResponsePolicy(ContentPolicy.Strict)]
+    public async Task<IResult> Progress(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/uploads/{upload}")] HttpRequest request, string upload, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (Refused(upload, out var id) is { } refused)
+        {
+            return refused;
+        }
+
+        try
+        {
+            return await uploads.ProgressAsync(id, cancellationToken) is { } progress
+                ? TypedResults.Json(UploadProgressBody.Of(progress), UploadJsonContext.Default.UploadProgressBody, Json)
+                : UploadProblems.Unknown();
+        }
+        catch (StorageUnavailableException)
+        {
+            return UploadProblems.Unavailable(request.HttpContext.Response);
+        }
+    }
+
+    [Function("UploadComplete")]
+    [ResponsePolicy(ContentPolicy.Strict)]
+    public async Task<IResult> Complete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/uploads/{upload}/complete")] HttpRequest request, string upload, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (Refused(upload, out var id) is { } refused)
+        {
+            return refused;
+        }
+
+        var (fault, digests) = await RequestBody.ReadAsync(request, Json, utf8Only: true, UploadMessages.MaxCompleteBytes,
+            body => UploadMessages.ReadComplete(body) is { } read ? (BodyFault.None, read) : (BodyFault.Malformed, null), cancellationToken);
+        if (BodyProblem(fault) is { } bodyProblem)
+        {
+            return bodyProblem;
+        }
+
+        return await StampedAsync(request, async () => await uploads.CompleteAsync(id, digests!, cancellationToken) switch
+        {
+            CompleteOutcome.Completed completed => TypedResults.Json(new UploadDigestBody(JoseBase64.Encode(completed.Digest)), UploadJsonContext.Default.UploadDigestBody, Json),
+            CompleteOutcome.UnknownUpload => UploadProblems.Unknown(),
+            CompleteOutcome.WrongCount => UploadProblems.Malformed(),
+            CompleteOutcome.Incomplete incomplete => UploadProblems.Incomplete(incomplete.Missing),
+            _ => UploadProblems.Conflict(),
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// 404 while uploads are off (<see cref="AttachmentOptions.UploadsEnabled"/>), else 400 for a malformed upload id:
+    /// null when the request may go on with <paramref name="id"/>.
+    /// </summary>
+    private ProblemHttpResult? Refused(string upload, out UploadId id)
+    {
+        id = default;
+        if (!options.Value.UploadsEnabled)
+        {
+            return Problems.NotFound();
+        }
+
+        return UploadId.TryParse(upload, out id) ? null : UploadProblems.IdInvalid();
+    }
+
+    /// <summary>A decimal index from 0 in its one spelling (no sign, no leading zeros), below 2^31; null otherwise.</summary>
+    public static int? ChunkIndexOf(string? text) =>
+        text is { Length: > 0 and <= 10 } && text.All(char.IsAsciiDigit) && (text.Length == 1 || text[0] != '0')
+        && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            ? index
+            : null;
+
+    private static ProblemHttpResult? BodyProblem(BodyFault fault) => fault switch
+    {
+        BodyFault.None => null,
+        BodyFault.Malformed => UploadProblems.Malformed(),
+        BodyFault.TooLarge => UploadProblems.RequestTooLarge(),
+        _ => Problems.ForBody(fault, Json),
+    };
+
+    /// <summary>Admits the request's stamp, then runs <paramref name="act"/>; storage failures become 503.</summary>
+    private async Task<IResult> StampedAsync(HttpRequest request, Func<Task<IResult>> act, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var decision = await flood.AdmitLookupAsync(SubmitTip.StampOf(request), cancellationToken);
+            return decision.IsAdmitted ? await act() : Problems.ForFlood(request.HttpContext.Response, decision);
+        }
+        catch (StorageUnavailableException)
+        {
+            return UploadProblems.Unavailable(request.HttpContext.Response);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using TipIntake.Core.Attachments;
+
+namespace TipIntake.Infrastructure.Attachments;
+
+/// <summary>Attachments (docs/attachments.md): so far the resumable upload routes' service, store and byte budget.</summary>
+public static class AttachmentsServiceCollectionExtensions
+{
+    public static IServiceCollection AddAttachments(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<AttachmentOptions, AttachmentOptionsValidator>(AttachmentOptions.SectionName);
+        services.TryAddSingleton<IUploadStore, AzureUploadStore>();
+        services.TryAddSingleton<UploadService>();
+        services.TryAddSingleton<UploadGate>();
+        return services;
+    }
+}

@@ -1,0 +1,141 @@
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using TipIntake.Core.Attachments;
+
+namespace TipIntake.Infrastructure.Attachments;
+
+/// <summary>
+/// Uploads in Azure Storage (docs/attachments.md, "Storage"): table <c>Uploads</c> (PartitionKey the upload id, RowKey
+/// <c>upload</c>) and the block blob <c>attachments-staging/&lt;upload id&gt;</c>, one block per chunk (Put Block), committed
+/// in index order (Put Block List). Staged blocks that nobody commits disappear after a week (an Azure rule). The row
+/// keeps the day it was made, never a finer time.
+/// </summary>
+public sealed class AzureUploadStore(TableServiceClient tables, BlobServiceClient blobs, TimeProvider time) : IUploadStore
+{
+    public const string RowKey = "upload";
+
+    private static readonly BlobHttpHeaders CiphertextHeaders = new() { ContentType = "application/octet-stream" };
+
+    private readonly TableClient _uploads = tables.GetTableClient(StorageNames.UploadsTable);
+    private readonly BlobContainerClient _staging = blobs.GetBlobContainerClient(StorageNames.AttachmentsStagingContainer);
+
+    public async Task<UploadRecord?> GetAsync(UploadId upload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var row = await _uploads.GetEntityIfExistsAsync<TableEntity>(upload.ToString(), RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return row.HasValue ? RecordOf(row.Value!) : null;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Reading an upload", ex);
+        }
+    }
+
+    public async Task<bool> TryCreateAsync(UploadId upload, UploadRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        try
+        {
+            await _uploads.AddEntityAsync(EntityOf(upload, record), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Creating an upload", ex);
+        }
+    }
+
+    public async Task StageAsync(UploadId upload, string blockId, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var content = BinaryData.FromBytes(chunk).ToStream();
+            await Blob(upload).StageBlockAsync(blockId, content, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Staging a chunk", ex);
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> ListBlocksAsync(UploadId upload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var list = (await Blob(upload).GetBlockListAsync(BlockListTypes.All, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            return [.. list.CommittedBlocks.Concat(list.UncommittedBlocks).Select(b => b.Name)];
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return [];
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Listing an upload's chunks", ex);
+        }
+    }
+
+    public async Task CommitAsync(UploadId upload, IReadOnlyList<string> blockIds, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Blob(upload).CommitBlockListAsync(blockIds, new CommitBlockListOptions { HttpHeaders = CiphertextHeaders }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Committing an upload", ex);
+        }
+    }
+
+    public async Task MarkCompleteAsync(UploadId upload, UploadRecord completed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completed);
+        try
+        {
+            var entity = EntityOf(upload, completed);
+            entity.Remove("Day");
+            await _uploads.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Completing an upload", ex);
+        }
+    }
+
+    private BlockBlobClient Blob(UploadId upload) => _staging.GetBlockBlobClient(upload.ToString());
+
+    private TableEntity EntityOf(UploadId upload, UploadRecord record)
+    {
+        var entity = new TableEntity(upload.ToString(), RowKey)
+        {
+            ["Chunks"] = record.Chunks,
+            ["ChunkBytes"] = record.ChunkBytes,
+            ["State"] = record.Complete ? "complete" : "open",
+            ["Day"] = time.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        };
+        if (record.Complete)
+        {
+            entity["Digest"] = record.Digest;
+            entity["ChunkDigests"] = record.ChunkDigests!.SelectMany(d => d).ToArray();
+        }
+
+        return entity;
+    }
+
+    private static UploadRecord RecordOf(TableEntity row)
+    {
+        var complete = row.GetString("State") == "complete";
+        var digests = complete ? row.GetBinary("ChunkDigests") : null;
+        return new UploadRecord(
+            row.GetInt32("Chunks") ?? 0,
+            row.GetInt32("ChunkBytes") ?? 0,
+            complete,
+            complete ? row.GetBinary("Digest") : null,
+            digests?.Chunk(UploadDigest.DigestBytes).ToList());
+    }
+}

@@ -1,0 +1,34 @@
+using System.Buffers.Text;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+
+namespace TipIntake.IntegrationTests.Attachments;
+
+/// <summary>The upload protocol as a client speaks it (docs/attachments.md): each create, chunk and completion with a fresh stamp.</summary>
+public sealed class UploadClient(HttpClient http)
+{
+    public async Task<HttpResponseMessage> CreateAsync(string upload, int chunks, int chunkBytes) =>
+        await SendAsync(HttpMethod.Put, $"api/uploads/{upload}", JsonContent.Create(new { v = 1, chunks, chunkBytes }));
+
+    public async Task<HttpResponseMessage> SendChunkAsync(string upload, int index, byte[] chunk, byte[]? digest = null)
+    {
+        var content = new ByteArrayContent(chunk);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        content.Headers.TryAddWithoutValidation("Content-Digest", $"sha-256=:{Convert.ToBase64String(digest ?? SHA256.HashData(chunk))}:");
+        return await SendAsync(HttpMethod.Put, $"api/uploads/{upload}/chunks/{index}", content);
+    }
+
+    public async Task<HttpResponseMessage> CompleteAsync(string upload, IEnumerable<byte[]> chunkDigests) =>
+        await SendAsync(HttpMethod.Post, $"api/uploads/{upload}/complete",
+            JsonContent.Create(new { v = 1, chunkDigests = chunkDigests.Select(d => Base64Url.EncodeToString(d)).ToArray() }));
+
+    public Task<HttpResponseMessage> ProgressAsync(string upload) => http.GetAsync(new Uri($"api/uploads/{upload}", UriKind.Relative));
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent content)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
+        request.Headers.TryAddWithoutValidation(TestTips.StampHeader, await TestTips.SolveChallengeAsync(http));
+        return await http.SendAsync(request);
+    }
+}
