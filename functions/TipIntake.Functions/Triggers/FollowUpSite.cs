@@ -45,18 +45,10 @@ public sealed class FollowUpSite(Pages pages, FormFollowUp followUp, FormAnswers
     public async Task<IResult> Open(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "follow-up")] HttpRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (!FormOrigin.IsOwnPage(request))
+        var (fields, lang, refused) = await ReadOwnFormAsync(request, CodeFields, MaxCodeFormBytes, cancellationToken);
+        if (refused is not null)
         {
-            // Refused before the body is read: another site's page must not learn whether a code opens anything.
-            return Page(request, StatusCodes.Status403Forbidden, LanguageOf(request, null), Status("noScriptFollowUp.crossSite"));
-        }
-
-        var (fault, fields) = await RequestBody.ReadFormAsync(request, CodeFields, MaxCodeFormBytes, cancellationToken);
-        var lang = LanguageOf(request, fields);
-        if (fault != BodyFault.None)
-        {
-            return Page(request, StatusOf(fault), lang, Status("noScriptFollowUp.unsupported"));
+            return refused;
         }
 
         return await followUp.OpenAsync(fields.GetValueOrDefault(CodeField), cancellationToken) switch
@@ -86,17 +78,15 @@ public sealed class FollowUpSite(Pages pages, FormFollowUp followUp, FormAnswers
     public async Task<IResult> Answer(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "follow-up/answer")] HttpRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (!FormOrigin.IsOwnPage(request))
+        var (fields, lang, refused) = await ReadOwnFormAsync(request, AnswerFields, MaxAnswerFormBytes, cancellationToken);
+        if (refused is not null)
         {
-            return Page(request, StatusCodes.Status403Forbidden, LanguageOf(request, null), Status("noScriptFollowUp.crossSite"));
+            return refused;
         }
 
-        var (fault, fields) = await RequestBody.ReadFormAsync(request, AnswerFields, MaxAnswerFormBytes, cancellationToken);
-        var lang = LanguageOf(request, fields);
-        if (fault != BodyFault.None || !SubmissionId.TryParse(fields.GetValueOrDefault(SubmitTipForm.SubmissionField), out var submission))
+        if (!SubmissionId.TryParse(fields.GetValueOrDefault(SubmitTipForm.SubmissionField), out var submission))
         {
-            return Page(request, fault == BodyFault.None ? StatusCodes.Status400BadRequest : StatusOf(fault), lang, Status("noScriptFollowUp.unsupported"));
+            return Page(request, StatusCodes.Status400BadRequest, lang, Status("noScriptFollowUp.unsupported"));
         }
 
         var session = fields.GetValueOrDefault(SessionField);
@@ -119,6 +109,26 @@ public sealed class FollowUpSite(Pages pages, FormFollowUp followUp, FormAnswers
     }
 
     private static FollowUpView Status(string key) => new() { StatusKey = key };
+
+    /// <summary>
+    /// A post of this site's own page: its fields and language, or the page that refuses it — 403 from another site's
+    /// page, before the body is read (it must not learn whether a code opens anything), or the status of a body that is
+    /// not the form.
+    /// </summary>
+    private async Task<(IReadOnlyDictionary<string, string> Fields, string Lang, IResult? Refused)> ReadOwnFormAsync(
+        HttpRequest request, string[] names, int maxBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!FormOrigin.IsOwnPage(request))
+        {
+            var language = LanguageOf(request, null);
+            return (new Dictionary<string, string>(), language, Page(request, StatusCodes.Status403Forbidden, language, Status("noScriptFollowUp.crossSite")));
+        }
+
+        var (fault, fields) = await RequestBody.ReadFormAsync(request, names, maxBytes, cancellationToken);
+        var lang = LanguageOf(request, fields);
+        return (fields, lang, fault == BodyFault.None ? null : Page(request, StatusOf(fault), lang, Status("noScriptFollowUp.unsupported")));
+    }
 
     private static string LanguageOf(HttpRequest request, IReadOnlyDictionary<string, string>? fields) =>
         LanguageChoice.Choose(fields?.GetValueOrDefault(SubmitTipForm.LanguageField) ?? request.Query[SubmitTipForm.LanguageField], request.Headers.AcceptLanguage);

@@ -25,9 +25,8 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
             return refused;
         }
 
-        var (fault, values) = await RequestBody.ReadAsync(request, Json, utf8Only: true, UploadMessages.MaxCreateBytes,
-            body => UploadMessages.ReadCreate(body) is { } read ? (BodyFault.None, read) : (BodyFault.Malformed, null), cancellationToken);
-        if (BodyProblem(fault) is { } bodyProblem)
+        var (values, bodyProblem) = await ReadJsonAsync(request, UploadMessages.MaxCreateBytes, body => UploadMessages.ReadCreate(body), cancellationToken);
+        if (bodyProblem is not null)
         {
             return bodyProblem;
         }
@@ -153,9 +152,8 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
             return refused;
         }
 
-        var (fault, digests) = await RequestBody.ReadAsync(request, Json, utf8Only: true, UploadMessages.MaxCompleteBytes,
-            body => UploadMessages.ReadComplete(body) is { } read ? (BodyFault.None, read) : (BodyFault.Malformed, null), cancellationToken);
-        if (BodyProblem(fault) is { } bodyProblem)
+        var (digests, bodyProblem) = await ReadJsonAsync(request, UploadMessages.MaxCompleteBytes, body => UploadMessages.ReadComplete(body), cancellationToken);
+        if (bodyProblem is not null)
         {
             return bodyProblem;
         }
@@ -191,6 +189,16 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
         && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
             ? index
             : null;
+
+    /// <summary>The JSON body as <paramref name="read"/> reads it (at most <paramref name="maxBytes"/>), or the problem that refuses it.</summary>
+    private static async Task<(T? Value, ProblemHttpResult? Problem)> ReadJsonAsync<T>(
+        HttpRequest request, int maxBytes, Func<ArraySegment<byte>, T?> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (fault, value) = await RequestBody.ReadAsync(request, Json, utf8Only: true, maxBytes,
+            body => read(body) is { } parsed ? (BodyFault.None, parsed) : (BodyFault.Malformed, null), cancellationToken);
+        return (value, BodyProblem(fault));
+    }
 
     private static ProblemHttpResult? BodyProblem(BodyFault fault) => fault switch
     {
