@@ -10,7 +10,6 @@ namespace TipIntake.Core.Attachments;
 /// </summary>
 public static class AttachmentManifestReader
 {
-    public const int UploadIdLength = 22;
     public const int MaxKeyIdLength = 256;
 
     /// <summary>The types a reporter may send, each with the extension a download is named with.</summary>
@@ -104,13 +103,12 @@ public static class AttachmentManifestReader
             return (null, membersWrong);
         }
 
-        var upload = String(entry, "upload");
-        if (upload is not { Length: UploadIdLength } || JoseBase64.DecodeCanonical(upload, 16) is null)
+        if (String(entry, "upload") is not { } upload || !UploadId.TryParse(upload, out _))
         {
             return (null, AttachmentManifestFault.UploadInvalid);
         }
 
-        if (Canonical(entry.GetProperty("digest"), UploadDigest.DigestBytes) is not { } digest)
+        if (JoseBase64.DecodeCanonical(entry.GetProperty("digest"), UploadDigest.DigestBytes) is not { } digest)
         {
             return (null, AttachmentManifestFault.DigestInvalid);
         }
@@ -132,7 +130,7 @@ public static class AttachmentManifestReader
             return (null, AttachmentManifestFault.KeyInvalid);
         }
 
-        if (Canonical(entry.GetProperty("sha256"), 32) is not { } sha256)
+        if (JoseBase64.DecodeCanonical(entry.GetProperty("sha256"), 32) is not { } sha256)
         {
             return (null, AttachmentManifestFault.Sha256Invalid);
         }
@@ -201,21 +199,12 @@ public static class AttachmentManifestReader
             && name[..dash].All(char.IsAsciiLetterLower) && name[(dash + 1)..dot].All(char.IsAsciiDigit) && dot - dash - 1 <= 2;
     }
 
-    private static AttachmentManifestFault? Members(JsonElement element, string[] names)
+    private static AttachmentManifestFault? Members(JsonElement element, string[] names) => JsonMembers.Check(element, names) switch
     {
-        var seen = 0;
-        foreach (var property in element.EnumerateObject())
-        {
-            if (!names.Contains(property.Name, StringComparer.Ordinal))
-            {
-                return AttachmentManifestFault.UnknownMember;
-            }
-
-            seen++;
-        }
-
-        return seen == names.Length ? null : AttachmentManifestFault.MissingMember;
-    }
+        null => null,
+        MemberMismatch.Unknown => AttachmentManifestFault.UnknownMember,
+        _ => AttachmentManifestFault.MissingMember,
+    };
 
     private static string? String(JsonElement element, string name) =>
         element.GetProperty(name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
@@ -224,7 +213,4 @@ public static class AttachmentManifestReader
     private static long? Integer(JsonElement element, string name) =>
         element.GetProperty(name) is { ValueKind: JsonValueKind.Number } value && value.TryGetInt64(out var number)
             && value.GetRawText().All(c => char.IsAsciiDigit(c) || c == '-') ? number : null;
-
-    private static byte[]? Canonical(JsonElement value, int bytes) =>
-        value.ValueKind == JsonValueKind.String ? JoseBase64.DecodeCanonical(value.GetString(), bytes) : null;
 }

@@ -35,7 +35,7 @@ public static class FollowUpReader
             return FollowUpRead.Rejected(FollowUpRejection.UnsupportedVersion);
         }
 
-        if (Canonical(followUp.GetProperty("lookup"), FollowUpKeys.KeyBytes) is not { } lookup)
+        if (JoseBase64.DecodeCanonical(followUp.GetProperty("lookup"), FollowUpKeys.KeyBytes) is not { } lookup)
         {
             return FollowUpRead.Rejected(FollowUpRejection.LookupInvalid);
         }
@@ -53,8 +53,8 @@ public static class FollowUpReader
 
         if (key.GetProperty("kty") is not { ValueKind: JsonValueKind.String } kty || kty.GetString() != "EC"
             || key.GetProperty("crv") is not { ValueKind: JsonValueKind.String } crv || crv.GetString() != "P-256"
-            || Canonical(key.GetProperty("x"), 32) is not { } x
-            || Canonical(key.GetProperty("y"), 32) is not { } y)
+            || JoseBase64.DecodeCanonical(key.GetProperty("x"), 32) is not { } x
+            || JoseBase64.DecodeCanonical(key.GetProperty("y"), 32) is not { } y)
         {
             return FollowUpRead.Rejected(FollowUpRejection.KeyInvalid);
         }
@@ -65,7 +65,7 @@ public static class FollowUpReader
             return FollowUpRead.Rejected(FollowUpRejection.KeyNotOnCurve);
         }
 
-        if (Canonical(followUp.GetProperty("sealedKey"), FollowUpSecrets.SealedKeyBytes) is null)
+        if (JoseBase64.DecodeCanonical(followUp.GetProperty("sealedKey"), FollowUpSecrets.SealedKeyBytes) is null)
         {
             return FollowUpRead.Rejected(FollowUpRejection.SealedKeyInvalid);
         }
@@ -75,23 +75,10 @@ public static class FollowUpReader
     }
 
     /// <summary>Exactly the <paramref name="names"/>, each once (the tip's parser already refuses a duplicate anywhere).</summary>
-    private static FollowUpRejection? Members(JsonElement element, params ReadOnlySpan<string> names)
+    private static FollowUpRejection? Members(JsonElement element, params ReadOnlySpan<string> names) => JsonMembers.Check(element, names) switch
     {
-        var seen = 0;
-        foreach (var property in element.EnumerateObject())
-        {
-            if (names.IndexOf(property.Name) < 0)
-            {
-                return FollowUpRejection.UnknownMember;
-            }
-
-            seen++;
-        }
-
-        return seen == names.Length ? null : FollowUpRejection.MissingMember;
-    }
-
-    /// <summary>The bytes of a string that canonically encodes exactly <paramref name="bytes"/> bytes, or null.</summary>
-    private static byte[]? Canonical(JsonElement value, int bytes) =>
-        value.ValueKind == JsonValueKind.String ? JoseBase64.DecodeCanonical(value.GetString(), bytes) : null;
+        null => null,
+        MemberMismatch.Unknown => FollowUpRejection.UnknownMember,
+        _ => FollowUpRejection.MissingMember,
+    };
 }

@@ -35,6 +35,10 @@ public static class JoseBase64
             ? bytes
             : null;
 
+    /// <summary>As <see cref="DecodeCanonical(string?, int)"/> for a JSON value: null for anything but such a string.</summary>
+    public static byte[]? DecodeCanonical(JsonElement value, int byteLength) =>
+        value.ValueKind == JsonValueKind.String ? DecodeCanonical(value.GetString(), byteLength) : null;
+
     /// <summary>The number of bytes an unpadded base64url text of this length decodes to.</summary>
     public static int DecodedLength(int encodedLength) => (encodedLength * 3) / 4;
 
