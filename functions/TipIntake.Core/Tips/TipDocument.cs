@@ -28,6 +28,12 @@ public sealed record TipDocument
     /// </summary>
     public JsonElement? FollowUp { get; init; }
 
+    /// <summary>
+    /// Optional files the tip names (docs/attachments.md, "Name the files in the tip"), read as they came so that
+    /// <see cref="Attachments.AttachmentManifestReader"/> names a bad entry and its fault, never a reason to refuse the tip.
+    /// </summary>
+    public JsonElement? Attachments { get; init; }
+
     /// <summary>Filler so that the ciphertext's length reveals little; read and thrown away.</summary>
     public string? Padding { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.RegularExpressions;
+using TipIntake.Core.Attachments;
 
 namespace TipIntake.Core.Tips;
 
@@ -9,7 +10,7 @@ public static partial class TipReader
     /// <summary>Dates up to a day ahead of the server's are allowed, since a reporter's day may already have begun.</summary>
     private static readonly TimeSpan FutureTolerance = TimeSpan.FromDays(1);
 
-    public static TipReadResult Read(ReadOnlySpan<byte> plaintext, DateTimeOffset now)
+    public static TipReadResult Read(ReadOnlySpan<byte> plaintext, DateTimeOffset now, AttachmentLimits? attachmentLimits = null)
     {
         if (plaintext.Length > TipLimits.PlaintextMaxBytes)
         {
@@ -44,7 +45,11 @@ public static partial class TipReader
         var errors = new List<TipError>();
         var tip = Validate(document, DateOnly.FromDateTime(now.UtcDateTime.Add(FutureTolerance)), errors);
         return errors.Count == 0
-            ? new TipReadResult(tip, []) { FollowUp = FollowUp.FollowUpReader.Read(document.FollowUp) }
+            ? new TipReadResult(tip, [])
+            {
+                FollowUp = FollowUp.FollowUpReader.Read(document.FollowUp),
+                Attachments = AttachmentManifestReader.Read(document.Attachments, attachmentLimits ?? new()),
+            }
             : new TipReadResult(null, errors);
     }
 
@@ -254,7 +259,7 @@ public static partial class TipReader
     [GeneratedRegex(@"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*\z", RegexOptions.CultureInvariant)]
     private static partial Regex LanguageTag();
 
-    [GeneratedRegex(@"^\$(\.(category|narrative|location|country|region|place|observed|from|to|peopleCount|urgency|language|contact|padding|followUp))*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\$(\.(category|narrative|location|country|region|place|observed|from|to|peopleCount|urgency|language|contact|padding|followUp|attachments))*$", RegexOptions.CultureInvariant)]
     private static partial Regex KnownPath();
 }
 
@@ -263,6 +268,9 @@ public sealed record TipReadResult(Tip? Tip, IReadOnlyList<TipError> Errors)
 {
     /// <summary>The tip's follow-up member, valid or rejected (a rejection never makes the tip invalid).</summary>
     public FollowUp.FollowUpRead FollowUp { get; init; }
+
+    /// <summary>The files the tip names, and those it could not take with their faults (never a reason to refuse the tip).</summary>
+    public AttachmentManifestRead Attachments { get; init; } = AttachmentManifestRead.Absent;
 
     public bool IsValid => Tip is not null;
 }

@@ -9,6 +9,7 @@ public static class AttachmentsServiceCollectionExtensions
     {
         services.AddValidatedOptions<AttachmentOptions, AttachmentOptionsValidator>(AttachmentOptions.SectionName);
         services.TryAddSingleton<IUploadStore, AzureUploadStore>();
+        services.TryAddSingleton<ITipAttachmentStore, AzureTipAttachmentStore>();
         services.TryAddSingleton<UploadService>();
         services.TryAddSingleton<UploadGate>();
         return services;

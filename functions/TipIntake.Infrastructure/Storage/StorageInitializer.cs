@@ -28,12 +28,12 @@ public sealed class StorageInitializer(
             await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var table in (string[])[StorageNames.TipsTable, StorageNames.QuarantineTable, StorageNames.NotesTable, StorageNames.EventsTable, StorageNames.IndexTable, StorageNames.RelationsTable, StorageNames.FloodControlTable, StorageNames.FollowUpKeysTable, StorageNames.MessagesTable, StorageNames.UploadsTable])
+        foreach (var table in (string[])[StorageNames.TipsTable, StorageNames.QuarantineTable, StorageNames.NotesTable, StorageNames.EventsTable, StorageNames.IndexTable, StorageNames.RelationsTable, StorageNames.FloodControlTable, StorageNames.FollowUpKeysTable, StorageNames.MessagesTable, StorageNames.UploadsTable, StorageNames.AttachmentsTable])
         {
             await tables.CreateTableIfNotExistsAsync(table, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var container in (string[])[StorageNames.ClaimCheckContainer, StorageNames.BackupContainer, StorageNames.AttachmentsStagingContainer])
+        foreach (var container in (string[])[StorageNames.ClaimCheckContainer, StorageNames.BackupContainer, StorageNames.AttachmentsStagingContainer, StorageNames.AttachmentsContainer])
         {
             await blobs.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }

@@ -49,6 +49,12 @@ public static class StorageNames
     /// <summary>Blob container of uploads not yet attached: one block blob per upload id, a block per chunk.</summary>
     public const string AttachmentsStagingContainer = "attachments-staging";
 
+    /// <summary>A tip's files: PartitionKey the tip id, RowKey the number as two digits (docs/attachments.md, "Storage").</summary>
+    public const string AttachmentsTable = "Attachments";
+
+    /// <summary>Blob container of attached files (<c>&lt;tip id&gt;/&lt;n&gt;</c>) and quarantined uploads (<c>quarantine/&lt;upload id&gt;</c>).</summary>
+    public const string AttachmentsContainer = "attachments";
+
     /// <summary>The connection the Functions host and the queue triggers use; the same name holds either a connection string or identity-based settings.</summary>
     public const string Connection = "AzureWebJobsStorage";
 }

@@ -1,0 +1,123 @@
+using Azure.Storage.Blobs.Models;
+using TipIntake.Core;
+using TipIntake.Core.Attachments;
+
+namespace TipIntake.Infrastructure.Attachments;
+
+/// <summary>
+/// A tip's files in Azure Storage (docs/attachments.md, "Storage"): table <c>Attachments</c> (PartitionKey the tip id,
+/// RowKey the number as two digits) and the attached ciphertext at <c>attachments/&lt;tip id&gt;/&lt;n&gt;</c>.
+/// </summary>
+public sealed class AzureTipAttachmentStore(TableServiceClient tables, BlobServiceClient blobs) : ITipAttachmentStore
+{
+    private readonly TableClient _rows = tables.GetTableClient(StorageNames.AttachmentsTable);
+    private readonly BlobContainerClient _files = blobs.GetBlobContainerClient(StorageNames.AttachmentsContainer);
+
+    /// <summary>The blob of an attached file.</summary>
+    public static string BlobNameOf(string tipId, int number) => $"{tipId}/{number}";
+
+    public static string RowKeyOf(int number) => number.ToString("00", CultureInfo.InvariantCulture);
+
+    public async Task PutAsync(TipAttachment attachment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attachment);
+        try
+        {
+            await _rows.UpsertEntityAsync(EntityOf(attachment), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Writing an attachment's row", ex);
+        }
+    }
+
+    public async Task<TipAttachment?> GetAsync(string tipId, int number, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var row = await _rows.GetEntityIfExistsAsync<TableEntity>(tipId, RowKeyOf(number), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return row.HasValue ? AttachmentOf(row.Value!) : null;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Reading an attachment's row", ex);
+        }
+    }
+
+    public async Task<IReadOnlyList<TipAttachment>> ListAsync(string tipId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var found = new List<TipAttachment>();
+            await foreach (var row in _rows.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {tipId}"), cancellationToken: cancellationToken)
+                .ConfigureAwait(false))
+            {
+                found.Add(AttachmentOf(row));
+            }
+
+            return [.. found.OrderBy(a => a.Number)];
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Listing a tip's attachments", ex);
+        }
+    }
+
+    public async Task<Stream?> OpenCiphertextAsync(string tipId, int number, int chunkBytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _files.GetBlobClient(BlobNameOf(tipId, number))
+                .OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = chunkBytes }, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Opening an attached file", ex);
+        }
+    }
+
+    private static TableEntity EntityOf(TipAttachment attachment)
+    {
+        var entry = attachment.Entry;
+        return new TableEntity(attachment.TipId, RowKeyOf(attachment.Number))
+        {
+            ["State"] = Codes.Of(attachment.State),
+            ["Upload"] = entry.Upload,
+            ["Digest"] = entry.Digest,
+            ["Chunks"] = entry.Chunks,
+            ["ChunkBytes"] = entry.ChunkBytes,
+            ["KeyId"] = entry.KeyId,
+            ["WrappedKey"] = entry.WrappedKey,
+            ["Size"] = entry.Size,
+            ["Sha256"] = entry.Sha256,
+            ["Type"] = entry.Type,
+            ["Name"] = entry.Name,
+            ["Handling"] = entry.Handling,
+            ["Removed"] = string.Join(' ', entry.Removed),
+        };
+    }
+
+    private static TipAttachment AttachmentOf(TableEntity row)
+    {
+        var entry = new AttachmentEntry(
+            row.GetString("Upload") ?? "",
+            row.GetBinary("Digest") ?? [],
+            row.GetInt32("Chunks") ?? 0,
+            row.GetInt32("ChunkBytes") ?? 0,
+            row.GetString("KeyId") ?? "",
+            row.GetString("WrappedKey") ?? "",
+            row.GetInt64("Size") ?? 0,
+            row.GetBinary("Sha256") ?? [],
+            row.GetString("Type") ?? "",
+            row.GetString("Name") ?? "",
+            row.GetString("Handling") ?? "",
+            (row.GetString("Removed") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var state = Enum.GetValues<AttachmentState>().FirstOrDefault(s => Codes.Of(s) == row.GetString("State"));
+        return new TipAttachment(row.PartitionKey, int.Parse(row.RowKey, CultureInfo.InvariantCulture), state, entry);
+    }
+}
