@@ -60,8 +60,12 @@ public static class AttachmentDecryptor
                     return AttachmentIntegrityFault.Chunk;
                 }
 
-                var content = (int)Math.Clamp(file.Size - written, 0, plaintextBytes);
-                if (last && !IsPadding(plaintext.AsSpan(content, plaintextBytes - content)))
+                // The padding is F ‖ 0x80 ‖ 0x00… over the whole file: the marker falls in the chunk where the content
+                // ends, and on the ladder's larger counts whole chunks of zeros may follow it.
+                var start = (long)index * plaintextBytes;
+                var content = (int)Math.Clamp(file.Size - start, 0, plaintextBytes);
+                var holdsMarker = file.Size >= start && file.Size < start + plaintextBytes;
+                if (!IsPadding(plaintext.AsSpan(content, plaintextBytes - content), holdsMarker))
                 {
                     return AttachmentIntegrityFault.Padding;
                 }
@@ -74,6 +78,12 @@ public static class AttachmentDecryptor
             if (await ciphertext.ReadAsync(chunk.AsMemory(0, 1), cancellationToken).ConfigureAwait(false) != 0)
             {
                 return AttachmentIntegrityFault.Length;
+            }
+
+            if (file.Size < 0 || file.Size >= ChunkLayout.PaddedBytes(file.Chunks, file.ChunkBytes))
+            {
+                // No chunk had room for the padding marker: no encryptor makes such a layout.
+                return AttachmentIntegrityFault.Padding;
             }
 
             if (!CryptographicOperations.FixedTimeEquals(UploadDigest.Compute(file.Chunks, file.ChunkBytes, digests), file.Digest.Span))
@@ -91,9 +101,11 @@ public static class AttachmentDecryptor
         }
     }
 
-    /// <summary><c>0x80</c> then zeros: what ends every padded file (the marker always fits, by the ladder's rule).</summary>
-    private static bool IsPadding(ReadOnlySpan<byte> tail) =>
-        tail.Length > 0 && tail[0] == ChunkLayout.PaddingMarker && !tail[1..].ContainsAnyExcept((byte)0);
+    /// <summary>What follows a chunk's content: <c>0x80</c> then zeros where the content ends, zeros after that.</summary>
+    private static bool IsPadding(ReadOnlySpan<byte> tail, bool holdsMarker) =>
+        holdsMarker
+            ? tail.Length > 0 && tail[0] == ChunkLayout.PaddingMarker && !tail[1..].ContainsAnyExcept((byte)0)
+            : !tail.ContainsAnyExcept((byte)0);
 
     private static async Task<int> ReadChunkAsync(Stream source, Memory<byte> buffer, CancellationToken cancellationToken)
     {

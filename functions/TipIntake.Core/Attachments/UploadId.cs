@@ -13,6 +13,9 @@ public readonly record struct UploadId
 
     private UploadId(string value) => _value = value;
 
+    /// <summary>A fresh id, for an upload the server makes itself (the no-script path).</summary>
+    public static UploadId New() => new(SubmissionId.New().ToString());
+
     public static bool TryParse(string? text, out UploadId id)
     {
         id = SubmissionId.TryParse(text, out _) ? new UploadId(text!) : default;

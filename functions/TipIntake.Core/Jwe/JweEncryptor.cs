@@ -18,11 +18,6 @@ public static class JweEncryptor
             throw new ArgumentException("Only a tip or an answer is encrypted to the intake key here.", nameof(contentType));
         }
 
-        if (!JoseBase64.TryDecode(key.Modulus, out var modulus) || !JoseBase64.TryDecode(key.Exponent, out var exponent))
-        {
-            throw new ArgumentException("The intake key's modulus or exponent is not base64url.", nameof(key));
-        }
-
         var header = $$"""{"alg":"{{JweAlgorithms.KeyWrap}}","enc":"{{JweAlgorithms.ContentEncryption}}","kid":{{System.Text.Json.JsonSerializer.Serialize(key.KeyId, Keys.KeyIdJsonContext.Default.String)}},"cty":"{{contentType}}"}""";
         var encodedHeader = JoseBase64.Encode(Encoding.UTF8.GetBytes(header));
         Span<byte> contentKey = stackalloc byte[JweDecryptor.ContentKeyLength];
@@ -38,14 +33,28 @@ public static class JweEncryptor
                 aes.Encrypt(iv, plaintext, ciphertext, tag, Encoding.ASCII.GetBytes(encodedHeader));
             }
 
-            using var rsa = RSA.Create();
-            rsa.ImportParameters(new RSAParameters { Modulus = modulus, Exponent = exponent });
-            var wrappedKey = rsa.Encrypt(contentKey, RSAEncryptionPadding.OaepSHA256);
-            return string.Join('.', encodedHeader, JoseBase64.Encode(wrappedKey), JoseBase64.Encode(iv), JoseBase64.Encode(ciphertext), JoseBase64.Encode(tag));
+            return string.Join('.', encodedHeader, JoseBase64.Encode(WrapKey(contentKey, key)), JoseBase64.Encode(iv), JoseBase64.Encode(ciphertext), JoseBase64.Encode(tag));
         }
         finally
         {
             CryptographicOperations.ZeroMemory(contentKey);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="contentKey"/> wrapped with RSA-OAEP-256 to the intake key: only Key Vault can unwrap it. A tip's
+    /// content key, and an attachment's file key on the no-script path.
+    /// </summary>
+    public static byte[] WrapKey(ReadOnlySpan<byte> contentKey, IntakePublicKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!JoseBase64.TryDecode(key.Modulus, out var modulus) || !JoseBase64.TryDecode(key.Exponent, out var exponent))
+        {
+            throw new ArgumentException("The intake key's modulus or exponent is not base64url.", nameof(key));
+        }
+
+        using var rsa = RSA.Create();
+        rsa.ImportParameters(new RSAParameters { Modulus = modulus, Exponent = exponent });
+        return rsa.Encrypt(contentKey, RSAEncryptionPadding.OaepSHA256);
     }
 }
