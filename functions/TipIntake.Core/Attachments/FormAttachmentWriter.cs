@@ -121,3 +121,23 @@ public sealed class FormAttachmentWriter(IUploadStore uploads)
         return total;
     }
 }
+
+/// <summary>Why the no-script path refused a post's files (docs/attachments.md, "The no-script path", "Limits").</summary>
+public enum FormFilesRefusal
+{
+    TooMany,
+    TooLarge,
+    TypeNotAllowed,
+
+    /// <summary>The post broke off or a part was malformed: nothing of it is named.</summary>
+    Unreadable,
+}
+
+/// <summary>The files a no-script post carried, stored and ready to be named; or why they were refused.</summary>
+public sealed record FormFiles(IReadOnlyList<AttachmentEntry> Entries, FormFilesRefusal? Refusal = null)
+{
+    public static readonly FormFiles None = new([]);
+
+    /// <summary>Never the entries: they hold wrapped keys and upload ids.</summary>
+    public override string ToString() => $"{Entries.Count} file(s), refusal {Refusal?.ToString() ?? "none"}";
+}

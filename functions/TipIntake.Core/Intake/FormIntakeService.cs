@@ -1,3 +1,4 @@
+using TipIntake.Core.Attachments;
 using TipIntake.Core.FloodControl;
 using TipIntake.Core.FollowUp;
 using TipIntake.Core.Jwe;
@@ -36,6 +37,9 @@ public abstract record FormIntakeResult
 
     /// <summary>The report from this page was already received: its receipt is not shown again.</summary>
     public sealed record AlreadyReceived : FormIntakeResult;
+
+    /// <summary>A file could not be taken (too many, too large, a type not accepted): nothing was queued.</summary>
+    public sealed record FilesRefused(FormFilesRefusal Refusal) : FormIntakeResult;
 }
 
 /// <summary>
@@ -62,11 +66,24 @@ public sealed class FormIntakeService(
     /// anything is encrypted or queued. <paramref name="unwritten"/> are errors the document could not carry (a people
     /// count that is not a number): they are reported with the validator's, and first.
     /// </summary>
+    public Task<FormIntakeResult> SubmitAsync(
+        TipDocument tip,
+        IReadOnlyList<TipError> unwritten,
+        SubmissionId submission,
+        Func<CancellationToken, ValueTask<FloodDecision>>? admit,
+        CancellationToken cancellationToken) =>
+        SubmitAsync(tip, unwritten, submission, admit, files: null, cancellationToken);
+
+    /// <summary>
+    /// As the other overload, for a post that carries files: once the tip is valid and admitted, <paramref name="files"/>
+    /// reads, encrypts and stores them (the rest of the post) and the tip names what it stored.
+    /// </summary>
     public async Task<FormIntakeResult> SubmitAsync(
         TipDocument tip,
         IReadOnlyList<TipError> unwritten,
         SubmissionId submission,
         Func<CancellationToken, ValueTask<FloodDecision>>? admit,
+        Func<IntakePublicKey, CancellationToken, Task<FormFiles>>? files,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tip);
@@ -121,8 +138,25 @@ public sealed class FormIntakeService(
                 return new FormIntakeResult.Unavailable(intake.RetryAfter);
             }
 
+            // Files come after the text in the post (docs/attachments.md, "The no-script path"): read only once the tip
+            // is valid and admitted, so that a refused report costs no storage.
+            var attached = FormFiles.None;
+            try
+            {
+                attached = files is null ? attached : await files(key, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException)
+            {
+                return new FormIntakeResult.Unavailable(intake.RetryAfter);
+            }
+
+            if (attached.Refusal is { } refusal)
+            {
+                return new FormIntakeResult.FilesRefused(refusal);
+            }
+
             using var enrolment = enrolments.Enrol(submission);
-            if (Encrypt(tip, enrolment, submission, key) is not var (identity, jwe))
+            if (Encrypt(tip, attached.Entries, enrolment, submission, key) is not var (identity, jwe))
             {
                 return TooLarge;
             }
@@ -146,10 +180,15 @@ public sealed class FormIntakeService(
     private static FormIntakeResult.Invalid TooLarge => new(new Dictionary<string, string> { ["narrative"] = "too-large" });
 
     /// <summary>The identity and JWE of the tip with its <c>followUp</c> member, or no JWE if the member made it too large.</summary>
-    private (SubmissionIdentity Identity, string Jwe)? Encrypt(TipDocument tip, FormEnrolment enrolment, SubmissionId submission, IntakePublicKey key)
+    private (SubmissionIdentity Identity, string Jwe)? Encrypt(
+        TipDocument tip, IReadOnlyList<AttachmentEntry> attachments, FormEnrolment enrolment, SubmissionId submission, IntakePublicKey key)
     {
         using var member = JsonDocument.Parse(enrolment.Member);
-        var plaintext = TipPadding.ToPaddedJson(tip with { FollowUp = member.RootElement });
+        var plaintext = TipPadding.ToPaddedJson(tip with
+        {
+            FollowUp = member.RootElement,
+            Attachments = attachments.Count == 0 ? null : AttachmentManifestWriter.ToJson(attachments),
+        });
         try
         {
             return plaintext.Length > MaxPlaintextBytes

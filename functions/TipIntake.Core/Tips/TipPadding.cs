@@ -19,7 +19,7 @@ public static class TipPadding
 
     /// <summary>
     /// Writes <paramref name="tip"/> (its own padding ignored) padded to a bucket; absent members are left out, and
-    /// <c>followUp</c> is written as it is.
+    /// <c>followUp</c> and <c>attachments</c> are written as they are.
     /// </summary>
     public static byte[] ToPaddedJson(TipDocument tip)
     {
@@ -66,6 +66,12 @@ public static class TipPadding
             {
                 json.WritePropertyName("followUp");
                 followUp.WriteTo(json);
+            }
+
+            if (tip.Attachments is { } attachments)
+            {
+                json.WritePropertyName("attachments");
+                attachments.WriteTo(json);
             }
 
             WriteIfPresent(json, "padding", padding);

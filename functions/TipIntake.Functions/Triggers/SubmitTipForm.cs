@@ -1,3 +1,7 @@
+using Microsoft.Extensions.Options;
+using TipIntake.Core.Attachments;
+using TipIntake.Core.Keys;
+
 namespace TipIntake.Functions.Triggers;
 
 /// <summary>
@@ -10,7 +14,8 @@ namespace TipIntake.Functions.Triggers;
 /// page, going back and sending again) does not show the receipt again. Nothing of the body is logged.
 /// </summary>
 [ResponsePolicy(ContentPolicy.Strict)]
-public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pages pages)
+public sealed class SubmitTipForm(
+    FormIntakeService intake, FloodGate flood, Pages pages, FormAttachmentWriter files, IOptions<AttachmentOptions> attachments)
 {
     public const string Html = "text/html; charset=utf-8";
     public const string LanguageField = "lang";
@@ -39,7 +44,24 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
             return Form(StatusCodes.Status403Forbidden, language, NoErrors, NoErrors, "form.error.crossSite", SubmissionId.New());
         }
 
-        var (fault, fields) = await RequestBody.ReadFormAsync(request, Fields, MaxBodyBytes, cancellationToken);
+        // With files (docs/attachments.md, "The no-script path") the post is multipart, its text fields first.
+        var (fault, fields, multipart) = MultipartForm.IsMultipart(request)
+            ? await MultipartForm.ReadFieldsAsync(request, Fields, MaxBodyBytes, attachments.Value.FormHardCap, cancellationToken)
+            : await ReadUrlEncodedAsync(request, cancellationToken);
+        var result = await AnswerAsync(request, fault, fields, multipart, cancellationToken);
+        if (multipart is not null)
+        {
+            // Whatever the answer, the rest of the post is read first (a browser shows a reset, not the page, if the
+            // server stops reading), up to the hard cap.
+            await multipart.DrainAsync(cancellationToken);
+        }
+
+        return result;
+    }
+
+    private async Task<IResult> AnswerAsync(
+        HttpRequest request, BodyFault fault, IReadOnlyDictionary<string, string> fields, MultipartForm? multipart, CancellationToken cancellationToken)
+    {
         var lang = LanguageChoice.Choose(fields.GetValueOrDefault(LanguageField), request.Headers.AcceptLanguage);
 
         // The page's hidden submission id comes back with every resend of it, so that a resent (or double-posted)
@@ -66,7 +88,10 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
 
         var ticket = fields.GetValueOrDefault(TicketField);
         var (tip, unwritten) = TipForm.ToDocument(fields);
-        switch (await intake.SubmitAsync(tip, unwritten, submission, ct => flood.AdmitFormAsync(ticket, ct), cancellationToken))
+        Func<IntakePublicKey, CancellationToken, Task<FormFiles>>? storeFiles = multipart is not null && attachments.Value.UploadsEnabled
+            ? (key, ct) => multipart.StoreFilesAsync(files, key, attachments.Value, ct)
+            : null;
+        switch (await intake.SubmitAsync(tip, unwritten, submission, ct => flood.AdmitFormAsync(ticket, ct), storeFiles, cancellationToken))
         {
             case FormIntakeResult.Accepted accepted:
                 // The follow-up code in place of the intake receipt; it goes into this page only, never into a URL or a log.
@@ -81,6 +106,11 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
             case FormIntakeResult.Unavailable unavailable:
                 request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return Form(StatusCodes.Status503ServiceUnavailable, lang, fields, NoErrors, "form.error.unavailable", submission);
+            case FormIntakeResult.FilesRefused { Refusal: FormFilesRefusal.Unreadable }:
+                return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.unsupported", submission);
+            case FormIntakeResult.FilesRefused refused:
+                return Form(refused.Refusal == FormFilesRefusal.TypeNotAllowed ? StatusCodes.Status415UnsupportedMediaType : StatusCodes.Status413PayloadTooLarge,
+                    lang, fields, NoErrors, "form.error.files." + Core.Codes.Of(refused.Refusal), submission);
             case FormIntakeResult.Busy busy:
                 request.HttpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds(busy.RetryAfter);
                 return Form(StatusCodes.Status429TooManyRequests, lang, fields, NoErrors, "form.error.busy", submission);
@@ -90,6 +120,13 @@ public sealed class SubmitTipForm(FormIntakeService intake, FloodGate flood, Pag
     }
 
     private static readonly Dictionary<string, string> NoErrors = [];
+
+    private static async Task<(BodyFault Fault, IReadOnlyDictionary<string, string> Fields, MultipartForm? Files)> ReadUrlEncodedAsync(
+        HttpRequest request, CancellationToken cancellationToken)
+    {
+        var (fault, fields) = await RequestBody.ReadFormAsync(request, Fields, MaxBodyBytes, cancellationToken);
+        return (fault, fields, null);
+    }
 
     private ContentHttpResult Form(
         int status,

@@ -12,6 +12,7 @@ public static class AttachmentsServiceCollectionExtensions
         services.TryAddSingleton<ITipAttachmentStore, AzureTipAttachmentStore>();
         services.TryAddSingleton<UploadService>();
         services.TryAddSingleton<UploadGate>();
+        services.TryAddSingleton<FormAttachmentWriter>();
         return services;
     }
 }

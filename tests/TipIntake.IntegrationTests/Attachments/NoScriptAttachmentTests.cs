@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Azure.Data.Tables;
+using TipIntake.Infrastructure.Storage;
+
+namespace TipIntake.IntegrationTests.Attachments;
+
+/// <summary>
+/// Issue 16, item 5 (docs/attachments.md, "The no-script path"): files posted with the no-script form as
+/// <c>multipart/form-data</c> are streamed, encrypted and stored as completed uploads the tip names; every limit is
+/// answered with the form again (what was typed kept) and never stores a tip; past the hard cap the connection closes.
+/// The limits are lowered here so that the tests send little.
+/// </summary>
+public sealed class NoScriptAttachmentTests : IAsyncLifetime
+{
+    private const int FileLimit = 300_000;
+    private const int TotalLimit = 500_000;
+    private const int HardCap = 2_000_000;
+
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await TestHost.StartAsync(settings: new Dictionary<string, string>
+    {
+        ["Attachments:FormMaxFileBytes"] = FileLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Attachments:FormMaxBytes"] = TotalLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Attachments:FormMaxFiles"] = "3",
+        ["Attachments:FormHardCap"] = HardCap.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Files_posted_without_script_become_completed_uploads_and_the_report_is_received()
+    {
+        var marker = TestTips.NewMarker();
+
+        using var response = await PostAsync(marker, ("notice.txt", "text/plain", RandomNumberGenerator.GetBytes(FileLimit - 10)), ("voice.mp3", "audio/mpeg", new byte[1000]), ("", "application/octet-stream", []));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await _host.WaitForTipAsync(marker);
+        var uploads = await UploadRowsAsync();
+        Assert.Equal(2, uploads.Count);
+        Assert.All(uploads, row => Assert.Equal(262_160, row.GetInt32("ChunkBytes")));
+        Assert.Contains(uploads, row => row.GetInt32("Chunks") == 2);
+        Assert.Contains(uploads, row => row.GetInt32("Chunks") == 1);
+    }
+
+    [Theory]
+    [InlineData("too-large", 413)]
+    [InlineData("too-many", 413)]
+    [InlineData("type-not-allowed", 415)]
+    public async Task A_post_over_a_limit_comes_back_as_the_form_with_what_was_typed_and_stores_nothing(string limit, int status)
+    {
+        var marker = TestTips.NewMarker();
+        (string, string, byte[])[] files = limit switch
+        {
+            "too-large" => [("a.txt", "text/plain", new byte[FileLimit - 1000]), ("b.txt", "text/plain", new byte[FileLimit - 1000])],
+            "too-many" => [.. Enumerable.Range(1, 4).Select(i => ($"{i}.txt", "text/plain", new byte[10]))],
+            _ => [("tool.exe", "application/x-msdownload", new byte[100])],
+        };
+
+        using var response = await PostAsync(marker, files);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains(marker, page, StringComparison.Ordinal);
+        Assert.Contains("files", page, StringComparison.OrdinalIgnoreCase);
+        await _host.WaitUntilInboundIsEmptyAsync();
+        Assert.Equal(0, await _host.CountTipsWithAsync(marker));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_post_past_the_hard_cap_is_answered_413_and_stores_nothing(bool announcesLength)
+    {
+        var marker = TestTips.NewMarker();
+
+        // Announced (as browsers do): refused unread. Not announced (chunked): read up to the cap, no further.
+        using var response = await PostAsync(marker, announcesLength, ("big.txt", "text/plain", new byte[HardCap + 500_000]));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        await _host.WaitUntilInboundIsEmptyAsync();
+        Assert.Equal(0, await _host.CountTipsWithAsync(marker));
+    }
+
+    private Task<HttpResponseMessage> PostAsync(string marker, params (string Name, string Type, byte[] Bytes)[] files) =>
+        PostAsync(marker, announcesLength: true, files);
+
+    private async Task<HttpResponseMessage> PostAsync(string marker, bool announcesLength, params (string Name, string Type, byte[] Bytes)[] files)
+    {
+        // The text fields first, as a browser sends the page's parts in order (the file input is last).
+        using var form = new MultipartFormDataContent();
+        var fields = await Forms.TestForms.HiddenFieldsAsync(_host.Http);
+        fields["lang"] = "en";
+        fields["category"] = "detention";
+        fields["narrative"] = $"Posted without script, with files {marker}";
+        fields["urgency"] = "soon";
+        foreach (var (name, value) in fields)
+        {
+            form.Add(new StringContent(value), name);
+        }
+
+        foreach (var (name, type, bytes) in files)
+        {
+            var part = new ByteArrayContent(bytes);
+            part.Headers.ContentType = new MediaTypeHeaderValue(type);
+
+            // An empty file input is sent as a part with an empty file name (which Add refuses to write).
+            part.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"files\"", FileName = $"\"{name}\"" };
+            form.Add(part);
+        }
+
+        if (!announcesLength)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("submit", UriKind.Relative)) { Content = form };
+            request.Headers.TransferEncodingChunked = true;
+            return await _host.Http.SendAsync(request);
+        }
+
+        return await _host.Http.PostAsync(new Uri("submit", UriKind.Relative), form);
+    }
+
+    private async Task<List<TableEntity>> UploadRowsAsync()
+    {
+        var rows = new List<TableEntity>();
+        await foreach (var row in new TableServiceClient(_host.ConnectionString).GetTableClient(StorageNames.UploadsTable).QueryAsync<TableEntity>())
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+}
