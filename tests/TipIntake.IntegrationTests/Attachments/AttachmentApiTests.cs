@@ -2,12 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Azure.Storage.Blobs;
-using Microsoft.Extensions.DependencyInjection;
 using TipIntake.Core.Attachments;
-using TipIntake.Core.Intake;
-using TipIntake.Core.Jwe;
-using TipIntake.Infrastructure.Attachments;
 using TipIntake.Infrastructure.Storage;
 using TipIntake.IntegrationTests.Triage;
 using TipIntake.Testing;
@@ -18,13 +13,10 @@ namespace TipIntake.IntegrationTests.Attachments;
 /// Issue 16, the staff download through the real worker on Azurite (docs/attachments.md, "Download (triage)"). The
 /// worker's storage goes through a <see cref="StorageFaultProxy"/> that keeps the order of what it is asked — so the
 /// audit write is seen on the wire before any read of the file's row or blob — and can fail the audit write. Files are
-/// seeded as the processor's binding leaves them: the row through <see cref="AzureTipAttachmentStore"/>, the ciphertext
-/// of an independent client (<see cref="AttachmentEncryptor"/>) at <c>attachments/&lt;tip id&gt;/&lt;n&gt;</c>.
+/// seeded as the processor's binding leaves them (<see cref="AttachmentSeeds"/>).
 /// </summary>
 public sealed class AttachmentApiTests : IAsyncLifetime
 {
-    private const int ChunkBytes = ChunkLayout.SmallChunkBytes;
-
     private readonly List<string> _wire = [];
     private StorageFault _auditFails = null!;
     private TriageHost _host = null!;
@@ -199,26 +191,9 @@ public sealed class AttachmentApiTests : IAsyncLifetime
         Assert.DoesNotContain("\"key", text, StringComparison.Ordinal);
     }
 
-    /// <summary>Stores a file as binding does; returns its upload id.</summary>
-    private async Task<string> SeedFileAsync(
-        string tipId, int number, byte[] file, string type, AttachmentState state = AttachmentState.Attached, string? keyId = null, Action<byte[]>? tamper = null)
-    {
-        var upload = SubmissionId.New().ToString();
-        var key = RandomNumberGenerator.GetBytes(32);
-        var encrypted = AttachmentEncryptor.Encrypt(file, upload, ChunkBytes, key);
-        var jwk = await TestTips.GetIntakeKeyAsync(_host.Host.Http);
-        using var rsa = TestTips.RsaFrom(jwk);
-        var entry = new AttachmentEntry(
-            upload, encrypted.Digest, encrypted.Chunks.Count, ChunkBytes, keyId ?? jwk.GetProperty("kid").GetString()!,
-            JoseBase64.Encode(rsa.Encrypt(key, RSAEncryptionPadding.OaepSHA256)), encrypted.Size, encrypted.Sha256, type, $"file-{number}", "scrubbed",
-            ["location", "serial-number"]);
-        await _host.Host.App.GetRequiredService<ITipAttachmentStore>().PutAsync(new TipAttachment(tipId, number, state, entry), default);
-        var ciphertext = encrypted.Chunks.SelectMany(chunk => chunk).ToArray();
-        tamper?.Invoke(ciphertext);
-        await new BlobServiceClient(_host.Host.ConnectionString).GetBlobContainerClient(StorageNames.AttachmentsContainer)
-            .UploadBlobAsync(AzureTipAttachmentStore.BlobNameOf(tipId, number), new BinaryData(ciphertext));
-        return upload;
-    }
+    private Task<string> SeedFileAsync(
+        string tipId, int number, byte[] file, string type, AttachmentState state = AttachmentState.Attached, string? keyId = null, Action<byte[]>? tamper = null) =>
+        AttachmentSeeds.SeedFileAsync(_host.Host, tipId, number, file, type, state, keyId, tamper);
 
     /// <summary>The answer as soon as its headers are in: its body is read (or fails) by the caller.</summary>
     private Task<HttpResponseMessage> DownloadAsync(string tipId, int number, string? token) =>
