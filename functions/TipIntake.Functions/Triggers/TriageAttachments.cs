@@ -30,8 +30,17 @@ public sealed class TriageAttachments(AttachmentDownloads downloads)
                 await using (download)
                 {
                     DownloadResponses.Apply(response, download);
-                    var end = await download.WriteAsync(response.Body, cancellationToken);
-                    return end == DownloadEnd.Complete ? Results.Empty : Failed(request, end);
+                    try
+                    {
+                        var end = await download.WriteAsync(response.Body, cancellationToken);
+                        return end == DownloadEnd.Complete ? Results.Empty : Failed(request, end);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || request.HttpContext.RequestAborted.IsCancellationRequested)
+                    {
+                        // The staff member went away (or the host ended the invocation): no one is left to answer.
+                        request.HttpContext.Abort();
+                        return Results.Empty;
+                    }
                 }
 
             case DownloadOpening.NoTip:
