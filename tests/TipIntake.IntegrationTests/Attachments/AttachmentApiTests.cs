@@ -129,6 +129,7 @@ public sealed class AttachmentApiTests : IAsyncLifetime
         await SeedFileAsync(id, 1, file, "text/plain");
         await SeedFileAsync(id, 2, file, "image/png", state: AttachmentState.Awaited);
         await SeedFileAsync(id, 3, file, "image/png", keyId: "https://nowhere.vault.azure.net/keys/intake-dev/0123456789abcdef0123456789abcdef");
+        await SeedFileAsync(id, 5, file, "image/png", tamper: ciphertext => ciphertext[10] ^= 0x01);
 
         using (var read = await DownloadAsync(id, 1, "reader"))
         {
@@ -163,9 +164,18 @@ public sealed class AttachmentApiTests : IAsyncLifetime
             await AssertProblemAsync(keyGone, 410, "attachment-key-unavailable");
         }
 
+        // A file that fails its check before its first byte is a problem in place of the file, without the file's headers.
+        using (var damaged = await DownloadAsync(id, 5, "reader"))
+        {
+            await AssertProblemAsync(damaged, 500, "attachment-integrity-failed");
+            Assert.False(damaged.Headers.Contains("Repr-Digest"));
+        }
+
         // Every attempt on the tip's files is in its trail, the refused ones too.
-        var downloads = (await _host.EventsAsync(id)).Where(e => e.GetProperty("action").GetString() == "attachment-downloaded").Select(e => e.GetProperty("to").GetString());
-        Assert.Equal(["1", "4", "2", "3"], downloads);
+        var events = await _host.EventsAsync(id);
+        var downloads = events.Where(e => e.GetProperty("action").GetString() == "attachment-downloaded").Select(e => e.GetProperty("to").GetString());
+        Assert.Equal(["1", "4", "2", "3", "5"], downloads);
+        Assert.Equal("5", Assert.Single(events, e => e.GetProperty("action").GetString() == "attachment-integrity-failed").GetProperty("to").GetString());
     }
 
     [Fact]
