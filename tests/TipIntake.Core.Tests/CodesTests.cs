@@ -52,8 +52,17 @@ public sealed class CodesTests
     {
         Assert.Equal(
             ["status-changed", "assigned", "labels-changed", "note-added", "viewed", "linked", "unlinked", "searched", "dismissed-in-bulk",
-             "thread-viewed", "message-sent", "answer-received", "answers-read", "follow-up-expired"],
+             "thread-viewed", "message-sent", "answer-received", "answers-read", "follow-up-expired", "attachment-downloaded",
+             "attachment-integrity-failed"],
             Enum.GetValues<TipEventAction>().Select(Codes.Of));
+    }
+
+    [Fact]
+    public void Attachment_integrity_faults_keep_their_logged_codes()
+    {
+        Assert.Equal(
+            ["none", "length", "chunk", "digest", "padding", "sha256", "key", "absent"],
+            Enum.GetValues<Core.Attachments.AttachmentIntegrityFault>().Select(Codes.Of));
     }
 
     [Fact]

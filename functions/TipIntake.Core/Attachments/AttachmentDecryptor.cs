@@ -21,6 +21,12 @@ public enum AttachmentIntegrityFault
 
     /// <summary>The plaintext's SHA-256 is not the one the reporter's browser computed.</summary>
     Sha256,
+
+    /// <summary>The intake key refused the wrapped key: it was not made with the version the entry names.</summary>
+    Key,
+
+    /// <summary>The row says attached, but there is no ciphertext at its place.</summary>
+    Absent,
 }
 
 /// <summary>

@@ -1,8 +1,26 @@
 namespace TipIntake.Core;
 
-/// <summary>Attachments' log lines: counts and sizes only — never an upload id, a digest or a key.</summary>
+/// <summary>
+/// Attachments' log lines: counts, sizes, a file's number and the staff member — never an upload id, a digest or a
+/// key, nor the tip a file belongs to (the tip's trail records that).
+/// </summary>
 internal static partial class Log
 {
     [LoggerMessage(9001, LogLevel.Information, "An upload was completed: {Chunks} chunks of {ChunkBytes} bytes")]
     public static partial void UploadCompleted(ILogger logger, int chunks, int chunkBytes);
+
+    [LoggerMessage(9002, LogLevel.Error, "A stored attachment failed its integrity check on download ({Fault}): file {Number}, asked for by staff {Actor}; it was not served whole, and the tip's trail records it")]
+    public static partial void DownloadIntegrityFailed(ILogger logger, string fault, int number, string actor);
+
+    [LoggerMessage(9003, LogLevel.Warning, "An attachment download by staff {Actor} could not be recorded ({ErrorType}); nothing of the file was read")]
+    public static partial void DownloadNotRecorded(ILogger logger, string actor, string errorType);
+
+    [LoggerMessage(9004, LogLevel.Warning, "An attachment's key could not be unwrapped for staff {Actor} ({Failure})")]
+    public static partial void DownloadKeyFailed(ILogger logger, string failure, string actor);
+
+    [LoggerMessage(9005, LogLevel.Warning, "The integrity failure of file {Number}, downloaded by staff {Actor}, could not be recorded in the tip's trail ({ErrorType})")]
+    public static partial void IntegrityFailureNotRecorded(ILogger logger, int number, string actor, string errorType);
+
+    [LoggerMessage(9006, LogLevel.Warning, "File {Number} was not sent to staff {Actor} to its end: reading or sending it failed ({ErrorType}); the answer was cut off")]
+    public static partial void DownloadReadFailed(ILogger logger, int number, string actor, string errorType);
 }

@@ -75,8 +75,11 @@ public sealed record PendingAudit(TipEvent Event, TipNote? Note);
 /// <summary>A staff note. Notes are append-only: there is no way to edit or delete one.</summary>
 public sealed record TipNote(string Id, string AuthorId, string? AuthorName, string Text, DateTimeOffset At);
 
-/// <summary>One tip with its notes and the version a change must name (the number of triage changes it has had).</summary>
-public sealed record TipDetail(TipSummary Summary, TipContent Content, IReadOnlyList<TipNote> Notes, long Version);
+/// <summary>
+/// One tip with its notes, its files (their rows: the page shows what they are, never the wrapped key or the upload
+/// id) and the version a change must name (the number of triage changes it has had).
+/// </summary>
+public sealed record TipDetail(TipSummary Summary, TipContent Content, IReadOnlyList<TipNote> Notes, long Version, IReadOnlyList<Attachments.TipAttachment> Attachments);
 
 /// <summary>
 /// One audit event: who did what to which tip, when. <see cref="From"/>/<see cref="To"/> are triage values only
@@ -121,6 +124,15 @@ public enum TipEventAction
 
     /// <summary>Retention ended the reporter's access some time after closing: the sealed key is deleted (docs/follow-up.md, "Retention").</summary>
     FollowUpExpired,
+
+    /// <summary>
+    /// A staff member asked for a tip's file (To: its number): recorded before anything of the file is read, whatever
+    /// comes of it (docs/attachments.md, "Download").
+    /// </summary>
+    AttachmentDownloaded,
+
+    /// <summary>A download found the stored file not to be what its tip names (To: its number); it was not served whole.</summary>
+    AttachmentIntegrityFailed,
 }
 
 /// <summary>A page of a list; <see cref="Continuation"/> is null on the last page.</summary>

@@ -1,3 +1,4 @@
+using TipIntake.Core.Attachments;
 using TipIntake.Core.Staff;
 using TipIntake.Core.Triage.Index;
 
@@ -9,7 +10,7 @@ namespace TipIntake.Core.Triage;
 /// <see cref="TriageLists"/>. Callers have authenticated and role-checked the staff member.
 /// </summary>
 public sealed class TriageService(
-    ITriageStore store, TriageIndexer indexer, TimeProvider time, ILogger<TriageService> logger)
+    ITriageStore store, TriageIndexer indexer, ITipAttachmentStore attachments, TimeProvider time, ILogger<TriageService> logger)
 {
     /// <summary>How many times a change is written when only non-triage writes (index markers) moved the row's ETag.</summary>
     private const int MaxWriteAttempts = 3;
@@ -24,6 +25,7 @@ public sealed class TriageService(
         }
 
         var notes = await store.GetNotesAsync(tipId, cancellationToken).ConfigureAwait(false);
+        var files = await attachments.ListAsync(tipId, cancellationToken).ConfigureAwait(false);
         try
         {
             // Before the content leaves: an opening that cannot be recorded shows nothing.
@@ -35,7 +37,7 @@ public sealed class TriageService(
             throw;
         }
 
-        return new TipDetail(tip.Summary, tip.Content, notes, tip.Version);
+        return new TipDetail(tip.Summary, tip.Content, notes, tip.Version, files);
     }
 
     /// <summary>The audit trail of a tip, oldest first; null for an unknown tip.</summary>
@@ -251,7 +253,7 @@ public sealed class TriageService(
         Log.TriageChanged(logger, tipId, Codes.Of(action), actor.ObjectId);
         if (!withNotes)
         {
-            return new TriageChange.Changed(new TipDetail(changed, tip.Content, [], tip.Version + 1));
+            return new TriageChange.Changed(new TipDetail(changed, tip.Content, [], tip.Version + 1, []));
         }
 
         var notes = await store.GetNotesAsync(tipId, cancellationToken).ConfigureAwait(false);
@@ -260,7 +262,8 @@ public sealed class TriageService(
             notes = [.. notes, note];
         }
 
-        return new TriageChange.Changed(new TipDetail(changed, tip.Content, notes, tip.Version + 1));
+        var files = await attachments.ListAsync(tipId, cancellationToken).ConfigureAwait(false);
+        return new TriageChange.Changed(new TipDetail(changed, tip.Content, notes, tip.Version + 1, files));
     }
 
     /// <summary>

@@ -27,12 +27,27 @@ public sealed record TipCountsBody(IReadOnlyList<TipCount> Counts);
 /// <summary><c>author</c> is the staff member's object id; <c>authorName</c> the display name the token carried.</summary>
 public sealed record TipNoteBody(string Id, string Author, string? AuthorName, string Text, DateTimeOffset At);
 
-/// <summary>One tip for a reader: the summary's fields, the content, the notes, and the statuses it may move to next.</summary>
+/// <summary>
+/// A file the tip names, as staff see it before downloading it: its number, state (attached, awaited, missing,
+/// mismatch, over-limit), type as the reporter's browser said it, true size, handling, what cleaning removed, and the
+/// plaintext's SHA-256 in lowercase hex — never the wrapped key, the upload id or the digest over its ciphertext.
+/// </summary>
+public sealed record TipAttachmentBody(int Number, string State, string Type, long Size, string Handling, IReadOnlyList<string> Removed, string Sha256)
+{
+    public static TipAttachmentBody From(Core.Attachments.TipAttachment attachment)
+    {
+        ArgumentNullException.ThrowIfNull(attachment);
+        var entry = attachment.Entry;
+        return new(attachment.Number, Core.Codes.Of(attachment.State), entry.Type, entry.Size, entry.Handling, entry.Removed, Convert.ToHexStringLower(entry.Sha256));
+    }
+}
+
+/// <summary>One tip for a reader: the summary's fields, the content, the notes, its files, and the statuses it may move to next.</summary>
 public sealed record TipDetailBody(
     string Id, string Queue, string Status, int Priority, string Category, string Urgency, string? Country, string? Region,
     DateTimeOffset ReceivedHour, string? AssignedTo, IReadOnlyList<string> Labels, DateTimeOffset? LastChangedAt,
     string Narrative, string? Place, string? ObservedFrom, string? ObservedTo, int? PeopleCount, string? Language, string? Contact,
-    IReadOnlyList<TipNoteBody> Notes, IReadOnlyList<string> NextStatuses, int? EffortBand)
+    IReadOnlyList<TipNoteBody> Notes, IReadOnlyList<string> NextStatuses, int? EffortBand, IReadOnlyList<TipAttachmentBody> Attachments)
 {
     public static TipDetailBody From(TipDetail detail)
     {
@@ -41,7 +56,8 @@ public sealed record TipDetailBody(
         return new(tip.Id, tip.Queue, tip.Status, tip.Priority, tip.Category, tip.Urgency, tip.Country, tip.Region,
             tip.ReceivedHour, tip.AssignedTo, tip.Labels, tip.LastChangedAt,
             content.Narrative, content.Place, content.ObservedFrom, content.ObservedTo, content.PeopleCount, content.Language, content.Contact,
-            [.. detail.Notes.Select(note => new TipNoteBody(note.Id, note.AuthorId, note.AuthorName, note.Text, note.At))], TriageWorkflow.NextOf(tip.Status), tip.EffortBand);
+            [.. detail.Notes.Select(note => new TipNoteBody(note.Id, note.AuthorId, note.AuthorName, note.Text, note.At))], TriageWorkflow.NextOf(tip.Status), tip.EffortBand,
+            [.. detail.Attachments.Select(TipAttachmentBody.From)]);
     }
 }
 

@@ -5,10 +5,19 @@ using TipIntake.Infrastructure.Staff;
 
 namespace TipIntake.Functions.Http;
 
-/// <summary>The content security policy of an HTTP function's answers: <see cref="Strict"/> for all but the triage pages.</summary>
+/// <summary>
+/// The content security policy of an HTTP function's answers: <see cref="Strict"/> for all but the triage pages and the
+/// attachment download.
+/// </summary>
 public enum ContentPolicy
 {
     Strict,
+
+    /// <summary>
+    /// A file a reporter sent, as a download: stricter still — sandboxed, nothing loaded — should a browser ever
+    /// render it in spite of <c>Content-Disposition: attachment</c> and <c>nosniff</c> (docs/attachments.md, "Download").
+    /// </summary>
+    Download,
 
     /// <summary>The triage page: MSAL.js may also call and frame the Entra ID instance.</summary>
     Triage,
@@ -40,6 +49,9 @@ public sealed class SecurityHeaders(IOptions<StaffAuthOptions> auth) : IFunction
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'none'; "
         + "form-action 'none'; base-uri 'none'; frame-ancestors 'self'";
 
+    /// <summary>A reporter's file: no script, no plugin, no origin of its own, nothing loaded.</summary>
+    public const string DownloadContentSecurityPolicy = "sandbox; default-src 'none'";
+
     /// <summary>
     /// The strict policy, except that MSAL.js may call the Entra ID <paramref name="instance"/> (token requests) and
     /// frame it (silent renewal, which ends on the sign-in bridge). Only its origin is used; it must be plain https.
@@ -64,6 +76,7 @@ public sealed class SecurityHeaders(IOptions<StaffAuthOptions> auth) : IFunction
             {
                 ContentPolicy.Triage => TriageContentSecurityPolicy(auth.Value.Instance),
                 ContentPolicy.SignInBridge => SignInBridgeContentSecurityPolicy,
+                ContentPolicy.Download => DownloadContentSecurityPolicy,
                 _ => ContentSecurityPolicy,
             };
             headers["Referrer-Policy"] = "no-referrer";

@@ -2,7 +2,7 @@ using TipIntake.Core.Attachments;
 
 namespace TipIntake.Infrastructure.Attachments;
 
-/// <summary>Attachments (docs/attachments.md): so far the resumable upload routes' service, store and byte budget.</summary>
+/// <summary>Attachments (docs/attachments.md): the resumable upload routes' service, store and byte budget; a tip's files and their downloads.</summary>
 public static class AttachmentsServiceCollectionExtensions
 {
     public static IServiceCollection AddAttachments(this IServiceCollection services)
@@ -11,6 +11,7 @@ public static class AttachmentsServiceCollectionExtensions
         services.TryAddSingleton<IUploadStore, AzureUploadStore>();
         services.TryAddSingleton<ITipAttachmentStore, AzureTipAttachmentStore>();
         services.TryAddSingleton<UploadService>();
+        services.TryAddSingleton<AttachmentDownloads>();
         services.TryAddSingleton<UploadGate>();
         services.TryAddSingleton<FormAttachmentWriter>();
         return services;

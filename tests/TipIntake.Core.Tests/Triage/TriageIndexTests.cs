@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TipIntake.Core.Staff;
+using TipIntake.Core.Tests.Fakes;
 using TipIntake.Core.Triage;
 using TipIntake.Core.Triage.Index;
 using TipIntake.Core.Triage.Related;
@@ -265,7 +266,7 @@ public class TriageIndexTests
         var a = await StoreAsync("세 명이 잡혔습니다", "Tumen", null);
         var b = await StoreAsync("Two taken at the border", "Hunchun", null);
         var flags = new TipFlags(_store, _indexer);
-        var service = new TriageService(_store, _indexer, new FixedTime(Now), NullLogger<TriageService>.Instance);
+        var service = new TriageService(_store, _indexer, new FakeTipAttachmentStore(), new FixedTime(Now), NullLogger<TriageService>.Instance);
         var editor = new StaffMember("oid-editor", "Editor", new HashSet<string> { StaffRoles.Editor });
 
         await flags.SetAsync(a.Summary.Queue, a.Summary.Id, s => s with { AwaitingReporter = true }, default);

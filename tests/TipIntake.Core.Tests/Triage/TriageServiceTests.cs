@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TipIntake.Core.Staff;
+using TipIntake.Core.Tests.Fakes;
 using TipIntake.Core.Triage;
 using TipIntake.Core.Triage.Index;
 using TipIntake.Core.Triage.Search;
@@ -17,6 +18,7 @@ public class TriageServiceTests
     private static readonly StaffMember Bob = new("oid-bob", "Bob", new HashSet<string> { StaffRoles.Editor });
 
     private readonly FakeTriageStore _store = new();
+    private readonly FakeTipAttachmentStore _attachments = new();
     private readonly FakeIndexSets _sets = new();
     private readonly FakeTipLocator _locator = new();
     private readonly SettableTime _time = new(Now);
@@ -28,7 +30,7 @@ public class TriageServiceTests
     {
         var hasher = new IndexHasher(RandomNumberGenerator.GetBytes(32));
         _indexer = new TriageIndexer(_sets, _locator, new FakeTipRelations(_store), hasher, Gazetteer.Default);
-        _service = new TriageService(_store, _indexer, _time, NullLogger<TriageService>.Instance);
+        _service = new TriageService(_store, _indexer, _attachments, _time, NullLogger<TriageService>.Instance);
         _lists = new TriageLists(_sets, _store, hasher, Gazetteer.Default, _time, Options.Create(new TriageOptions()), NullLogger<TriageLists>.Instance);
     }
 
@@ -103,6 +105,21 @@ public class TriageServiceTests
         _store.FailAppends = 1;
 
         await Assert.ThrowsAsync<Core.Intake.StorageUnavailableException>(() => _service.GetAsync(tip.Summary.Id, Bob, default));
+    }
+
+    [Fact]
+    public async Task A_tip_is_opened_and_changed_with_its_files_in_number_order()
+    {
+        var tip = Seed();
+        var entry = new Core.Attachments.AttachmentEntry("qvH4M4u8SCa1x0E0q9KzTg", new byte[32], 1, 262_160, "kid", "ek", 10, new byte[32], "image/png", "photo-1.png", "scrubbed", ["location"]);
+        await _attachments.PutAsync(new(tip.Summary.Id, 2, Core.Attachments.AttachmentState.Awaited, entry with { Upload = "AAAAAAAAAAAAAAAAAAAAAA" }), default);
+        await _attachments.PutAsync(new(tip.Summary.Id, 1, Core.Attachments.AttachmentState.Attached, entry), default);
+
+        var opened = await _service.GetAsync(tip.Summary.Id, Bob, default);
+        var changed = Assert.IsType<TriageChange.Changed>(await _service.ChangeStatusAsync(tip.Summary.Id, tip.Version, "in-review", Alice, default));
+
+        Assert.Equal([1, 2], opened!.Attachments.Select(a => a.Number));
+        Assert.Equal([1, 2], changed.Tip.Attachments.Select(a => a.Number));
     }
 
     [Fact]

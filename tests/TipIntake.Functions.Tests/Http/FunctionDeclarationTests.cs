@@ -41,8 +41,18 @@ public sealed class FunctionDeclarationTests
     [Fact]
     public void Only_the_triage_pages_relax_the_strict_policy()
     {
-        var relaxed = HttpFunctions.Where(m => SecurityHeaders.DeclaredOn<ResponsePolicyAttribute>(m)?.Policy != ContentPolicy.Strict)
+        // The download's policy is stricter than the strict one, not relaxed (the next test).
+        var relaxed = HttpFunctions.Where(m => SecurityHeaders.DeclaredOn<ResponsePolicyAttribute>(m)?.Policy is not (ContentPolicy.Strict or ContentPolicy.Download))
             .Select(m => $"{m.DeclaringType!.Name}.{m.Name}:{SecurityHeaders.DeclaredOn<ResponsePolicyAttribute>(m)?.Policy}");
         Assert.Equal(["TriagePage.Run:Triage", "TriagePage.SignedIn:SignInBridge"], relaxed.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Only_the_attachment_download_answers_with_the_sandbox_policy_and_it_loads_nothing()
+    {
+        var sandboxed = HttpFunctions.Where(m => SecurityHeaders.DeclaredOn<ResponsePolicyAttribute>(m)?.Policy == ContentPolicy.Download)
+            .Select(m => $"{m.DeclaringType!.Name}.{m.Name}");
+        Assert.Equal(["TriageAttachments.Download"], sandboxed);
+        Assert.Equal("sandbox; default-src 'none'", SecurityHeaders.DownloadContentSecurityPolicy);
     }
 }

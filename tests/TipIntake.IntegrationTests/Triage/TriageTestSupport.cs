@@ -95,7 +95,9 @@ public sealed class TriageHost : IAsyncDisposable
         return ([.. body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!)], body.GetProperty("continuation").GetString());
     }
 
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, object? body = null, string? ifMatch = null)
+    /// <param name="completion">When the answer is handed back: with its body read (the default), or as soon as its headers are in.</param>
+    public async Task<HttpResponseMessage> SendAsync(
+        HttpMethod method, string path, string? token, object? body = null, string? ifMatch = null, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         if (token is not null)
@@ -114,7 +116,7 @@ public sealed class TriageHost : IAsyncDisposable
                 body as string ?? JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
         }
 
-        return await Host.Http.SendAsync(request);
+        return await Host.Http.SendAsync(request, completion);
     }
 
     public Task<HttpResponseMessage> GetAsync(string path, string? token = "editor") => SendAsync(HttpMethod.Get, path, token);

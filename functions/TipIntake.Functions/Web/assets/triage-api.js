@@ -52,6 +52,41 @@ export async function api(method, path, body, etag) {
   return { json: json || {}, etag: response.headers.get('ETag') };
 }
 
+/** A download cut off after its answer began: the server aborts rather than end a file that failed its checks. */
+export class DownloadCutOff extends Error {}
+
+/**
+ * Fetches a tip's file with the token; resolves to its bytes and the Content-Disposition header, or rejects with an
+ * ApiError (a refusal, or 0 when the network failed) or DownloadCutOff (fewer bytes arrived than were announced).
+ */
+export async function fetchFile(path) {
+  const token = await currentToken();
+  if (!token) {
+    signedOut(t('error.unauthorized'));
+    throw new ApiError(401, null);
+  }
+  let response;
+  try {
+    response = await fetch(path, { headers: { Authorization: 'Bearer ' + token }, credentials: 'omit', cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (!response.ok) {
+    let problem = null;
+    try {
+      problem = await response.json();
+    } catch {
+      problem = null;
+    }
+    throw new ApiError(response.status, problem);
+  }
+  try {
+    return { bytes: await response.arrayBuffer(), disposition: response.headers.get('Content-Disposition') || '' };
+  } catch {
+    throw new DownloadCutOff('cut off');
+  }
+}
+
 /** The path of a tip, or of something under it (…/events, …/status), with every segment encoded. */
 export function tipPath(id, ...rest) {
   return ['/api/triage/tips', id, ...rest].map((segment, index) => (index === 0 ? segment : encodeURIComponent(segment))).join('/');

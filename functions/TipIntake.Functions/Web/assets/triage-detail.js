@@ -1,9 +1,10 @@
-// The open tip: its narrative (untrusted text, shown isolated), fields, labels and notes, and the changes an Editor
+// The open tip: its narrative (untrusted text, shown isolated), fields, labels, notes and files, and the changes an Editor
 // makes — status, assignment, labels, notes — each sent with the ETag of the version on screen.
 
 import { api, ApiError, handleError, onChanging, oneChangeAtATime, read, tipPath } from './triage-api.js';
 import { canEdit } from './triage-auth.js';
 import { loadEvents } from './triage-events.js';
+import { showFiles } from './triage-files.js';
 import { focusRow, showOpenTip } from './triage-list.js';
 import { loadQueues } from './triage-queues.js';
 import { closeRelated, loadRelated } from './triage-related.js';
@@ -140,6 +141,7 @@ function showTip(tip, etag, keepNote) {
   $('assignee').value = tip.assignedTo || '';
   showLabels(tip);
   showNotes(tip, keepNote);
+  showFiles(tip);
 
   $('actions-readonly').hidden = canEdit();
   for (const form of ['status-form', 'assign-form', 'label-form', 'note-form']) {

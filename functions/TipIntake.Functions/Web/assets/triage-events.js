@@ -14,6 +14,9 @@ function describe(action, value) {
   if (typeof value === 'object') {
     return JSON.stringify(value);
   }
+  if (action.startsWith('attachment-')) {
+    return t('files.number').replace('{n}', String(value));
+  }
   return action === 'status-changed' && facts.statuses.includes(value) ? named('status', value) : String(value);
 }
 
