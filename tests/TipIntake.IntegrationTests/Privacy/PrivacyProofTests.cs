@@ -81,6 +81,12 @@ public sealed partial class PrivacyProofTests
         var followUp = FollowUp.FollowUpClient.New();
         var scriptTipJson = System.Text.Json.Nodes.JsonNode.Parse(TestTips.ValidTipJson($"script path {scriptMarker}"))!.AsObject();
         scriptTipJson["followUp"] = followUp.Member();
+
+        // It carries a file (docs/attachments.md), encrypted and uploaded as the form does before the tip names it.
+        var fileMarker = TestTips.NewMarker();
+        var file = Encoding.UTF8.GetBytes($"a photo's bytes {fileMarker} " + new string('x', 5000));
+        var (fileEntry, fileKey) = await UploadFileAsync(reporter, jwk, file);
+        scriptTipJson["attachments"] = System.Text.Json.Nodes.JsonNode.Parse(Core.Attachments.AttachmentManifestWriter.ToJson([fileEntry]).GetRawText());
         var jwe = TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(scriptTipJson.ToJsonString()));
         var wrappedKey = jwe.Split('.')[1];
         var scriptSubmission = Core.Intake.SubmissionId.New().ToString();
@@ -88,10 +94,13 @@ public sealed partial class PrivacyProofTests
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         var scriptReceipt = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("receipt").GetString()!;
 
-        // The no-script path: the form's fields, encrypted by the intake function.
+        // The no-script path: the form's fields and a file, posted as multipart and encrypted by the intake function.
         var formMarker = TestTips.NewMarker();
+        var formFileMarker = TestTips.NewMarker();
+        var formFile = Encoding.UTF8.GetBytes($"a document's bytes {formFileMarker} " + new string('y', 3000));
         var formSubmission = Core.Intake.SubmissionId.New().ToString();
-        using var form = await Forms.TestForms.NewFormAsync(reporter, new Dictionary<string, string>
+        var formFields = await Forms.TestForms.HiddenFieldsAsync(reporter);
+        foreach (var (name, value) in new Dictionary<string, string>
         {
             ["lang"] = "en",
             ["submission"] = formSubmission,
@@ -100,7 +109,20 @@ public sealed partial class PrivacyProofTests
             ["urgency"] = "soon",
             ["country"] = "CN",
             ["contact"] = $"contact {formMarker}",
-        });
+        })
+        {
+            formFields[name] = value;
+        }
+
+        using var form = new MultipartFormDataContent();
+        foreach (var (name, value) in formFields)
+        {
+            form.Add(new StringContent(value), name);
+        }
+
+        var formFilePart = new ByteArrayContent(formFile);
+        formFilePart.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+        form.Add(formFilePart, "files", $"notes-{formFileMarker}.txt");
         using var page = await reporter.PostAsync(new Uri("submit", UriKind.Relative), form);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         // The no-script receipt page shows the report's follow-up code (docs/follow-up.md), letters first, then digits.
@@ -110,9 +132,19 @@ public sealed partial class PrivacyProofTests
         Assert.NotEmpty(formReceipt);
         Assert.NotEmpty(formCodeDigits);
 
-        // Processing.
+        // Processing, and the files bound to their tips.
         var scriptTip = await host.WaitForTipAsync(scriptMarker);
         var formTip = await host.WaitForTipAsync(formMarker);
+        var attachmentRows = new TableServiceClient(host.ConnectionString).GetTableClient(StorageNames.AttachmentsTable);
+        foreach (var tip in (TableEntity[])[scriptTip, formTip])
+        {
+            await Eventually.HoldsAsync(
+                async () => (await attachmentRows.GetEntityIfExistsAsync<TableEntity>(tip.RowKey, "01")) is { HasValue: true } row
+                    && row.Value!.GetString("State") == "attached",
+                "the tip's file attached");
+        }
+
+        var formUpload = (await attachmentRows.GetEntityAsync<TableEntity>(formTip.RowKey, "01")).Value.GetString("Upload");
 
         // Follow-up lookups: the reporter's code, and a wrong one.
         var wrongLookup = FollowUp.FollowUpClient.RandomLookup();
@@ -153,6 +185,14 @@ public sealed partial class PrivacyProofTests
         using (var read = await staff.GetAsync(new Uri($"api/triage/tips/{scriptTip.RowKey}", UriKind.Relative)))
         {
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        }
+
+        // Both files downloaded (the only unwrap of a file key), whole.
+        foreach (var (tip, bytes) in ((TableEntity, byte[])[])[(scriptTip, file), (formTip, formFile)])
+        {
+            using var download = await staff.GetAsync(new Uri($"api/triage/tips/{tip.RowKey}/attachments/1", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+            Assert.Equal(bytes, await download.Content.ReadAsByteArrayAsync());
         }
 
         // The conversation (docs/follow-up.md): an Editor's question, encrypted twice as the triage page does it; the
@@ -263,6 +303,19 @@ public sealed partial class PrivacyProofTests
             ["narrative (form path)"] = formMarker,
         };
 
+        // Files: their content nowhere (blobs hold ciphertext), not even in the tip's rows; the key only ever in memory;
+        // the upload ids and wrapped keys only in the tip's own Attachments rows.
+        secrets["file content (script path)"] = fileMarker;
+        secrets["file content (form path)"] = formFileMarker;
+        secrets["file key (hex)"] = Convert.ToHexString(fileKey);
+        secrets["file key (base64url)"] = Jose.Base64Url.Encode(fileKey);
+        var fileStored = new Dictionary<string, string>
+        {
+            ["upload id (script path)"] = fileEntry.Upload,
+            ["upload id (form path)"] = formUpload,
+            ["wrapped file key"] = fileEntry.WrappedKey[..32],
+        };
+
         // A staff message's text is stored nowhere, only its two ciphertexts; a reporter's answer only in the tip's own
         // thread (table TipMessages, partition = the tip), like the narrative in its row.
         secrets["staff message text"] = questionMarker;
@@ -278,9 +331,9 @@ public sealed partial class PrivacyProofTests
         // The worker's own lines at Trace and Debug are among them: the worker really logged at Trace. (Its stdout and
         // stderr would be too, as Host.Function.Console lines; the worker removes its console logger, so they stay empty.)
         Assert.Contains(host.Logs.Lines, line => line.StartsWith("Trace Function.", StringComparison.Ordinal) || line.StartsWith("Debug Function.", StringComparison.Ordinal));
-        AssertAbsent("the logs", host.Logs.All, secrets.Concat(content).Concat(followUpStored).Concat(answerText));
+        AssertAbsent("the logs", host.Logs.All, secrets.Concat(content).Concat(followUpStored).Concat(answerText).Concat(fileStored));
         Assert.NotEmpty(activities);
-        AssertAbsent("the diagnostic activities", string.Join('\n', activities), secrets.Concat(content).Concat(followUpStored).Concat(answerText));
+        AssertAbsent("the diagnostic activities", string.Join('\n', activities), secrets.Concat(content).Concat(followUpStored).Concat(answerText).Concat(fileStored));
 
         // Tables: the plaintext only in Tips, nothing else anywhere.
         var tables = new TableServiceClient(host.ConnectionString);
@@ -304,11 +357,17 @@ public sealed partial class PrivacyProofTests
 
             AssertAbsent($"table {name}", rows.ToString(), name switch
             {
-                StorageNames.TipsTable => secrets.Concat(followUpStored.Where(pair => pair.Value != lookupHash)).Concat(answerText),
-                StorageNames.FollowUpKeysTable => secrets.Concat(content).Concat(answerText),
-                StorageNames.MessagesTable => secrets.Concat(content).Concat(followUpStored),
-                _ => secrets.Concat(content).Concat(followUpStored).Concat(answerText),
+                StorageNames.TipsTable => secrets.Concat(followUpStored.Where(pair => pair.Value != lookupHash)).Concat(answerText).Concat(fileStored),
+                StorageNames.FollowUpKeysTable => secrets.Concat(content).Concat(answerText).Concat(fileStored),
+                StorageNames.MessagesTable => secrets.Concat(content).Concat(followUpStored).Concat(fileStored),
+                StorageNames.AttachmentsTable => secrets.Concat(content).Concat(followUpStored).Concat(answerText),
+                _ => secrets.Concat(content).Concat(followUpStored).Concat(answerText).Concat(fileStored),
             });
+            if (name == StorageNames.AttachmentsTable)
+            {
+                Assert.All(fileStored.Values, value => Assert.Contains(value, rows.ToString(), StringComparison.Ordinal));
+            }
+
             if (name == StorageNames.MessagesTable)
             {
                 Assert.Contains(answerMarker, rows.ToString(), StringComparison.Ordinal);
@@ -337,20 +396,56 @@ public sealed partial class PrivacyProofTests
                 messages.Append(message.Body.ToString()).Append('\n');
             }
 
-            AssertAbsent($"queue {queue.Name}", messages.ToString(), secrets.Concat(content).Concat(followUpStored).Concat(answerText));
+            AssertAbsent($"queue {queue.Name}", messages.ToString(), secrets.Concat(content).Concat(followUpStored).Concat(answerText).Concat(fileStored));
         }
 
-        // Blobs: the claim-check container (emptied once the tips are stored) and the host's own containers.
+        // Blobs: the claim-check container (emptied once the tips are stored), the attached files (ciphertext) and the
+        // host's own containers.
         var blobs = new BlobServiceClient(host.ConnectionString);
+        var attachedFiles = 0;
         await foreach (var container in blobs.GetBlobContainersAsync())
         {
             var client = blobs.GetBlobContainerClient(container.Name);
             await foreach (var blob in client.GetBlobsAsync())
             {
+                attachedFiles += container.Name == StorageNames.AttachmentsContainer ? 1 : 0;
                 var text = (await client.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString();
-                AssertAbsent($"blob {container.Name}/{blob.Name}", blob.Name + "\n" + text, secrets.Concat(content).Concat(followUpStored).Concat(answerText));
+                AssertAbsent($"blob {container.Name}/{blob.Name}", blob.Name + "\n" + text, secrets.Concat(content).Concat(followUpStored).Concat(answerText).Concat(fileStored));
             }
         }
+
+        Assert.Equal(2, attachedFiles);
+    }
+
+    /// <summary>A file encrypted under a fresh key wrapped to the intake key, uploaded as the form does: create, chunks, complete.</summary>
+    private static async Task<(Core.Attachments.AttachmentEntry Entry, byte[] Key)> UploadFileAsync(HttpClient reporter, JsonElement jwk, byte[] file)
+    {
+        var upload = Core.Intake.SubmissionId.New().ToString();
+        var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var encrypted = Core.Attachments.AttachmentEncryptor.Encrypt(file, upload, Core.Attachments.ChunkLayout.SmallChunkBytes, key);
+        var uploads = new Attachments.UploadClient(reporter);
+        using (var created = await uploads.CreateAsync(upload, encrypted.Chunks.Count, Core.Attachments.ChunkLayout.SmallChunkBytes))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        for (var index = 0; index < encrypted.Chunks.Count; index++)
+        {
+            using var sent = await uploads.SendChunkAsync(upload, index, encrypted.Chunks[index]);
+            Assert.Equal(HttpStatusCode.NoContent, sent.StatusCode);
+        }
+
+        using (var completed = await uploads.CompleteAsync(upload, encrypted.ChunkDigests))
+        {
+            Assert.Equal(HttpStatusCode.OK, completed.StatusCode);
+        }
+
+        using var rsa = TestTips.RsaFrom(jwk);
+        var entry = new Core.Attachments.AttachmentEntry(
+            upload, encrypted.Digest, encrypted.Chunks.Count, Core.Attachments.ChunkLayout.SmallChunkBytes, jwk.GetProperty("kid").GetString()!,
+            Jose.Base64Url.Encode(rsa.Encrypt(key, System.Security.Cryptography.RSAEncryptionPadding.OaepSHA256)), encrypted.Size, encrypted.Sha256,
+            "text/plain", "text-1.txt", "unchecked", []);
+        return (entry, key);
     }
 
     private static Core.FollowUp.FollowUpSecrets FollowUpSecretsOf(TestHost host) => host.App.GetRequiredService<Core.FollowUp.FollowUpSecrets>();
