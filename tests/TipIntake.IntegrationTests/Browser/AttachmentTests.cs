@@ -78,6 +78,91 @@ public sealed class AttachmentTests : IAsyncLifetime
         Assert.Equal(photo.Bytes, report.File);
     }
 
+    [Fact]
+    public async Task A_dropped_upload_pauses_then_resumes_by_itself_asking_what_arrived()
+    {
+        var photo = await PhoneJpeg.MakeAsync();
+        await using var session = await OpenAsync();
+        var page = session.Page;
+        var jwe = CaptureJwe(page);
+        var cut = true;
+        await page.RouteAsync("**/api/uploads/*/chunks/*", route => cut ? route.AbortAsync("connectionreset") : route.ContinueAsync());
+        var marker = await FillAsync(page);
+
+        await page.Locator("#attachment-input").SetInputFilesAsync(new FilePayload { Name = ReportersFileName, MimeType = "image/jpeg", Buffer = photo.Bytes });
+
+        var item = page.Locator(".attachment");
+        await Assertions.Expect(item).ToHaveAttributeAsync("data-state", "paused", new() { Timeout = 30_000 });
+        await Assertions.Expect(item.Locator(".attachment-state")).ToHaveTextAsync(Korean("attachments.state.paused"));
+        cut = false;
+        await Assertions.Expect(item).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
+        Assert.Contains(session.Requests, url => url.Contains("/api/uploads/", StringComparison.Ordinal) && !url.Contains("/chunks/", StringComparison.Ordinal)
+            && !url.EndsWith("/complete", StringComparison.Ordinal));
+
+        await page.Locator("#tip-form [type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("#receipt-code")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var entry = Decrypt(await jwe.Task.WaitAsync(TimeSpan.FromSeconds(5)), out _).GetProperty("attachments").EnumerateArray().Single();
+        var file = await DecryptStagedAsync(entry);
+        Assert.Equal(photo.Scan, file[IndexOf(file, [0xFF, 0xDA])..]);
+        await _host.WaitForTipAsync(marker);
+        Assert.Empty(await session.CspViolationsAsync());
+    }
+
+    [Fact]
+    public async Task Send_waits_for_an_unfinished_file_and_can_send_the_report_without_it()
+    {
+        var photo = await PhoneJpeg.MakeAsync();
+        await using var session = await OpenAsync();
+        var page = session.Page;
+        var jwe = CaptureJwe(page);
+        await page.RouteAsync("**/api/uploads/*/chunks/*", route => route.AbortAsync("connectionreset"));
+        var marker = await FillAsync(page);
+        await page.Locator("#attachment-input").SetInputFilesAsync(new FilePayload { Name = ReportersFileName, MimeType = "image/jpeg", Buffer = photo.Bytes });
+        await Assertions.Expect(page.Locator(".attachment")).ToHaveAttributeAsync("data-state", "paused", new() { Timeout = 30_000 });
+
+        await page.Locator("#tip-form [type=submit]").ClickAsync();
+
+        var wait = page.Locator("#attachment-wait");
+        await Assertions.Expect(wait).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#receipt-code")).Not.ToBeVisibleAsync();
+        await page.Locator("#attachment-send-now").ClickAsync();
+        await Assertions.Expect(page.Locator("#receipt-code")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var tip = Decrypt(await jwe.Task.WaitAsync(TimeSpan.FromSeconds(5)), out _);
+        Assert.False(tip.TryGetProperty("attachments", out _));
+        Assert.Equal(Narrative + " " + marker, (await _host.WaitForTipAsync(marker)).GetString("Narrative"));
+    }
+
+    private Task<BrowserSession> OpenAsync() => BrowserSession.OpenAsync(_browser, new Uri(_host.Host.BaseAddress, "?lang=ko"), new BrowserNewContextOptions
+    {
+        ViewportSize = new ViewportSize { Width = 360, Height = 780 },
+        Locale = "ko-KR",
+    });
+
+    /// <summary>The JWE the page posts to /api/tips.</summary>
+    private static TaskCompletionSource<string> CaptureJwe(IPage page)
+    {
+        var jwe = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        page.Request += (_, request) =>
+        {
+            if (request.Method == "POST" && request.Url.EndsWith("/api/tips", StringComparison.Ordinal) && request.PostData is { } body)
+            {
+                jwe.TrySetResult(body);
+            }
+        };
+        return jwe;
+    }
+
+    /// <summary>Fills the report's required fields with a fresh marker in the narrative; returns the marker.</summary>
+    private static async Task<string> FillAsync(IPage page)
+    {
+        var marker = TestTips.NewMarker();
+        await page.Locator("[name=category][value='detention']").CheckAsync();
+        await page.Locator("[name=narrative]").FillAsync($"{Narrative} {marker}");
+        await page.Locator("[name=urgency][value='imminent']").CheckAsync();
+        await Assertions.Expect(page.Locator("#attachments")).ToBeVisibleAsync();
+        return marker;
+    }
+
     /// <summary>
     /// Fills and sends a Korean report with the photo attached (kept as the original or not), and reads back everything
     /// the tests assert: the tip's entry (from the JWE the page posted, decrypted with the development key), the upload's
@@ -85,27 +170,12 @@ public sealed class AttachmentTests : IAsyncLifetime
     /// </summary>
     private async Task<SentReport> ReportAsync(PhoneJpeg photo, bool keepOriginal)
     {
-        var session = await BrowserSession.OpenAsync(_browser, new Uri(_host.Host.BaseAddress, "?lang=ko"), new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = 360, Height = 780 },
-            Locale = "ko-KR",
-        });
+        var session = await OpenAsync();
         try
         {
-            var jwe = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            session.Page.Request += (_, request) =>
-            {
-                if (request.Method == "POST" && request.Url.EndsWith("/api/tips", StringComparison.Ordinal) && request.PostData is { } body)
-                {
-                    jwe.TrySetResult(body);
-                }
-            };
             var page = session.Page;
-            var marker = TestTips.NewMarker();
-            await page.Locator("[name=category][value='detention']").CheckAsync();
-            await page.Locator("[name=narrative]").FillAsync($"{Narrative} {marker}");
-            await page.Locator("[name=urgency][value='imminent']").CheckAsync();
-            await Assertions.Expect(page.Locator("#attachments")).ToBeVisibleAsync();
+            var jwe = CaptureJwe(page);
+            var marker = await FillAsync(page);
             await page.Locator("#attachment-input").SetInputFilesAsync(new FilePayload { Name = ReportersFileName, MimeType = "image/jpeg", Buffer = photo.Bytes });
             await Assertions.Expect(page.Locator(".attachment .attachment-name strong")).ToHaveTextAsync("photo-1.jpg");
             if (keepOriginal)
