@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using TipIntake.Core.Attachments;
 using TipIntake.Infrastructure.Keys;
@@ -94,6 +95,9 @@ public sealed class AttachmentTests : IAsyncLifetime
         var item = page.Locator(".attachment");
         await Assertions.Expect(item).ToHaveAttributeAsync("data-state", "paused", new() { Timeout = 30_000 });
         await Assertions.Expect(item.Locator(".attachment-state")).ToHaveTextAsync(Korean("attachments.state.paused"));
+        var axe = await page.RunAxe();
+        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
+        Assert.True(serious.Count == 0, string.Join("\n", serious));
         cut = false;
         await Assertions.Expect(item).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
         Assert.Contains(session.Requests, url => url.Contains("/api/uploads/", StringComparison.Ordinal) && !url.Contains("/chunks/", StringComparison.Ordinal)
