@@ -136,6 +136,45 @@ public sealed class AttachmentTests : IAsyncLifetime
         Assert.Equal(Narrative + " " + marker, (await _host.WaitForTipAsync(marker)).GetString("Narrative"));
     }
 
+    [Fact]
+    public async Task A_PDF_goes_as_it_is_and_a_picture_the_scrubber_cannot_read_waits_for_the_reporters_choice()
+    {
+        var pdf = Encoding.ASCII.GetBytes("%PDF-1.4\n1 0 obj << /Author (SecretPdfAuthor) >> endobj\ntrailer << >>\n%%EOF\n");
+        var heic = RandomNumberGenerator.GetBytes(3000);
+        await using var session = await OpenAsync();
+        var page = session.Page;
+        var jwe = CaptureJwe(page);
+        var marker = await FillAsync(page);
+
+        await page.Locator("#attachment-input").SetInputFilesAsync(new[]
+        {
+            new FilePayload { Name = "Yanji statement.pdf", MimeType = "application/pdf", Buffer = pdf },
+            new FilePayload { Name = "IMG_0042.HEIC", MimeType = "image/heic", Buffer = heic },
+        });
+
+        var document = page.Locator(".attachment").Nth(0);
+        var picture = page.Locator(".attachment").Nth(1);
+        await Assertions.Expect(document.Locator(".help")).ToHaveTextAsync(Korean("attachments.unchecked.pdf"));
+        await Assertions.Expect(picture).ToHaveAttributeAsync("data-state", "choice");
+        await Assertions.Expect(picture.Locator(".help")).ToHaveTextAsync(Korean("attachments.refused"));
+        await picture.GetByRole(AriaRole.Button, new() { Name = Korean("attachments.reencode") }).ClickAsync();
+        await Assertions.Expect(picture.Locator(".warning:visible")).ToHaveTextAsync(Korean("attachments.cannotDecode"));
+        await picture.GetByRole(AriaRole.Button, new() { Name = Korean("attachments.sendOriginal") }).ClickAsync();
+        await Assertions.Expect(document).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
+        await Assertions.Expect(picture).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
+        await page.Locator("#tip-form [type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("#receipt-code")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+
+        var entries = Decrypt(await jwe.Task.WaitAsync(TimeSpan.FromSeconds(5)), out _).GetProperty("attachments").EnumerateArray().ToList();
+        Assert.Equal(["document-1.pdf", "photo-2.heic"], entries.Select(e => e.GetProperty("name").GetString()));
+        Assert.Equal(["application/pdf", "image/heic"], entries.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal(["unchecked", "original"], entries.Select(e => e.GetProperty("handling").GetString()));
+        Assert.All(entries, e => Assert.Empty(e.GetProperty("removed").EnumerateArray()));
+        Assert.Equal(pdf, await DecryptStagedAsync(entries[0]));
+        Assert.Equal(heic, await DecryptStagedAsync(entries[1]));
+        await _host.WaitForTipAsync(marker);
+    }
+
     private Task<BrowserSession> OpenAsync() => BrowserSession.OpenAsync(_browser, new Uri(_host.Host.BaseAddress, "?lang=ko"), new BrowserNewContextOptions
     {
         ViewportSize = new ViewportSize { Width = 360, Height = 780 },
