@@ -1,8 +1,9 @@
 // The reporter form's behaviour: validate (validation.js), enrol for follow-up (follow-up-keys.js,
 // docs/follow-up.md), pad and encrypt in the browser (jwe.js), send with a proof-of-work stamp (stamp.js,
-// docs/flood-control.md), show the follow-up code. Everything the server decides comes from
-// the page's #facts block. Without this script the form still posts to /submit, where the server validates and
-// encrypts on arrival.
+// docs/flood-control.md), show the follow-up code. Files are added, cleaned and uploaded by attachments.js; Send
+// waits for them, or goes without those not finished, and the tip names them (docs/attachments.md). Everything the
+// server decides comes from the page's #facts block. Without this script the form still posts to /submit, where the
+// server validates and encrypts on arrival.
 import { setUpAttachments } from './attachments.js';
 import { errorMessageOf, messageOf } from './facts.js';
 import { formatDigits, formatLetters, newCodeValue } from './follow-up-code.js';
@@ -280,7 +281,7 @@ export function setUpForm(form, facts) {
       return;
     }
     clearErrors();
-    const data = readForm(form);
+    let data = readForm(form);
     const errors = validate(data, facts);
     if (errors.length > 0) {
       event.preventDefault();
@@ -316,6 +317,11 @@ export function setUpForm(form, facts) {
     setStatus(t('status.sending'), true);
     try {
       await waitForFiles();
+      // The reporter may have gone on typing while the files were sent: what is there now goes, if it is still valid.
+      const latest = readForm(form);
+      if (validate(latest, facts).length === 0) {
+        data = latest;
+      }
       const { member } = await enrolOnce();
       plaintext.fill(0);
       plaintext = padTip(tipOf(data, member), facts.paddingBuckets);
