@@ -2,6 +2,8 @@ using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
+using Microsoft.Extensions.Options;
+using TipIntake.Core.Attachments;
 using TipIntake.Core.FollowUp;
 using TipIntake.Functions.Web.Components;
 
@@ -26,7 +28,7 @@ public sealed class Pages
     private readonly FrozenDictionary<string, string> _triageMessages;
     private readonly string _triageFacts = WebJson.ForScript(TriageFacts.Current);
 
-    public Pages(Translations translations, ILoggerFactory loggerFactory)
+    public Pages(Translations translations, ILoggerFactory loggerFactory, IOptions<AttachmentOptions>? attachments = null)
     {
         ArgumentNullException.ThrowIfNull(translations);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -37,7 +39,7 @@ public sealed class Pages
         _services = new ServiceCollection().AddSingleton(HtmlEncoder.Create(UnicodeRanges.All)).BuildServiceProvider();
         _countries = LanguageChoice.Reporter.ToFrozenDictionary(lang => lang, lang => CountryList.For(translations.Reporter(lang)), StringComparer.Ordinal);
         _reporterFacts = LanguageChoice.Reporter.ToFrozenDictionary(
-            lang => lang, lang => WebJson.ForScript(ReporterFacts.For(translations.Reporter(lang))), StringComparer.Ordinal);
+            lang => lang, lang => WebJson.ForScript(ReporterFacts.For(translations.Reporter(lang), attachments?.Value ?? new AttachmentOptions())), StringComparer.Ordinal);
         _triageMessages = LanguageChoice.Triage.ToFrozenDictionary(
             lang => lang, lang => WebJson.ForScript(translations.Triage(lang).Select()), StringComparer.Ordinal);
     }

@@ -1,3 +1,4 @@
+using TipIntake.Core.Attachments;
 using TipIntake.Core.FollowUp;
 
 namespace TipIntake.Functions.Web;
@@ -20,10 +21,11 @@ public sealed record ReporterFacts(
     string BidiControls,
     string SubmissionHeader,
     ReporterFacts.Answers FollowUpAnswers,
+    ReporterFacts.Files Attachments,
     IReadOnlyDictionary<string, string> Messages)
 {
     /// <summary>Translation keys starting with one of these go to the scripts, in <see cref="Messages"/>.</summary>
-    public static IReadOnlyList<string> MessageKeyPrefixes { get; } = ["error.", "status.", "followUp."];
+    public static IReadOnlyList<string> MessageKeyPrefixes { get; } = ["error.", "status.", "followUp.", "attachments."];
 
     /// <summary>
     /// The languages the form offers for the narrative, in the order it lists them (the server accepts any BCP 47 tag;
@@ -31,10 +33,11 @@ public sealed record ReporterFacts(
     /// </summary>
     public static IReadOnlyList<string> NarrativeLanguageChoices { get; } = ["ko", "zh-Hans", "en", "ru", "zh-Hant", "ja", "mn", "vi", "th", "lo", "mul", "und"];
 
-    /// <summary>The facts for a page in the language of <paramref name="texts"/>.</summary>
-    public static ReporterFacts For(Translator texts)
+    /// <summary>The facts for a page in the language of <paramref name="texts"/>, with the upload settings <paramref name="attachments"/>.</summary>
+    public static ReporterFacts For(Translator texts, AttachmentOptions attachments)
     {
         ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(attachments);
         return new(
             TipForm.FieldNames,
             new MaxLengths(TipLimits.NarrativeMaxCharacters, TipLimits.RegionMaxCharacters, TipLimits.PlaceMaxCharacters, TipLimits.ContactMaxCharacters),
@@ -48,11 +51,45 @@ public sealed record ReporterFacts(
             TipReader.BidiControlCharacters,
             Triggers.SubmitTip.SubmissionHeader,
             new Answers(AnswerReader.MaxTextCharacters, AnswerReader.PaddingBuckets, TipEnvelope.MaxAnswerJweLength, JweAlgorithms.AnswerV1ContentType),
+            Files.Of(attachments, new AttachmentLimits()),
             texts.Select(MessageKeyPrefixes));
     }
 
     /// <summary>What the follow-up page's answer box needs (docs/follow-up.md, "Answering").</summary>
     public sealed record Answers(int MaxCharacters, IReadOnlyList<int> PaddingBuckets, int MaxJweLength, string ContentType);
+
+    /// <summary>
+    /// What the form's attachments need (docs/attachments.md, "Encryption", "The form's flow", "Limits"): whether the
+    /// upload routes answer, the limits the page states and checks (padded bytes, as the server counts them), the chunk
+    /// sizes and the ladder of chunk counts, and the allowed types with the extension each file is named with.
+    /// </summary>
+    public sealed record Files(
+        bool Enabled,
+        int MaxFiles,
+        long MaxFileBytes,
+        long MaxBytes,
+        int SmallChunkBytes,
+        int LargeChunkBytes,
+        int TagBytes,
+        IReadOnlyList<int> Ladder,
+        IReadOnlyDictionary<string, string> Types)
+    {
+        public static Files Of(AttachmentOptions options, AttachmentLimits limits)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            ArgumentNullException.ThrowIfNull(limits);
+            return new(
+                options.UploadsEnabled,
+                limits.MaxFilesPerTip,
+                Math.Min(options.MaxFileBytes, limits.MaxFileBytes),
+                limits.MaxBytesPerTip,
+                ChunkLayout.SmallChunkBytes,
+                ChunkLayout.LargeChunkBytes,
+                ChunkLayout.TagBytes,
+                ChunkLayout.Ladder,
+                new SortedDictionary<string, string>(AttachmentManifestReader.Types.ToDictionary(), StringComparer.Ordinal));
+        }
+    }
 
     /// <summary>The text fields' bounds, in Unicode code points.</summary>
     public sealed record MaxLengths(int Narrative, int Region, int Place, int Contact);

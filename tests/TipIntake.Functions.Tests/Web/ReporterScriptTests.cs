@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using TipIntake.Core.Attachments;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Tips;
@@ -17,6 +18,9 @@ public sealed partial class ReporterScriptTests
 {
     private static readonly Dictionary<string, string> Scripts =
         TranslationTests.ReporterScripts.ToDictionary(name => name, WebResources.Read);
+
+    // JSON.stringify in the browser escapes no letters: Korean takes its three UTF-8 bytes, as in the padded tip.
+    private static readonly JsonSerializerOptions Unescaped = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static readonly string StampModule = WebResources.Read("Web/assets/stamp.js");
 
@@ -58,6 +62,57 @@ public sealed partial class ReporterScriptTests
     }
 
     [Fact]
+    public void The_facts_block_carries_the_attachment_limits_layout_and_types_of_the_server()
+    {
+        var limits = new AttachmentLimits();
+        var off = Facts().GetProperty("attachments");
+        Assert.False(off.GetProperty("enabled").GetBoolean());
+
+        var options = new AttachmentOptions { UploadsEnabled = true, MaxFileBytes = 32L * 1024 * 1024 };
+        var pages = new Pages(WebResources.Translations, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, Microsoft.Extensions.Options.Options.Create(options));
+        var files = TranslationTests.FactsBlock(pages.Form("ko", WebResources.NoValues(), WebResources.NoValues(), null)).GetProperty("attachments");
+        Assert.True(files.GetProperty("enabled").GetBoolean());
+        Assert.Equal(limits.MaxFilesPerTip, files.GetProperty("maxFiles").GetInt32());
+        Assert.Equal(options.MaxFileBytes, files.GetProperty("maxFileBytes").GetInt64());
+        Assert.Equal(limits.MaxBytesPerTip, files.GetProperty("maxBytes").GetInt64());
+        Assert.Equal(ChunkLayout.SmallChunkBytes, files.GetProperty("smallChunkBytes").GetInt32());
+        Assert.Equal(ChunkLayout.LargeChunkBytes, files.GetProperty("largeChunkBytes").GetInt32());
+        Assert.Equal(ChunkLayout.TagBytes, files.GetProperty("tagBytes").GetInt32());
+        Assert.Equal(ChunkLayout.Ladder, files.GetProperty("ladder").EnumerateArray().Select(n => n.GetInt32()));
+        Assert.Equal(AttachmentManifestReader.Types.OrderBy(t => t.Key, StringComparer.Ordinal), files.GetProperty("types").EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.GetString()!)));
+    }
+
+    /// <summary>
+    /// The tip is padded to a bucket with its files named in it (docs/attachments.md, "Name the files in the tip"): a
+    /// report at every text field's limit in Korean (three bytes a character), with a follow-up member and ten files whose
+    /// entries are as long as the reader allows (a 256-character kid, an RSA-4096 wrap, every removed code), still fits
+    /// the largest bucket.
+    /// </summary>
+    [Fact]
+    public void A_report_at_its_limits_with_ten_files_still_fits_the_largest_padding_bucket()
+    {
+        var entry = new
+        {
+            upload = new string('u', 22), digest = new string('d', 43), chunks = 256, chunkBytes = ChunkLayout.LargeChunkBytes,
+            key = new { alg = "RSA-OAEP-256", kid = new string('k', AttachmentManifestReader.MaxKeyIdLength), ek = new string('e', 683) },
+            size = 268_435_455L, sha256 = new string('s', 43), type = "application/pdf", name = "document-10.pdf", handling = "re-encoded",
+            removed = AttachmentManifestReader.RemovedCodes,
+        };
+        var tip = new
+        {
+            category = TipCategories.All.MaxBy(c => c.Length), narrative = new string('한', TipLimits.NarrativeMaxCharacters),
+            location = new { country = "CN", region = new string('한', TipLimits.RegionMaxCharacters), place = new string('한', TipLimits.PlaceMaxCharacters) },
+            observed = new { from = "2026-11-01", to = "2026-11-02" }, peopleCount = TipLimits.PeopleCountMax, urgency = TipUrgencies.All.MaxBy(u => u.Length),
+            language = "zh-Hant", contact = new string('한', TipLimits.ContactMaxCharacters),
+            followUp = new { v = 1, lookup = new string('l', 43), key = new { kty = "EC", crv = "P-256", x = new string('x', 43), y = new string('y', 43) }, sealedKey = new string('w', 1024) },
+            attachments = Enumerable.Repeat(entry, new AttachmentLimits().MaxFilesPerTip),
+        };
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(tip, Unescaped);
+
+        Assert.True(bytes.Length + ",\"padding\":\"\"".Length <= TipPadding.Buckets[^1], $"{bytes.Length} bytes");
+    }
+
+    [Fact]
     public void The_bidirectional_controls_the_script_refuses_are_exactly_what_the_server_refuses()
     {
         var controls = Facts().GetProperty("bidiControls").GetString()!;
@@ -85,7 +140,11 @@ public sealed partial class ReporterScriptTests
 
     public static TheoryData<string> ServerFactLiterals() =>
     [
-        .. new[] { TipLimits.NarrativeMaxCharacters, TipLimits.RegionMaxCharacters, TipLimits.ContactMaxCharacters, TipLimits.PeopleCountMax, TipEnvelope.MaxJweLength }
+        .. new[]
+            {
+                TipLimits.NarrativeMaxCharacters, TipLimits.RegionMaxCharacters, TipLimits.ContactMaxCharacters, TipLimits.PeopleCountMax, TipEnvelope.MaxJweLength,
+                ChunkLayout.SmallChunkBytes, ChunkLayout.LargeChunkBytes, ChunkLayout.SmallPlaintextBytes, ChunkLayout.LargePlaintextBytes,
+            }
             .Concat(TipPadding.Buckets).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         JweAlgorithms.TipV1ContentType,
         SubmitTip.SubmissionHeader,
@@ -93,6 +152,9 @@ public sealed partial class ReporterScriptTests
         .. TipUrgencies.All.Select(u => $"'{u}'"),
         "'observedFrom', 'observedTo', 'peopleCount'",
         "\\u202A",
+        "5, 6, 8, 10",
+        "'image/heic'",
+        "'audio/mpeg'",
     ];
 
     [Fact]
@@ -155,6 +217,12 @@ public sealed partial class ReporterScriptTests
     {
         foreach (var (name, script) in Scripts)
         {
+            // The uploads' back-off waits with setTimeout (docs/attachments.md, "The form's flow"); nothing else there.
+            if (forbidden == "setTimeout(" && name == "Web/assets/uploads.js")
+            {
+                continue;
+            }
+
             Assert.False(script.Contains(forbidden, StringComparison.Ordinal), $"{name} uses {forbidden}");
         }
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace TipIntake.Functions.Tests.Web;
@@ -14,7 +12,7 @@ public sealed partial class ScrubScriptTests
 {
     private const string SuiteFile = "scrub.test.mjs";
     private static readonly string SuiteDirectory = Path.Combine(AppContext.BaseDirectory, "Web", "Scrub");
-    private static readonly Lazy<Task<NodeSuiteRun>> Run = new(() => NodeSuiteRun.StartAsync(SuiteDirectory, SuiteFile));
+    private static readonly Lazy<Task<NodeSuiteRun>> Run = new(() => NodeSuiteRun.StartAsync(SuiteDirectory, SuiteFile, ["Web/assets/scrub.js"]));
     private static readonly string Module = WebResources.Read("Web/assets/scrub.js");
 
     /// <summary>The names of the suite's tests, read from its source, so a new test shows up here without a change.</summary>
@@ -81,99 +79,4 @@ public sealed partial class ScrubScriptTests
 
     [GeneratedRegex(@"^\s*import\s", RegexOptions.Multiline)]
     private static partial Regex ImportStatement();
-
-    /// <summary>One run of the suite in a scratch directory holding the embedded module and the suite's files.</summary>
-    private sealed partial class NodeSuiteRun
-    {
-        private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
-
-        private NodeSuiteRun(int exitCode, string output, string errors)
-        {
-            ExitCode = exitCode;
-            Output = output;
-            Errors = errors;
-            foreach (Match line in TapResult().Matches(output))
-            {
-                Outcomes[line.Groups[2].Value.Replace(@"\#", "#", StringComparison.Ordinal)] = line.Groups[1].Value.Length == 0;
-            }
-        }
-
-        public int ExitCode { get; }
-
-        public string Output { get; }
-
-        public string Errors { get; }
-
-        public Dictionary<string, bool> Outcomes { get; } = new(StringComparer.Ordinal);
-
-        public static async Task<NodeSuiteRun> StartAsync(string suiteDirectory, string suiteFile)
-        {
-            var scratch = Directory.CreateTempSubdirectory("tipintake-scrub-");
-            try
-            {
-                File.WriteAllText(Path.Combine(scratch.FullName, "scrub.js"), WebResources.Read("Web/assets/scrub.js"));
-                File.WriteAllText(Path.Combine(scratch.FullName, "package.json"), """{ "type": "module" }""");
-                foreach (var file in Directory.EnumerateFiles(suiteDirectory, "*.mjs"))
-                {
-                    File.Copy(file, Path.Combine(scratch.FullName, Path.GetFileName(file)));
-                }
-
-                var start = new ProcessStartInfo("node")
-                {
-                    WorkingDirectory = scratch.FullName,
-                    RedirectStandardOutput = true,
-                    RedirectStandardError = true,
-                    StandardOutputEncoding = Encoding.UTF8,
-                };
-                start.ArgumentList.Add("--test");
-                start.ArgumentList.Add("--test-reporter=tap");
-                start.ArgumentList.Add(suiteFile);
-                using var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
-                var output = process.StandardOutput.ReadToEndAsync();
-                var errors = process.StandardError.ReadToEndAsync();
-                using var deadline = new CancellationTokenSource(Timeout);
-                try
-                {
-                    await process.WaitForExitAsync(deadline.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    process.Kill(entireProcessTree: true);
-                    throw new TimeoutException($"The scrubber's suite did not finish within {Timeout}.");
-                }
-
-                return new NodeSuiteRun(process.ExitCode, await output, await errors);
-            }
-            catch (System.ComponentModel.Win32Exception ex)
-            {
-                throw new InvalidOperationException("Node.js is required for these tests: install it (CI does, in .ci/run).", ex);
-            }
-            finally
-            {
-                scratch.Delete(recursive: true);
-            }
-        }
-
-        /// <summary>The TAP block that follows the failed test's line: its assertion message and location.</summary>
-        public string FailureDetail(string name)
-        {
-            var at = Output.IndexOf($"not ok ", StringComparison.Ordinal);
-            while (at >= 0)
-            {
-                var lineEnd = Output.IndexOf('\n', at);
-                if (Output[at..(lineEnd < 0 ? Output.Length : lineEnd)].EndsWith(" - " + name, StringComparison.Ordinal))
-                {
-                    var next = TapResult().Match(Output, lineEnd < 0 ? Output.Length : lineEnd);
-                    return Output[at..(next.Success ? next.Index : Output.Length)];
-                }
-
-                at = Output.IndexOf("not ok ", at + 1, StringComparison.Ordinal);
-            }
-
-            return Output;
-        }
-
-        [GeneratedRegex(@"^(not )?ok \d+ - (.+)$", RegexOptions.Multiline)]
-        private static partial Regex TapResult();
-    }
 }

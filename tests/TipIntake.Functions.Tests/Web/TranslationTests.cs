@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using TipIntake.Core.Attachments;
 using TipIntake.Core.Tips;
 using TipIntake.Functions.Web;
 
@@ -72,7 +73,31 @@ public sealed partial class TranslationTests
     /// <summary>The reporter's page scripts (not the image scrubber, which a later page uses).</summary>
     internal static readonly string[] ReporterScripts =
         ["Web/assets/app.js", "Web/assets/facts.js", "Web/assets/follow-up.js", "Web/assets/follow-up-code.js", "Web/assets/follow-up-keys.js",
-         "Web/assets/form.js", "Web/assets/jwe.js", "Web/assets/quick-exit.js", "Web/assets/validation.js"];
+         "Web/assets/form.js", "Web/assets/jwe.js", "Web/assets/quick-exit.js", "Web/assets/validation.js",
+         "Web/assets/attachments.js", "Web/assets/attachment-crypto.js", "Web/assets/uploads.js"];
+
+    /// <summary>
+    /// The attachment note's codes (what the scrubber removed and kept, docs/attachments.md) and the upload states, which
+    /// attachments.js names by prefix: each has its text in every language.
+    /// </summary>
+    [Fact]
+    public void Every_attachment_code_and_upload_state_has_a_text_in_every_language()
+    {
+        var keys = AttachmentManifestReader.RemovedCodes.Select(code => "attachments.code." + code)
+            .Concat(new[] { "orientation", "colour-profile" }.Select(code => "attachments.keptCode." + code))
+            .Concat(new[] { "preparing", "uploading", "paused", "done", "refused", "choice" }.Select(state => "attachments.state." + state))
+            .ToList();
+        var script = WebResources.Read("Web/assets/attachments.js");
+        foreach (var state in new[] { "'preparing'", "'uploading'", "'paused'", "'done'", "'refused'", "'choice'" })
+        {
+            Assert.Contains(state, script, StringComparison.Ordinal);
+        }
+
+        foreach (var lang in LanguageChoice.Reporter)
+        {
+            Assert.Empty(keys.Except(Load(lang).Keys));
+        }
+    }
 
     [Fact]
     public void Every_error_code_has_a_generic_message_and_field_messages_name_real_fields()
@@ -128,7 +153,7 @@ public sealed partial class TranslationTests
         return document.RootElement.Clone();
     }
 
-    [GeneratedRegex(@"'((?:status|error|followUp)\.[A-Za-z.-]+)'")]
+    [GeneratedRegex(@"'((?:status|error|followUp|attachments)\.[A-Za-z.-]*[A-Za-z-])'")]
     private static partial Regex ScriptMessageKey();
 
     [GeneratedRegex(@"^country\.[A-Z]{2}$")]

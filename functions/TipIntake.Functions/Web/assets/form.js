@@ -1,8 +1,10 @@
 // The reporter form's behaviour: validate (validation.js), enrol for follow-up (follow-up-keys.js,
 // docs/follow-up.md), pad and encrypt in the browser (jwe.js), send with a proof-of-work stamp (stamp.js,
-// docs/flood-control.md), show the follow-up code. Everything the server decides comes from
-// the page's #facts block. Without this script the form still posts to /submit, where the server validates and
-// encrypts on arrival.
+// docs/flood-control.md), show the follow-up code. Files are added, cleaned and uploaded by attachments.js; Send
+// waits for them, or goes without those not finished, and the tip names them (docs/attachments.md). Everything the
+// server decides comes from the page's #facts block. Without this script the form still posts to /submit, where the
+// server validates and encrypts on arrival.
+import { setUpAttachments } from './attachments.js';
 import { errorMessageOf, messageOf } from './facts.js';
 import { formatDigits, formatLetters, newCodeValue } from './follow-up-code.js';
 import { enrolFollowUp } from './follow-up-keys.js';
@@ -42,6 +44,50 @@ export function setUpForm(form, facts) {
   const stampProgress = document.getElementById('stamp-progress');
   const stampText = document.getElementById('stamp-text');
   let busy = false;
+  // Files travel only on the encrypted path, and only where the upload routes answer (docs/attachments.md).
+  const attachmentSection = document.getElementById('attachments');
+  const attachments = attachmentSection && canEncrypt && facts.attachments && facts.attachments.enabled
+    ? setUpAttachments(attachmentSection, facts, t) : null;
+  const attachmentWait = document.getElementById('attachment-wait');
+  const attachmentWaitText = document.getElementById('attachment-wait-text');
+  const sendNow = document.getElementById('attachment-send-now');
+
+  // "Send" waits for files still uploading, and offers to send the report at once without them: an urgent report is
+  // never held back by a photo.
+  const waitForFiles = async () => {
+    if (!attachments || attachments.unfinished() === 0 || !attachmentWait) {
+      return;
+    }
+    attachmentWaitText.textContent = t('attachments.waiting').replace('{count}', String(attachments.unfinished()));
+    attachmentWait.hidden = false;
+    let onClick = null;
+    const clicked = new Promise((resolve) => {
+      onClick = resolve;
+      sendNow.addEventListener('click', onClick, { once: true });
+    });
+    try {
+      if (await Promise.race([attachments.settled().then(() => false), clicked.then(() => true)])) {
+        attachments.dropUnfinished();
+      }
+    } finally {
+      sendNow.removeEventListener('click', onClick);
+      attachmentWait.hidden = true;
+      attachmentWaitText.textContent = '';
+    }
+  };
+
+  // The tip with the files uploaded so far (the `attachments` member) and, once enrolled, the follow-up member.
+  const tipOf = (data, followUpMember) => {
+    const tip = buildTip(data);
+    const files = attachments ? attachments.entries() : [];
+    if (files.length > 0) {
+      tip.attachments = files;
+    }
+    if (followUpMember) {
+      tip.followUp = followUpMember;
+    }
+    return tip;
+  };
   // The page's submission id, sent with every attempt, so that resending the same JWE after an unanswered or failed
   // attempt never makes a second tip (docs/security.md, "Resending"). The server puts a fresh one in every page.
   const submissionField = form.querySelector('input[name="submission"]');
@@ -209,6 +255,9 @@ export function setUpForm(form, facts) {
   const showReceipt = async (receipt) => {
     const section = document.getElementById('receipt');
     const code = document.getElementById('receipt-code');
+    if (attachments) {
+      attachments.clear();
+    }
     form.reset();
     for (const element of form.querySelectorAll('textarea, input[type="text"], input[type="number"], input[type="date"]')) {
       element.value = '';
@@ -232,7 +281,7 @@ export function setUpForm(form, facts) {
       return;
     }
     clearErrors();
-    const data = readForm(form);
+    let data = readForm(form);
     const errors = validate(data, facts);
     if (errors.length > 0) {
       event.preventDefault();
@@ -267,13 +316,17 @@ export function setUpForm(form, facts) {
     form.setAttribute('aria-busy', 'true');
     setStatus(t('status.sending'), true);
     try {
+      await waitForFiles();
+      // The reporter may have gone on typing while the files were sent: what is there now goes, if it is still valid.
+      const latest = readForm(form);
+      if (validate(latest, facts).length === 0) {
+        data = latest;
+      }
       const { member } = await enrolOnce();
-      if (member) {
-        plaintext.fill(0);
-        plaintext = padTip({ ...buildTip(data), followUp: member }, facts.paddingBuckets);
-        if (!plaintext) {
-          throw new HttpError(413);
-        }
+      plaintext.fill(0);
+      plaintext = padTip(tipOf(data, member), facts.paddingBuckets);
+      if (!plaintext) {
+        throw new HttpError(413);
       }
       const digest = await digestOf(plaintext);
       const jwe = unconfirmed && unconfirmed.digest === digest

@@ -1,6 +1,7 @@
 // TipIntake proof-of-work client (docs/flood-control.md), an ES module without the DOM: the reporter form (form.js)
 // runs it in module Web Workers (stamp-worker.js) or on the page's thread, and the flood benchmark's reporter runs
-// this same file under Node.js. No storage, no logging; the only requests are GET /api/challenge and POST /api/tips.
+// this same file under Node.js. No storage, no logging; the only requests are GET /api/challenge and the stamped
+// request itself (POST /api/tips, a follow-up lookup, an upload's PUT or POST).
 //
 // A stamp is "<challenge>:<counter>" whose SHA-256 has at least `effort` leading zero bits. The counter is written
 // with 16 digits (leading zeros allowed): the challenge (56 characters), the colon and the counter's first 7 digits
@@ -323,12 +324,12 @@ async function fetchChallenge(fetchFn, origin, signal) {
  * a fresh challenge can mend (expired, reused, not this service's), start again, twice at most. Resolves with the last
  * answer (a Response), whatever its status: the caller decides what it means.
  *
- * Options: fetch (the fetch function), origin ('' in the browser), jwe, or body with path and contentType for
- * another stamped route (a follow-up lookup), headers (more request headers, such as the submission id), workers and createWorker (for StampSolver), onSolving(effort) and onProgress(tried, effort), and
+ * Options: fetch (the fetch function), origin ('' in the browser), jwe, or body with path, method and contentType for
+ * another stamped route (a follow-up lookup, an upload's requests: docs/attachments.md), headers (more request headers, such as the submission id), workers and createWorker (for StampSolver), onSolving(effort) and onProgress(tried, effort), and
  * signal (an AbortSignal that stops the search and the requests; the promise then rejects with its reason).
  */
 export async function sendStamped({
-  fetch: fetchFn, origin = '', jwe, body = jwe, path = '/api/tips', contentType = 'application/jose', headers = {},
+  fetch: fetchFn, origin = '', jwe, body = jwe, path = '/api/tips', contentType = 'application/jose', method = 'POST', headers = {},
   workers = 1, createWorker = null,
   onSolving = () => {}, onProgress = () => {}, onRaise = () => {}, signal = null,
 }) {
@@ -357,7 +358,7 @@ export async function sendStamped({
         const response = await fetchFn(origin + path, {
           ...REQUEST,
           ...withSignal,
-          method: 'POST',
+          method,
           headers: { ...headers, 'Content-Type': contentType, 'TipIntake-Stamp': stamp },
           body,
         });
