@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace TipIntake.Core.Attachments;
 
-/// <summary>Section <c>Attachments</c> (docs/attachments.md, "Configuration"): the settings the upload routes use.</summary>
+/// <summary>Section <c>Attachments</c> (docs/attachments.md, "Configuration"): the upload routes' settings and the report's limits.</summary>
 public sealed class AttachmentOptions
 {
     public const string SectionName = "Attachments";
@@ -18,9 +18,20 @@ public sealed class AttachmentOptions
     [Range(ChunkLayout.SmallPlaintextBytes, 1L << 30)]
     public long MaxFileBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>The files one report may name: 10 (the <c>Attachments</c> row keys are two digits, so at most 99).</summary>
+    [Range(1, 99)]
+    public int MaxFilesPerTip { get; set; } = 10;
+
+    /// <summary>The padded bytes of every file one report names, in all: 128 MiB.</summary>
+    [Range(ChunkLayout.SmallPlaintextBytes, 1L << 34)]
+    public long MaxBytesPerTip { get; set; } = 128L * 1024 * 1024;
+
     /// <summary>The byte budget of chunk uploads shared by every instance: 2 MB a second (a flood costs storage until swept).</summary>
     [Range(64 * 1024, 1_000_000_000)]
     public int MaxBytesPerSecond { get; set; } = 2_000_000;
+
+    /// <summary>The limits the tip's reader applies to its <c>attachments</c> member.</summary>
+    public AttachmentLimits Limits => new(MaxFilesPerTip, MaxBytesPerTip, MaxFileBytes);
 }
 
 /// <summary>Checks <see cref="AttachmentOptions"/> at start-up: generated at compile time from its annotations.</summary>

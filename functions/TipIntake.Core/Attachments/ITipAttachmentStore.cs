@@ -40,6 +40,12 @@ public interface ITipAttachmentStore
     /// <summary>Writes the row (insert or replace): each binding step is idempotent.</summary>
     Task PutAsync(TipAttachment attachment, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes the row unless the tip already has one with this number (false then): an <c>awaited</c> row never
+    /// replaces one that a concurrent delivery of the same tip has attached.
+    /// </summary>
+    Task<bool> TryAddAsync(TipAttachment attachment, CancellationToken cancellationToken);
+
     Task<TipAttachment?> GetAsync(string tipId, int number, CancellationToken cancellationToken);
 
     /// <summary>The tip's files in number order; empty when it names none.</summary>

@@ -29,4 +29,13 @@ public interface IUploadStore
 
     /// <summary>Marks the row completed with <c>D</c> and the chunks' digests.</summary>
     Task MarkCompleteAsync(UploadId upload, UploadRecord completed, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records on the row that tip <paramref name="tipId"/> names the upload as its file <paramref name="number"/>
+    /// (<c>ClaimedBy</c>), leaving whatever else it holds; nothing when there is no row.
+    /// </summary>
+    Task ClaimAsync(UploadId upload, string tipId, int number, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the row; nothing when there is none (binding and the sweep repeat their steps).</summary>
+    Task DeleteAsync(UploadId upload, CancellationToken cancellationToken);
 }

@@ -2,7 +2,7 @@ using TipIntake.Core.Attachments;
 
 namespace TipIntake.Infrastructure.Attachments;
 
-/// <summary>Attachments (docs/attachments.md): so far the resumable upload routes' service, store and byte budget.</summary>
+/// <summary>Attachments (docs/attachments.md): the resumable upload routes' service, store and byte budget, and the processor's binding of a tip's files.</summary>
 public static class AttachmentsServiceCollectionExtensions
 {
     public static IServiceCollection AddAttachments(this IServiceCollection services)
@@ -10,6 +10,8 @@ public static class AttachmentsServiceCollectionExtensions
         services.AddValidatedOptions<AttachmentOptions, AttachmentOptionsValidator>(AttachmentOptions.SectionName);
         services.TryAddSingleton<IUploadStore, AzureUploadStore>();
         services.TryAddSingleton<ITipAttachmentStore, AzureTipAttachmentStore>();
+        services.TryAddSingleton<IAttachmentBlobs, AzureAttachmentBlobs>();
+        services.TryAddSingleton<AttachmentBinder>();
         services.TryAddSingleton<UploadService>();
         services.TryAddSingleton<UploadGate>();
         return services;

@@ -247,5 +247,11 @@ public sealed class UploadServiceTests
             Rows[upload.ToString()] = completed;
             return Task.CompletedTask;
         }
+
+        public Task ClaimAsync(UploadId upload, string tipId, int number, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("The upload routes never claim an upload.");
+
+        public Task DeleteAsync(UploadId upload, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("The upload routes never delete an upload.");
     }
 }
