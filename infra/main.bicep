@@ -288,6 +288,12 @@ param attachmentsMaxFileBytes string = ''
 @description('Attachments__MaxBytesPerSecond: the byte budget of chunk uploads shared by every instance (default 2000000).')
 param attachmentsMaxBytesPerSecond string = ''
 
+@description('Attachments__MaxFilesPerTip: the files one report may name (default 10, at most 99).')
+param attachmentsMaxFilesPerTip string = ''
+
+@description('Attachments__MaxBytesPerTip: the padded bytes of every file one report names, in all (default 134217728, 128 MiB).')
+param attachmentsMaxBytesPerTip string = ''
+
 // The triage index's HMAC key (docs/triage.md, "What the index holds") must stay the same for the life of the data:
 // under another key every tip already indexed is unsearchable. So it is not drawn anew here like the challenge key:
 // the preprovision hook (infra/hooks/preprovision.mjs) generates it once into the azd environment, and every
@@ -368,6 +374,8 @@ var operatorSettings = union(
     Attachments__UploadsEnabled: attachmentsUploadsEnabled
     Attachments__MaxFileBytes: attachmentsMaxFileBytes
     Attachments__MaxBytesPerSecond: attachmentsMaxBytesPerSecond
+    Attachments__MaxFilesPerTip: attachmentsMaxFilesPerTip
+    Attachments__MaxBytesPerTip: attachmentsMaxBytesPerTip
   },
   // Routing__Rules__0__Queue = 'urgent', Routing__Rules__0__Priority = '1', …
   reduce(

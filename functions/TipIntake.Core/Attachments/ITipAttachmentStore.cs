@@ -56,4 +56,10 @@ public interface ITipAttachmentStore
     /// <paramref name="chunkBytes"/> as it is consumed; null when there is no such blob.
     /// </summary>
     Task<Stream?> OpenCiphertextAsync(string tipId, int number, int chunkBytes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Retention's purge of a tip: deletes its files (<c>attachments/&lt;tip id&gt;/*</c>), then its rows; the number of
+    /// rows deleted. Repeating it is harmless.
+    /// </summary>
+    Task<int> DeleteAllAsync(string tipId, CancellationToken cancellationToken);
 }

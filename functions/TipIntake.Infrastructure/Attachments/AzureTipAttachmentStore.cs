@@ -99,6 +99,32 @@ public sealed class AzureTipAttachmentStore(TableServiceClient tables, BlobServi
         }
     }
 
+    public async Task<int> DeleteAllAsync(string tipId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The files first: should the run stop in between, what is left is rows that open nothing.
+            await foreach (var blob in _files.GetBlobsAsync(BlobTraits.None, BlobStates.None, tipId + "/", cancellationToken).ConfigureAwait(false))
+            {
+                await _files.DeleteBlobIfExistsAsync(blob.Name, DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            var deleted = 0;
+            await foreach (var row in _rows.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {tipId}"), select: ["RowKey"], cancellationToken: cancellationToken)
+                .ConfigureAwait(false))
+            {
+                await _rows.DeleteEntityAsync(tipId, row.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+                deleted++;
+            }
+
+            return deleted;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Purging a tip's attachments", ex);
+        }
+    }
+
     private static TableEntity EntityOf(TipAttachment attachment)
     {
         var entry = attachment.Entry;

@@ -92,6 +92,18 @@ internal sealed class MemoryAttachmentStorage : IUploadStore, IAttachmentBlobs, 
     public Task<Stream?> OpenCiphertextAsync(string tipId, int number, int chunkBytes, CancellationToken cancellationToken) =>
         Call<Stream?>(() => Files.TryGetValue($"{tipId}/{number}", out var bytes) ? new MemoryStream(bytes, writable: false) : null);
 
+    public Task<int> DeleteAllAsync(string tipId, CancellationToken cancellationToken) => Call(() =>
+    {
+        foreach (var name in Files.Keys.Where(name => name.StartsWith(tipId + "/", StringComparison.Ordinal)).ToList())
+        {
+            Files.Remove(name);
+        }
+
+        var rows = Rows.Keys.Where(key => key.TipId == tipId).ToList();
+        rows.ForEach(key => Rows.Remove(key));
+        return rows.Count;
+    });
+
     public Task PutAsync(QuarantineEntry entry, CancellationToken cancellationToken) =>
         Call(() => Quarantined[(entry.Reason, entry.Id)] = entry with { Message = entry.Message.ToArray() });
 
