@@ -87,6 +87,8 @@ public sealed class AttachmentBinder(
             return AttachmentState.Awaited;
         }
 
+        // The claim first: should this binding stop half-way and its message be lost, the sweep finds the tip from the upload.
+        await uploads.ClaimAsync(upload, tipId, number, cancellationToken).ConfigureAwait(false);
         return IsTheEntrysFile(record, entry)
             ? await AttachAsync(tipId, number, entry, upload, cancellationToken).ConfigureAwait(false)
             : await QuarantineMismatchAsync(tipId, number, entry, upload, cancellationToken).ConfigureAwait(false);

@@ -30,6 +30,17 @@ public sealed class AttachmentOptions
     [Range(64 * 1024, 1_000_000_000)]
     public int MaxBytesPerSecond { get; set; } = 2_000_000;
 
+    /// <summary>
+    /// The sweep's age for uploads: one completed and named by no tip is quarantined <c>attachment-orphan</c>, one never
+    /// completed <c>upload-abandoned</c>. 7 days (counted in whole days: an upload's row keeps only the day it was made).
+    /// </summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "365.00:00:00")]
+    public TimeSpan OrphanAfter { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>The sweep's age for a tip's <c>awaited</c> file: quarantined <c>attachment-missing</c> after 7 days.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    public TimeSpan AwaitAfter { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>The limits the tip's reader applies to its <c>attachments</c> member.</summary>
     public AttachmentLimits Limits => new(MaxFilesPerTip, MaxBytesPerTip, MaxFileBytes);
 }

@@ -58,6 +58,12 @@ public interface ITipAttachmentStore
     Task<Stream?> OpenCiphertextAsync(string tipId, int number, int chunkBytes, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Every <c>awaited</c> row of every tip, with the time it was written (the table's own <c>Timestamp</c>: an awaited
+    /// row is written once), for the sweep.
+    /// </summary>
+    IAsyncEnumerable<(TipAttachment Attachment, DateTimeOffset WrittenAt)> ListAwaitedAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// Retention's purge of a tip: deletes its files (<c>attachments/&lt;tip id&gt;/*</c>), then its rows; the number of
     /// rows deleted. Repeating it is harmless.
     /// </summary>

@@ -17,4 +17,7 @@ internal static partial class Log
 
     [LoggerMessage(9101, LogLevel.Debug, "Attachment {QuarantineId} quarantined: {Reason}")]
     public static partial void AttachmentQuarantinedWithId(ILogger logger, string quarantineId, string reason);
+
+    [LoggerMessage(9005, LogLevel.Information, "Attachment sweep done: {Attached} attached, {Missing} missing, {Orphans} orphan uploads, {Abandoned} abandoned uploads")]
+    public static partial void AttachmentSweepDone(ILogger logger, int attached, int missing, int orphans, int abandoned);
 }

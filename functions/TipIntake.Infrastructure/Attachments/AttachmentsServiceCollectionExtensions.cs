@@ -12,6 +12,7 @@ public static class AttachmentsServiceCollectionExtensions
         services.TryAddSingleton<ITipAttachmentStore, AzureTipAttachmentStore>();
         services.TryAddSingleton<IAttachmentBlobs, AzureAttachmentBlobs>();
         services.TryAddSingleton<AttachmentBinder>();
+        services.TryAddSingleton<AttachmentSweep>();
         services.TryAddSingleton<UploadService>();
         services.TryAddSingleton<UploadGate>();
         return services;

@@ -99,6 +99,36 @@ public sealed class AzureTipAttachmentStore(TableServiceClient tables, BlobServi
         }
     }
 
+    public async IAsyncEnumerable<(TipAttachment Attachment, DateTimeOffset WrittenAt)> ListAwaitedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Every partition: awaited rows are few, and the sweep asks every 15 minutes, not per request.
+        var filter = TableClient.CreateQueryFilter($"State eq {Codes.Of(AttachmentState.Awaited)}");
+        var rows = _rows.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await rows.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+                {
+                    throw StorageFailures.Wrap("Listing awaited attachments", ex);
+                }
+
+                yield return (AttachmentOf(rows.Current), rows.Current.Timestamp ?? DateTimeOffset.MinValue);
+            }
+        }
+        finally
+        {
+            await rows.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     public async Task<int> DeleteAllAsync(string tipId, CancellationToken cancellationToken)
     {
         try

@@ -125,6 +125,29 @@ public sealed class AzureUploadStore(TableServiceClient tables, BlobServiceClien
         }
     }
 
+    public async IAsyncEnumerable<UploadListing> ListCreatedByAsync(DateOnly day, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // The day as written (yyyy-MM-dd) sorts as it reads, so the table filters it.
+        var filter = TableClient.CreateQueryFilter($"Day le {day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
+        var rows = _uploads.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (await NextAsync(rows, cancellationToken).ConfigureAwait(false))
+            {
+                var row = rows.Current;
+                if (UploadId.TryParse(row.PartitionKey, out var upload)
+                    && DateOnly.TryParseExact(row.GetString("Day"), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var made))
+                {
+                    yield return new UploadListing(upload, RecordOf(row), made, row.GetString("ClaimedBy"));
+                }
+            }
+        }
+        finally
+        {
+            await rows.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     public async Task DeleteAsync(UploadId upload, CancellationToken cancellationToken)
     {
         try
@@ -143,6 +166,18 @@ public sealed class AzureUploadStore(TableServiceClient tables, BlobServiceClien
 
     /// <summary><c>ClaimedBy</c>: the tip id and the file's number, as the tip's <c>Attachments</c> row key.</summary>
     public static string ClaimOf(string tipId, int number) => $"{tipId}/{AzureTipAttachmentStore.RowKeyOf(number)}";
+
+    private static async Task<bool> NextAsync(IAsyncEnumerator<TableEntity> rows, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await rows.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Listing uploads", ex);
+        }
+    }
 
     private BlockBlobClient Blob(UploadId upload) => _staging.GetBlockBlobClient(upload.ToString());
 

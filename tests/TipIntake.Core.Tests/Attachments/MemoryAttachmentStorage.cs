@@ -22,6 +22,14 @@ internal sealed class MemoryAttachmentStorage : IUploadStore, IAttachmentBlobs, 
 
     public Dictionary<(string TipId, int Number), TipAttachment> Rows { get; } = [];
 
+    /// <summary>Each row's <c>Timestamp</c>: <see cref="Clock"/> when it was last written, as Table Storage keeps it.</summary>
+    public Dictionary<(string TipId, int Number), DateTimeOffset> RowsWrittenAt { get; } = [];
+
+    /// <summary>The day each upload's row was made (<c>Day</c>); today by <see cref="Clock"/> when a test sets none.</summary>
+    public Dictionary<string, DateOnly> UploadDays { get; } = new(StringComparer.Ordinal);
+
+    public DateTimeOffset Clock { get; set; } = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+
     public Dictionary<(QuarantineReason Reason, string Id), QuarantineEntry> Quarantined { get; } = [];
 
     /// <summary>Storage calls made so far.</summary>
@@ -66,7 +74,7 @@ internal sealed class MemoryAttachmentStorage : IUploadStore, IAttachmentBlobs, 
         Call(() => Uploads.ContainsKey(upload.ToString()) ? Claims[upload.ToString()] = $"{tipId}/{number}" : null);
 
     public Task DeleteAsync(UploadId upload, CancellationToken cancellationToken) =>
-        Call(() => Uploads.Remove(upload.ToString()) | Claims.Remove(upload.ToString()));
+        Call(() => Uploads.Remove(upload.ToString()) | Claims.Remove(upload.ToString()) | UploadDays.Remove(upload.ToString()));
 
     public Task<bool> CopyToTipAsync(UploadId upload, string tipId, int number, CancellationToken cancellationToken) =>
         Call(() => Copy(upload, $"{tipId}/{number}"));
@@ -77,11 +85,43 @@ internal sealed class MemoryAttachmentStorage : IUploadStore, IAttachmentBlobs, 
     public Task DeleteStagedAsync(UploadId upload, CancellationToken cancellationToken) =>
         Call(() => Staged.Remove(upload.ToString()));
 
-    public Task PutAsync(TipAttachment attachment, CancellationToken cancellationToken) =>
-        Call(() => Rows[(attachment.TipId, attachment.Number)] = attachment);
+    public Task PutAsync(TipAttachment attachment, CancellationToken cancellationToken) => Call(() =>
+    {
+        RowsWrittenAt[(attachment.TipId, attachment.Number)] = Clock;
+        return Rows[(attachment.TipId, attachment.Number)] = attachment;
+    });
 
-    public Task<bool> TryAddAsync(TipAttachment attachment, CancellationToken cancellationToken) =>
-        Call(() => Rows.TryAdd((attachment.TipId, attachment.Number), attachment));
+    public Task<bool> TryAddAsync(TipAttachment attachment, CancellationToken cancellationToken) => Call(() =>
+    {
+        var added = Rows.TryAdd((attachment.TipId, attachment.Number), attachment);
+        if (added)
+        {
+            RowsWrittenAt[(attachment.TipId, attachment.Number)] = Clock;
+        }
+
+        return added;
+    });
+
+    public async IAsyncEnumerable<(TipAttachment Attachment, DateTimeOffset WrittenAt)> ListAwaitedAsync(
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var awaited = await Call(() => Rows.Values.Where(r => r.State == AttachmentState.Awaited).ToList());
+        foreach (var row in awaited)
+        {
+            yield return (row, RowsWrittenAt.GetValueOrDefault((row.TipId, row.Number), Clock));
+        }
+    }
+
+    public async IAsyncEnumerable<UploadListing> ListCreatedByAsync(DateOnly day, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var today = DateOnly.FromDateTime(Clock.UtcDateTime);
+        var old = await Call(() => Uploads.Where(u => UploadDays.GetValueOrDefault(u.Key, today) <= day).ToList());
+        foreach (var (upload, record) in old)
+        {
+            Assert.True(UploadId.TryParse(upload, out var id));
+            yield return new UploadListing(id, record, UploadDays.GetValueOrDefault(upload, today), Claims.GetValueOrDefault(upload));
+        }
+    }
 
     Task<TipAttachment?> ITipAttachmentStore.GetAsync(string tipId, int number, CancellationToken cancellationToken) =>
         Call(() => Rows.GetValueOrDefault((tipId, number)));

@@ -253,5 +253,8 @@ public sealed class UploadServiceTests
 
         public Task DeleteAsync(UploadId upload, CancellationToken cancellationToken) =>
             throw new NotSupportedException("The upload routes never delete an upload.");
+
+        public IAsyncEnumerable<UploadListing> ListCreatedByAsync(DateOnly day, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("The upload routes never list uploads.");
     }
 }

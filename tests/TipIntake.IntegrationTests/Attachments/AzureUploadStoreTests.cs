@@ -107,5 +107,7 @@ public sealed class AzureUploadStoreTests : IAsyncLifetime
         public Task ClaimAsync(UploadId upload, string tipId, int number, CancellationToken cancellationToken) => inner.ClaimAsync(upload, tipId, number, cancellationToken);
 
         public Task DeleteAsync(UploadId upload, CancellationToken cancellationToken) => inner.DeleteAsync(upload, cancellationToken);
+
+        public IAsyncEnumerable<UploadListing> ListCreatedByAsync(DateOnly day, CancellationToken cancellationToken) => inner.ListCreatedByAsync(day, cancellationToken);
     }
 }
