@@ -132,20 +132,55 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
         Assert.Equal(AttachmentState.Attached, (await _attachments.GetAsync(tipId, 1, default))!.State);
     }
 
-    private async Task<(UploadId Upload, EncryptedFile File)> UploadAsync(bool complete = true)
+    [Fact]
+    public async Task The_sweep_attaches_what_was_completed_since_and_quarantines_old_uploads_no_tip_took_by_their_day()
     {
+        // Two uploads made 8 days ago (the row keeps that day), one completed, one not; one made today, awaited by a tip.
+        var past = new AzureUploadStore(_tables, _blobs, new ShiftedTime(TimeSpan.FromDays(-8)));
+        var pastService = new UploadService(past, Options.Create(new AttachmentOptions()), NullLogger<UploadService>.Instance);
+        var (orphan, _) = await UploadAsync(service: pastService);
+        var (abandoned, _) = await UploadAsync(complete: false, service: pastService);
+        var (awaited, file) = await UploadAsync(complete: false);
+        var tipId = TipIntakeService.NewTipId();
+        var entry = EntryFor(awaited, file);
+        Assert.Equal(AttachmentState.Awaited, await _binder.BindAsync(tipId, 1, entry, default));
+        Assert.IsType<CompleteOutcome.Completed>(await _service.CompleteAsync(awaited, file.ChunkDigests, default));
+        var options = Options.Create(new AttachmentOptions());
+        var sweep = new AttachmentSweep(_binder, _uploads, _files, _attachments, new TableQuarantine(_tables), options, NullLogger<AttachmentSweep>.Instance);
+
+        var report = await sweep.RunAsync(DateTimeOffset.UtcNow, default);
+
+        Assert.Equal(new AttachmentSweepReport(1, 0, 1, 1), report);
+        Assert.Equal(AttachmentState.Attached, (await _attachments.GetAsync(tipId, 1, default))!.State);
+        Assert.Equal(file.Chunks.SelectMany(c => c).ToArray(), await DownloadAsync(StorageNames.AttachmentsContainer, $"{tipId}/1"));
+        Assert.True(await Blob(StorageNames.AttachmentsContainer, $"quarantine/{orphan}").ExistsAsync());
+        Assert.False(await Blob(StorageNames.AttachmentsStagingContainer, orphan.ToString()).ExistsAsync());
+        var quarantine = _tables.GetTableClient(StorageNames.QuarantineTable);
+        Assert.True((await quarantine.GetEntityIfExistsAsync<TableEntity>("attachment-orphan", $"upload-{orphan}")).HasValue);
+        Assert.True((await quarantine.GetEntityIfExistsAsync<TableEntity>("upload-abandoned", $"upload-{abandoned}")).HasValue);
+        foreach (var upload in new[] { orphan, abandoned, awaited })
+        {
+            Assert.Null(await _uploads.GetAsync(upload, default));
+        }
+
+        Assert.Equal(new AttachmentSweepReport(0, 0, 0, 0), await sweep.RunAsync(DateTimeOffset.UtcNow, default));
+    }
+
+    private async Task<(UploadId Upload, EncryptedFile File)> UploadAsync(bool complete = true, UploadService? service = null)
+    {
+        var uploads = service ?? _service;
         var upload = NewUpload();
         var file = AttachmentEncryptor.Encrypt(RandomNumberGenerator.GetBytes(ChunkLayout.SmallPlaintextBytes + 1), upload.ToString(), ChunkBytes, RandomNumberGenerator.GetBytes(32));
-        Assert.Equal(CreateOutcome.Created, await _service.CreateAsync(upload, file.Chunks.Count, ChunkBytes, default));
-        var record = (await _service.FindAsync(upload, default))!;
+        Assert.Equal(CreateOutcome.Created, await uploads.CreateAsync(upload, file.Chunks.Count, ChunkBytes, default));
+        var record = (await uploads.FindAsync(upload, default))!;
         for (var index = 0; index < file.Chunks.Count; index++)
         {
-            Assert.Equal(ChunkOutcome.Staged, await _service.StageAsync(upload, record, index, file.Chunks[index], file.ChunkDigests[index], default));
+            Assert.Equal(ChunkOutcome.Staged, await uploads.StageAsync(upload, record, index, file.Chunks[index], file.ChunkDigests[index], default));
         }
 
         if (complete)
         {
-            Assert.IsType<CompleteOutcome.Completed>(await _service.CompleteAsync(upload, file.ChunkDigests, default));
+            Assert.IsType<CompleteOutcome.Completed>(await uploads.CompleteAsync(upload, file.ChunkDigests, default));
         }
 
         return (upload, file);
@@ -159,6 +194,12 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
 
     private async Task<byte[]> DownloadAsync(string container, string name) =>
         (await Blob(container, name).DownloadContentAsync()).Value.Content.ToArray();
+
+    /// <summary>The clock moved by a fixed amount: rows made through it carry another day.</summary>
+    private sealed class ShiftedTime(TimeSpan shift) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + shift;
+    }
 
     private static UploadId NewUpload()
     {
