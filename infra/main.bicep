@@ -294,6 +294,12 @@ param attachmentsMaxFilesPerTip string = ''
 @description('Attachments__MaxBytesPerTip: the padded bytes of every file one report names, in all (default 134217728, 128 MiB).')
 param attachmentsMaxBytesPerTip string = ''
 
+@description('Attachments__OrphanAfter: the age after which the sweep quarantines uploads no tip took (default 7.00:00:00, whole days).')
+param attachmentsOrphanAfter string = ''
+
+@description('Attachments__AwaitAfter: the age after which the sweep quarantines a tip\'s file whose upload never came (default 7.00:00:00).')
+param attachmentsAwaitAfter string = ''
+
 // The triage index's HMAC key (docs/triage.md, "What the index holds") must stay the same for the life of the data:
 // under another key every tip already indexed is unsearchable. So it is not drawn anew here like the challenge key:
 // the preprovision hook (infra/hooks/preprovision.mjs) generates it once into the azd environment, and every
@@ -376,6 +382,8 @@ var operatorSettings = union(
     Attachments__MaxBytesPerSecond: attachmentsMaxBytesPerSecond
     Attachments__MaxFilesPerTip: attachmentsMaxFilesPerTip
     Attachments__MaxBytesPerTip: attachmentsMaxBytesPerTip
+    Attachments__OrphanAfter: attachmentsOrphanAfter
+    Attachments__AwaitAfter: attachmentsAwaitAfter
   },
   // Routing__Rules__0__Queue = 'urgent', Routing__Rules__0__Priority = '1', …
   reduce(
