@@ -8,9 +8,10 @@ public sealed class AttachmentOptions
     public const string SectionName = "Attachments";
 
     /// <summary>
-    /// Whether the upload routes answer at all (404 otherwise). Off by default and never set by the template: until a tip
-    /// can name an upload and the sweep removes what none names (docs/attachments.md, "Status"), an open upload route
-    /// would only be storage anyone can fill. The tests turn it on.
+    /// Whether the upload routes answer at all (404 otherwise). Off by default and never set by the template: until
+    /// <c>MaxOpenUploads</c> bounds what is staged and triage can download what is attached (docs/attachments.md,
+    /// "Status"), an open upload route would be storage anyone can fill for a week, of files nobody can read. The tests
+    /// turn it on.
     /// </summary>
     public bool UploadsEnabled { get; set; }
 
