@@ -279,7 +279,7 @@ param followUpMaxFormLookupsPerMinute string = ''
 @description('FollowUp__SessionLifetime: how long the no-script answer form\'s session stays good (default 00:15:00).')
 param followUpSessionLifetime string = ''
 
-@description('Attachments__UploadsEnabled: whether the upload routes answer at all (default false: off until tips can name uploads, docs/attachments.md).')
+@description('Attachments__UploadsEnabled: whether the upload routes answer at all (default false: off until open uploads are bounded and triage can download, docs/attachments.md).')
 param attachmentsUploadsEnabled string = ''
 
 @description('Attachments__MaxFileBytes: the padded size of one uploaded file, bytes (default 67108864, 64 MiB).')
@@ -287,6 +287,18 @@ param attachmentsMaxFileBytes string = ''
 
 @description('Attachments__MaxBytesPerSecond: the byte budget of chunk uploads shared by every instance (default 2000000).')
 param attachmentsMaxBytesPerSecond string = ''
+
+@description('Attachments__MaxFilesPerTip: the files one report may name (default 10, at most 99).')
+param attachmentsMaxFilesPerTip string = ''
+
+@description('Attachments__MaxBytesPerTip: the padded bytes of every file one report names, in all (default 134217728, 128 MiB).')
+param attachmentsMaxBytesPerTip string = ''
+
+@description('Attachments__OrphanAfter: the age after which the sweep quarantines uploads no tip took (default 7.00:00:00, whole days).')
+param attachmentsOrphanAfter string = ''
+
+@description('Attachments__AwaitAfter: the age after which the sweep quarantines a tip\'s file whose upload never came (default 7.00:00:00).')
+param attachmentsAwaitAfter string = ''
 
 // The triage index's HMAC key (docs/triage.md, "What the index holds") must stay the same for the life of the data:
 // under another key every tip already indexed is unsearchable. So it is not drawn anew here like the challenge key:
@@ -368,6 +380,10 @@ var operatorSettings = union(
     Attachments__UploadsEnabled: attachmentsUploadsEnabled
     Attachments__MaxFileBytes: attachmentsMaxFileBytes
     Attachments__MaxBytesPerSecond: attachmentsMaxBytesPerSecond
+    Attachments__MaxFilesPerTip: attachmentsMaxFilesPerTip
+    Attachments__MaxBytesPerTip: attachmentsMaxBytesPerTip
+    Attachments__OrphanAfter: attachmentsOrphanAfter
+    Attachments__AwaitAfter: attachmentsAwaitAfter
   },
   // Routing__Rules__0__Queue = 'urgent', Routing__Rules__0__Priority = '1', …
   reduce(

@@ -74,6 +74,9 @@ var tableNames = [
   // The triage index (views, filters, keyed-hash search terms, locators, counts) and related reports: docs/triage.md.
   'TipIndex'
   'TipRelations'
+  // A tip's files (docs/attachments.md, "Storage"): state, D, layout, size, plaintext SHA-256 and the wrapped key of
+  // each; without its row an attached file cannot be opened, so it is backed up with the tip.
+  'Attachments'
 ]
 // Flood control's state shared by the instances (the floor, per-instance counts, spent nonces, shared buckets): nothing
 // about any tip or reporter, and worthless a few minutes later, so it is not backed up.

@@ -34,7 +34,8 @@ public sealed class CodesTests
     {
         Assert.Equal(
             ["envelope-invalid", "jwe-invalid", "key-unavailable", "unwrap-rejected", "tag-mismatch", "tip-invalid",
-             "retries-exhausted", "jwe-missing", "answer-invalid", "answer-unmatched"],
+             "retries-exhausted", "jwe-missing", "answer-invalid", "answer-unmatched", "attachment-orphan", "upload-abandoned",
+             "attachment-missing", "attachment-mismatch", "attachment-over-limit", "attachment-invalid"],
             Enum.GetValues<QuarantineReason>().Select(Codes.Of));
     }
 

@@ -50,7 +50,7 @@ public sealed partial class SecurityTests(CompiledTemplate template)
         Assert.Equal(
             ["tips-inbound", "tips-inbound-poison", "tips-inbound-poison-poison", "tips-inbound-bulk", "tips-inbound-bulk-poison", "tips-inbound-bulk-poison-poison"],
             Strings(storage.At("variables.queueNames")));
-        Assert.Equal(["Tips", "TipEvents", "Quarantine", "TipNotes", "TipMessages", "TipIndex", "TipRelations"], Strings(storage.At("variables.tableNames")));
+        Assert.Equal(["Tips", "TipEvents", "Quarantine", "TipNotes", "TipMessages", "TipIndex", "TipRelations", "Attachments"], Strings(storage.At("variables.tableNames")));
         Assert.Contains("parameters('deploymentContainerName')", storage.At("variables.containerNames").Str(), StringComparison.Ordinal);
         Assert.Equal("tips-inbound-jwe", storage.At("variables.claimCheckContainerName").Str());
         Assert.Equal("tips-backup", storage.At("variables.backupContainerName").Str());

@@ -2,21 +2,30 @@ using System.ComponentModel.DataAnnotations;
 
 namespace TipIntake.Core.Attachments;
 
-/// <summary>Section <c>Attachments</c> (docs/attachments.md, "Configuration"): the settings the upload routes use.</summary>
+/// <summary>Section <c>Attachments</c> (docs/attachments.md, "Configuration"): the upload routes' settings and the report's limits.</summary>
 public sealed class AttachmentOptions
 {
     public const string SectionName = "Attachments";
 
     /// <summary>
-    /// Whether the upload routes answer at all (404 otherwise). Off by default and never set by the template: until a tip
-    /// can name an upload and the sweep removes what none names (docs/attachments.md, "Status"), an open upload route
-    /// would only be storage anyone can fill. The tests turn it on.
+    /// Whether the upload routes answer at all (404 otherwise). Off by default and never set by the template: until
+    /// <c>MaxOpenUploads</c> bounds what is staged and triage can download what is attached (docs/attachments.md,
+    /// "Status"), an open upload route would be storage anyone can fill for a week, of files nobody can read. The tests
+    /// turn it on.
     /// </summary>
     public bool UploadsEnabled { get; set; }
 
     /// <summary>The padded size of one file (<c>chunks × P</c>) an upload may be created for: 64 MiB.</summary>
     [Range(ChunkLayout.SmallPlaintextBytes, 1L << 30)]
     public long MaxFileBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>The files one report may name: 10 (the <c>Attachments</c> row keys are two digits, so at most 99).</summary>
+    [Range(1, 99)]
+    public int MaxFilesPerTip { get; set; } = 10;
+
+    /// <summary>The padded bytes of every file one report names, in all: 128 MiB.</summary>
+    [Range(ChunkLayout.SmallPlaintextBytes, 1L << 34)]
+    public long MaxBytesPerTip { get; set; } = 128L * 1024 * 1024;
 
     /// <summary>One file on the no-script path: 16 MiB (over Tor, a post must end within Azure's 230 seconds).</summary>
     [Range(1, 1L << 30)]
@@ -40,6 +49,20 @@ public sealed class AttachmentOptions
     /// <summary>The byte budget of chunk uploads shared by every instance: 2 MB a second (a flood costs storage until swept).</summary>
     [Range(64 * 1024, 1_000_000_000)]
     public int MaxBytesPerSecond { get; set; } = 2_000_000;
+
+    /// <summary>
+    /// The sweep's age for uploads: one completed and named by no tip is quarantined <c>attachment-orphan</c>, one never
+    /// completed <c>upload-abandoned</c>. 7 days (counted in whole days: an upload's row keeps only the day it was made).
+    /// </summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "365.00:00:00")]
+    public TimeSpan OrphanAfter { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>The sweep's age for a tip's <c>awaited</c> file: quarantined <c>attachment-missing</c> after 7 days.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    public TimeSpan AwaitAfter { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>The limits the tip's reader applies to its <c>attachments</c> member.</summary>
+    public AttachmentLimits Limits => new(MaxFilesPerTip, MaxBytesPerTip, MaxFileBytes);
 }
 
 /// <summary>Checks <see cref="AttachmentOptions"/> at start-up: generated at compile time from its annotations.</summary>

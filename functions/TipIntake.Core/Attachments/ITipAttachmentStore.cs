@@ -40,6 +40,12 @@ public interface ITipAttachmentStore
     /// <summary>Writes the row (insert or replace): each binding step is idempotent.</summary>
     Task PutAsync(TipAttachment attachment, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes the row unless the tip already has one with this number (false then): an <c>awaited</c> row never
+    /// replaces one that a concurrent delivery of the same tip has attached.
+    /// </summary>
+    Task<bool> TryAddAsync(TipAttachment attachment, CancellationToken cancellationToken);
+
     Task<TipAttachment?> GetAsync(string tipId, int number, CancellationToken cancellationToken);
 
     /// <summary>The tip's files in number order; empty when it names none.</summary>
@@ -50,4 +56,16 @@ public interface ITipAttachmentStore
     /// <paramref name="chunkBytes"/> as it is consumed; null when there is no such blob.
     /// </summary>
     Task<Stream?> OpenCiphertextAsync(string tipId, int number, int chunkBytes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Every <c>awaited</c> row of every tip, with the time it was written (the table's own <c>Timestamp</c>: an awaited
+    /// row is written once), for the sweep.
+    /// </summary>
+    IAsyncEnumerable<(TipAttachment Attachment, DateTimeOffset WrittenAt)> ListAwaitedAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Retention's purge of a tip: deletes its files (<c>attachments/&lt;tip id&gt;/*</c>), then its rows; the number of
+    /// rows deleted. Repeating it is harmless.
+    /// </summary>
+    Task<int> DeleteAllAsync(string tipId, CancellationToken cancellationToken);
 }

@@ -6,6 +6,9 @@ namespace TipIntake.Core.Attachments;
 /// </summary>
 public sealed record UploadRecord(int Chunks, int ChunkBytes, bool Complete = false, byte[]? Digest = null, IReadOnlyList<byte[]>? ChunkDigests = null);
 
+/// <summary>An upload's row as the sweep sees it: the day it was created (never a finer time) and the tip that named it, if any.</summary>
+public sealed record UploadListing(UploadId Upload, UploadRecord Record, DateOnly Day, string? ClaimedBy);
+
 /// <summary>
 /// Where uploads live (docs/attachments.md, "Storage"): the row in <c>Uploads</c> and the block blob
 /// <c>attachments-staging/&lt;upload&gt;</c>, whose staged and committed blocks are the truth about what arrived.
@@ -29,4 +32,16 @@ public interface IUploadStore
 
     /// <summary>Marks the row completed with <c>D</c> and the chunks' digests.</summary>
     Task MarkCompleteAsync(UploadId upload, UploadRecord completed, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records on the row that tip <paramref name="tipId"/> names the upload as its file <paramref name="number"/>
+    /// (<c>ClaimedBy</c>), leaving whatever else it holds; nothing when there is no row.
+    /// </summary>
+    Task ClaimAsync(UploadId upload, string tipId, int number, CancellationToken cancellationToken);
+
+    /// <summary>Every upload's row created on or before <paramref name="day"/> (the sweep's question).</summary>
+    IAsyncEnumerable<UploadListing> ListCreatedByAsync(DateOnly day, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the row; nothing when there is none (binding and the sweep repeat their steps).</summary>
+    Task DeleteAsync(UploadId upload, CancellationToken cancellationToken);
 }

@@ -23,4 +23,19 @@ internal static partial class Log
 
     [LoggerMessage(9006, LogLevel.Warning, "File {Number} was not sent to staff {Actor} to its end: reading or sending it failed ({ErrorType}); the answer was cut off")]
     public static partial void DownloadReadFailed(ILogger logger, int number, string actor, string errorType);
+
+    [LoggerMessage(9010, LogLevel.Information, "A tip's file {Number} was attached")]
+    public static partial void AttachmentAttached(ILogger logger, int number);
+
+    [LoggerMessage(9011, LogLevel.Information, "A tip's file {Number} awaits its upload")]
+    public static partial void AttachmentAwaited(ILogger logger, int number);
+
+    [LoggerMessage(9012, LogLevel.Warning, "A tip's file quarantined: {Reason}")]
+    public static partial void AttachmentQuarantined(ILogger logger, string reason);
+
+    [LoggerMessage(9101, LogLevel.Debug, "Attachment {QuarantineId} quarantined: {Reason}")]
+    public static partial void AttachmentQuarantinedWithId(ILogger logger, string quarantineId, string reason);
+
+    [LoggerMessage(9013, LogLevel.Information, "Attachment sweep done: {Attached} attached, {Missing} missing, {Orphans} orphan uploads, {Abandoned} abandoned uploads")]
+    public static partial void AttachmentSweepDone(ILogger logger, int attached, int missing, int orphans, int abandoned);
 }

@@ -31,4 +31,28 @@ public enum QuarantineReason
 
     /// <summary>An answer whose code and thread match no thread: purged, expired, or a forged lookup token. Kept, never dropped.</summary>
     AnswerUnmatched,
+
+    /// <summary>
+    /// An upload completed and named by no tip after <c>Attachments:OrphanAfter</c>; its blob is kept at
+    /// <c>attachments/quarantine/&lt;upload&gt;</c> (docs/attachments.md, "Processing: binding, quarantine").
+    /// </summary>
+    AttachmentOrphan,
+
+    /// <summary>An upload created and never completed after <c>Attachments:OrphanAfter</c>; its staged blocks expire by themselves.</summary>
+    UploadAbandoned,
+
+    /// <summary>A tip's file whose upload was not completed within <c>Attachments:AwaitAfter</c>, or whose blob is gone; the entry is kept.</summary>
+    AttachmentMissing,
+
+    /// <summary>A tip's file whose upload was completed with another digest or layout; the blob moved to the quarantine.</summary>
+    AttachmentMismatch,
+
+    /// <summary>A tip's <c>attachments</c> member over the report's count or size limit: none of its files is attached.</summary>
+    AttachmentOverLimit,
+
+    /// <summary>
+    /// A tip's <c>attachments</c> member, or one of its entries, that the manifest reader refused for its shape (detail:
+    /// the fault's code, e.g. <c>digest-invalid</c>); the tip itself is stored.
+    /// </summary>
+    AttachmentInvalid,
 }

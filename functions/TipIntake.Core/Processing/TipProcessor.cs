@@ -30,7 +30,8 @@ public sealed class TipProcessor(
     FloodControl.FloodState? flood = null,
     Microsoft.Extensions.Options.IOptions<ProcessingOptions>? options = null,
     FollowUp.FollowUpEnrolments? followUp = null,
-    FollowUp.ReporterAnswers? answers = null)
+    FollowUp.ReporterAnswers? answers = null,
+    Attachments.AttachmentBinder? attachments = null)
 {
     /// <summary>How often a held message looks again whether it may go on.</summary>
     public static readonly TimeSpan HoldPoll = TimeSpan.FromMilliseconds(250);
@@ -160,7 +161,7 @@ public sealed class TipProcessor(
         TipReadResult read;
         try
         {
-            read = TipReader.Read(plaintext, time.GetUtcNow());
+            read = TipReader.Read(plaintext, time.GetUtcNow(), attachments?.Limits);
         }
         finally
         {
@@ -236,9 +237,10 @@ public sealed class TipProcessor(
         var route = router.Route(tip);
         var (followUpColumns, thread) = followUp?.Prepare(read.FollowUp, envelope.TipId, route.Queue) ?? default;
         var stored = new StoredTip(envelope.TipId, route, tip, envelope.ReceivedHour, envelope.ReceiptHash, keyId, envelope.Effort, followUpColumns);
+        bool added;
         try
         {
-            var added = await tips.TryAddAsync(stored, cancellationToken).ConfigureAwait(false);
+            added = await tips.TryAddAsync(stored, cancellationToken).ConfigureAwait(false);
 
             // After the tip, on a redelivery too (a write of the same row again), so that a failure in between is
             // retried until both are there; the claim-check is deleted only after both.
@@ -261,13 +263,27 @@ public sealed class TipProcessor(
                 Log.TipAlreadyStored(logger);
                 Log.TipAlreadyStoredWithId(logger, envelope.TipId);
             }
-
-            return new ProcessingOutcome.Stored(envelope.TipId, route.Queue, WasRedelivery: !added);
         }
         catch (StorageUnavailableException)
         {
             return RetryLater(envelope.TipId, message, "tip store unavailable");
         }
+
+        // After the tip's row, so that a file never delays or costs the tip; on a redelivery too, which finishes what
+        // a crash between the steps left (docs/attachments.md, "Processing: binding, quarantine").
+        if (attachments is not null)
+        {
+            try
+            {
+                await attachments.BindAsync(envelope.TipId, read.Attachments, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException)
+            {
+                return RetryLater(envelope.TipId, message, "attachment storage unavailable");
+            }
+        }
+
+        return new ProcessingOutcome.Stored(envelope.TipId, route.Queue, WasRedelivery: !added);
     }
 
     /// <summary>

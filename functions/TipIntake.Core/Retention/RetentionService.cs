@@ -26,17 +26,25 @@ public static class RetentionActions
 
     /// <summary>A quarantined message was deleted; the event is keyed by the quarantine id, "from" is the reason code.</summary>
     public const string QuarantinePurged = "quarantine-purged";
+
+    /// <summary>A purged tip's files and their rows were deleted (docs/attachments.md, "Retention"); recorded only when it had any.</summary>
+    public const string AttachmentsPurged = "attachments-purged";
 }
 
 /// <summary>
-/// Purges closed tips unchanged for <see cref="RetentionOptions.ClosedTipsAfter"/> (row and notes; the audit trail
+/// Purges closed tips unchanged for <see cref="RetentionOptions.ClosedTipsAfter"/> (row, notes and files; the audit trail
 /// stays and gains a <c>purged</c> event) and quarantined messages older than <see cref="RetentionOptions.QuarantineAfter"/>,
 /// each with its claim-checked JWE, then sweeps JWEs left behind (<see cref="RetentionOptions.ClaimCheckOrphanAfter"/>).
 /// Deletes are guarded by the ETag read, so a tip changed meanwhile (reopened) is skipped. A storage failure ends the
 /// run with an exception: the timer tries again at its next occurrence, and what was done stays done.
 /// </summary>
 public sealed class RetentionService(
-    IRetentionStore store, IClaimCheckStore claimChecks, ReceiptIssuer names, IOptions<RetentionOptions> options, ILogger<RetentionService> logger)
+    IRetentionStore store,
+    IClaimCheckStore claimChecks,
+    ReceiptIssuer names,
+    IOptions<RetentionOptions> options,
+    ILogger<RetentionService> logger,
+    Attachments.ITipAttachmentStore? attachments = null)
 {
     public async Task<RetentionReport> RunAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -66,6 +74,14 @@ public sealed class RetentionService(
             await RecordAsync(new TipEvent(tip.TipId, TriageIds.NewTimeOrdered(now), now, RetentionActions.Actor, RetentionActions.Purged, null, null), cancellationToken)
                 .ConfigureAwait(false);
             await store.DeleteNotesAsync(tip.TipId, cancellationToken).ConfigureAwait(false);
+
+            // After the tip's row, as its notes: the files go with the tip that named them.
+            if (attachments is not null && await attachments.DeleteAllAsync(tip.TipId, cancellationToken).ConfigureAwait(false) > 0)
+            {
+                await RecordAsync(
+                    new TipEvent(tip.TipId, TriageIds.NewTimeOrdered(now), now, RetentionActions.Actor, RetentionActions.AttachmentsPurged, null, null), cancellationToken)
+                    .ConfigureAwait(false);
+            }
 
             // Normally gone since the tip was stored; the processor's delete is best effort, so make sure.
             foreach (var name in names.ClaimCheckNamesOf(tip.TipId))

@@ -2,7 +2,7 @@ using TipIntake.Core.Attachments;
 
 namespace TipIntake.Infrastructure.Attachments;
 
-/// <summary>Attachments (docs/attachments.md): the resumable upload routes' service, store and byte budget; a tip's files and their downloads.</summary>
+/// <summary>Attachments (docs/attachments.md): the resumable upload routes' service, store and byte budget, the processor's binding of a tip's files and the sweep, and their downloads.</summary>
 public static class AttachmentsServiceCollectionExtensions
 {
     public static IServiceCollection AddAttachments(this IServiceCollection services)
@@ -10,6 +10,9 @@ public static class AttachmentsServiceCollectionExtensions
         services.AddValidatedOptions<AttachmentOptions, AttachmentOptionsValidator>(AttachmentOptions.SectionName);
         services.TryAddSingleton<IUploadStore, AzureUploadStore>();
         services.TryAddSingleton<ITipAttachmentStore, AzureTipAttachmentStore>();
+        services.TryAddSingleton<IAttachmentBlobs, AzureAttachmentBlobs>();
+        services.TryAddSingleton<AttachmentBinder>();
+        services.TryAddSingleton<AttachmentSweep>();
         services.TryAddSingleton<UploadService>();
         services.TryAddSingleton<AttachmentDownloads>();
         services.TryAddSingleton<UploadGate>();

@@ -31,6 +31,24 @@ public sealed class AzureTipAttachmentStore(TableServiceClient tables, BlobServi
         }
     }
 
+    public async Task<bool> TryAddAsync(TipAttachment attachment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attachment);
+        try
+        {
+            await _rows.AddEntityAsync(EntityOf(attachment), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Adding an attachment's row", ex);
+        }
+    }
+
     public async Task<TipAttachment?> GetAsync(string tipId, int number, CancellationToken cancellationToken)
     {
         try
@@ -78,6 +96,62 @@ public sealed class AzureTipAttachmentStore(TableServiceClient tables, BlobServi
         catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
         {
             throw StorageFailures.Wrap("Opening an attached file", ex);
+        }
+    }
+
+    public async IAsyncEnumerable<(TipAttachment Attachment, DateTimeOffset WrittenAt)> ListAwaitedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Every partition: awaited rows are few, and the sweep asks every 15 minutes, not per request.
+        var filter = TableClient.CreateQueryFilter($"State eq {Codes.Of(AttachmentState.Awaited)}");
+        var rows = _rows.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await rows.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+                {
+                    throw StorageFailures.Wrap("Listing awaited attachments", ex);
+                }
+
+                yield return (AttachmentOf(rows.Current), rows.Current.Timestamp ?? DateTimeOffset.MinValue);
+            }
+        }
+        finally
+        {
+            await rows.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async Task<int> DeleteAllAsync(string tipId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The files first: should the run stop in between, what is left is rows that open nothing.
+            await foreach (var blob in _files.GetBlobsAsync(BlobTraits.None, BlobStates.None, tipId + "/", cancellationToken).ConfigureAwait(false))
+            {
+                await _files.DeleteBlobIfExistsAsync(blob.Name, DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            var deleted = 0;
+            await foreach (var row in _rows.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {tipId}"), select: ["RowKey"], cancellationToken: cancellationToken)
+                .ConfigureAwait(false))
+            {
+                await _rows.DeleteEntityAsync(tipId, row.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+                deleted++;
+            }
+
+            return deleted;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Purging a tip's attachments", ex);
         }
     }
 

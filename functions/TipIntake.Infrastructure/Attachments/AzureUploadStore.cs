@@ -107,6 +107,78 @@ public sealed class AzureUploadStore(TableServiceClient tables, BlobServiceClien
         }
     }
 
+    public async Task ClaimAsync(UploadId upload, string tipId, int number, CancellationToken cancellationToken)
+    {
+        // A merge of this one column: a completion merged at the same moment keeps its state and digests.
+        var claim = new TableEntity(upload.ToString(), RowKey) { ["ClaimedBy"] = ClaimOf(tipId, number) };
+        try
+        {
+            await _uploads.UpdateEntityAsync(claim, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No row (yet, or any more): the tip's awaited row is what the sweep looks for.
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Claiming an upload", ex);
+        }
+    }
+
+    public async IAsyncEnumerable<UploadListing> ListCreatedByAsync(DateOnly day, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // The day as written (yyyy-MM-dd) sorts as it reads, so the table filters it.
+        var filter = TableClient.CreateQueryFilter($"Day le {day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
+        var rows = _uploads.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (await NextAsync(rows, cancellationToken).ConfigureAwait(false))
+            {
+                var row = rows.Current;
+                if (UploadId.TryParse(row.PartitionKey, out var upload)
+                    && DateOnly.TryParseExact(row.GetString("Day"), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var made))
+                {
+                    yield return new UploadListing(upload, RecordOf(row), made, row.GetString("ClaimedBy"));
+                }
+            }
+        }
+        finally
+        {
+            await rows.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async Task DeleteAsync(UploadId upload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _uploads.DeleteEntityAsync(upload.ToString(), RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Already gone: an earlier attempt deleted it.
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Deleting an upload's row", ex);
+        }
+    }
+
+    /// <summary><c>ClaimedBy</c>: the tip id and the file's number, as the tip's <c>Attachments</c> row key.</summary>
+    public static string ClaimOf(string tipId, int number) => $"{tipId}/{AzureTipAttachmentStore.RowKeyOf(number)}";
+
+    private static async Task<bool> NextAsync(IAsyncEnumerator<TableEntity> rows, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await rows.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Listing uploads", ex);
+        }
+    }
+
     private BlockBlobClient Blob(UploadId upload) => _staging.GetBlockBlobClient(upload.ToString());
 
     private TableEntity EntityOf(UploadId upload, UploadRecord record)

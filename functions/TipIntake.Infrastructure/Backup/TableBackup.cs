@@ -7,8 +7,8 @@ using Azure.Storage.Blobs.Specialized;
 namespace TipIntake.Infrastructure.Backup;
 
 /// <summary>
-/// Backup of the tables Table Storage cannot undelete: <c>Tips</c>, <c>TipNotes</c>, <c>TipEvents</c>,
-/// <c>TipRelations</c> and <c>Quarantine</c> (not <c>TipIndex</c>: derived from <c>Tips</c>, rebuilt by the repair
+/// Backup of the tables Table Storage cannot undelete: <c>Tips</c>, <c>TipNotes</c>, <c>TipMessages</c>, <c>TipEvents</c>,
+/// <c>TipRelations</c>, <c>Quarantine</c> and <c>Attachments</c> (not <c>TipIndex</c>: derived from <c>Tips</c>, rebuilt by the repair
 /// job after a restore), exported entity by entity (every property with its type, not the table's own <c>Timestamp</c>)
 /// into the blob container <c>tips-backup</c>, which the templates protect with a time-based immutability policy.
 /// Backups hold what the tables hold: quarantined messages stay encrypted. The daily timer <c>BackupTables</c> and the
@@ -20,7 +20,10 @@ public sealed class TableBackup(TableServiceClient tables, BlobServiceClient blo
     private const int RestoreParallelism = 8;
 
     public static IReadOnlyList<string> Tables { get; } =
-        [StorageNames.TipsTable, StorageNames.NotesTable, StorageNames.MessagesTable, StorageNames.EventsTable, StorageNames.RelationsTable, StorageNames.QuarantineTable];
+        [
+            StorageNames.TipsTable, StorageNames.NotesTable, StorageNames.MessagesTable, StorageNames.EventsTable, StorageNames.RelationsTable,
+            StorageNames.QuarantineTable, StorageNames.AttachmentsTable,
+        ];
 
     /// <summary>Tables of the app that are not backed up, and why.</summary>
     public static IReadOnlyDictionary<string, string> NotBackedUp { get; } = new Dictionary<string, string>(StringComparer.Ordinal)

@@ -67,6 +67,20 @@ internal sealed class FakeTipAttachmentStore : ITipAttachmentStore
         }
     }
 
+    public Task<bool> TryAddAsync(TipAttachment attachment, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_rows.TryAdd((attachment.TipId, attachment.Number), attachment));
+        }
+    }
+
+    public IAsyncEnumerable<(TipAttachment Attachment, DateTimeOffset WrittenAt)> ListAwaitedAsync(CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Downloads never list awaited files.");
+
+    public Task<int> DeleteAllAsync(string tipId, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Downloads never delete files.");
+
     private void Read()
     {
         BeforeRead?.Invoke();

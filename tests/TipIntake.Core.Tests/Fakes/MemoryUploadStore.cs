@@ -62,4 +62,13 @@ internal sealed class MemoryUploadStore : IUploadStore
         Rows[upload.ToString()] = completed;
         return Task.CompletedTask;
     }
+
+    public Task ClaimAsync(UploadId upload, string tipId, int number, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The upload routes never claim an upload.");
+
+    public Task DeleteAsync(UploadId upload, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The upload routes never delete an upload.");
+
+    public IAsyncEnumerable<UploadListing> ListCreatedByAsync(DateOnly day, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The upload routes never list uploads.");
 }

@@ -43,13 +43,14 @@ internal sealed class ProcessorHarness
 
     private int _messageCount;
 
-    public ProcessorHarness()
+    public ProcessorHarness(Core.Attachments.AttachmentBinder? attachments = null)
     {
         var routing = new RoutingOptions();
         routing.Rules.Add(new RoutingRule { Category = TipCategories.Detention, Urgency = TipUrgencies.Soon, Queue = "team-d", Priority = 2 });
         routing.Rules.Add(new RoutingRule { Urgency = TipUrgencies.Imminent, Queue = "urgent", Priority = 1 });
         Processor = new TipProcessor(
-            Key, Store, Quarantine, ClaimChecks, new TipRouter(Options.Create(routing)), new FixedTimeProvider(Now), Logger);
+            Key, Store, Quarantine, ClaimChecks, new TipRouter(Options.Create(routing)), new FixedTimeProvider(Now), Logger,
+            attachments: attachments);
     }
 
     public FakeIntakeKey Key { get; } = new();

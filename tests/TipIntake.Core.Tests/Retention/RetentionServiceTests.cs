@@ -33,6 +33,30 @@ public class RetentionServiceTests
     }
 
     [Fact]
+    public async Task A_purged_tips_files_and_their_rows_go_after_its_row_with_one_event_and_other_tips_keep_theirs()
+    {
+        var storage = new Attachments.MemoryAttachmentStorage();
+        var purged = _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(400), notes: 0);
+        var kept = _store.AddTip(TriageStatuses.Verified, Now - TimeSpan.FromDays(400), notes: 0);
+        var plain = _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(400), notes: 0);
+        foreach (var (tipId, number) in new[] { (purged, 1), (purged, 2), (kept, 1) })
+        {
+            var entry = new Core.Attachments.AttachmentEntry("upload", [], 1, 262160, "kid", "ek", 1, [], "text/plain", "note-1.txt", "unchecked", []);
+            storage.Rows[(tipId, number)] = new Core.Attachments.TipAttachment(tipId, number, Core.Attachments.AttachmentState.Attached, entry);
+            storage.Files[$"{tipId}/{number}"] = [1, 2, 3];
+        }
+
+        var report = await Service(attachments: storage).RunAsync(Now, default);
+
+        Assert.Equal(new RetentionReport(false, 2, 2, 0, 0, 0, 0), report);
+        Assert.Equal([$"{kept}/1"], storage.Files.Keys);
+        Assert.Equal([(kept, 1)], storage.Rows.Keys);
+        Assert.Equal(["purged", "attachments-purged"], _store.Events.Where(e => e.TipId == purged).Select(e => e.Action));
+        Assert.Equal(["purged"], _store.Events.Where(e => e.TipId == plain).Select(e => e.Action));
+        Assert.All(_store.Events, e => Assert.Equal(("retention", null, null), (e.Actor, e.From, e.To)));
+    }
+
+    [Fact]
     public async Task Newer_closed_tips_and_tips_in_any_other_status_are_kept()
     {
         var newer = _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(364), notes: 1);
@@ -252,8 +276,8 @@ public class RetentionServiceTests
         Assert.DoesNotContain(_claimChecks.Names, name => name == heldRow);
     }
 
-    private RetentionService Service(RetentionOptions? options = null) =>
-        new(_store, _claimChecks, Names, Options.Create(options ?? new RetentionOptions()), NullLogger<RetentionService>.Instance);
+    private RetentionService Service(RetentionOptions? options = null, Core.Attachments.ITipAttachmentStore? attachments = null) =>
+        new(_store, _claimChecks, Names, Options.Create(options ?? new RetentionOptions()), NullLogger<RetentionService>.Instance, attachments);
 }
 
 /// <summary>The claim-check store in memory; records the deletes that removed something.</summary>

@@ -103,5 +103,11 @@ public sealed class AzureUploadStoreTests : IAsyncLifetime
 
         public Task MarkCompleteAsync(UploadId upload, UploadRecord completed, CancellationToken cancellationToken) =>
             FailMarkComplete ? throw new StorageUnavailableException("Simulated crash.") : inner.MarkCompleteAsync(upload, completed, cancellationToken);
+
+        public Task ClaimAsync(UploadId upload, string tipId, int number, CancellationToken cancellationToken) => inner.ClaimAsync(upload, tipId, number, cancellationToken);
+
+        public Task DeleteAsync(UploadId upload, CancellationToken cancellationToken) => inner.DeleteAsync(upload, cancellationToken);
+
+        public IAsyncEnumerable<UploadListing> ListCreatedByAsync(DateOnly day, CancellationToken cancellationToken) => inner.ListCreatedByAsync(day, cancellationToken);
     }
 }

@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using TipIntake.Core;
+using TipIntake.Core.Attachments;
 using TipIntake.Core.FollowUp;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Processing;
@@ -80,7 +81,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
         }
 
         Assert.Equal(
-            new[] { "Quarantine.jsonl.gz", "TipEvents.jsonl.gz", "TipMessages.jsonl.gz", "TipNotes.jsonl.gz", "TipRelations.jsonl.gz", "Tips.jsonl.gz", "manifest.json" }.Select(n => $"{report.Snapshot}/{n}"),
+            new[] { "Attachments.jsonl.gz", "Quarantine.jsonl.gz", "TipEvents.jsonl.gz", "TipMessages.jsonl.gz", "TipNotes.jsonl.gz", "TipRelations.jsonl.gz", "Tips.jsonl.gz", "manifest.json" }.Select(n => $"{report.Snapshot}/{n}"),
             names.Order(StringComparer.Ordinal));
         foreach (var table in TableBackup.Tables)
         {
@@ -191,6 +192,9 @@ public sealed class BackupRestoreTests : IAsyncLifetime
             new StoredAnswer(id, "urgent", TipIntakeService.NewTipId(), TipEnvelope.TruncateToHour(at), "answer " + marker, "ko", "reporter-copy"), default);
         await Services.GetRequiredService<IQuarantine>().PutAsync(
             new QuarantineEntry(id, QuarantineReason.TagMismatch, "AES-GCM authentication failed", RandomNumberGenerator.GetBytes(3000), 2, id, "kid"), default);
+        await Services.GetRequiredService<ITipAttachmentStore>().PutAsync(new TipAttachment(id, 1, AttachmentState.Attached, new AttachmentEntry(
+            "AAAAAAAAAAAAAAAAAAAAAA", RandomNumberGenerator.GetBytes(32), 3, ChunkLayout.LargeChunkBytes, "kid", "wrapped-" + marker, 3_000_000,
+            RandomNumberGenerator.GetBytes(32), "image/jpeg", "photo-1.jpg", "scrubbed", ["location", "camera"])), default);
 
         var tables = new TableServiceClient(ConnectionString);
         foreach (var table in TableBackup.Tables)

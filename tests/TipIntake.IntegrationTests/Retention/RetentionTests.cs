@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using TipIntake.Core;
+using TipIntake.Core.Attachments;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Processing;
 using TipIntake.Core.Retention;
@@ -120,6 +121,38 @@ public sealed class RetentionTests
         Assert.Null(await claimChecks.GetAsync(held, default));
         Assert.Empty(await QuarantineRowsAsync(host));
         Assert.Contains("Retention: 1 claim-checked JWEs left behind deleted (1 as old kept for their quarantine rows)", host.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_purged_tips_files_and_rows_go_with_it_and_an_open_tip_keeps_its_own()
+    {
+        await using var host = await TriageHost.StartAsync();
+        var closed = await SeedClosedAsync(host, TestTips.NewMarker());
+        var open = await host.SeedAsync(TestTips.NewMarker());
+        var attachments = host.Host.App.GetRequiredService<ITipAttachmentStore>();
+        var files = new Azure.Storage.Blobs.BlobServiceClient(host.Host.ConnectionString).GetBlobContainerClient(StorageNames.AttachmentsContainer);
+        foreach (var (tipId, number) in new[] { (closed, 1), (closed, 2), (open, 1) })
+        {
+            await attachments.PutAsync(new TipAttachment(tipId, number, AttachmentState.Attached, new AttachmentEntry(
+                "AAAAAAAAAAAAAAAAAAAAAA", new byte[32], 1, ChunkLayout.SmallChunkBytes, "kid", "ek", 5, new byte[32], "text/plain", $"note-{number}.txt", "unchecked", [])), default);
+            await files.UploadBlobAsync($"{tipId}/{number}", BinaryData.FromBytes(new byte[] { 1, 2, 3 }));
+        }
+
+        var report = await host.Host.App.GetRequiredService<RetentionService>().RunAsync(DateTimeOffset.UtcNow + Ahead, default);
+
+        Assert.Equal(1, report.ClosedTipsPurged);
+        Assert.Empty(await attachments.ListAsync(closed, default));
+        Assert.Single(await attachments.ListAsync(open, default));
+        var left = new List<string>();
+        await foreach (var blob in files.GetBlobsAsync())
+        {
+            left.Add(blob.Name);
+        }
+
+        Assert.Equal([$"{open}/1"], left);
+        var trail = await host.Host.App.GetRequiredService<ITriageStore>().GetEventsAsync(closed, default);
+        // Both retention events carry the run's time: their order within it is the ids' random tail.
+        Assert.Equal(["attachments-purged", "purged", "status-changed"], trail.Select(e => e.Action).Order(StringComparer.Ordinal));
     }
 
     private static async Task<string> SeedClosedAsync(TriageHost host, string marker)

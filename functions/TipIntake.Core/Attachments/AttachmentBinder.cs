@@ -1,0 +1,171 @@
+using TipIntake.Core.Processing;
+
+namespace TipIntake.Core.Attachments;
+
+/// <summary>
+/// Binds the files a stored tip names to their uploads (docs/attachments.md, "Processing: binding, quarantine"). Each
+/// entry, numbered from 1 in the tip's order: an upload completed with the entry's <c>D</c> and layout is copied to
+/// <c>attachments/&lt;tip id&gt;/&lt;n&gt;</c>, its row written <c>attached</c>, its staged blob and row deleted; one not
+/// completed yet leaves an <c>awaited</c> row and a claim on the upload's row for the sweep; one completed otherwise is
+/// moved to the quarantine (<c>attachment-mismatch</c>). Entries the reader refused are quarantined, never dropped.
+/// Every step is idempotent and comes in that order, so a redelivered message finishes what a crash left; storage
+/// failures throw <see cref="Intake.StorageUnavailableException"/> for the processor to retry the message.
+/// </summary>
+public sealed class AttachmentBinder(
+    IUploadStore uploads,
+    IAttachmentBlobs blobs,
+    ITipAttachmentStore attachments,
+    IQuarantine quarantine,
+    IOptions<AttachmentOptions> options,
+    ILogger<AttachmentBinder> logger)
+{
+    /// <summary>The limits the tip's reader applies to the <c>attachments</c> member (<c>Attachments:MaxFilesPerTip</c> …).</summary>
+    public AttachmentLimits Limits => options.Value.Limits;
+
+    public async Task BindAsync(string tipId, AttachmentManifestRead manifest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (manifest.Fault is { } fault)
+        {
+            var reason = fault is AttachmentManifestFault.TooManyFiles or AttachmentManifestFault.TooManyBytes
+                ? QuarantineReason.AttachmentOverLimit
+                : QuarantineReason.AttachmentInvalid;
+            await QuarantineAsync(tipId, MemberQuarantineId(tipId), reason, Codes.Of(fault), null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        foreach (var (number, refused) in manifest.Rejected)
+        {
+            await QuarantineAsync(tipId, QuarantineId(tipId, number), QuarantineReason.AttachmentInvalid, Codes.Of(refused), null, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        foreach (var (number, entry) in Numbered(manifest))
+        {
+            await BindAsync(tipId, number, entry, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// One entry, as stored or redelivered, or <c>awaited</c> and looked at again by the sweep. A row already past
+    /// <c>awaited</c> is only cleaned up after: its blob and the upload's row may still be there after a crash.
+    /// </summary>
+    public async Task<AttachmentState> BindAsync(string tipId, int number, AttachmentEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (!UploadId.TryParse(entry.Upload, out var upload))
+        {
+            throw new ArgumentException("The entry's upload id is not one the manifest reader accepts.", nameof(entry));
+        }
+
+        var existing = await attachments.GetAsync(tipId, number, cancellationToken).ConfigureAwait(false);
+        if (existing is { State: AttachmentState.Attached or AttachmentState.Mismatch })
+        {
+            await ForgetUploadAsync(upload, cancellationToken).ConfigureAwait(false);
+            return existing.State;
+        }
+
+        if (existing is { State: not AttachmentState.Awaited })
+        {
+            return existing.State;
+        }
+
+        var record = await uploads.GetAsync(upload, cancellationToken).ConfigureAwait(false);
+        if (record is not { Complete: true })
+        {
+            if (existing is null)
+            {
+                await attachments.TryAddAsync(new TipAttachment(tipId, number, AttachmentState.Awaited, entry), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (record is not null)
+            {
+                await uploads.ClaimAsync(upload, tipId, number, cancellationToken).ConfigureAwait(false);
+            }
+
+            Log.AttachmentAwaited(logger, number);
+            return AttachmentState.Awaited;
+        }
+
+        // The claim first: should this binding stop half-way and its message be lost, the sweep finds the tip from the upload.
+        await uploads.ClaimAsync(upload, tipId, number, cancellationToken).ConfigureAwait(false);
+        return IsTheEntrysFile(record, entry)
+            ? await AttachAsync(tipId, number, entry, upload, cancellationToken).ConfigureAwait(false)
+            : await QuarantineMismatchAsync(tipId, number, entry, upload, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The Quarantine row key of a tip's file: the tip id and the number as two digits, as its <c>Attachments</c> row.</summary>
+    public static string QuarantineId(string tipId, int number) => $"{tipId}-{number:00}";
+
+    /// <summary>The Quarantine row key of a tip's whole <c>attachments</c> member.</summary>
+    public static string MemberQuarantineId(string tipId) => $"{tipId}-attachments";
+
+    /// <summary>The entries with their numbers: the reader's entries fill, in order, the numbers it did not reject.</summary>
+    public static IEnumerable<(int Number, AttachmentEntry Entry)> Numbered(AttachmentManifestRead manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var rejected = manifest.Rejected.Select(r => r.Number).ToHashSet();
+        var number = 0;
+        foreach (var entry in manifest.Entries)
+        {
+            do
+            {
+                number++;
+            }
+            while (rejected.Contains(number));
+
+            yield return (number, entry);
+        }
+    }
+
+    private static bool IsTheEntrysFile(UploadRecord record, AttachmentEntry entry) =>
+        record.Chunks == entry.Chunks && record.ChunkBytes == entry.ChunkBytes
+        && record.Digest is { } digest && CryptographicOperations.FixedTimeEquals(digest, entry.Digest);
+
+    private async Task<AttachmentState> AttachAsync(string tipId, int number, AttachmentEntry entry, UploadId upload, CancellationToken cancellationToken)
+    {
+        if (!await blobs.CopyToTipAsync(upload, tipId, number, cancellationToken).ConfigureAwait(false))
+        {
+            // Completed, yet its blob is nowhere: only the staging container's 30-day backstop deletes one like that.
+            await QuarantineAsync(tipId, QuarantineId(tipId, number), QuarantineReason.AttachmentMissing, "the upload's blob is gone", entry, cancellationToken)
+                .ConfigureAwait(false);
+            await attachments.PutAsync(new TipAttachment(tipId, number, AttachmentState.Missing, entry), cancellationToken).ConfigureAwait(false);
+            await uploads.DeleteAsync(upload, cancellationToken).ConfigureAwait(false);
+            return AttachmentState.Missing;
+        }
+
+        await attachments.PutAsync(new TipAttachment(tipId, number, AttachmentState.Attached, entry), cancellationToken).ConfigureAwait(false);
+        await ForgetUploadAsync(upload, cancellationToken).ConfigureAwait(false);
+        Log.AttachmentAttached(logger, number);
+        return AttachmentState.Attached;
+    }
+
+    private async Task<AttachmentState> QuarantineMismatchAsync(
+        string tipId, int number, AttachmentEntry entry, UploadId upload, CancellationToken cancellationToken)
+    {
+        // Kept whatever it holds: without this entry's key nobody can read it, but ops see that it happened.
+        await blobs.CopyToQuarantineAsync(upload, cancellationToken).ConfigureAwait(false);
+        await QuarantineAsync(tipId, QuarantineId(tipId, number), QuarantineReason.AttachmentMismatch,
+            "the upload was completed with another digest or layout", entry, cancellationToken).ConfigureAwait(false);
+        await attachments.PutAsync(new TipAttachment(tipId, number, AttachmentState.Mismatch, entry), cancellationToken).ConfigureAwait(false);
+        await ForgetUploadAsync(upload, cancellationToken).ConfigureAwait(false);
+        return AttachmentState.Mismatch;
+    }
+
+    /// <summary>The last steps of a move: the staged blob, then the upload's row (the row is what says a move is unfinished).</summary>
+    private async Task ForgetUploadAsync(UploadId upload, CancellationToken cancellationToken)
+    {
+        await blobs.DeleteStagedAsync(upload, cancellationToken).ConfigureAwait(false);
+        await uploads.DeleteAsync(upload, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The entry, with its wrapped key, where there is one: never the file's plaintext, which the server never has.</summary>
+    private async Task QuarantineAsync(
+        string tipId, string id, QuarantineReason reason, string detail, AttachmentEntry? entry, CancellationToken cancellationToken)
+    {
+        var message = entry is null ? ReadOnlyMemory<byte>.Empty : AttachmentEntryJson.Write(entry);
+        await quarantine.PutAsync(new QuarantineEntry(id, reason, detail, message, 0, tipId, entry?.KeyId), cancellationToken).ConfigureAwait(false);
+        Log.AttachmentQuarantined(logger, Codes.Of(reason));
+        Log.AttachmentQuarantinedWithId(logger, id, Codes.Of(reason));
+    }
+}

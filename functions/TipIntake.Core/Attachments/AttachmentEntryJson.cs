@@ -1,0 +1,44 @@
+using TipIntake.Core.Jwe;
+
+namespace TipIntake.Core.Attachments;
+
+/// <summary>
+/// An entry written back in the shape of the tip's <c>attachments</c> member (docs/attachments.md, "Name the files in the
+/// tip"), for the quarantine: <see cref="AttachmentManifestReader"/> reads it again when an operator replays it.
+/// </summary>
+public static class AttachmentEntryJson
+{
+    public static byte[] Write(AttachmentEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("upload", entry.Upload);
+            json.WriteString("digest", JoseBase64.Encode(entry.Digest));
+            json.WriteNumber("chunks", entry.Chunks);
+            json.WriteNumber("chunkBytes", entry.ChunkBytes);
+            json.WriteStartObject("key");
+            json.WriteString("alg", "RSA-OAEP-256");
+            json.WriteString("kid", entry.KeyId);
+            json.WriteString("ek", entry.WrappedKey);
+            json.WriteEndObject();
+            json.WriteNumber("size", entry.Size);
+            json.WriteString("sha256", JoseBase64.Encode(entry.Sha256));
+            json.WriteString("type", entry.Type);
+            json.WriteString("name", entry.Name);
+            json.WriteString("handling", entry.Handling);
+            json.WriteStartArray("removed");
+            foreach (var code in entry.Removed)
+            {
+                json.WriteStringValue(code);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+}
