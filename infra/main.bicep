@@ -300,6 +300,18 @@ param attachmentsOrphanAfter string = ''
 @description('Attachments__AwaitAfter: the age after which the sweep quarantines a tip\'s file whose upload never came (default 7.00:00:00).')
 param attachmentsAwaitAfter string = ''
 
+@description('Attachments__FormMaxFileBytes: one file posted without JavaScript, bytes (default 16777216, 16 MiB).')
+param attachmentsFormMaxFileBytes string = ''
+
+@description('Attachments__FormMaxFiles: files in one post without JavaScript (default 5, at most 10).')
+param attachmentsFormMaxFiles string = ''
+
+@description('Attachments__FormMaxBytes: all files of one post without JavaScript together, bytes (default 33554432, 32 MiB).')
+param attachmentsFormMaxBytes string = ''
+
+@description('Attachments__FormHardCap: how much of a post over its limits is read and discarded to answer with a page, bytes (default 67108864, 64 MiB).')
+param attachmentsFormHardCap string = ''
+
 // The triage index's HMAC key (docs/triage.md, "What the index holds") must stay the same for the life of the data:
 // under another key every tip already indexed is unsearchable. So it is not drawn anew here like the challenge key:
 // the preprovision hook (infra/hooks/preprovision.mjs) generates it once into the azd environment, and every
@@ -384,6 +396,10 @@ var operatorSettings = union(
     Attachments__MaxBytesPerTip: attachmentsMaxBytesPerTip
     Attachments__OrphanAfter: attachmentsOrphanAfter
     Attachments__AwaitAfter: attachmentsAwaitAfter
+    Attachments__FormMaxFileBytes: attachmentsFormMaxFileBytes
+    Attachments__FormMaxFiles: attachmentsFormMaxFiles
+    Attachments__FormMaxBytes: attachmentsFormMaxBytes
+    Attachments__FormHardCap: attachmentsFormHardCap
   },
   // Routing__Rules__0__Queue = 'urgent', Routing__Rules__0__Priority = '1', …
   reduce(
