@@ -6,7 +6,7 @@ namespace TipIntake.Functions.Http;
 public static class UploadProblems
 {
     public static ProblemHttpResult IdInvalid() => Problems.Of(400, "upload-id-invalid", "Malformed upload id",
-        "An upload id is 22 base64url characters (16 random bytes), chosen once per file.");
+        "The TipIntake-Upload header must hold one upload id: 22 base64url characters (16 random bytes), chosen once per file.");
 
     public static ProblemHttpResult Malformed() => Problems.Of(400, "upload-malformed", "Malformed upload request",
         """Create with exactly {"v":1,"chunks":n,"chunkBytes":n}: chunkBytes 262160 or 1048592, chunks a count on the padding ladder. """

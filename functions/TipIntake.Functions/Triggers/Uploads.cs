@@ -7,20 +7,24 @@ namespace TipIntake.Functions.Triggers;
 /// The resumable upload routes (docs/attachments.md, "The upload protocol, for other clients"): create, send a chunk,
 /// ask what arrived, complete. Each request's own shape is checked first, then its stamp (spent like a lookup's: checked
 /// at the floor, not counted toward it, since chunks are not reports), and only then is storage touched. A chunk is
-/// read into one pooled buffer of at most <c>chunkBytes</c> + 1 bytes. The upload id is never logged.
+/// read into one pooled buffer of at most <c>chunkBytes</c> + 1 bytes. The upload id travels in a header, never in
+/// the URL, and is never logged.
 /// </summary>
 public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate flood, IOptions<AttachmentOptions> options)
 {
+    /// <summary>The header that carries the upload id.</summary>
+    public const string UploadHeader = "TipIntake-Upload";
+
     private const string Json = "application/json";
     private const string OctetStream = "application/octet-stream";
 
     [Function("UploadCreate")]
     [ResponsePolicy(ContentPolicy.Strict)]
     public async Task<IResult> Create(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/uploads/{upload}")] HttpRequest request, string upload, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/uploads")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (Refused(upload, out var id) is { } refused)
+        if (Refused(request, out var id) is { } refused)
         {
             return refused;
         }
@@ -55,13 +59,12 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
     [Function("UploadChunk")]
     [ResponsePolicy(ContentPolicy.Strict)]
     public async Task<IResult> Chunk(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/uploads/{upload}/chunks/{index}")] HttpRequest request,
-        string upload,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/uploads/chunks/{index}")] HttpRequest request,
         string index,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (Refused(upload, out var id) is { } refused)
+        if (Refused(request, out var id) is { } refused)
         {
             return refused;
         }
@@ -121,10 +124,10 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
     [Function("UploadProgress")]
     [ResponsePolicy(ContentPolicy.Strict)]
     public async Task<IResult> Progress(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/uploads/{upload}")] HttpRequest request, string upload, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/uploads")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (Refused(upload, out var id) is { } refused)
+        if (Refused(request, out var id) is { } refused)
         {
             return refused;
         }
@@ -144,10 +147,10 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
     [Function("UploadComplete")]
     [ResponsePolicy(ContentPolicy.Strict)]
     public async Task<IResult> Complete(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/uploads/{upload}/complete")] HttpRequest request, string upload, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/uploads/complete")] HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (Refused(upload, out var id) is { } refused)
+        if (Refused(request, out var id) is { } refused)
         {
             return refused;
         }
@@ -169,10 +172,13 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
     }
 
     /// <summary>
-    /// 404 while uploads are off (<see cref="AttachmentOptions.UploadsEnabled"/>), else 400 for a malformed upload id:
-    /// null when the request may go on with <paramref name="id"/>.
+    /// 404 while uploads are off (<see cref="AttachmentOptions.UploadsEnabled"/>), else 400 for a missing or malformed
+    /// upload id: null when the request may go on with <paramref name="id"/>. The id travels in the
+    /// <see cref="UploadHeader"/> header, never in the URL: request lines are logged by the Functions host and kept by
+    /// Application Insights with their times, and an upload id with the times of its chunks would date its tip to the
+    /// second (docs/attachments.md, "The upload protocol").
     /// </summary>
-    private ProblemHttpResult? Refused(string upload, out UploadId id)
+    private ProblemHttpResult? Refused(HttpRequest request, out UploadId id)
     {
         id = default;
         if (!options.Value.UploadsEnabled)
@@ -180,7 +186,8 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
             return Problems.NotFound();
         }
 
-        return UploadId.TryParse(upload, out id) ? null : UploadProblems.IdInvalid();
+        var header = request.Headers[UploadHeader];
+        return header.Count == 1 && UploadId.TryParse(header[0], out id) ? null : UploadProblems.IdInvalid();
     }
 
     /// <summary>A decimal index from 0 in its one spelling (no sign, no leading zeros), below 2^31; null otherwise.</summary>

@@ -131,7 +131,7 @@ public static class UploadRun
         var body = RandomNumberGenerator.GetBytes(chunkBytes);
         var digests = new byte[chunks][];
         var clock = Stopwatch.StartNew();
-        await ExpectAsync(await SendAsync(http, HttpMethod.Put, $"api/uploads/{upload}", stamps.Take(), JsonContent.Create(new { v = 1, chunks, chunkBytes })), HttpStatusCode.Created);
+        await ExpectAsync(await SendAsync(http, HttpMethod.Put, "api/uploads", upload, stamps.Take(), JsonContent.Create(new { v = 1, chunks, chunkBytes })), HttpStatusCode.Created);
         await Parallel.ForAsync(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (index, cancellationToken) =>
         {
             // Each chunk differs in its first bytes, as ciphertext would, so no two chunks share a digest.
@@ -142,9 +142,9 @@ public static class UploadRun
             var content = new ByteArrayContent(chunk);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             content.Headers.TryAddWithoutValidation("Content-Digest", $"sha-256=:{Convert.ToBase64String(digest)}:");
-            await ExpectAsync(await SendAsync(http, HttpMethod.Put, $"api/uploads/{upload}/chunks/{index}", stamps.Take(), content), HttpStatusCode.NoContent);
+            await ExpectAsync(await SendAsync(http, HttpMethod.Put, $"api/uploads/chunks/{index}", upload, stamps.Take(), content), HttpStatusCode.NoContent);
         });
-        await ExpectAsync(await SendAsync(http, HttpMethod.Post, $"api/uploads/{upload}/complete", stamps.Take(),
+        await ExpectAsync(await SendAsync(http, HttpMethod.Post, "api/uploads/complete", upload, stamps.Take(),
             JsonContent.Create(new { v = 1, chunkDigests = digests.Select(d => Base64Url.EncodeToString(d)).ToArray() })), HttpStatusCode.OK);
         return clock.Elapsed;
     }
@@ -167,9 +167,10 @@ public static class UploadRun
         return clock.Elapsed;
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string stamp, HttpContent content)
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string upload, string stamp, HttpContent content)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
+        request.Headers.TryAddWithoutValidation("TipIntake-Upload", upload);
         request.Headers.TryAddWithoutValidation("TipIntake-Stamp", stamp);
         return await http.SendAsync(request);
     }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Azure.Data.Tables;
 using TipIntake.Infrastructure.Storage;
 
@@ -8,7 +10,7 @@ namespace TipIntake.IntegrationTests.Attachments;
 
 /// <summary>
 /// Issue 16, item 5 (docs/attachments.md, "The no-script path"): files posted with the no-script form as
-/// <c>multipart/form-data</c> are streamed, encrypted and stored as completed uploads the tip names; every limit is
+/// <c>multipart/form-data</c> are streamed, encrypted and stored as uploads the tip names, then bound and downloadable; every limit is
 /// answered with the form again (what was typed kept) and never stores a tip; past the hard cap the connection closes.
 /// The limits are lowered here so that the tests send little.
 /// </summary>
@@ -31,19 +33,36 @@ public sealed class NoScriptAttachmentTests : IAsyncLifetime
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
-    public async Task Files_posted_without_script_become_completed_uploads_and_the_report_is_received()
+    public async Task Files_posted_without_script_are_encrypted_on_arrival_attached_to_the_report_and_download_whole()
     {
         var marker = TestTips.NewMarker();
+        var notice = RandomNumberGenerator.GetBytes(FileLimit - 10);
+        var voice = RandomNumberGenerator.GetBytes(1000);
 
-        using var response = await PostAsync(marker, ("notice.txt", "text/plain", RandomNumberGenerator.GetBytes(FileLimit - 10)), ("voice.mp3", "audio/mpeg", new byte[1000]), ("", "application/octet-stream", []));
+        using var response = await PostAsync(marker, ("notice.txt", "text/plain", notice), ("voice.mp3", "audio/mpeg", voice), ("", "application/octet-stream", []));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await _host.WaitForTipAsync(marker);
-        var uploads = await UploadRowsAsync();
-        Assert.Equal(2, uploads.Count);
-        Assert.All(uploads, row => Assert.Equal(262_160, row.GetInt32("ChunkBytes")));
-        Assert.Contains(uploads, row => row.GetInt32("Chunks") == 2);
-        Assert.Contains(uploads, row => row.GetInt32("Chunks") == 1);
+        var tip = await _host.WaitForTipAsync(marker);
+        var rows = new TableServiceClient(_host.ConnectionString).GetTableClient(StorageNames.AttachmentsTable);
+        var files = await Eventually.ReturnsAsync(
+            async () =>
+            {
+                var found = await rows.QueryAsync<TableEntity>(row => row.PartitionKey == tip.RowKey).ToListAsync();
+                return found.Count == 2 && found.All(row => row.GetString("State") == "attached") ? found : null;
+            },
+            "both files attached");
+
+        // Named by the server, never by the reporter's file names; 256 KiB chunks on the ladder; never cleaned on this path.
+        Assert.Equal(["text-1.txt", "audio-2.mp3"], files.OrderBy(row => row.RowKey).Select(row => row.GetString("Name")));
+        Assert.All(files, row => Assert.Equal((262_160, "unchecked"), (row.GetInt32("ChunkBytes"), row.GetString("Handling"))));
+        Assert.Equal([2, 1], files.OrderBy(row => row.RowKey).Select(row => row.GetInt32("Chunks")));
+        using var staff = await StaffAsync();
+        foreach (var (number, bytes) in new[] { (1, notice), (2, voice) })
+        {
+            using var download = await staff.GetAsync(new Uri($"api/triage/tips/{tip.RowKey}/attachments/{number}", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+            Assert.Equal(SHA256.HashData(bytes), SHA256.HashData(await download.Content.ReadAsByteArrayAsync()));
+        }
     }
 
     [Theory]
@@ -122,14 +141,12 @@ public sealed class NoScriptAttachmentTests : IAsyncLifetime
         return await _host.Http.PostAsync(new Uri("submit", UriKind.Relative), form);
     }
 
-    private async Task<List<TableEntity>> UploadRowsAsync()
+    private async Task<HttpClient> StaffAsync()
     {
-        var rows = new List<TableEntity>();
-        await foreach (var row in new TableServiceClient(_host.ConnectionString).GetTableClient(StorageNames.UploadsTable).QueryAsync<TableEntity>())
-        {
-            rows.Add(row);
-        }
-
-        return rows;
+        using var signIn = await _host.Http.PostAsJsonAsync("/dev/token", new { roles = new[] { Core.Staff.StaffRoles.Reader }, name = "Attachment Reader" });
+        var token = (await signIn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+        var staff = new HttpClient { BaseAddress = _host.Http.BaseAddress };
+        staff.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return staff;
     }
 }

@@ -9,25 +9,34 @@ namespace TipIntake.IntegrationTests.Attachments;
 public sealed class UploadClient(HttpClient http)
 {
     public async Task<HttpResponseMessage> CreateAsync(string upload, int chunks, int chunkBytes) =>
-        await SendAsync(HttpMethod.Put, $"api/uploads/{upload}", JsonContent.Create(new { v = 1, chunks, chunkBytes }));
+        await SendAsync(HttpMethod.Put, upload, "api/uploads", JsonContent.Create(new { v = 1, chunks, chunkBytes }));
 
     public async Task<HttpResponseMessage> SendChunkAsync(string upload, int index, byte[] chunk, byte[]? digest = null)
     {
         var content = new ByteArrayContent(chunk);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         content.Headers.TryAddWithoutValidation("Content-Digest", $"sha-256=:{Convert.ToBase64String(digest ?? SHA256.HashData(chunk))}:");
-        return await SendAsync(HttpMethod.Put, $"api/uploads/{upload}/chunks/{index}", content);
+        return await SendAsync(HttpMethod.Put, upload, $"api/uploads/chunks/{index}", content);
     }
 
     public async Task<HttpResponseMessage> CompleteAsync(string upload, IEnumerable<byte[]> chunkDigests) =>
-        await SendAsync(HttpMethod.Post, $"api/uploads/{upload}/complete",
+        await SendAsync(HttpMethod.Post, upload, "api/uploads/complete",
             JsonContent.Create(new { v = 1, chunkDigests = chunkDigests.Select(d => Base64Url.EncodeToString(d)).ToArray() }));
 
-    public Task<HttpResponseMessage> ProgressAsync(string upload) => http.GetAsync(new Uri($"api/uploads/{upload}", UriKind.Relative));
+    public async Task<HttpResponseMessage> ProgressAsync(string upload)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("api/uploads", UriKind.Relative));
+        request.Headers.TryAddWithoutValidation(UploadHeader, upload);
+        return await http.SendAsync(request);
+    }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent content)
+    /// <summary>The upload id's header: never the URL, which servers log (docs/attachments.md).</summary>
+    public const string UploadHeader = "TipIntake-Upload";
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string upload, string path, HttpContent content)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
+        request.Headers.TryAddWithoutValidation(UploadHeader, upload);
         request.Headers.TryAddWithoutValidation(TestTips.StampHeader, await TestTips.SolveChallengeAsync(http));
         return await http.SendAsync(request);
     }

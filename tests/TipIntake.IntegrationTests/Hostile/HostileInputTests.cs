@@ -261,10 +261,11 @@ public sealed class HostileInputTests(HostileInputTests.HostFixture fixture, ITe
             }
 
             var spent = NewStamp();
-            using var request = new HttpRequestMessage(HttpMethod.Put, new Uri($"api/uploads/{Core.Intake.SubmissionId.New()}", UriKind.Relative))
+            using var request = new HttpRequestMessage(HttpMethod.Put, new Uri("api/uploads", UriKind.Relative))
             {
                 Content = JsonContent.Create(new { v = 1, chunks = 1, chunkBytes = Core.Attachments.ChunkLayout.SmallChunkBytes }),
             };
+            request.Headers.TryAddWithoutValidation(Attachments.UploadClient.UploadHeader, Core.Intake.SubmissionId.New().ToString());
             request.Headers.TryAddWithoutValidation(TestTips.StampHeader, spent);
             using (var response = await Host.Http.SendAsync(request))
             {

@@ -153,7 +153,10 @@ function fakeServer({ failChunk = () => null } = {}) {
   const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
   const problem = (status, code, extra = {}) => json(status, { type: 'urn:tipintake:problem:' + code, status, ...extra });
   const send = async ({ method, path, body, contentType, headers }) => {
-    const [, , , id, part, index] = path.split('/');
+    // The upload id travels in a header, never in the URL (servers log request lines).
+    const [, , , part, index] = path.split('/');
+    const id = headers['TipIntake-Upload'];
+    assert.ok(!path.includes(id), 'the upload id is in the URL');
     log.push(method + ' ' + (part ? part + (index !== undefined ? '/' + index : '') : 'upload'));
     if (method === 'PUT' && !part) {
       const { chunks, chunkBytes } = JSON.parse(body);
@@ -213,8 +216,9 @@ function fakeServer({ failChunk = () => null } = {}) {
     }
     throw new Error('unexpected ' + method + ' ' + path);
   };
-  const fetchFn = async (path) => {
-    const id = path.split('/')[3];
+  const fetchFn = async (path, init) => {
+    const id = init.headers['TipIntake-Upload'];
+    assert.equal(path, '/api/uploads');
     log.push('GET upload');
     const upload = uploads.get(id);
     if (!upload) {
