@@ -27,6 +27,7 @@ public sealed class Pages
     private readonly FrozenDictionary<string, string> _reporterFacts;
     private readonly FrozenDictionary<string, string> _triageMessages;
     private readonly string _triageFacts = WebJson.ForScript(TriageFacts.Current);
+    private readonly AttachmentOptions? _noScriptFiles;
 
     public Pages(Translations translations, ILoggerFactory loggerFactory, IOptions<AttachmentOptions>? attachments = null)
     {
@@ -34,6 +35,7 @@ public sealed class Pages
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _translations = translations;
         _loggerFactory = loggerFactory;
+        _noScriptFiles = attachments?.Value is { UploadsEnabled: true } files ? files : null;
 
         // The renderer encodes with the HtmlEncoder it finds here: markup characters, quotes and controls, no letters.
         _services = new ServiceCollection().AddSingleton(HtmlEncoder.Create(UnicodeRanges.All)).BuildServiceProvider();
@@ -76,6 +78,7 @@ public sealed class Pages
             [nameof(FormPage.Ticket)] = ticket ?? "",
             [nameof(FormPage.Countries)] = _countries[lang],
             [nameof(FormPage.Facts)] = _reporterFacts[lang],
+            [nameof(FormPage.NoScriptFiles)] = _noScriptFiles,
         });
     }
 

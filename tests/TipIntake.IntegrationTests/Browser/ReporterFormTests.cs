@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 using Deque.AxeCore.Playwright;
@@ -189,6 +190,41 @@ public sealed class ReporterFormTests : IAsyncLifetime
         Assert.DoesNotContain(marker, _host.Logs.All, StringComparison.Ordinal);
         Assert.DoesNotContain(Regions[lang], _host.Logs.All, StringComparison.Ordinal);
         Assert.DoesNotContain(receipt, _host.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_JavaScript_a_file_chosen_on_the_form_is_encrypted_on_arrival_and_attached_to_the_report()
+    {
+        await using var session = await OpenAsync("ko", javaScript: false);
+        var marker = TestTips.NewMarker();
+        await FillValidAsync(session.Page, $"{Narratives["ko"]} {marker}", "ko");
+        var document = System.Text.Encoding.ASCII.GetBytes("%PDF-1.4\n% a detention notice\n" + new string('x', 300_000) + "\n%%EOF\n");
+        var fileName = $"notice-{TestTips.NewMarker()}.pdf";
+
+        // The page says, in Korean, that this path is weaker and what the limits are.
+        Assert.True(HasHangul(await session.Page.Locator("#warning-noscript-files").InnerTextAsync()), "The no-script files warning should be in Korean.");
+        await session.Page.Locator("#noscript-files").SetInputFilesAsync(new FilePayload { Name = fileName, MimeType = "application/pdf", Buffer = document });
+        await session.Page.Locator("#tip-form [type=submit]").ClickAsync();
+
+        await session.Page.WaitForURLAsync(new Regex("/submit$"));
+        await Assertions.Expect(session.Page.Locator("#receipt-code")).ToBeVisibleAsync();
+        var tip = await _host.WaitForTipAsync(marker);
+        var rows = new TableServiceClient(_host.ConnectionString).GetTableClient(Infrastructure.Storage.StorageNames.AttachmentsTable);
+        var file = await Eventually.ReturnsAsync(
+            async () => (await rows.GetEntityIfExistsAsync<TableEntity>(tip.RowKey, "01")) is { HasValue: true } row && row.Value!.GetString("State") == "attached" ? row.Value : null,
+            "the file attached");
+        Assert.Equal(("document-1.pdf", "unchecked"), (file.GetString("Name"), file.GetString("Handling")));
+        using var signIn = await _host.Http.PostAsJsonAsync("/dev/token", new { roles = new[] { Core.Staff.StaffRoles.Reader }, name = "Reader" });
+        var token = (await signIn.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("access_token").GetString()!;
+        using var download = new HttpRequestMessage(HttpMethod.Get, new Uri(_host.Host.BaseAddress, $"api/triage/tips/{tip.RowKey}/attachments/1"));
+        download.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var downloaded = await _host.Http.SendAsync(download);
+        Assert.Equal(HttpStatusCode.OK, downloaded.StatusCode);
+        Assert.Equal(document, await downloaded.Content.ReadAsByteArrayAsync());
+
+        // The reporter's file name went nowhere: not into a row, not into a log.
+        Assert.DoesNotContain(fileName, _host.Logs.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(fileName, string.Join('\n', file.Select(pair => pair.Value?.ToString())), StringComparison.Ordinal);
     }
 
     [Fact]
