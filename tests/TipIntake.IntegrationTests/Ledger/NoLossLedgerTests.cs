@@ -155,7 +155,8 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
                     async () =>
                     {
                         rows = await ReadRowsAsync(connection);
-                        return rows.QueuesEmpty && accepted.Keys.All(rows.Contains);
+                        return rows.QueuesEmpty && accepted.Keys.All(rows.Contains)
+                            && accepted.Where(a => a.Value.FileSha256 is not null).All(a => rows.HasAttached(a.Key, a.Value.FileSha256!));
                     },
                     "every accepted tip in Tips or Quarantine and empty queues",
                     TimeSpan.FromSeconds(240));
@@ -173,7 +174,8 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             var claimChecksLeft = await TestHost.CountClaimChecksAsync(connection);
             var printed = ledger.Print(_events, ignored.Count, resentTipIds.Count, resentAndSeenTwice, _clock.Elapsed)
                 + $"  long testimonies     {accepted.Values.Count(s => s.Long)} accepted through the claim-check container; JWEs left there: {claimChecksLeft} (quarantined ones keep theirs)\n"
-                + $"  listener exceptions  {_listenerFailures.Count} (storage unreachable while WebJobs released or renewed a message)\n";
+                + $"  listener exceptions  {_listenerFailures.Count} (storage unreachable while WebJobs released or renewed a message)\n"
+                + $"  files                {accepted.Values.Count(s => s.FileSha256 is not null)} accepted tips named one; attached: {rows.Files.Values.Count(f => f.State == "attached")}; blobs attached {rows.AttachedBlobs}, still staged {rows.StagedBlobs}\n";
             output.WriteLine(printed);
             Console.WriteLine(printed);
 
@@ -188,6 +190,13 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             Assert.Equal(0, ledger.Unresolved);
             Assert.Equal(ledger.Accepted, ledger.Stored + ledger.Quarantined);
             Assert.True(rows.QueuesEmpty, "Messages are still in a lane (tips-inbound, tips-inbound-bulk) or a poison queue.");
+
+            // Files: every accepted tip that names one has it attached, whole (its SHA-256), and nothing is left elsewhere.
+            var withFiles = accepted.Where(a => a.Value.FileSha256 is not null).ToList();
+            Assert.True(withFiles.Count >= TargetAccepted / 20, $"Only {withFiles.Count} accepted tips carried a file.");
+            Assert.All(withFiles, a => Assert.True(rows.HasAttached(a.Key, a.Value.FileSha256!), $"The file of {a.Value.Marker} is not attached whole."));
+            Assert.Equal(withFiles.Count, rows.Files.Count);
+            Assert.Equal(withFiles.Count, rows.AttachedBlobs);
         }
         finally
         {
@@ -238,6 +247,17 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
         var json = kind == Kind.SchemaInvalid
             ? TestTips.ValidTipJson(narrative, category: "not-a-category")
             : TestTips.ValidTipJson(narrative);
+
+        // One valid tip in ten names a file, uploaded first through the same storage, vault and host failures.
+        byte[]? fileSha256 = null;
+        if (kind == Kind.Valid && index % 10 == 5 && await UploadFileAsync(http, jwk, marker) is { } file)
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+            node["attachments"] = System.Text.Json.Nodes.JsonNode.Parse(Core.Attachments.AttachmentManifestWriter.ToJson([file]).GetRawText());
+            json = node.ToJsonString();
+            fileSha256 = file.Sha256;
+        }
+
         var jwe = TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(json), kind == Kind.ForeignKid
             ? headers => headers["kid"] = ((string)headers["kid"]).Replace("/keys/", "/keys/another-", StringComparison.Ordinal)
             : null);
@@ -276,12 +296,66 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
 
             if (status is not (0 or HttpStatusCode.ServiceUnavailable) || deadline.Elapsed > ResendFor)
             {
-                return new Submission(kind, marker, jwe, submission, status, receipt, unconfirmed, Long: narrative != marker);
+                return new Submission(kind, marker, jwe, submission, status, receipt, unconfirmed, Long: narrative != marker) { FileSha256 = fileSha256 };
             }
 
             unconfirmed++;
             await Task.Delay(retryAfter);
         }
+    }
+
+    /// <summary>
+    /// A small file (one 256 KiB chunk) encrypted and uploaded as the form does, each step resent after no answer or a
+    /// 503 (the steps are resend-safe) until it is confirmed; null when it never was within <see cref="ResendFor"/>.
+    /// </summary>
+    private static async Task<Core.Attachments.AttachmentEntry?> UploadFileAsync(HttpClient http, JsonElement jwk, string marker)
+    {
+        var upload = SubmissionId.New().ToString();
+        var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var content = Encoding.UTF8.GetBytes($"{marker} {new string('f', 2000)}");
+        var encrypted = Core.Attachments.AttachmentEncryptor.Encrypt(content, upload, Core.Attachments.ChunkLayout.SmallChunkBytes, key);
+        var uploads = new Attachments.UploadClient(http);
+        var deadline = Stopwatch.StartNew();
+        async Task<bool> ConfirmedAsync(Func<Task<HttpResponseMessage>> send, HttpStatusCode expected)
+        {
+            while (deadline.Elapsed < ResendFor)
+            {
+                try
+                {
+                    using var response = await send();
+                    if (response.StatusCode == expected || (expected == HttpStatusCode.Created && response.StatusCode == HttpStatusCode.OK))
+                    {
+                        return true;
+                    }
+
+                    if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
+                    {
+                        return false;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // No answer: the same request again.
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+
+            return false;
+        }
+
+        if (!await ConfirmedAsync(() => uploads.CreateAsync(upload, 1, Core.Attachments.ChunkLayout.SmallChunkBytes), HttpStatusCode.Created)
+            || !await ConfirmedAsync(() => uploads.SendChunkAsync(upload, 0, encrypted.Chunks[0]), HttpStatusCode.NoContent)
+            || !await ConfirmedAsync(() => uploads.CompleteAsync(upload, encrypted.ChunkDigests), HttpStatusCode.OK))
+        {
+            return null;
+        }
+
+        using var rsa = TestTips.RsaFrom(jwk);
+        return new Core.Attachments.AttachmentEntry(
+            upload, encrypted.Digest, 1, Core.Attachments.ChunkLayout.SmallChunkBytes, jwk.GetProperty("kid").GetString()!,
+            Jose.Base64Url.Encode(rsa.Encrypt(key, System.Security.Cryptography.RSAEncryptionPadding.OaepSHA256)), encrypted.Size, encrypted.Sha256,
+            "text/plain", "text-1.txt", "unchecked", []);
     }
 
     /// <summary>About 15,000 Korean characters: too long for a queue message once encrypted.</summary>
@@ -320,17 +394,61 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             waiting += (await queues.GetQueueClient(queue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
         }
 
-        return new Rows(tips, quarantine, waiting == 0);
+        var files = new Dictionary<string, (string State, byte[] Sha256)>(StringComparer.Ordinal);
+        var tipIds = new Dictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var row in tables.GetTableClient(StorageNames.TipsTable).QueryAsync<TableEntity>(select: ["RowKey", "ReceiptHash"]))
+        {
+            tipIds[row.RowKey] = row.GetString("ReceiptHash");
+        }
+
+        await foreach (var row in tables.GetTableClient(StorageNames.AttachmentsTable).QueryAsync<TableEntity>())
+        {
+            files[tipIds.GetValueOrDefault(row.PartitionKey, "?") + "/" + row.RowKey] = (row.GetString("State"), row.GetBinary("Sha256"));
+        }
+
+        var blobs = new BlobServiceClient(connection);
+        return new Rows(tips, quarantine, waiting == 0)
+        {
+            Files = files,
+            StagedBlobs = await CountBlobsAsync(blobs.GetBlobContainerClient(StorageNames.AttachmentsStagingContainer)),
+            AttachedBlobs = await CountBlobsAsync(blobs.GetBlobContainerClient(StorageNames.AttachmentsContainer)),
+        };
+    }
+
+    private static async Task<int> CountBlobsAsync(BlobContainerClient container)
+    {
+        var count = 0;
+        await foreach (var _ in container.GetBlobsAsync())
+        {
+            count++;
+        }
+
+        return count;
     }
 
     /// <summary>One report: its final answer, and how many attempts before it got no answer or a 503.</summary>
     private sealed record Submission(
-        Kind Kind, string Marker, string Jwe, SubmissionId SubmissionId, HttpStatusCode Status, string? Receipt, int UnconfirmedAttempts, bool Long);
+        Kind Kind, string Marker, string Jwe, SubmissionId SubmissionId, HttpStatusCode Status, string? Receipt, int UnconfirmedAttempts, bool Long)
+    {
+        /// <summary>The SHA-256 of the file the tip names, uploaded through the same faults; null for a tip without one.</summary>
+        public byte[]? FileSha256 { get; init; }
+    }
 
     private sealed record Rows(
         List<(string ReceiptHash, string Narrative)> Tips, List<(string ReceiptHash, string Jwe, string Reason)> Quarantine, bool QueuesEmpty)
     {
         private readonly HashSet<string> _hashes = [.. Tips.Select(t => t.ReceiptHash), .. Quarantine.Select(q => q.ReceiptHash)];
+
+        /// <summary>Rows of table Attachments by "receipt hash of their tip/number": state and SHA-256.</summary>
+        public IReadOnlyDictionary<string, (string State, byte[] Sha256)> Files { get; init; } = new Dictionary<string, (string, byte[])>();
+
+        public int StagedBlobs { get; init; }
+
+        public int AttachedBlobs { get; init; }
+
+        /// <summary>Whether the stored tip of <paramref name="receiptHash"/> has its one file attached, with this SHA-256.</summary>
+        public bool HasAttached(string receiptHash, byte[] sha256) =>
+            Files.TryGetValue(receiptHash + "/01", out var file) && file.State == "attached" && file.Sha256.AsSpan().SequenceEqual(sha256);
 
         public bool Contains(string receiptHash) => _hashes.Contains(receiptHash);
     }
