@@ -4,37 +4,43 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Azure.Storage.Blobs;
+using Azure.Data.Tables;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
-using TipIntake.Core.Attachments;
 using TipIntake.Infrastructure.Keys;
 using TipIntake.Infrastructure.Storage;
+using TipIntake.IntegrationTests.Triage;
+using Xunit.Abstractions;
 
 namespace TipIntake.IntegrationTests.Browser;
 
 /// <summary>
 /// Issue 16 in the reporter's browser (docs/attachments.md, "How each 'Done when' item is tested"): a phone photo
 /// attached to a Korean report is cleaned on the page (the note says what was removed), encrypted and uploaded, and the
-/// report names it. Until the triage download exists, the last step reads the staged blob and decrypts it here with
-/// the development key the test host uses, through <see cref="AttachmentDecryptor"/>; the lead switches it to the
-/// download once that is merged.
+/// report names it. The last step is the real one: the tip stored, its file attached by the processor, and a Reader's
+/// download through the triage API (audited), whose bytes the tests check. A 30 MB file goes through a
+/// <see cref="CuttingRelay"/> that drops every connection twice mid-upload.
 /// </summary>
-public sealed class AttachmentTests : IAsyncLifetime
+public sealed class AttachmentTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Narrative = "회령에서 온 세 사람이 월요일에 도문 구류소로 끌려갔습니다. 구류 통지서 사진을 보냅니다.";
     private const string ReportersFileName = "IMG_20261201_031522.jpg";
 
-    private TestHost _host = null!;
+    // The shared byte budget of chunk uploads, raised so that it does not set the pace of the 30 MB upload.
+    private static readonly Dictionary<string, string> Settings = new() { ["Attachments:MaxBytesPerSecond"] = "50000000" };
+
+    private TriageHost _triage = null!;
     private IBrowser _browser = null!;
+
+    private TestHost Host => _triage.Host;
 
     public async Task InitializeAsync()
     {
-        _host = await TestHost.StartAsync();
+        _triage = await TriageHost.StartAsync(Settings);
         _browser = await Chromium.BrowserAsync();
     }
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async Task DisposeAsync() => await _triage.DisposeAsync();
 
     [Fact]
     public async Task A_photo_attached_to_a_Korean_report_is_cleaned_and_downloads_with_the_same_scan_data()
@@ -64,6 +70,7 @@ public sealed class AttachmentTests : IAsyncLifetime
         Assert.True(sos > 0);
         Assert.Equal(photo.Scan, file[sos..]);
         Assert.Equal(SHA256.HashData(file), Convert.FromBase64String(ToBase64(report.Entry.GetProperty("sha256").GetString()!)));
+        Assert.Equal((96, 64), await SizeIfSamePixelsAsync(report.Session.Page, photo.Bytes, file));
     }
 
     [Fact]
@@ -86,6 +93,7 @@ public sealed class AttachmentTests : IAsyncLifetime
         await using var session = await OpenAsync();
         var page = session.Page;
         var jwe = CaptureJwe(page);
+        var resumeQuestions = CountResumeQuestions(page);
         var cut = true;
         await page.RouteAsync("**/api/uploads/*/chunks/*", route => cut ? route.AbortAsync("connectionreset") : route.ContinueAsync());
         var marker = await FillAsync(page);
@@ -100,15 +108,13 @@ public sealed class AttachmentTests : IAsyncLifetime
         Assert.True(serious.Count == 0, string.Join("\n", serious));
         cut = false;
         await Assertions.Expect(item).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
-        Assert.Contains(session.Requests, url => url.Contains("/api/uploads/", StringComparison.Ordinal) && !url.Contains("/chunks/", StringComparison.Ordinal)
-            && !url.EndsWith("/complete", StringComparison.Ordinal));
+        Assert.True(resumeQuestions() > 0, "the page never asked what arrived");
 
         await page.Locator("#tip-form [type=submit]").ClickAsync();
         await Assertions.Expect(page.Locator("#receipt-code")).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        var entry = Decrypt(await jwe.Task.WaitAsync(TimeSpan.FromSeconds(5)), out _).GetProperty("attachments").EnumerateArray().Single();
-        var file = await DecryptStagedAsync(entry);
+        Assert.Single(Decrypt(await jwe.Task.WaitAsync(TimeSpan.FromSeconds(5)), out _).GetProperty("attachments").EnumerateArray());
+        var file = await DownloadAttachedAsync(marker, 1);
         Assert.Equal(photo.Scan, file[IndexOf(file, [0xFF, 0xDA])..]);
-        await _host.WaitForTipAsync(marker);
         Assert.Empty(await session.CspViolationsAsync());
     }
 
@@ -133,7 +139,7 @@ public sealed class AttachmentTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#receipt-code")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         var tip = Decrypt(await jwe.Task.WaitAsync(TimeSpan.FromSeconds(5)), out _);
         Assert.False(tip.TryGetProperty("attachments", out _));
-        Assert.Equal(Narrative + " " + marker, (await _host.WaitForTipAsync(marker)).GetString("Narrative"));
+        Assert.Equal(Narrative + " " + marker, (await Host.WaitForTipAsync(marker)).GetString("Narrative"));
     }
 
     [Fact]
@@ -170,12 +176,90 @@ public sealed class AttachmentTests : IAsyncLifetime
         Assert.Equal(["application/pdf", "image/heic"], entries.Select(e => e.GetProperty("type").GetString()));
         Assert.Equal(["unchecked", "original"], entries.Select(e => e.GetProperty("handling").GetString()));
         Assert.All(entries, e => Assert.Empty(e.GetProperty("removed").EnumerateArray()));
-        Assert.Equal(pdf, await DecryptStagedAsync(entries[0]));
-        Assert.Equal(heic, await DecryptStagedAsync(entries[1]));
-        await _host.WaitForTipAsync(marker);
+        Assert.Equal(pdf, await DownloadAttachedAsync(marker, 1));
+        Assert.Equal(heic, await DownloadAttachedAsync(marker, 2));
     }
 
-    private Task<BrowserSession> OpenAsync() => BrowserSession.OpenAsync(_browser, new Uri(_host.Host.BaseAddress, "?lang=ko"), new BrowserNewContextOptions
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task A_30_MB_file_uploads_through_two_dropped_connections()
+    {
+        const int Megabyte = 1_000_000;
+        var path = Path.Combine(Path.GetTempPath(), $"tipintake-30mb-{Guid.NewGuid():N}.mp3");
+        try
+        {
+            byte[] expected;
+            await using (var written = File.Create(path))
+            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                var block = new byte[Megabyte];
+                for (var i = 0; i < 30; i++)
+                {
+                    RandomNumberGenerator.Fill(block);
+                    hash.AppendData(block);
+                    await written.WriteAsync(block);
+                }
+
+                expected = hash.GetHashAndReset();
+            }
+
+            await using var relay = CuttingRelay.Start(Host.Host.BaseAddress, 7L * Megabyte, 19L * Megabyte);
+            await using var session = await BrowserSession.OpenAsync(_browser, new Uri(relay.BaseAddress, "?lang=en"), new BrowserNewContextOptions
+            {
+                ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+                Locale = "en-GB",
+            });
+            var page = session.Page;
+            var resumeQuestions = CountResumeQuestions(page);
+
+            // Every asset the page needs is in before the first byte of the file goes up, so a cut only ever hits the
+            // upload's own requests (which pause and resume): the marks are far past the page's few hundred KB.
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            Assert.True(relay.BytesUp < Megabyte, $"{relay.BytesUp} bytes up before the file");
+            var marker = await FillAsync(page);
+
+            var watch = Stopwatch.StartNew();
+            await page.Locator("#attachment-input").SetInputFilesAsync(path);
+            var item = page.Locator(".attachment");
+            await Assertions.Expect(item).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 300_000 });
+            Assert.Equal(2, relay.Cuts);
+
+            // Which side got a cut request through varies with timing: Chromium resends an idempotent PUT by itself
+            // when a reused connection is reset before any answer, while a cut stamp challenge or a chunk on a fresh
+            // connection pauses the form, which asks what arrived (the dropped-upload test above pins that path).
+            output.WriteLine($"30 MB: done after {watch.Elapsed.TotalSeconds:F1} s, {relay.Cuts} cuts, {resumeQuestions()} resume questions");
+            await page.Locator("#tip-form [type=submit]").ClickAsync();
+            await Assertions.Expect(page.Locator("#receipt-code")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+
+            var file = await DownloadAttachedAsync(marker, 1, TimeSpan.FromMinutes(2));
+            Assert.Equal(Convert.ToHexStringLower(expected), Convert.ToHexStringLower(SHA256.HashData(file)));
+            Assert.Equal(2, relay.Cuts);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>
+    /// Counts the page asking what arrived of an upload (<c>GET /api/uploads/{upload}</c>), as it does when it resumes;
+    /// the <c>PUT</c> that creates the upload has the same address.
+    /// </summary>
+    private static Func<int> CountResumeQuestions(IPage page)
+    {
+        var questions = 0;
+        page.Request += (_, request) =>
+        {
+            if (request.Method == "GET" && request.Url.Contains("/api/uploads/", StringComparison.Ordinal)
+                && !request.Url.Contains("/chunks/", StringComparison.Ordinal) && !request.Url.EndsWith("/complete", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref questions);
+            }
+        };
+        return () => Volatile.Read(ref questions);
+    }
+
+    private Task<BrowserSession> OpenAsync() => BrowserSession.OpenAsync(_browser, new Uri(Host.Host.BaseAddress, "?lang=ko"), new BrowserNewContextOptions
     {
         ViewportSize = new ViewportSize { Width = 360, Height = 780 },
         Locale = "ko-KR",
@@ -209,7 +293,7 @@ public sealed class AttachmentTests : IAsyncLifetime
     /// <summary>
     /// Fills and sends a Korean report with the photo attached (kept as the original or not), and reads back everything
     /// the tests assert: the tip's entry (from the JWE the page posted, decrypted with the development key), the upload's
-    /// state, and the stored file decrypted from <c>attachments-staging</c>.
+    /// state, and the file as a Reader downloads it once the processor has attached it.
     /// </summary>
     private async Task<SentReport> ReportAsync(PhoneJpeg photo, bool keepOriginal)
     {
@@ -228,6 +312,16 @@ public sealed class AttachmentTests : IAsyncLifetime
 
             await Assertions.Expect(page.Locator(".attachment")).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
 
+            // The upload as the server has it, asked before sending: once the processor binds the file the upload is gone.
+            var completed = Assert.Single(session.Requests.ToList().Where(url => url.EndsWith("/complete", StringComparison.Ordinal)).Distinct());
+            var uploadId = completed.Split('/')[^2];
+            JsonElement progress;
+            using (var asked = await Host.Http.GetAsync(new Uri($"api/uploads/{uploadId}", UriKind.Relative)))
+            {
+                Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+                progress = await asked.Content.ReadFromJsonAsync<JsonElement>();
+            }
+
             // What the page said of the file, read before sending: the form is gone once the receipt shows.
             var note = await page.Locator(".attachment .help").InnerTextAsync();
             var warnings = page.Locator(".attachment .warning:visible");
@@ -243,21 +337,17 @@ public sealed class AttachmentTests : IAsyncLifetime
             Assert.Equal(kid, entry.GetProperty("key").GetProperty("kid").GetString());
             var upload = entry.GetProperty("upload").GetString()!;
 
-            using (var progress = await _host.Http.GetAsync(new Uri($"api/uploads/{upload}", UriKind.Relative)))
-            {
-                Assert.Equal(HttpStatusCode.OK, progress.StatusCode);
-                var body = await progress.Content.ReadFromJsonAsync<JsonElement>();
-                Assert.True(body.GetProperty("complete").GetBoolean());
-                Assert.Equal(entry.GetProperty("digest").GetString(), body.GetProperty("digest").GetString());
-            }
+            Assert.Equal(uploadId, upload);
+            Assert.True(progress.GetProperty("complete").GetBoolean());
+            Assert.Equal(entry.GetProperty("digest").GetString(), progress.GetProperty("digest").GetString());
 
-            Assert.Equal(Narrative + " " + marker, (await _host.WaitForTipAsync(marker)).GetString("Narrative"));
-            var file = await DecryptStagedAsync(entry);
+            Assert.Equal(Narrative + " " + marker, (await Host.WaitForTipAsync(marker)).GetString("Narrative"));
+            var file = await DownloadAttachedAsync(marker, 1);
             Assert.Empty(session.ConsoleErrors);
             Assert.Empty(await session.CspViolationsAsync());
-            Assert.All(session.Requests, url => Assert.StartsWith(_host.Host.BaseAddress.ToString(), url, StringComparison.Ordinal));
-            Assert.DoesNotContain(upload, _host.Logs.All, StringComparison.Ordinal);
-            Assert.DoesNotContain(marker, _host.Logs.All, StringComparison.Ordinal);
+            Assert.All(session.Requests, url => Assert.StartsWith(Host.Host.BaseAddress.ToString(), url, StringComparison.Ordinal));
+            Assert.DoesNotContain(upload, Host.Logs.All, StringComparison.Ordinal);
+            Assert.DoesNotContain(marker, Host.Logs.All, StringComparison.Ordinal);
             return new SentReport(session, entry.Clone(), file, note, warning);
         }
         catch
@@ -276,25 +366,53 @@ public sealed class AttachmentTests : IAsyncLifetime
         return tip.RootElement.Clone();
     }
 
-    /// <summary>The staged upload's blob, decrypted and checked as the download will: K unwrapped here with the development key.</summary>
-    private async Task<byte[]> DecryptStagedAsync(JsonElement entry)
+    /// <summary>
+    /// Waits for the tip with <paramref name="marker"/> and for its file <paramref name="number"/> to be attached by the
+    /// processor, downloads it as a Reader through the triage API, and checks that the download is in the tip's trail.
+    /// </summary>
+    private async Task<byte[]> DownloadAttachedAsync(string marker, int number, TimeSpan? timeout = null)
     {
-        using var rsa = DevelopmentKey();
-        var key = rsa.Decrypt(Jose.Base64Url.Decode(entry.GetProperty("key").GetProperty("ek").GetString()), RSAEncryptionPadding.OaepSHA256);
-        var upload = entry.GetProperty("upload").GetString()!;
-        var blob = new BlobServiceClient(_host.ConnectionString).GetBlobContainerClient(StorageNames.AttachmentsStagingContainer).GetBlobClient(upload);
-        using var stored = new MemoryStream((await blob.DownloadContentAsync()).Value.Content.ToArray());
-        using var plaintext = new MemoryStream();
-        var file = new StoredAttachment(
-            upload,
-            entry.GetProperty("chunks").GetInt32(),
-            entry.GetProperty("chunkBytes").GetInt32(),
-            entry.GetProperty("size").GetInt64(),
-            Jose.Base64Url.Decode(entry.GetProperty("digest").GetString()),
-            Jose.Base64Url.Decode(entry.GetProperty("sha256").GetString()));
-        Assert.Equal(AttachmentIntegrityFault.None, await AttachmentDecryptor.DecryptAsync(stored, plaintext, file, key, default));
-        CryptographicOperations.ZeroMemory(key);
-        return plaintext.ToArray();
+        var id = (await Host.WaitForTipAsync(marker)).RowKey;
+        var rows = new TableServiceClient(Host.ConnectionString).GetTableClient(StorageNames.AttachmentsTable);
+        var rowKey = number.ToString("00", System.Globalization.CultureInfo.InvariantCulture);
+        await Eventually.HoldsAsync(
+            async () => (await rows.GetEntityIfExistsAsync<TableEntity>(id, rowKey)) is { HasValue: true } row && row.Value!.GetString("State") == "attached",
+            $"the tip's file {number} attached",
+            timeout);
+
+        using var response = await _triage.SendAsync(
+            HttpMethod.Get, $"api/triage/tips/{id}/attachments/{number}", "reader", completion: HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var file = await response.Content.ReadAsByteArrayAsync();
+        Assert.Contains(
+            await _triage.EventsAsync(id),
+            e => e.GetProperty("action").GetString() == "attachment-downloaded" && e.GetProperty("to").GetString() == number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return file;
+    }
+
+    /// <summary>
+    /// Decodes both JPEGs in Chromium (createImageBitmap, drawn on a canvas) and returns the first one's size when their
+    /// pixels are identical, or (-1, -1) when they differ.
+    /// </summary>
+    private static async Task<(int Width, int Height)> SizeIfSamePixelsAsync(IPage page, byte[] original, byte[] cleaned)
+    {
+        var size = await page.EvaluateAsync<int[]>(
+            """
+            async ([first, second]) => {
+              const pixels = async (base64) => {
+                const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+                const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }));
+                const context = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d');
+                context.drawImage(bitmap, 0, 0);
+                return { width: bitmap.width, height: bitmap.height, data: context.getImageData(0, 0, bitmap.width, bitmap.height).data };
+              };
+              const [a, b] = [await pixels(first), await pixels(second)];
+              const same = a.width === b.width && a.height === b.height && a.data.every((value, i) => value === b.data[i]);
+              return same ? [a.width, a.height] : [-1, -1];
+            }
+            """,
+            new[] { Convert.ToBase64String(original), Convert.ToBase64String(cleaned) });
+        return (size[0], size[1]);
     }
 
     private static RSA DevelopmentKey()
