@@ -6,8 +6,10 @@ namespace TipIntake.IntegrationTests.Browser;
 
 /// <summary>
 /// A loopback TCP relay between a browser and the local host that resets every open connection each time the bytes
-/// sent upstream cross one of the given marks — a Tor circuit dropping in the middle of an upload. The browser sees
-/// <c>ERR_CONNECTION_RESET</c> for whatever was in flight; the host sees requests cut short.
+/// sent upstream cross one of the given marks — a Tor circuit dropping in the middle of an upload — and then, for
+/// <see cref="Outage"/>, resets every new connection too, as a circuit being rebuilt does. The browser sees
+/// <c>ERR_CONNECTION_RESET</c> for whatever was in flight (and for its own quiet resend of an idempotent request on a
+/// fresh connection); the host sees requests cut short.
 /// </summary>
 public sealed class CuttingRelay : IAsyncDisposable
 {
@@ -21,6 +23,7 @@ public sealed class CuttingRelay : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Task _accepting;
     private long _bytesUp;
+    private long _outageUntil;
     private int _nextId;
     private int _cuts;
 
@@ -42,7 +45,17 @@ public sealed class CuttingRelay : IAsyncDisposable
     /// <summary>Bytes relayed from the browser to the host.</summary>
     public long BytesUp => Interlocked.Read(ref _bytesUp);
 
+    /// <summary>How long after a cut new connections are reset as well.</summary>
+    public TimeSpan Outage { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Connections reset as they were made, during an outage.</summary>
+    public int Refused => Volatile.Read(ref _refused);
+
+    private int _refused;
+
     public static CuttingRelay Start(Uri upstream, params long[] cutAfterBytes) => new(upstream, cutAfterBytes);
+
+    public static CuttingRelay Start(Uri upstream, TimeSpan outage, params long[] cutAfterBytes) => new(upstream, cutAfterBytes) { Outage = outage };
 
     public async ValueTask DisposeAsync()
     {
@@ -70,6 +83,14 @@ public sealed class CuttingRelay : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             var client = await _listener.AcceptSocketAsync(_stop.Token);
+            if (Environment.TickCount64 < Interlocked.Read(ref _outageUntil))
+            {
+                Interlocked.Increment(ref _refused);
+                client.LingerState = new LingerOption(true, 0);
+                client.Dispose();
+                continue;
+            }
+
             var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
@@ -135,6 +156,7 @@ public sealed class CuttingRelay : IAsyncDisposable
 
     private void CutEverything()
     {
+        Interlocked.Exchange(ref _outageUntil, Environment.TickCount64 + (long)Outage.TotalMilliseconds);
         Interlocked.Increment(ref _cuts);
         foreach (var id in _open.Keys)
         {
