@@ -4,7 +4,8 @@ namespace TipIntake.Core.Attachments;
 
 /// <summary>
 /// An entry written back in the shape of the tip's <c>attachments</c> member (docs/attachments.md, "Name the files in the
-/// tip"), for the quarantine: <see cref="AttachmentManifestReader"/> reads it again when an operator replays it.
+/// tip"): for the quarantine, where <see cref="AttachmentManifestReader"/> reads it again when an operator replays it,
+/// and for the tips the no-script path writes (<see cref="AttachmentManifestWriter"/>).
 /// </summary>
 public static class AttachmentEntryJson
 {
@@ -20,7 +21,7 @@ public static class AttachmentEntryJson
             json.WriteNumber("chunks", entry.Chunks);
             json.WriteNumber("chunkBytes", entry.ChunkBytes);
             json.WriteStartObject("key");
-            json.WriteString("alg", "RSA-OAEP-256");
+            json.WriteString("alg", JweAlgorithms.KeyWrap);
             json.WriteString("kid", entry.KeyId);
             json.WriteString("ek", entry.WrappedKey);
             json.WriteEndObject();

@@ -1,5 +1,3 @@
-using TipIntake.Core.Jwe;
-
 namespace TipIntake.Core.Attachments;
 
 /// <summary>
@@ -18,29 +16,7 @@ public static class AttachmentManifestWriter
             json.WriteStartArray();
             foreach (var entry in entries)
             {
-                json.WriteStartObject();
-                json.WriteString("upload", entry.Upload);
-                json.WriteString("digest", JoseBase64.Encode(entry.Digest));
-                json.WriteNumber("chunks", entry.Chunks);
-                json.WriteNumber("chunkBytes", entry.ChunkBytes);
-                json.WriteStartObject("key");
-                json.WriteString("alg", JweAlgorithms.KeyWrap);
-                json.WriteString("kid", entry.KeyId);
-                json.WriteString("ek", entry.WrappedKey);
-                json.WriteEndObject();
-                json.WriteNumber("size", entry.Size);
-                json.WriteString("sha256", JoseBase64.Encode(entry.Sha256));
-                json.WriteString("type", entry.Type);
-                json.WriteString("name", entry.Name);
-                json.WriteString("handling", entry.Handling);
-                json.WriteStartArray("removed");
-                foreach (var code in entry.Removed)
-                {
-                    json.WriteStringValue(code);
-                }
-
-                json.WriteEndArray();
-                json.WriteEndObject();
+                json.WriteRawValue(AttachmentEntryJson.Write(entry), skipInputValidation: true);
             }
 
             json.WriteEndArray();
