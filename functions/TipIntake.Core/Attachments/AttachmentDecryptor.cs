@@ -54,7 +54,7 @@ public static class AttachmentDecryptor
             var written = 0L;
             for (var index = 0; index < file.Chunks; index++)
             {
-                if (await ReadChunkAsync(ciphertext, chunk.AsMemory(0, file.ChunkBytes), cancellationToken).ConfigureAwait(false) != file.ChunkBytes)
+                if (await ciphertext.ReadAtLeastAsync(chunk.AsMemory(0, file.ChunkBytes), file.ChunkBytes, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) != file.ChunkBytes)
                 {
                     return AttachmentIntegrityFault.Length;
                 }
@@ -112,28 +112,11 @@ public static class AttachmentDecryptor
         holdsMarker
             ? tail.Length > 0 && tail[0] == ChunkLayout.PaddingMarker && !tail[1..].ContainsAnyExcept((byte)0)
             : !tail.ContainsAnyExcept((byte)0);
-
-    private static async Task<int> ReadChunkAsync(Stream source, Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        var total = 0;
-        while (total < buffer.Length)
-        {
-            var read = await source.ReadAsync(buffer[total..], cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                break;
-            }
-
-            total += read;
-        }
-
-        return total;
-    }
 }
 
 /// <summary>What the tip says of a stored file, as decryption checks it.</summary>
 /// <param name="Upload">The upload id (22 characters): part of every chunk's associated data.</param>
 /// <param name="Digest"><c>D</c> over the ciphertext chunks (<see cref="UploadDigest"/>).</param>
-/// <param name="Size">The file's true size; the rest of the last chunk is padding.</param>
+/// <param name="Size">The file's true size; what follows it, to the end of the last chunk, is padding.</param>
 /// <param name="Sha256">The plaintext's SHA-256, computed in the reporter's browser.</param>
 public sealed record StoredAttachment(string Upload, int Chunks, int ChunkBytes, long Size, ReadOnlyMemory<byte> Digest, ReadOnlyMemory<byte> Sha256);

@@ -54,7 +54,7 @@ public sealed class FormAttachmentWriter(IUploadStore uploads)
             int? chunks = null;
             for (var index = 0; chunks is null || index < chunks; index++)
             {
-                var filled = chunks is null ? await FillAsync(file, plaintext.AsMemory(0, plaintextBytes), cancellationToken).ConfigureAwait(false) : 0;
+                var filled = chunks is null ? await file.ReadAtLeastAsync(plaintext.AsMemory(0, plaintextBytes), plaintextBytes, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) : 0;
                 size += filled;
                 if (size > maxFileBytes)
                 {
@@ -101,24 +101,6 @@ public sealed class FormAttachmentWriter(IUploadStore uploads)
             ArrayPool<byte>.Shared.Return(plaintext);
             ArrayPool<byte>.Shared.Return(chunk);
         }
-    }
-
-    /// <summary>Reads until <paramref name="buffer"/> is full or the file ends; how many bytes it holds.</summary>
-    private static async Task<int> FillAsync(Stream file, Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        var total = 0;
-        while (total < buffer.Length)
-        {
-            var read = await file.ReadAsync(buffer[total..], cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                break;
-            }
-
-            total += read;
-        }
-
-        return total;
     }
 }
 

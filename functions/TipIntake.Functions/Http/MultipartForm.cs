@@ -216,13 +216,7 @@ public sealed class MultipartForm
     private static async Task<string?> ReadTextAsync(Stream section, int maxBytes, CancellationToken cancellationToken)
     {
         var buffer = new byte[Math.Max(0, maxBytes) + 1];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await section.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            length += read;
-        }
-
+        var length = await section.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         var text = length > maxBytes ? null : Encoding.UTF8.GetString(buffer, 0, length);
         Array.Clear(buffer);
         return text;
