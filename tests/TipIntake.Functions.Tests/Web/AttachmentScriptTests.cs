@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using TipIntake.Core.Attachments;
 
 namespace TipIntake.Functions.Tests.Web;
@@ -15,24 +14,14 @@ namespace TipIntake.Functions.Tests.Web;
 /// server's <see cref="ChunkCipher"/>, bind with <see cref="UploadDigest"/>, pass every check of
 /// <see cref="AttachmentDecryptor"/>, and make a manifest entry <see cref="AttachmentManifestReader"/> takes.
 /// </summary>
-public sealed partial class AttachmentScriptTests
+public sealed class AttachmentScriptTests
 {
     private const string SuiteFile = "attachment-crypto.test.mjs";
     private static readonly string[] Modules = ["Web/assets/attachment-crypto.js", "Web/assets/uploads.js"];
     private static readonly string SuiteDirectory = Path.Combine(AppContext.BaseDirectory, "Web", "Attachments");
     private static readonly Lazy<Task<NodeSuiteRun>> Run = new(() => NodeSuiteRun.StartAsync(SuiteDirectory, SuiteFile, Modules));
 
-    public static TheoryData<string> SuiteTests()
-    {
-        var source = File.ReadAllText(Path.Combine(SuiteDirectory, SuiteFile));
-        var data = new TheoryData<string>();
-        foreach (Match match in TestDeclaration().Matches(source))
-        {
-            data.Add(match.Groups[1].Value);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> SuiteTests() => NodeSuiteRun.TestNames(SuiteDirectory, SuiteFile);
 
     [Theory]
     [MemberData(nameof(SuiteTests))]
@@ -151,7 +140,4 @@ public sealed partial class AttachmentScriptTests
             scratch.Delete(recursive: true);
         }
     }
-
-    [GeneratedRegex(@"^test\('((?:[^'\\]|\\.)+)'", RegexOptions.Multiline)]
-    private static partial Regex TestDeclaration();
 }

@@ -31,6 +31,19 @@ internal sealed partial class NodeSuiteRun
 
     public Dictionary<string, bool> Outcomes { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The names of a suite's tests, read from its source, so that a new test shows up without a change here.</summary>
+    public static TheoryData<string> TestNames(string suiteDirectory, string suiteFile)
+    {
+        var source = File.ReadAllText(Path.Combine(suiteDirectory, suiteFile));
+        var data = new TheoryData<string>();
+        foreach (Match match in TestDeclaration().Matches(source))
+        {
+            data.Add(match.Groups[1].Value);
+        }
+
+        return data;
+    }
+
     public static async Task<NodeSuiteRun> StartAsync(string suiteDirectory, string suiteFile, IReadOnlyList<string> modules)
     {
         var scratch = Directory.CreateTempSubdirectory("tipintake-node-");
@@ -104,4 +117,7 @@ internal sealed partial class NodeSuiteRun
 
     [GeneratedRegex(@"^(not )?ok \d+ - (.+)$", RegexOptions.Multiline)]
     private static partial Regex TapResult();
+
+    [GeneratedRegex(@"^test\('((?:[^'\\]|\\.)+)'", RegexOptions.Multiline)]
+    private static partial Regex TestDeclaration();
 }

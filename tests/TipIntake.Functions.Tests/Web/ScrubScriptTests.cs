@@ -15,18 +15,7 @@ public sealed partial class ScrubScriptTests
     private static readonly Lazy<Task<NodeSuiteRun>> Run = new(() => NodeSuiteRun.StartAsync(SuiteDirectory, SuiteFile, ["Web/assets/scrub.js"]));
     private static readonly string Module = WebResources.Read("Web/assets/scrub.js");
 
-    /// <summary>The names of the suite's tests, read from its source, so a new test shows up here without a change.</summary>
-    public static TheoryData<string> SuiteTests()
-    {
-        var source = File.ReadAllText(Path.Combine(SuiteDirectory, SuiteFile));
-        var data = new TheoryData<string>();
-        foreach (Match match in TestDeclaration().Matches(source))
-        {
-            data.Add(match.Groups[1].Value);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> SuiteTests() => NodeSuiteRun.TestNames(SuiteDirectory, SuiteFile);
 
     [Theory]
     [MemberData(nameof(SuiteTests))]
@@ -74,8 +63,6 @@ public sealed partial class ScrubScriptTests
         Assert.DoesNotMatch(ImportStatement(), Module);
     }
 
-    [GeneratedRegex(@"^test\('((?:[^'\\]|\\.)+)'", RegexOptions.Multiline)]
-    private static partial Regex TestDeclaration();
 
     [GeneratedRegex(@"^\s*import\s", RegexOptions.Multiline)]
     private static partial Regex ImportStatement();

@@ -3,7 +3,6 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using TipIntake.Core.Attachments;
 using TipIntake.Core.Intake;
-using TipIntake.Core.Jwe;
 using TipIntake.Infrastructure.Attachments;
 using TipIntake.Infrastructure.Storage;
 
@@ -33,11 +32,7 @@ internal static class AttachmentSeeds
         var key = RandomNumberGenerator.GetBytes(32);
         var encrypted = AttachmentEncryptor.Encrypt(file, upload, ChunkLayout.SmallChunkBytes, key);
         var jwk = await TestTips.GetIntakeKeyAsync(host.Http);
-        using var rsa = TestTips.RsaFrom(jwk);
-        var entry = new AttachmentEntry(
-            upload, encrypted.Digest, encrypted.Chunks.Count, ChunkLayout.SmallChunkBytes, keyId ?? jwk.GetProperty("kid").GetString()!,
-            JoseBase64.Encode(rsa.Encrypt(key, RSAEncryptionPadding.OaepSHA256)), encrypted.Size, encrypted.Sha256, type, $"file-{number}", "scrubbed",
-            ["location", "serial-number"]);
+        var entry = UploadClient.EntryOf(upload, encrypted, jwk, key, type, $"file-{number}", "scrubbed", ["location", "serial-number"], keyId);
         CryptographicOperations.ZeroMemory(key);
         await host.App.GetRequiredService<ITipAttachmentStore>().PutAsync(new TipAttachment(tipId, number, state, entry), default);
         var ciphertext = encrypted.Chunks.SelectMany(chunk => chunk).ToArray();

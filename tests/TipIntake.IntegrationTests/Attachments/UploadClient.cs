@@ -2,6 +2,9 @@ using System.Buffers.Text;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text.Json;
+using TipIntake.Core.Attachments;
+using TipIntake.Core.Jwe;
 
 namespace TipIntake.IntegrationTests.Attachments;
 
@@ -28,6 +31,21 @@ public sealed class UploadClient(HttpClient http)
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("api/uploads", UriKind.Relative));
         request.Headers.TryAddWithoutValidation(UploadHeader, upload);
         return await http.SendAsync(request);
+    }
+
+    /// <summary>
+    /// The tip's entry for a file encrypted in 256 KiB chunks under <paramref name="key"/> (<see cref="AttachmentEncryptor"/>),
+    /// the key wrapped RSA-OAEP-256 to the intake key <paramref name="jwk"/>, as the form names it.
+    /// </summary>
+    public static AttachmentEntry EntryOf(
+        string upload, EncryptedFile encrypted, JsonElement jwk, byte[] key, string type = "text/plain", string name = "text-1.txt",
+        string handling = "unchecked", IReadOnlyList<string>? removed = null, string? keyId = null)
+    {
+        ArgumentNullException.ThrowIfNull(encrypted);
+        using var rsa = TestTips.RsaFrom(jwk);
+        return new AttachmentEntry(
+            upload, encrypted.Digest, encrypted.Chunks.Count, ChunkLayout.SmallChunkBytes, keyId ?? jwk.GetProperty("kid").GetString()!,
+            JoseBase64.Encode(rsa.Encrypt(key, RSAEncryptionPadding.OaepSHA256)), encrypted.Size, encrypted.Sha256, type, name, handling, removed ?? []);
     }
 
     /// <summary>The upload id's header: never the URL, which servers log (docs/attachments.md).</summary>

@@ -351,11 +351,7 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             return null;
         }
 
-        using var rsa = TestTips.RsaFrom(jwk);
-        return new Core.Attachments.AttachmentEntry(
-            upload, encrypted.Digest, 1, Core.Attachments.ChunkLayout.SmallChunkBytes, jwk.GetProperty("kid").GetString()!,
-            Jose.Base64Url.Encode(rsa.Encrypt(key, System.Security.Cryptography.RSAEncryptionPadding.OaepSHA256)), encrypted.Size, encrypted.Sha256,
-            "text/plain", "text-1.txt", "unchecked", []);
+        return Attachments.UploadClient.EntryOf(upload, encrypted, jwk, key);
     }
 
     /// <summary>About 15,000 Korean characters: too long for a queue message once encrypted.</summary>

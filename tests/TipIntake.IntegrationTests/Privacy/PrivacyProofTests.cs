@@ -440,12 +440,7 @@ public sealed partial class PrivacyProofTests
             Assert.Equal(HttpStatusCode.OK, completed.StatusCode);
         }
 
-        using var rsa = TestTips.RsaFrom(jwk);
-        var entry = new Core.Attachments.AttachmentEntry(
-            upload, encrypted.Digest, encrypted.Chunks.Count, Core.Attachments.ChunkLayout.SmallChunkBytes, jwk.GetProperty("kid").GetString()!,
-            Jose.Base64Url.Encode(rsa.Encrypt(key, System.Security.Cryptography.RSAEncryptionPadding.OaepSHA256)), encrypted.Size, encrypted.Sha256,
-            "text/plain", "text-1.txt", "unchecked", []);
-        return (entry, key);
+        return (Attachments.UploadClient.EntryOf(upload, encrypted, jwk, key), key);
     }
 
     private static Core.FollowUp.FollowUpSecrets FollowUpSecretsOf(TestHost host) => host.App.GetRequiredService<Core.FollowUp.FollowUpSecrets>();
