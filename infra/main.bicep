@@ -288,6 +288,12 @@ param attachmentsMaxFileBytes string = ''
 @description('Attachments__MaxBytesPerSecond: the byte budget of chunk uploads shared by every instance (default 2000000).')
 param attachmentsMaxBytesPerSecond string = ''
 
+@description('Attachments__MaxOpenUploads: uploads created and not yet attached or swept, all instances together; a create beyond it is 429 (default 2000, docs/attachments.md "Open uploads").')
+param attachmentsMaxOpenUploads string = ''
+
+@description('Attachments__MaxStatusReadsPerSecond: asks of what arrived (GET /api/uploads, no stamp) a second, a bucket shared by every instance (default 20).')
+param attachmentsMaxStatusReadsPerSecond string = ''
+
 @description('Attachments__MaxFilesPerTip: the files one report may name (default 10, at most 99).')
 param attachmentsMaxFilesPerTip string = ''
 
@@ -392,6 +398,8 @@ var operatorSettings = union(
     Attachments__UploadsEnabled: attachmentsUploadsEnabled
     Attachments__MaxFileBytes: attachmentsMaxFileBytes
     Attachments__MaxBytesPerSecond: attachmentsMaxBytesPerSecond
+    Attachments__MaxOpenUploads: attachmentsMaxOpenUploads
+    Attachments__MaxStatusReadsPerSecond: attachmentsMaxStatusReadsPerSecond
     Attachments__MaxFilesPerTip: attachmentsMaxFilesPerTip
     Attachments__MaxBytesPerTip: attachmentsMaxBytesPerTip
     Attachments__OrphanAfter: attachmentsOrphanAfter

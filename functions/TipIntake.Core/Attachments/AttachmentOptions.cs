@@ -51,6 +51,21 @@ public sealed class AttachmentOptions
     public int MaxBytesPerSecond { get; set; } = 2_000_000;
 
     /// <summary>
+    /// Uploads created and not yet attached or swept, all instances together: 2,000. A create beyond it is 429 until
+    /// a tip takes one or the sweep quarantines one (docs/attachments.md, "Open uploads"): what a flood can stage is
+    /// then at most this many files of <see cref="MaxFileBytes"/>, for at most <see cref="OrphanAfter"/>.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxOpenUploads { get; set; } = 2_000;
+
+    /// <summary>
+    /// Asks of what arrived (<c>GET /api/uploads</c>, which carries no stamp) a second, all instances together: 20, in a
+    /// shared bucket holding two seconds' worth. The form asks only after a pause, at most once a second per file.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxStatusReadsPerSecond { get; set; } = 20;
+
+    /// <summary>
     /// The sweep's age for uploads: one completed and named by no tip is quarantined <c>attachment-orphan</c>, one never
     /// completed <c>upload-abandoned</c>. 7 days (counted in whole days: an upload's row keeps only the day it was made).
     /// </summary>
@@ -60,6 +75,9 @@ public sealed class AttachmentOptions
     /// <summary>The sweep's age for a tip's <c>awaited</c> file: quarantined <c>attachment-missing</c> after 7 days.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan AwaitAfter { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary><see cref="OrphanAfter"/> in whole days, as the sweep counts it (an upload's row keeps only its day).</summary>
+    public int OrphanAfterDays => (int)Math.Ceiling(OrphanAfter.TotalDays);
 
     /// <summary>The limits the tip's reader applies to its <c>attachments</c> member.</summary>
     public AttachmentLimits Limits => new(MaxFilesPerTip, MaxBytesPerTip, MaxFileBytes);

@@ -1,10 +1,12 @@
 namespace TipIntake.Core.Attachments;
 
 /// <summary>
-/// An upload's row (table <c>Uploads</c>): its shape, whether it is completed, and after completion <c>D</c> and the
-/// chunks' digests.
+/// An upload's row (table <c>Uploads</c>): its shape, whether it is completed, after completion <c>D</c> and the
+/// chunks' digests, and the day of the open-upload slot it holds (<see cref="IOpenUploadLedger"/>; null for an upload
+/// that holds none, as the no-script path's, whose own lane bounds them).
 /// </summary>
-public sealed record UploadRecord(int Chunks, int ChunkBytes, bool Complete = false, byte[]? Digest = null, IReadOnlyList<byte[]>? ChunkDigests = null);
+public sealed record UploadRecord(
+    int Chunks, int ChunkBytes, bool Complete = false, byte[]? Digest = null, IReadOnlyList<byte[]>? ChunkDigests = null, DateOnly? Slot = null);
 
 /// <summary>An upload's row as the sweep sees it: the day it was created (never a finer time) and the tip that named it, if any.</summary>
 public sealed record UploadListing(UploadId Upload, UploadRecord Record, DateOnly Day, string? ClaimedBy);
@@ -42,6 +44,9 @@ public interface IUploadStore
     /// <summary>Every upload's row created on or before <paramref name="day"/> (the sweep's question).</summary>
     IAsyncEnumerable<UploadListing> ListCreatedByAsync(DateOnly day, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the row; nothing when there is none (binding and the sweep repeat their steps).</summary>
+    /// <summary>
+    /// Deletes the row and then gives back the open-upload slot it held (<see cref="UploadRecord.Slot"/>); nothing when
+    /// there is no row (binding and the sweep repeat their steps), so a slot is given back once.
+    /// </summary>
     Task DeleteAsync(UploadId upload, CancellationToken cancellationToken);
 }

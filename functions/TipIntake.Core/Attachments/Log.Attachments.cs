@@ -33,6 +33,9 @@ internal static partial class Log
     [LoggerMessage(9012, LogLevel.Warning, "A tip's file quarantined: {Reason}")]
     public static partial void AttachmentQuarantined(ILogger logger, string reason);
 
+    [LoggerMessage(9020, LogLevel.Warning, "Uploads are refused: {MaxOpenUploads} are open (Attachments:MaxOpenUploads); said at most once a minute per instance")]
+    public static partial void UploadsAtLimit(ILogger logger, int maxOpenUploads);
+
     [LoggerMessage(9101, LogLevel.Debug, "Attachment {QuarantineId} quarantined: {Reason}")]
     public static partial void AttachmentQuarantinedWithId(ILogger logger, string quarantineId, string reason);
 

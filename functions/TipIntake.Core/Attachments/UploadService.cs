@@ -23,6 +23,9 @@ public enum CreateOutcome
 
     /// <summary>The upload exists with other values, or is completed.</summary>
     Conflict,
+
+    /// <summary>No such upload, and <c>Attachments:MaxOpenUploads</c> are open: nothing was written.</summary>
+    TooManyOpen,
 }
 
 public enum ChunkOutcome
@@ -65,11 +68,22 @@ public abstract record CompleteOutcome
 /// The resumable upload (docs/attachments.md, "The upload protocol, for other clients"): create, stage chunks in any
 /// order, ask what arrived, complete. Every step is idempotent: a resend of the same request gets the same answer, so
 /// a client that lost an answer simply sends again. What arrived is read from the blob's own block list, never kept
-/// elsewhere, so it stays true after any crash.
+/// elsewhere, so it stays true after any crash. Creating one takes a slot of <c>Attachments:MaxOpenUploads</c>
+/// (<see cref="IOpenUploadLedger"/>); a resend takes none.
 /// </summary>
-public sealed class UploadService(IUploadStore store, IOptions<AttachmentOptions> options, ILogger<UploadService> logger)
+public sealed class UploadService(
+    IUploadStore store, IOpenUploadLedger openUploads, IOptions<AttachmentOptions> options, TimeProvider time, ILogger<UploadService> logger)
 {
     public const int BlockIdBytes = 20;
+
+    /// <summary>How long a create refused for <c>MaxOpenUploads</c> is told to wait: slots come back as tips bind and the sweep runs.</summary>
+    public static readonly TimeSpan TooManyOpenRetryAfter = TimeSpan.FromSeconds(60);
+
+    /// <summary>After the ledger was found full, creates are refused for this long without asking it again (a flood costs no storage).</summary>
+    public static readonly TimeSpan TrustFullFor = TimeSpan.FromSeconds(1);
+
+    private long _fullUntilTicks;
+    private long _fullLoggedTicks;
 
     public UploadShapeFault Check(int chunks, int chunkBytes)
     {
@@ -90,12 +104,36 @@ public sealed class UploadService(IUploadStore store, IOptions<AttachmentOptions
             return SameOpen(existing, wanted) ? CreateOutcome.Repeated : CreateOutcome.Conflict;
         }
 
-        if (await store.TryCreateAsync(upload, wanted, cancellationToken).ConfigureAwait(false))
+        var now = time.GetUtcNow();
+        if (now.UtcTicks < Interlocked.Read(ref _fullUntilTicks))
+        {
+            return CreateOutcome.TooManyOpen;
+        }
+
+        // The slot before the row: a crash in between leaves a slot taken with no row, which stops counting once its
+        // day leaves the window; the other order would leave a row no slot counts.
+        var settings = options.Value;
+        var day = DateOnly.FromDateTime(now.UtcDateTime);
+        if (!await openUploads.TryTakeAsync(day, day.AddDays(-settings.OrphanAfterDays), settings.MaxOpenUploads, cancellationToken).ConfigureAwait(false))
+        {
+            Interlocked.Exchange(ref _fullUntilTicks, (now + TrustFullFor).UtcTicks);
+            if (now.UtcTicks - Interlocked.Read(ref _fullLoggedTicks) >= TimeSpan.TicksPerMinute)
+            {
+                Interlocked.Exchange(ref _fullLoggedTicks, now.UtcTicks);
+                Log.UploadsAtLimit(logger, settings.MaxOpenUploads);
+            }
+
+            return CreateOutcome.TooManyOpen;
+        }
+
+        if (await store.TryCreateAsync(upload, wanted with { Slot = day }, cancellationToken).ConfigureAwait(false))
         {
             return CreateOutcome.Created;
         }
 
-        // Another request created it in between: a parallel resend, or a client that chose the same id.
+        // Another request created it in between: a parallel resend, or a client that chose the same id. Its row holds
+        // its own slot.
+        await openUploads.ReleaseAsync(day, cancellationToken).ConfigureAwait(false);
         var raced = await store.GetAsync(upload, cancellationToken).ConfigureAwait(false);
         return raced is not null && SameOpen(raced, wanted) ? CreateOutcome.Repeated : CreateOutcome.Conflict;
     }

@@ -58,6 +58,20 @@ public static class UploadProblems
         return Problems.Of(429, "rate-limited", "Too many bytes for now", "The service takes only so many upload bytes a second. Wait as Retry-After says, then send the chunk again with a fresh stamp.");
     }
 
+    public static ProblemHttpResult TooManyOpen(HttpResponse response)
+    {
+        response.Headers.RetryAfter = Problems.RetryAfterSeconds(UploadService.TooManyOpenRetryAfter);
+        return Problems.Of(429, "rate-limited", "Too many uploads open",
+            "The service keeps only so many uploads open at once, and that many are. Wait as Retry-After says, then create the upload again with a fresh stamp.");
+    }
+
+    public static ProblemHttpResult StatusReadsLimited(HttpResponse response)
+    {
+        response.Headers.RetryAfter = Problems.RetryAfterSeconds(UploadGate.RetryAfter);
+        return Problems.Of(429, "rate-limited", "Too many questions for now",
+            "The service answers only so many questions about uploads a second. Wait as Retry-After says, then ask again.");
+    }
+
     public static ProblemHttpResult Unavailable(HttpResponse response)
     {
         response.Headers.RetryAfter = "5";

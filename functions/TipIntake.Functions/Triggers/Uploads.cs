@@ -6,7 +6,8 @@ namespace TipIntake.Functions.Triggers;
 /// <summary>
 /// The resumable upload routes (docs/attachments.md, "The upload protocol, for other clients"): create, send a chunk,
 /// ask what arrived, complete. Each request's own shape is checked first, then its stamp (spent like a lookup's: checked
-/// at the floor, not counted toward it, since chunks are not reports), and only then is storage touched. A chunk is
+/// at the floor, not counted toward it, since chunks are not reports) — or, for the stampless ask of what arrived, a
+/// token of its shared bucket — and only then is storage touched. A chunk is
 /// read into one pooled buffer of at most <c>chunkBytes</c> + 1 bytes. The upload id travels in a header, never in
 /// the URL, and is never logged.
 /// </summary>
@@ -51,6 +52,7 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
             {
                 CreateOutcome.Created => TypedResults.Json(created, UploadJsonContext.Default.UploadCreatedBody, Json, StatusCodes.Status201Created),
                 CreateOutcome.Repeated => TypedResults.Json(created, UploadJsonContext.Default.UploadCreatedBody, Json),
+                CreateOutcome.TooManyOpen => UploadProblems.TooManyOpen(request.HttpContext.Response),
                 _ => UploadProblems.Conflict(),
             };
         }, cancellationToken);
@@ -134,6 +136,12 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
 
         try
         {
+            // No stamp (a read): the shared bucket of status reads is what bounds its cost.
+            if (!await budget.TryTakeStatusReadAsync(cancellationToken))
+            {
+                return UploadProblems.StatusReadsLimited(request.HttpContext.Response);
+            }
+
             return await uploads.ProgressAsync(id, cancellationToken) is { } progress
                 ? TypedResults.Json(UploadProgressBody.Of(progress), UploadJsonContext.Default.UploadProgressBody, Json)
                 : UploadProblems.Unknown();

@@ -9,6 +9,7 @@ public static class AttachmentsServiceCollectionExtensions
     {
         services.AddValidatedOptions<AttachmentOptions, AttachmentOptionsValidator>(AttachmentOptions.SectionName);
         services.TryAddSingleton<IUploadStore, AzureUploadStore>();
+        services.TryAddSingleton<IOpenUploadLedger, TableOpenUploadLedger>();
         services.TryAddSingleton<ITipAttachmentStore, AzureTipAttachmentStore>();
         services.TryAddSingleton<IAttachmentBlobs, AzureAttachmentBlobs>();
         services.TryAddSingleton<AttachmentBinder>();

@@ -8,7 +8,8 @@ namespace TipIntake.Infrastructure.Attachments;
 /// Uploads in Azure Storage (docs/attachments.md, "Storage"): table <c>Uploads</c> (PartitionKey the upload id, RowKey
 /// <c>upload</c>) and the block blob <c>attachments-staging/&lt;upload id&gt;</c>, one block per chunk (Put Block), committed
 /// in index order (Put Block List). Staged blocks that nobody commits disappear after a week (an Azure rule). The row
-/// keeps the day it was made, never a finer time.
+/// keeps the day it was made, never a finer time, and the day of the open-upload slot it holds (<c>Slot</c>), given
+/// back to the counters beside it (<see cref="TableOpenUploadLedger"/>) when the row is deleted.
 /// </summary>
 public sealed class AzureUploadStore(TableServiceClient tables, BlobServiceClient blobs, TimeProvider time) : IUploadStore
 {
@@ -18,6 +19,7 @@ public sealed class AzureUploadStore(TableServiceClient tables, BlobServiceClien
 
     private readonly TableClient _uploads = tables.GetTableClient(StorageNames.UploadsTable);
     private readonly BlobContainerClient _staging = blobs.GetBlobContainerClient(StorageNames.AttachmentsStagingContainer);
+    private readonly TableOpenUploadLedger _openUploads = new(tables);
 
     public async Task<UploadRecord?> GetAsync(UploadId upload, CancellationToken cancellationToken)
     {
@@ -150,18 +152,42 @@ public sealed class AzureUploadStore(TableServiceClient tables, BlobServiceClien
 
     public async Task DeleteAsync(UploadId upload, CancellationToken cancellationToken)
     {
-        try
+        // The row is deleted under the ETag it was read with, so only the call that deleted it gives its slot back. A
+        // crash in between loses the give-back: the slot then stops counting once its day leaves the window.
+        for (var attempt = 0; attempt < 8; attempt++)
         {
-            await _uploads.DeleteEntityAsync(upload.ToString(), RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var row = await _uploads.GetEntityIfExistsAsync<TableEntity>(upload.ToString(), RowKey, ["Slot"], cancellationToken).ConfigureAwait(false);
+                if (!row.HasValue)
+                {
+                    return;
+                }
+
+                await _uploads.DeleteEntityAsync(upload.ToString(), RowKey, row.Value!.ETag, cancellationToken).ConfigureAwait(false);
+                if (TableOpenUploadLedger.DayOf(row.Value.GetString("Slot")) is { } slot)
+                {
+                    await _openUploads.ReleaseAsync(slot, cancellationToken).ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Already gone: an earlier attempt, or another instance, deleted it and gave its slot back.
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Claimed or completed in between: read it again.
+            }
+            catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+            {
+                throw StorageFailures.Wrap("Deleting an upload's row", ex);
+            }
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            // Already gone: an earlier attempt deleted it.
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Deleting an upload's row", ex);
-        }
+
+        throw new StorageUnavailableException("Deleting an upload's row failed: it kept changing.", new TimeoutException());
     }
 
     /// <summary><c>ClaimedBy</c>: the tip id and the file's number, as the tip's <c>Attachments</c> row key.</summary>
@@ -190,6 +216,11 @@ public sealed class AzureUploadStore(TableServiceClient tables, BlobServiceClien
             ["State"] = record.Complete ? "complete" : "open",
             ["Day"] = time.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
+        if (record.Slot is { } slot)
+        {
+            entity["Slot"] = TableOpenUploadLedger.KeyOf(slot);
+        }
+
         if (record.Complete)
         {
             entity["Digest"] = record.Digest;
@@ -208,6 +239,7 @@ public sealed class AzureUploadStore(TableServiceClient tables, BlobServiceClien
             row.GetInt32("ChunkBytes") ?? 0,
             complete,
             complete ? row.GetBinary("Digest") : null,
-            digests?.Chunk(UploadDigest.DigestBytes).ToList());
+            digests?.Chunk(UploadDigest.DigestBytes).ToList(),
+            TableOpenUploadLedger.DayOf(row.GetString("Slot")));
     }
 }

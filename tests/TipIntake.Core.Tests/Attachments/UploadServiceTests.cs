@@ -20,7 +20,7 @@ public sealed class UploadServiceTests
 
     public UploadServiceTests()
     {
-        _service = new UploadService(_store, Options.Create(new AttachmentOptions()), NullLogger<UploadService>.Instance);
+        _service = new UploadService(_store, new MemoryOpenUploadLedger(), Options.Create(new AttachmentOptions()), TimeProvider.System, NullLogger<UploadService>.Instance);
         _file = AttachmentEncryptor.Encrypt(RandomNumberGenerator.GetBytes((2 * ChunkLayout.SmallPlaintextBytes) + 5), Id.ToString(), ChunkBytes, RandomNumberGenerator.GetBytes(32));
     }
 

@@ -45,7 +45,7 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
         _uploads = new AzureUploadStore(_tables, _blobs, TimeProvider.System);
         _files = new AzureAttachmentBlobs(_blobs);
         _attachments = new AzureTipAttachmentStore(_tables, _blobs);
-        _service = new UploadService(_uploads, Options.Create(new AttachmentOptions()), NullLogger<UploadService>.Instance);
+        _service = new UploadService(_uploads, new TableOpenUploadLedger(_tables), Options.Create(new AttachmentOptions()), TimeProvider.System, NullLogger<UploadService>.Instance);
         _binder = new AttachmentBinder(_uploads, _files, _attachments, new TableQuarantine(_tables), Options.Create(new AttachmentOptions()),
             NullLogger<AttachmentBinder>.Instance);
     }
@@ -136,8 +136,9 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
     public async Task The_sweep_attaches_what_was_completed_since_and_quarantines_old_uploads_no_tip_took_by_their_day()
     {
         // Two uploads made 8 days ago (the row keeps that day), one completed, one not; one made today, awaited by a tip.
-        var past = new AzureUploadStore(_tables, _blobs, new ShiftedTime(TimeSpan.FromDays(-8)));
-        var pastService = new UploadService(past, Options.Create(new AttachmentOptions()), NullLogger<UploadService>.Instance);
+        var eightDaysAgo = new ShiftedTime(TimeSpan.FromDays(-8));
+        var past = new AzureUploadStore(_tables, _blobs, eightDaysAgo);
+        var pastService = new UploadService(past, new TableOpenUploadLedger(_tables), Options.Create(new AttachmentOptions()), eightDaysAgo, NullLogger<UploadService>.Instance);
         var (orphan, _) = await UploadAsync(service: pastService);
         var (abandoned, _) = await UploadAsync(complete: false, service: pastService);
         var (awaited, file) = await UploadAsync(complete: false);
@@ -164,6 +165,12 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
         }
 
         Assert.Equal(new AttachmentSweepReport(0, 0, 0, 0), await sweep.RunAsync(DateTimeOffset.UtcNow, default));
+
+        // Binding and the sweep gave back every slot they freed (docs/attachments.md, "Open uploads").
+        var counters = await _tables.GetTableClient(StorageNames.UploadsTable)
+            .QueryAsync<TableEntity>(e => e.PartitionKey == TableOpenUploadLedger.Partition).Select(c => c.GetInt32("Open")).ToListAsync();
+        Assert.NotEmpty(counters);
+        Assert.All(counters, open => Assert.Equal(0, open));
     }
 
     private async Task<(UploadId Upload, EncryptedFile File)> UploadAsync(bool complete = true, UploadService? service = null)

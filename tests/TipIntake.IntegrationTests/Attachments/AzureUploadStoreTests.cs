@@ -31,7 +31,7 @@ public sealed class AzureUploadStoreTests : IAsyncLifetime
         await tables.CreateTableIfNotExistsAsync(StorageNames.UploadsTable);
         await _blobs.GetBlobContainerClient(StorageNames.AttachmentsStagingContainer).CreateIfNotExistsAsync();
         _store = new FailingStore(new AzureUploadStore(tables, _blobs, TimeProvider.System));
-        _service = new UploadService(_store, Options.Create(new AttachmentOptions()), NullLogger<UploadService>.Instance);
+        _service = new UploadService(_store, new TableOpenUploadLedger(tables), Options.Create(new AttachmentOptions()), TimeProvider.System, NullLogger<UploadService>.Instance);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
