@@ -279,7 +279,7 @@ param followUpMaxFormLookupsPerMinute string = ''
 @description('FollowUp__SessionLifetime: how long the no-script answer form\'s session stays good (default 00:15:00).')
 param followUpSessionLifetime string = ''
 
-@description('Attachments__UploadsEnabled: whether the upload routes answer at all (default false: off until open uploads are bounded and triage can download, docs/attachments.md).')
+@description('Attachments__UploadsEnabled: whether the upload routes answer and the form offers files (default true; false turns attachments off: the routes answer 404, the form shows no file input, docs/attachments.md).')
 param attachmentsUploadsEnabled string = ''
 
 @description('Attachments__MaxFileBytes: the padded size of one uploaded file, bytes (default 67108864, 64 MiB).')

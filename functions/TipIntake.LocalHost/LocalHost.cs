@@ -80,13 +80,6 @@ public sealed class LocalHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection([new(StorageNames.Connection, azurite.ConnectionString(LocalAccount))]);
         }
 
-        // Locally the upload routes are on unless told otherwise: why a deployment keeps them off until
-        // Attachments:MaxOpenUploads exists (storage anyone can fill, docs/attachments.md "Status") does not hold on loopback.
-        if (builder.Environment.IsDevelopment() && builder.Configuration["Attachments:UploadsEnabled"] is null)
-        {
-            builder.Configuration.AddInMemoryCollection([new("Attachments:UploadsEnabled", "true")]);
-        }
-
         FunctionsWorker? worker = null;
         try
         {

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using TipIntake.Core.Attachments;
 using TipIntake.Core.Intake;
 using TipIntake.Infrastructure.Storage;
 
@@ -76,6 +77,20 @@ public sealed partial class SettingsTests(CompiledTemplate template)
             site["properties.siteConfig.appSettings"].Str());
         var functionApp = template.OfType("Microsoft.Resources/deployments").Single(d => d.Node["name"].Str() == "functionapp");
         Assert.Equal("[variables('operatorSettings')]", functionApp["properties.parameters.operatorSettings.value"].Str());
+    }
+
+    [Fact]
+    public void A_deployment_lets_reporters_attach_files_unless_the_operator_turns_attachments_off()
+    {
+        // Left empty, the parameter writes no setting, and the app's default applies: on, bounded by MaxOpenUploads.
+        var parameter = template.Root.At("parameters.attachmentsUploadsEnabled")!;
+        Assert.Equal("", parameter["defaultValue"].Str());
+        Assert.Equal("attachmentsUploadsEnabled", OperatorSettings(template)["Attachments__UploadsEnabled"]);
+        Assert.Contains("default true", parameter.At("metadata.description").Str(), StringComparison.Ordinal);
+        var defaults = new AttachmentOptions();
+        Assert.True(defaults.UploadsEnabled);
+        Assert.Equal(2_000, defaults.MaxOpenUploads);
+        Assert.Equal("attachmentsMaxOpenUploads", OperatorSettings(template)["Attachments__MaxOpenUploads"]);
     }
 
     [Fact]

@@ -99,9 +99,6 @@ public sealed class TestHost : IAsyncDisposable
 
             // Tests submit far faster than reporters do; only the flood-control tests let the floor rise.
             ["FloodControl:TargetAcceptedPerSecond"] = "1000",
-
-            // Off in a deployment until tips can name uploads (docs/attachments.md, "Status"); the tests exercise them.
-            ["Attachments:UploadsEnabled"] = "true",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -8,12 +8,11 @@ public sealed class AttachmentOptions
     public const string SectionName = "Attachments";
 
     /// <summary>
-    /// Whether the upload routes answer at all (404 otherwise). Off by default and never set by the template: until
-    /// <c>MaxOpenUploads</c> bounds what is staged and triage can download what is attached (docs/attachments.md,
-    /// "Status"), an open upload route would be storage anyone can fill for a week, of files nobody can read. The tests
-    /// turn it on.
+    /// Whether the upload routes answer at all (404 otherwise), and so whether the form offers files: on unless an
+    /// operator turns them off. What a flood can stage through them is bounded by <see cref="MaxOpenUploads"/> and
+    /// <see cref="MaxFileBytes"/>, and what is staged is swept after <see cref="OrphanAfter"/> (docs/attachments.md).
     /// </summary>
-    public bool UploadsEnabled { get; set; }
+    public bool UploadsEnabled { get; set; } = true;
 
     /// <summary>The padded size of one file (<c>chunks × P</c>) an upload may be created for: 64 MiB.</summary>
     [Range(ChunkLayout.SmallPlaintextBytes, 1L << 30)]

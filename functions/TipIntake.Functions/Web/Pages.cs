@@ -40,8 +40,11 @@ public sealed class Pages
         // The renderer encodes with the HtmlEncoder it finds here: markup characters, quotes and controls, no letters.
         _services = new ServiceCollection().AddSingleton(HtmlEncoder.Create(UnicodeRanges.All)).BuildServiceProvider();
         _countries = LanguageChoice.Reporter.ToFrozenDictionary(lang => lang, lang => CountryList.For(translations.Reporter(lang)), StringComparer.Ordinal);
+
+        // Without the attachment settings (pages rendered outside the app) the form offers no files, on either path.
+        var settings = attachments?.Value ?? new AttachmentOptions { UploadsEnabled = false };
         _reporterFacts = LanguageChoice.Reporter.ToFrozenDictionary(
-            lang => lang, lang => WebJson.ForScript(ReporterFacts.For(translations.Reporter(lang), attachments?.Value ?? new AttachmentOptions())), StringComparer.Ordinal);
+            lang => lang, lang => WebJson.ForScript(ReporterFacts.For(translations.Reporter(lang), settings)), StringComparer.Ordinal);
         _triageMessages = LanguageChoice.Triage.ToFrozenDictionary(
             lang => lang, lang => WebJson.ForScript(translations.Triage(lang).Select()), StringComparer.Ordinal);
     }
