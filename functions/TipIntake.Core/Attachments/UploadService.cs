@@ -79,7 +79,10 @@ public sealed class UploadService(
     /// <summary>How long a create refused for <c>MaxOpenUploads</c> is told to wait: slots come back as tips bind and the sweep runs.</summary>
     public static readonly TimeSpan TooManyOpenRetryAfter = TimeSpan.FromSeconds(60);
 
-    /// <summary>After the ledger was found full, creates are refused for this long without asking it again (a flood costs no storage).</summary>
+    /// <summary>
+    /// After the ledger was found full, creates are refused for this long without asking it again: a flood at the limit
+    /// then costs each instance one query of the ledger a second, beside the point read of each create's own row.
+    /// </summary>
     public static readonly TimeSpan TrustFullFor = TimeSpan.FromSeconds(1);
 
     private long _fullUntilTicks;
