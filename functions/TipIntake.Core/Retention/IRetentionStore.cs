@@ -6,7 +6,14 @@ namespace TipIntake.Core.Retention;
 public sealed record ExpiredTip(string TipId, string Queue, string ETag);
 
 /// <summary>A quarantined message past its retention: its id, reason code and the version it was read at.</summary>
-public sealed record ExpiredQuarantine(string Id, string Reason, string ETag);
+public sealed record ExpiredQuarantine(string Id, string Reason, string ETag)
+{
+    /// <summary>
+    /// For a file quarantined <c>attachment-mismatch</c>, the row's manifest entry, which names the upload whose blob it
+    /// keeps; empty for every other row (the run reads no other message).
+    /// </summary>
+    public ReadOnlyMemory<byte> Message { get; init; }
+}
 
 /// <summary>What retention finds and deletes: tables <c>Tips</c>, <c>TipNotes</c>, <c>Quarantine</c>, <c>TipEvents</c>.</summary>
 public interface IRetentionStore

@@ -1,3 +1,5 @@
+using TipIntake.Core;
+using TipIntake.Core.Processing;
 using TipIntake.Core.Retention;
 
 namespace TipIntake.Infrastructure.Retention;
@@ -15,6 +17,7 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
     : IRetentionStore
 {
     private static readonly string[] KeyColumns = ["PartitionKey", "RowKey"];
+    private static readonly string[] MessageColumn = ["Message"];
 
     private readonly TableClient _tips = tables.GetTableClient(StorageNames.TipsTable);
     private readonly TableClient _notes = tables.GetTableClient(StorageNames.NotesTable);
@@ -29,13 +32,22 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
             "Finding expired tips",
             cancellationToken);
 
-    public IAsyncEnumerable<ExpiredQuarantine> FindQuarantineAsync(DateTimeOffset writtenBefore, CancellationToken cancellationToken) =>
-        QueryAsync(
+    public async IAsyncEnumerable<ExpiredQuarantine> FindQuarantineAsync(DateTimeOffset writtenBefore, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var found = QueryAsync(
             _quarantine,
             TableClient.CreateQueryFilter($"Timestamp lt {writtenBefore}"),
             entity => new ExpiredQuarantine(entity.RowKey, entity.PartitionKey, entity.ETag.ToString()),
             "Finding expired quarantine",
             cancellationToken);
+        await foreach (var entry in found.ConfigureAwait(false))
+        {
+            // Keys only for the scan: other rows' messages may be large. A mismatched file's entry names its blob.
+            yield return entry.Reason == Codes.Of(QuarantineReason.AttachmentMismatch)
+                ? entry with { Message = await ReadMessageAsync(entry, cancellationToken).ConfigureAwait(false) }
+                : entry;
+        }
+    }
 
     public async Task<bool> DeleteTipAsync(ExpiredTip tip, CancellationToken cancellationToken)
     {
@@ -72,6 +84,19 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
         }
 
         return await DeleteAsync(_tips, tip.Queue, tip.TipId, marked, "Purging a tip", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ReadOnlyMemory<byte>> ReadMessageAsync(ExpiredQuarantine entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var row = await _quarantine.GetEntityIfExistsAsync<TableEntity>(entry.Reason, entry.Id, MessageColumn, cancellationToken).ConfigureAwait(false);
+            return row.HasValue ? row.Value!.GetBinary("Message") ?? [] : ReadOnlyMemory<byte>.Empty;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Reading a quarantined file's entry", ex);
+        }
     }
 
     public async Task DeleteNotesAsync(string tipId, CancellationToken cancellationToken)
