@@ -13,6 +13,9 @@ public sealed class AttachmentRetention(ITipAttachmentStore attachments, IAttach
     /// <summary>Deletes a purged tip's files, then their rows; the number of rows deleted.</summary>
     public Task<int> PurgeTipAsync(string tipId, CancellationToken cancellationToken) => attachments.DeleteAllAsync(tipId, cancellationToken);
 
+    /// <summary>Every tip with a file's row or blob (<see cref="ITipAttachmentStore.ListTipIdsAsync"/>).</summary>
+    public Task<IReadOnlySet<string>> ListTipsWithFilesAsync(CancellationToken cancellationToken) => attachments.ListTipIdsAsync(cancellationToken);
+
     /// <summary>The attachment sweep (<see cref="AttachmentSweep"/>), as its timer runs it.</summary>
     public Task<AttachmentSweepReport> SweepAsync(DateTimeOffset now, CancellationToken cancellationToken) => sweep.RunAsync(now, cancellationToken);
 

@@ -39,6 +39,12 @@ public interface IRetentionStore
     /// </summary>
     Task<IReadOnlySet<string>> QuarantinedIdsAsync(CancellationToken cancellationToken);
 
+    /// <summary>The id of every tip that has a row in <c>Tips</c> (keys only).</summary>
+    Task<IReadOnlySet<string>> StoredTipIdsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Whether the tip's trail records its purge (<c>purged</c>, actor <c>retention</c>).</summary>
+    Task<bool> WasPurgedAsync(string tipId, CancellationToken cancellationToken);
+
     /// <summary>Appends an audit event to <c>TipEvents</c> (insert-only; the trail is never purged).</summary>
     Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken);
 }

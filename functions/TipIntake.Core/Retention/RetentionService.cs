@@ -98,6 +98,11 @@ public sealed class RetentionService(
             tipsPurged++;
         }
 
+        if (attachments is not null)
+        {
+            await PurgeLeftOverFilesAsync(attachments, now, cancellationToken).ConfigureAwait(false);
+        }
+
         var quarantinePurged = 0;
         foreach (var entry in quarantine)
         {
@@ -152,6 +157,46 @@ public sealed class RetentionService(
         }
 
         return new RetentionReport(false, tips.Count, tipsPurged, quarantine.Count, quarantinePurged, orphans.Count, orphans.Count);
+    }
+
+    /// <summary>
+    /// Files of a tip whose purge stopped between its row and its files (docs/attachments.md, "Retention"): the tips with
+    /// files are listed first, then the stored tips — a file's row or blob is written only after its tip's row, so a tip
+    /// listed with files and missing from the later list is gone. Its files go only if its trail also records its purge:
+    /// a tip missing for any other reason (a table lost or being restored) keeps them, and a warning says how many.
+    /// </summary>
+    private async Task PurgeLeftOverFilesAsync(Attachments.AttachmentRetention files, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var withFiles = await files.ListTipsWithFilesAsync(cancellationToken).ConfigureAwait(false);
+        if (withFiles.Count == 0)
+        {
+            return;
+        }
+
+        var stored = await store.StoredTipIdsAsync(cancellationToken).ConfigureAwait(false);
+        var (purged, kept) = (0, 0);
+        foreach (var tipId in withFiles.Where(id => !stored.Contains(id)).Order(StringComparer.Ordinal))
+        {
+            if (!await store.WasPurgedAsync(tipId, cancellationToken).ConfigureAwait(false))
+            {
+                kept++;
+                continue;
+            }
+
+            if (await files.PurgeTipAsync(tipId, cancellationToken).ConfigureAwait(false) > 0)
+            {
+                await RecordAsync(
+                    new TipEvent(tipId, TriageIds.NewTimeOrdered(now), now, RetentionActions.Actor, RetentionActions.AttachmentsPurged, null, null), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+
+            purged++;
+        }
+
+        if (purged > 0 || kept > 0)
+        {
+            Log.RetentionLeftOverFiles(logger, purged, kept);
+        }
     }
 
     /// <summary>Claim-checks written before <paramref name="writtenBefore"/> without a quarantine row, and how many have one.</summary>

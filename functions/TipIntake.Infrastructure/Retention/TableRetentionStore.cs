@@ -23,6 +23,7 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
     private readonly TableClient _notes = tables.GetTableClient(StorageNames.NotesTable);
     private readonly TableClient _messages = tables.GetTableClient(StorageNames.MessagesTable);
     private readonly TableClient _quarantine = tables.GetTableClient(StorageNames.QuarantineTable);
+    private readonly TableClient _events = tables.GetTableClient(StorageNames.EventsTable);
 
     public IAsyncEnumerable<ExpiredTip> FindClosedTipsAsync(DateTimeOffset changedBefore, CancellationToken cancellationToken) =>
         QueryAsync(
@@ -124,6 +125,29 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
         }
 
         return ids;
+    }
+
+    public async Task<IReadOnlySet<string>> StoredTipIdsAsync(CancellationToken cancellationToken)
+    {
+        // Keys only, once a run, and only when some tip has files.
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var id in QueryAsync(_tips, filter: null, entity => entity.RowKey, "Reading tip ids", cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(id);
+        }
+
+        return ids;
+    }
+
+    public async Task<bool> WasPurgedAsync(string tipId, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {tipId} and Action eq {RetentionActions.Purged} and Actor eq {RetentionActions.Actor}");
+        await foreach (var _ in QueryAsync(_events, filter, entity => entity.RowKey, "Reading a tip's purge", cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        return false;
     }
 
     public Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken) => triage.AddEventAsync(tipEvent, cancellationToken);

@@ -143,6 +143,11 @@ internal sealed class MemoryAttachmentStorage : IUploadStore, IAttachmentBlobs, 
     public Task<Stream?> OpenCiphertextAsync(string tipId, int number, int chunkBytes, CancellationToken cancellationToken) =>
         Call<Stream?>(() => Files.TryGetValue($"{tipId}/{number}", out var bytes) ? new MemoryStream(bytes, writable: false) : null);
 
+    public Task<IReadOnlySet<string>> ListTipIdsAsync(CancellationToken cancellationToken) => Call<IReadOnlySet<string>>(() =>
+        Rows.Keys.Select(key => key.TipId)
+            .Concat(Files.Keys.Where(name => !name.StartsWith("quarantine/", StringComparison.Ordinal)).Select(name => name[..name.IndexOf('/', StringComparison.Ordinal)]))
+            .ToHashSet(StringComparer.Ordinal));
+
     public Task<int> DeleteAllAsync(string tipId, CancellationToken cancellationToken) => Call(() =>
     {
         foreach (var name in Files.Keys.Where(name => name.StartsWith(tipId + "/", StringComparison.Ordinal)).ToList())

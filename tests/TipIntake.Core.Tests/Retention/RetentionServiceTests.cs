@@ -368,6 +368,35 @@ public class RetentionServiceTests
         Assert.Single(_store.Quarantine);
     }
 
+    [Fact]
+    public async Task A_purge_that_stopped_before_the_tips_files_is_finished_by_the_next_run_and_files_of_a_tip_never_purged_are_kept()
+    {
+        var storage = new Attachments.MemoryAttachmentStorage { Clock = Now };
+        var purged = _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(400), notes: 0);
+        var unknown = NewTipId();
+        foreach (var (tipId, number) in new[] { (purged, 1), (purged, 2), (unknown, 1) })
+        {
+            var entry = new Core.Attachments.AttachmentEntry(NewUploadId(), [], 1, 262160, "kid", "ek", 1, [], "text/plain", "note-1.txt", "unchecked", []);
+            storage.Rows[(tipId, number)] = new Core.Attachments.TipAttachment(tipId, number, Core.Attachments.AttachmentState.Attached, entry);
+            storage.Files[$"{tipId}/{number}"] = [1, 2, 3];
+        }
+
+        // The first run stops at the files' first storage call: the tip's row, event and notes are gone, its files not.
+        storage.FailCall = 1;
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => Service(attachments: storage).RunAsync(Now, default));
+        storage.FailCall = null;
+        Assert.Empty(_store.Tips);
+        Assert.Equal(3, storage.Rows.Count);
+
+        var report = await Service(attachments: storage).RunAsync(Now.AddDays(1), default);
+
+        Assert.Equal(new RetentionReport(false, 0, 0, 0, 0, 0, 0), report);
+        Assert.Equal([(unknown, 1)], storage.Rows.Keys);
+        Assert.Equal([$"{unknown}/1"], storage.Files.Keys);
+        Assert.Equal(["purged", "attachments-purged"], _store.Events.Where(e => e.TipId == purged).Select(e => e.Action));
+        Assert.DoesNotContain(_store.Events, e => e.TipId == unknown);
+    }
+
     private static string NewUploadId() => Core.Jwe.JoseBase64.Encode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 }
 
@@ -479,6 +508,12 @@ internal sealed class InMemoryRetentionStore : IRetentionStore
             };
         }
     }
+
+    public Task<IReadOnlySet<string>> StoredTipIdsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<string>>(Tips.Keys.ToHashSet(StringComparer.Ordinal));
+
+    public Task<bool> WasPurgedAsync(string tipId, CancellationToken cancellationToken) =>
+        Task.FromResult(Events.Any(e => e.TipId == tipId && e.Action == "purged" && e.Actor == "retention"));
 
     public Task<IReadOnlySet<string>> QuarantinedIdsAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlySet<string>>(Quarantine.Keys.ToHashSet(StringComparer.Ordinal));

@@ -193,6 +193,56 @@ public sealed class RetentionTests
         Assert.Equal([("attachment-orphan", $"upload-{orphan}")], left.Select(row => (row.PartitionKey, row.RowKey)));
     }
 
+    /// <summary>
+    /// A purge that stopped after the tip's row and its <c>purged</c> event left its files (rows and blobs, or a blob
+    /// alone): the next run finds them by the table's keys and the container's prefixes and deletes them; the files of
+    /// a tip that is not stored but whose trail records no purge are kept.
+    /// </summary>
+    [Fact]
+    public async Task Files_left_by_a_purge_that_stopped_half_way_are_deleted_by_the_next_run_and_others_are_kept()
+    {
+        await using var host = await TestHost.StartAsync();
+        var services = host.App;
+        var attachments = services.GetRequiredService<ITipAttachmentStore>();
+        var triage = services.GetRequiredService<ITriageStore>();
+        var files = new Azure.Storage.Blobs.BlobServiceClient(host.ConnectionString).GetBlobContainerClient(StorageNames.AttachmentsContainer);
+        var (purged, blobOnly, unknown) = (TipIntakeService.NewTipId(), TipIntakeService.NewTipId(), TipIntakeService.NewTipId());
+        var at = DateTimeOffset.UtcNow;
+        foreach (var tipId in new[] { purged, blobOnly })
+        {
+            await triage.AddEventAsync(new TipEvent(tipId, TriageIds.NewTimeOrdered(at), at, RetentionActions.Actor, RetentionActions.Purged, null, null), default);
+        }
+
+        foreach (var (tipId, number, row) in new[] { (purged, 1, true), (purged, 2, true), (blobOnly, 1, false), (unknown, 1, true) })
+        {
+            if (row)
+            {
+                await attachments.PutAsync(new TipAttachment(tipId, number, AttachmentState.Attached, new AttachmentEntry(
+                    "AAAAAAAAAAAAAAAAAAAAAA", new byte[32], 1, ChunkLayout.SmallChunkBytes, "kid", "ek", 5, new byte[32], "text/plain", $"note-{number}.txt", "unchecked", [])), default);
+            }
+
+            await files.UploadBlobAsync($"{tipId}/{number}", BinaryData.FromBytes(new byte[] { 1, 2, 3 }));
+        }
+
+        await files.UploadBlobAsync("quarantine/AAAAAAAAAAAAAAAAAAAAAA", BinaryData.FromBytes(new byte[] { 4 }));
+
+        await services.GetRequiredService<RetentionService>().RunAsync(at + TimeSpan.FromDays(1), default);
+
+        Assert.Empty(await attachments.ListAsync(purged, default));
+        Assert.Single(await attachments.ListAsync(unknown, default));
+        var left = new List<string>();
+        await foreach (var blob in files.GetBlobsAsync())
+        {
+            left.Add(blob.Name);
+        }
+
+        Assert.Equal(new[] { "quarantine/AAAAAAAAAAAAAAAAAAAAAA", $"{unknown}/1" }.Order(StringComparer.Ordinal), left.Order(StringComparer.Ordinal));
+        Assert.Equal(["attachments-purged", "purged"], (await triage.GetEventsAsync(purged, default)).Select(e => e.Action).Order(StringComparer.Ordinal));
+        Assert.Equal(["purged"], (await triage.GetEventsAsync(blobOnly, default)).Select(e => e.Action));
+        Assert.Empty(await triage.GetEventsAsync(unknown, default));
+        Assert.Contains("files left behind by an earlier purge deleted for 2 tips; 1 tips with files are not stored", host.Logs.All, StringComparison.Ordinal);
+    }
+
     private static async Task<(UploadId Upload, EncryptedFile File)> CompletedUploadAsync(UploadService uploads)
     {
         var upload = UploadId.TryParse(Core.Jwe.JoseBase64.Encode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)), out var id) ? id : throw new InvalidOperationException();
