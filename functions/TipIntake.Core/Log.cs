@@ -105,6 +105,12 @@ internal static partial class Log
     [LoggerMessage(5005, LogLevel.Information, "Retention dry run: {Orphans} claim-checked JWEs left behind would be deleted ({Held} as old kept for their quarantine rows); nothing was deleted")]
     public static partial void RetentionClaimChecksDryRun(ILogger logger, int orphans, int held);
 
+    [LoggerMessage(5006, LogLevel.Information, "Retention dry run: the attachment sweep was not run (it quarantines)")]
+    public static partial void RetentionAttachmentSweepSkipped(ILogger logger);
+
+    [LoggerMessage(5007, LogLevel.Warning, "Retention: files left behind by an earlier purge deleted for {Purged} tips; {Kept} tips with files are not stored and their trail records no purge, so their files are kept (a lost or partly restored Tips table?)")]
+    public static partial void RetentionLeftOverFiles(ILogger logger, int purged, int kept);
+
     /// <summary>The daily key check ran; <c>DaysLeft</c> is -1 for a key without expiry (the development key).</summary>
     [LoggerMessage(6010, LogLevel.Information, "Intake key checked: version {KeyVersion}, {DaysLeft} days left")]
     public static partial void IntakeKeyChecked(ILogger logger, string keyVersion, int daysLeft);

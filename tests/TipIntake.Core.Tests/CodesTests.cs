@@ -54,7 +54,7 @@ public sealed class CodesTests
         Assert.Equal(
             ["status-changed", "assigned", "labels-changed", "note-added", "viewed", "linked", "unlinked", "searched", "dismissed-in-bulk",
              "thread-viewed", "message-sent", "answer-received", "answers-read", "follow-up-expired", "attachment-downloaded",
-             "attachment-integrity-failed"],
+             "attachment-integrity-failed", "attachment-quarantined"],
             Enum.GetValues<TipEventAction>().Select(Codes.Of));
     }
 

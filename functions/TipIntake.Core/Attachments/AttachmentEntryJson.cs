@@ -42,4 +42,38 @@ public static class AttachmentEntryJson
 
         return buffer.ToArray();
     }
+
+    /// <summary>The upload id an entry written by <see cref="Write"/> names; null when it is not such an entry.</summary>
+    public static string? UploadOf(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isUpload = reader.ValueTextEquals("upload"u8);
+                if (!reader.Read())
+                {
+                    return null;
+                }
+
+                if (isUpload)
+                {
+                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return null;
+    }
 }

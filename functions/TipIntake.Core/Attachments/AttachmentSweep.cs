@@ -34,17 +34,20 @@ public sealed class AttachmentSweep(
 
         foreach (var (attachment, writtenAt) in awaited)
         {
-            var state = await binder.BindAsync(attachment.TipId, attachment.Number, attachment.Entry, cancellationToken).ConfigureAwait(false);
+            // An awaited row is written once, so its time is what a re-run sees again: the quarantine events' time.
+            var state = await binder.BindAsync(attachment.TipId, attachment.Number, attachment.Entry, writtenAt, cancellationToken).ConfigureAwait(false);
             if (state == AttachmentState.Attached)
             {
                 attached++;
             }
             else if (state == AttachmentState.Awaited && writtenAt < now - settings.AwaitAfter)
             {
-                await MarkMissingAsync(attachment, cancellationToken).ConfigureAwait(false);
+                await MarkMissingAsync(attachment, writtenAt, cancellationToken).ConfigureAwait(false);
                 missing++;
             }
         }
+
+        var awaitedSince = awaited.ToDictionary(row => (row.Attachment.TipId, row.Attachment.Number), row => row.WrittenAt);
 
         // Whole days: the row keeps the day it was made, so "older than 7 days" is "made on or before 7 days ago".
         var madeBy = DateOnly.FromDateTime(now.UtcDateTime).AddDays(-(int)Math.Ceiling(settings.OrphanAfter.TotalDays));
@@ -57,7 +60,7 @@ public sealed class AttachmentSweep(
 
         foreach (var listing in old)
         {
-            if (await FinishClaimAsync(listing, cancellationToken).ConfigureAwait(false))
+            if (await FinishClaimAsync(listing, awaitedSince, now, cancellationToken).ConfigureAwait(false))
             {
                 continue;
             }
@@ -88,7 +91,12 @@ public sealed class AttachmentSweep(
     /// An upload a tip claimed whose binding stopped half-way (its file attached or quarantined, the upload not yet
     /// forgotten), or that was completed after this run's first pass: the tip's binding is finished, not an orphan made.
     /// </summary>
-    private async Task<bool> FinishClaimAsync(UploadListing listing, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A row this run found awaited keeps its time for a quarantine's event; one written since (rare: a tip stored
+    /// during the run) takes the run's.
+    /// </remarks>
+    private async Task<bool> FinishClaimAsync(
+        UploadListing listing, Dictionary<(string TipId, int Number), DateTimeOffset> awaitedSince, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var claim = listing.ClaimedBy?.Split('/');
         if (claim is not [var tipId, var digits] || !int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
@@ -99,21 +107,28 @@ public sealed class AttachmentSweep(
             return false;
         }
 
-        var state = await binder.BindAsync(tipId, number, row.Entry, cancellationToken).ConfigureAwait(false);
+        var namedAt = awaitedSince.GetValueOrDefault((tipId, number), now);
+        var state = await binder.BindAsync(tipId, number, row.Entry, namedAt, cancellationToken).ConfigureAwait(false);
         return state != AttachmentState.Awaited;
     }
 
-    /// <summary>The Quarantine row key of an upload no tip took.</summary>
-    public static string QuarantineId(UploadId upload) => $"upload-{upload}";
+    /// <summary>How the Quarantine row key of an upload no tip took begins; the upload id follows.</summary>
+    public const string QuarantineIdPrefix = "upload-";
 
-    /// <summary>The entry (its wrapped key included) is kept, so that an upload found later can still be attached by a replay.</summary>
-    private async Task MarkMissingAsync(TipAttachment attachment, CancellationToken cancellationToken)
+    /// <summary>The Quarantine row key of an upload no tip took.</summary>
+    public static string QuarantineId(UploadId upload) => QuarantineIdPrefix + upload;
+
+    /// <summary>
+    /// The entry (its wrapped key included) is kept, so that an upload found later can still be attached by a replay.
+    /// The quarantine and its event before the row: until the row says <c>missing</c>, a re-run finds it awaited with
+    /// the same time and writes the same event. The event's time is when the file became overdue, to the hour.
+    /// </summary>
+    private async Task MarkMissingAsync(TipAttachment attachment, DateTimeOffset writtenAt, CancellationToken cancellationToken)
     {
-        var entry = new QuarantineEntry(AttachmentBinder.QuarantineId(attachment.TipId, attachment.Number), QuarantineReason.AttachmentMissing,
-            $"awaited longer than {options.Value.AwaitAfter.TotalDays:0.##} days", AttachmentEntryJson.Write(attachment.Entry), 0, attachment.TipId, attachment.Entry.KeyId);
-        await quarantine.PutAsync(entry, cancellationToken).ConfigureAwait(false);
+        var awaitAfter = options.Value.AwaitAfter;
+        await binder.QuarantineAsync(attachment.TipId, attachment.Number, QuarantineReason.AttachmentMissing,
+            $"awaited longer than {awaitAfter.TotalDays:0.##} days", attachment.Entry, writtenAt + awaitAfter, cancellationToken).ConfigureAwait(false);
         await attachments.PutAsync(attachment with { State = AttachmentState.Missing }, cancellationToken).ConfigureAwait(false);
-        Log.AttachmentQuarantined(logger, Codes.Of(QuarantineReason.AttachmentMissing));
     }
 
     private async Task QuarantineUploadAsync(UploadId upload, QuarantineReason reason, string detail, CancellationToken cancellationToken)

@@ -20,4 +20,7 @@ public interface IAttachmentBlobs
 
     /// <summary>Deletes the staged blob with any uncommitted blocks; nothing when there is none.</summary>
     Task DeleteStagedAsync(UploadId upload, CancellationToken cancellationToken);
+
+    /// <summary>Retention: deletes <c>attachments/quarantine/&lt;upload&gt;</c>; nothing when there is none.</summary>
+    Task DeleteQuarantinedAsync(UploadId upload, CancellationToken cancellationToken);
 }

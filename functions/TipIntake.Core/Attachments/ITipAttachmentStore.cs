@@ -64,6 +64,12 @@ public interface ITipAttachmentStore
     IAsyncEnumerable<(TipAttachment Attachment, DateTimeOffset WrittenAt)> ListAwaitedAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// The id of every tip with a row in <c>Attachments</c> or a blob under <c>attachments/&lt;tip id&gt;/</c>, each
+    /// once: for retention to find the files of a tip whose purge stopped half-way. Keys and blob prefixes only.
+    /// </summary>
+    Task<IReadOnlySet<string>> ListTipIdsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// Retention's purge of a tip: deletes its files (<c>attachments/&lt;tip id&gt;/*</c>), then its rows; the number of
     /// rows deleted. Repeating it is harmless.
     /// </summary>

@@ -275,7 +275,7 @@ public sealed class TipProcessor(
         {
             try
             {
-                await attachments.BindAsync(envelope.TipId, read.Attachments, cancellationToken).ConfigureAwait(false);
+                await attachments.BindAsync(envelope.TipId, read.Attachments, envelope.ReceivedHour, cancellationToken).ConfigureAwait(false);
             }
             catch (StorageUnavailableException)
             {

@@ -6,7 +6,14 @@ namespace TipIntake.Core.Retention;
 public sealed record ExpiredTip(string TipId, string Queue, string ETag);
 
 /// <summary>A quarantined message past its retention: its id, reason code and the version it was read at.</summary>
-public sealed record ExpiredQuarantine(string Id, string Reason, string ETag);
+public sealed record ExpiredQuarantine(string Id, string Reason, string ETag)
+{
+    /// <summary>
+    /// For a file quarantined <c>attachment-mismatch</c>, the row's manifest entry, which names the upload whose blob it
+    /// keeps; empty for every other row (the run reads no other message).
+    /// </summary>
+    public ReadOnlyMemory<byte> Message { get; init; }
+}
 
 /// <summary>What retention finds and deletes: tables <c>Tips</c>, <c>TipNotes</c>, <c>Quarantine</c>, <c>TipEvents</c>.</summary>
 public interface IRetentionStore
@@ -31,6 +38,12 @@ public interface IRetentionStore
     /// claim-checked JWE, so such a JWE is no orphan.
     /// </summary>
     Task<IReadOnlySet<string>> QuarantinedIdsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The id of every tip that has a row in <c>Tips</c> (keys only).</summary>
+    Task<IReadOnlySet<string>> StoredTipIdsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Whether the tip's trail records its purge (<c>purged</c>, actor <c>retention</c>).</summary>
+    Task<bool> WasPurgedAsync(string tipId, CancellationToken cancellationToken);
 
     /// <summary>Appends an audit event to <c>TipEvents</c> (insert-only; the trail is never purged).</summary>
     Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken);

@@ -34,7 +34,8 @@ public static class RetentionActions
 /// <summary>
 /// Purges closed tips unchanged for <see cref="RetentionOptions.ClosedTipsAfter"/> (row, notes and files; the audit trail
 /// stays and gains a <c>purged</c> event) and quarantined messages older than <see cref="RetentionOptions.QuarantineAfter"/>,
-/// each with its claim-checked JWE, then sweeps JWEs left behind (<see cref="RetentionOptions.ClaimCheckOrphanAfter"/>).
+/// each with its claim-checked JWE (a quarantined file's blob too), then sweeps JWEs left behind
+/// (<see cref="RetentionOptions.ClaimCheckOrphanAfter"/>), then runs the attachment sweep once (not in a dry run).
 /// Deletes are guarded by the ETag read, so a tip changed meanwhile (reopened) is skipped. A storage failure ends the
 /// run with an exception: the timer tries again at its next occurrence, and what was done stays done.
 /// </summary>
@@ -44,7 +45,7 @@ public sealed class RetentionService(
     ReceiptIssuer names,
     IOptions<RetentionOptions> options,
     ILogger<RetentionService> logger,
-    Attachments.ITipAttachmentStore? attachments = null)
+    Attachments.AttachmentRetention? attachments = null)
 {
     public async Task<RetentionReport> RunAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -59,6 +60,11 @@ public sealed class RetentionService(
             var (wouldSweep, wouldHold) = await FindOrphansAsync(orphansBefore, cancellationToken).ConfigureAwait(false);
             Log.RetentionDryRun(logger, tips.Count, quarantine.Count);
             Log.RetentionClaimChecksDryRun(logger, wouldSweep.Count, wouldHold);
+            if (attachments is not null)
+            {
+                Log.RetentionAttachmentSweepSkipped(logger);
+            }
+
             return new RetentionReport(true, tips.Count, 0, quarantine.Count, 0, wouldSweep.Count, 0);
         }
 
@@ -76,7 +82,7 @@ public sealed class RetentionService(
             await store.DeleteNotesAsync(tip.TipId, cancellationToken).ConfigureAwait(false);
 
             // After the tip's row, as its notes: the files go with the tip that named them.
-            if (attachments is not null && await attachments.DeleteAllAsync(tip.TipId, cancellationToken).ConfigureAwait(false) > 0)
+            if (attachments is not null && await attachments.PurgeTipAsync(tip.TipId, cancellationToken).ConfigureAwait(false) > 0)
             {
                 await RecordAsync(
                     new TipEvent(tip.TipId, TriageIds.NewTimeOrdered(now), now, RetentionActions.Actor, RetentionActions.AttachmentsPurged, null, null), cancellationToken)
@@ -92,10 +98,25 @@ public sealed class RetentionService(
             tipsPurged++;
         }
 
+        if (attachments is not null)
+        {
+            await PurgeLeftOverFilesAsync(attachments, now, cancellationToken).ConfigureAwait(false);
+        }
+
         var quarantinePurged = 0;
         foreach (var entry in quarantine)
         {
-            // The row first (guarded): a row changed meanwhile (quarantined again) keeps its JWE too.
+            // A quarantined file's blob (attachments/quarantine/<upload>) before its row: the row is the only thing that
+            // names the blob, so deleting the row first and failing before the blob would leave a blob nobody can find,
+            // while a row whose blob is gone is found again by the next run, which finishes it. (A row quarantined again
+            // between the find and its guarded delete keeps its row, not its blob: that takes a new upload with the same
+            // id orphaned within those milliseconds, and the blob could not be read without its tip's key anyway.)
+            if (attachments is not null)
+            {
+                await attachments.DeleteQuarantinedBlobAsync(entry, cancellationToken).ConfigureAwait(false);
+            }
+
+            // The row (guarded): a row changed meanwhile (quarantined again) keeps its JWE too.
             if (!await store.DeleteQuarantineAsync(entry, cancellationToken).ConfigureAwait(false))
             {
                 continue;
@@ -127,7 +148,55 @@ public sealed class RetentionService(
 
         Log.RetentionPurged(logger, tipsPurged, tips.Count - tipsPurged, quarantinePurged, quarantine.Count - quarantinePurged);
         Log.RetentionClaimChecksSwept(logger, orphans.Count, held);
+
+        // Last, so that a failing sweep costs none of the purges above; it logs its own counts (and writes its own
+        // events). A dry run never gets here: the sweep quarantines, and a dry run changes nothing.
+        if (attachments is not null)
+        {
+            await attachments.SweepAsync(now, cancellationToken).ConfigureAwait(false);
+        }
+
         return new RetentionReport(false, tips.Count, tipsPurged, quarantine.Count, quarantinePurged, orphans.Count, orphans.Count);
+    }
+
+    /// <summary>
+    /// Files of a tip whose purge stopped between its row and its files (docs/attachments.md, "Retention"): the tips with
+    /// files are listed first, then the stored tips — a file's row or blob is written only after its tip's row, so a tip
+    /// listed with files and missing from the later list is gone. Its files go only if its trail also records its purge:
+    /// a tip missing for any other reason (a table lost or being restored) keeps them, and a warning says how many.
+    /// </summary>
+    private async Task PurgeLeftOverFilesAsync(Attachments.AttachmentRetention files, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var withFiles = await files.ListTipsWithFilesAsync(cancellationToken).ConfigureAwait(false);
+        if (withFiles.Count == 0)
+        {
+            return;
+        }
+
+        var stored = await store.StoredTipIdsAsync(cancellationToken).ConfigureAwait(false);
+        var (purged, kept) = (0, 0);
+        foreach (var tipId in withFiles.Where(id => !stored.Contains(id)).Order(StringComparer.Ordinal))
+        {
+            if (!await store.WasPurgedAsync(tipId, cancellationToken).ConfigureAwait(false))
+            {
+                kept++;
+                continue;
+            }
+
+            if (await files.PurgeTipAsync(tipId, cancellationToken).ConfigureAwait(false) > 0)
+            {
+                await RecordAsync(
+                    new TipEvent(tipId, TriageIds.NewTimeOrdered(now), now, RetentionActions.Actor, RetentionActions.AttachmentsPurged, null, null), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+
+            purged++;
+        }
+
+        if (purged > 0 || kept > 0)
+        {
+            Log.RetentionLeftOverFiles(logger, purged, kept);
+        }
     }
 
     /// <summary>Claim-checks written before <paramref name="writtenBefore"/> without a quarantine row, and how many have one.</summary>

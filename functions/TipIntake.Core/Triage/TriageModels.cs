@@ -133,6 +133,13 @@ public enum TipEventAction
 
     /// <summary>A download found the stored file not to be what its tip names (To: its number); it was not served whole.</summary>
     AttachmentIntegrityFailed,
+
+    /// <summary>
+    /// One of the tip's files, or its whole <c>attachments</c> member, was quarantined (actor <c>processor</c>; From: the
+    /// reason code, e.g. <c>attachment-mismatch</c>; To: the file's number, empty for the member): never an upload id, a
+    /// key or a file name (docs/attachments.md, "Processing: binding, quarantine").
+    /// </summary>
+    AttachmentQuarantined,
 }
 
 /// <summary>A page of a list; <see cref="Continuation"/> is null on the last page.</summary>
@@ -225,8 +232,15 @@ public abstract record TriageListing
     public sealed record InvalidInput(string Code, string Detail) : TriageListing;
 }
 
+/// <summary>Table <c>TipEvents</c>, for writers outside triage (the processor's binding of files).</summary>
+public interface IAuditTrail
+{
+    /// <summary>Appends an audit event (insert-only; an event with the same id already there is left as it is).</summary>
+    Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken);
+}
+
 /// <summary>Tables <c>Tips</c> (triage columns), <c>TipNotes</c> and <c>TipEvents</c>.</summary>
-public interface ITriageStore
+public interface ITriageStore : IAuditTrail
 {
     /// <summary>
     /// Every tip (reading the whole table: for the index repair job, never for a request), with what its index needs.
@@ -267,9 +281,6 @@ public interface ITriageStore
 
     /// <summary>Appends a note (insert-only; a note with the same id already there is left as it is).</summary>
     Task AddNoteAsync(string tipId, TipNote note, CancellationToken cancellationToken);
-
-    /// <summary>Appends an audit event (insert-only; an event with the same id already there is left as it is).</summary>
-    Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken);
 
     /// <summary>Audit events of a tip, oldest first.</summary>
     Task<IReadOnlyList<TipEvent>> GetEventsAsync(string tipId, CancellationToken cancellationToken);

@@ -5,8 +5,8 @@ namespace TipIntake.Functions.Triggers;
 /// <summary>
 /// Timer trigger, daily at 03:30 UTC: ends follow-up for reports closed longer than <c>FollowUp:AccessAfterClose</c>,
 /// then purges closed tips and quarantined messages past their retention, with their
-/// claim-checked JWEs, and claim-checked JWEs left behind (<see cref="RetentionOptions"/>). A failed run throws; the
-/// timer tries again at its next occurrence.
+/// claim-checked JWEs (and files), and claim-checked JWEs left behind (<see cref="RetentionOptions"/>), then runs the
+/// attachment sweep once (not in a dry run). A failed run throws; the timer tries again at its next occurrence.
 /// </summary>
 /// <remarks>
 /// The schedule is a literal, not <c>%Retention:Schedule%</c>: an app-setting expression that does not resolve stops

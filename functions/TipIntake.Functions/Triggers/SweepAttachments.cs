@@ -7,7 +7,8 @@ namespace TipIntake.Functions.Triggers;
 /// "Processing: binding, quarantine"). A failed run throws; the next occurrence takes it up again.
 /// </summary>
 /// <remarks>
-/// The schedule is a literal, as <see cref="PurgeExpired"/>'s; to stop it, set <c>AzureWebJobs.SweepAttachments.Disabled=true</c>.
+/// The schedule is a literal, as <see cref="PurgeExpired"/>'s; to stop it, set <c>AzureWebJobs.SweepAttachments.Disabled=true</c>
+/// (the daily retention run still sweeps once a day).
 /// </remarks>
 public sealed class SweepAttachments(AttachmentSweep sweep, TimeProvider time)
 {

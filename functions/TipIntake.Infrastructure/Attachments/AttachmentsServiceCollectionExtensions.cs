@@ -12,8 +12,12 @@ public static class AttachmentsServiceCollectionExtensions
         services.TryAddSingleton<IOpenUploadLedger, TableOpenUploadLedger>();
         services.TryAddSingleton<ITipAttachmentStore, AzureTipAttachmentStore>();
         services.TryAddSingleton<IAttachmentBlobs, AzureAttachmentBlobs>();
+
+        // Binding records quarantined files in the tips' trails, through the one writer of TipEvents.
+        services.TryAddSingleton<Core.Triage.IAuditTrail>(provider => provider.GetRequiredService<Core.Triage.ITriageStore>());
         services.TryAddSingleton<AttachmentBinder>();
         services.TryAddSingleton<AttachmentSweep>();
+        services.TryAddSingleton<AttachmentRetention>();
         services.TryAddSingleton<UploadService>();
         services.TryAddSingleton<AttachmentDownloads>();
         services.TryAddSingleton<UploadGate>();

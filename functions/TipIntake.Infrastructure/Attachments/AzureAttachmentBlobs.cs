@@ -41,6 +41,19 @@ public sealed class AzureAttachmentBlobs(BlobServiceClient blobs) : IAttachmentB
         }
     }
 
+    public async Task DeleteQuarantinedAsync(UploadId upload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _files.DeleteBlobIfExistsAsync(QuarantineNameOf(upload), DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Deleting a quarantined upload", ex);
+        }
+    }
+
     private async Task<bool> CopyAsync(UploadId upload, BlobClient target, CancellationToken cancellationToken)
     {
         var source = _staging.GetBlobClient(upload.ToString());

@@ -129,6 +129,33 @@ public sealed class AzureTipAttachmentStore(TableServiceClient tables, BlobServi
         }
     }
 
+    public async Task<IReadOnlySet<string>> ListTipIdsAsync(CancellationToken cancellationToken)
+    {
+        var tipIds = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var row in _rows.QueryAsync<TableEntity>(filter: (string?)null, select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                tipIds.Add(row.PartitionKey);
+            }
+
+            // One level of the container: "<tip id>/" prefixes (and "quarantine/", which names no tip).
+            await foreach (var item in _files.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", prefix: null, cancellationToken).ConfigureAwait(false))
+            {
+                if (item.IsPrefix && Core.Triage.TriageIds.IsTipId(item.Prefix.TrimEnd('/')))
+                {
+                    tipIds.Add(item.Prefix.TrimEnd('/'));
+                }
+            }
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Listing the tips with files", ex);
+        }
+
+        return tipIds;
+    }
+
     public async Task<int> DeleteAllAsync(string tipId, CancellationToken cancellationToken)
     {
         try

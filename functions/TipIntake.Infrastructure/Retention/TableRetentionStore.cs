@@ -1,3 +1,5 @@
+using TipIntake.Core;
+using TipIntake.Core.Processing;
 using TipIntake.Core.Retention;
 
 namespace TipIntake.Infrastructure.Retention;
@@ -15,11 +17,13 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
     : IRetentionStore
 {
     private static readonly string[] KeyColumns = ["PartitionKey", "RowKey"];
+    private static readonly string[] MessageColumn = ["Message"];
 
     private readonly TableClient _tips = tables.GetTableClient(StorageNames.TipsTable);
     private readonly TableClient _notes = tables.GetTableClient(StorageNames.NotesTable);
     private readonly TableClient _messages = tables.GetTableClient(StorageNames.MessagesTable);
     private readonly TableClient _quarantine = tables.GetTableClient(StorageNames.QuarantineTable);
+    private readonly TableClient _events = tables.GetTableClient(StorageNames.EventsTable);
 
     public IAsyncEnumerable<ExpiredTip> FindClosedTipsAsync(DateTimeOffset changedBefore, CancellationToken cancellationToken) =>
         QueryAsync(
@@ -29,13 +33,22 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
             "Finding expired tips",
             cancellationToken);
 
-    public IAsyncEnumerable<ExpiredQuarantine> FindQuarantineAsync(DateTimeOffset writtenBefore, CancellationToken cancellationToken) =>
-        QueryAsync(
+    public async IAsyncEnumerable<ExpiredQuarantine> FindQuarantineAsync(DateTimeOffset writtenBefore, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var found = QueryAsync(
             _quarantine,
             TableClient.CreateQueryFilter($"Timestamp lt {writtenBefore}"),
             entity => new ExpiredQuarantine(entity.RowKey, entity.PartitionKey, entity.ETag.ToString()),
             "Finding expired quarantine",
             cancellationToken);
+        await foreach (var entry in found.ConfigureAwait(false))
+        {
+            // Keys only for the scan: other rows' messages may be large. A mismatched file's entry names its blob.
+            yield return entry.Reason == Codes.Of(QuarantineReason.AttachmentMismatch)
+                ? entry with { Message = await ReadMessageAsync(entry, cancellationToken).ConfigureAwait(false) }
+                : entry;
+        }
+    }
 
     public async Task<bool> DeleteTipAsync(ExpiredTip tip, CancellationToken cancellationToken)
     {
@@ -74,6 +87,19 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
         return await DeleteAsync(_tips, tip.Queue, tip.TipId, marked, "Purging a tip", cancellationToken).ConfigureAwait(false);
     }
 
+    private async Task<ReadOnlyMemory<byte>> ReadMessageAsync(ExpiredQuarantine entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var row = await _quarantine.GetEntityIfExistsAsync<TableEntity>(entry.Reason, entry.Id, MessageColumn, cancellationToken).ConfigureAwait(false);
+            return row.HasValue ? row.Value!.GetBinary("Message") ?? [] : ReadOnlyMemory<byte>.Empty;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap("Reading a quarantined file's entry", ex);
+        }
+    }
+
     public async Task DeleteNotesAsync(string tipId, CancellationToken cancellationToken)
     {
         await foreach (var note in QueryAsync(
@@ -99,6 +125,29 @@ public sealed class TableRetentionStore(TableServiceClient tables, ITriageStore 
         }
 
         return ids;
+    }
+
+    public async Task<IReadOnlySet<string>> StoredTipIdsAsync(CancellationToken cancellationToken)
+    {
+        // Keys only, once a run, and only when some tip has files.
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var id in QueryAsync(_tips, filter: null, entity => entity.RowKey, "Reading tip ids", cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(id);
+        }
+
+        return ids;
+    }
+
+    public async Task<bool> WasPurgedAsync(string tipId, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {tipId} and Action eq {RetentionActions.Purged} and Actor eq {RetentionActions.Actor}");
+        await foreach (var _ in QueryAsync(_events, filter, entity => entity.RowKey, "Reading a tip's purge", cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        return false;
     }
 
     public Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken) => triage.AddEventAsync(tipEvent, cancellationToken);

@@ -8,6 +8,7 @@ using TipIntake.Core.Intake;
 using TipIntake.Core.Jwe;
 using TipIntake.Core.Processing;
 using TipIntake.Core.Tests.Processing;
+using TipIntake.Core.Triage;
 
 namespace TipIntake.Core.Tests.Attachments;
 
@@ -197,6 +198,83 @@ public sealed class AttachmentBindingTests
     }
 
     [Fact]
+    public async Task A_quarantined_file_is_in_its_tips_trail_by_number_and_reason_at_the_received_hour_and_nothing_else_of_it()
+    {
+        var (mismatched, refusedOne, attached) = (NewEntry(), NewEntry(), NewEntry());
+        Complete(mismatched);
+        _storage.Uploads[mismatched.Upload] = _storage.Uploads[mismatched.Upload] with { Digest = RandomNumberGenerator.GetBytes(32) };
+        Complete(attached);
+        var refused = Json(refusedOne).Replace("image/jpeg", "image/gif", StringComparison.Ordinal);
+
+        var (_, tipId) = await ProcessAsync(TipJsonWith($"[{Json(mismatched)},{refused},{Json(attached)}]"));
+
+        var trail = _storage.Events.Values.OrderBy(e => e.Id, StringComparer.Ordinal).ToList();
+        Assert.Equal(
+            [("attachment-invalid", "2"), ("attachment-mismatch", "1")],
+            trail.Select(e => (e.From!, e.To!)).Order());
+        Assert.All(trail, e => Assert.Equal((tipId, "processor", "attachment-quarantined", ProcessorHarness.ReceivedHour), (e.TipId, e.Actor, e.Action, e.At)));
+        Assert.All(trail, e => Assert.StartsWith($"{ProcessorHarness.ReceivedHour.UtcTicks:D19}-q-", e.Id, StringComparison.Ordinal));
+        var written = string.Join('\n', trail.Select(e => $"{e.Id} {e.From} {e.To}"));
+        foreach (var secret in new[] { mismatched, refusedOne, attached }.SelectMany(e => new[] { e.Upload, e.WrappedKey, e.Name }))
+        {
+            Assert.DoesNotContain(secret, written, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_member_over_the_limit_is_in_the_trail_once_without_a_number()
+    {
+        _options.MaxFilesPerTip = 1;
+        var (_, tipId) = await ProcessAsync(NewEntry(), NewEntry());
+
+        var quarantined = Assert.Single(_storage.Events.Values);
+        Assert.Equal((tipId, "attachment-quarantined", "attachment-over-limit", (string?)null), (quarantined.TipId, quarantined.Action, quarantined.From, quarantined.To));
+        Assert.Equal(AttachmentBinder.QuarantinedEvent(tipId, null, QuarantineReason.AttachmentOverLimit, ProcessorHarness.ReceivedHour), quarantined);
+    }
+
+    /// <summary>
+    /// The quarantine row is written, then storage fails at the event (before it is written, or after with its answer
+    /// lost): the message is retried, and the redelivery writes the same event once — and only then the file's row.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_redelivery_after_a_failure_between_the_quarantine_and_its_event_records_the_event_once(bool afterEffect)
+    {
+        var (entry, tipId) = (NewEntry(), TipIntakeService.NewTipId());
+        var (expected, _) = await UndisturbedAsync(new BindingRun("mismatch", entry, tipId));
+        var run = new BindingRun("mismatch", entry, tipId);
+        run.Storage.FailEvent = afterEffect ? FailAt.AfterEffect : FailAt.BeforeEffect;
+
+        Assert.IsType<ProcessingOutcome.RetryLater>(await run.Harness.ProcessAsync(run.Harness.MessageOf(run.Envelope)));
+        Assert.Single(run.Storage.Quarantined);
+        Assert.Equal(afterEffect ? 1 : 0, run.Storage.Events.Count);
+        Assert.DoesNotContain((tipId, 1), run.Storage.Rows.Keys);
+
+        Assert.IsType<ProcessingOutcome.Stored>(await run.Harness.ProcessAsync(run.Harness.MessageOf(run.Envelope, dequeueCount: 2)));
+        var quarantined = Assert.Single(run.Storage.Events.Values);
+        Assert.Equal(("attachment-mismatch", "1"), (quarantined.From, quarantined.To));
+        Assert.Equal(AttachmentState.Mismatch, run.Storage.Rows[(tipId, 1)].State);
+        Assert.Equal(expected, run.Storage.Snapshot());
+    }
+
+    [Fact]
+    public void The_event_id_is_derived_from_the_tip_the_number_and_the_reason_and_sorts_by_its_hour()
+    {
+        var tipId = TipIntakeService.NewTipId();
+        var at = new DateTimeOffset(2026, 12, 3, 21, 47, 13, TimeSpan.Zero);
+        var one = AttachmentBinder.QuarantinedEvent(tipId, 1, QuarantineReason.AttachmentMismatch, at);
+
+        Assert.Equal(one, AttachmentBinder.QuarantinedEvent(tipId, 1, QuarantineReason.AttachmentMismatch, at.AddMinutes(12)));
+        Assert.Equal(new DateTimeOffset(2026, 12, 3, 21, 0, 0, TimeSpan.Zero), one.At);
+        Assert.NotEqual(one.Id, AttachmentBinder.QuarantinedEvent(tipId, 2, QuarantineReason.AttachmentMismatch, at).Id);
+        Assert.NotEqual(one.Id, AttachmentBinder.QuarantinedEvent(tipId, 1, QuarantineReason.AttachmentMissing, at).Id);
+        Assert.NotEqual(one.Id, AttachmentBinder.QuarantinedEvent(TipIntakeService.NewTipId(), 1, QuarantineReason.AttachmentMismatch, at).Id);
+        Assert.True(string.CompareOrdinal(TriageIds.NewTimeOrdered(at.AddHours(-1)), one.Id) < 0);
+        Assert.True(string.CompareOrdinal(one.Id, TriageIds.NewTimeOrdered(at.AddHours(1))) < 0);
+    }
+
+    [Fact]
     public async Task A_delivery_that_finds_the_file_attached_and_the_upload_gone_leaves_it_attached()
     {
         var entry = NewEntry();
@@ -204,7 +282,7 @@ public sealed class AttachmentBindingTests
         var (_, tipId) = await ProcessAsync(entry);
         var binder = Binder();
 
-        Assert.Equal(AttachmentState.Attached, await binder.BindAsync(tipId, 1, entry, default));
+        Assert.Equal(AttachmentState.Attached, await binder.BindAsync(tipId, 1, entry, DateTimeOffset.UtcNow, default));
         Assert.Equal(AttachmentState.Attached, _storage.Rows[(tipId, 1)].State);
         Assert.Single(_storage.Files);
     }
@@ -218,7 +296,7 @@ public sealed class AttachmentBindingTests
 
         var ciphertext = Complete(entry);
 
-        Assert.Equal(AttachmentState.Attached, await Binder().BindAsync(tipId, 1, entry, default));
+        Assert.Equal(AttachmentState.Attached, await Binder().BindAsync(tipId, 1, entry, DateTimeOffset.UtcNow, default));
         Assert.Equal(ciphertext, _storage.Files[$"{tipId}/1"]);
         Assert.Empty(_storage.Uploads);
     }
@@ -265,7 +343,7 @@ public sealed class AttachmentBindingTests
     private AttachmentBinder Binder() => Binder(_storage, _options);
 
     private static AttachmentBinder Binder(MemoryAttachmentStorage storage, AttachmentOptions options) =>
-        new(storage, storage, storage, storage, Options.Create(options), NullLogger<AttachmentBinder>.Instance);
+        new(storage, storage, storage, storage, storage, Options.Create(options), NullLogger<AttachmentBinder>.Instance);
 
     private Task<(ProcessingOutcome Outcome, string TipId)> ProcessAsync(params AttachmentEntry[] entries) =>
         ProcessAsync(TipJsonWith($"[{string.Join(',', entries.Select(Json))}]"));

@@ -58,6 +58,55 @@ public sealed class AttachmentSweepTests
     }
 
     [Fact]
+    public async Task A_file_missing_after_AwaitAfter_is_in_its_tips_trail_once_at_the_hour_it_became_overdue_even_when_a_run_fails_at_the_event()
+    {
+        var entry = NewEntry();
+        var awaitedAt = Now - TimeSpan.FromDays(7.1);
+        var tipId = await AwaitAsync(entry, awaitedAt, createdDaysAgo: 8);
+        _storage.FailEvent = FailAt.BeforeEffect;
+
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => Sweep().RunAsync(Now, default));
+        Assert.True(_storage.Quarantined.ContainsKey((QuarantineReason.AttachmentMissing, $"{tipId}-01")));
+        Assert.Equal(AttachmentState.Awaited, _storage.Rows[(tipId, 1)].State);
+        Assert.Empty(_storage.Events);
+
+        // The next run, an hour later: the same event, once; then the row.
+        Assert.Equal(1, (await Sweep().RunAsync(Now.AddHours(1), default)).Missing);
+        await Sweep().RunAsync(Now.AddHours(2), default);
+
+        var missing = Assert.Single(_storage.Events.Values);
+        var overdue = awaitedAt + TimeSpan.FromDays(7);
+        Assert.Equal(
+            (tipId, "processor", "attachment-quarantined", "attachment-missing", "1", new DateTimeOffset(overdue.Year, overdue.Month, overdue.Day, overdue.Hour, 0, 0, TimeSpan.Zero)),
+            (missing.TipId, missing.Actor, missing.Action, missing.From, missing.To, missing.At));
+        Assert.Equal(AttachmentState.Missing, _storage.Rows[(tipId, 1)].State);
+    }
+
+    [Fact]
+    public async Task An_awaited_upload_completed_otherwise_is_in_the_trail_at_the_hour_the_tip_named_it()
+    {
+        var entry = NewEntry();
+        var awaitedAt = Now - TimeSpan.FromHours(3.5);
+        var tipId = await AwaitAsync(entry, awaitedAt);
+        Complete(entry);
+        _storage.Uploads[entry.Upload] = _storage.Uploads[entry.Upload] with { Digest = RandomNumberGenerator.GetBytes(32) };
+
+        await Sweep().RunAsync(Now, default);
+
+        var mismatch = Assert.Single(_storage.Events.Values);
+        Assert.Equal(AttachmentBinder.QuarantinedEvent(tipId, 1, QuarantineReason.AttachmentMismatch, awaitedAt), mismatch);
+        Assert.Equal(AttachmentState.Mismatch, _storage.Rows[(tipId, 1)].State);
+    }
+
+    [Fact]
+    public async Task An_upload_no_tip_took_leaves_no_event()
+    {
+        Complete(NewEntry(), createdDaysAgo: 8);
+        Assert.Equal(1, (await Sweep().RunAsync(Now, default)).Orphans);
+        Assert.Empty(_storage.Events);
+    }
+
+    [Fact]
     public async Task A_completed_upload_no_tip_took_is_an_orphan_after_OrphanAfter_with_its_blob_kept_in_the_quarantine()
     {
         var (old, recent) = (NewEntry(), NewEntry());
@@ -97,7 +146,7 @@ public sealed class AttachmentSweepTests
     private static AttachmentSweep Sweep(MemoryAttachmentStorage storage)
     {
         var options = Options.Create(new AttachmentOptions());
-        var binder = new AttachmentBinder(storage, storage, storage, storage, options, NullLogger<AttachmentBinder>.Instance);
+        var binder = new AttachmentBinder(storage, storage, storage, storage, storage, options, NullLogger<AttachmentBinder>.Instance);
         return new AttachmentSweep(binder, storage, storage, storage, storage, options, NullLogger<AttachmentSweep>.Instance);
     }
 
@@ -116,8 +165,8 @@ public sealed class AttachmentSweepTests
     }
 
     private static Task<AttachmentState> BindAsync(MemoryAttachmentStorage storage, string tipId, AttachmentEntry entry) =>
-        new AttachmentBinder(storage, storage, storage, storage, Options.Create(new AttachmentOptions()), NullLogger<AttachmentBinder>.Instance)
-            .BindAsync(tipId, 1, entry, default);
+        new AttachmentBinder(storage, storage, storage, storage, storage, Options.Create(new AttachmentOptions()), NullLogger<AttachmentBinder>.Instance)
+            .BindAsync(tipId, 1, entry, storage.Clock, default);
 
     private byte[] Complete(AttachmentEntry entry, int createdDaysAgo = 0) => Complete(_storage, entry, createdDaysAgo);
 

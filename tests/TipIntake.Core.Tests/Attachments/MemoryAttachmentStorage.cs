@@ -1,15 +1,16 @@
 using TipIntake.Core.Attachments;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Processing;
+using TipIntake.Core.Triage;
 
 namespace TipIntake.Core.Tests.Attachments;
 
 /// <summary>
 /// The rows and blobs binding touches, in memory — table <c>Uploads</c>, the two containers, table <c>Attachments</c>
-/// and the quarantine — with one count of storage calls, so that a test can make any one of them fail, before or after
+/// the quarantine and the tips' audit trail — with one count of storage calls, so that a test can make any one of them fail, before or after
 /// it takes effect (a crash, or an answer lost on the way back).
 /// </summary>
-internal sealed class MemoryAttachmentStorage : IUploadStore, IAttachmentBlobs, ITipAttachmentStore, IQuarantine
+internal sealed class MemoryAttachmentStorage : IUploadStore, IAttachmentBlobs, ITipAttachmentStore, IQuarantine, IAuditTrail
 {
     public Dictionary<string, UploadRecord> Uploads { get; } = new(StringComparer.Ordinal);
 
@@ -32,6 +33,9 @@ internal sealed class MemoryAttachmentStorage : IUploadStore, IAttachmentBlobs, 
 
     public Dictionary<(QuarantineReason Reason, string Id), QuarantineEntry> Quarantined { get; } = [];
 
+    /// <summary>Table <c>TipEvents</c>: insert-only, keyed by tip id and event id, as Table Storage keeps it.</summary>
+    public Dictionary<(string TipId, string Id), TipEvent> Events { get; } = [];
+
     /// <summary>Storage calls made so far.</summary>
     public int Calls { get; private set; }
 
@@ -40,6 +44,9 @@ internal sealed class MemoryAttachmentStorage : IUploadStore, IAttachmentBlobs, 
 
     /// <summary>Whether the failing call takes effect before it throws (its answer lost) or not at all.</summary>
     public bool FailAfterEffect { get; set; }
+
+    /// <summary>Makes the next audit event's write fail, before or after it takes effect; once.</summary>
+    public FailAt? FailEvent { get; set; }
 
     /// <summary>A description of everything stored, to compare end states.</summary>
     public string Snapshot() => string.Join('\n', new[]
@@ -50,6 +57,7 @@ internal sealed class MemoryAttachmentStorage : IUploadStore, IAttachmentBlobs, 
             Files.Select(b => $"file {b.Key} {Convert.ToHexString(b.Value)}"),
             Rows.Select(r => $"row {r.Key.TipId}/{r.Key.Number} {r.Value.State} {r.Value.Entry.Upload}"),
             Quarantined.Select(q => $"quarantine {q.Key.Reason} {q.Key.Id} {q.Value.Detail} {Convert.ToHexString(q.Value.Message.Span)}"),
+            Events.Values.Select(e => $"event {e.TipId} {e.Id} {e.At:O} {e.Actor} {e.Action} {e.From} {e.To}"),
         }.SelectMany(lines => lines).Order(StringComparer.Ordinal));
 
     Task<UploadRecord?> IUploadStore.GetAsync(UploadId upload, CancellationToken cancellationToken) =>
@@ -84,6 +92,9 @@ internal sealed class MemoryAttachmentStorage : IUploadStore, IAttachmentBlobs, 
 
     public Task DeleteStagedAsync(UploadId upload, CancellationToken cancellationToken) =>
         Call(() => Staged.Remove(upload.ToString()));
+
+    public Task DeleteQuarantinedAsync(UploadId upload, CancellationToken cancellationToken) =>
+        Call(() => Files.Remove($"quarantine/{upload}"));
 
     public Task PutAsync(TipAttachment attachment, CancellationToken cancellationToken) => Call(() =>
     {
@@ -132,6 +143,11 @@ internal sealed class MemoryAttachmentStorage : IUploadStore, IAttachmentBlobs, 
     public Task<Stream?> OpenCiphertextAsync(string tipId, int number, int chunkBytes, CancellationToken cancellationToken) =>
         Call<Stream?>(() => Files.TryGetValue($"{tipId}/{number}", out var bytes) ? new MemoryStream(bytes, writable: false) : null);
 
+    public Task<IReadOnlySet<string>> ListTipIdsAsync(CancellationToken cancellationToken) => Call<IReadOnlySet<string>>(() =>
+        Rows.Keys.Select(key => key.TipId)
+            .Concat(Files.Keys.Where(name => !name.StartsWith("quarantine/", StringComparison.Ordinal)).Select(name => name[..name.IndexOf('/', StringComparison.Ordinal)]))
+            .ToHashSet(StringComparer.Ordinal));
+
     public Task<int> DeleteAllAsync(string tipId, CancellationToken cancellationToken) => Call(() =>
     {
         foreach (var name in Files.Keys.Where(name => name.StartsWith(tipId + "/", StringComparison.Ordinal)).ToList())
@@ -146,6 +162,19 @@ internal sealed class MemoryAttachmentStorage : IUploadStore, IAttachmentBlobs, 
 
     public Task PutAsync(QuarantineEntry entry, CancellationToken cancellationToken) =>
         Call(() => Quarantined[(entry.Reason, entry.Id)] = entry with { Message = entry.Message.ToArray() });
+
+    public Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken)
+    {
+        var failing = FailEvent;
+        FailEvent = null;
+        if (failing == FailAt.BeforeEffect)
+        {
+            throw new StorageUnavailableException("the audit event could not be written (forced)");
+        }
+
+        var write = Call(() => Events.TryAdd((tipEvent.TipId, tipEvent.Id), tipEvent));
+        return failing == FailAt.AfterEffect ? throw new StorageUnavailableException("the audit event's answer was lost (forced)") : write;
+    }
 
     private bool Copy(UploadId upload, string target)
     {
@@ -168,4 +197,11 @@ internal sealed class MemoryAttachmentStorage : IUploadStore, IAttachmentBlobs, 
         var result = effect();
         return failing ? throw new StorageUnavailableException("storage unavailable after the effect (forced)") : Task.FromResult(result);
     }
+}
+
+/// <summary>Whether a forced failure comes before the call takes effect or after (its answer lost).</summary>
+internal enum FailAt
+{
+    BeforeEffect,
+    AfterEffect,
 }

@@ -78,6 +78,9 @@ internal sealed class FakeTipAttachmentStore : ITipAttachmentStore
     public IAsyncEnumerable<(TipAttachment Attachment, DateTimeOffset WrittenAt)> ListAwaitedAsync(CancellationToken cancellationToken) =>
         throw new NotSupportedException("Downloads never list awaited files.");
 
+    public Task<IReadOnlySet<string>> ListTipIdsAsync(CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Downloads never list tips.");
+
     public Task<int> DeleteAllAsync(string tipId, CancellationToken cancellationToken) =>
         throw new NotSupportedException("Downloads never delete files.");
 

@@ -276,8 +276,128 @@ public class RetentionServiceTests
         Assert.DoesNotContain(_claimChecks.Names, name => name == heldRow);
     }
 
-    private RetentionService Service(RetentionOptions? options = null, Core.Attachments.ITipAttachmentStore? attachments = null) =>
-        new(_store, _claimChecks, Names, Options.Create(options ?? new RetentionOptions()), NullLogger<RetentionService>.Instance, attachments);
+    private RetentionService Service(RetentionOptions? options = null, Attachments.MemoryAttachmentStorage? attachments = null) =>
+        new(_store, _claimChecks, Names, Options.Create(options ?? new RetentionOptions()), NullLogger<RetentionService>.Instance,
+            attachments is null ? null : FilesOf(attachments));
+
+    /// <summary>The attachments' part of the run over <paramref name="storage"/>, its sweep included.</summary>
+    private static Core.Attachments.AttachmentRetention FilesOf(Attachments.MemoryAttachmentStorage storage)
+    {
+        var options = Options.Create(new Core.Attachments.AttachmentOptions());
+        var binder = new Core.Attachments.AttachmentBinder(storage, storage, storage, storage, storage, options, NullLogger<Core.Attachments.AttachmentBinder>.Instance);
+        var sweep = new Core.Attachments.AttachmentSweep(binder, storage, storage, storage, storage, options, NullLogger<Core.Attachments.AttachmentSweep>.Instance);
+        return new Core.Attachments.AttachmentRetention(storage, storage, sweep);
+    }
+
+    [Fact]
+    public async Task A_quarantined_files_blob_goes_with_its_row_and_other_quarantine_keeps_its_own()
+    {
+        var storage = new Attachments.MemoryAttachmentStorage { Clock = Now };
+        var tipId = NewTipId();
+        var (mismatched, orphan, young) = (NewUploadId(), NewUploadId(), NewUploadId());
+        foreach (var upload in new[] { mismatched, orphan, young })
+        {
+            storage.Files[$"quarantine/{upload}"] = [1, 2, 3];
+        }
+
+        var entry = new Core.Attachments.AttachmentEntry(mismatched, new byte[32], 1, 262160, "kid", "ek", 1, new byte[32], "text/plain", "note-1.txt", "unchecked", []);
+        _store.AddQuarantine($"{tipId}-01", "attachment-mismatch", Now - TimeSpan.FromDays(91), Core.Attachments.AttachmentEntryJson.Write(entry));
+        _store.AddQuarantine($"upload-{orphan}", "attachment-orphan", Now - TimeSpan.FromDays(91));
+        _store.AddQuarantine($"upload-{young}", "attachment-orphan", Now - TimeSpan.FromDays(89));
+        _store.AddQuarantine($"{tipId}-02", "attachment-invalid", Now - TimeSpan.FromDays(91));
+
+        var report = await Service(attachments: storage).RunAsync(Now, default);
+
+        Assert.Equal(new RetentionReport(false, 0, 0, 3, 3, 0, 0), report);
+        Assert.Equal([$"quarantine/{young}"], storage.Files.Keys);
+        Assert.Equal([$"upload-{young}"], _store.Quarantine.Keys);
+    }
+
+    [Fact]
+    public async Task A_run_that_fails_after_a_quarantined_blob_is_deleted_keeps_the_row_and_the_next_run_finishes_it()
+    {
+        var storage = new Attachments.MemoryAttachmentStorage { Clock = Now };
+        var orphan = NewUploadId();
+        storage.Files[$"quarantine/{orphan}"] = [1, 2, 3];
+        _store.AddQuarantine($"upload-{orphan}", "attachment-orphan", Now - TimeSpan.FromDays(91));
+        _store.FailQuarantineDeletes = true;
+
+        await Assert.ThrowsAsync<IOException>(() => Service(attachments: storage).RunAsync(Now, default));
+        Assert.Empty(storage.Files);
+        Assert.Single(_store.Quarantine);
+
+        _store.FailQuarantineDeletes = false;
+        Assert.Equal(1, (await Service(attachments: storage).RunAsync(Now, default)).QuarantinePurged);
+        Assert.Empty(_store.Quarantine);
+    }
+
+    [Fact]
+    public async Task The_daily_run_sweeps_attachments_once_after_its_purges()
+    {
+        var storage = new Attachments.MemoryAttachmentStorage { Clock = Now };
+        var orphan = NewUploadId();
+        storage.Uploads[orphan] = new Core.Attachments.UploadRecord(1, 262160, true, new byte[32], []);
+        storage.UploadDays[orphan] = DateOnly.FromDateTime(Now.UtcDateTime).AddDays(-8);
+        storage.Staged[orphan] = [4, 5, 6];
+
+        await Service(attachments: storage).RunAsync(Now, default);
+
+        Assert.Empty(storage.Uploads);
+        Assert.Equal([4, 5, 6], storage.Files[$"quarantine/{orphan}"]);
+        Assert.Equal([(Core.Processing.QuarantineReason.AttachmentOrphan, $"upload-{orphan}")], storage.Quarantined.Keys);
+    }
+
+    [Fact]
+    public async Task A_dry_run_does_not_sweep_attachments_nor_delete_a_quarantined_blob()
+    {
+        var storage = new Attachments.MemoryAttachmentStorage { Clock = Now };
+        var (orphan, quarantined) = (NewUploadId(), NewUploadId());
+        storage.Uploads[orphan] = new Core.Attachments.UploadRecord(1, 262160, true, new byte[32], []);
+        storage.UploadDays[orphan] = DateOnly.FromDateTime(Now.UtcDateTime).AddDays(-8);
+        storage.Staged[orphan] = [4, 5, 6];
+        storage.Files[$"quarantine/{quarantined}"] = [1, 2, 3];
+        _store.AddQuarantine($"upload-{quarantined}", "attachment-orphan", Now - TimeSpan.FromDays(91));
+        var before = storage.Snapshot();
+
+        var report = await Service(new RetentionOptions { DryRun = true }, storage).RunAsync(Now, default);
+
+        Assert.Equal(new RetentionReport(true, 0, 0, 1, 0, 0, 0), report);
+        Assert.Equal(before, storage.Snapshot());
+        Assert.Empty(storage.Quarantined);
+        Assert.Equal(0, storage.Calls);
+        Assert.Single(_store.Quarantine);
+    }
+
+    [Fact]
+    public async Task A_purge_that_stopped_before_the_tips_files_is_finished_by_the_next_run_and_files_of_a_tip_never_purged_are_kept()
+    {
+        var storage = new Attachments.MemoryAttachmentStorage { Clock = Now };
+        var purged = _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(400), notes: 0);
+        var unknown = NewTipId();
+        foreach (var (tipId, number) in new[] { (purged, 1), (purged, 2), (unknown, 1) })
+        {
+            var entry = new Core.Attachments.AttachmentEntry(NewUploadId(), [], 1, 262160, "kid", "ek", 1, [], "text/plain", "note-1.txt", "unchecked", []);
+            storage.Rows[(tipId, number)] = new Core.Attachments.TipAttachment(tipId, number, Core.Attachments.AttachmentState.Attached, entry);
+            storage.Files[$"{tipId}/{number}"] = [1, 2, 3];
+        }
+
+        // The first run stops at the files' first storage call: the tip's row, event and notes are gone, its files not.
+        storage.FailCall = 1;
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => Service(attachments: storage).RunAsync(Now, default));
+        storage.FailCall = null;
+        Assert.Empty(_store.Tips);
+        Assert.Equal(3, storage.Rows.Count);
+
+        var report = await Service(attachments: storage).RunAsync(Now.AddDays(1), default);
+
+        Assert.Equal(new RetentionReport(false, 0, 0, 0, 0, 0, 0), report);
+        Assert.Equal([(unknown, 1)], storage.Rows.Keys);
+        Assert.Equal([$"{unknown}/1"], storage.Files.Keys);
+        Assert.Equal(["purged", "attachments-purged"], _store.Events.Where(e => e.TipId == purged).Select(e => e.Action));
+        Assert.DoesNotContain(_store.Events, e => e.TipId == unknown);
+    }
+
+    private static string NewUploadId() => Core.Jwe.JoseBase64.Encode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 }
 
 /// <summary>The claim-check store in memory; records the deletes that removed something.</summary>
@@ -350,7 +470,16 @@ internal sealed class InMemoryRetentionStore : IRetentionStore
         return id;
     }
 
-    public void AddQuarantine(string id, string reason, DateTimeOffset timestamp) => Quarantine[id] = (reason, timestamp, NextETag());
+    public void AddQuarantine(string id, string reason, DateTimeOffset timestamp, byte[]? message = null)
+    {
+        Quarantine[id] = (reason, timestamp, NextETag());
+        Messages[id] = message ?? [];
+    }
+
+    /// <summary>Each row's <c>Message</c> (a quarantined file's manifest entry), as the store hands a mismatch's to the run.</summary>
+    public Dictionary<string, byte[]> Messages { get; } = new(StringComparer.Ordinal);
+
+    public bool FailQuarantineDeletes { get; set; }
 
     public void Touch(string tipId) => Tips[tipId] = Tips[tipId] with { ETag = NextETag() };
 
@@ -373,9 +502,18 @@ internal sealed class InMemoryRetentionStore : IRetentionStore
         AfterQuarantineFind?.Invoke();
         foreach (var entry in found)
         {
-            yield return new ExpiredQuarantine(entry.Key, entry.Value.Reason, entry.Value.ETag);
+            yield return new ExpiredQuarantine(entry.Key, entry.Value.Reason, entry.Value.ETag)
+            {
+                Message = entry.Value.Reason == "attachment-mismatch" ? Messages.GetValueOrDefault(entry.Key, []) : ReadOnlyMemory<byte>.Empty,
+            };
         }
     }
+
+    public Task<IReadOnlySet<string>> StoredTipIdsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<string>>(Tips.Keys.ToHashSet(StringComparer.Ordinal));
+
+    public Task<bool> WasPurgedAsync(string tipId, CancellationToken cancellationToken) =>
+        Task.FromResult(Events.Any(e => e.TipId == tipId && e.Action == "purged" && e.Actor == "retention"));
 
     public Task<IReadOnlySet<string>> QuarantinedIdsAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlySet<string>>(Quarantine.Keys.ToHashSet(StringComparer.Ordinal));
@@ -395,6 +533,11 @@ internal sealed class InMemoryRetentionStore : IRetentionStore
 
     public Task<bool> DeleteQuarantineAsync(ExpiredQuarantine entry, CancellationToken cancellationToken)
     {
+        if (FailQuarantineDeletes)
+        {
+            throw new IOException("storage down");
+        }
+
         Deletes++;
         return Task.FromResult(Quarantine.TryGetValue(entry.Id, out var row) && row.ETag == entry.ETag && Quarantine.Remove(entry.Id));
     }

@@ -35,7 +35,7 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
         var connection = await SharedAzurite.NewAccountAsync();
         _tables = new TableServiceClient(connection);
         _blobs = new BlobServiceClient(connection);
-        foreach (var table in new[] { StorageNames.UploadsTable, StorageNames.AttachmentsTable, StorageNames.QuarantineTable })
+        foreach (var table in new[] { StorageNames.UploadsTable, StorageNames.AttachmentsTable, StorageNames.QuarantineTable, StorageNames.EventsTable })
         {
             await _tables.CreateTableIfNotExistsAsync(table);
         }
@@ -46,7 +46,8 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
         _files = new AzureAttachmentBlobs(_blobs);
         _attachments = new AzureTipAttachmentStore(_tables, _blobs);
         _service = new UploadService(_uploads, new TableOpenUploadLedger(_tables), Options.Create(new AttachmentOptions()), TimeProvider.System, NullLogger<UploadService>.Instance);
-        _binder = new AttachmentBinder(_uploads, _files, _attachments, new TableQuarantine(_tables), Options.Create(new AttachmentOptions()),
+        _binder = new AttachmentBinder(_uploads, _files, _attachments, new TableQuarantine(_tables),
+            new Infrastructure.Triage.TableTriageStore(_tables, new Infrastructure.Triage.Index.TableTipLocator(_tables)), Options.Create(new AttachmentOptions()),
             NullLogger<AttachmentBinder>.Instance);
     }
 
@@ -59,7 +60,7 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
         var tipId = TipIntakeService.NewTipId();
         var entry = EntryFor(upload, file);
 
-        Assert.Equal(AttachmentState.Attached, await _binder.BindAsync(tipId, 1, entry, default));
+        Assert.Equal(AttachmentState.Attached, await _binder.BindAsync(tipId, 1, entry, DateTimeOffset.UtcNow, default));
 
         Assert.Equal(file.Chunks.SelectMany(c => c).ToArray(), await DownloadAsync(StorageNames.AttachmentsContainer, $"{tipId}/1"));
         Assert.False(await Blob(StorageNames.AttachmentsStagingContainer, upload.ToString()).ExistsAsync());
@@ -72,7 +73,7 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
         Assert.True(await _files.CopyToTipAsync(upload, tipId, 1, default));
         await _files.DeleteStagedAsync(upload, default);
         await _uploads.DeleteAsync(upload, default);
-        Assert.Equal(AttachmentState.Attached, await _binder.BindAsync(tipId, 1, entry, default));
+        Assert.Equal(AttachmentState.Attached, await _binder.BindAsync(tipId, 1, entry, DateTimeOffset.UtcNow, default));
     }
 
     [Fact]
@@ -89,7 +90,7 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
         var tipId = TipIntakeService.NewTipId();
         var entry = EntryFor(upload, file) with { Digest = RandomNumberGenerator.GetBytes(32) };
 
-        Assert.Equal(AttachmentState.Mismatch, await _binder.BindAsync(tipId, 1, entry, default));
+        Assert.Equal(AttachmentState.Mismatch, await _binder.BindAsync(tipId, 1, entry, DateTimeOffset.UtcNow, default));
 
         Assert.Equal(file.Chunks.SelectMany(c => c).ToArray(), await DownloadAsync(StorageNames.AttachmentsContainer, $"quarantine/{upload}"));
         Assert.False(await Blob(StorageNames.AttachmentsContainer, $"{tipId}/1").ExistsAsync());
@@ -107,12 +108,12 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
         var tipId = TipIntakeService.NewTipId();
         var entry = EntryFor(upload, file);
 
-        Assert.Equal(AttachmentState.Awaited, await _binder.BindAsync(tipId, 2, entry, default));
+        Assert.Equal(AttachmentState.Awaited, await _binder.BindAsync(tipId, 2, entry, DateTimeOffset.UtcNow, default));
         Assert.IsType<CompleteOutcome.Completed>(await _service.CompleteAsync(upload, file.ChunkDigests, default));
 
         var row = (await _tables.GetTableClient(StorageNames.UploadsTable).GetEntityAsync<TableEntity>(upload.ToString(), AzureUploadStore.RowKey)).Value;
         Assert.Equal(($"{tipId}/02", "complete"), (row.GetString("ClaimedBy"), row.GetString("State")));
-        Assert.Equal(AttachmentState.Attached, await _binder.BindAsync(tipId, 2, entry, default));
+        Assert.Equal(AttachmentState.Attached, await _binder.BindAsync(tipId, 2, entry, DateTimeOffset.UtcNow, default));
 
         var never = NewUpload();
         await _uploads.ClaimAsync(never, tipId, 3, default);
@@ -126,7 +127,7 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
         var (upload, file) = await UploadAsync();
         var tipId = TipIntakeService.NewTipId();
         var entry = EntryFor(upload, file);
-        Assert.Equal(AttachmentState.Attached, await _binder.BindAsync(tipId, 1, entry, default));
+        Assert.Equal(AttachmentState.Attached, await _binder.BindAsync(tipId, 1, entry, DateTimeOffset.UtcNow, default));
 
         Assert.False(await _attachments.TryAddAsync(new TipAttachment(tipId, 1, AttachmentState.Awaited, entry), default));
         Assert.Equal(AttachmentState.Attached, (await _attachments.GetAsync(tipId, 1, default))!.State);
@@ -144,7 +145,7 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
         var (awaited, file) = await UploadAsync(complete: false);
         var tipId = TipIntakeService.NewTipId();
         var entry = EntryFor(awaited, file);
-        Assert.Equal(AttachmentState.Awaited, await _binder.BindAsync(tipId, 1, entry, default));
+        Assert.Equal(AttachmentState.Awaited, await _binder.BindAsync(tipId, 1, entry, DateTimeOffset.UtcNow, default));
         Assert.IsType<CompleteOutcome.Completed>(await _service.CompleteAsync(awaited, file.ChunkDigests, default));
         var options = Options.Create(new AttachmentOptions());
         var sweep = new AttachmentSweep(_binder, _uploads, _files, _attachments, new TableQuarantine(_tables), options, NullLogger<AttachmentSweep>.Instance);

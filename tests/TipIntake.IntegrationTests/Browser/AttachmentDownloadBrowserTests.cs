@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using Microsoft.Playwright;
+using Microsoft.Extensions.DependencyInjection;
 using TipIntake.Core.Attachments;
+using TipIntake.Core.Processing;
+using TipIntake.Core.Triage;
 using TipIntake.IntegrationTests.Attachments;
 using TipIntake.IntegrationTests.Triage;
 
@@ -78,5 +81,35 @@ public sealed class AttachmentDownloadBrowserTests : IAsyncLifetime
         await second.Locator(".file-download").ClickAsync();
         await Assertions.Expect(second.Locator(".file-status")).ToContainTextAsync("Not saved: the download was cut off", new() { Timeout = 30_000 });
         Assert.DoesNotContain("Verified", await second.Locator(".file-status").InnerTextAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A file quarantined by the processor shows in the tip's trail by its number and the reason in words, in each language.</summary>
+    [Theory]
+    [InlineData("en", "File quarantined", "File 2: not the file the report named", "All files: over the report's limit")]
+    [InlineData("ko", "파일 격리됨", "파일 2: 제보가 지정한 파일이 아님", "모든 파일: 제보의 한도 초과")]
+    public async Task A_quarantined_file_is_in_the_trail_by_its_number_and_reason(string lang, string action, string file, string member)
+    {
+        var id = await _host.SeedAsync(TestTips.NewMarker());
+        var audit = _host.Host.App.GetRequiredService<IAuditTrail>();
+        var hour = DateTimeOffset.UtcNow.AddHours(-1);
+        await audit.AddEventAsync(AttachmentBinder.QuarantinedEvent(id, 2, QuarantineReason.AttachmentMismatch, hour), default);
+        await audit.AddEventAsync(AttachmentBinder.QuarantinedEvent(id, null, QuarantineReason.AttachmentOverLimit, hour), default);
+
+        await using var session = await BrowserSession.OpenAsync(
+            _browser,
+            new Uri(_host.Host.Host.BaseAddress, $"triage?lang={lang}"),
+            new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = session.Page;
+        await page.Locator("#signin-dev-reader").ClickAsync();
+        var row = page.Locator($"#tip-list button[data-id='{id}']");
+        await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await row.ClickAsync();
+
+        var trail = page.Locator("#event-list");
+        await Assertions.Expect(trail).ToContainTextAsync(file, new() { Timeout = 30_000 });
+        await Assertions.Expect(trail).ToContainTextAsync(member);
+        await Assertions.Expect(trail).ToContainTextAsync(action);
+        await Assertions.Expect(trail).ToContainTextAsync("processor");
+        Assert.Empty(session.ConsoleErrors);
     }
 }

@@ -155,6 +155,110 @@ public sealed class RetentionTests
         Assert.Equal(["attachments-purged", "purged", "status-changed"], trail.Select(e => e.Action).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// A tip's file mismatched (its blob kept at <c>attachments/quarantine/</c>, one event in the tip's trail however
+    /// often it is bound again) and a completed upload no tip took: 400 days on, the run deletes the quarantine row with
+    /// its blob, and its sweep — the 15-minute timer never ran here — quarantines the upload as an orphan.
+    /// </summary>
+    [Fact]
+    public async Task A_mismatched_files_quarantined_blob_goes_with_its_row_and_the_run_sweeps_an_upload_no_tip_took()
+    {
+        await using var host = await TestHost.StartAsync();
+        var services = host.App;
+        var binder = services.GetRequiredService<AttachmentBinder>();
+        var uploads = services.GetRequiredService<IUploadStore>();
+        var files = new Azure.Storage.Blobs.BlobServiceClient(host.ConnectionString).GetBlobContainerClient(StorageNames.AttachmentsContainer);
+        var (mismatched, file) = await CompletedUploadAsync(services.GetRequiredService<UploadService>());
+        var (orphan, _) = await CompletedUploadAsync(services.GetRequiredService<UploadService>());
+        var tipId = TipIntakeService.NewTipId();
+        var entry = new AttachmentEntry(mismatched.ToString(), System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), file.Chunks.Count, ChunkLayout.SmallChunkBytes,
+            "3", "ek", 5, new byte[32], "text/plain", "note-1.txt", "unchecked", []);
+        var receivedHour = new DateTimeOffset(DateTimeOffset.UtcNow.Year, DateTimeOffset.UtcNow.Month, DateTimeOffset.UtcNow.Day, DateTimeOffset.UtcNow.Hour, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(AttachmentState.Mismatch, await binder.BindAsync(tipId, 1, entry, receivedHour, default));
+        Assert.Equal(AttachmentState.Mismatch, await binder.BindAsync(tipId, 1, entry, receivedHour, default));
+        var quarantinedBlob = files.GetBlobClient($"quarantine/{mismatched}");
+        Assert.True(await quarantinedBlob.ExistsAsync());
+        var trail = await services.GetRequiredService<ITriageStore>().GetEventsAsync(tipId, default);
+        var quarantined = Assert.Single(trail);
+        Assert.Equal(("processor", "attachment-quarantined", "attachment-mismatch", "1", receivedHour), (quarantined.Actor, quarantined.Action, quarantined.From, quarantined.To, quarantined.At));
+
+        var report = await services.GetRequiredService<RetentionService>().RunAsync(DateTimeOffset.UtcNow + Ahead, default);
+
+        Assert.Equal((1, 1), (report.QuarantineFound, report.QuarantinePurged));
+        Assert.False(await quarantinedBlob.ExistsAsync());
+        Assert.True(await files.GetBlobClient($"quarantine/{orphan}").ExistsAsync());
+        Assert.Null(await uploads.GetAsync(orphan, default));
+        var left = await QuarantineRowsAsync(host);
+        Assert.Equal([("attachment-orphan", $"upload-{orphan}")], left.Select(row => (row.PartitionKey, row.RowKey)));
+    }
+
+    /// <summary>
+    /// A purge that stopped after the tip's row and its <c>purged</c> event left its files (rows and blobs, or a blob
+    /// alone): the next run finds them by the table's keys and the container's prefixes and deletes them; the files of
+    /// a tip that is not stored but whose trail records no purge are kept.
+    /// </summary>
+    [Fact]
+    public async Task Files_left_by_a_purge_that_stopped_half_way_are_deleted_by_the_next_run_and_others_are_kept()
+    {
+        await using var host = await TestHost.StartAsync();
+        var services = host.App;
+        var attachments = services.GetRequiredService<ITipAttachmentStore>();
+        var triage = services.GetRequiredService<ITriageStore>();
+        var files = new Azure.Storage.Blobs.BlobServiceClient(host.ConnectionString).GetBlobContainerClient(StorageNames.AttachmentsContainer);
+        var (purged, blobOnly, unknown) = (TipIntakeService.NewTipId(), TipIntakeService.NewTipId(), TipIntakeService.NewTipId());
+        var at = DateTimeOffset.UtcNow;
+        foreach (var tipId in new[] { purged, blobOnly })
+        {
+            await triage.AddEventAsync(new TipEvent(tipId, TriageIds.NewTimeOrdered(at), at, RetentionActions.Actor, RetentionActions.Purged, null, null), default);
+        }
+
+        foreach (var (tipId, number, row) in new[] { (purged, 1, true), (purged, 2, true), (blobOnly, 1, false), (unknown, 1, true) })
+        {
+            if (row)
+            {
+                await attachments.PutAsync(new TipAttachment(tipId, number, AttachmentState.Attached, new AttachmentEntry(
+                    "AAAAAAAAAAAAAAAAAAAAAA", new byte[32], 1, ChunkLayout.SmallChunkBytes, "kid", "ek", 5, new byte[32], "text/plain", $"note-{number}.txt", "unchecked", [])), default);
+            }
+
+            await files.UploadBlobAsync($"{tipId}/{number}", BinaryData.FromBytes(new byte[] { 1, 2, 3 }));
+        }
+
+        await files.UploadBlobAsync("quarantine/AAAAAAAAAAAAAAAAAAAAAA", BinaryData.FromBytes(new byte[] { 4 }));
+
+        await services.GetRequiredService<RetentionService>().RunAsync(at + TimeSpan.FromDays(1), default);
+
+        Assert.Empty(await attachments.ListAsync(purged, default));
+        Assert.Single(await attachments.ListAsync(unknown, default));
+        var left = new List<string>();
+        await foreach (var blob in files.GetBlobsAsync())
+        {
+            left.Add(blob.Name);
+        }
+
+        Assert.Equal(new[] { "quarantine/AAAAAAAAAAAAAAAAAAAAAA", $"{unknown}/1" }.Order(StringComparer.Ordinal), left.Order(StringComparer.Ordinal));
+        Assert.Equal(["attachments-purged", "purged"], (await triage.GetEventsAsync(purged, default)).Select(e => e.Action).Order(StringComparer.Ordinal));
+        Assert.Equal(["purged"], (await triage.GetEventsAsync(blobOnly, default)).Select(e => e.Action));
+        Assert.Empty(await triage.GetEventsAsync(unknown, default));
+        Assert.Contains("files left behind by an earlier purge deleted for 2 tips; 1 tips with files are not stored", host.Logs.All, StringComparison.Ordinal);
+    }
+
+    private static async Task<(UploadId Upload, EncryptedFile File)> CompletedUploadAsync(UploadService uploads)
+    {
+        var upload = UploadId.TryParse(Core.Jwe.JoseBase64.Encode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)), out var id) ? id : throw new InvalidOperationException();
+        var file = AttachmentEncryptor.Encrypt(System.Security.Cryptography.RandomNumberGenerator.GetBytes(100), upload.ToString(), ChunkLayout.SmallChunkBytes,
+            System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        Assert.Equal(CreateOutcome.Created, await uploads.CreateAsync(upload, file.Chunks.Count, ChunkLayout.SmallChunkBytes, default));
+        var record = (await uploads.FindAsync(upload, default))!;
+        for (var index = 0; index < file.Chunks.Count; index++)
+        {
+            Assert.Equal(ChunkOutcome.Staged, await uploads.StageAsync(upload, record, index, file.Chunks[index], file.ChunkDigests[index], default));
+        }
+
+        Assert.IsType<CompleteOutcome.Completed>(await uploads.CompleteAsync(upload, file.ChunkDigests, default));
+        return (upload, file);
+    }
+
     private static async Task<string> SeedClosedAsync(TriageHost host, string marker)
     {
         var id = await host.SeedAsync(marker);

@@ -20,6 +20,12 @@ function describe(action, value) {
   return action === 'status-changed' && facts.statuses.includes(value) ? named('status', value) : String(value);
 }
 
+// A quarantined file: its number (none for the whole attachments member) and the reason, never anything else of it.
+function quarantined(event) {
+  const file = event.to ? t('files.number').replace('{n}', String(event.to)) : t('files.all');
+  return file + ': ' + named('quarantineReason', event.from);
+}
+
 /** Loads and shows the trail of the tip <tipId>. */
 export async function loadEvents(tipId) {
   const result = await read(tipPath(tipId, 'events'));
@@ -30,9 +36,11 @@ export async function loadEvents(tipId) {
   body.replaceChildren();
   for (const event of Array.isArray(result.json.items) ? result.json.items : []) {
     const row = document.createElement('tr');
-    const change = [event.from, event.to].some((v) => v !== null && v !== undefined && v !== '')
-      ? describe(event.action, event.from) + ' → ' + describe(event.action, event.to)
-      : '';
+    const change = event.action === 'attachment-quarantined'
+      ? quarantined(event)
+      : [event.from, event.to].some((v) => v !== null && v !== undefined && v !== '')
+        ? describe(event.action, event.from) + ' → ' + describe(event.action, event.to)
+        : '';
     for (const text of [formatTime(event.at), String(event.actor || ''), named('action', event.action), change]) {
       const cell = document.createElement('td');
       cell.textContent = text;
