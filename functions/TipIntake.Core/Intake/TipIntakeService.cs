@@ -9,7 +9,7 @@ namespace TipIntake.Core.Intake;
 /// message with the submission's tip id and receipt (a JWE too large for the message goes to the claim-check store
 /// first), and reports success only once the queue holds it.
 /// </summary>
-public sealed class TipIntakeService(
+public sealed partial class TipIntakeService(
     IIntakeKey intakeKey,
     ITipInbox inbox,
     IClaimCheckStore claimChecks,
@@ -154,5 +154,19 @@ public sealed class TipIntakeService(
         Log.SubmissionRefused(logger, Codes.Of(fault));
         refusals?.Add(Codes.Of(fault));
         return new IntakeResult.Refused(fault);
+    }
+
+    private static partial class Log
+    {
+        /// <summary>No tip id here: with the log's own timestamp it would tie a stored tip to its precise arrival time.</summary>
+        [LoggerMessage(1001, LogLevel.Information, "Tip queued")]
+        public static partial void SubmissionQueued(ILogger logger);
+
+        /// <summary>Debug: a flood of refusals must not flood the shipped logs; <see cref="Logging.SubmissionRefusals"/> counts them.</summary>
+        [LoggerMessage(1002, LogLevel.Debug, "Submission refused: {FaultCode}")]
+        public static partial void SubmissionRefused(ILogger logger, string faultCode);
+
+        [LoggerMessage(1003, LogLevel.Warning, "Submission not accepted now, storage or key unavailable ({ErrorType})")]
+        public static partial void IntakeUnavailable(ILogger logger, string errorType);
     }
 }
