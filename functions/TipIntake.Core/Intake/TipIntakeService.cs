@@ -36,12 +36,7 @@ public sealed partial class TipIntakeService(
     /// </summary>
     public Task<IntakeResult> SubmitAsync(
         string compactJwe, SubmissionId submission, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken) =>
-        SubmitCoreAsync(
-            compactJwe,
-            JweContent.Tip,
-            () => receipts.IdentityFor(submission, SubmittedPayload.Jwe, System.Text.Encoding.ASCII.GetBytes(compactJwe)),
-            admit,
-            cancellationToken);
+        SubmitCoreAsync(compactJwe, JweContent.Tip, () => IdentityOf(submission, SubmittedPayload.Jwe, compactJwe), admit, cancellationToken);
 
     /// <summary>
     /// Accepts a reporter's answer (docs/follow-up.md, "Answering"): exactly like a tip — blind to its content, resend-safe
@@ -50,12 +45,7 @@ public sealed partial class TipIntakeService(
     /// </summary>
     public Task<IntakeResult> SubmitAnswerAsync(
         string compactJwe, SubmissionId submission, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken) =>
-        SubmitCoreAsync(
-            compactJwe,
-            JweContent.Answer,
-            () => receipts.IdentityFor(submission, SubmittedPayload.AnswerJwe, System.Text.Encoding.ASCII.GetBytes(compactJwe)),
-            admit,
-            cancellationToken);
+        SubmitCoreAsync(compactJwe, JweContent.Answer, () => IdentityOf(submission, SubmittedPayload.AnswerJwe, compactJwe), admit, cancellationToken);
 
     /// <summary>Accepts an answer whose identity the caller derived (the no-script follow-up page derives it from the plaintext).</summary>
     public Task<IntakeResult> SubmitAnswerAsync(
@@ -66,6 +56,9 @@ public sealed partial class TipIntakeService(
     public Task<IntakeResult> SubmitAsync(
         string compactJwe, SubmissionIdentity identity, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken) =>
         SubmitCoreAsync(compactJwe, JweContent.Tip, () => identity, admit, cancellationToken);
+
+    private SubmissionIdentity IdentityOf(SubmissionId submission, SubmittedPayload payload, string compactJwe) =>
+        receipts.IdentityFor(submission, payload, System.Text.Encoding.ASCII.GetBytes(compactJwe));
 
     private async Task<IntakeResult> SubmitCoreAsync(
         string compactJwe,
