@@ -14,9 +14,7 @@ public static class FloodControlServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddValidatedOptions<FloodControlOptions, FloodControlOptionsValidator>(FloodControlOptions.SectionName);
         services.AddValidatedOptions<ProcessingOptions, ProcessingOptionsValidator>(ProcessingOptions.SectionName);
-        services.TryAddSingleton<TableFloodStore>();
-        services.TryAddSingleton<IFloodLedger>(provider => provider.GetRequiredService<TableFloodStore>());
-        services.TryAddSingleton<ISharedBucketStore>(provider => provider.GetRequiredService<TableFloodStore>());
+        services.TryAddSingletonServing<TableFloodStore>(typeof(IFloodLedger), typeof(ISharedBucketStore));
         services.TryAddSingleton<FloodState>();
         services.TryAddSingleton<FloodGate>();
         services.TryAddSingleton<FloodCoordinator>();

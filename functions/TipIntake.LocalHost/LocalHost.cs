@@ -20,7 +20,7 @@ namespace TipIntake.LocalHost;
 /// metadata declares and forwarded to it; its queue and timer functions run on the WebJobs SDK's listeners, each
 /// invocation sent to it over gRPC; and — when no <c>AzureWebJobsStorage</c> is configured — an Azurite of its own.
 /// </summary>
-public sealed class LocalHost : IAsyncDisposable
+public sealed partial class LocalHost : IAsyncDisposable
 {
     public const string LocalAccount = "tipintakelocal";
 
@@ -186,5 +186,11 @@ public sealed class LocalHost : IAsyncDisposable
     {
         var section = configuration.GetSection(StorageNames.Connection);
         return !string.IsNullOrEmpty(section.Value) || !string.IsNullOrEmpty(section["queueServiceUri"]);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(9001, LogLevel.Warning, "Stopped without reaching storage ({ErrorType}); leases left behind expire by themselves")]
+        public static partial void StopWithoutStorage(ILogger logger, string errorType);
     }
 }

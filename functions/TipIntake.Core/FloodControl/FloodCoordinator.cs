@@ -10,7 +10,7 @@ namespace TipIntake.Core.FloodControl;
 /// counts the main lane's backlog, from which the suggested effort follows. Storage operations per tick: an upsert, a
 /// query, a queue count, and once per period one guarded write — none per request.
 /// </summary>
-public sealed class FloodCoordinator(
+public sealed partial class FloodCoordinator(
     FloodGate gate,
     FloodState state,
     IFloodLedger ledger,
@@ -92,5 +92,11 @@ public sealed class FloodCoordinator(
             _lastSweep = now;
             await ledger.SweepAsync(now, period, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(7011, LogLevel.Information, "Flood control: the floor is now {Floor} bits (was {Previous}; the last period accepted the work of {Rate} stamps a second at the old floor)")]
+        public static partial void FloorChanged(ILogger logger, int previous, int floor, double rate);
     }
 }

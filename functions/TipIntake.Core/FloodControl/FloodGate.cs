@@ -32,7 +32,7 @@ public readonly record struct FloodDecision(
 /// request is read but the stamp or ticket; a refused request costs a hash and, at most, a local lock. Thread-safe;
 /// register one instance (and dispose it: it owns the timer that sweeps expired nonces).
 /// </summary>
-public sealed class FloodGate : IDisposable
+public sealed partial class FloodGate : IDisposable
 {
     /// <summary>Expired nonces dropped, with the set then empty, after which one collection is asked for.</summary>
     public const int CollectAfterDropped = 100_000;
@@ -292,5 +292,14 @@ public sealed class FloodGate : IDisposable
         Log.FloodRefused(_logger, code);
         _refusals?.Add(code);
         return new FloodDecision(refusal);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(7003, LogLevel.Debug, "Submission held back by flood control: {RefusalCode}")]
+        public static partial void FloodRefused(ILogger logger, string refusalCode);
+
+        [LoggerMessage(7004, LogLevel.Warning, "FloodControl:ChallengeKey is not set: challenges are signed with a key made for this process and are valid on this instance only")]
+        public static partial void ChallengeKeyPerProcess(ILogger logger);
     }
 }

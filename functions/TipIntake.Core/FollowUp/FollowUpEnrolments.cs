@@ -4,7 +4,7 @@ namespace TipIntake.Core.FollowUp;
 /// The processor's part of enrolment (docs/follow-up.md, "The protocol" §1): what a tip's <c>followUp</c> member
 /// becomes in its row, and the <c>FollowUpKeys</c> row written with it. <c>L</c> is hashed here and goes no further.
 /// </summary>
-public sealed class FollowUpEnrolments(FollowUpSecrets secrets, IFollowUpStore store, ILogger<FollowUpEnrolments> logger)
+public sealed partial class FollowUpEnrolments(FollowUpSecrets secrets, IFollowUpStore store, ILogger<FollowUpEnrolments> logger)
 {
     public (TipFollowUp Columns, FollowUpThread? Thread) Prepare(FollowUpRead read, string tipId, string triageQueue)
     {
@@ -27,4 +27,11 @@ public sealed class FollowUpEnrolments(FollowUpSecrets secrets, IFollowUpStore s
 
     /// <exception cref="Intake.StorageUnavailableException">Storage could not be reached.</exception>
     public Task SaveAsync(FollowUpThread thread, CancellationToken cancellationToken) => store.PutThreadAsync(thread, cancellationToken);
+
+    private static partial class Log
+    {
+        /// <summary>No tip id: processing happens seconds after arrival (see <see cref="Processing.TipProcessor"/>'s <c>TipStored</c>).</summary>
+        [LoggerMessage(8002, LogLevel.Information, "A tip's followUp member was not taken ({Code}); the tip is stored without follow-up")]
+        public static partial void FollowUpRejected(ILogger logger, string code);
+    }
 }

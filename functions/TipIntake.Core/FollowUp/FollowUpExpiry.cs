@@ -29,7 +29,7 @@ public interface IFollowUpExpiryStore
 /// later run after a failure; a closed tip never reopens, so deleting the key first is never wrong. From then on the
 /// code gets the decoy. <c>Retention:DryRun</c> only counts.
 /// </summary>
-public sealed class FollowUpExpiry(
+public sealed partial class FollowUpExpiry(
     IFollowUpExpiryStore store,
     IRetentionStore audit,
     IOptions<FollowUpOptions> options,
@@ -62,5 +62,11 @@ public sealed class FollowUpExpiry(
 
         Log.FollowUpExpired(logger, threads.Count, threads.Count, dryRun: false);
         return (threads.Count, threads.Count);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(8003, LogLevel.Information, "Follow-up access ended after closing (dry run: {DryRun}): {Found} found, {Ended} ended")]
+        public static partial void FollowUpExpired(ILogger logger, int found, int ended, bool dryRun);
     }
 }

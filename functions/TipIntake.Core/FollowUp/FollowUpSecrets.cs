@@ -30,8 +30,7 @@ public sealed class FollowUpSecrets(IOptions<IntakeOptions> options)
     private static readonly byte[] FormFollowUpLabel = "tipintake/form-follow-up/v1"u8.ToArray();
     private static readonly byte[] FormSessionLabel = "tipintake/follow-up/form-session/v1"u8.ToArray();
 
-    private readonly byte[] _pepper = options.Value.ReceiptPepperBytes()
-        ?? throw new InvalidOperationException("Intake:ReceiptPepper is not valid base64.");
+    private readonly byte[] _pepper = options.Value.ReceiptPepperBytes();
 
     /// <summary><c>H</c> = HMAC-SHA-256(pepper, "tipintake/follow-up/lookup-hash/v1" ‖ L), 43 characters.</summary>
     public string LookupHashOf(ReadOnlySpan<byte> lookup)

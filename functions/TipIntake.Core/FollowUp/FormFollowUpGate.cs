@@ -9,7 +9,7 @@ namespace TipIntake.Core.FollowUp;
 /// sent here a queue message, and a page without scripts can pay no stamp. Also the count of what it did, logged once a
 /// minute by outcome code (right and wrong codes together, as for the script path's lookups). Thread-safe; one instance.
 /// </summary>
-public sealed class FormFollowUpGate : IDisposable
+public sealed partial class FormFollowUpGate : IDisposable
 {
     /// <summary>After the bucket was found empty, no instance asks it again for this long.</summary>
     public static readonly TimeSpan EmptyRetry = TimeSpan.FromSeconds(2);
@@ -40,5 +40,12 @@ public sealed class FormFollowUpGate : IDisposable
     {
         _tally.Dispose();
         _bucket.Dispose();
+    }
+
+    private static partial class Log
+    {
+        /// <summary>The no-script page's lookups and answers, by outcome code, one line a minute: never a code, session, ref or text.</summary>
+        [LoggerMessage(8005, LogLevel.Information, "No-script follow-up requests in the last minute: {Total} ({ByCode})")]
+        public static partial void FormFollowUps(ILogger logger, long total, string byCode);
     }
 }

@@ -9,7 +9,7 @@ namespace TipIntake.Core.FollowUp;
 /// count of lookups logged once a minute — answered and refused together, by code, since nothing in a log may tell a
 /// right code from a wrong one. Thread-safe; one instance.
 /// </summary>
-public sealed class LookupGate : IDisposable
+public sealed partial class LookupGate : IDisposable
 {
     /// <summary>How long a client is told to wait when the bucket is empty.</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
@@ -56,5 +56,12 @@ public sealed class LookupGate : IDisposable
     {
         _tally.Dispose();
         _bucket.Dispose();
+    }
+
+    private static partial class Log
+    {
+        /// <summary>Right and wrong codes together, one line a minute: nothing in a log tells them apart, nor dates one reporter's visit.</summary>
+        [LoggerMessage(8001, LogLevel.Information, "Follow-up lookups in the last minute: {Total} ({ByCode})")]
+        public static partial void FollowUpLookups(ILogger logger, long total, string byCode);
     }
 }

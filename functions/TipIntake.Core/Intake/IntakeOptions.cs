@@ -40,7 +40,9 @@ public sealed class IntakeOptions : IValidatableObject
         }
     }
 
-    internal byte[]? ReceiptPepperBytes() => Base64Setting.Decode(ReceiptPepper);
+    /// <summary>The pepper, for every value keyed by it (receipts, follow-up); <see cref="Validate"/> has checked it at start-up.</summary>
+    internal byte[] ReceiptPepperBytes() => Base64Setting.Decode(ReceiptPepper)
+        ?? throw new InvalidOperationException("Intake:ReceiptPepper is not valid base64.");
 
     internal byte[]? ReceiptSaltBytes() => Base64Setting.Decode(ReceiptSalt);
 }

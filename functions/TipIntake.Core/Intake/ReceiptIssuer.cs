@@ -38,8 +38,7 @@ public sealed class ReceiptIssuer(IOptions<IntakeOptions> options)
     private static readonly byte[] ReceiptHashLabel = "tipintake/receipt-hash/v2"u8.ToArray();
     private static readonly byte[] ClaimCheckLabel = "tipintake/claim-check/v1"u8.ToArray();
 
-    private readonly byte[] _pepper = options.Value.ReceiptPepperBytes()
-        ?? throw new InvalidOperationException("Intake:ReceiptPepper is not valid base64.");
+    private readonly byte[] _pepper = options.Value.ReceiptPepperBytes();
 
     private readonly byte[]? _legacySalt = options.Value.ReceiptSaltBytes();
 

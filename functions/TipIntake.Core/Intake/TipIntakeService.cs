@@ -9,7 +9,7 @@ namespace TipIntake.Core.Intake;
 /// message with the submission's tip id and receipt (a JWE too large for the message goes to the claim-check store
 /// first), and reports success only once the queue holds it.
 /// </summary>
-public sealed class TipIntakeService(
+public sealed partial class TipIntakeService(
     IIntakeKey intakeKey,
     ITipInbox inbox,
     IClaimCheckStore claimChecks,
@@ -36,12 +36,7 @@ public sealed class TipIntakeService(
     /// </summary>
     public Task<IntakeResult> SubmitAsync(
         string compactJwe, SubmissionId submission, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken) =>
-        SubmitCoreAsync(
-            compactJwe,
-            JweContent.Tip,
-            () => receipts.IdentityFor(submission, SubmittedPayload.Jwe, System.Text.Encoding.ASCII.GetBytes(compactJwe)),
-            admit,
-            cancellationToken);
+        SubmitCoreAsync(compactJwe, JweContent.Tip, () => IdentityOf(submission, SubmittedPayload.Jwe, compactJwe), admit, cancellationToken);
 
     /// <summary>
     /// Accepts a reporter's answer (docs/follow-up.md, "Answering"): exactly like a tip — blind to its content, resend-safe
@@ -50,12 +45,7 @@ public sealed class TipIntakeService(
     /// </summary>
     public Task<IntakeResult> SubmitAnswerAsync(
         string compactJwe, SubmissionId submission, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken) =>
-        SubmitCoreAsync(
-            compactJwe,
-            JweContent.Answer,
-            () => receipts.IdentityFor(submission, SubmittedPayload.AnswerJwe, System.Text.Encoding.ASCII.GetBytes(compactJwe)),
-            admit,
-            cancellationToken);
+        SubmitCoreAsync(compactJwe, JweContent.Answer, () => IdentityOf(submission, SubmittedPayload.AnswerJwe, compactJwe), admit, cancellationToken);
 
     /// <summary>Accepts an answer whose identity the caller derived (the no-script follow-up page derives it from the plaintext).</summary>
     public Task<IntakeResult> SubmitAnswerAsync(
@@ -66,6 +56,9 @@ public sealed class TipIntakeService(
     public Task<IntakeResult> SubmitAsync(
         string compactJwe, SubmissionIdentity identity, Func<CancellationToken, ValueTask<FloodDecision>>? admit, CancellationToken cancellationToken) =>
         SubmitCoreAsync(compactJwe, JweContent.Tip, () => identity, admit, cancellationToken);
+
+    private SubmissionIdentity IdentityOf(SubmissionId submission, SubmittedPayload payload, string compactJwe) =>
+        receipts.IdentityFor(submission, payload, System.Text.Encoding.ASCII.GetBytes(compactJwe));
 
     private async Task<IntakeResult> SubmitCoreAsync(
         string compactJwe,
@@ -154,5 +147,19 @@ public sealed class TipIntakeService(
         Log.SubmissionRefused(logger, Codes.Of(fault));
         refusals?.Add(Codes.Of(fault));
         return new IntakeResult.Refused(fault);
+    }
+
+    private static partial class Log
+    {
+        /// <summary>No tip id here: with the log's own timestamp it would tie a stored tip to its precise arrival time.</summary>
+        [LoggerMessage(1001, LogLevel.Information, "Tip queued")]
+        public static partial void SubmissionQueued(ILogger logger);
+
+        /// <summary>Debug: a flood of refusals must not flood the shipped logs; <see cref="Logging.SubmissionRefusals"/> counts them.</summary>
+        [LoggerMessage(1002, LogLevel.Debug, "Submission refused: {FaultCode}")]
+        public static partial void SubmissionRefused(ILogger logger, string faultCode);
+
+        [LoggerMessage(1003, LogLevel.Warning, "Submission not accepted now, storage or key unavailable ({ErrorType})")]
+        public static partial void IntakeUnavailable(ILogger logger, string errorType);
     }
 }

@@ -25,7 +25,7 @@ public sealed record IntakeKeyCheckResult(string KeyVersion, IntakeKeyState Stat
 /// soon or has expired. The alerts in <c>infra/modules/alerts.bicep</c> fire on the last two, and on the check not
 /// having run at all. The key must never expire unnoticed: reporters encrypt to it.
 /// </summary>
-public sealed class IntakeKeyCheck(IIntakeKey key, TimeProvider time, IOptions<IntakeKeyCheckOptions> options, ILogger<IntakeKeyCheck> logger)
+public sealed partial class IntakeKeyCheck(IIntakeKey key, TimeProvider time, IOptions<IntakeKeyCheckOptions> options, ILogger<IntakeKeyCheck> logger)
 {
     public async Task<IntakeKeyCheckResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -71,5 +71,21 @@ public sealed class IntakeKeyCheck(IIntakeKey key, TimeProvider time, IOptions<I
     {
         var current = await key.GetPublicKeyAsync(cancellationToken).ConfigureAwait(false);
         return new IntakeKeyValidity(KeyIdentifier.TryParse(current.KeyId, out var id) ? id.Version : "unknown", null);
+    }
+
+    private static partial class Log
+    {
+        /// <summary>The daily key check ran; <c>DaysLeft</c> is -1 for a key without expiry (the development key).</summary>
+        [LoggerMessage(6010, LogLevel.Information, "Intake key checked: version {KeyVersion}, {DaysLeft} days left")]
+        public static partial void IntakeKeyChecked(ILogger logger, string keyVersion, int daysLeft);
+
+        [LoggerMessage(6011, LogLevel.Warning, "Intake key version {KeyVersion} expires in {DaysLeft} days and no newer version has replaced it: rotate it now (see docs/keys.md)")]
+        public static partial void IntakeKeyExpiresSoon(ILogger logger, string keyVersion, int daysLeft);
+
+        [LoggerMessage(6012, LogLevel.Error, "Intake key version {KeyVersion} has expired and is still the current one: rotate it now (see docs/keys.md)")]
+        public static partial void IntakeKeyExpired(ILogger logger, string keyVersion);
+
+        [LoggerMessage(6013, LogLevel.Error, "Intake key check could not read the key ({Failure})")]
+        public static partial void IntakeKeyCheckFailed(ILogger logger, string failure);
     }
 }

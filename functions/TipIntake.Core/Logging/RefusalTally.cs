@@ -58,7 +58,7 @@ public sealed class RefusalTally : IDisposable
 }
 
 /// <summary>Refused submissions, both paths and every reason (the envelope's shape, the stamp, the effort), one line a minute.</summary>
-public sealed class SubmissionRefusals : IDisposable
+public sealed partial class SubmissionRefusals : IDisposable
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
 
@@ -72,4 +72,10 @@ public sealed class SubmissionRefusals : IDisposable
     public void Flush() => _tally.Flush();
 
     public void Dispose() => _tally.Dispose();
+
+    private static partial class Log
+    {
+        [LoggerMessage(7010, LogLevel.Information, "Submissions refused in the last minute: {Total} ({ByCode})")]
+        public static partial void SubmissionsRefused(ILogger logger, long total, string byCode);
+    }
 }

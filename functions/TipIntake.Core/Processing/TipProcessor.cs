@@ -17,7 +17,7 @@ namespace TipIntake.Core.Processing;
 /// while one put back costs two, and a lane of thousands cycling through its queue would take the storage the main
 /// lane needs. Only after that is it put back.
 /// </summary>
-public sealed class TipProcessor(
+public sealed partial class TipProcessor(
     IIntakeKey intakeKey,
     ITipStore tips,
     IQuarantine quarantine,
@@ -412,5 +412,57 @@ public sealed class TipProcessor(
         Log.Quarantined(logger, Codes.Of(reason));
         Log.QuarantinedWithId(logger, id, Codes.Of(reason));
         return new ProcessingOutcome.Quarantined(id, reason);
+    }
+
+    private static partial class Log
+    {
+        // Processing happens seconds after arrival, so a tip id in a line that is shipped (Information and above) would,
+        // with the line's own timestamp, tie a stored tip to its precise arrival time (issue 13, finding 4). Lines at
+        // Information and above name queues, reasons and counts; the tip id is only in a Debug twin, which production's
+        // log levels (host.json: Information) never ship.
+
+        [LoggerMessage(2001, LogLevel.Information, "Tip stored in triage queue {TriageQueue}")]
+        public static partial void TipStored(ILogger logger, string triageQueue);
+
+        [LoggerMessage(2002, LogLevel.Information, "A tip was already stored; redelivery ignored")]
+        public static partial void TipAlreadyStored(ILogger logger);
+
+        [LoggerMessage(2003, LogLevel.Warning, "Message quarantined: {Reason}")]
+        public static partial void Quarantined(ILogger logger, string reason);
+
+        [LoggerMessage(2004, LogLevel.Warning, "A tip will be retried (attempt {Attempt}): {Reason}")]
+        public static partial void WillRetry(ILogger logger, long attempt, string reason);
+
+        [LoggerMessage(2005, LogLevel.Error, "The intake key refused this service (401/403): check the function's identity and its role on the key. Attempt {Attempt}")]
+        public static partial void KeyAccessDenied(ILogger logger, long attempt);
+
+        [LoggerMessage(2006, LogLevel.Warning, "A tip is stored but its claim-checked JWE could not be deleted; retention will remove it")]
+        public static partial void ClaimCheckLeftBehind(ILogger logger);
+
+        [LoggerMessage(2110, LogLevel.Debug, "A tip was put back on the {Lane} lane: {Reason}")]
+        public static partial void Deferred(ILogger logger, string lane, string reason);
+
+        [LoggerMessage(2101, LogLevel.Debug, "Tip {TipId} stored in triage queue {TriageQueue}")]
+        public static partial void TipStoredWithId(ILogger logger, string tipId, string triageQueue);
+
+        [LoggerMessage(2102, LogLevel.Debug, "Tip {TipId} was already stored; redelivery ignored")]
+        public static partial void TipAlreadyStoredWithId(ILogger logger, string tipId);
+
+        [LoggerMessage(2103, LogLevel.Debug, "Message {QuarantineId} quarantined: {Reason}")]
+        public static partial void QuarantinedWithId(ILogger logger, string quarantineId, string reason);
+
+        [LoggerMessage(2104, LogLevel.Debug, "Tip {TipId} will be retried (attempt {Attempt}): {Reason}")]
+        public static partial void WillRetryWithId(ILogger logger, string tipId, long attempt, string reason);
+
+        /// <summary>
+        /// What the staff alert for imminent tips is built on (infra/modules/alerts.bicep): the triage queue only — no tip
+        /// id, no content — so that an alert can say nothing more than "an imminent tip is waiting in queue X".
+        /// </summary>
+        [LoggerMessage(6001, LogLevel.Information, "Imminent tip waiting in triage queue {TriageQueue}")]
+        public static partial void ImminentTipWaiting(ILogger logger, string triageQueue);
+
+        /// <summary>Like <see cref="TipStored"/>: the queue, never the tip or the answer.</summary>
+        [LoggerMessage(8004, LogLevel.Information, "A reporter's answer was added to a thread of triage queue {TriageQueue}")]
+        public static partial void AnswerStored(ILogger logger, string triageQueue);
     }
 }

@@ -9,7 +9,7 @@ namespace TipIntake.Core.Triage;
 /// The triage reads that list tips — by queue and status, overdue, counts, search — each from the index: a page is a
 /// few point reads of the sets it walks, whatever the number of tips (docs/triage.md, "The index").
 /// </summary>
-public sealed class TriageLists(
+public sealed partial class TriageLists(
     IIndexSets sets,
     ITriageStore store,
     IndexHasher hasher,
@@ -344,6 +344,13 @@ public sealed class TriageLists(
 
     private static TriageListing.InvalidInput InvalidContinuation() =>
         new("invalid-continuation", "The continuation token is not one this service issued.");
+
+    private static partial class Log
+    {
+        /// <summary>Never what was searched for: only who, how many results, and how much was read.</summary>
+        [LoggerMessage(4102, LogLevel.Information, "Search by staff {Actor}: {Results} results (more: {More}), {Reads} index reads")]
+        public static partial void Searched(ILogger logger, string actor, int results, bool more, int reads);
+    }
 }
 
 /// <summary>Where searches are audited: <c>TipEvents</c> partitions <c>search-YYYY-MM</c>, one per month.</summary>

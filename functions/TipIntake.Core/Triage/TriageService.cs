@@ -9,7 +9,7 @@ namespace TipIntake.Core.Triage;
 /// concurrency, each leaving an audit event without tip content and moving the tip in the index. Lists are
 /// <see cref="TriageLists"/>. Callers have authenticated and role-checked the staff member.
 /// </summary>
-public sealed class TriageService(
+public sealed partial class TriageService(
     ITriageStore store, TriageIndexer indexer, ITipAttachmentStore attachments, TimeProvider time, ILogger<TriageService> logger)
 {
     /// <summary>How many times a change is written when only non-triage writes (index markers) moved the row's ETag.</summary>
@@ -360,4 +360,25 @@ public sealed class TriageService(
     private static string? Join(IReadOnlyList<string> labels) => labels.Count == 0 ? null : string.Join(',', labels);
 
     private sealed record Decision(TipSummary Summary, string? From, string? To);
+
+    private static partial class Log
+    {
+        [LoggerMessage(4001, LogLevel.Information, "Tip {TipId}: {Action} by staff {Actor}")]
+        public static partial void TriageChanged(ILogger logger, string tipId, string action, string actor);
+
+        [LoggerMessage(4002, LogLevel.Information, "Tip {TipId}: {Action} by staff {Actor} refused ({Outcome})")]
+        public static partial void TriageChangeRefused(ILogger logger, string tipId, string action, string actor, string outcome);
+
+        [LoggerMessage(4003, LogLevel.Warning, "Tip {TipId}: the audit event of {Action} by staff {Actor} could not be appended yet ({ErrorType}); the tip's row keeps it until the next change or read appends it")]
+        public static partial void AuditEventDeferred(ILogger logger, string tipId, string action, string actor, string errorType);
+
+        [LoggerMessage(4004, LogLevel.Warning, "Tip {TipId}: opening by staff {Actor} could not be recorded ({ErrorType}); its content was not shown")]
+        public static partial void ViewNotRecorded(ILogger logger, string tipId, string actor, string errorType);
+
+        [LoggerMessage(4101, LogLevel.Warning, "Tip {TipId}: its index work is done but the row's marker could not be cleared ({ErrorType}); the next read does the work again")]
+        public static partial void IndexMarkerLeft(ILogger logger, string tipId, string errorType);
+
+        [LoggerMessage(7020, LogLevel.Information, "Bulk dismissal by staff {Actor}: {Dismissed} tips dismissed, {Skipped} skipped")]
+        public static partial void DismissedInBulk(ILogger logger, int dismissed, int skipped, string actor);
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using TipIntake.Core.FollowUp;
 
 namespace TipIntake.Functions.Http;

@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace TipIntake.Functions.Http;
 
 /// <summary>The follow-up lookup's own problems (docs/follow-up.md, "The protocol" §2); the stamp's are <see cref="Problems.ForFlood"/>.</summary>

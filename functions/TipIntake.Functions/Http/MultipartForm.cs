@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using TipIntake.Core.Attachments;
-using TipIntake.Core.Keys;
 
 namespace TipIntake.Functions.Http;
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using TipIntake.Core.Attachments;
 
 namespace TipIntake.Functions.Http;

@@ -1,11 +1,5 @@
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
-using TipIntake.Core.FloodControl;
 using TipIntake.Core.FollowUp;
-using TipIntake.Core.Intake;
-using TipIntake.Functions.Http;
 
 namespace TipIntake.Functions.Triggers;
 

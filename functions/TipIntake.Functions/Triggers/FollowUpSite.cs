@@ -1,10 +1,4 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Azure.Functions.Worker;
 using TipIntake.Core.FollowUp;
-using TipIntake.Core.Intake;
-using TipIntake.Functions.Http;
-using TipIntake.Functions.Web;
 
 namespace TipIntake.Functions.Triggers;
 

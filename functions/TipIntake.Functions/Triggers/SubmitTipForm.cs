@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Options;
 using TipIntake.Core.Attachments;
-using TipIntake.Core.Keys;
 
 namespace TipIntake.Functions.Triggers;
 

@@ -1,15 +1,12 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 using TipIntake.Core.FollowUp;
-using TipIntake.Core.Intake;
-using TipIntake.Functions.Http;
 
 namespace TipIntake.Functions.Triggers;
 
 /// <summary>
 /// A tip's follow-up thread in triage (docs/follow-up.md, "Triage"): reading it (Readers and Editors; audited before
 /// anything is shown), sending a message to the reporter and marking answers read (Editors). A message arrives
-/// encrypted twice by the staff member's browser; the server checks its shape and never sees its text.
+/// encrypted twice by the staff member's browser; the server checks its shape and never sees its text. Storage down is
+/// 503 <c>triage-unavailable</c>, answered by <see cref="StaffOnlyMiddleware"/> as for every triage route.
 /// </summary>
 public sealed class TriageThread(StaffThreads threads)
 {
@@ -18,14 +15,13 @@ public sealed class TriageThread(StaffThreads threads)
 
     [Function("TriageReadThread")]
     [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
-    public Task<IResult> Read(
+    public async Task<IResult> Read(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/tips/{id}/thread")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        OrUnavailableAsync(request, async () =>
-            await threads.ReadAsync(id, request.StaffMember(), cancellationToken) is { } thread
-                ? TriageReads.Json(ThreadBody.Of(thread), FollowUpJsonContext.Default.ThreadBody)
-                : Problems.TipNotFound());
+        await threads.ReadAsync(id, request.StaffMember(), cancellationToken) is { } thread
+            ? TriageReads.Json(ThreadBody.Of(thread), FollowUpJsonContext.Default.ThreadBody)
+            : Problems.TipNotFound();
 
     [Function("TriageSendMessage")]
     [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
@@ -40,38 +36,24 @@ public sealed class TriageThread(StaffThreads threads)
             return problem!;
         }
 
-        return await OrUnavailableAsync(request, async () => await threads.SendAsync(id, body.ToReporter, body.ForStaff, body.AwaitReply, request.StaffMember(), cancellationToken) switch
-            {
-                MessageOutcome.Sent sent => TypedResults.Json(new MessageSentBody(sent.Id), FollowUpJsonContext.Default.MessageSentBody, "application/json", StatusCodes.Status201Created),
-                MessageOutcome.NotFound => Problems.TipNotFound(),
-                MessageOutcome.Unavailable => Problems.Of(409, "follow-up-unavailable", "The reporter cannot be reached",
-                    "This tip has no follow-up thread: the reporter did not enrol, the enrolment was refused, or access has expired."),
-                MessageOutcome.KeyChanged => Problems.Of(409, "follow-up-key-changed", "Not the reporter's key",
-                    "toReporter's kid is not the thumbprint of the reporter's key: read the thread again and encrypt to the key it names."),
-                MessageOutcome.Malformed malformed => Problems.Of(400, "message-malformed", "Malformed message", malformed.Detail),
-                var other => throw new InvalidOperationException($"Unknown message outcome {other.GetType().Name}."),
-            });
+        return await threads.SendAsync(id, body.ToReporter, body.ForStaff, body.AwaitReply, request.StaffMember(), cancellationToken) switch
+        {
+            MessageOutcome.Sent sent => TypedResults.Json(new MessageSentBody(sent.Id), FollowUpJsonContext.Default.MessageSentBody, "application/json", StatusCodes.Status201Created),
+            MessageOutcome.NotFound => Problems.TipNotFound(),
+            MessageOutcome.Unavailable => Problems.Of(409, "follow-up-unavailable", "The reporter cannot be reached",
+                "This tip has no follow-up thread: the reporter did not enrol, the enrolment was refused, or access has expired."),
+            MessageOutcome.KeyChanged => Problems.Of(409, "follow-up-key-changed", "Not the reporter's key",
+                "toReporter's kid is not the thumbprint of the reporter's key: read the thread again and encrypt to the key it names."),
+            MessageOutcome.Malformed malformed => Problems.Of(400, "message-malformed", "Malformed message", malformed.Detail),
+            var other => throw new InvalidOperationException($"Unknown message outcome {other.GetType().Name}."),
+        };
     }
 
     [Function("TriageAnswersRead")]
     [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
-    public Task<IResult> MarkRead(
+    public async Task<IResult> MarkRead(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/thread/read")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
-        OrUnavailableAsync(request, async () =>
-            await threads.MarkAnswersReadAsync(id, request.StaffMember(), cancellationToken) ? TypedResults.NoContent() : Problems.TipNotFound());
-
-    /// <summary>Storage down is 503 <c>triage-unavailable</c> with Retry-After, as for every triage route.</summary>
-    private static async Task<IResult> OrUnavailableAsync(HttpRequest request, Func<Task<IResult>> handle)
-    {
-        try
-        {
-            return await handle();
-        }
-        catch (StorageUnavailableException)
-        {
-            return Problems.TriageUnavailable(request.HttpContext.Response);
-        }
-    }
+        await threads.MarkAnswersReadAsync(id, request.StaffMember(), cancellationToken) ? TypedResults.NoContent() : Problems.TipNotFound();
 }

@@ -2,7 +2,6 @@ using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
-using Microsoft.Extensions.Options;
 using TipIntake.Core.Attachments;
 using TipIntake.Core.FollowUp;
 using TipIntake.Functions.Web.Components;

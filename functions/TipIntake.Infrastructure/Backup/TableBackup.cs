@@ -14,7 +14,7 @@ namespace TipIntake.Infrastructure.Backup;
 /// Backups hold what the tables hold: quarantined messages stay encrypted. The daily timer <c>BackupTables</c> and the
 /// <c>TipIntake.Operations</c> command (<c>backup</c>, <c>list</c>, <c>verify</c>, <c>restore</c>) both use this class.
 /// </summary>
-public sealed class TableBackup(TableServiceClient tables, BlobServiceClient blobs, TimeProvider time, ILogger<TableBackup> logger)
+public sealed partial class TableBackup(TableServiceClient tables, BlobServiceClient blobs, TimeProvider time, ILogger<TableBackup> logger)
 {
     /// <summary>Restores write this many entities at once.</summary>
     private const int RestoreParallelism = 8;
@@ -292,4 +292,20 @@ public sealed class TableBackup(TableServiceClient tables, BlobServiceClient blo
         Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
         HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
     };
+
+    private static partial class Log
+    {
+        /// <summary>What the "backup has not run" alert looks for (infra/modules/alerts.bicep). Counts only; the name holds the hour.</summary>
+        [LoggerMessage(6101, LogLevel.Information, "Table backup {Snapshot} written: {Tips} tips, {Notes} notes, {Events} audit events, {Quarantine} quarantined messages")]
+        public static partial void TableBackupCompleted(ILogger logger, string snapshot, long tips, long notes, long events, long quarantine);
+
+        [LoggerMessage(6102, LogLevel.Error, "Table backup failed while reading or writing {Table} ({ErrorType}); the snapshot has no manifest and is never restored")]
+        public static partial void TableBackupFailed(ILogger logger, string table, string errorType);
+
+        [LoggerMessage(6103, LogLevel.Information, "Restored {Table} from snapshot {Snapshot}: {Added} added, {AlreadyThere} already there, {Replaced} replaced")]
+        public static partial void TableRestored(ILogger logger, string snapshot, string table, long added, long alreadyThere, long replaced);
+
+        [LoggerMessage(6104, LogLevel.Warning, "Backup snapshot {Snapshot} does not match its manifest")]
+        public static partial void BackupNotWhole(ILogger logger, string snapshot);
+    }
 }

@@ -1,7 +1,7 @@
 namespace TipIntake.Infrastructure.FloodControl;
 
 /// <summary>Runs <see cref="FloodCoordinator.TickAsync"/> once a second for the life of the host; a failed tick is logged and the next one tries again.</summary>
-public sealed class FloodCoordinatorService(FloodCoordinator coordinator, TimeProvider time, ILogger<FloodCoordinatorService> logger) : BackgroundService
+public sealed partial class FloodCoordinatorService(FloodCoordinator coordinator, TimeProvider time, ILogger<FloodCoordinatorService> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -39,5 +39,11 @@ public sealed class FloodCoordinatorService(FloodCoordinator coordinator, TimePr
         {
             return false;
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(3204, LogLevel.Warning, "Flood control's shared state could not be reached ({Failure}); the floor stays as it was ({FailuresInARow} ticks in a row)")]
+        public static partial void FloodStateUnavailable(ILogger logger, string failure, int failuresInARow);
     }
 }

@@ -41,7 +41,8 @@ public sealed class TableFloodStore(TableServiceClient tables, TimeProvider time
             ["Work"] = mine.Work,
             ["PreviousWork"] = mine.PreviousWork,
         };
-        await Try(() => _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken), "Publishing flood counts", cancellationToken).ConfigureAwait(false);
+        await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken)
+            .OrUnavailableAsync("Publishing flood counts", cancellationToken).ConfigureAwait(false);
 
         var floor = new FloorRecord(new FloorStep(0), long.MinValue, null);
         var instances = new List<InstanceCount>();
@@ -141,10 +142,8 @@ public sealed class TableFloodStore(TableServiceClient tables, TimeProvider time
         {
             foreach (var chunk in rows.Chunk(100))
             {
-                await Try(
-                    () => _table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All)), cancellationToken),
-                    "Forgetting expired nonces",
-                    cancellationToken).ConfigureAwait(false);
+                await _table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All)), cancellationToken)
+                    .OrUnavailableAsync("Forgetting expired nonces", cancellationToken).ConfigureAwait(false);
                 removed += chunk.Length;
             }
         }
@@ -155,8 +154,8 @@ public sealed class TableFloodStore(TableServiceClient tables, TimeProvider time
         {
             if (instance.RowKey.StartsWith(InstancePrefix, StringComparison.Ordinal))
             {
-                await Try(() => _table.DeleteEntityAsync(instance.PartitionKey, instance.RowKey, ETag.All, cancellationToken), "Forgetting an instance", cancellationToken)
-                    .ConfigureAwait(false);
+                await _table.DeleteEntityAsync(instance.PartitionKey, instance.RowKey, ETag.All, cancellationToken)
+                    .OrUnavailableAsync("Forgetting an instance", cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -170,15 +169,8 @@ public sealed class TableFloodStore(TableServiceClient tables, TimeProvider time
         for (var attempt = 0; attempt < 8; attempt++)
         {
             var now = time.GetUtcNow();
-            NullableResponse<TableEntity> existing;
-            try
-            {
-                existing = await _table.GetEntityIfExistsAsync<TableEntity>(BucketPartition, name, cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-            {
-                throw StorageFailures.Wrap("Reading a shared bucket", ex);
-            }
+            var existing = await _table.GetEntityIfExistsAsync<TableEntity>(BucketPartition, name, cancellationToken: cancellationToken)
+                .OrUnavailableAsync("Reading a shared bucket", cancellationToken).ConfigureAwait(false);
 
             double tokens = burst;
             if (existing.HasValue)
@@ -223,16 +215,4 @@ public sealed class TableFloodStore(TableServiceClient tables, TimeProvider time
 
     private static string SpentPartition(DateTimeOffset expiresAt) =>
         SpentPrefix + (expiresAt.UtcTicks / SpentSlot.Ticks).ToString("D12", CultureInfo.InvariantCulture);
-
-    private static async Task Try<T>(Func<Task<T>> operation, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await operation().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap(name, ex);
-        }
-    }
 }

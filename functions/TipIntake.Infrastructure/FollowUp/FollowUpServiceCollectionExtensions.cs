@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using TipIntake.Core.FollowUp;
 
 namespace TipIntake.Infrastructure.FollowUp;
@@ -10,12 +9,8 @@ public static class FollowUpServiceCollectionExtensions
     {
         services.AddValidatedOptions<FollowUpOptions, FollowUpOptionsValidator>(FollowUpOptions.SectionName);
         services.TryAddSingleton<FollowUpSecrets>();
-        services.TryAddSingleton<TableFollowUpStore>();
-        services.TryAddSingleton<IFollowUpStore>(provider => provider.GetRequiredService<TableFollowUpStore>());
-        services.TryAddSingleton<TableThreadMessages>();
-        services.TryAddSingleton<IThreadMessages>(provider => provider.GetRequiredService<TableThreadMessages>());
-        services.TryAddSingleton<IAnswerStore>(provider => provider.GetRequiredService<TableThreadMessages>());
-        services.TryAddSingleton<IThreadStore>(provider => provider.GetRequiredService<TableThreadMessages>());
+        services.TryAddSingletonServing<TableFollowUpStore>(typeof(IFollowUpStore), typeof(IFollowUpExpiryStore));
+        services.TryAddSingletonServing<TableThreadMessages>(typeof(IThreadMessages), typeof(IAnswerStore), typeof(IThreadStore));
         services.TryAddSingleton<ReporterAnswers>();
         services.TryAddSingleton<StaffThreads>();
         services.TryAddSingleton<FollowUpEnrolments>();
@@ -26,7 +21,6 @@ public static class FollowUpServiceCollectionExtensions
         services.TryAddSingleton<FollowUpSessions>();
         services.TryAddSingleton<FormFollowUp>();
         services.TryAddSingleton<FormAnswers>();
-        services.TryAddSingleton<IFollowUpExpiryStore>(provider => provider.GetRequiredService<TableFollowUpStore>());
         services.TryAddSingleton<FollowUpExpiry>();
         return services;
     }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using TipIntake.Core.FollowUp;
 
 namespace TipIntake.Infrastructure.FollowUp;
@@ -30,14 +29,8 @@ public sealed class TableFollowUpStore(TableServiceClient tables) : IFollowUpSto
             ["SealedKey"] = thread.SealedKey,
             ["Version"] = thread.Version,
         };
-        try
-        {
-            await _keys.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Storing a follow-up key", ex);
-        }
+        await _keys.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken)
+            .OrUnavailableAsync("Storing a follow-up key", cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<FollowUpThread>> FindThreadsAsync(string lookupHash, int max, CancellationToken cancellationToken)
@@ -60,15 +53,8 @@ public sealed class TableFollowUpStore(TableServiceClient tables) : IFollowUpSto
 
     public async Task<string?> ReadStatusAsync(string triageQueue, string tipId, CancellationToken cancellationToken)
     {
-        try
-        {
-            var row = await _tips.GetEntityIfExistsAsync<TableEntity>(triageQueue, tipId, StatusColumns, cancellationToken).ConfigureAwait(false);
-            return row.HasValue && row.Value!.GetString(TipFollowUpColumns.FollowUp) != FollowUpStates.Expired ? row.Value.GetString("Status") : null;
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Reading a tip's status", ex);
-        }
+        var row = await _tips.FindOrUnavailableAsync(triageQueue, tipId, StatusColumns, "Reading a tip's status", cancellationToken).ConfigureAwait(false);
+        return row is not null && row.GetString(TipFollowUpColumns.FollowUp) != FollowUpStates.Expired ? row.GetString("Status") : null;
     }
 
     /// <summary>
@@ -112,14 +98,8 @@ public sealed class TableFollowUpStore(TableServiceClient tables) : IFollowUpSto
             return;
         }
 
-        try
-        {
-            await _keys.DeleteEntityAsync(lookupHash, thread.TipId, ETag.All, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Deleting a follow-up key", ex);
-        }
+        await _keys.DeleteEntityAsync(lookupHash, thread.TipId, ETag.All, cancellationToken)
+            .OrUnavailableAsync("Deleting a follow-up key", cancellationToken).ConfigureAwait(false);
     }
 
     public async Task MarkExpiredAsync(ClosedThread thread, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using TipIntake.Core.FollowUp;
 
 namespace TipIntake.Infrastructure.FollowUp;
@@ -140,14 +139,8 @@ public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMess
             ["AuthorId"] = message.AuthorId,
             ["AuthorName"] = message.AuthorName,
         };
-        try
-        {
-            await _messages.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Adding a message to a thread", ex);
-        }
+        await _messages.AddEntityAsync(entity, cancellationToken)
+            .OrUnavailableAsync("Adding a message to a thread", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The ticks the answer was stored under if the thread holds it already, and those of its last message (0 for none).</summary>

@@ -10,7 +10,7 @@ namespace TipIntake.Infrastructure.KeyVault;
 /// timer — never because of a request), and content keys unwrapped by Key Vault itself: the private key never leaves
 /// it. This is the one class to change to adopt the official <c>CryptographyClient</c>.
 /// </summary>
-public sealed class KeyVaultIntakeKey(
+public sealed partial class KeyVaultIntakeKey(
     KeyVaultKeysClient client,
     IOptions<KeyVaultOptions> options,
     TimeProvider time,
@@ -234,4 +234,22 @@ public sealed class KeyVaultIntakeKey(
         KeyIdentifier.TryParse(keyId, out id)
         && string.Equals(id.VaultHost, client.VaultUri.Host, StringComparison.OrdinalIgnoreCase)
         && string.Equals(id.Name, _options.KeyName, StringComparison.OrdinalIgnoreCase);
+
+    private static partial class Log
+    {
+        [LoggerMessage(3001, LogLevel.Warning, "Could not refresh the intake public key from Key Vault ({Failure}, treated as {Kind})")]
+        public static partial void PublicKeyRefreshFailed(ILogger logger, string failure, IntakeKeyFailure kind);
+
+        [LoggerMessage(3003, LogLevel.Warning, "Key Vault unwrap failed ({Failure}, treated as {Kind})")]
+        public static partial void UnwrapFailed(ILogger logger, string failure, IntakeKeyFailure kind);
+
+        [LoggerMessage(3004, LogLevel.Error, "The current intake key version {KeyVersion} is expired or not yet valid; rotate it now (see docs/keys.md)")]
+        public static partial void CurrentKeyOutsideValidity(ILogger logger, string keyVersion);
+
+        [LoggerMessage(3201, LogLevel.Debug, "Intake key versions read: {Accepted} of {Listed} accepted (enabled RSA)")]
+        public static partial void KeyVersionsRefreshed(ILogger logger, int accepted, int listed);
+
+        [LoggerMessage(3202, LogLevel.Warning, "Could not read the intake key's versions from Key Vault ({Failure}, treated as {Kind}); the last list ({Known} versions) stays in use")]
+        public static partial void KeyVersionsRefreshFailed(ILogger logger, string failure, IntakeKeyFailure kind, int known);
+    }
 }

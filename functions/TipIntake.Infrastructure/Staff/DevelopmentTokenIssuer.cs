@@ -12,7 +12,7 @@ public sealed record DevelopmentToken(string AccessToken, TimeSpan ExpiresIn);
 /// exit). The local host makes it, in the Development environment only, and gives the worker its <see cref="Trust"/>
 /// (the public key); <see cref="EntraIdTokenValidator"/> trusts that key only in Development, whatever is configured.
 /// </summary>
-public sealed class DevelopmentTokenIssuer : IDisposable
+public sealed partial class DevelopmentTokenIssuer : IDisposable
 {
     public const string IssuerName = "https://tipintake-local.localhost/dev";
 
@@ -132,5 +132,11 @@ public sealed class DevelopmentTokenIssuer : IDisposable
         bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80);
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
         return new Guid(bytes, bigEndian: true).ToString();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(3106, LogLevel.Information, "Development token issued for {ObjectId}")]
+        public static partial void DevelopmentTokenIssued(ILogger logger, string objectId);
     }
 }

@@ -12,7 +12,7 @@ namespace TipIntake.Infrastructure.Staff;
 /// <see cref="ConfigurationManager{T}"/>, refreshed early when a token names an unknown key); and, in the Development
 /// environment only, the tokens of the local host's <see cref="DevelopmentTokenIssuer"/> (<see cref="DevelopmentTokenTrust"/>). See docs/staff-auth.md.
 /// </summary>
-public sealed class EntraIdTokenValidator : IStaffAuthenticator, IDisposable
+public sealed partial class EntraIdTokenValidator : IStaffAuthenticator, IDisposable
 {
     /// <summary>The asymmetric algorithms Entra ID signs with; never <c>none</c>, never HMAC.</summary>
     public static readonly IReadOnlyList<string> AllowedAlgorithms =
@@ -228,5 +228,21 @@ public sealed class EntraIdTokenValidator : IStaffAuthenticator, IDisposable
         Log.StaffTokenRejected(_logger, Codes.Of(reason));
         _rejections.Add(Codes.Of(reason));
         return new StaffAuthentication.Rejected(reason);
+    }
+
+    private static partial class Log
+    {
+        /// <summary>Debug: anyone can send bad tokens as fast as they like; <see cref="StaffTokensRejected"/> counts them.</summary>
+        [LoggerMessage(3103, LogLevel.Debug, "Staff token rejected ({Reason})")]
+        public static partial void StaffTokenRejected(ILogger logger, string reason);
+
+        [LoggerMessage(3104, LogLevel.Debug, "Staff member {ObjectId} authenticated")]
+        public static partial void StaffAuthenticated(ILogger logger, string objectId);
+
+        [LoggerMessage(3105, LogLevel.Warning, "Could not fetch Entra ID's OpenID Connect metadata or signing keys; staff tokens are refused until it can ({FailureType})")]
+        public static partial void StaffAuthMetadataUnavailable(ILogger logger, string failureType);
+
+        [LoggerMessage(3203, LogLevel.Information, "Staff tokens rejected in the last minute: {Total} ({ByReason})")]
+        public static partial void StaffTokensRejected(ILogger logger, long total, string byReason);
     }
 }

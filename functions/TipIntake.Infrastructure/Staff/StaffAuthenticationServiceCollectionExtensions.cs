@@ -19,8 +19,7 @@ public static class StaffAuthenticationServiceCollectionExtensions
                 configuration[DevelopmentTokenTrust.SettingName]!, provider.GetRequiredService<IOptions<StaffAuthOptions>>().Value));
         }
 
-        services.TryAddSingleton<EntraIdTokenValidator>();
-        services.TryAddSingleton<IStaffAuthenticator>(provider => provider.GetRequiredService<EntraIdTokenValidator>());
+        services.TryAddSingletonServing<EntraIdTokenValidator>(typeof(IStaffAuthenticator));
         services.AddHostedService<StaffAuthenticationStartup>();
         return services;
     }

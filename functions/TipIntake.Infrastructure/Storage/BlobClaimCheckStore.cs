@@ -46,14 +46,8 @@ public sealed class BlobClaimCheckStore(BlobServiceClient blobs) : IClaimCheckSt
 
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
     {
-        try
-        {
-            await _container.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Deleting a claim-checked JWE", ex);
-        }
+        await _container.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken)
+            .OrUnavailableAsync("Deleting a claim-checked JWE", cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<ClaimCheck> ListWrittenBeforeAsync(

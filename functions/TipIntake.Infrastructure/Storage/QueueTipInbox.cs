@@ -35,14 +35,8 @@ public sealed class QueueTipInbox(QueueServiceClient queues) : ITipInbox
 
     private async Task SendAsync(Lane lane, BinaryData body, TimeSpan? delay, string operation, CancellationToken cancellationToken)
     {
-        try
-        {
-            await QueueOf(lane).SendMessageAsync(body, visibilityTimeout: delay, timeToLive: NeverExpires, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap(operation, ex);
-        }
+        await QueueOf(lane).SendMessageAsync(body, visibilityTimeout: delay, timeToLive: NeverExpires, cancellationToken)
+            .OrUnavailableAsync(operation, cancellationToken).ConfigureAwait(false);
     }
 
     private QueueClient QueueOf(Lane lane) => lane == Lane.Bulk ? _bulk : _main;

@@ -17,6 +17,37 @@ internal static class StorageFailures
         _ => false,
     };
 
+    /// <summary>
+    /// <paramref name="operation"/> awaited, a failure to reach storage surfacing as the core's exception naming
+    /// <paramref name="name"/>; the caller's own cancellation still propagates as itself.
+    /// </summary>
+    public static async Task OrUnavailableAsync(this Task operation, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        try
+        {
+            await operation.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+        {
+            throw Wrap(name, ex);
+        }
+    }
+
+    /// <inheritdoc cref="OrUnavailableAsync(Task, string, CancellationToken)"/>
+    public static async Task<T> OrUnavailableAsync<T>(this Task<T> operation, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        try
+        {
+            return await operation.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsUnavailable(ex, cancellationToken))
+        {
+            throw Wrap(name, ex);
+        }
+    }
+
     /// <summary>Names the failure by type and status only: SDK messages can carry request details.</summary>
     public static StorageUnavailableException Wrap(string operation, Exception exception) =>
         new($"{operation} failed: {Describe(exception)}", exception);

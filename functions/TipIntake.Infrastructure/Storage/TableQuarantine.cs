@@ -21,13 +21,7 @@ public sealed class TableQuarantine(TableServiceClient tables) : IQuarantine
             ["TipId"] = entry.TipId,
             ["KeyId"] = entry.KeyId,
         };
-        try
-        {
-            await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Quarantining a message", ex);
-        }
+        await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken)
+            .OrUnavailableAsync("Quarantining a message", cancellationToken).ConfigureAwait(false);
     }
 }

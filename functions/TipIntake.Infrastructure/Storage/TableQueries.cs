@@ -15,6 +15,20 @@ internal static class TableQueries
         CancellationToken cancellationToken) =>
         table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select, cancellationToken).OrUnavailableAsync(operation, cancellationToken);
 
+    /// <summary>The entity at <paramref name="partitionKey"/>/<paramref name="rowKey"/>, or null where there is none.</summary>
+    public static async Task<TableEntity?> FindOrUnavailableAsync(
+        this TableClient table,
+        string partitionKey,
+        string rowKey,
+        IEnumerable<string>? select,
+        string operation,
+        CancellationToken cancellationToken)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, select, cancellationToken)
+            .OrUnavailableAsync(operation, cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? response.Value : null;
+    }
+
     /// <summary>
     /// <paramref name="source"/> (an SDK listing that pages as it is read), with a failure while paging turned into
     /// the core's exception naming <paramref name="operation"/>.

@@ -193,29 +193,13 @@ public sealed class TableTipRelations(TableServiceClient tables, ITriageStore st
         return new Decision(row.GetString("State"), pending, row.ETag);
     }
 
-    private async Task<TableEntity?> GetAsync(string partition, string row, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await _table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return response.HasValue ? response.Value : null;
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Reading related reports", ex);
-        }
-    }
+    private Task<TableEntity?> GetAsync(string partition, string row, CancellationToken cancellationToken) =>
+        _table.FindOrUnavailableAsync(partition, row, null, "Reading related reports", cancellationToken);
 
     private async Task DeleteAsync(string partition, string row, CancellationToken cancellationToken)
     {
-        try
-        {
-            await _table.DeleteEntityAsync(partition, row, ETag.All, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Removing related reports", ex);
-        }
+        await _table.DeleteEntityAsync(partition, row, ETag.All, cancellationToken)
+            .OrUnavailableAsync("Removing related reports", cancellationToken).ConfigureAwait(false);
     }
 
     private static (string Low, string High) Pair(string a, string b) => string.CompareOrdinal(a, b) < 0 ? (a, b) : (b, a);

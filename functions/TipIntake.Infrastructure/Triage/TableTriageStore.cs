@@ -42,15 +42,8 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
 
     public async Task<TriageTip?> GetAsync(string queue, string tipId, CancellationToken cancellationToken)
     {
-        try
-        {
-            var row = await _tips.GetEntityIfExistsAsync<TableEntity>(queue, tipId, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return row.HasValue ? Tip(row.Value!) : null;
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Reading a tip", ex);
-        }
+        var row = await _tips.FindOrUnavailableAsync(queue, tipId, null, "Reading a tip", cancellationToken).ConfigureAwait(false);
+        return row is null ? null : Tip(row);
     }
 
     public Task<string?> ClearPendingIndexAsync(TriageTip tip, CancellationToken cancellationToken)

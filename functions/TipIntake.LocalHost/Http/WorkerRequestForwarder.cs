@@ -11,7 +11,7 @@ namespace TipIntake.LocalHost.Http;
 /// gets a 503 problem with Retry-After at once; a body the client breaks or sends too slowly gets 400 or 408, one over
 /// the server's size limit 413.
 /// </summary>
-internal sealed class WorkerRequestForwarder : IDisposable
+internal sealed partial class WorkerRequestForwarder : IDisposable
 {
     public const string InvocationIdHeader = "x-ms-invocation-id";
 
@@ -115,6 +115,15 @@ internal sealed class WorkerRequestForwarder : IDisposable
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+
+    private static partial class Log
+    {
+        [LoggerMessage(9007, LogLevel.Warning, "Forwarding a request to function {Function} failed: {Error}")]
+        public static partial void ForwardingFailed(ILogger logger, string function, string error);
+
+        [LoggerMessage(9008, LogLevel.Debug, "Invocation {InvocationId} of {Function} answered {Status}")]
+        public static partial void InvocationDone(ILogger logger, string invocationId, string function, string status);
+    }
 }
 
 /// <summary>The running worker, set once it has started (services are built before it starts).</summary>

@@ -9,7 +9,7 @@ namespace TipIntake.LocalHost.Triggers;
 /// stopping the worker and Azurite. The SDK's own handler rethrows it on a thread of its own, which ends the process
 /// at once — leaving no log line behind, and in the tests ending the whole test run.
 /// </summary>
-internal sealed class StopHostOnUnhandledError(IHostApplicationLifetime lifetime, ILogger<StopHostOnUnhandledError> logger) : IWebJobsExceptionHandler
+internal sealed partial class StopHostOnUnhandledError(IHostApplicationLifetime lifetime, ILogger<StopHostOnUnhandledError> logger) : IWebJobsExceptionHandler
 {
     public Task OnTimeoutExceptionAsync(ExceptionDispatchInfo exceptionInfo, TimeSpan timeoutGracePeriod)
     {
@@ -28,5 +28,11 @@ internal sealed class StopHostOnUnhandledError(IHostApplicationLifetime lifetime
         Log.HostStoppingAfterError(logger, error.GetType().Name, error);
         lifetime.StopApplication();
         return Task.CompletedTask;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(9014, LogLevel.Critical, "An error the WebJobs SDK cannot hand to a function ({ErrorType}): the host is shutting down")]
+        public static partial void HostStoppingAfterError(ILogger logger, string errorType, Exception exception);
     }
 }

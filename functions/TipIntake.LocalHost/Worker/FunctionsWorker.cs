@@ -10,7 +10,7 @@ namespace TipIntake.LocalHost.Worker;
 /// serve without it; stopped with <c>WorkerTerminate</c>. While it is not ready, invocations fail at once with
 /// <see cref="WorkerUnavailableException"/>: nothing waits for a worker that is not there.
 /// </summary>
-public sealed class FunctionsWorker : IAsyncDisposable
+public sealed partial class FunctionsWorker : IAsyncDisposable
 {
     public const int MaxRestarts = 3;
     public static readonly TimeSpan RestartWindow = TimeSpan.FromMinutes(5);
@@ -309,6 +309,24 @@ public sealed class FunctionsWorker : IAsyncDisposable
     private sealed record Running(WorkerProcess Process, WorkerChannel Channel, Uri? HttpUri, Dictionary<string, WorkerFunction> Functions)
     {
         public Uri HttpUri { get; } = HttpUri ?? new Uri("http://127.0.0.1:1/");
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(9002, LogLevel.Information, "Functions worker {ProcessId} ready in {ElapsedMs} ms: {FunctionCount} functions loaded")]
+        public static partial void WorkerReady(ILogger logger, int processId, long elapsedMs, int functionCount);
+
+        [LoggerMessage(9003, LogLevel.Error, "Functions worker {ProcessId} exited unexpectedly (exit code {ExitCode})")]
+        public static partial void WorkerExited(ILogger logger, int processId, int exitCode);
+
+        [LoggerMessage(9004, LogLevel.Warning, "Restarting the Functions worker (restart {Restart} of at most {MaxRestarts} within {Window})")]
+        public static partial void WorkerRestarting(ILogger logger, int restart, int maxRestarts, TimeSpan window);
+
+        [LoggerMessage(9005, LogLevel.Critical, "The Functions worker cannot be kept running; stopping the local host: {Reason}")]
+        public static partial void WorkerGivenUp(ILogger logger, string reason);
+
+        [LoggerMessage(9006, LogLevel.Information, "Functions worker {ProcessId} stopped (exit code {ExitCode})")]
+        public static partial void WorkerStopped(ILogger logger, int processId, int exitCode);
     }
 }
 

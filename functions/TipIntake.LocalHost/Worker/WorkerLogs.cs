@@ -7,7 +7,7 @@ namespace TipIntake.LocalHost.Worker;
 /// any invocation (start-up, background work) keeps the worker's own category; the worker's system logs are
 /// <c>Host.Function.Worker</c>. Its console output is <c>Host.Function.Console</c> (see <see cref="WorkerConsole"/>).
 /// </summary>
-internal sealed class WorkerLogs(ILoggerFactory loggers)
+internal sealed partial class WorkerLogs(ILoggerFactory loggers)
 {
     private readonly ILogger _system = loggers.CreateLogger("Host.Function.Worker");
 
@@ -41,13 +41,22 @@ internal sealed class WorkerLogs(ILoggerFactory loggers)
             : null;
         Log.WorkerLog(logger, level, log.Message, exception);
     }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 9012, Message = "{WorkerMessage}")]
+        public static partial void WorkerLog(ILogger logger, LogLevel level, string workerMessage, Exception? exception);
+
+        [LoggerMessage(9013, LogLevel.Debug, "Worker log for an invocation that is no longer running ({InvocationId}) logged under its own category")]
+        public static partial void LateWorkerLog(ILogger logger, string invocationId);
+    }
 }
 
 /// <summary>
 /// The worker's stdout (Information, as the Functions host logs it) and stderr (Warning) as <c>Host.Function.Console</c>
 /// log lines. The worker removes its own console logger, so these are what it prints otherwise: a crash, a stray write.
 /// </summary>
-internal sealed class WorkerConsole(ILoggerFactory loggers)
+internal sealed partial class WorkerConsole(ILoggerFactory loggers)
 {
     private readonly ILogger _console = loggers.CreateLogger("Host.Function.Console");
 
@@ -61,5 +70,14 @@ internal sealed class WorkerConsole(ILoggerFactory loggers)
         {
             Log.WorkerStdout(_console, line);
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(9010, LogLevel.Information, "{Line}")]
+        public static partial void WorkerStdout(ILogger logger, string line);
+
+        [LoggerMessage(9011, LogLevel.Warning, "{Line}")]
+        public static partial void WorkerStderr(ILogger logger, string line);
     }
 }

@@ -169,7 +169,8 @@ public sealed partial class ReporterScriptTests
         Assert.Contains("{ kty: jwk.kty, n: jwk.n, e: jwk.e, alg: 'RSA-OAEP-256', ext: true }", jwe, StringComparison.Ordinal);
         Assert.Contains("{ name: 'RSA-OAEP', hash: 'SHA-256' }", jwe, StringComparison.Ordinal);
         Assert.Contains("{ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: jwk.kid, cty: contentType }", jwe, StringComparison.Ordinal);
-        Assert.Contains("encryptToCompactJwe(plaintext, await fetchIntakeKey(), facts.contentType)", Scripts["Web/assets/form.js"], StringComparison.Ordinal);
+        Assert.Contains("encryptToCompactJwe(plaintext, await fetchIntakeKey(), facts.contentType)", jwe, StringComparison.Ordinal);
+        Assert.Contains("await resend.send(plaintext, facts)", Scripts["Web/assets/form.js"], StringComparison.Ordinal);
         Assert.Contains("{ name: 'AES-GCM', length: 256 }", jwe, StringComparison.Ordinal);
         Assert.Contains("new Uint8Array(12)", jwe, StringComparison.Ordinal);
         Assert.Contains("additionalData: utf8(encodedHeader), tagLength: 128", jwe, StringComparison.Ordinal);

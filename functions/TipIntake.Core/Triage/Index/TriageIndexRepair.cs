@@ -10,7 +10,7 @@ public sealed record IndexRepairReport(int TipsChecked, int MarkersCompleted, in
 /// usable while it runs. Term and related-report sets are not compared (they follow the narrative, which never
 /// changes; a purge takes a tip out of them).
 /// </summary>
-public sealed class TriageIndexRepair(
+public sealed partial class TriageIndexRepair(
     ITriageStore store, IIndexSets sets, ITipLocator locator, TriageIndexer indexer, IndexHasher hasher, ILogger<TriageIndexRepair> logger)
 {
     private static readonly string[] ComparedPrefixes = ["v.", "f."];
@@ -186,5 +186,14 @@ public sealed class TriageIndexRepair(
         }
 
         return 0;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(4104, LogLevel.Warning, "Index repair: {Fixed} set entries corrected, {Markers} pending markers completed, {Recounted} counts corrected, {Indexed} tips indexed anew")]
+        public static partial void IndexRepaired(ILogger logger, int @fixed, int markers, int recounted, int indexed);
+
+        [LoggerMessage(4105, LogLevel.Information, "Index repair: nothing to correct ({Tips} tips checked)")]
+        public static partial void IndexConsistent(ILogger logger, int tips);
     }
 }

@@ -23,7 +23,7 @@ public abstract record RelationChange
 /// Related reports: the suggestions made when each tip was stored, and editors' decisions on them. A decision links
 /// or unlinks a pair — the same seen from either tip, audited on both — and never merges or changes either tip.
 /// </summary>
-public sealed class RelatedReports(ITriageStore store, ITipRelations relations, TimeProvider time, ILogger<RelatedReports> logger)
+public sealed partial class RelatedReports(ITriageStore store, ITipRelations relations, TimeProvider time, ILogger<RelatedReports> logger)
 {
     /// <summary>The tip's related tips (linked first, then suggestions, then unlinked), or null for an unknown tip.</summary>
     public async Task<IReadOnlyList<RelatedTip>?> ListAsync(string tipId, CancellationToken cancellationToken)
@@ -74,5 +74,11 @@ public sealed class RelatedReports(ITriageStore store, ITipRelations relations, 
             .ConfigureAwait(false);
         Log.RelationDecided(logger, tipId, otherId, action, actor.ObjectId);
         return new RelationChange.Decided(state, before);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(4103, LogLevel.Information, "Tips {TipId} and {OtherId}: {Action} by staff {Actor}")]
+        public static partial void RelationDecided(ILogger logger, string tipId, string otherId, string action, string actor);
     }
 }

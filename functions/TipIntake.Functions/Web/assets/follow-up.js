@@ -6,13 +6,11 @@
 import { messageOf } from './facts.js';
 import { parseCode } from './follow-up-code.js';
 import { decryptMessage, deriveFollowUpKeys, openSealedKey } from './follow-up-keys.js';
-import { HttpError, digestOf, encryptToCompactJwe, fetchIntakeKey, newSubmissionId, padTip } from './jwe.js';
+import { HttpError, newSubmissionId, padTip, resendingSender } from './jwe.js';
 import { browserStampWorkers, sendStamped } from './stamp.js';
 
 const LOOKUP_PATH = '/api/follow-up/lookup';
 const ANSWER_PATH = '/api/follow-up/answers';
-// Refusals of the JWE itself: the same JWE would be refused again, so the next attempt makes it anew.
-const JWE_REFUSED = [413, 415, 422];
 const STATUSES = ['received', 'in-review', 'closed'];
 
 function failureKeyOf(status) {
@@ -100,7 +98,13 @@ export function setUpFollowUp(form, facts) {
   let open = null;
   // Each answer is sent under its own submission id; the last attempt whose outcome is unknown goes again unchanged.
   let answerSubmission = newSubmissionId();
-  let unconfirmed = null;
+  const resend = resendingSender((jwe) => sendStamped({
+    fetch: window.fetch.bind(window),
+    body: jwe,
+    path: ANSWER_PATH,
+    headers: { [facts.submissionHeader]: answerSubmission },
+    ...browserStampWorkers(),
+  }));
   let answering = false;
 
   const setStatus = (key, informational) => {
@@ -128,7 +132,7 @@ export function setUpFollowUp(form, facts) {
     answerText.value = '';
     setAnswerStatus('', false);
     open = null;
-    unconfirmed = null;
+    resend.forget();
   };
 
   const showMessage = (message, text) => {
@@ -199,30 +203,7 @@ export function setUpFollowUp(form, facts) {
     answerForm.setAttribute('aria-busy', 'true');
     setAnswerStatus('followUp.answerSending', true);
     try {
-      const digest = await digestOf(plaintext);
-      const jwe = unconfirmed && unconfirmed.digest === digest
-        ? unconfirmed.jwe
-        : await encryptToCompactJwe(plaintext, await fetchIntakeKey(), answers.contentType);
-      plaintext.fill(0);
-      plaintext = null;
-      if (jwe.length > answers.maxJweLength) {
-        throw new HttpError(413);
-      }
-      unconfirmed = { digest, jwe };
-      const response = await sendStamped({
-        fetch: window.fetch.bind(window),
-        body: jwe,
-        path: ANSWER_PATH,
-        headers: { [facts.submissionHeader]: answerSubmission },
-        ...browserStampWorkers(),
-      });
-      if (response.status !== 202) {
-        if (JWE_REFUSED.includes(response.status)) {
-          unconfirmed = null;
-        }
-        throw new HttpError(response.status);
-      }
-      unconfirmed = null;
+      await resend.send(plaintext, answers);
       answerSubmission = newSubmissionId();
       answerText.value = '';
       setAnswerStatus('followUp.answerSent', true);

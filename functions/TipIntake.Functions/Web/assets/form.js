@@ -8,14 +8,9 @@ import { setUpAttachments } from './attachments.js';
 import { errorMessageOf, messageOf } from './facts.js';
 import { formatDigits, formatLetters, newCodeValue } from './follow-up-code.js';
 import { enrolFollowUp } from './follow-up-keys.js';
-import { HttpError, buildTip, digestOf, encryptToCompactJwe, fetchIntakeKey, newSubmissionId, padTip } from './jwe.js';
+import { HttpError, buildTip, newSubmissionId, padTip, resendingSender } from './jwe.js';
 import { browserStampWorkers, sendStamped } from './stamp.js';
 import { latestAllowedDate, readForm, validate } from './validation.js';
-
-// Refusals of the JWE itself (too large, not accepted: an outdated key, say): the same JWE would be refused again,
-// so it is made anew on the next attempt. After any other answer (a stamp problem, 408, 429, 503, none at all) an
-// earlier attempt may still have been kept, so the same JWE goes again.
-const JWE_REFUSED = [413, 415, 422];
 
 function statusKeyOf(status) {
   switch (status) {
@@ -92,9 +87,6 @@ export function setUpForm(form, facts) {
   // attempt never makes a second tip (docs/security.md, "Resending"). The server puts a fresh one in every page.
   const submissionField = form.querySelector('input[name="submission"]');
   const submissionId = submissionField && submissionField.value ? submissionField.value : (canEncrypt ? newSubmissionId() : '');
-  // The last attempt whose outcome is unknown (no answer, 503, 408, 429): its plaintext's digest and its JWE. If the
-  // report is sent again unchanged, exactly this JWE goes again, so the server can recognise it.
-  let unconfirmed = null;
   // The follow-up code's value and the tip's `followUp` member, made once per page like the submission id, so a
   // resent or edited report carries the same code. If this browser cannot enrol, the report goes without it and the
   // intake receipt is shown instead.
@@ -173,6 +165,9 @@ export function setUpForm(form, facts) {
       },
     });
   };
+  // If the report is sent again unchanged after an attempt whose outcome is unknown (no answer, 503, 408, 429),
+  // exactly the same JWE goes again, so the server can recognise it.
+  const resend = resendingSender(send);
 
   if (note) {
     note.textContent = t(canEncrypt ? 'status.encryptionOn' : 'status.encryptionOff');
@@ -328,24 +323,7 @@ export function setUpForm(form, facts) {
       if (!plaintext) {
         throw new HttpError(413);
       }
-      const digest = await digestOf(plaintext);
-      const jwe = unconfirmed && unconfirmed.digest === digest
-        ? unconfirmed.jwe
-        : await encryptToCompactJwe(plaintext, await fetchIntakeKey(), facts.contentType);
-      plaintext.fill(0);
-      plaintext = null;
-      if (jwe.length > facts.maxJweLength) {
-        throw new HttpError(413);
-      }
-      unconfirmed = { digest, jwe };
-      const response = await send(jwe);
-      if (response.status !== 202) {
-        if (JWE_REFUSED.includes(response.status)) {
-          unconfirmed = null;
-        }
-        throw new HttpError(response.status);
-      }
-      unconfirmed = null;
+      const response = await resend.send(plaintext, facts);
       const body = await response.json();
       if (!body || typeof body.receipt !== 'string' || !body.receipt) {
         throw new HttpError(0);

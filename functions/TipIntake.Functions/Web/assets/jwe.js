@@ -87,6 +87,50 @@ export async function digestOf(bytes) {
   return base64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
 }
 
+// Refusals of the JWE itself (too large, not accepted: an outdated key, say): the same JWE would be refused again,
+// so it is made anew on the next attempt. After any other answer (a stamp problem, 408, 429, 503, none at all) an
+// earlier attempt may still have been kept, so the same JWE goes again.
+const JWE_REFUSED = [413, 415, 422];
+
+/**
+ * Sends padded plaintexts under one submission id so that resending never makes a second tip or answer
+ * (docs/security.md, "Resending"): while the last attempt's outcome is unknown, the same plaintext goes again as
+ * exactly the same JWE, which the server recognises; a changed plaintext, or one whose JWE was refused, is encrypted
+ * anew. `post(jwe)` makes one attempt and returns its response. `send(plaintext, facts)` encrypts to
+ * `facts.contentType`, zeroes the plaintext, and returns the 202 response; a JWE over `facts.maxJweLength` or any other
+ * answer throws an HttpError.
+ */
+export function resendingSender(post) {
+  // The last attempt whose outcome is unknown: its plaintext's digest and its JWE.
+  let unconfirmed = null;
+  return {
+    async send(plaintext, facts) {
+      const digest = await digestOf(plaintext);
+      const jwe = unconfirmed && unconfirmed.digest === digest
+        ? unconfirmed.jwe
+        : await encryptToCompactJwe(plaintext, await fetchIntakeKey(), facts.contentType);
+      plaintext.fill(0);
+      if (jwe.length > facts.maxJweLength) {
+        throw new HttpError(413);
+      }
+      unconfirmed = { digest, jwe };
+      const response = await post(jwe);
+      if (response.status !== 202) {
+        if (JWE_REFUSED.includes(response.status)) {
+          unconfirmed = null;
+        }
+        throw new HttpError(response.status);
+      }
+      unconfirmed = null;
+      return response;
+    },
+    /** Forgets the last attempt: what is sent next is encrypted anew. */
+    forget() {
+      unconfirmed = null;
+    },
+  };
+}
+
 /** The current intake key, a public RSA JWK, from this origin. */
 export async function fetchIntakeKey() {
   const response = await fetch('/api/intake-key', {

@@ -120,27 +120,18 @@ internal sealed class SetHead
 }
 
 /// <summary>A chunk row: its bounds (written with the directory, so a reader can tell a chunk it read is the one it meant) and its entries.</summary>
-internal sealed class SetChunk
+internal sealed class SetChunk(int id, string low, string high, List<SetEntry> entries, ETag? etag)
 {
-    public SetChunk(int id, string low, string high, List<SetEntry> entries, ETag? etag)
-    {
-        Id = id;
-        Low = low;
-        High = high;
-        Entries = entries;
-        ETag = etag;
-    }
+    public int Id { get; } = id;
 
-    public int Id { get; }
+    public string Low { get; set; } = low;
 
-    public string Low { get; set; }
-
-    public string High { get; set; }
+    public string High { get; set; } = high;
 
     /// <summary>Sorted by key (ordinal), keys unique.</summary>
-    public List<SetEntry> Entries { get; set; }
+    public List<SetEntry> Entries { get; set; } = entries;
 
-    public ETag? ETag { get; }
+    public ETag? ETag { get; } = etag;
 
     public int Bytes => Entries.Sum(EntryBytes);
 

@@ -267,18 +267,8 @@ internal sealed class SetFlusher(TableClient table, HeadCache heads)
     private async Task<SetChunk?> LoadByIdAsync(string set, int id, CancellationToken cancellationToken) =>
         await GetAsync(set, SetLayout.ChunkRow(set, id), cancellationToken).ConfigureAwait(false) is { } entity ? SetChunk.Read(entity) : null;
 
-    private async Task<TableEntity?> GetAsync(string set, string row, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await table.GetEntityIfExistsAsync<TableEntity>(set, row, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return response.HasValue ? response.Value : null;
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Reading the triage index", ex);
-        }
-    }
+    private Task<TableEntity?> GetAsync(string set, string row, CancellationToken cancellationToken) =>
+        table.FindOrUnavailableAsync(set, row, null, "Reading the triage index", cancellationToken);
 }
 
 /// <summary>One key's change: a payload to put, or a removal.</summary>

@@ -65,15 +65,8 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
 
     public async Task<long> CountAsync(string setName, CancellationToken cancellationToken)
     {
-        try
-        {
-            var head = await _table.GetEntityIfExistsAsync<TableEntity>(setName, SetLayout.HeadRow(setName), ["Count"], cancellationToken).ConfigureAwait(false);
-            return head.HasValue ? head.Value!.GetInt64("Count") ?? 0 : 0;
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Reading the triage index", ex);
-        }
+        var head = await _table.FindOrUnavailableAsync(setName, SetLayout.HeadRow(setName), ["Count"], "Reading the triage index", cancellationToken).ConfigureAwait(false);
+        return head?.GetInt64("Count") ?? 0;
     }
 
     public void Dispose() => _flushes.Dispose();

@@ -91,18 +91,8 @@ internal sealed class TableSetCursor(TableClient table, string set, HeadCache ca
         return await ReadAsync(SetLayout.ChunkRow(set, id), cancellationToken).ConfigureAwait(false) is { } entity ? SetChunk.Read(entity) : null;
     }
 
-    private async Task<TableEntity?> ReadAsync(string row, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await table.GetEntityIfExistsAsync<TableEntity>(set, row, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return response.HasValue ? response.Value : null;
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Reading the triage index", ex);
-        }
-    }
+    private Task<TableEntity?> ReadAsync(string row, CancellationToken cancellationToken) =>
+        table.FindOrUnavailableAsync(set, row, null, "Reading the triage index", cancellationToken);
 }
 
 /// <summary>

@@ -12,15 +12,8 @@ public sealed class TableTipLocator(TableServiceClient tables) : ITipLocator
 
     public async Task<string?> FindQueueAsync(string tipId, CancellationToken cancellationToken)
     {
-        try
-        {
-            var row = await _table.GetEntityIfExistsAsync<TableEntity>(Prefix + tipId, tipId, ["Queue"], cancellationToken).ConfigureAwait(false);
-            return row.HasValue ? row.Value!.GetString("Queue") : null;
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Locating a tip", ex);
-        }
+        var row = await _table.FindOrUnavailableAsync(Prefix + tipId, tipId, ["Queue"], "Locating a tip", cancellationToken).ConfigureAwait(false);
+        return row?.GetString("Queue");
     }
 
     public async Task PutAsync(string tipId, string queue, CancellationToken cancellationToken)
@@ -38,14 +31,8 @@ public sealed class TableTipLocator(TableServiceClient tables) : ITipLocator
 
     public async Task RemoveAsync(string tipId, CancellationToken cancellationToken)
     {
-        try
-        {
-            await _table.DeleteEntityAsync(Prefix + tipId, tipId, ETag.All, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Removing a tip's locator", ex);
-        }
+        await _table.DeleteEntityAsync(Prefix + tipId, tipId, ETag.All, cancellationToken)
+            .OrUnavailableAsync("Removing a tip's locator", cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<string> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
