@@ -113,6 +113,9 @@ public enum FormFilesRefusal
 
     /// <summary>The post broke off or a part was malformed: nothing of it is named.</summary>
     Unreadable,
+
+    /// <summary>A photo was to be cleaned and the rules could not clean it: nothing of it is named.</summary>
+    NotCleanable,
 }
 
 /// <summary>The files a no-script post carried, stored and ready to be named; or why they were refused.</summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using TipIntake.Core.Attachments;
+using TipIntake.Core.Attachments.Scrubbing;
 
 namespace TipIntake.Functions.Http;
 
@@ -121,16 +122,23 @@ public sealed class MultipartForm
 
     /// <summary>
     /// Reads, encrypts and stores every file part (an empty file input sends a part with no file name: skipped),
-    /// within the no-script limits. On a refusal nothing more is stored; the caller reads the rest with <see cref="DrainAsync"/>.
+    /// within the no-script limits; with <paramref name="clean"/>, JPEG and PNG photos are cleaned on the way
+    /// (<see cref="ImageScrubbingStream"/>). On a refusal nothing more is stored; the caller reads the rest with
+    /// <see cref="DrainAsync"/>.
     /// </summary>
-    public async Task<FormFiles> StoreFilesAsync(FormAttachmentWriter writer, IntakePublicKey key, AttachmentOptions limits, CancellationToken cancellationToken)
+    public async Task<FormFiles> StoreFilesAsync(FormAttachmentWriter writer, IntakePublicKey key, AttachmentOptions limits, bool clean, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(limits);
         var entries = new List<AttachmentEntry>();
         try
         {
-            return await StoreAsync(writer, key, limits, entries, cancellationToken).ConfigureAwait(false);
+            return await StoreAsync(writer, key, limits, clean, entries, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ImageScrubRefusedException)
+        {
+            // A photo the rules cannot clean is never sent half-cleaned: the reporter chooses (leave it out, or untick).
+            return new FormFiles(entries, FormFilesRefusal.NotCleanable);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException)
         {
@@ -140,7 +148,7 @@ public sealed class MultipartForm
     }
 
     private async Task<FormFiles> StoreAsync(
-        FormAttachmentWriter writer, IntakePublicKey key, AttachmentOptions limits, List<AttachmentEntry> entries, CancellationToken cancellationToken)
+        FormAttachmentWriter writer, IntakePublicKey key, AttachmentOptions limits, bool clean, List<AttachmentEntry> entries, CancellationToken cancellationToken)
     {
         var total = 0L;
         for (var section = _pending; section is not null; section = await _reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false))
@@ -164,14 +172,19 @@ public sealed class MultipartForm
 
             var number = entries.Count + 1;
             var name = $"{KindOf(type)}-{number}.{AttachmentManifestReader.Types[type]}";
-            var outcome = await writer.WriteAsync(section.Body, type, name, key, Math.Min(limits.FormMaxFileBytes, limits.FormMaxBytes - total), cancellationToken)
+            var cleanable = ImageScrubbingStream.CleanableTypes.Contains(type);
+            await using var scrubbed = clean && cleanable ? new ImageScrubbingStream(section.Body) : null;
+            var outcome = await writer.WriteAsync(scrubbed ?? section.Body, type, name, key, Math.Min(limits.FormMaxFileBytes, limits.FormMaxBytes - total), cancellationToken)
                 .ConfigureAwait(false);
             if (outcome is not FormAttachmentOutcome.Written written)
             {
                 return new FormFiles(entries, FormFilesRefusal.TooLarge);
             }
 
-            entries.Add(written.Entry);
+            // A photo the reporter chose not to clean is sent as the original, like the script path's "keep the original".
+            entries.Add(scrubbed is not null ? written.Entry with { Handling = "scrubbed", Removed = scrubbed.Report.Removed }
+                : cleanable ? written.Entry with { Handling = "original" }
+                : written.Entry);
             total += written.Entry.Size;
         }
 

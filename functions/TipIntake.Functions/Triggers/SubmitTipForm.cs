@@ -24,10 +24,13 @@ public sealed class SubmitTipForm(
     /// <summary>The hidden field carrying the page's single-use ticket (docs/flood-control.md, "The no-script lane").</summary>
     public const string TicketField = "ticket";
 
+    /// <summary>The no-script checkbox "remove location and camera data from photos", ticked by default; it comes before the files.</summary>
+    public const string CleanField = "clean";
+
     /// <summary>Far above the largest valid tip (a narrative of 20,000 characters, URL-encoded), far below harm.</summary>
     public const int MaxBodyBytes = 512 * 1024;
 
-    private static readonly string[] Fields = [.. TipForm.FieldNames, LanguageField, SubmissionField, TicketField];
+    private static readonly string[] Fields = [.. TipForm.FieldNames, LanguageField, SubmissionField, TicketField, CleanField];
 
     [Function(nameof(SubmitTipForm))]
     public async Task<IResult> Run(
@@ -87,7 +90,7 @@ public sealed class SubmitTipForm(
         var ticket = fields.GetValueOrDefault(TicketField);
         var (tip, unwritten) = TipForm.ToDocument(fields);
         Func<IntakePublicKey, CancellationToken, Task<FormFiles>>? storeFiles = multipart is not null && attachments.Value.UploadsEnabled
-            ? (key, ct) => multipart.StoreFilesAsync(files, key, attachments.Value, ct)
+            ? (key, ct) => multipart.StoreFilesAsync(files, key, attachments.Value, clean: fields.ContainsKey(CleanField), ct)
             : null;
         switch (await intake.SubmitAsync(tip, unwritten, submission, ct => flood.AdmitFormAsync(ticket, ct), storeFiles, cancellationToken))
         {
@@ -107,7 +110,12 @@ public sealed class SubmitTipForm(
             case FormIntakeResult.FilesRefused { Refusal: FormFilesRefusal.Unreadable }:
                 return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.unsupported", submission);
             case FormIntakeResult.FilesRefused refused:
-                return Form(refused.Refusal == FormFilesRefusal.TypeNotAllowed ? StatusCodes.Status415UnsupportedMediaType : StatusCodes.Status413PayloadTooLarge,
+                return Form(refused.Refusal switch
+                    {
+                        FormFilesRefusal.TypeNotAllowed => StatusCodes.Status415UnsupportedMediaType,
+                        FormFilesRefusal.NotCleanable => StatusCodes.Status422UnprocessableEntity,
+                        _ => StatusCodes.Status413PayloadTooLarge,
+                    },
                     lang, fields, NoErrors, "form.error.files." + Core.Codes.Of(refused.Refusal), submission);
             case FormIntakeResult.Busy busy:
                 request.HttpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds(busy.RetryAfter);

@@ -44,7 +44,8 @@ internal sealed partial class NodeSuiteRun
         return data;
     }
 
-    public static async Task<NodeSuiteRun> StartAsync(string suiteDirectory, string suiteFile, IReadOnlyList<string> modules)
+    /// <summary>Runs <paramref name="suiteFile"/> as a node:test suite, or with <paramref name="asScript"/> as a plain script (its output in <see cref="Output"/>).</summary>
+    public static async Task<NodeSuiteRun> StartAsync(string suiteDirectory, string suiteFile, IReadOnlyList<string> modules, bool asScript = false)
     {
         var scratch = Directory.CreateTempSubdirectory("tipintake-node-");
         try
@@ -67,8 +68,12 @@ internal sealed partial class NodeSuiteRun
                 RedirectStandardError = true,
                 StandardOutputEncoding = Encoding.UTF8,
             };
-            start.ArgumentList.Add("--test");
-            start.ArgumentList.Add("--test-reporter=tap");
+            if (!asScript)
+            {
+                start.ArgumentList.Add("--test");
+                start.ArgumentList.Add("--test-reporter=tap");
+            }
+
             start.ArgumentList.Add(suiteFile);
             using var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
             var output = process.StandardOutput.ReadToEndAsync();

@@ -65,6 +65,83 @@ public sealed class NoScriptAttachmentTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_photo_is_cleaned_on_arrival_when_the_box_is_ticked_and_sent_exactly_as_it_was_when_it_is_not()
+    {
+        var cleanMarker = TestTips.NewMarker();
+        var photo = PhotoWithSecrets(scan: RandomNumberGenerator.GetBytes(5000));
+        using (var response = await PostAsync(cleanMarker, announcesLength: true, clean: true, ("IMG_20260504_030201.jpg", "image/jpeg", photo)))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var originalMarker = TestTips.NewMarker();
+        using (var response = await PostAsync(originalMarker, announcesLength: true, clean: false, ("IMG_20260504_030201.jpg", "image/jpeg", photo)))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        using var staff = await StaffAsync();
+        var cleaned = await DownloadFirstAsync(staff, cleanMarker);
+        Assert.Equal(("scrubbed", "location serial-number xmp"), (cleaned.Row.GetString("Handling"), cleaned.Row.GetString("Removed")));
+        foreach (var secret in new[] { "SN-SECRET-0123456789", "GPSLatitude", "Exif" })
+        {
+            Assert.False(cleaned.Bytes.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(secret)) >= 0, $"'{secret}' is still in the download");
+        }
+
+        Assert.Equal(photo[^5002..], cleaned.Bytes[^5002..]); // the scan data and EOI, byte for byte
+        Assert.Equal(photo.Length - ExifSegment.Length - XmpSegment.Length, cleaned.Bytes.Length);
+
+        var original = await DownloadFirstAsync(staff, originalMarker);
+        Assert.Equal("original", original.Row.GetString("Handling"));
+        Assert.Equal(photo, original.Bytes);
+    }
+
+    [Fact]
+    public async Task A_photo_that_cannot_be_cleaned_brings_the_form_back_and_stores_no_report()
+    {
+        var marker = TestTips.NewMarker();
+        var cutShort = PhotoWithSecrets(scan: RandomNumberGenerator.GetBytes(2000))[..^600];
+
+        using var response = await PostAsync(marker, announcesLength: true, clean: true, ("photo.jpg", "image/jpeg", cutShort));
+
+        Assert.Equal(HttpStatusCode.UnprocessableContent, response.StatusCode);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("could not be cleaned", page, StringComparison.Ordinal);
+        Assert.Contains(marker, page, StringComparison.Ordinal); // what was typed comes back
+        await _host.WaitUntilInboundIsEmptyAsync();
+        Assert.Equal(0, await _host.CountTipsWithAsync(marker));
+    }
+
+    private static readonly byte[] ExifSegment = Segment(0xE1, [.. "Exif\0\0"u8,
+        .. "MM\0*"u8, 0, 0, 0, 8, 0, 1, 0xA4, 0x31, 0, 2, 0, 0, 0, 21, 0, 0, 0, 26, 0, 0, 0, 0, .. "SN-SECRET-0123456789\0"u8]);
+
+    private static readonly byte[] XmpSegment = Segment(0xE1, [.. "http://ns.adobe.com/xap/1.0/\0"u8, .. "<exif:GPSLatitude>42,54.5N</exif:GPSLatitude>"u8]);
+
+    /// <summary>A JPEG's structure as a phone writes it: EXIF with a body serial, XMP with the place, the tables, a frame and a scan.</summary>
+    private static byte[] PhotoWithSecrets(byte[] scan) =>
+    [
+        0xFF, 0xD8, .. ExifSegment, .. XmpSegment,
+        .. Segment(0xDB, [0, .. Enumerable.Repeat((byte)8, 64)]),
+        .. Segment(0xC0, [8, 0, 16, 0, 16, 1, 1, 0x11, 0]),
+        .. Segment(0xDA, [1, 1, 0, 0, 63, 0]),
+        .. scan.Select(b => b == 0xFF ? (byte)0xFE : b), 0xFF, 0xD9,
+    ];
+
+    private static byte[] Segment(byte marker, byte[] payload) => [0xFF, marker, (byte)((payload.Length + 2) >> 8), (byte)(payload.Length + 2), .. payload];
+
+    private async Task<(TableEntity Row, byte[] Bytes)> DownloadFirstAsync(HttpClient staff, string marker)
+    {
+        var tip = await _host.WaitForTipAsync(marker);
+        var rows = new TableServiceClient(_host.ConnectionString).GetTableClient(StorageNames.AttachmentsTable);
+        var row = await Eventually.ReturnsAsync(
+            async () => (await rows.QueryAsync<TableEntity>(r => r.PartitionKey == tip.RowKey).ToListAsync()).SingleOrDefault(r => r.GetString("State") == "attached"),
+            "the photo attached");
+        using var download = await staff.GetAsync(new Uri($"api/triage/tips/{tip.RowKey}/attachments/1", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        return (row, await download.Content.ReadAsByteArrayAsync());
+    }
+
     [Theory]
     [InlineData("too-large", 413)]
     [InlineData("too-many", 413)]
@@ -107,7 +184,10 @@ public sealed class NoScriptAttachmentTests : IAsyncLifetime
     private Task<HttpResponseMessage> PostAsync(string marker, params (string Name, string Type, byte[] Bytes)[] files) =>
         PostAsync(marker, announcesLength: true, files);
 
-    private async Task<HttpResponseMessage> PostAsync(string marker, bool announcesLength, params (string Name, string Type, byte[] Bytes)[] files)
+    private Task<HttpResponseMessage> PostAsync(string marker, bool announcesLength, params (string Name, string Type, byte[] Bytes)[] files) =>
+        PostAsync(marker, announcesLength, clean: false, files);
+
+    private async Task<HttpResponseMessage> PostAsync(string marker, bool announcesLength, bool clean, params (string Name, string Type, byte[] Bytes)[] files)
     {
         // The text fields first, as a browser sends the page's parts in order (the file input is last).
         using var form = new MultipartFormDataContent();
@@ -116,6 +196,12 @@ public sealed class NoScriptAttachmentTests : IAsyncLifetime
         fields["category"] = "detention";
         fields["narrative"] = $"Posted without script, with files {marker}";
         fields["urgency"] = "soon";
+        if (clean)
+        {
+            // The page's checkbox, ticked by default; a browser sends it before the file input that follows it.
+            fields["clean"] = "1";
+        }
+
         foreach (var (name, value) in fields)
         {
             form.Add(new StringContent(value), name);

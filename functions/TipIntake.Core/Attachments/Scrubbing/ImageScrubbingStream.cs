@@ -1,0 +1,105 @@
+namespace TipIntake.Core.Attachments.Scrubbing;
+
+/// <summary>One step of a format's rules: reads what it needs from the input and writes what it keeps to the output.</summary>
+internal interface IImageScrubber
+{
+    /// <summary>False once the image and whatever followed it have been read.</summary>
+    ValueTask<bool> StepAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A photo cleaned as it is read (docs/attachments.md, "The no-script path"): the browser scrubber's JPEG and PNG rules
+/// applied to a stream, so that a file posted without JavaScript loses its location, camera and author data on arrival,
+/// before it is encrypted — without being re-encoded and without more than <see cref="ScrubInput.Capacity"/> of it held
+/// at once. An image the rules cannot clean fails the read with an <see cref="ImageScrubRefusedException"/>: a photo
+/// is never passed on half-cleaned. <see cref="Report"/> is complete once the stream has been read to its end.
+/// </summary>
+public sealed class ImageScrubbingStream : Stream
+{
+    private readonly ScrubInput _input;
+    private readonly ScrubOutput _output = new();
+    private readonly Stream _source;
+    private IImageScrubber? _scrubber;
+    private bool _ended;
+
+    /// <param name="source">The image as posted; read to its end.</param>
+    /// <param name="keepOrientation">Write back a rotated photo's orientation (and nothing else of its EXIF).</param>
+    public ImageScrubbingStream(Stream source, bool keepOrientation = true)
+    {
+        _source = source ?? throw new ArgumentNullException(nameof(source));
+        _input = new ScrubInput(source);
+        KeepOrientation = keepOrientation;
+    }
+
+    /// <summary>The media types whose files this stream cleans; other files are sent as they are.</summary>
+    public static IReadOnlyList<string> CleanableTypes { get; } = ["image/jpeg", "image/png"];
+
+    public ScrubReport Report { get; } = new();
+
+    private bool KeepOrientation { get; }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (_output.IsEmpty && !_ended)
+        {
+            _scrubber ??= await DetectAsync(cancellationToken).ConfigureAwait(false);
+            _ended = !await _scrubber.StepAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return _output.ReadInto(buffer.Span);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read asynchronously.");
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _input.Dispose();
+            _output.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>The format by its signature, not by what the browser said it was.</summary>
+    private async ValueTask<IImageScrubber> DetectAsync(CancellationToken cancellationToken)
+    {
+        await _input.EnsureAsync(8, cancellationToken).ConfigureAwait(false);
+        var start = _input.Available;
+        if (start is [0xFF, 0xD8, 0xFF, ..])
+        {
+            return new JpegScrubber(_input, _output, Report, KeepOrientation);
+        }
+
+        if (start is [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, ..])
+        {
+            return new PngScrubber(_input, _output, Report, KeepOrientation);
+        }
+
+        throw ImageScrubRefusedException.Unsupported("not-jpeg-or-png");
+    }
+}
