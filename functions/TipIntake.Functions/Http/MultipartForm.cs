@@ -235,21 +235,11 @@ public sealed class MultipartForm
     }
 
     /// <summary>A request body that fails once more than a cap has been read from it.</summary>
-    private sealed class CappedStream(Stream inner, long cap) : Stream
+    private sealed class CappedStream(Stream inner, long cap) : Core.AsyncReadOnlyStream
     {
         private long _read;
 
         public bool OverCap => _read > cap;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -262,20 +252,5 @@ public sealed class MultipartForm
             _read += read;
             return OverCap ? throw new IOException("The body is over the hard cap.") : read;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read asynchronously.");
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -14,7 +14,7 @@ internal interface IImageScrubber
 /// at once. An image the rules cannot clean fails the read with an <see cref="ImageScrubRefusedException"/>: a photo
 /// is never passed on half-cleaned. <see cref="Report"/> is complete once the stream has been read to its end.
 /// </summary>
-public sealed class ImageScrubbingStream : Stream
+public sealed class ImageScrubbingStream : AsyncReadOnlyStream
 {
     private readonly ScrubInput _input;
     private readonly ScrubOutput _output = new();
@@ -38,16 +38,6 @@ public sealed class ImageScrubbingStream : Stream
 
     private bool KeepOrientation { get; }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         while (_output.IsEmpty && !_ended)
@@ -58,21 +48,6 @@ public sealed class ImageScrubbingStream : Stream
 
         return _output.ReadInto(buffer.Span);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read asynchronously.");
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
