@@ -52,7 +52,7 @@ public sealed class AttachmentDownloadBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#file-list li")).ToHaveCountAsync(3, new() { Timeout = 30_000 });
         await Assertions.Expect(first.Locator(".file-sha256")).ToHaveTextAsync(string.Join(' ', hex.Chunk(4).Select(group => new string(group))));
         await Assertions.Expect(first).ToContainTextAsync("File 1 · image/jpeg");
-        await Assertions.Expect(first).ToContainTextAsync("cleaned in the reporter's browser");
+        await Assertions.Expect(first).ToContainTextAsync("cleaned of its metadata before encryption");
         await Assertions.Expect(first).ToContainTextAsync("location, serial number");
         await Assertions.Expect(page.Locator("#file-list li[data-number='3']")).ToContainTextAsync("awaited");
         Assert.Equal(0, await page.Locator("#file-list li[data-number='3'] button").CountAsync());
