@@ -105,21 +105,14 @@ public sealed class TableOpenUploadLedger(TableServiceClient tables) : IOpenUplo
 
     private async Task<List<TableEntity>> ReadCountersAsync(CancellationToken cancellationToken)
     {
-        try
+        var counters = new List<TableEntity>();
+        await foreach (var counter in _table.QueryOrUnavailableAsync(
+            TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), select: null, "Counting open uploads", cancellationToken).ConfigureAwait(false))
         {
-            var counters = new List<TableEntity>();
-            await foreach (var counter in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: cancellationToken)
-                .ConfigureAwait(false))
-            {
-                counters.Add(counter);
-            }
+            counters.Add(counter);
+        }
 
-            return counters;
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Counting open uploads", ex);
-        }
+        return counters;
     }
 
     /// <summary>Counters of days the window has left: whatever they still hold was lost by a crash, and no longer counts.</summary>

@@ -18,7 +18,7 @@ public sealed class ImageScrubbingStream : AsyncReadOnlyStream
 {
     private readonly ScrubInput _input;
     private readonly ScrubOutput _output = new();
-    private readonly Stream _source;
+    private readonly bool _keepOrientation;
     private IImageScrubber? _scrubber;
     private bool _ended;
 
@@ -26,17 +26,15 @@ public sealed class ImageScrubbingStream : AsyncReadOnlyStream
     /// <param name="keepOrientation">Write back a rotated photo's orientation (and nothing else of its EXIF).</param>
     public ImageScrubbingStream(Stream source, bool keepOrientation = true)
     {
-        _source = source ?? throw new ArgumentNullException(nameof(source));
+        ArgumentNullException.ThrowIfNull(source);
         _input = new ScrubInput(source);
-        KeepOrientation = keepOrientation;
+        _keepOrientation = keepOrientation;
     }
 
     /// <summary>The media types whose files this stream cleans; other files are sent as they are.</summary>
     public static IReadOnlyList<string> CleanableTypes { get; } = ["image/jpeg", "image/png"];
 
     public ScrubReport Report { get; } = new();
-
-    private bool KeepOrientation { get; }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -67,12 +65,12 @@ public sealed class ImageScrubbingStream : AsyncReadOnlyStream
         var start = _input.Available;
         if (start is [0xFF, 0xD8, 0xFF, ..])
         {
-            return new JpegScrubber(_input, _output, Report, KeepOrientation);
+            return new JpegScrubber(_input, _output, Report, _keepOrientation);
         }
 
         if (start is [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, ..])
         {
-            return new PngScrubber(_input, _output, Report, KeepOrientation);
+            return new PngScrubber(_input, _output, Report, _keepOrientation);
         }
 
         throw ImageScrubRefusedException.Unsupported("not-jpeg-or-png");
