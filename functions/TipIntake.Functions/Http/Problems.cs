@@ -13,6 +13,14 @@ public static class Problems
     public static ProblemHttpResult Of(int status, string code, string title, string detail) =>
         TypedResults.Problem(new ProblemDetails { Type = "urn:tipintake:problem:" + code, Title = title, Status = status, Detail = detail });
 
+    /// <summary>A problem that asks to come back later: its Retry-After is set on <paramref name="response"/>.</summary>
+    public static ProblemHttpResult Retry(HttpResponse response, TimeSpan retryAfter, int status, string code, string title, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers.RetryAfter = RetryAfterSeconds(retryAfter);
+        return Of(status, code, title, detail);
+    }
+
     public static ProblemHttpResult ForFault(JweFault fault) => JweFaults.KindOf(fault) switch
     {
         JweFaultKind.TooLarge => Of(413, Codes.Of(fault), "Submission too large", ProblemTexts.Of(fault)),
@@ -36,15 +44,16 @@ public static class Problems
             FloodRefusal.EffortTooLow => (403, "More work needed now"),
             _ => (403, "Proof-of-work stamp not accepted"),
         };
+        if (refusal == FloodRefusal.RateLimited)
+        {
+            return Retry(response, decision.RetryAfter, status, Codes.Of(refusal), title, ProblemTexts.Of(refusal));
+        }
+
         var problem = Of(status, Codes.Of(refusal), title, ProblemTexts.Of(refusal));
         if (refusal == FloodRefusal.EffortTooLow)
         {
             problem.ProblemDetails.Extensions["effort"] = decision.RequiredEffort;
             problem.ProblemDetails.Extensions["suggestedEffort"] = decision.SuggestedEffort;
-        }
-        else if (refusal == FloodRefusal.RateLimited)
-        {
-            response.Headers.RetryAfter = RetryAfterSeconds(decision.RetryAfter);
         }
 
         return problem;
@@ -69,13 +78,9 @@ public static class Problems
             "The request body could not be read: its framing (Content-Length or chunked encoding) is broken."),
     };
 
-    public static ProblemHttpResult Unavailable(HttpResponse response, TimeSpan retryAfter)
-    {
-        response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return Of(503, "unavailable", "Temporarily unavailable",
-            "The tip could not be confirmed because storage or the key service is unavailable. Send the same JWE again later with the "
-            + "same TipIntake-Submission header: if the first attempt was kept after all, the resend gets the same receipt and the tip is kept once.");
-    }
+    public static ProblemHttpResult Unavailable(HttpResponse response, TimeSpan retryAfter) => Retry(response, retryAfter, 503, "unavailable", "Temporarily unavailable",
+        "The tip could not be confirmed because storage or the key service is unavailable. Send the same JWE again later with the "
+        + "same TipIntake-Submission header: if the first attempt was kept after all, the resend gets the same receipt and the tip is kept once.");
 
     public static ProblemHttpResult SubmissionIdInvalid() => Of(400, "submission-id-invalid", "Malformed submission id",
         "TipIntake-Submission, when sent, must be one header of 22 base64url characters: 16 random bytes chosen once "
@@ -106,10 +111,6 @@ public static class Problems
 
     public static ProblemHttpResult BadRequest(string code, string detail) => Of(400, "triage-" + code, "Malformed request", detail);
 
-    public static ProblemHttpResult TriageUnavailable(HttpResponse response)
-    {
-        response.Headers.RetryAfter = "5";
-        return Of(503, "triage-unavailable", "Temporarily unavailable",
-            "Storage is unavailable. A change may or may not have been saved: read the tip again before repeating it.");
-    }
+    public static ProblemHttpResult TriageUnavailable(HttpResponse response) => Retry(response, TimeSpan.FromSeconds(5), 503, "triage-unavailable", "Temporarily unavailable",
+        "Storage is unavailable. A change may or may not have been saved: read the tip again before repeating it.");
 }

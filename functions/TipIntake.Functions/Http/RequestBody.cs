@@ -59,21 +59,43 @@ public static class RequestBody
         return (fault, fields ?? new Dictionary<string, string>());
     }
 
+    /// <summary>A UTF-8 <c>application/json</c> body, read by <paramref name="parse"/>: null (or a throw of the parser) is malformed.</summary>
+    public static Task<(BodyFault Fault, T? Value)> ReadJsonAsync<T>(
+        HttpRequest request, int maxBytes, Func<ArraySegment<byte>, T?> parse, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        return ReadAsync(request, "application/json", utf8Only: true, maxBytes, body =>
+        {
+            try
+            {
+                return parse(body) is { } value ? (BodyFault.None, value) : (BodyFault.Malformed, null);
+            }
+            catch (JsonException)
+            {
+                return (BodyFault.Malformed, null); // The parser's message may quote the body; no answer does.
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>The status a fault is answered with, as a problem or as a page.</summary>
+    public static int StatusOf(BodyFault fault) => fault switch
+    {
+        BodyFault.WrongMediaType => StatusCodes.Status415UnsupportedMediaType,
+        BodyFault.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        BodyFault.TimedOut => StatusCodes.Status408RequestTimeout,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    private static Task<(BodyFault Fault, T? Value)> ReadAsync<T>(
+        HttpRequest request, string mediaType, bool utf8Only, int maxBytes, Func<ArraySegment<byte>, (BodyFault, T?)> parse, CancellationToken cancellationToken) =>
+        ReadAsync(request, mediaType, utf8Only, maxBytes, body => Task.FromResult(parse(body)), cancellationToken);
+
     /// <summary>
     /// Reads at most <paramref name="maxBytes"/> of a body of <paramref name="mediaType"/> (UTF-8 or no charset when
     /// <paramref name="utf8Only"/>: another would be decoded by the framework, and UTF-7 throws there) and hands it to
-    /// <paramref name="parse"/>. The pooled buffer is wiped when returned: a form body is a reporter's plaintext.
-    /// </summary>
-    public static Task<(BodyFault Fault, T? Value)> ReadAsync<T>(
-        HttpRequest request, string mediaType, bool utf8Only, int maxBytes, Func<ArraySegment<byte>, (BodyFault, T?)> parse, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(parse);
-        return ReadAsync(request, mediaType, utf8Only, maxBytes, body => Task.FromResult(parse(body)), cancellationToken);
-    }
-
-    /// <summary>
-    /// As the other overload, for a consumer that must await while it holds the body (staging a chunk): the buffer is
-    /// returned to the pool only once <paramref name="consume"/> has finished.
+    /// <paramref name="consume"/>, which may await while it holds the body (staging a chunk). The pooled buffer is wiped
+    /// when returned, once <paramref name="consume"/> has finished: a form body is a reporter's plaintext.
     /// </summary>
     public static async Task<(BodyFault Fault, T? Value)> ReadAsync<T>(
         HttpRequest request, string mediaType, bool utf8Only, int maxBytes, Func<ArraySegment<byte>, Task<(BodyFault, T?)>> consume, CancellationToken cancellationToken)

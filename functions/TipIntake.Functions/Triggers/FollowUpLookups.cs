@@ -18,8 +18,7 @@ public sealed class FollowUpLookups(FollowUpLookup lookup, LookupGate gate, Floo
     {
         ArgumentNullException.ThrowIfNull(request);
         var arrivedAt = time.GetTimestamp();
-        var (fault, token) = await RequestBody.ReadAsync(request, "application/json", utf8Only: true, LookupMessages.MaxRequestBytes,
-            body => LookupMessages.ReadRequest(body) is { } read ? (BodyFault.None, read) : (BodyFault.Malformed, null), cancellationToken);
+        var (fault, token) = await RequestBody.ReadJsonAsync(request, LookupMessages.MaxRequestBytes, body => LookupMessages.ReadRequest(body), cancellationToken);
         try
         {
             switch (fault)

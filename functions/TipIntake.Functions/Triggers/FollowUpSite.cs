@@ -36,16 +36,9 @@ public sealed class FollowUpSite(Pages pages, FormFollowUp followUp, FormAnswers
 
     /// <summary>POST /follow-up: the code from the page without scripts; the thread, "not recognised", or the form again saying why.</summary>
     [Function("FollowUpForm")]
-    public async Task<IResult> Open(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "follow-up")] HttpRequest request, CancellationToken cancellationToken)
-    {
-        var (fields, lang, refused) = await ReadOwnFormAsync(request, CodeFields, MaxCodeFormBytes, cancellationToken);
-        if (refused is not null)
-        {
-            return refused;
-        }
-
-        return await followUp.OpenAsync(fields.GetValueOrDefault(CodeField), cancellationToken) switch
+    public Task<IResult> Open(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "follow-up")] HttpRequest request, CancellationToken cancellationToken) =>
+        OwnFormAsync(request, CodeFields, MaxCodeFormBytes, async (fields, lang) => await followUp.OpenAsync(fields.GetValueOrDefault(CodeField), cancellationToken) switch
         {
             FormLookupResult.Opened opened => Page(request, StatusCodes.Status200OK, lang, new FollowUpView
             {
@@ -64,20 +57,16 @@ public sealed class FollowUpSite(Pages pages, FormFollowUp followUp, FormAnswers
             FormLookupResult.RateLimited limited => Retry(request, StatusCodes.Status429TooManyRequests, limited.RetryAfter, lang, Status("followUp.flood")),
             FormLookupResult.Unavailable unavailable => Retry(request, StatusCodes.Status503ServiceUnavailable, unavailable.RetryAfter, lang, Status("followUp.unavailable")),
             var other => throw new InvalidOperationException($"Unknown follow-up result {other.GetType().Name}."),
-        };
-    }
+        }, cancellationToken);
 
     /// <summary>POST /follow-up/answer: an answer under the session the opened thread's page carried; "sent", or the answer form again.</summary>
     [Function("FollowUpFormAnswer")]
-    public async Task<IResult> Answer(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "follow-up/answer")] HttpRequest request, CancellationToken cancellationToken)
-    {
-        var (fields, lang, refused) = await ReadOwnFormAsync(request, AnswerFields, MaxAnswerFormBytes, cancellationToken);
-        if (refused is not null)
-        {
-            return refused;
-        }
+    public Task<IResult> Answer(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "follow-up/answer")] HttpRequest request, CancellationToken cancellationToken) =>
+        OwnFormAsync(request, AnswerFields, MaxAnswerFormBytes, (fields, lang) => AnswerAsync(request, fields, lang, cancellationToken), cancellationToken);
 
+    private async Task<IResult> AnswerAsync(HttpRequest request, IReadOnlyDictionary<string, string> fields, string lang, CancellationToken cancellationToken)
+    {
         if (!SubmissionId.TryParse(fields.GetValueOrDefault(SubmitTipForm.SubmissionField), out var submission))
         {
             return Page(request, StatusCodes.Status400BadRequest, lang, Status("noScriptFollowUp.unsupported"));
@@ -105,35 +94,26 @@ public sealed class FollowUpSite(Pages pages, FormFollowUp followUp, FormAnswers
     private static FollowUpView Status(string key) => new() { StatusKey = key };
 
     /// <summary>
-    /// A post of this site's own page: its fields and language, or the page that refuses it — 403 from another site's
-    /// page, before the body is read (it must not learn whether a code opens anything), or the status of a body that is
-    /// not the form.
+    /// A post of this site's own page: <paramref name="answer"/> with its fields and language, or the page that refuses
+    /// it — 403 from another site's page, before the body is read (it must not learn whether a code opens anything), or
+    /// the status of a body that is not the form.
     /// </summary>
-    private async Task<(IReadOnlyDictionary<string, string> Fields, string Lang, IResult? Refused)> ReadOwnFormAsync(
-        HttpRequest request, string[] names, int maxBytes, CancellationToken cancellationToken)
+    private async Task<IResult> OwnFormAsync(
+        HttpRequest request, string[] names, int maxBytes, Func<IReadOnlyDictionary<string, string>, string, Task<IResult>> answer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!FormOrigin.IsOwnPage(request))
         {
-            var language = LanguageOf(request, null);
-            return (new Dictionary<string, string>(), language, Page(request, StatusCodes.Status403Forbidden, language, Status("noScriptFollowUp.crossSite")));
+            return Page(request, StatusCodes.Status403Forbidden, LanguageOf(request, null), Status("noScriptFollowUp.crossSite"));
         }
 
         var (fault, fields) = await RequestBody.ReadFormAsync(request, names, maxBytes, cancellationToken);
         var lang = LanguageOf(request, fields);
-        return (fields, lang, fault == BodyFault.None ? null : Page(request, StatusOf(fault), lang, Status("noScriptFollowUp.unsupported")));
+        return fault == BodyFault.None ? await answer(fields, lang) : Page(request, RequestBody.StatusOf(fault), lang, Status("noScriptFollowUp.unsupported"));
     }
 
     private static string LanguageOf(HttpRequest request, IReadOnlyDictionary<string, string>? fields) =>
         LanguageChoice.Choose(fields?.GetValueOrDefault(SubmitTipForm.LanguageField) ?? request.Query[SubmitTipForm.LanguageField], request.Headers.AcceptLanguage);
-
-    private static int StatusOf(BodyFault fault) => fault switch
-    {
-        BodyFault.WrongMediaType => StatusCodes.Status415UnsupportedMediaType,
-        BodyFault.TooLarge => StatusCodes.Status413PayloadTooLarge,
-        BodyFault.TimedOut => StatusCodes.Status408RequestTimeout,
-        _ => StatusCodes.Status400BadRequest,
-    };
 
     private ContentHttpResult Retry(HttpRequest request, int status, TimeSpan retryAfter, string lang, FollowUpView view)
     {

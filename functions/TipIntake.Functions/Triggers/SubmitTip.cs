@@ -22,7 +22,7 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood, IIntakeK
         {
             var key = await intakeKey.GetPublicKeyAsync(cancellationToken);
             request.HttpContext.Response.Headers.CacheControl = "public, max-age=300";
-            return TypedResults.Json(key, HttpJsonContext.Default.IntakePublicKey, "application/json");
+            return TypedResults.Json(key, ReporterJsonContext.Default.IntakePublicKey, "application/json");
         }
         catch (IntakeKeyException)
         {
@@ -35,7 +35,7 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood, IIntakeK
     public IResult StampChallenge([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/challenge")] HttpRequest request)
     {
         var issued = flood.IssueChallenge();
-        return TypedResults.Json(new ChallengeBody(issued.Challenge, issued.Difficulty, issued.SuggestedEffort, issued.ExpiresAt), HttpJsonContext.Default.ChallengeBody, "application/json");
+        return TypedResults.Json(new ChallengeBody(issued.Challenge, issued.Difficulty, issued.SuggestedEffort, issued.ExpiresAt), ReporterJsonContext.Default.ChallengeBody, "application/json");
     }
 
     [Function(nameof(SubmitTip))]
@@ -46,7 +46,7 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood, IIntakeK
             request,
             TipEnvelope.MaxJweLength,
             intake.SubmitAsync,
-            accepted => TypedResults.Json(new ReceiptBody(accepted.ReceiptCode), HttpJsonContext.Default.ReceiptBody, "application/json", StatusCodes.Status202Accepted),
+            accepted => TypedResults.Json(new ReceiptBody(accepted.ReceiptCode), ReporterJsonContext.Default.ReceiptBody, "application/json", StatusCodes.Status202Accepted),
             cancellationToken);
 
     /// <summary>
@@ -62,7 +62,7 @@ public sealed class SubmitTip(TipIntakeService intake, FloodGate flood, IIntakeK
             request,
             TipEnvelope.MaxAnswerJweLength,
             intake.SubmitAnswerAsync,
-            _ => TypedResults.Json(new AnswerAcceptedBody(), HttpJsonContext.Default.AnswerAcceptedBody, "application/json", StatusCodes.Status202Accepted),
+            _ => TypedResults.Json(new AnswerAcceptedBody(), ReporterJsonContext.Default.AnswerAcceptedBody, "application/json", StatusCodes.Status202Accepted),
             cancellationToken);
 
     /// <summary>The one <c>TipIntake-Stamp</c> header; none is null, two are malformed.</summary>

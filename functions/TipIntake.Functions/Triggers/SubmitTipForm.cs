@@ -70,21 +70,10 @@ public sealed class SubmitTipForm(
         var posted = fields.GetValueOrDefault(SubmissionField);
         var submission = SubmissionId.New();
         var submissionValid = posted is null || SubmissionId.TryParse(posted, out submission);
-        switch (fault)
+        if (fault != BodyFault.None || !submissionValid)
         {
-            case BodyFault.WrongMediaType:
-                return Form(StatusCodes.Status415UnsupportedMediaType, lang, fields, NoErrors, "form.error.unsupported", submission);
-            case BodyFault.TooLarge:
-                return Form(StatusCodes.Status413PayloadTooLarge, lang, fields, NoErrors, "form.error.too-large", submission);
-            case BodyFault.TimedOut:
-                return Form(StatusCodes.Status408RequestTimeout, lang, fields, NoErrors, "form.error.unsupported", submission);
-            case not BodyFault.None:
-                return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.unsupported", submission);
-        }
-
-        if (!submissionValid)
-        {
-            return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.unsupported", submission);
+            // A mangled submission id is a 400 too (RequestBody.StatusOf(None)).
+            return Form(RequestBody.StatusOf(fault), lang, fields, NoErrors, fault == BodyFault.TooLarge ? "form.error.too-large" : "form.error.unsupported", submission);
         }
 
         var ticket = fields.GetValueOrDefault(TicketField);
@@ -105,7 +94,7 @@ public sealed class SubmitTipForm(
             case FormIntakeResult.Invalid invalid:
                 return Form(StatusCodes.Status422UnprocessableEntity, lang, fields, TipForm.FieldErrors(invalid.Errors), "form.error.invalid", submission);
             case FormIntakeResult.Unavailable unavailable:
-                request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                request.HttpContext.Response.Headers.RetryAfter = Problems.RetryAfterSeconds(unavailable.RetryAfter);
                 return Form(StatusCodes.Status503ServiceUnavailable, lang, fields, NoErrors, "form.error.unavailable", submission);
             case FormIntakeResult.FilesRefused { Refusal: FormFilesRefusal.Unreadable }:
                 return Form(StatusCodes.Status400BadRequest, lang, fields, NoErrors, "form.error.unsupported", submission);

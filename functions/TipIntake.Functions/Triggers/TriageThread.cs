@@ -8,29 +8,29 @@ namespace TipIntake.Functions.Triggers;
 /// encrypted twice by the staff member's browser; the server checks its shape and never sees its text. Storage down is
 /// 503 <c>triage-unavailable</c>, answered by <see cref="StaffOnlyMiddleware"/> as for every triage route.
 /// </summary>
+[ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
 public sealed class TriageThread(StaffThreads threads)
 {
     /// <summary>Two JWEs of at most 24,576 characters and the flag.</summary>
     public const int MaxMessageRequestBytes = 64 * 1024;
 
     [Function("TriageReadThread")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Read)]
+    [StaffOnly(StaffAccess.Read)]
     public async Task<IResult> Read(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/triage/tips/{id}/thread")] HttpRequest request,
         string id,
         CancellationToken cancellationToken) =>
         await threads.ReadAsync(id, request.StaffMember(), cancellationToken) is { } thread
-            ? TriageReads.Json(ThreadBody.Of(thread), FollowUpJsonContext.Default.ThreadBody)
+            ? TriageReads.Json(ThreadBody.Of(thread), TriageJsonContext.Default.ThreadBody)
             : Problems.TipNotFound();
 
     [Function("TriageSendMessage")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
     public async Task<IResult> Send(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/messages")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
-        var (body, problem) = await TriageRequests.ReadJsonAsync(request, FollowUpJsonContext.Default.MessageRequest, MaxMessageRequestBytes, cancellationToken);
+        var (body, problem) = await TriageRequests.ReadJsonAsync(request, TriageJsonContext.Default.MessageRequest, MaxMessageRequestBytes, cancellationToken);
         if (body is null)
         {
             return problem!;
@@ -38,7 +38,7 @@ public sealed class TriageThread(StaffThreads threads)
 
         return await threads.SendAsync(id, body.ToReporter, body.ForStaff, body.AwaitReply, request.StaffMember(), cancellationToken) switch
         {
-            MessageOutcome.Sent sent => TypedResults.Json(new MessageSentBody(sent.Id), FollowUpJsonContext.Default.MessageSentBody, "application/json", StatusCodes.Status201Created),
+            MessageOutcome.Sent sent => TypedResults.Json(new MessageSentBody(sent.Id), TriageJsonContext.Default.MessageSentBody, "application/json", StatusCodes.Status201Created),
             MessageOutcome.NotFound => Problems.TipNotFound(),
             MessageOutcome.Unavailable => Problems.Of(409, "follow-up-unavailable", "The reporter cannot be reached",
                 "This tip has no follow-up thread: the reporter did not enrol, the enrolment was refused, or access has expired."),
@@ -50,7 +50,6 @@ public sealed class TriageThread(StaffThreads threads)
     }
 
     [Function("TriageAnswersRead")]
-    [ResponsePolicy(ContentPolicy.Strict), StaffOnly(StaffAccess.Edit)]
     public async Task<IResult> MarkRead(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/triage/tips/{id}/thread/read")] HttpRequest request,
         string id,

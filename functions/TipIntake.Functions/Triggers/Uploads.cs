@@ -11,6 +11,7 @@ namespace TipIntake.Functions.Triggers;
 /// read into one pooled buffer of at most <c>chunkBytes</c> + 1 bytes. The upload id travels in a header, never in
 /// the URL, and is never logged.
 /// </summary>
+[ResponsePolicy(ContentPolicy.Strict)]
 public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate flood, IOptions<AttachmentOptions> options)
 {
     /// <summary>The header that carries the upload id.</summary>
@@ -20,46 +21,26 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
     private const string OctetStream = "application/octet-stream";
 
     [Function("UploadCreate")]
-    [ResponsePolicy(ContentPolicy.Strict)]
-    public async Task<IResult> Create(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/uploads")] HttpRequest request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (Refused(request, out var id) is { } refused)
+    public Task<IResult> Create(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/uploads")] HttpRequest request, CancellationToken cancellationToken) =>
+        WithJsonAsync(request, UploadMessages.MaxCreateBytes, body => UploadMessages.ReadCreate(body), (id, values) => uploads.Check(values.Chunks, values.ChunkBytes) switch
         {
-            return refused;
-        }
-
-        var (values, bodyProblem) = await ReadJsonAsync(request, UploadMessages.MaxCreateBytes, body => UploadMessages.ReadCreate(body), cancellationToken);
-        if (bodyProblem is not null)
-        {
-            return bodyProblem;
-        }
-
-        switch (uploads.Check(values!.Chunks, values.ChunkBytes))
-        {
-            case UploadShapeFault.Malformed:
-                return UploadProblems.Malformed();
-            case UploadShapeFault.TooLarge:
-                return UploadProblems.TooLarge(options.Value.MaxFileBytes);
-        }
-
-        return await StampedAsync(request, async () =>
-        {
-            var outcome = await uploads.CreateAsync(id, values.Chunks, values.ChunkBytes, cancellationToken);
-            var created = new UploadCreatedBody(id.ToString(), values.Chunks, values.ChunkBytes);
-            return outcome switch
+            UploadShapeFault.Malformed => Task.FromResult<IResult>(UploadProblems.Malformed()),
+            UploadShapeFault.TooLarge => Task.FromResult<IResult>(UploadProblems.TooLarge(options.Value.MaxFileBytes)),
+            _ => StampedAsync(request, async () =>
             {
-                CreateOutcome.Created => TypedResults.Json(created, UploadJsonContext.Default.UploadCreatedBody, Json, StatusCodes.Status201Created),
-                CreateOutcome.Repeated => TypedResults.Json(created, UploadJsonContext.Default.UploadCreatedBody, Json),
-                CreateOutcome.TooManyOpen => UploadProblems.TooManyOpen(request.HttpContext.Response),
-                _ => UploadProblems.Conflict(),
-            };
+                var created = new UploadCreatedBody(id.ToString(), values.Chunks, values.ChunkBytes);
+                return await uploads.CreateAsync(id, values.Chunks, values.ChunkBytes, cancellationToken) switch
+                {
+                    CreateOutcome.Created => TypedResults.Json(created, ReporterJsonContext.Default.UploadCreatedBody, Json, StatusCodes.Status201Created),
+                    CreateOutcome.Repeated => TypedResults.Json(created, ReporterJsonContext.Default.UploadCreatedBody, Json),
+                    CreateOutcome.TooManyOpen => UploadProblems.TooManyOpen(request.HttpContext.Response),
+                    _ => UploadProblems.Conflict(),
+                };
+            }, cancellationToken),
         }, cancellationToken);
-    }
 
     [Function("UploadChunk")]
-    [ResponsePolicy(ContentPolicy.Strict)]
     public async Task<IResult> Chunk(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/uploads/chunks/{index}")] HttpRequest request,
         string index,
@@ -108,7 +89,7 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
 
             if (!await budget.TryTakeAsync(record!.ChunkBytes, cancellationToken))
             {
-                return UploadProblems.RateLimited(request.HttpContext.Response, UploadGate.RetryAfter);
+                return UploadProblems.RateLimited(request.HttpContext.Response);
             }
 
             var (fault, outcome) = await RequestBody.ReadAsync(request, OctetStream, utf8Only: false, record.ChunkBytes,
@@ -124,7 +105,6 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
     }
 
     [Function("UploadProgress")]
-    [ResponsePolicy(ContentPolicy.Strict)]
     public async Task<IResult> Progress(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/uploads")] HttpRequest request, CancellationToken cancellationToken)
     {
@@ -137,13 +117,8 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
         try
         {
             // No stamp (a read): the shared bucket of status reads is what bounds its cost.
-            if (!await budget.TryTakeStatusReadAsync(cancellationToken))
-            {
-                return UploadProblems.StatusReadsLimited(request.HttpContext.Response);
-            }
-
-            return await uploads.ProgressAsync(id, cancellationToken) is { } progress
-                ? TypedResults.Json(UploadProgressBody.Of(progress), UploadJsonContext.Default.UploadProgressBody, Json)
+            return !await budget.TryTakeStatusReadAsync(cancellationToken) ? UploadProblems.StatusReadsLimited(request.HttpContext.Response)
+                : await uploads.ProgressAsync(id, cancellationToken) is { } progress ? TypedResults.Json(UploadProgressBody.Of(progress), ReporterJsonContext.Default.UploadProgressBody, Json)
                 : UploadProblems.Unknown();
         }
         catch (StorageUnavailableException)
@@ -153,31 +128,17 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
     }
 
     [Function("UploadComplete")]
-    [ResponsePolicy(ContentPolicy.Strict)]
-    public async Task<IResult> Complete(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/uploads/complete")] HttpRequest request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (Refused(request, out var id) is { } refused)
-        {
-            return refused;
-        }
-
-        var (digests, bodyProblem) = await ReadJsonAsync(request, UploadMessages.MaxCompleteBytes, body => UploadMessages.ReadComplete(body), cancellationToken);
-        if (bodyProblem is not null)
-        {
-            return bodyProblem;
-        }
-
-        return await StampedAsync(request, async () => await uploads.CompleteAsync(id, digests!, cancellationToken) switch
-        {
-            CompleteOutcome.Completed completed => TypedResults.Json(new UploadDigestBody(JoseBase64.Encode(completed.Digest)), UploadJsonContext.Default.UploadDigestBody, Json),
-            CompleteOutcome.UnknownUpload => UploadProblems.Unknown(),
-            CompleteOutcome.WrongCount => UploadProblems.Malformed(),
-            CompleteOutcome.Incomplete incomplete => UploadProblems.Incomplete(incomplete.Missing),
-            _ => UploadProblems.Conflict(),
-        }, cancellationToken);
-    }
+    public Task<IResult> Complete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/uploads/complete")] HttpRequest request, CancellationToken cancellationToken) =>
+        WithJsonAsync(request, UploadMessages.MaxCompleteBytes, body => UploadMessages.ReadComplete(body), (id, digests) => StampedAsync(request, async () =>
+            await uploads.CompleteAsync(id, digests, cancellationToken) switch
+            {
+                CompleteOutcome.Completed completed => TypedResults.Json(new UploadDigestBody(JoseBase64.Encode(completed.Digest)), ReporterJsonContext.Default.UploadDigestBody, Json),
+                CompleteOutcome.UnknownUpload => UploadProblems.Unknown(),
+                CompleteOutcome.WrongCount => UploadProblems.Malformed(),
+                CompleteOutcome.Incomplete incomplete => UploadProblems.Incomplete(incomplete.Missing),
+                _ => UploadProblems.Conflict(),
+            }, cancellationToken), cancellationToken);
 
     /// <summary>
     /// 404 while uploads are off (<see cref="AttachmentOptions.UploadsEnabled"/>), else 400 for a missing or malformed
@@ -205,23 +166,26 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
             ? index
             : null;
 
-    /// <summary>The JSON body as <paramref name="read"/> reads it (at most <paramref name="maxBytes"/>), or the problem that refuses it.</summary>
-    private static async Task<(T? Value, ProblemHttpResult? Problem)> ReadJsonAsync<T>(
-        HttpRequest request, int maxBytes, Func<ArraySegment<byte>, T?> read, CancellationToken cancellationToken)
+    /// <summary>The upload id, then the JSON body as <paramref name="read"/> reads it (at most <paramref name="maxBytes"/>), then <paramref name="act"/>.</summary>
+    private async Task<IResult> WithJsonAsync<T>(
+        HttpRequest request, int maxBytes, Func<ArraySegment<byte>, T?> read, Func<UploadId, T, Task<IResult>> act, CancellationToken cancellationToken)
         where T : class
     {
-        var (fault, value) = await RequestBody.ReadAsync(request, Json, utf8Only: true, maxBytes,
-            body => read(body) is { } parsed ? (BodyFault.None, parsed) : (BodyFault.Malformed, null), cancellationToken);
-        return (value, BodyProblem(fault));
-    }
+        ArgumentNullException.ThrowIfNull(request);
+        if (Refused(request, out var id) is { } refused)
+        {
+            return refused;
+        }
 
-    private static ProblemHttpResult? BodyProblem(BodyFault fault) => fault switch
-    {
-        BodyFault.None => null,
-        BodyFault.Malformed => UploadProblems.Malformed(),
-        BodyFault.TooLarge => UploadProblems.RequestTooLarge(),
-        _ => Problems.ForBody(fault, Json),
-    };
+        var (fault, value) = await RequestBody.ReadJsonAsync(request, maxBytes, read, cancellationToken);
+        return fault switch
+        {
+            BodyFault.None => await act(id, value!),
+            BodyFault.Malformed => UploadProblems.Malformed(),
+            BodyFault.TooLarge => UploadProblems.RequestTooLarge(),
+            _ => Problems.ForBody(fault, Json),
+        };
+    }
 
     /// <summary>Admits the request's stamp, then runs <paramref name="act"/>; storage failures become 503.</summary>
     private async Task<IResult> StampedAsync(HttpRequest request, Func<Task<IResult>> act, CancellationToken cancellationToken)

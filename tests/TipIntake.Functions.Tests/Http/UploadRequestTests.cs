@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using TipIntake.Functions.Http;
+using TipIntake.Functions.Attachments;
 using TipIntake.Functions.Triggers;
 
 namespace TipIntake.Functions.Tests.Http;

@@ -1,6 +1,6 @@
 using Microsoft.Net.Http.Headers;
 
-namespace TipIntake.Functions.Http;
+namespace TipIntake.Functions.Attachments;
 
 /// <summary>What a request's <c>Content-Digest</c> says of its body's SHA-256.</summary>
 public enum ContentDigestFault

@@ -1,25 +1,6 @@
-namespace TipIntake.Functions.Http;
+using TipIntake.Core.FollowUp;
 
-/// <summary>The body of a 202: the receipt, shown once to the reporter and never stored in this form.</summary>
-public sealed record ReceiptBody(string Receipt);
-
-/// <summary>The 202 of an answer: nothing to show (the reporter keeps the one follow-up code they have).</summary>
-public sealed record AnswerAcceptedBody;
-
-/// <summary>
-/// A proof-of-work challenge (docs/flood-control.md): solve it to at least <see cref="Difficulty"/> leading zero bits
-/// (the floor now) — <see cref="SuggestedEffort"/> to be processed ahead of the current backlog — then send
-/// <c>TipIntake-Stamp: challenge:counter</c>.
-/// </summary>
-public sealed record ChallengeBody(string Challenge, int Difficulty, int SuggestedEffort, DateTimeOffset ExpiresAt);
-
-/// <summary>The reporter's API (the intake key's members are named by its own attributes).</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ReceiptBody))]
-[JsonSerializable(typeof(AnswerAcceptedBody))]
-[JsonSerializable(typeof(ChallengeBody))]
-[JsonSerializable(typeof(IntakePublicKey))]
-public sealed partial class HttpJsonContext : JsonSerializerContext;
+namespace TipIntake.Functions.Contracts;
 
 /// <summary>Counts per triage queue and status. A list page is the core's <see cref="TipPage"/> as it is.</summary>
 public sealed record TipCountsBody(IReadOnlyList<TipCount> Counts);
@@ -103,6 +84,34 @@ public sealed record DismissalRequest(IReadOnlyList<string> TipIds);
 /// <summary>What a bulk dismissal did: the tips dismissed, and those left as they were with why.</summary>
 public sealed record DismissalBody(IReadOnlyList<string> Dismissed, IReadOnlyList<SkippedTip> Skipped);
 
+/// <summary>A thread as triage reads it: the reporter's key to encrypt to (null: no follow-up), the flags, the messages.</summary>
+public sealed record ThreadBody(
+    string FollowUp, ThreadKeyBody? ReporterKey, string? Ref, bool AwaitingReporter, bool NewAnswers, IReadOnlyList<ThreadMessageBody> Messages)
+{
+    public static ThreadBody Of(StaffThread thread)
+    {
+        ArgumentNullException.ThrowIfNull(thread);
+        return new(
+            thread.FollowUp,
+            thread.ReporterKey is { } key ? new ThreadKeyBody("EC", "P-256", key.X, key.Y, key.Thumbprint) : null,
+            thread.Ref,
+            thread.AwaitingReporter,
+            thread.NewAnswers,
+            [.. thread.Messages.Select(m => new ThreadMessageBody(m.Id, m.From, m.Day, m.Text, m.AuthorName))]);
+    }
+}
+
+/// <summary>The reporter's public JWK and its RFC 7638 thumbprint, the <c>kid</c> a message to it must carry.</summary>
+public sealed record ThreadKeyBody(string Kty, string Crv, string X, string Y, string Kid);
+
+public sealed record ThreadMessageBody(string Id, string From, string Day, string? Text, string? Author);
+
+/// <summary>POST …/messages: both copies made in the staff member's browser, and whether a reply is awaited.</summary>
+/// <remarks>Each member is optional here; the service says what is missing (400 <c>message-malformed</c>).</remarks>
+public sealed record MessageRequest(string? ToReporter = null, string? ForStaff = null, bool AwaitReply = false);
+
+public sealed record MessageSentBody(string Id);
+
 /// <summary>
 /// The triage API's wire types. Requests are read strictly: unknown or duplicate members, a missing required member
 /// or a null where none is allowed fail to parse (400).
@@ -127,4 +136,7 @@ public sealed record DismissalBody(IReadOnlyList<string> Dismissed, IReadOnlyLis
 [JsonSerializable(typeof(RelatedTipsBody))]
 [JsonSerializable(typeof(DismissalRequest))]
 [JsonSerializable(typeof(DismissalBody))]
+[JsonSerializable(typeof(ThreadBody))]
+[JsonSerializable(typeof(MessageRequest))]
+[JsonSerializable(typeof(MessageSentBody))]
 public sealed partial class TriageJsonContext : JsonSerializerContext;

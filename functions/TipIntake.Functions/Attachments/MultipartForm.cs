@@ -5,7 +5,7 @@ using Microsoft.Net.Http.Headers;
 using TipIntake.Core.Attachments;
 using TipIntake.Core.Attachments.Scrubbing;
 
-namespace TipIntake.Functions.Http;
+namespace TipIntake.Functions.Attachments;
 
 /// <summary>
 /// The no-script form with files (docs/attachments.md, "The no-script path"): <c>multipart/form-data</c> read as a

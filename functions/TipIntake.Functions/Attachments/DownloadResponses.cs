@@ -1,7 +1,7 @@
 using TipIntake.Core;
 using TipIntake.Core.Attachments;
 
-namespace TipIntake.Functions.Http;
+namespace TipIntake.Functions.Attachments;
 
 /// <summary>
 /// The download route's answers (docs/attachments.md, "Download (triage)"): the file's headers — never what the
@@ -48,11 +48,6 @@ public static class DownloadResponses
     public static ProblemHttpResult IntegrityFailed() => Problems.Of(500, "attachment-integrity-failed", "File damaged",
         "The stored file is not what the tip names (its key, its ciphertext or its hash). Nothing of it was sent; the failure is recorded in the tip's trail.");
 
-    public static ProblemHttpResult Unavailable(HttpResponse response)
-    {
-        ArgumentNullException.ThrowIfNull(response);
-        response.Headers.RetryAfter = "5";
-        return Problems.Of(503, "attachment-unavailable", "Temporarily unavailable",
-            "The key service or storage is unavailable. Try again; the attempt is recorded in the tip's trail.");
-    }
+    public static ProblemHttpResult Unavailable(HttpResponse response) => Problems.Retry(response, TimeSpan.FromSeconds(5), 503, "attachment-unavailable", "Temporarily unavailable",
+        "The key service or storage is unavailable. Try again; the attempt is recorded in the tip's trail.");
 }

@@ -1,4 +1,4 @@
-namespace TipIntake.Functions.Http;
+namespace TipIntake.Functions.Triage;
 
 /// <summary>
 /// Reading triage requests: bounded strict JSON bodies, query values (null when absent or empty; one given twice is
@@ -21,22 +21,11 @@ public static class TriageRequests
         HttpRequest request, JsonTypeInfo<T> typeInfo, int maxBodyBytes, CancellationToken cancellationToken)
         where T : class
     {
-        var (fault, value) = await RequestBody.ReadAsync(request, "application/json", utf8Only: true, maxBodyBytes, body =>
-        {
-            try
-            {
-                return (BodyFault.None, JsonSerializer.Deserialize(body.AsSpan(), typeInfo));
-            }
-            catch (JsonException)
-            {
-                return (BodyFault.Malformed, null); // The parser's message may quote the body; the answer does not.
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        var (fault, value) = await RequestBody.ReadJsonAsync(request, maxBodyBytes, body => JsonSerializer.Deserialize(body.AsSpan(), typeInfo), cancellationToken).ConfigureAwait(false);
         return fault switch
         {
-            BodyFault.None when value is not null => (value, null),
-            BodyFault.None => (null, Problems.BadRequest("malformed-json", "The body must be a JSON object.")),
-            BodyFault.Malformed => (null, Problems.BadRequest("malformed-json", "The body is not valid JSON for this request: unknown, duplicate, missing or mistyped members.")),
+            BodyFault.None => (value, null),
+            BodyFault.Malformed => (null, Problems.BadRequest("malformed-json", "The body must be a JSON object for this request: no unknown, duplicate, missing or mistyped members.")),
             BodyFault.TooLarge => (null, Problems.Of(413, "triage-too-large", "Request too large", $"This triage request's body is at most {maxBodyBytes} bytes.")),
             _ => (null, Problems.ForBody(fault, "application/json", triage: true)),
         };

@@ -1,6 +1,6 @@
 using TipIntake.Core.Attachments;
 
-namespace TipIntake.Functions.Http;
+namespace TipIntake.Functions.Attachments;
 
 /// <summary>The upload routes' own problems (docs/attachments.md, "The upload protocol"); the stamp's are <see cref="Problems.ForFlood"/>.</summary>
 public static class UploadProblems
@@ -52,30 +52,15 @@ public static class UploadProblems
         ? Problems.Of(400, "content-digest-missing", "Content-Digest required", "Send Content-Digest: sha-256=:<base64 of the body's SHA-256>: (RFC 9530).")
         : Problems.Of(400, "content-digest-malformed", "Malformed Content-Digest", "Content-Digest's sha-256 is a byte sequence, :<base64>:, of 32 bytes (RFC 9530).");
 
-    public static ProblemHttpResult RateLimited(HttpResponse response, TimeSpan retryAfter)
-    {
-        response.Headers.RetryAfter = Problems.RetryAfterSeconds(retryAfter);
-        return Problems.Of(429, "rate-limited", "Too many bytes for now", "The service takes only so many upload bytes a second. Wait as Retry-After says, then send the chunk again with a fresh stamp.");
-    }
+    public static ProblemHttpResult RateLimited(HttpResponse response) => Problems.Retry(response, UploadGate.RetryAfter, 429, "rate-limited", "Too many bytes for now",
+        "The service takes only so many upload bytes a second. Wait as Retry-After says, then send the chunk again with a fresh stamp.");
 
-    public static ProblemHttpResult TooManyOpen(HttpResponse response)
-    {
-        response.Headers.RetryAfter = Problems.RetryAfterSeconds(UploadService.TooManyOpenRetryAfter);
-        return Problems.Of(429, "rate-limited", "Too many uploads open",
-            "The service keeps only so many uploads open at once, and that many are. Wait as Retry-After says, then create the upload again with a fresh stamp.");
-    }
+    public static ProblemHttpResult TooManyOpen(HttpResponse response) => Problems.Retry(response, UploadService.TooManyOpenRetryAfter, 429, "rate-limited", "Too many uploads open",
+        "The service keeps only so many uploads open at once, and that many are. Wait as Retry-After says, then create the upload again with a fresh stamp.");
 
-    public static ProblemHttpResult StatusReadsLimited(HttpResponse response)
-    {
-        response.Headers.RetryAfter = Problems.RetryAfterSeconds(UploadGate.RetryAfter);
-        return Problems.Of(429, "rate-limited", "Too many questions for now",
-            "The service answers only so many questions about uploads a second. Wait as Retry-After says, then ask again.");
-    }
+    public static ProblemHttpResult StatusReadsLimited(HttpResponse response) => Problems.Retry(response, UploadGate.RetryAfter, 429, "rate-limited", "Too many questions for now",
+        "The service answers only so many questions about uploads a second. Wait as Retry-After says, then ask again.");
 
-    public static ProblemHttpResult Unavailable(HttpResponse response)
-    {
-        response.Headers.RetryAfter = "5";
-        return Problems.Of(503, "unavailable", "Temporarily unavailable",
-            "Storage is unavailable; the request may or may not have taken effect. Send it again later with a fresh stamp: every upload request is safe to repeat.");
-    }
+    public static ProblemHttpResult Unavailable(HttpResponse response) => Problems.Retry(response, TimeSpan.FromSeconds(5), 503, "unavailable", "Temporarily unavailable",
+        "Storage is unavailable; the request may or may not have taken effect. Send it again later with a fresh stamp: every upload request is safe to repeat.");
 }
