@@ -34,6 +34,6 @@ static int RunMicro(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: TipIntake.Benchmarks micro [BenchmarkDotNet args] | load [--duration s] [--connections 16,64] [--drain 500,2000] [--warm-up s] [--max-requests n] [--drain-only] [--drain-rounds 3] [--host-args 'a;b'] [--soak | --soak-only] [--soak-minutes m] [--soak-after s] [--soak-hold s] [--out file] | load --uploads [--megabytes 32] [--parallel 2,8] [--rounds 3] [--out file] | load --flood [--workers 16] [--duration 120] [--interval 3] [--form-interval 15] [--deadline 30] [--scenarios none,script,form] [--no-oversized] [--host-args 'a;b'] [--out file] | load --triage [--sizes 2000,10000,50000] [--samples 60] [--lock file] [--out file] | azurite-tables [sizes]");
+    Console.Error.WriteLine("usage: TipIntake.Benchmarks micro [BenchmarkDotNet args] | load [--duration s] [--connections 16,64] [--drain 500,2000] [--warm-up s] [--max-requests n] [--drain-only] [--drain-rounds 3] [--drain-warm-up 300] [--drain-same-bodies] [--host-args 'a;b'] [--soak | --soak-only] [--soak-minutes m] [--soak-after s] [--soak-hold s] [--out file] | load --uploads [--megabytes 32] [--parallel 2,8] [--rounds 3] [--out file] | load --flood [--workers 16] [--duration 120] [--interval 3] [--form-interval 15] [--deadline 30] [--scenarios none,script,form] [--no-oversized] [--host-args 'a;b'] [--out file] | load --triage [--sizes 2000,10000,50000] [--samples 60] [--lock file] [--out file] | azurite-tables [sizes]");
     return 2;
 }

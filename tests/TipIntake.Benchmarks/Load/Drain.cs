@@ -44,54 +44,71 @@ public static class Drain
 
     public static TableClient TipsTable(string connectionString) => new TableServiceClient(connectionString).GetTableClient(StorageNames.TipsTable);
 
-    public static async Task PrefillAsync(string connectionString, IReadOnlyList<string> jwes, int count)
+    public static async Task PrefillAsync(string connectionString, IReadOnlyList<string> jwes, int count, DateTimeOffset? visibleAt = null, int first = 0)
     {
         var queue = Inbound(connectionString);
         await queue.CreateIfNotExistsAsync();
         await TipsTable(connectionString).CreateIfNotExistsAsync();
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
-            await queue.SendMessageAsync(TipFactory.Envelope(jwes[i % jwes.Count]), cancellationToken: ct));
+        {
+            var hidden = visibleAt is { } at ? at - DateTimeOffset.UtcNow : TimeSpan.Zero;
+            await queue.SendMessageAsync(
+                TipFactory.Envelope(jwes[(first + i) % jwes.Count]), visibilityTimeout: hidden > TimeSpan.Zero ? hidden : null, cancellationToken: ct);
+        });
     }
 
     /// <summary>
-    /// Times a drain the same way for both contenders: from the first message taken off the queue to the moment
-    /// <c>Tips</c> holds all <paramref name="count"/> tips (or <paramref name="timeout"/>).
+    /// Times a drain the same way for every contender. The drainer first stores <paramref name="warmUp"/> tips and goes
+    /// quiet (its JIT, connections and thread pool warm, as an instance that has been running is — the intake's load
+    /// points warm up the same way); then <paramref name="count"/> tips are queued hidden until one moment, so that all
+    /// are there when the first becomes visible, and the drain is timed from the first message taken off the queue to
+    /// the moment <c>Tips</c> holds them all (or <paramref name="timeout"/>).
     /// </summary>
     public static async Task<DrainResult> MeasureAsync(
-        string name, string connectionString, int azuritePid, int count, TimeSpan timeout, Func<Task<ChildServer>> startDrainer)
+        string name, string connectionString, int azuritePid, IReadOnlyList<string> jwes, int warmUp, int count, TimeSpan timeout,
+        Func<Task<ChildServer>> startDrainer)
     {
         ArgumentNullException.ThrowIfNull(startDrainer);
         using var azurite = Process.GetProcessById(azuritePid);
-        var azuriteAtStart = TimeSpan.Zero;
         var queue = Inbound(connectionString);
         var tips = TipsTable(connectionString);
         var deadline = Stopwatch.StartNew();
-        var starting = startDrainer();
-        long started = 0;
+        await PrefillAsync(connectionString, jwes, warmUp);
+        await using var drainer = await startDrainer();
+        if (!await WaitForAsync(async () => await CountAsync(tips) >= warmUp, deadline, timeout))
+        {
+            throw new InvalidOperationException($"{name}: the {warmUp} warm-up tips were not stored within {timeout}.");
+        }
+
+        await WaitForQuietAsync(drainer, deadline, timeout);
+
+        // Hidden long enough for the whole prefill (Azurite takes a few hundred a second), then visible at once.
+        var visibleAt = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(3 + (count / 150.0));
+        await PrefillAsync(connectionString, jwes, count, visibleAt, first: warmUp);
+        var late = DateTimeOffset.UtcNow > visibleAt;
+        if (late)
+        {
+            Console.WriteLine($"  {name}: the prefill ended after its messages became visible: the drain began on a partly filled queue.");
+        }
+
+        var azuriteAtStart = TimeSpan.Zero;
         var cpuAtStart = TimeSpan.Zero;
         var hopAtStart = TimeSpan.Zero;
-        while (deadline.Elapsed < timeout)
+        long started = 0;
+        if (await WaitForAsync(async () => ((QueueProperties)await queue.GetPropertiesAsync()).ApproximateMessagesCount < count, deadline, timeout, pollMs: 20))
         {
-            QueueProperties properties = await queue.GetPropertiesAsync();
-            if (properties.ApproximateMessagesCount < count)
-            {
-                started = Stopwatch.GetTimestamp();
-                // The drainer's start-up is not counted (if it is still announcing itself, from when it has).
-                cpuAtStart = (await starting).CpuTime();
-                hopAtStart = (await starting).OwnCpuTime();
-                azurite.Refresh();
-                azuriteAtStart = azurite.TotalProcessorTime;
-                break;
-            }
-
-            await Task.Delay(20);
+            started = Stopwatch.GetTimestamp();
+            cpuAtStart = drainer.CpuTime();
+            hopAtStart = drainer.OwnCpuTime();
+            azurite.Refresh();
+            azuriteAtStart = azurite.TotalProcessorTime;
         }
 
         var stored = 0;
         long half = 0;
         while (deadline.Elapsed < timeout)
         {
-            stored = await CountAsync(tips);
+            stored = await CountAsync(tips) - warmUp;
             if (half == 0 && stored >= count / 2)
             {
                 half = Stopwatch.GetTimestamp();
@@ -107,13 +124,45 @@ public static class Drain
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         var secondHalf = Stopwatch.GetElapsedTime(half);
-        await using var drainer = await starting;
         var cpu = drainer.CpuTime() - cpuAtStart;
         var hop = drainer.OwnCpuTime() - hopAtStart;
         azurite.Refresh();
         var azuriteCpu = azurite.TotalProcessorTime - azuriteAtStart;
         var quarantined = await CountAsync(new TableServiceClient(connectionString).GetTableClient(StorageNames.QuarantineTable));
         return new DrainResult(name, count, elapsed, stored, quarantined, cpu, azuriteCpu, secondHalf, hop);
+    }
+
+    private static async Task<bool> WaitForAsync(Func<Task<bool>> done, Stopwatch deadline, TimeSpan timeout, int pollMs = 100)
+    {
+        while (deadline.Elapsed < timeout)
+        {
+            if (await done())
+            {
+                return true;
+            }
+
+            await Task.Delay(pollMs);
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Until the drainer's processes spend under a tenth of a core for two seconds running (background work on the
+    /// warm-up tips — the content index — done), or 30 s.
+    /// </summary>
+    private static async Task WaitForQuietAsync(ChildServer drainer, Stopwatch deadline, TimeSpan timeout)
+    {
+        var quietSeconds = 0;
+        var limit = Stopwatch.StartNew();
+        var before = drainer.CpuTime();
+        while (quietSeconds < 2 && limit.Elapsed < TimeSpan.FromSeconds(30) && deadline.Elapsed < timeout)
+        {
+            await Task.Delay(1000);
+            var now = drainer.CpuTime();
+            quietSeconds = now - before < TimeSpan.FromMilliseconds(100) ? quietSeconds + 1 : 0;
+            before = now;
+        }
     }
 
     private static async Task<int> CountAsync(TableClient table)
