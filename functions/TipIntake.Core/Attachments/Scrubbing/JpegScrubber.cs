@@ -134,15 +134,11 @@ internal sealed class JpegScrubber(ScrubInput input, ScrubOutput output, ScrubRe
                 }
                 else
                 {
-                    // The JFIF header may carry an uncompressed thumbnail: the header is kept, the thumbnail dropped.
-                    Span<byte> header = stackalloc byte[18];
-                    header[0] = 0xFF;
-                    header[1] = 0xE0;
-                    header[3] = 16;
-                    body[..14].CopyTo(header[4..]);
-                    header[16] = 0;
-                    header[17] = 0;
-                    Output.Write(header);
+                    // The JFIF header may carry an uncompressed thumbnail: the header is kept, its thumbnail size set to
+                    // 0 × 0, and the thumbnail dropped.
+                    Output.Write([0xFF, 0xE0, 0, 16]);
+                    Output.Write(body[..12]);
+                    Output.Write([0, 0]);
                     Report.Remove("thumbnail");
                 }
 
