@@ -51,8 +51,7 @@ public static class TipIntakeServiceCollectionExtensions
             {
                 if (string.IsNullOrEmpty(options.ReceiptPepper))
                 {
-                    var path = Path.Combine(LocalState.DefaultFolder(), ReceiptPepperFileName);
-                    options.ReceiptPepper = Convert.ToBase64String(LocalState.ReadOrCreate(path, () => RandomNumberGenerator.GetBytes(32)));
+                    options.ReceiptPepper = LocalState.DevelopmentSecret(ReceiptPepperFileName);
                 }
 
                 var salt = Path.Combine(LocalState.DefaultFolder(), ReceiptSaltFileName);

@@ -18,8 +18,6 @@ public sealed class FollowUpSessions
     /// <summary>The session's length in characters.</summary>
     public const int Length = 112;
 
-    private const int IvLength = 12;
-    private const int TagLength = 16;
     private const int RefBytes = 16;
     private const int PlaintextLength = FollowUpKeys.KeyBytes + RefBytes + sizeof(long);
     private static readonly byte[] AssociatedData = "tipintake/follow-up/form-session/v1"u8.ToArray();
@@ -47,15 +45,15 @@ public sealed class FollowUpSessions
         }
 
         Span<byte> plaintext = stackalloc byte[PlaintextLength];
-        Span<byte> sealedSession = stackalloc byte[IvLength + PlaintextLength + TagLength];
+        Span<byte> sealedSession = stackalloc byte[AesGcmSizes.IvLength + PlaintextLength + AesGcmSizes.TagLength];
         try
         {
             lookup.CopyTo(plaintext);
             refBytes.CopyTo(plaintext[FollowUpKeys.KeyBytes..]);
             BinaryPrimitives.WriteInt64BigEndian(plaintext[(FollowUpKeys.KeyBytes + RefBytes)..], (_time.GetUtcNow() + _lifetime).ToUnixTimeSeconds());
-            RandomNumberGenerator.Fill(sealedSession[..IvLength]);
-            using var aes = new AesGcm(_key, TagLength);
-            aes.Encrypt(sealedSession[..IvLength], plaintext, sealedSession.Slice(IvLength, PlaintextLength), sealedSession[(IvLength + PlaintextLength)..], AssociatedData);
+            RandomNumberGenerator.Fill(sealedSession[..AesGcmSizes.IvLength]);
+            using var aes = new AesGcm(_key, AesGcmSizes.TagLength);
+            aes.Encrypt(sealedSession[..AesGcmSizes.IvLength], plaintext, sealedSession.Slice(AesGcmSizes.IvLength, PlaintextLength), sealedSession[(AesGcmSizes.IvLength + PlaintextLength)..], AssociatedData);
             return JoseBase64.Encode(sealedSession);
         }
         finally
@@ -67,7 +65,7 @@ public sealed class FollowUpSessions
     /// <summary>The session's lookup token and ref, or null when it is not one this service sealed, or it has expired.</summary>
     public FollowUpSession? Open(string? session)
     {
-        if (session is not { Length: Length } || JoseBase64.DecodeCanonical(session, IvLength + PlaintextLength + TagLength) is not { } bytes)
+        if (session is not { Length: Length } || JoseBase64.DecodeCanonical(session, AesGcmSizes.IvLength + PlaintextLength + AesGcmSizes.TagLength) is not { } bytes)
         {
             return null;
         }
@@ -75,8 +73,8 @@ public sealed class FollowUpSessions
         var plaintext = new byte[PlaintextLength];
         try
         {
-            using var aes = new AesGcm(_key, TagLength);
-            aes.Decrypt(bytes.AsSpan(0, IvLength), bytes.AsSpan(IvLength, PlaintextLength), bytes.AsSpan(IvLength + PlaintextLength), plaintext, AssociatedData);
+            using var aes = new AesGcm(_key, AesGcmSizes.TagLength);
+            aes.Decrypt(bytes.AsSpan(0, AesGcmSizes.IvLength), bytes.AsSpan(AesGcmSizes.IvLength, PlaintextLength), bytes.AsSpan(AesGcmSizes.IvLength + PlaintextLength), plaintext, AssociatedData);
         }
         catch (AuthenticationTagMismatchException)
         {

@@ -38,7 +38,7 @@ public sealed class FormEnrolments(FollowUpSecrets secrets)
     private const int ScalarBytes = 32;
 
     /// <summary>The IV, then two candidates for the private scalar (one is in range but for a chance of 2^-32).</summary>
-    private const int KeyMaterialBytes = SealedReporterKey.IvLength + (2 * ScalarBytes);
+    private const int KeyMaterialBytes = AesGcmSizes.IvLength + (2 * ScalarBytes);
 
     private static readonly byte[] KeyInfo = "tipintake/form-follow-up/key/v1"u8.ToArray();
 
@@ -63,12 +63,12 @@ public sealed class FormEnrolments(FollowUpSecrets secrets)
             FollowUpKeys.DeriveLookup(master, lookup);
             FollowUpKeys.DeriveSealingKey(master, sealingKey);
             HKDF.Expand(HashAlgorithmName.SHA256, seed, keyMaterial, KeyInfo);
-            ScalarOf(keyMaterial[SealedReporterKey.IvLength..], scalar);
+            ScalarOf(keyMaterial[AesGcmSizes.IvLength..], scalar);
 
             // Given only d, the framework computes the public point.
             using var key = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, D = scalar });
             var point = key.ExportParameters(includePrivateParameters: false).Q;
-            var sealedKey = SealedReporterKey.Seal(key, sealingKey, keyMaterial[..SealedReporterKey.IvLength]);
+            var sealedKey = SealedReporterKey.Seal(key, sealingKey, keyMaterial[..AesGcmSizes.IvLength]);
             var member = Encoding.ASCII.GetBytes(
                 $$"""{"v":{{FollowUpReader.Version}},"lookup":"{{JoseBase64.Encode(lookup)}}","key":{"kty":"EC","crv":"P-256","x":"{{JoseBase64.Encode(point.X)}}","y":"{{JoseBase64.Encode(point.Y)}}"},"sealedKey":"{{JoseBase64.Encode(sealedKey)}}"}""");
             CryptographicOperations.ZeroMemory(sealedKey);

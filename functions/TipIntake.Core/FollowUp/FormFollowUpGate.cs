@@ -1,5 +1,4 @@
 using TipIntake.Core.FloodControl;
-using TipIntake.Core.Logging;
 
 namespace TipIntake.Core.FollowUp;
 
@@ -9,37 +8,25 @@ namespace TipIntake.Core.FollowUp;
 /// sent here a queue message, and a page without scripts can pay no stamp. Also the count of what it did, logged once a
 /// minute by outcome code (right and wrong codes together, as for the script path's lookups). Thread-safe; one instance.
 /// </summary>
-public sealed partial class FormFollowUpGate : IDisposable
+public sealed partial class FormFollowUpGate : FollowUpGate
 {
     /// <summary>After the bucket was found empty, no instance asks it again for this long.</summary>
     public static readonly TimeSpan EmptyRetry = TimeSpan.FromSeconds(2);
 
-    private readonly SharedTokenBucket _bucket;
-    private readonly RefusalTally _tally;
-
     public FormFollowUpGate(IOptions<FollowUpOptions> options, ISharedBucketStore buckets, TimeProvider time, ILogger<FormFollowUpGate> logger)
+        : base(Bucket(options, buckets, time), time, (total, byCode) => Log.FormFollowUps(logger, total, byCode))
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var perMinute = options.Value.MaxFormLookupsPerMinute;
-        _bucket = new SharedTokenBucket(buckets, "follow-up-form", perMinute / 60.0, perMinute, block: 1, EmptyRetry, TimeSpan.FromMinutes(1), time);
-        _tally = new RefusalTally(time, SubmissionRefusals.Interval, (total, byCode) => Log.FormFollowUps(logger, total, byCode));
-        RetryAfter = TimeSpan.FromSeconds(Math.Ceiling(60.0 / perMinute));
+        RetryAfter = TimeSpan.FromSeconds(Math.Ceiling(60.0 / options.Value.MaxFormLookupsPerMinute));
     }
 
     /// <summary>What a refused page tells the reporter to wait: the time one token takes to come back.</summary>
     public TimeSpan RetryAfter { get; }
 
-    /// <summary>A token, or false when the bucket is empty for now.</summary>
-    /// <exception cref="Intake.StorageUnavailableException">The shared bucket could not be reached.</exception>
-    public ValueTask<bool> TryTakeAsync(CancellationToken cancellationToken) => _bucket.TryTakeAsync(0, cancellationToken);
-
-    /// <summary>Counts one no-script lookup or answer under an outcome code (the service's own constants).</summary>
-    public void Count(string code) => _tally.Add(code);
-
-    public void Dispose()
+    private static SharedTokenBucket Bucket(IOptions<FollowUpOptions> options, ISharedBucketStore buckets, TimeProvider time)
     {
-        _tally.Dispose();
-        _bucket.Dispose();
+        ArgumentNullException.ThrowIfNull(options);
+        var perMinute = options.Value.MaxFormLookupsPerMinute;
+        return new SharedTokenBucket(buckets, "follow-up-form", perMinute / 60.0, perMinute, block: 1, EmptyRetry, TimeSpan.FromMinutes(1), time);
     }
 
     private static partial class Log

@@ -1,5 +1,4 @@
 using TipIntake.Core.FloodControl;
-using TipIntake.Core.Logging;
 
 namespace TipIntake.Core.FollowUp;
 
@@ -9,7 +8,7 @@ namespace TipIntake.Core.FollowUp;
 /// count of lookups logged once a minute — answered and refused together, by code, since nothing in a log may tell a
 /// right code from a wrong one. Thread-safe; one instance.
 /// </summary>
-public sealed partial class LookupGate : IDisposable
+public sealed partial class LookupGate : FollowUpGate
 {
     /// <summary>How long a client is told to wait when the bucket is empty.</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
@@ -19,28 +18,15 @@ public sealed partial class LookupGate : IDisposable
 
     public const string Answered = "answered";
 
-    private readonly SharedTokenBucket _bucket;
-    private readonly RefusalTally _tally;
     private readonly TimeProvider _time;
     private readonly TimeSpan _floor;
 
     public LookupGate(IOptions<FollowUpOptions> options, ISharedBucketStore buckets, TimeProvider time, ILogger<LookupGate> logger)
+        : base(Bucket(options, buckets, time), time, (total, byCode) => Log.FollowUpLookups(logger, total, byCode))
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var settings = options.Value;
         _time = time;
-        _floor = settings.LookupFloor;
-
-        // Tokens are claimed about a second's worth at a time, and go stale after a second: an instance cannot hoard them.
-        var block = Math.Clamp((int)Math.Ceiling(settings.MaxLookupsPerSecond), 1, settings.LookupBurst);
-        _bucket = new SharedTokenBucket(buckets, "follow-up-lookups", settings.MaxLookupsPerSecond, settings.LookupBurst, block,
-            RetryAfter, TimeSpan.FromSeconds(1), time);
-        _tally = new RefusalTally(time, SubmissionRefusals.Interval, (total, byCode) => Log.FollowUpLookups(logger, total, byCode));
+        _floor = options.Value.LookupFloor;
     }
-
-    /// <summary>A token of the lookup bucket, or false when it is empty for now.</summary>
-    /// <exception cref="Intake.StorageUnavailableException">The shared bucket could not be reached.</exception>
-    public ValueTask<bool> TryTakeAsync(CancellationToken cancellationToken) => _bucket.TryTakeAsync(0, cancellationToken);
 
     /// <summary>Waits until <c>FollowUp:LookupFloor</c> has passed since <paramref name="arrivedAt"/> (a <see cref="TimeProvider.GetTimestamp"/>).</summary>
     public Task HoldUntilFloorAsync(long arrivedAt, CancellationToken cancellationToken)
@@ -49,13 +35,15 @@ public sealed partial class LookupGate : IDisposable
         return remaining > TimeSpan.Zero ? Task.Delay(remaining, _time, cancellationToken) : Task.CompletedTask;
     }
 
-    /// <summary>Counts one lookup under <paramref name="code"/> (<see cref="Answered"/> or a problem code).</summary>
-    public void Count(string code) => _tally.Add(code);
-
-    public void Dispose()
+    private static SharedTokenBucket Bucket(IOptions<FollowUpOptions> options, ISharedBucketStore buckets, TimeProvider time)
     {
-        _tally.Dispose();
-        _bucket.Dispose();
+        ArgumentNullException.ThrowIfNull(options);
+        var settings = options.Value;
+
+        // Tokens are claimed about a second's worth at a time, and go stale after a second: an instance cannot hoard them.
+        var block = Math.Clamp((int)Math.Ceiling(settings.MaxLookupsPerSecond), 1, settings.LookupBurst);
+        return new SharedTokenBucket(buckets, "follow-up-lookups", settings.MaxLookupsPerSecond, settings.LookupBurst, block,
+            RetryAfter, TimeSpan.FromSeconds(1), time);
     }
 
     private static partial class Log

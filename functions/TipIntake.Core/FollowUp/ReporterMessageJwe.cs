@@ -13,9 +13,6 @@ public static class ReporterMessageJwe
     public const string ContentType = JweAlgorithms.MessageV1ContentType;
     public const string Algorithm = "ECDH-ES";
 
-    private const int IvLength = 12;
-    private const int TagLength = 16;
-
     // The Concat KDF's input after Z (RFC 7518 §4.6.2): AlgorithmID = len ‖ "A256GCM", empty PartyUInfo and
     // PartyVInfo, SuppPubInfo = the key length in bits; before Z, the round counter 1.
     private static readonly byte[] RoundCounter = [0, 0, 0, 1];
@@ -33,10 +30,10 @@ public static class ReporterMessageJwe
         var contentKey = ephemeral.DeriveKeyFromHash(recipient.PublicKey, HashAlgorithmName.SHA256, RoundCounter, OtherInfo);
         try
         {
-            var iv = RandomNumberGenerator.GetBytes(IvLength);
+            var iv = RandomNumberGenerator.GetBytes(AesGcmSizes.IvLength);
             var ciphertext = new byte[plaintext.Length];
-            var tag = new byte[TagLength];
-            using var aes = new AesGcm(contentKey, TagLength);
+            var tag = new byte[AesGcmSizes.TagLength];
+            using var aes = new AesGcm(contentKey, AesGcmSizes.TagLength);
             aes.Encrypt(iv, plaintext, ciphertext, tag, Encoding.ASCII.GetBytes(header));
             return $"{header}..{JoseBase64.Encode(iv)}.{JoseBase64.Encode(ciphertext)}.{JoseBase64.Encode(tag)}";
         }
@@ -62,7 +59,7 @@ public static class ReporterMessageJwe
             var plaintext = new byte[message.Ciphertext.Length];
             try
             {
-                using var aes = new AesGcm(contentKey, TagLength);
+                using var aes = new AesGcm(contentKey, AesGcmSizes.TagLength);
                 aes.Decrypt(message.Iv, message.Ciphertext, message.Tag, plaintext, Encoding.ASCII.GetBytes(message.EncodedHeader));
                 return plaintext;
             }
@@ -102,7 +99,7 @@ public static class ReporterMessageJwe
         if (parts.Length != 5 || parts[1].Length != 0
             || !JoseBase64.TryDecode(parts[0], out var header) || !JoseBase64.TryDecode(parts[2], out var iv)
             || !JoseBase64.TryDecode(parts[3], out var ciphertext) || !JoseBase64.TryDecode(parts[4], out var tag)
-            || iv.Length != IvLength || tag.Length != TagLength)
+            || iv.Length != AesGcmSizes.IvLength || tag.Length != AesGcmSizes.TagLength)
         {
             return null;
         }

@@ -9,14 +9,11 @@ namespace TipIntake.Core.FollowUp;
 /// </summary>
 public static class SealedReporterKey
 {
-    public const int IvLength = 12;
-    public const int TagLength = 16;
-
     /// <summary>The canonical JWK of a P-256 private key: three 43-character members and the fixed ones.</summary>
     public const int CanonicalJwkLength = 176;
 
     /// <summary>iv ‖ ciphertext ‖ tag: 204 bytes, 272 characters of base64url.</summary>
-    public const int Length = IvLength + CanonicalJwkLength + TagLength;
+    public const int Length = AesGcmSizes.IvLength + CanonicalJwkLength + AesGcmSizes.TagLength;
 
     private const int CoordinateLength = 32;
     private static readonly byte[] AssociatedData = "tipintake/follow-up/sealed-key/v1"u8.ToArray();
@@ -24,7 +21,7 @@ public static class SealedReporterKey
     /// <summary>Seals <paramref name="key"/> under <paramref name="sealingKey"/> (32 bytes) with a fresh IV.</summary>
     public static byte[] Seal(ECDiffieHellman key, ReadOnlySpan<byte> sealingKey)
     {
-        Span<byte> iv = stackalloc byte[IvLength];
+        Span<byte> iv = stackalloc byte[AesGcmSizes.IvLength];
         RandomNumberGenerator.Fill(iv);
         return Seal(key, sealingKey, iv);
     }
@@ -37,9 +34,9 @@ public static class SealedReporterKey
     public static byte[] Seal(ECDiffieHellman key, ReadOnlySpan<byte> sealingKey, ReadOnlySpan<byte> iv)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (iv.Length != IvLength)
+        if (iv.Length != AesGcmSizes.IvLength)
         {
-            throw new ArgumentException($"The IV is {IvLength} bytes.", nameof(iv));
+            throw new ArgumentException($"The IV is {AesGcmSizes.IvLength} bytes.", nameof(iv));
         }
 
         var parameters = key.ExportParameters(includePrivateParameters: true);
@@ -49,8 +46,8 @@ public static class SealedReporterKey
         {
             var sealedKey = new byte[Length];
             iv.CopyTo(sealedKey);
-            using var aes = new AesGcm(sealingKey, TagLength);
-            aes.Encrypt(sealedKey.AsSpan(0, IvLength), jwk, sealedKey.AsSpan(IvLength, jwk.Length), sealedKey.AsSpan(IvLength + jwk.Length), AssociatedData);
+            using var aes = new AesGcm(sealingKey, AesGcmSizes.TagLength);
+            aes.Encrypt(sealedKey.AsSpan(0, AesGcmSizes.IvLength), jwk, sealedKey.AsSpan(AesGcmSizes.IvLength, jwk.Length), sealedKey.AsSpan(AesGcmSizes.IvLength + jwk.Length), AssociatedData);
             return sealedKey;
         }
         finally
@@ -71,8 +68,8 @@ public static class SealedReporterKey
         var jwk = new byte[CanonicalJwkLength];
         try
         {
-            using var aes = new AesGcm(sealingKey, TagLength);
-            aes.Decrypt(sealedKey[..IvLength], sealedKey.Slice(IvLength, CanonicalJwkLength), sealedKey[(IvLength + CanonicalJwkLength)..], jwk, AssociatedData);
+            using var aes = new AesGcm(sealingKey, AesGcmSizes.TagLength);
+            aes.Decrypt(sealedKey[..AesGcmSizes.IvLength], sealedKey.Slice(AesGcmSizes.IvLength, CanonicalJwkLength), sealedKey[(AesGcmSizes.IvLength + CanonicalJwkLength)..], jwk, AssociatedData);
             return Import(jwk);
         }
         catch (AuthenticationTagMismatchException)

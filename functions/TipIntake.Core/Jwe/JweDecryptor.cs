@@ -17,7 +17,7 @@ public static class JweDecryptor
 
         var aad = Encoding.ASCII.GetBytes(jwe.EncodedProtectedHeader);
         var output = new byte[jwe.Ciphertext.Length];
-        using var aes = new AesGcm(contentKey, JweParser.TagLength);
+        using var aes = new AesGcm(contentKey, AesGcmSizes.TagLength);
         try
         {
             aes.Decrypt(jwe.InitializationVector, jwe.Ciphertext, jwe.AuthenticationTag, output, aad);

@@ -21,14 +21,14 @@ public static class JweEncryptor
         var header = $$"""{"alg":"{{JweAlgorithms.KeyWrap}}","enc":"{{JweAlgorithms.ContentEncryption}}","kid":{{System.Text.Json.JsonSerializer.Serialize(key.KeyId, Keys.KeyIdJsonContext.Default.String)}},"cty":"{{contentType}}"}""";
         var encodedHeader = JoseBase64.Encode(Encoding.UTF8.GetBytes(header));
         Span<byte> contentKey = stackalloc byte[JweDecryptor.ContentKeyLength];
-        Span<byte> iv = stackalloc byte[JweParser.IvLength];
-        Span<byte> tag = stackalloc byte[JweParser.TagLength];
+        Span<byte> iv = stackalloc byte[AesGcmSizes.IvLength];
+        Span<byte> tag = stackalloc byte[AesGcmSizes.TagLength];
         var ciphertext = new byte[plaintext.Length];
         try
         {
             RandomNumberGenerator.Fill(contentKey);
             RandomNumberGenerator.Fill(iv);
-            using (var aes = new AesGcm(contentKey, JweParser.TagLength))
+            using (var aes = new AesGcm(contentKey, AesGcmSizes.TagLength))
             {
                 aes.Encrypt(iv, plaintext, ciphertext, tag, Encoding.ASCII.GetBytes(encodedHeader));
             }

@@ -8,8 +8,6 @@ namespace TipIntake.Core.Jwe;
 /// </summary>
 public static class JweParser
 {
-    public const int IvLength = 12;
-    public const int TagLength = 16;
     public const int MaxHeaderLength = 1024;
     public const int MaxKeyIdLength = 256;
 
@@ -83,12 +81,12 @@ public static class JweParser
             return JweFault.InvalidEncryptedKey;
         }
 
-        if (iv.Length != IvLength)
+        if (iv.Length != AesGcmSizes.IvLength)
         {
             return JweFault.InvalidIv;
         }
 
-        if (tag.Length != TagLength)
+        if (tag.Length != AesGcmSizes.TagLength)
         {
             return JweFault.InvalidTag;
         }

@@ -51,34 +51,21 @@ public sealed class AzureTipAttachmentStore(TableServiceClient tables, BlobServi
 
     public async Task<TipAttachment?> GetAsync(string tipId, int number, CancellationToken cancellationToken)
     {
-        try
-        {
-            var row = await _rows.GetEntityIfExistsAsync<TableEntity>(tipId, RowKeyOf(number), cancellationToken: cancellationToken).ConfigureAwait(false);
-            return row.HasValue ? AttachmentOf(row.Value!) : null;
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Reading an attachment's row", ex);
-        }
+        var row = await _rows.FindOrUnavailableAsync(tipId, RowKeyOf(number), select: null, "Reading an attachment's row", cancellationToken)
+            .ConfigureAwait(false);
+        return row is null ? null : AttachmentOf(row);
     }
 
     public async Task<IReadOnlyList<TipAttachment>> ListAsync(string tipId, CancellationToken cancellationToken)
     {
-        try
+        var found = new List<TipAttachment>();
+        await foreach (var row in _rows.QueryOrUnavailableAsync(
+            TableClient.CreateQueryFilter($"PartitionKey eq {tipId}"), select: null, "Listing a tip's attachments", cancellationToken).ConfigureAwait(false))
         {
-            var found = new List<TipAttachment>();
-            await foreach (var row in _rows.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {tipId}"), cancellationToken: cancellationToken)
-                .ConfigureAwait(false))
-            {
-                found.Add(AttachmentOf(row));
-            }
+            found.Add(AttachmentOf(row));
+        }
 
-            return [.. found.OrderBy(a => a.Number)];
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Listing a tip's attachments", ex);
-        }
+        return [.. found.OrderBy(a => a.Number)];
     }
 
     public async Task<Stream?> OpenCiphertextAsync(string tipId, int number, int chunkBytes, CancellationToken cancellationToken)

@@ -152,42 +152,18 @@ public sealed class AzureUploadStore(TableServiceClient tables, BlobServiceClien
 
     public async Task DeleteAsync(UploadId upload, CancellationToken cancellationToken)
     {
-        // The row is deleted under the ETag it was read with, so only the call that deleted it gives its slot back. A
-        // crash in between loses the give-back: the slot then stops counting once its day leaves the window.
-        for (var attempt = 0; attempt < 8; attempt++)
+        // The row is deleted under the ETag it was read with, so only the call that deleted it gives its slot back; a
+        // row claimed or completed in between is read again, and one already gone was deleted, and its slot given back,
+        // by an earlier attempt or another instance. A crash in between loses the give-back: the slot then stops counting
+        // once its day leaves the window.
+        await _uploads.UpdateUnderETagAsync(upload.ToString(), RowKey, ["Slot"], async row =>
         {
-            try
+            await _uploads.DeleteEntityAsync(upload.ToString(), RowKey, row.ETag, cancellationToken).ConfigureAwait(false);
+            if (TableOpenUploadLedger.DayOf(row.GetString("Slot")) is { } slot)
             {
-                var row = await _uploads.GetEntityIfExistsAsync<TableEntity>(upload.ToString(), RowKey, ["Slot"], cancellationToken).ConfigureAwait(false);
-                if (!row.HasValue)
-                {
-                    return;
-                }
-
-                await _uploads.DeleteEntityAsync(upload.ToString(), RowKey, row.Value!.ETag, cancellationToken).ConfigureAwait(false);
-                if (TableOpenUploadLedger.DayOf(row.Value.GetString("Slot")) is { } slot)
-                {
-                    await _openUploads.ReleaseAsync(slot, cancellationToken).ConfigureAwait(false);
-                }
-
-                return;
+                await _openUploads.ReleaseAsync(slot, cancellationToken).ConfigureAwait(false);
             }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                // Already gone: an earlier attempt, or another instance, deleted it and gave its slot back.
-                return;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 412)
-            {
-                // Claimed or completed in between: read it again.
-            }
-            catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-            {
-                throw StorageFailures.Wrap("Deleting an upload's row", ex);
-            }
-        }
-
-        throw new StorageUnavailableException("Deleting an upload's row failed: it kept changing.", new TimeoutException());
+        }, attempts: 8, "Deleting an upload's row", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary><c>ClaimedBy</c>: the tip id and the file's number, as the tip's <c>Attachments</c> row key.</summary>

@@ -59,39 +59,10 @@ public sealed class TableOpenUploadLedger(TableServiceClient tables) : IOpenUplo
         throw new StorageUnavailableException($"Taking an open-upload slot failed: {Attempts} attempts met other instances' writes.", new TimeoutException());
     }
 
-    public async Task ReleaseAsync(DateOnly day, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < Attempts; attempt++)
-        {
-            try
-            {
-                var row = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, KeyOf(day), cancellationToken: cancellationToken).ConfigureAwait(false);
-                if (!row.HasValue)
-                {
-                    return;
-                }
-
-                var counter = row.Value!;
-                await _table.UpdateEntityAsync(Counter(counter.RowKey, Math.Max(0, OpenOf(counter) - 1)), counter.ETag, TableUpdateMode.Replace, cancellationToken)
-                    .ConfigureAwait(false);
-                return;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                return;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 412)
-            {
-                // Another instance changed the counter in between: read again.
-            }
-            catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-            {
-                throw StorageFailures.Wrap("Giving back an open-upload slot", ex);
-            }
-        }
-
-        throw new StorageUnavailableException($"Giving back an open-upload slot failed: {Attempts} attempts met other instances' writes.", new TimeoutException());
-    }
+    public Task ReleaseAsync(DateOnly day, CancellationToken cancellationToken) =>
+        _table.UpdateUnderETagAsync(Partition, KeyOf(day), select: null, counter =>
+            _table.UpdateEntityAsync(Counter(counter.RowKey, Math.Max(0, OpenOf(counter) - 1)), counter.ETag, TableUpdateMode.Replace, cancellationToken),
+            Attempts, "Giving back an open-upload slot", cancellationToken);
 
     /// <summary>The day's counter as written, or null when the row holds none.</summary>
     public static DateOnly? DayOf(string? text) =>

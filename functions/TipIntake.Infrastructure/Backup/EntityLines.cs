@@ -82,51 +82,38 @@ internal static class EntityLines
     {
         switch (value)
         {
-            case string text:
-                json.WriteString("Type", "Edm.String");
-                json.WriteString("Value", text);
-                break;
             case int number:
                 json.WriteString("Type", "Edm.Int32");
                 json.WriteNumber("Value", number);
-                break;
-            case long number:
-                json.WriteString("Type", "Edm.Int64");
-                json.WriteString("Value", number.ToString(CultureInfo.InvariantCulture));
-                break;
-            case double number:
-                json.WriteString("Type", "Edm.Double");
-                json.WriteString("Value", number.ToString("R", CultureInfo.InvariantCulture));
                 break;
             case bool flag:
                 json.WriteString("Type", "Edm.Boolean");
                 json.WriteBoolean("Value", flag);
                 break;
-            case DateTimeOffset time:
-                json.WriteString("Type", "Edm.DateTime");
-                json.WriteString("Value", time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-                break;
-            case DateTime time:
-                json.WriteString("Type", "Edm.DateTime");
-                json.WriteString("Value", time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
-                break;
-            case Guid id:
-                json.WriteString("Type", "Edm.Guid");
-                json.WriteString("Value", id.ToString("D"));
-                break;
-            case byte[] bytes:
+            case byte[] or BinaryData:
                 json.WriteString("Type", "Edm.Binary");
-                json.WriteBase64String("Value", bytes);
-                break;
-            case BinaryData data:
-                json.WriteString("Type", "Edm.Binary");
-                json.WriteBase64String("Value", data.ToMemory().Span);
+                json.WriteBase64String("Value", value is BinaryData data ? data.ToMemory().Span : (byte[])value);
                 break;
             default:
-                // Never the value: it could be tip content.
-                throw new NotSupportedException($"Property {name} has a type a table cannot hold ({value.GetType().Name}).");
+                var (type, text) = AsText(name, value);
+                json.WriteString("Type", type);
+                json.WriteString("Value", text);
+                break;
         }
     }
+
+    /// <summary>The types whose value a line holds as a JSON string (Int64 too: JSON numbers lose its precision).</summary>
+    private static (string Type, string Text) AsText(string name, object value) => value switch
+    {
+        string text => ("Edm.String", text),
+        long number => ("Edm.Int64", number.ToString(CultureInfo.InvariantCulture)),
+        double number => ("Edm.Double", number.ToString("R", CultureInfo.InvariantCulture)),
+        DateTimeOffset time => ("Edm.DateTime", time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)),
+        DateTime time => ("Edm.DateTime", time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)),
+        Guid id => ("Edm.Guid", id.ToString("D")),
+        // Never the value: it could be tip content.
+        _ => throw new NotSupportedException($"Property {name} has a type a table cannot hold ({value.GetType().Name})."),
+    };
 
     private static object ReadTyped(string? type, JsonElement value) => type switch
     {

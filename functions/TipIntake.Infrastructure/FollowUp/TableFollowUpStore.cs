@@ -64,18 +64,12 @@ public sealed class TableFollowUpStore(TableServiceClient tables) : IFollowUpSto
     /// <exception cref="StorageUnavailableException">Storage could not be reached.</exception>
     public async Task ForgetTipAsync(string triageQueue, string tipId, CancellationToken cancellationToken)
     {
-        try
+        var row = await _tips.FindOrUnavailableAsync(triageQueue, tipId, LookupHashColumns, "Deleting a follow-up key", cancellationToken).ConfigureAwait(false);
+        if (row?.GetString(TipFollowUpColumns.LookupHash) is { Length: > 0 } lookupHash)
         {
-            var row = await _tips.GetEntityIfExistsAsync<TableEntity>(triageQueue, tipId, LookupHashColumns, cancellationToken).ConfigureAwait(false);
-            if (row.HasValue && row.Value!.GetString(TipFollowUpColumns.LookupHash) is { Length: > 0 } lookupHash)
-            {
-                // A 404 (already gone) counts as done.
-                await _keys.DeleteEntityAsync(lookupHash, tipId, ETag.All, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Deleting a follow-up key", ex);
+            // A 404 (already gone) counts as done.
+            await _keys.DeleteEntityAsync(lookupHash, tipId, ETag.All, cancellationToken)
+                .OrUnavailableAsync("Deleting a follow-up key", cancellationToken).ConfigureAwait(false);
         }
     }
 

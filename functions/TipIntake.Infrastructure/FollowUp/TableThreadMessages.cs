@@ -87,31 +87,22 @@ public sealed class TableThreadMessages(TableServiceClient tables) : IThreadMess
 
     public async Task<FollowUpThreadState> ReadStateAsync(string triageQueue, string tipId, CancellationToken cancellationToken)
     {
-        try
+        const string Operation = "Reading a tip's follow-up state";
+        var row = await _tips.FindOrUnavailableAsync(triageQueue, tipId, StateColumns, Operation, cancellationToken).ConfigureAwait(false);
+        if (row is null)
         {
-            var tip = await _tips.GetEntityIfExistsAsync<TableEntity>(triageQueue, tipId, StateColumns, cancellationToken).ConfigureAwait(false);
-            if (!tip.HasValue)
-            {
-                return new FollowUpThreadState(FollowUpStates.None, null, null, false, false);
-            }
-
-            var row = tip.Value!;
-            ReporterPublicKey? key = null;
-            string? threadRef = null;
-            if (row.GetString(TipFollowUpColumns.LookupHash) is { Length: > 0 } lookupHash)
-            {
-                var keyRow = await _keys.GetEntityIfExistsAsync<TableEntity>(lookupHash, tipId, KeyColumns, cancellationToken).ConfigureAwait(false);
-                key = keyRow.HasValue ? ReporterPublicKeyJwk.Parse(keyRow.Value!.GetString("PublicKey")) : null;
-                threadRef = keyRow.HasValue ? keyRow.Value!.GetString("Ref") : null;
-            }
-
-            return new FollowUpThreadState(
-                row.GetString(TipFollowUpColumns.FollowUp) ?? FollowUpStates.None, key, threadRef, row.GetBoolean("AwaitingReporter") ?? false, row.GetBoolean("NewAnswers") ?? false);
+            return new FollowUpThreadState(FollowUpStates.None, null, null, false, false);
         }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Reading a tip's follow-up state", ex);
-        }
+
+        var keyRow = row.GetString(TipFollowUpColumns.LookupHash) is { Length: > 0 } lookupHash
+            ? await _keys.FindOrUnavailableAsync(lookupHash, tipId, KeyColumns, Operation, cancellationToken).ConfigureAwait(false)
+            : null;
+        return new FollowUpThreadState(
+            row.GetString(TipFollowUpColumns.FollowUp) ?? FollowUpStates.None,
+            keyRow is null ? null : ReporterPublicKeyJwk.Parse(keyRow.GetString("PublicKey")),
+            keyRow?.GetString("Ref"),
+            row.GetBoolean("AwaitingReporter") ?? false,
+            row.GetBoolean("NewAnswers") ?? false);
     }
 
     public async Task<IReadOnlyList<ThreadRow>> ReadMessagesAsync(string tipId, int max, CancellationToken cancellationToken)

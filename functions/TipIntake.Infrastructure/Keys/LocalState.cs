@@ -2,7 +2,8 @@ namespace TipIntake.Infrastructure.Keys;
 
 /// <summary>
 /// The git-ignored <c>.local/</c> folder at the repository root that holds local development state: the development
-/// intake key and receipt salt. Never used outside the Development environment.
+/// intake key and the secrets made on first run (<see cref="DevelopmentSecret"/>). Never used outside the Development
+/// environment.
 /// </summary>
 public static class LocalState
 {
@@ -27,6 +28,13 @@ public static class LocalState
 
     public static string DefaultFolder() =>
         Path.Combine(FindRepositoryRoot() ?? AppContext.BaseDirectory, FolderName);
+
+    /// <summary>
+    /// A 32-byte random secret kept as <paramref name="fileName"/> in <see cref="DefaultFolder"/>, made on first use, as
+    /// base64: what a developer's first run uses for a secret that configuration would otherwise have to provide.
+    /// </summary>
+    public static string DevelopmentSecret(string fileName) =>
+        Convert.ToBase64String(ReadOrCreate(Path.Combine(DefaultFolder(), fileName), () => RandomNumberGenerator.GetBytes(32)));
 
     /// <summary>
     /// Reads a file, or creates it with <paramref name="create"/> if it is not there, readable by this user only.

@@ -30,6 +30,52 @@ internal static class TableQueries
     }
 
     /// <summary>
+    /// Reads the entity at <paramref name="partitionKey"/>/<paramref name="rowKey"/> and hands it to
+    /// <paramref name="writeAsync"/>, which writes under the ETag read; read and written again while another writer
+    /// changes the row in between (412), at most <paramref name="attempts"/> times. A row that is not there, or is deleted
+    /// in between (404), leaves nothing to do. Failures name <paramref name="operation"/>, as does running out of attempts.
+    /// </summary>
+    public static async Task UpdateUnderETagAsync(
+        this TableClient table,
+        string partitionKey,
+        string rowKey,
+        IEnumerable<string>? select,
+        Func<TableEntity, Task> writeAsync,
+        int attempts,
+        string operation,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writeAsync);
+        for (var attempt = 0; attempt < attempts; attempt++)
+        {
+            try
+            {
+                var row = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, select, cancellationToken).ConfigureAwait(false);
+                if (row.HasValue)
+                {
+                    await writeAsync(row.Value!).ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Changed in between: read it again.
+            }
+            catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+            {
+                throw StorageFailures.Wrap(operation, ex);
+            }
+        }
+
+        throw new Core.Intake.StorageUnavailableException($"{operation} failed: {attempts} attempts met other writers.", new TimeoutException());
+    }
+
+    /// <summary>
     /// <paramref name="source"/> (an SDK listing that pages as it is read), with a failure while paging turned into
     /// the core's exception naming <paramref name="operation"/>.
     /// </summary>

@@ -19,8 +19,7 @@ public static class TriageServiceCollectionExtensions
             {
                 if (string.IsNullOrEmpty(options.IndexKey))
                 {
-                    var path = Path.Combine(LocalState.DefaultFolder(), IndexKeyFileName);
-                    options.IndexKey = Convert.ToBase64String(LocalState.ReadOrCreate(path, () => RandomNumberGenerator.GetBytes(32)));
+                    options.IndexKey = LocalState.DevelopmentSecret(IndexKeyFileName);
                 }
             });
         }

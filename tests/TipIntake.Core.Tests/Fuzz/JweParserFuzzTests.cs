@@ -35,9 +35,9 @@ public sealed class JweParserFuzzTests
         from order in Gen.Int.Array[5]
         from keyLength in KeyLength
         from key in Gen.Byte.Array[keyLength]
-        from iv in Gen.Byte.Array[JweParser.IvLength]
+        from iv in Gen.Byte.Array[AesGcmSizes.IvLength]
         from ciphertext in Gen.Byte.Array[1, 2000]
-        from tag in Gen.Byte.Array[JweParser.TagLength]
+        from tag in Gen.Byte.Array[AesGcmSizes.TagLength]
         let header = HeaderJson(kid, typ, shortCty, order)
         where Encoding.UTF8.GetByteCount(header) * 4 / 3 < JweParser.MaxHeaderLength
         select (string.Join('.', JoseBase64.Encode(Encoding.UTF8.GetBytes(header)), JoseBase64.Encode(key), JoseBase64.Encode(iv),
@@ -118,8 +118,8 @@ public sealed class JweParserFuzzTests
             Assert.Equal(JweAlgorithms.ContentEncryption, jwe.Header.Encryption);
             Assert.True(JweAlgorithms.IsTipV1ContentType(jwe.Header.ContentType));
             Assert.InRange(jwe.Header.KeyId.Length, 1, JweParser.MaxKeyIdLength);
-            Assert.Equal(JweParser.IvLength, jwe.InitializationVector.Length);
-            Assert.Equal(JweParser.TagLength, jwe.AuthenticationTag.Length);
+            Assert.Equal(AesGcmSizes.IvLength, jwe.InitializationVector.Length);
+            Assert.Equal(AesGcmSizes.TagLength, jwe.AuthenticationTag.Length);
             Assert.NotEmpty(jwe.Ciphertext);
             Assert.Contains(jwe.EncryptedKey.Length, new[] { 256, 384, 512 });
             Assert.Equal(5, compact.Split('.').Length);

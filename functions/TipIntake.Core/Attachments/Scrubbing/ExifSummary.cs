@@ -12,9 +12,12 @@ internal sealed record ExifSummary(IReadOnlySet<string> Found, int Orientation, 
     private const int MaxIfdEntries = 1000;
     private const int MaxIfds = 16;
     private const ushort TagOrientation = 0x0112;
-    private const ushort TagExifIfd = 0x8769;
-    private const ushort TagGpsIfd = 0x8825;
-    private const ushort TagInteropIfd = 0xA005;
+
+    /// <summary>The tags that point to another IFD, and the role that IFD is walked in.</summary>
+    private static readonly Dictionary<ushort, string> SubIfds = new()
+    {
+        [0x8769] = "exif", [0x8825] = "gps", [0xA005] = "interop",
+    };
 
     private static readonly Dictionary<ushort, string> Tags = new()
     {
@@ -126,17 +129,9 @@ internal sealed record ExifSummary(IReadOnlySet<string> Found, int Orientation, 
                     Found.Add(code);
                 }
 
-                switch (tag)
+                if (SubIfds.TryGetValue(tag, out var subIfd))
                 {
-                    case TagExifIfd:
-                        Walk(U32(entry + 8), "exif");
-                        break;
-                    case TagGpsIfd:
-                        Walk(U32(entry + 8), "gps");
-                        break;
-                    case TagInteropIfd:
-                        Walk(U32(entry + 8), "interop");
-                        break;
+                    Walk(U32(entry + 8), subIfd);
                 }
             }
 

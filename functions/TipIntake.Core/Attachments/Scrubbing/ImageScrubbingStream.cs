@@ -1,12 +1,5 @@
 namespace TipIntake.Core.Attachments.Scrubbing;
 
-/// <summary>One step of a format's rules: reads what it needs from the input and writes what it keeps to the output.</summary>
-internal interface IImageScrubber
-{
-    /// <summary>False once the image and whatever followed it have been read.</summary>
-    ValueTask<bool> StepAsync(CancellationToken cancellationToken);
-}
-
 /// <summary>
 /// A photo cleaned as it is read (docs/attachments.md, "The no-script path"): the browser scrubber's JPEG and PNG rules
 /// applied to a stream, so that a file posted without JavaScript loses its location, camera and author data on arrival,
@@ -19,7 +12,7 @@ public sealed class ImageScrubbingStream : AsyncReadOnlyStream
     private readonly ScrubInput _input;
     private readonly ScrubOutput _output = new();
     private readonly bool _keepOrientation;
-    private IImageScrubber? _scrubber;
+    private ImageScrubber? _scrubber;
     private bool _ended;
 
     /// <param name="source">The image as posted; read to its end.</param>
@@ -59,7 +52,7 @@ public sealed class ImageScrubbingStream : AsyncReadOnlyStream
     }
 
     /// <summary>The format by its signature, not by what the browser said it was.</summary>
-    private async ValueTask<IImageScrubber> DetectAsync(CancellationToken cancellationToken)
+    private async ValueTask<ImageScrubber> DetectAsync(CancellationToken cancellationToken)
     {
         await _input.EnsureAsync(8, cancellationToken).ConfigureAwait(false);
         var start = _input.Available;

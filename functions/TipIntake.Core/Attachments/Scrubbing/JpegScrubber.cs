@@ -7,58 +7,29 @@ namespace TipIntake.Core.Attachments.Scrubbing;
 /// segment, comments and everything after EOI are dropped; an orientation other than upright is written back as a
 /// minimal EXIF block.
 /// </summary>
-internal sealed class JpegScrubber(ScrubInput input, ScrubOutput output, ScrubReport report, bool keepOrientation) : IImageScrubber
+internal sealed class JpegScrubber(ScrubInput input, ScrubOutput output, ScrubReport report, bool keepOrientation) : ImageScrubber(input, output, report, signatureLength: 2)
 {
     private static readonly byte[] ExifHeader = "Exif\0\0"u8.ToArray();
     private static readonly byte[][] XmpHeaders = ["http://ns.adobe.com/xap/1.0/\0"u8.ToArray(), "http://ns.adobe.com/xmp/extension/\0"u8.ToArray()];
 
-    private State _state = State.Start;
+    private bool _inScan;
     private int _frames;
     private int _scans;
     private bool _orientationWritten;
-    private long _trailerBytes;
     private int _soiMatch;
     private bool _trailerHasImage;
 
-    private enum State
-    {
-        Start,
-        Markers,
-        Scan,
-        Trailer,
-        Done,
-    }
-
-    public async ValueTask<bool> StepAsync(CancellationToken cancellationToken)
-    {
-        switch (_state)
-        {
-            case State.Start:
-                await input.EnsureAsync(2, cancellationToken).ConfigureAwait(false);
-                Copy(2);
-                _state = State.Markers;
-                return true;
-            case State.Markers:
-                await NextSegmentAsync(cancellationToken).ConfigureAwait(false);
-                return true;
-            case State.Scan:
-                await ScanAsync(cancellationToken).ConfigureAwait(false);
-                return true;
-            case State.Trailer:
-                return await TrailerAsync(cancellationToken).ConfigureAwait(false);
-            default:
-                return false;
-        }
-    }
+    protected override ValueTask ImageStepAsync(CancellationToken cancellationToken) =>
+        _inScan ? ScanAsync(cancellationToken) : NextSegmentAsync(cancellationToken);
 
     private async ValueTask NextSegmentAsync(CancellationToken cancellationToken)
     {
-        if (!await input.EnsureAsync(1, cancellationToken).ConfigureAwait(false))
+        if (!await Input.EnsureAsync(1, cancellationToken).ConfigureAwait(false))
         {
             throw ImageScrubRefusedException.Truncated("jpeg-no-eoi");
         }
 
-        if (input.Available[0] != 0xFF)
+        if (Input.Available[0] != 0xFF)
         {
             throw ImageScrubRefusedException.Malformed("jpeg-expected-marker");
         }
@@ -66,20 +37,20 @@ internal sealed class JpegScrubber(ScrubInput input, ScrubOutput output, ScrubRe
         // Any number of 0xFF fill bytes may precede a marker; only the last is kept.
         while (true)
         {
-            if (!await input.EnsureAsync(2, cancellationToken).ConfigureAwait(false))
+            if (!await Input.EnsureAsync(2, cancellationToken).ConfigureAwait(false))
             {
                 throw ImageScrubRefusedException.Truncated("jpeg-marker");
             }
 
-            if (input.Available[1] != 0xFF)
+            if (Input.Available[1] != 0xFF)
             {
                 break;
             }
 
-            input.Skip(1);
+            Input.Skip(1);
         }
 
-        var marker = input.Available[1];
+        var marker = Input.Available[1];
         if (marker == 0xD9)
         {
             if (_frames == 0 || _scans == 0)
@@ -88,7 +59,7 @@ internal sealed class JpegScrubber(ScrubInput input, ScrubOutput output, ScrubRe
             }
 
             Copy(2);
-            _state = State.Trailer;
+            EndImage();
             return;
         }
 
@@ -97,39 +68,39 @@ internal sealed class JpegScrubber(ScrubInput input, ScrubOutput output, ScrubRe
             throw ImageScrubRefusedException.Malformed("jpeg-unexpected-marker");
         }
 
-        if (!await input.EnsureAsync(4, cancellationToken).ConfigureAwait(false))
+        if (!await Input.EnsureAsync(4, cancellationToken).ConfigureAwait(false))
         {
             throw ImageScrubRefusedException.Truncated("jpeg-segment-length");
         }
 
-        var length = (input.Available[2] << 8) | input.Available[3];
+        var length = (Input.Available[2] << 8) | Input.Available[3];
         if (length < 2)
         {
             throw ImageScrubRefusedException.Malformed("jpeg-segment-length");
         }
 
-        if (!await input.EnsureAsync(2 + length, cancellationToken).ConfigureAwait(false))
+        if (!await Input.EnsureAsync(2 + length, cancellationToken).ConfigureAwait(false))
         {
             throw ImageScrubRefusedException.Truncated("jpeg-segment");
         }
 
-        var segment = input.Available[..(2 + length)];
+        var segment = Input.Available[..(2 + length)];
         if (marker is >= 0xE0 and <= 0xEF)
         {
             HandleApp(marker, segment);
         }
         else if (marker == 0xFE)
         {
-            report.Remove("comment");
+            Report.Remove("comment");
         }
         else if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
         {
             _frames++;
-            output.Write(segment);
+            Output.Write(segment);
         }
         else if (marker is 0xC4 or 0xDB or 0xCC or 0xDD or 0xDC)
         {
-            output.Write(segment);
+            Output.Write(segment);
         }
         else if (marker == 0xDA)
         {
@@ -139,8 +110,8 @@ internal sealed class JpegScrubber(ScrubInput input, ScrubOutput output, ScrubRe
             }
 
             _scans++;
-            output.Write(segment);
-            _state = State.Scan;
+            Output.Write(segment);
+            _inScan = true;
         }
         else
         {
@@ -148,7 +119,7 @@ internal sealed class JpegScrubber(ScrubInput input, ScrubOutput output, ScrubRe
             throw ImageScrubRefusedException.Unsupported($"jpeg-marker-{marker:x}");
         }
 
-        input.Skip(segment.Length);
+        Input.Skip(segment.Length);
     }
 
     private void HandleApp(byte marker, ReadOnlySpan<byte> segment)
@@ -159,52 +130,48 @@ internal sealed class JpegScrubber(ScrubInput input, ScrubOutput output, ScrubRe
             case 0xE0 when body.StartsWith("JFIF\0"u8) && body.Length >= 14:
                 if (body[12] * body[13] == 0 && body.Length == 14)
                 {
-                    output.Write(segment);
+                    Output.Write(segment);
                 }
                 else
                 {
-                    // The JFIF header may carry an uncompressed thumbnail: the header is kept, the thumbnail dropped.
-                    Span<byte> header = stackalloc byte[18];
-                    header[0] = 0xFF;
-                    header[1] = 0xE0;
-                    header[3] = 16;
-                    body[..14].CopyTo(header[4..]);
-                    header[16] = 0;
-                    header[17] = 0;
-                    output.Write(header);
-                    report.Remove("thumbnail");
+                    // The JFIF header may carry an uncompressed thumbnail: the header is kept, its thumbnail size set to
+                    // 0 × 0, and the thumbnail dropped.
+                    Output.Write([0xFF, 0xE0, 0, 16]);
+                    Output.Write(body[..12]);
+                    Output.Write([0, 0]);
+                    Report.Remove("thumbnail");
                 }
 
                 return;
             case 0xE0:
-                report.Remove(body.StartsWith("JFXX\0"u8) ? "thumbnail" : "other-metadata");
+                Report.Remove(body.StartsWith("JFXX\0"u8) ? "thumbnail" : "other-metadata");
                 return;
             case 0xE1 when body.StartsWith(ExifHeader):
                 HandleExif(segment, ExifSummary.Read(body[ExifHeader.Length..]));
                 return;
             case 0xE1 when body.StartsWith(XmpHeaders[0]) || body.StartsWith(XmpHeaders[1]):
-                report.Remove(body.IndexOf("GPSLatitude"u8) >= 0 || body.IndexOf("GPSLongitude"u8) >= 0 ? ["xmp", "location"] : ["xmp"]);
+                Report.Remove(body.IndexOf("GPSLatitude"u8) >= 0 || body.IndexOf("GPSLongitude"u8) >= 0 ? ["xmp", "location"] : ["xmp"]);
                 return;
             case 0xE2 when body.StartsWith("ICC_PROFILE\0"u8):
-                output.Write(segment);
-                report.Keep("colour-profile");
+                Output.Write(segment);
+                Report.Keep("colour-profile");
                 return;
             case 0xE2:
-                report.Remove(body.StartsWith("MPF\0"u8) ? "extra-images" : "other-metadata");
+                Report.Remove(body.StartsWith("MPF\0"u8) ? "extra-images" : "other-metadata");
                 return;
             case 0xEB:
                 // JUMBF boxes: C2PA content credentials, which can name their author.
-                report.Remove("content-credentials");
+                Report.Remove("content-credentials");
                 return;
             case 0xED:
-                report.Remove("iptc");
+                Report.Remove("iptc");
                 return;
             case 0xEE when body.StartsWith("Adobe"u8) && body.Length == 12:
                 // Version, two flag words and the colour transform: decoders need it for CMYK/YCCK and RGB JPEGs.
-                output.Write(segment);
+                Output.Write(segment);
                 return;
             default:
-                report.Remove("other-metadata");
+                Report.Remove("other-metadata");
                 return;
         }
     }
@@ -214,12 +181,12 @@ internal sealed class JpegScrubber(ScrubInput input, ScrubOutput output, ScrubRe
         if (keepOrientation && exif.Orientation != 1 && exif.OnlyOrientation)
         {
             // Already nothing but the orientation (a file cleaned before): kept exactly.
-            output.Write(segment);
-            report.Keep("orientation");
+            Output.Write(segment);
+            Report.Keep("orientation");
             return;
         }
 
-        report.Remove(exif.Found);
+        Report.Remove(exif.Found);
         if (exif.Orientation == 1)
         {
             return;
@@ -227,16 +194,16 @@ internal sealed class JpegScrubber(ScrubInput input, ScrubOutput output, ScrubRe
 
         if (!keepOrientation)
         {
-            report.Remove("orientation");
+            Report.Remove("orientation");
         }
         else if (!_orientationWritten)
         {
             var tiff = ExifSummary.MinimalTiff(exif.Orientation);
             var length = 2 + ExifHeader.Length + tiff.Length;
-            output.Write([0xFF, 0xE1, (byte)(length >> 8), (byte)length]);
-            output.Write(ExifHeader);
-            output.Write(tiff);
-            report.Keep("orientation");
+            Output.Write([0xFF, 0xE1, (byte)(length >> 8), (byte)length]);
+            Output.Write(ExifHeader);
+            Output.Write(tiff);
+            Report.Keep("orientation");
             _orientationWritten = true;
         }
     }
@@ -244,12 +211,12 @@ internal sealed class JpegScrubber(ScrubInput input, ScrubOutput output, ScrubRe
     /// <summary>Entropy-coded data, copied up to the first marker that is neither a stuffed zero nor a restart marker.</summary>
     private async ValueTask ScanAsync(CancellationToken cancellationToken)
     {
-        if (!await input.EnsureAsync(2, cancellationToken).ConfigureAwait(false))
+        if (!await Input.EnsureAsync(2, cancellationToken).ConfigureAwait(false))
         {
             throw ImageScrubRefusedException.Truncated("jpeg-scan");
         }
 
-        var data = input.Available;
+        var data = Input.Available;
         var position = 0;
         while (true)
         {
@@ -258,8 +225,8 @@ internal sealed class JpegScrubber(ScrubInput input, ScrubOutput output, ScrubRe
             {
                 // No marker in what is at hand: pass it on (all but a last 0xFF, whose meaning the next byte decides).
                 var passed = ff < 0 ? data.Length : position + ff;
-                output.Write(data[..passed]);
-                input.Skip(passed);
+                Output.Write(data[..passed]);
+                Input.Skip(passed);
                 return;
             }
 
@@ -275,29 +242,18 @@ internal sealed class JpegScrubber(ScrubInput input, ScrubOutput output, ScrubRe
             }
             else
             {
-                output.Write(data[..ff]);
-                input.Skip(ff);
-                _state = State.Markers;
+                Output.Write(data[..ff]);
+                Input.Skip(ff);
+                _inScan = false;
                 return;
             }
         }
     }
 
-    /// <summary>Whatever follows EOI (phones append depth maps and gain maps there, each with its own EXIF): read and dropped.</summary>
-    private async ValueTask<bool> TrailerAsync(CancellationToken cancellationToken)
+    /// <summary>Whatever follows EOI (phones append depth maps and gain maps there, each with its own EXIF): looked at for another image, then dropped.</summary>
+    protected override void InspectTrailer(ReadOnlySpan<byte> piece)
     {
-        if (!await input.EnsureAsync(1, cancellationToken).ConfigureAwait(false))
-        {
-            if (_trailerBytes > 0)
-            {
-                report.Remove(_trailerHasImage && _trailerBytes > 3 ? "extra-images" : "trailing-data");
-            }
-
-            _state = State.Done;
-            return false;
-        }
-
-        foreach (var b in input.Available)
+        foreach (var b in piece)
         {
             // Another image's start (FF D8 FF) anywhere in the trailer.
             _soiMatch = (_soiMatch, b) switch
@@ -309,15 +265,7 @@ internal sealed class JpegScrubber(ScrubInput input, ScrubOutput output, ScrubRe
             };
             _trailerHasImage |= _soiMatch == 3;
         }
-
-        _trailerBytes += input.Count;
-        input.Skip(input.Count);
-        return true;
     }
 
-    private void Copy(int count)
-    {
-        output.Write(input.Available[..count]);
-        input.Skip(count);
-    }
+    protected override string TrailerCode(long bytes) => _trailerHasImage && bytes > 3 ? "extra-images" : "trailing-data";
 }

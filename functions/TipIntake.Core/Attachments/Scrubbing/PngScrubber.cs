@@ -10,7 +10,7 @@ namespace TipIntake.Core.Attachments.Scrubbing;
 /// an unknown critical chunk is refused. An orientation other than upright is written back as a minimal eXIf chunk
 /// before the image data.
 /// </summary>
-internal sealed class PngScrubber(ScrubInput input, ScrubOutput output, ScrubReport report, bool keepOrientation) : IImageScrubber
+internal sealed class PngScrubber(ScrubInput input, ScrubOutput output, ScrubReport report, bool keepOrientation) : ImageScrubber(input, output, report, signatureLength: 8)
 {
     private static readonly HashSet<string> Kept = new(StringComparer.Ordinal)
     {
@@ -22,67 +22,44 @@ internal sealed class PngScrubber(ScrubInput input, ScrubOutput output, ScrubRep
     private const int WholeChunkLimit = ScrubInput.Capacity - 12;
 
     private readonly Crc32 _crc = new();
-    private State _state = State.Start;
+    private State _state = State.Chunk;
     private bool _first = true;
     private bool _sawImageData;
     private int _orientation = 1;
     private byte[]? _orientationOnlyChunk;
     private string _type = "";
     private long _remaining;
-    private long _trailerBytes;
 
     private enum State
     {
-        Start,
         Chunk,
         PassingData,
         SkippingData,
-        Trailer,
-        Done,
     }
 
-    public async ValueTask<bool> StepAsync(CancellationToken cancellationToken)
+    protected override ValueTask ImageStepAsync(CancellationToken cancellationToken) => _state switch
     {
-        switch (_state)
-        {
-            case State.Start:
-                await input.EnsureAsync(8, cancellationToken).ConfigureAwait(false);
-                output.Write(input.Available[..8]);
-                input.Skip(8);
-                _state = State.Chunk;
-                return true;
-            case State.Chunk:
-                await NextChunkAsync(cancellationToken).ConfigureAwait(false);
-                return true;
-            case State.PassingData:
-                await PassAsync(cancellationToken).ConfigureAwait(false);
-                return true;
-            case State.SkippingData:
-                await SkipAsync(cancellationToken).ConfigureAwait(false);
-                return true;
-            case State.Trailer:
-                return await TrailerAsync(cancellationToken).ConfigureAwait(false);
-            default:
-                return false;
-        }
-    }
+        State.PassingData => PassAsync(cancellationToken),
+        State.SkippingData => SkipAsync(cancellationToken),
+        _ => NextChunkAsync(cancellationToken),
+    };
 
     private async ValueTask NextChunkAsync(CancellationToken cancellationToken)
     {
-        if (!await input.EnsureAsync(8, cancellationToken).ConfigureAwait(false))
+        if (!await Input.EnsureAsync(8, cancellationToken).ConfigureAwait(false))
         {
             throw ImageScrubRefusedException.Truncated("png-chunk-header");
         }
 
-        var length = BinaryPrimitives.ReadUInt32BigEndian(input.Available);
-        if (length > int.MaxValue || !IsLetters(input.Available[4..8]))
+        var length = BinaryPrimitives.ReadUInt32BigEndian(Input.Available);
+        if (length > int.MaxValue || !IsLetters(Input.Available[4..8]))
         {
             throw ImageScrubRefusedException.Malformed("png-chunk-header");
         }
 
-        _type = Encoding.ASCII.GetString(input.Available[4..8]);
+        _type = Encoding.ASCII.GetString(Input.Available[4..8]);
         var whole = length <= WholeChunkLimit;
-        if (whole && !await input.EnsureAsync(12 + (int)length, cancellationToken).ConfigureAwait(false))
+        if (whole && !await Input.EnsureAsync(12 + (int)length, cancellationToken).ConfigureAwait(false))
         {
             throw ImageScrubRefusedException.Truncated("png-chunk");
         }
@@ -96,9 +73,9 @@ internal sealed class PngScrubber(ScrubInput input, ScrubOutput output, ScrubRep
         if (Kept.Contains(_type))
         {
             BeginKept();
-            output.Write(input.Available[..8]);
-            _crc.Append(input.Available[4..8]);
-            input.Skip(8);
+            Output.Write(Input.Available[..8]);
+            _crc.Append(Input.Available[4..8]);
+            Input.Skip(8);
             _remaining = length;
             _state = State.PassingData;
             return;
@@ -109,14 +86,14 @@ internal sealed class PngScrubber(ScrubInput input, ScrubOutput output, ScrubRep
             throw ImageScrubRefusedException.Unsupported("png-critical-" + _type);
         }
 
-        var data = whole ? input.Available[8..(8 + (int)length)] : input.Available[8..];
+        var data = whole ? Input.Available[8..(8 + (int)length)] : Input.Available[8..];
         if (_type == "eXIf" && whole && KeepsOrientationChunk(ExifSummary.Read(data)))
         {
-            _orientationOnlyChunk = input.Available[..(12 + (int)length)].ToArray();
+            _orientationOnlyChunk = Input.Available[..(12 + (int)length)].ToArray();
         }
         else
         {
-            report.Remove(_type switch
+            Report.Remove(_type switch
             {
                 "eXIf" => whole ? DropExif(ExifSummary.Read(data)) : ["other-metadata"],
                 "tEXt" or "zTXt" or "iTXt" => TextCodes(data),
@@ -126,7 +103,7 @@ internal sealed class PngScrubber(ScrubInput input, ScrubOutput output, ScrubRep
             });
         }
 
-        input.Skip(8);
+        Input.Skip(8);
         _remaining = length + 4L;
         _state = State.SkippingData;
     }
@@ -139,14 +116,14 @@ internal sealed class PngScrubber(ScrubInput input, ScrubOutput output, ScrubRep
             _sawImageData = true;
             if (keepOrientation && _orientation != 1)
             {
-                output.Write(_orientationOnlyChunk ?? Chunk("eXIf"u8, ExifSummary.MinimalTiff(_orientation)));
-                report.Keep("orientation");
+                Output.Write(_orientationOnlyChunk ?? Chunk("eXIf"u8, ExifSummary.MinimalTiff(_orientation)));
+                Report.Keep("orientation");
             }
         }
 
         if (_type == "iCCP")
         {
-            report.Keep("colour-profile");
+            Report.Keep("colour-profile");
         }
     }
 
@@ -172,7 +149,7 @@ internal sealed class PngScrubber(ScrubInput input, ScrubOutput output, ScrubRep
             }
             else
             {
-                report.Remove("orientation");
+                Report.Remove("orientation");
             }
         }
 
@@ -183,36 +160,41 @@ internal sealed class PngScrubber(ScrubInput input, ScrubOutput output, ScrubRep
     {
         if (_remaining == 0)
         {
-            if (!await input.EnsureAsync(4, cancellationToken).ConfigureAwait(false))
+            if (!await Input.EnsureAsync(4, cancellationToken).ConfigureAwait(false))
             {
                 throw ImageScrubRefusedException.Truncated("png-chunk");
             }
 
-            if (BinaryPrimitives.ReadUInt32BigEndian(input.Available) != _crc.GetCurrentHashAsUInt32())
+            if (BinaryPrimitives.ReadUInt32BigEndian(Input.Available) != _crc.GetCurrentHashAsUInt32())
             {
                 throw ImageScrubRefusedException.Malformed("png-crc-" + _type);
             }
 
-            output.Write(input.Available[..4]);
-            input.Skip(4);
+            Output.Write(Input.Available[..4]);
+            Input.Skip(4);
             _state = State.Chunk;
             if (_type == "IEND")
             {
-                _state = _sawImageData ? State.Trailer : throw ImageScrubRefusedException.Malformed("png-no-idat");
+                if (!_sawImageData)
+                {
+                    throw ImageScrubRefusedException.Malformed("png-no-idat");
+                }
+
+                EndImage();
             }
 
             return;
         }
 
-        if (!await input.EnsureAsync(1, cancellationToken).ConfigureAwait(false))
+        if (!await Input.EnsureAsync(1, cancellationToken).ConfigureAwait(false))
         {
             throw ImageScrubRefusedException.Truncated("png-chunk");
         }
 
-        var piece = input.Available[..(int)Math.Min(_remaining, input.Count)];
+        var piece = Input.Available[..(int)Math.Min(_remaining, Input.Count)];
         _crc.Append(piece);
-        output.Write(piece);
-        input.Skip(piece.Length);
+        Output.Write(piece);
+        Input.Skip(piece.Length);
         _remaining -= piece.Length;
     }
 
@@ -224,32 +206,14 @@ internal sealed class PngScrubber(ScrubInput input, ScrubOutput output, ScrubRep
             return;
         }
 
-        if (!await input.EnsureAsync(1, cancellationToken).ConfigureAwait(false))
+        if (!await Input.EnsureAsync(1, cancellationToken).ConfigureAwait(false))
         {
             throw ImageScrubRefusedException.Truncated("png-chunk");
         }
 
-        var count = (int)Math.Min(_remaining, input.Count);
-        input.Skip(count);
+        var count = (int)Math.Min(_remaining, Input.Count);
+        Input.Skip(count);
         _remaining -= count;
-    }
-
-    private async ValueTask<bool> TrailerAsync(CancellationToken cancellationToken)
-    {
-        if (!await input.EnsureAsync(1, cancellationToken).ConfigureAwait(false))
-        {
-            if (_trailerBytes > 0)
-            {
-                report.Remove("trailing-data");
-            }
-
-            _state = State.Done;
-            return false;
-        }
-
-        _trailerBytes += input.Count;
-        input.Skip(input.Count);
-        return true;
     }
 
     /// <summary>What a text chunk's keyword says it holds.</summary>

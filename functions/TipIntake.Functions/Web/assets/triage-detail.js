@@ -9,7 +9,7 @@ import { focusRow, showOpenTip } from './triage-list.js';
 import { loadQueues } from './triage-queues.js';
 import { closeRelated, loadRelated } from './triage-related.js';
 import { resetThread } from './triage-thread.js';
-import { $, announce, appendOptions, clearAlert, effortOf, formatTime, named, showAlert, t } from './triage-page.js';
+import { $, announce, appendOptions, clearAlert, effortOf, formatTime, named, noteItem, showAlert, t } from './triage-page.js';
 
 const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
 
@@ -113,16 +113,8 @@ function showNotes(tip, keepNote) {
   const notes = $('note-list');
   notes.replaceChildren();
   for (const note of Array.isArray(tip.notes) ? tip.notes : []) {
-    const item = document.createElement('li');
-    const meta = document.createElement('p');
-    meta.className = 'note-meta';
-    meta.textContent = [note.authorName || note.author, formatTime(note.at)].filter(Boolean).join(' · ');
-    const text = document.createElement('p');
-    text.className = 'note-text';
-    text.dir = 'auto';
-    text.textContent = String(note.text || '');
-    item.append(meta, text);
-    notes.append(item);
+    const meta = [note.authorName || note.author, formatTime(note.at)].filter(Boolean).join(' · ');
+    notes.append(noteItem(meta, String(note.text || '')));
   }
   $('notes-empty').hidden = notes.childElementCount > 0;
   if (!keepNote) {

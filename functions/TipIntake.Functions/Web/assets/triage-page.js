@@ -55,6 +55,23 @@ export function named(prefix, code) {
   return t(prefix + '.' + code) || String(code);
 }
 
+/**
+ * A list item of a note or a thread message: a line of who and when, then the text, isolated (it may be untrusted, and
+ * in any script, as the narrative).
+ */
+export function noteItem(metaText, bodyText) {
+  const item = document.createElement('li');
+  const meta = document.createElement('p');
+  meta.className = 'note-meta';
+  meta.textContent = metaText;
+  const text = document.createElement('p');
+  text.className = 'note-text';
+  text.dir = 'auto';
+  text.textContent = bodyText;
+  item.append(meta, text);
+  return item;
+}
+
 /** Adds an option per code to a select, named in the page's language (e.g. the statuses of the status filter). */
 export function appendOptions(select, prefix, codes) {
   for (const code of codes) {

@@ -8,7 +8,7 @@ import { encryptToCompactJwe, fetchIntakeKey, padTip } from './jwe.js';
 import { api, ApiError, handleError, tipPath } from './triage-api.js';
 import { canEdit } from './triage-auth.js';
 import { loadEvents } from './triage-events.js';
-import { $, announce, clearAlert, facts, showAlert, t } from './triage-page.js';
+import { $, announce, clearAlert, facts, noteItem, showAlert, t } from './triage-page.js';
 
 // The tip whose conversation is on screen, and the thread as the API sent it (null until opened).
 const open = { tipId: null, thread: null };
@@ -37,18 +37,9 @@ function showThread(thread) {
   const list = $('thread-list');
   list.replaceChildren();
   for (const message of Array.isArray(thread.messages) ? thread.messages : []) {
-    const item = document.createElement('li');
-    const meta = document.createElement('p');
-    meta.className = 'note-meta';
     const from = message.from === 'reporter' ? t('thread.fromReporter') : t('thread.fromOrganisation');
-    meta.textContent = [message.author ? from + ' (' + message.author + ')' : from, message.day].filter(Boolean).join(' · ');
-    const text = document.createElement('p');
-    text.className = 'note-text';
-    // Reporter text is untrusted and may be in any script: isolated like the narrative.
-    text.dir = 'auto';
-    text.textContent = typeof message.text === 'string' ? message.text : t('thread.unreadable');
-    item.append(meta, text);
-    list.append(item);
+    const meta = [message.author ? from + ' (' + message.author + ')' : from, message.day].filter(Boolean).join(' · ');
+    list.append(noteItem(meta, typeof message.text === 'string' ? message.text : t('thread.unreadable')));
   }
   list.hidden = list.childElementCount === 0;
   $('thread-empty').hidden = list.childElementCount > 0;
