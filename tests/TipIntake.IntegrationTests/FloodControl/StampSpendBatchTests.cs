@@ -16,6 +16,7 @@ namespace TipIntake.IntegrationTests.FloodControl;
 public sealed class StampSpendBatchTests : IDisposable
 {
     private readonly ManualResetEventSlim _writesHeld = new(initialState: false);
+    private readonly DateTimeOffset _expiresAt = DateTimeOffset.UtcNow.AddMinutes(5);
     private int _writes;
 
     [Fact]
@@ -23,11 +24,10 @@ public sealed class StampSpendBatchTests : IDisposable
     {
         var (tables, proxy) = await NewTablesAsync();
         await using var _ = proxy;
-        var store = new TableFloodStore(new TableServiceClient(proxy.ConnectionString), TimeProvider.System);
+        var store = Through(proxy);
         var nonces = NewNonces(300);
-        var expiresAt = DateTimeOffset.UtcNow.AddMinutes(5);
 
-        var spends = nonces.Select(nonce => store.TrySpendAsync(nonce, expiresAt, CancellationToken.None)).ToList();
+        var spends = Spend(store, nonces);
         _writesHeld.Set();
 
         Assert.All(await Task.WhenAll(spends), Assert.True);
@@ -40,14 +40,13 @@ public sealed class StampSpendBatchTests : IDisposable
     {
         var (tables, proxy) = await NewTablesAsync();
         await using var _ = proxy;
-        var store = new TableFloodStore(new TableServiceClient(proxy.ConnectionString), TimeProvider.System);
+        var store = Through(proxy);
         var nonces = NewNonces(11);
-        var expiresAt = DateTimeOffset.UtcNow.AddMinutes(5);
 
         // The first write is held; behind it, one nonce twenty times among ten others.
-        var first = store.TrySpendAsync(nonces[0], expiresAt, CancellationToken.None);
-        var others = nonces.Skip(1).Select(nonce => store.TrySpendAsync(nonce, expiresAt, CancellationToken.None)).ToList();
-        var replays = Enumerable.Range(0, 20).Select(_ => store.TrySpendAsync(nonces[5], expiresAt, CancellationToken.None)).ToList();
+        var first = store.TrySpendAsync(nonces[0], _expiresAt, CancellationToken.None);
+        var others = Spend(store, nonces.Skip(1));
+        var replays = Spend(store, Enumerable.Repeat(nonces[5], 20));
         _writesHeld.Set();
 
         Assert.True(await first);
@@ -62,13 +61,12 @@ public sealed class StampSpendBatchTests : IDisposable
         var (tables, proxy) = await NewTablesAsync();
         await using var _ = proxy;
         var other = new TableFloodStore(tables, TimeProvider.System);
-        var store = new TableFloodStore(new TableServiceClient(proxy.ConnectionString), TimeProvider.System);
+        var store = Through(proxy);
         var nonces = NewNonces(22);
-        var expiresAt = DateTimeOffset.UtcNow.AddMinutes(5);
-        Assert.True(await other.TrySpendAsync(nonces[1], expiresAt, CancellationToken.None));
+        Assert.True(await other.TrySpendAsync(nonces[1], _expiresAt, CancellationToken.None));
 
         // Whatever the first write takes, the replay (second of 22) goes in a transaction with at least one new nonce.
-        var spends = nonces.Select(nonce => store.TrySpendAsync(nonce, expiresAt, CancellationToken.None)).ToList();
+        var spends = Spend(store, nonces);
         _writesHeld.Set();
         var spent = await Task.WhenAll(spends);
 
@@ -86,9 +84,8 @@ public sealed class StampSpendBatchTests : IDisposable
         var failing = proxy.Add(new StorageFault { Matches = IsWrite, Status = System.Net.HttpStatusCode.ServiceUnavailable, ErrorCode = "ServerBusy" });
         var store = new TableFloodStore(new TableServiceClient(proxy.ConnectionString, new TableClientOptions { Retry = { MaxRetries = 0 } }), TimeProvider.System);
         var nonces = NewNonces(30);
-        var expiresAt = DateTimeOffset.UtcNow.AddMinutes(5);
 
-        var spends = nonces.Select(nonce => store.TrySpendAsync(nonce, expiresAt, CancellationToken.None)).ToList();
+        var spends = Spend(store, nonces);
         _writesHeld.Set();
 
         foreach (var spend in spends)
@@ -99,7 +96,7 @@ public sealed class StampSpendBatchTests : IDisposable
         Assert.InRange(failing.Applied, 1, 2); // the first write, and one transaction for all behind it
         Assert.Empty(await SpentKeysAsync(tables));
         failing.Enabled = false;
-        Assert.All(await Task.WhenAll(nonces.Select(nonce => store.TrySpendAsync(nonce, expiresAt, CancellationToken.None))), Assert.True);
+        Assert.All(await Task.WhenAll(Spend(store, nonces)), Assert.True);
     }
 
     [Fact]
@@ -108,16 +105,15 @@ public sealed class StampSpendBatchTests : IDisposable
         var (tables, proxy) = await NewTablesAsync();
         await using var _ = proxy;
         var lostAnswer = proxy.Add(new StorageFault { Matches = IsTransaction, Kind = StorageFaultKind.Duplicate, Limit = 1 });
-        var store = new TableFloodStore(new TableServiceClient(proxy.ConnectionString), TimeProvider.System);
+        var store = Through(proxy);
         var nonces = NewNonces(12);
-        var expiresAt = DateTimeOffset.UtcNow.AddMinutes(5);
 
-        var spends = nonces.Select(nonce => store.TrySpendAsync(nonce, expiresAt, CancellationToken.None)).ToList();
+        var spends = Spend(store, nonces);
         _writesHeld.Set();
 
         Assert.All(await Task.WhenAll(spends), Assert.True);
         Assert.Equal(1, lostAnswer.Applied);
-        Assert.All(await Task.WhenAll(nonces.Select(nonce => store.TrySpendAsync(nonce, expiresAt, CancellationToken.None))), Assert.False);
+        Assert.All(await Task.WhenAll(Spend(store, nonces)), Assert.False);
     }
 
     [Fact]
@@ -125,14 +121,13 @@ public sealed class StampSpendBatchTests : IDisposable
     {
         var (tables, proxy) = await NewTablesAsync();
         await using var _ = proxy;
-        var store = new TableFloodStore(new TableServiceClient(proxy.ConnectionString), TimeProvider.System);
+        var store = Through(proxy);
         var nonces = NewNonces(10);
-        var expiresAt = DateTimeOffset.UtcNow.AddMinutes(5);
         using var leaving = new CancellationTokenSource();
 
-        var first = store.TrySpendAsync(nonces[0], expiresAt, CancellationToken.None);
-        var left = store.TrySpendAsync(nonces[1], expiresAt, leaving.Token);
-        var stayed = nonces.Skip(2).Select(nonce => store.TrySpendAsync(nonce, expiresAt, CancellationToken.None)).ToList();
+        var first = store.TrySpendAsync(nonces[0], _expiresAt, CancellationToken.None);
+        var left = store.TrySpendAsync(nonces[1], _expiresAt, leaving.Token);
+        var stayed = Spend(store, nonces.Skip(2));
         await leaving.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => left.WaitAsync(TimeSpan.FromSeconds(30)));
         _writesHeld.Set();
@@ -148,6 +143,11 @@ public sealed class StampSpendBatchTests : IDisposable
         _writesHeld.Set(); // never leave the proxy holding a request
         _writesHeld.Dispose();
     }
+
+    private List<Task<bool>> Spend(TableFloodStore store, IEnumerable<UInt128> nonces) =>
+        [.. nonces.Select(nonce => store.TrySpendAsync(nonce, _expiresAt, CancellationToken.None))];
+
+    private static TableFloodStore Through(StorageFaultProxy proxy) => new(new TableServiceClient(proxy.ConnectionString), TimeProvider.System);
 
     private static bool IsTransaction(HttpRequest request) =>
         request.Method == "POST" && (request.Path.Value ?? "").EndsWith("/$batch", StringComparison.Ordinal);
