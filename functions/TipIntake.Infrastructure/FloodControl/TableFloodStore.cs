@@ -7,8 +7,9 @@ namespace TipIntake.Infrastructure.FloodControl;
 /// a period first, and one row per running instance (<c>instance-{random id}</c>: Period, Accepted, PreviousAccepted, Work, PreviousWork),
 /// upserted each second — read together by one single-partition query;</item>
 /// <item>partitions <c>spent-{expiry slot}</c>: one row per spent challenge or form ticket nonce (RowKey the nonce's
-/// 32 hex digits; <c>By</c>, a random mark of the attempt that spent it), inserted when a submission is accepted — a
-/// 409 on a row with another mark means it was spent elsewhere — and deleted once the slot has expired;</item>
+/// 32 hex digits; <c>By</c>, a random mark of the request that spent it), inserted when a submission is accepted —
+/// concurrent spends of one slot in one transaction (<see cref="SpentNonceWriter"/>); a conflict on a row with another
+/// mark means it was spent elsewhere — and deleted once the slot has expired;</item>
 /// <item>partition <c>bucket</c>: one row per shared token bucket (Tokens, UpdatedTicks), taken from under its ETag.</item>
 /// </list>
 /// No row names a tip or a reporter. Rows carry Table Storage's own write time, like every row.
@@ -20,7 +21,6 @@ public sealed class TableFloodStore(TableServiceClient tables, TimeProvider time
     private const string InstancePrefix = "instance-";
     private const string SpentPrefix = "spent-";
     private const string BucketPartition = "bucket";
-    private const string SpentBy = "By";
 
     /// <summary>Spent nonces are grouped by expiry in slots this wide; a slot is deleted whole once past.</summary>
     private static readonly TimeSpan SpentSlot = TimeSpan.FromMinutes(1);
@@ -29,6 +29,7 @@ public sealed class TableFloodStore(TableServiceClient tables, TimeProvider time
     private const long SilentPeriods = 720;
 
     private readonly TableClient _table = tables.GetTableClient(StorageNames.FloodControlTable);
+    private readonly SpentNonceWriter _spends = new(tables.GetTableClient(StorageNames.FloodControlTable));
 
     public async Task<FloodLedgerSnapshot> SyncAsync(InstanceCount mine, CancellationToken cancellationToken)
     {
@@ -98,34 +99,9 @@ public sealed class TableFloodStore(TableServiceClient tables, TimeProvider time
         }
     }
 
-    /// <remarks>
-    /// The insert carries a random mark of this attempt. When its answer is lost (a timeout under load) the client
-    /// sends it again, and the retry meets the row the first try wrote: 409. Without the mark that read as "spent
-    /// elsewhere", and a reporter who had paid for the stamp was told <c>stamp-reused</c> and had to pay again (seen in
-    /// the flood benchmark). So a 409 reads the row back: our own mark means the stamp is ours.
-    /// </remarks>
-    public async Task<bool> TrySpendAsync(UInt128 nonce, DateTimeOffset expiresAt, CancellationToken cancellationToken)
-    {
-        var mark = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
-        var row = new TableEntity(SpentPartition(expiresAt), nonce.ToString("x32", CultureInfo.InvariantCulture)) { [SpentBy] = mark };
-        try
-        {
-            try
-            {
-                await _table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 409)
-            {
-                var spent = await _table.GetEntityIfExistsAsync<TableEntity>(row.PartitionKey, row.RowKey, [SpentBy], cancellationToken).ConfigureAwait(false);
-                return spent.HasValue && spent.Value!.GetString(SpentBy) == mark;
-            }
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Spending a stamp", ex);
-        }
-    }
+    /// <remarks>Concurrent spends are written together, one transaction per expiry slot (<see cref="SpentNonceWriter"/>).</remarks>
+    public Task<bool> TrySpendAsync(UInt128 nonce, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        _spends.SpendAsync(SpentPartition(expiresAt), nonce.ToString("x32", CultureInfo.InvariantCulture), cancellationToken);
 
     public async Task<int> SweepAsync(DateTimeOffset now, long period, CancellationToken cancellationToken)
     {
