@@ -33,12 +33,13 @@ public sealed class ContentIndexer(IIndexSets sets, ITriageStore store, TriageIn
         var waiting = rows.OfType<TriageTip>().Where(tip => tip.PendingIndex?.Kind == PendingIndexKinds.New).ToList();
         if (waiting.Count > 0)
         {
-            await indexer.IndexContentAsync([.. waiting.Select(tip => (tip.Summary, tip.Content))], cancellationToken).ConfigureAwait(false);
+            await indexer.IndexContentAsync([.. waiting.Select(tip => (tip.Summary, tip.Content))], cancellationToken, IndexWrite.Background).ConfigureAwait(false);
             await Task.WhenAll(waiting.Select(tip => store.ClearPendingIndexAsync(tip, cancellationToken))).ConfigureAwait(false);
         }
 
         // Off the list last: should this batch fail before, the list still names every tip whose marker stands.
-        await sets.ApplyAsync([new SetChange(TriageSets.PendingContent, [], [.. pending.Select(entry => entry.Key)])], cancellationToken).ConfigureAwait(false);
+        await sets.ApplyAsync([new SetChange(TriageSets.PendingContent, [], [.. pending.Select(entry => entry.Key)])], IndexWrite.Background, cancellationToken)
+            .ConfigureAwait(false);
 
         return pending.Count;
     }

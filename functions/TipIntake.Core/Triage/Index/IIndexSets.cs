@@ -12,6 +12,17 @@ public sealed record SetChange(string Set, IReadOnlyList<SetEntry> Upserts, IRea
 }
 
 /// <summary>
+/// Who waits for a write: the processor storing a tip and staff changing one (<see cref="Now"/>: lists and counts show
+/// it at once), or the content indexer catching up behind them (<see cref="Background"/>), whose writes must never
+/// queue ahead of theirs — one batch of tips can touch thousands of term sets.
+/// </summary>
+public enum IndexWrite
+{
+    Now,
+    Background,
+}
+
+/// <summary>
 /// Named ordered sets of entries, the triage index's one storage structure: each set is read in key order from any
 /// key, by point reads, and changed atomically set by set. Sets whose names start with
 /// <see cref="TriageSets.TalliedPrefix"/> also have their sizes kept in one tally that reads at once.
@@ -25,6 +36,10 @@ public interface IIndexSets
     /// </summary>
     /// <exception cref="Intake.StorageUnavailableException">Storage could not be reached.</exception>
     Task<IReadOnlyDictionary<string, long>> ApplyAsync(IReadOnlyList<SetChange> changes, CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="ApplyAsync(IReadOnlyList{SetChange}, CancellationToken)"/>, at the priority <paramref name="write"/> names.</summary>
+    Task<IReadOnlyDictionary<string, long>> ApplyAsync(IReadOnlyList<SetChange> changes, IndexWrite write, CancellationToken cancellationToken) =>
+        ApplyAsync(changes, cancellationToken);
 
     /// <summary>A reader of one set, holding what it has read (a set is read a chunk at a time).</summary>
     ISetCursor Open(string setName);

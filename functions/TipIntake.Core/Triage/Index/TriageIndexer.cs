@@ -49,12 +49,13 @@ public sealed class TriageIndexer(IIndexSets sets, ITipLocator locator, ITipRela
     /// The content of many stored tips at once — terms, related-report keys — then each one's suggestions. One write
     /// per set for the whole batch: a word many tips share costs one write, not one per tip.
     /// </summary>
-    public async Task IndexContentAsync(IReadOnlyList<(TipSummary Tip, TipContent Content)> tips, CancellationToken cancellationToken)
+    public async Task IndexContentAsync(
+        IReadOnlyList<(TipSummary Tip, TipContent Content)> tips, CancellationToken cancellationToken, IndexWrite write = IndexWrite.Now)
     {
         ArgumentNullException.ThrowIfNull(tips);
         var keys = tips.Select(t => (t.Tip, Keys: ContentKeys.Of(t.Tip, t.Content, hasher, gazetteer))).ToList();
         var counts = await sets.ApplyAsync(
-            [.. keys.SelectMany(k => k.Keys.AllSets.Select(set => SetChange.Put(set, IndexKeys.Order(k.Tip))))], cancellationToken).ConfigureAwait(false);
+            [.. keys.SelectMany(k => k.Keys.AllSets.Select(set => SetChange.Put(set, IndexKeys.Order(k.Tip))))], write, cancellationToken).ConfigureAwait(false);
         foreach (var (tip, tipKeys) in keys)
         {
             var suggestions = await SuggestAsync(tip, tipKeys, counts, cancellationToken).ConfigureAwait(false);

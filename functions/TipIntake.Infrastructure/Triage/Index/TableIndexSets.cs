@@ -12,6 +12,12 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
     /// <summary>Sets written at once, across all callers (each write is a few requests to storage).</summary>
     private const int MaxConcurrentFlushes = 24;
 
+    /// <summary>
+    /// Sets the content indexer writes at once, apart from the others: a batch of its tips touches thousands of term
+    /// sets, which in one queue with the processor's few would hold up every tip stored meanwhile.
+    /// </summary>
+    private const int MaxConcurrentBackgroundFlushes = 4;
+
     /// <summary>Changes merged into one flush of a set at most.</summary>
     private const int MaxOpsPerFlush = 2000;
 
@@ -20,6 +26,7 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
     private readonly TallyWriter _tally;
     private readonly ConcurrentDictionary<string, SetQueue> _queues = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _flushes = new(MaxConcurrentFlushes);
+    private readonly SemaphoreSlim _backgroundFlushes = new(MaxConcurrentBackgroundFlushes);
     private readonly HeadCache _heads = new();
 
     public TableIndexSets(TableServiceClient tables)
@@ -30,7 +37,10 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
         _tally = new TallyWriter(_table);
     }
 
-    public async Task<IReadOnlyDictionary<string, long>> ApplyAsync(IReadOnlyList<SetChange> changes, CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<string, long>> ApplyAsync(IReadOnlyList<SetChange> changes, CancellationToken cancellationToken) =>
+        ApplyAsync(changes, IndexWrite.Now, cancellationToken);
+
+    public async Task<IReadOnlyDictionary<string, long>> ApplyAsync(IReadOnlyList<SetChange> changes, IndexWrite write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changes);
         var bySet = changes.GroupBy(c => c.Set, StringComparer.Ordinal).ToList();
@@ -50,7 +60,7 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
                 }
             }
 
-            var (count, version) = await EnqueueAsync(group.Key, ops).ConfigureAwait(false);
+            var (count, version) = await EnqueueAsync(group.Key, ops, write).ConfigureAwait(false);
             if (group.Key.StartsWith(TriageSets.TalliedPrefix, StringComparison.Ordinal))
             {
                 await _tally.UpdateAsync(group.Key, count, version, cancellationToken).ConfigureAwait(false);
@@ -69,7 +79,11 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
         return head?.GetInt64("Count") ?? 0;
     }
 
-    public void Dispose() => _flushes.Dispose();
+    public void Dispose()
+    {
+        _flushes.Dispose();
+        _backgroundFlushes.Dispose();
+    }
 
     public Task<IReadOnlyDictionary<string, long>> ReadTallyAsync(CancellationToken cancellationToken) => _tally.ReadAsync(cancellationToken);
 
@@ -129,14 +143,14 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
         }
     }
 
-    private Task<(long Count, long Version)> EnqueueAsync(string set, Dictionary<string, SetOp> ops)
+    private Task<(long Count, long Version)> EnqueueAsync(string set, Dictionary<string, SetOp> ops, IndexWrite write)
     {
         var waiter = new TaskCompletionSource<(long, long)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var queue = _queues.GetOrAdd(set, _ => new SetQueue());
         bool start;
         lock (queue)
         {
-            queue.Pending.Add((ops, waiter));
+            queue.Pending.Add((ops, waiter, write));
             start = !queue.Flushing;
             queue.Flushing = true;
         }
@@ -154,7 +168,7 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
     {
         while (true)
         {
-            List<(Dictionary<string, SetOp> Ops, TaskCompletionSource<(long, long)> Waiter)> batch;
+            List<(Dictionary<string, SetOp> Ops, TaskCompletionSource<(long, long)> Waiter, IndexWrite Write)> batch;
             lock (queue)
             {
                 if (queue.Pending.Count == 0)
@@ -174,7 +188,7 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
             }
 
             var merged = new Dictionary<string, SetOp>(StringComparer.Ordinal);
-            foreach (var (ops, _) in batch)
+            foreach (var (ops, _, _) in batch)
             {
                 foreach (var (key, op) in ops)
                 {
@@ -182,7 +196,9 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
                 }
             }
 
-            await _flushes.WaitAsync().ConfigureAwait(false);
+            // Background only when no one in the batch is waiting now.
+            var slots = batch.TrueForAll(b => b.Write == IndexWrite.Background) ? _backgroundFlushes : _flushes;
+            await slots.WaitAsync().ConfigureAwait(false);
             try
             {
                 var result = await _flusher.FlushAsync(set, merged, CancellationToken.None).ConfigureAwait(false);
@@ -194,14 +210,14 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
             }
             finally
             {
-                _flushes.Release();
+                slots.Release();
             }
         }
     }
 
     private sealed class SetQueue
     {
-        public List<(Dictionary<string, SetOp> Ops, TaskCompletionSource<(long, long)> Waiter)> Pending { get; } = [];
+        public List<(Dictionary<string, SetOp> Ops, TaskCompletionSource<(long, long)> Waiter, IndexWrite Write)> Pending { get; } = [];
 
         public bool Flushing { get; set; }
     }
