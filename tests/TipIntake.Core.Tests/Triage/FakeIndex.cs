@@ -65,7 +65,8 @@ internal sealed class FakeIndexSets : IIndexSets
         }
     }
 
-    public Task<IReadOnlyDictionary<string, long>> ApplyAsync(IReadOnlyList<SetChange> changes, CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<string, long>> ApplyAsync(
+        IReadOnlyList<SetChange> changes, CancellationToken cancellationToken, IndexWrite write = IndexWrite.Now)
     {
         lock (_gate)
         {

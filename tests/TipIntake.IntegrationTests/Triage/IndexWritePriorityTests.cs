@@ -22,8 +22,8 @@ public sealed class IndexWritePriorityTests
         const int TermSets = 200;
 
         var background = sets.ApplyAsync(
-            [.. Enumerable.Range(0, TermSets).Select(i => SetChange.Put($"t.priority-term-{i}", "0001"))], IndexWrite.Background, default);
-        var now = await sets.ApplyAsync([SetChange.Put(TriageSets.All, "0001")], IndexWrite.Now, default);
+            [.. Enumerable.Range(0, TermSets).Select(i => SetChange.Put($"t.priority-term-{i}", "0001"))], default, IndexWrite.Background);
+        var now = await sets.ApplyAsync([SetChange.Put(TriageSets.All, "0001")], default, IndexWrite.Now);
         var termSetsWrittenMeanwhile = await CountTermSetsAsync(sets);
 
         Assert.Equal(1, now[TriageSets.All]);

@@ -38,7 +38,7 @@ public sealed class ContentIndexer(IIndexSets sets, ITriageStore store, TriageIn
         }
 
         // Off the list last: should this batch fail before, the list still names every tip whose marker stands.
-        await sets.ApplyAsync([new SetChange(TriageSets.PendingContent, [], [.. pending.Select(entry => entry.Key)])], IndexWrite.Background, cancellationToken)
+        await sets.ApplyAsync([new SetChange(TriageSets.PendingContent, [], [.. pending.Select(entry => entry.Key)])], cancellationToken, IndexWrite.Background)
             .ConfigureAwait(false);
 
         return pending.Count;

@@ -32,14 +32,11 @@ public interface IIndexSets
     /// <summary>
     /// Applies the changes (each set's atomically; different sets independently, so a failure may leave some applied:
     /// every change is idempotent, so the caller repeats the whole). Concurrent changes of one set are merged.
-    /// Returns the size of each changed set once the change is in.
+    /// Returns the size of each changed set once the change is in. <paramref name="write"/> says who waits for it.
     /// </summary>
     /// <exception cref="Intake.StorageUnavailableException">Storage could not be reached.</exception>
-    Task<IReadOnlyDictionary<string, long>> ApplyAsync(IReadOnlyList<SetChange> changes, CancellationToken cancellationToken);
-
-    /// <summary>As <see cref="ApplyAsync(IReadOnlyList{SetChange}, CancellationToken)"/>, at the priority <paramref name="write"/> names.</summary>
-    Task<IReadOnlyDictionary<string, long>> ApplyAsync(IReadOnlyList<SetChange> changes, IndexWrite write, CancellationToken cancellationToken) =>
-        ApplyAsync(changes, cancellationToken);
+    Task<IReadOnlyDictionary<string, long>> ApplyAsync(
+        IReadOnlyList<SetChange> changes, CancellationToken cancellationToken, IndexWrite write = IndexWrite.Now);
 
     /// <summary>A reader of one set, holding what it has read (a set is read a chunk at a time).</summary>
     ISetCursor Open(string setName);

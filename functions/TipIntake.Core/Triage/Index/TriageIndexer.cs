@@ -55,7 +55,7 @@ public sealed class TriageIndexer(IIndexSets sets, ITipLocator locator, ITipRela
         ArgumentNullException.ThrowIfNull(tips);
         var keys = tips.Select(t => (t.Tip, Keys: ContentKeys.Of(t.Tip, t.Content, hasher, gazetteer))).ToList();
         var counts = await sets.ApplyAsync(
-            [.. keys.SelectMany(k => k.Keys.AllSets.Select(set => SetChange.Put(set, IndexKeys.Order(k.Tip))))], write, cancellationToken).ConfigureAwait(false);
+            [.. keys.SelectMany(k => k.Keys.AllSets.Select(set => SetChange.Put(set, IndexKeys.Order(k.Tip))))], cancellationToken, write).ConfigureAwait(false);
         foreach (var (tip, tipKeys) in keys)
         {
             var suggestions = await SuggestAsync(tip, tipKeys, counts, cancellationToken).ConfigureAwait(false);

@@ -37,10 +37,8 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
         _tally = new TallyWriter(_table);
     }
 
-    public Task<IReadOnlyDictionary<string, long>> ApplyAsync(IReadOnlyList<SetChange> changes, CancellationToken cancellationToken) =>
-        ApplyAsync(changes, IndexWrite.Now, cancellationToken);
-
-    public async Task<IReadOnlyDictionary<string, long>> ApplyAsync(IReadOnlyList<SetChange> changes, IndexWrite write, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, long>> ApplyAsync(
+        IReadOnlyList<SetChange> changes, CancellationToken cancellationToken, IndexWrite write = IndexWrite.Now)
     {
         ArgumentNullException.ThrowIfNull(changes);
         var bySet = changes.GroupBy(c => c.Set, StringComparer.Ordinal).ToList();
