@@ -85,8 +85,7 @@ public static class Drain
         // Hidden long enough for the whole prefill (Azurite takes a few hundred a second), then visible at once.
         var visibleAt = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(3 + (count / 150.0));
         await PrefillAsync(connectionString, jwes, count, visibleAt, first: warmUp);
-        var late = DateTimeOffset.UtcNow > visibleAt;
-        if (late)
+        if (DateTimeOffset.UtcNow > visibleAt)
         {
             Console.WriteLine($"  {name}: the prefill ended after its messages became visible: the drain began on a partly filled queue.");
         }
@@ -108,7 +107,7 @@ public static class Drain
         // stored (or quarantined), by every contender. Counting Tips itself is a scan in Azurite, whose CPU grew with
         // the table and fell on whichever contender drained longest; it is counted once, at the end.
         long half = 0;
-        while (deadline.Elapsed < timeout)
+        await WaitForAsync(async () =>
         {
             var left = ((QueueProperties)await queue.GetPropertiesAsync()).ApproximateMessagesCount;
             if (half == 0 && left <= count / 2)
@@ -116,13 +115,8 @@ public static class Drain
                 half = Stopwatch.GetTimestamp();
             }
 
-            if (left == 0)
-            {
-                break;
-            }
-
-            await Task.Delay(100);
-        }
+            return left == 0;
+        }, deadline, timeout);
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         var secondHalf = Stopwatch.GetElapsedTime(half);
