@@ -117,8 +117,13 @@ public sealed class Uploads(UploadService uploads, UploadGate budget, FloodGate 
         try
         {
             // No stamp (a read): the shared bucket of status reads is what bounds its cost.
-            return !await budget.TryTakeStatusReadAsync(cancellationToken) ? UploadProblems.StatusReadsLimited(request.HttpContext.Response)
-                : await uploads.ProgressAsync(id, cancellationToken) is { } progress ? TypedResults.Json(UploadProgressBody.Of(progress), ReporterJsonContext.Default.UploadProgressBody, Json)
+            if (!await budget.TryTakeStatusReadAsync(cancellationToken))
+            {
+                return UploadProblems.StatusReadsLimited(request.HttpContext.Response);
+            }
+
+            return await uploads.ProgressAsync(id, cancellationToken) is { } progress
+                ? TypedResults.Json(UploadProgressBody.Of(progress), ReporterJsonContext.Default.UploadProgressBody, Json)
                 : UploadProblems.Unknown();
         }
         catch (StorageUnavailableException)
