@@ -67,7 +67,6 @@ public static class TipIntakeServiceCollectionExtensions
         services.AddSingleton<IClaimCheckStore, BlobClaimCheckStore>();
         services.AddSingleton<ITipStore, TableTipStore>();
         services.AddSingleton<IQuarantine, TableQuarantine>();
-        services.AddOptions<StorageOptions>();
         services.AddHostedService<StorageInitializer>();
 
         services.TryAddSingleton<TokenCredential>(_ => AzureCredentials.Create());

@@ -31,22 +31,10 @@ public sealed class AzureTipAttachmentStore(TableServiceClient tables, BlobServi
         }
     }
 
-    public async Task<bool> TryAddAsync(TipAttachment attachment, CancellationToken cancellationToken)
+    public Task<bool> TryAddAsync(TipAttachment attachment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attachment);
-        try
-        {
-            await _rows.AddEntityAsync(EntityOf(attachment), cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            return false;
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Adding an attachment's row", ex);
-        }
+        return _rows.TryAddOrUnavailableAsync(EntityOf(attachment), "Adding an attachment's row", cancellationToken);
     }
 
     public async Task<TipAttachment?> GetAsync(string tipId, int number, CancellationToken cancellationToken)

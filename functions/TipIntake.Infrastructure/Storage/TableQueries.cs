@@ -1,6 +1,6 @@
 namespace TipIntake.Infrastructure.Storage;
 
-/// <summary>Streaming storage queries whose failures surface as the core's <see cref="Core.Intake.StorageUnavailableException"/>.</summary>
+/// <summary>Storage queries, inserts and guarded updates whose failures surface as the core's <see cref="Core.Intake.StorageUnavailableException"/>.</summary>
 internal static class TableQueries
 {
     /// <summary>
@@ -27,6 +27,28 @@ internal static class TableQueries
         var response = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, select, cancellationToken)
             .OrUnavailableAsync(operation, cancellationToken).ConfigureAwait(false);
         return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="entity"/>: false, and nothing written, where a row with its keys is already there (409).
+    /// A failure names <paramref name="operation"/>.
+    /// </summary>
+    public static async Task<bool> TryAddOrUnavailableAsync(
+        this TableClient table, TableEntity entity, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
+        {
+            throw StorageFailures.Wrap(operation, ex);
+        }
     }
 
     /// <summary>

@@ -132,6 +132,8 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
         return notes;
     }
 
+    // Notes and events are insert-only: one already there (false) was appended before, by the pending audit of an earlier
+    // change completed again.
     public async Task AddNoteAsync(string tipId, TipNote note, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(note);
@@ -142,18 +144,7 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
             ["Text"] = note.Text,
             ["At"] = note.At,
         };
-        try
-        {
-            await _notes.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            // Appended before (this is the pending audit of an earlier change, completed again).
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Adding a note", ex);
-        }
+        await _notes.TryAddOrUnavailableAsync(entity, "Adding a note", cancellationToken).ConfigureAwait(false);
     }
 
     public async Task AddEventAsync(TipEvent tipEvent, CancellationToken cancellationToken)
@@ -167,18 +158,7 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
             ["From"] = tipEvent.From ?? "",
             ["To"] = tipEvent.To ?? "",
         };
-        try
-        {
-            await _events.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            // Appended before (this is the pending audit of an earlier change, completed again).
-        }
-        catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
-        {
-            throw StorageFailures.Wrap("Adding an audit event", ex);
-        }
+        await _events.TryAddOrUnavailableAsync(entity, "Adding an audit event", cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<TipEvent>> GetEventsAsync(string tipId, CancellationToken cancellationToken)

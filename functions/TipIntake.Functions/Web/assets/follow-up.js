@@ -76,6 +76,91 @@ async function openThreads(body, sealingKey) {
   return opened;
 }
 
+/**
+ * The answer form under an open thread that takes answers. Each answer is sent under its own submission id; the last
+ * attempt whose outcome is unknown goes again unchanged. `openFor` shows it for a thread, `clear` hides it and drops
+ * the thread, the draft and any attempt still unsent.
+ */
+function setUpAnswers(facts, t) {
+  const form = document.getElementById('answer-form');
+  const text = document.getElementById('answer-text');
+  const send = document.getElementById('answer-send');
+  const status = document.getElementById('answer-status');
+  const answers = facts.followUpAnswers;
+  // The thread answers go to, its lookup token and ref; dropped by "forget" and by every new lookup.
+  let thread = null;
+  let submission = newSubmissionId();
+  const resend = resendingSender((jwe) => sendStamped({
+    fetch: window.fetch.bind(window),
+    body: jwe,
+    path: ANSWER_PATH,
+    headers: { [facts.submissionHeader]: submission },
+    ...browserStampWorkers(),
+  }));
+  let answering = false;
+
+  const setStatus = (key, informational) => {
+    status.textContent = key ? t(key) : '';
+    status.classList.toggle('info', Boolean(informational));
+  };
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (answering || !thread) {
+      return;
+    }
+    const answer = text.value;
+    if (!answer.trim()) {
+      setStatus('followUp.answerEmpty', false);
+      text.focus();
+      return;
+    }
+    let plaintext = [...answer].length > answers.maxCharacters ? null : padTip(
+      { v: 1, lookup: thread.lookup, thread: thread.ref, text: answer, language: document.documentElement.lang }, answers.paddingBuckets);
+    if (!plaintext) {
+      setStatus('followUp.answerTooLong', false);
+      text.focus();
+      return;
+    }
+
+    answering = true;
+    send.disabled = true;
+    form.setAttribute('aria-busy', 'true');
+    setStatus('followUp.answerSending', true);
+    try {
+      await resend.send(plaintext, answers);
+      submission = newSubmissionId();
+      text.value = '';
+      setStatus('followUp.answerSent', true);
+    } catch (error) {
+      setStatus(error instanceof HttpError ? answerFailureKeyOf(error.status)
+        : error instanceof TypeError ? 'followUp.answerRetry' : 'followUp.failed', false);
+      status.focus();
+    } finally {
+      if (plaintext) {
+        plaintext.fill(0);
+      }
+      answering = false;
+      send.disabled = false;
+      form.removeAttribute('aria-busy');
+    }
+  });
+
+  return {
+    openFor(to) {
+      thread = to;
+      form.hidden = to === null;
+    },
+    clear() {
+      form.hidden = true;
+      text.value = '';
+      setStatus('', false);
+      thread = null;
+      resend.forget();
+    },
+  };
+}
+
 export function setUpFollowUp(form, facts) {
   const t = (key) => messageOf(facts, key);
   const input = document.getElementById('follow-up-code');
@@ -87,25 +172,9 @@ export function setUpFollowUp(form, facts) {
   const list = document.getElementById('thread-messages');
   const forget = document.getElementById('thread-forget');
   const closed = document.getElementById('thread-closed');
-  const answerForm = document.getElementById('answer-form');
-  const answerText = document.getElementById('answer-text');
-  const answerSend = document.getElementById('answer-send');
-  const answerStatus = document.getElementById('answer-status');
-  const answers = facts.followUpAnswers;
-  const canDerive = Boolean(window.crypto && window.crypto.subtle && window.fetch && window.TextEncoder && window.BigInt && answers);
+  const canDerive = Boolean(window.crypto && window.crypto.subtle && window.fetch && window.TextEncoder && window.BigInt && facts.followUpAnswers);
+  const answerForm = setUpAnswers(facts, t);
   let busy = false;
-  // While a thread is open: its lookup token and ref, for answers; dropped by "forget" and by every new lookup.
-  let open = null;
-  // Each answer is sent under its own submission id; the last attempt whose outcome is unknown goes again unchanged.
-  let answerSubmission = newSubmissionId();
-  const resend = resendingSender((jwe) => sendStamped({
-    fetch: window.fetch.bind(window),
-    body: jwe,
-    path: ANSWER_PATH,
-    headers: { [facts.submissionHeader]: answerSubmission },
-    ...browserStampWorkers(),
-  }));
-  let answering = false;
 
   const setStatus = (key, informational) => {
     status.textContent = key ? t(key) : '';
@@ -117,22 +186,13 @@ export function setUpFollowUp(form, facts) {
     status.focus();
   };
 
-  const setAnswerStatus = (key, informational) => {
-    answerStatus.textContent = key ? t(key) : '';
-    answerStatus.classList.toggle('info', Boolean(informational));
-  };
-
   const clearThread = () => {
     section.hidden = true;
     threadStatus.textContent = '';
     list.replaceChildren();
     empty.hidden = true;
     closed.hidden = true;
-    answerForm.hidden = true;
-    answerText.value = '';
-    setAnswerStatus('', false);
-    open = null;
-    resend.forget();
+    answerForm.clear();
   };
 
   const showMessage = (message, text) => {
@@ -151,9 +211,9 @@ export function setUpFollowUp(form, facts) {
     let shown = 0;
     // Answers go to the first thread of the code (a code has one unless a report was sent twice).
     const first = opened[0].thread;
-    open = first.answerable === true ? { lookup, ref: first.ref } : null;
-    answerForm.hidden = open === null;
-    closed.hidden = open !== null;
+    const answerable = first.answerable === true;
+    answerForm.openFor(answerable ? { lookup, ref: first.ref } : null);
+    closed.hidden = answerable;
     for (const { thread, privateKey } of opened) {
       threadStatus.textContent = t(statusKeyOf(thread.status));
       for (const message of Array.isArray(thread.messages) ? thread.messages : []) {
@@ -178,48 +238,6 @@ export function setUpFollowUp(form, facts) {
     return;
   }
   openButton.disabled = false;
-
-  answerForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (answering || !open) {
-      return;
-    }
-    const text = answerText.value;
-    if (!text.trim()) {
-      setAnswerStatus('followUp.answerEmpty', false);
-      answerText.focus();
-      return;
-    }
-    let plaintext = [...text].length > answers.maxCharacters ? null : padTip(
-      { v: 1, lookup: open.lookup, thread: open.ref, text, language: document.documentElement.lang }, answers.paddingBuckets);
-    if (!plaintext) {
-      setAnswerStatus('followUp.answerTooLong', false);
-      answerText.focus();
-      return;
-    }
-
-    answering = true;
-    answerSend.disabled = true;
-    answerForm.setAttribute('aria-busy', 'true');
-    setAnswerStatus('followUp.answerSending', true);
-    try {
-      await resend.send(plaintext, answers);
-      answerSubmission = newSubmissionId();
-      answerText.value = '';
-      setAnswerStatus('followUp.answerSent', true);
-    } catch (error) {
-      setAnswerStatus(error instanceof HttpError ? answerFailureKeyOf(error.status)
-        : error instanceof TypeError ? 'followUp.answerRetry' : 'followUp.failed', false);
-      answerStatus.focus();
-    } finally {
-      if (plaintext) {
-        plaintext.fill(0);
-      }
-      answering = false;
-      answerSend.disabled = false;
-      answerForm.removeAttribute('aria-busy');
-    }
-  });
 
   forget.addEventListener('click', () => {
     clearThread();
