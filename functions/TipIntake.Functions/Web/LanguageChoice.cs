@@ -45,9 +45,7 @@ public static class LanguageChoice
             : 1.0;
 
     /// <summary>The page language whose primary subtag <paramref name="tag"/> has (<c>zh</c> in any script: <c>zh-Hans</c>).</summary>
-    private static string? MapTag(string? tag) =>
-        tag is { Length: <= 35 } ? Reporter.FirstOrDefault(language => Primary(tag.Trim(), language[..2])) : null;
-
-    private static bool Primary(string tag, string primary) =>
-        tag.StartsWith(primary, StringComparison.OrdinalIgnoreCase) && (tag.Length == primary.Length || tag[primary.Length] is '-' or '_');
+    private static string? MapTag(string? tag) => tag is { Length: <= 35 } && tag.Trim() is var t
+        ? Reporter.FirstOrDefault(language => t.StartsWith(language[..2], StringComparison.OrdinalIgnoreCase) && (t.Length == 2 || t[2] is '-' or '_'))
+        : null;
 }
