@@ -43,24 +43,18 @@ public sealed class Pages(Translations translations, ILoggerFactory loggerFactor
     /// page's single-use ticket for the no-script path (docs/flood-control.md), fresh on every page served.
     /// </summary>
     /// <exception cref="KeyNotFoundException"><paramref name="formErrorKey"/> is not a text of the page language.</exception>
-    public string Form(
-        string lang,
-        IReadOnlyDictionary<string, string> values,
-        IReadOnlyDictionary<string, string> errorCodes,
-        string? formErrorKey,
-        SubmissionId? submission = null,
-        string? ticket = null)
+    public string Form(string lang, IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, string> errorCodes,
+        string? formErrorKey, SubmissionId? submission = null, string? ticket = null)
     {
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(errorCodes);
         var texts = translations.Reporter(lang);
-        var formError = formErrorKey ?? (errorCodes.Count > 0 ? FixErrorsKey : null);
         return Render<FormPage>(new
         {
             T = texts,
             Values = values,
             Errors = errorCodes,
-            FormError = formError is null ? null : texts[formError],
+            FormError = (formErrorKey ?? (errorCodes.Count > 0 ? FixErrorsKey : null)) is { } key ? texts[key] : null,
             Submission = (submission ?? SubmissionId.New()).ToString(),
             Ticket = ticket ?? "",
             Countries = _countries[lang],
