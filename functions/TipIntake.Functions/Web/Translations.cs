@@ -12,16 +12,13 @@ public sealed class Translations
     private readonly FrozenDictionary<string, Translator> _reporter;
     private readonly FrozenDictionary<string, Translator> _triage;
 
-    /// <summary>Reads the translations embedded in this assembly.</summary>
-    public Translations()
-        : this(ReadEmbedded)
+    /// <summary>
+    /// Reads the translations embedded in this assembly, or with <paramref name="loadResource"/> (by resource name, e.g.
+    /// <c>Web/i18n/ko.json</c>).
+    /// </summary>
+    public Translations(Func<string, string>? loadResource = null)
     {
-    }
-
-    /// <summary>Reads translations with <paramref name="loadResource"/> (by resource name, e.g. <c>Web/i18n/ko.json</c>).</summary>
-    public Translations(Func<string, string> loadResource)
-    {
-        ArgumentNullException.ThrowIfNull(loadResource);
+        loadResource ??= ReadEmbedded;
         _reporter = Load(LanguageChoice.Reporter, lang => $"Web/i18n/{lang}.json", loadResource);
         _triage = Load(LanguageChoice.Triage, lang => $"Web/i18n/triage.{lang}.json", loadResource);
     }
