@@ -24,15 +24,9 @@ public static class FormOrigin
         }
 
         var origin = request.Headers.Origin;
-        if (origin.Count == 0 || (origin.Count == 1 && origin[0] == "null"))
-        {
-            return true;
-        }
-
-        return origin.Count == 1
-            && Uri.TryCreate(origin[0], UriKind.Absolute, out var uri)
+        return origin.Count == 0 || (origin.Count == 1 && (origin[0] == "null" || (Uri.TryCreate(origin[0], UriKind.Absolute, out var uri)
             && uri.Scheme is "http" or "https"
             && string.Equals(uri.Host, request.Host.Host, StringComparison.OrdinalIgnoreCase)
-            && uri.Port == (request.Host.Port ?? (uri.Scheme == "https" ? 443 : 80));
+            && uri.Port == (request.Host.Port ?? (uri.Scheme == "https" ? 443 : 80)))));
     }
 }

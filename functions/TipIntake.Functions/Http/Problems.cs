@@ -21,35 +21,65 @@ public static class Problems
         return Of(status, code, title, detail);
     }
 
-    public static ProblemHttpResult ForFault(JweFault fault) => JweFaults.KindOf(fault) switch
+    /// <summary>What is wrong with a JWE, in words a client developer can act on: 413, 422 (unsupported) or 400.</summary>
+    public static ProblemHttpResult ForFault(JweFault fault)
     {
-        JweFaultKind.TooLarge => Of(413, Codes.Of(fault), "Submission too large", ProblemTexts.Of(fault)),
-        JweFaultKind.Unsupported => Of(422, Codes.Of(fault), "Unsupported encryption parameters", ProblemTexts.Of(fault)),
-        _ => Of(400, Codes.Of(fault), "Malformed submission", ProblemTexts.Of(fault)),
-    };
+        var (status, title) = JweFaults.KindOf(fault) switch
+        {
+            JweFaultKind.TooLarge => (413, "Submission too large"),
+            JweFaultKind.Unsupported => (422, "Unsupported encryption parameters"),
+            _ => (400, "Malformed submission"),
+        };
+        return Of(status, Codes.Of(fault), title, fault switch
+        {
+            JweFault.EmptyBody => "The body is empty; send the JWE in compact serialisation.",
+            JweFault.TooLarge => "The JWE is longer than this service accepts.",
+            JweFault.NotCompactJwe => "The body is not a JWE in compact serialisation: it needs exactly five base64url segments separated by dots.",
+            JweFault.InvalidBase64url => "A segment is not unpadded base64url (RFC 7515 §2).",
+            JweFault.HeaderNotJson => "The protected header is not a UTF-8 JSON object.",
+            JweFault.HeaderMemberMissing => "The protected header must contain alg, enc, kid and cty.",
+            JweFault.HeaderMemberNotString => "The protected header members alg, enc, kid, cty and typ must be strings.",
+            JweFault.HeaderMemberDuplicated => "The protected header names a member twice.",
+            JweFault.UnsupportedHeaderParameter => "The protected header contains a parameter this service does not accept (only alg, enc, kid, cty and typ are allowed; zip and crit are not).",
+            JweFault.UnsupportedAlg => "Only alg RSA-OAEP-256 is accepted.",
+            JweFault.UnsupportedEnc => "Only enc A256GCM is accepted.",
+            JweFault.UnsupportedCty => "cty must be application/vnd.tipintake.tip.v1+json.",
+            JweFault.UnsupportedKid => "kid must name a version of this service's intake key, as served by GET /api/intake-key.",
+            JweFault.InvalidEncryptedKey => "The encrypted key does not have the length of the intake key's modulus.",
+            JweFault.InvalidIv => "The initialisation vector must be 96 bits (12 bytes).",
+            JweFault.InvalidTag => "The authentication tag must be 128 bits (16 bytes).",
+            JweFault.EmptyCiphertext => "The ciphertext is empty.",
+            _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
+        });
+    }
 
     /// <summary>
-    /// Flood control's answers: 428 without a stamp, 400 for a malformed one, 403 for one that is not valid, 403
-    /// <c>effort-too-low</c> with the effort accepted now (<c>effort</c>) and the one processed ahead of the backlog
-    /// (<c>suggestedEffort</c>), and 429 with Retry-After only for the one-instance safety bound (docs/flood-control.md).
+    /// Flood control's answers, each saying what to do: 428 without a stamp, 400 for a malformed one, 403 for one that is
+    /// not valid, 403 <c>effort-too-low</c> with the effort accepted now (<c>effort</c>) and the one processed ahead of the
+    /// backlog (<c>suggestedEffort</c>), and 429 with Retry-After only for the one-instance safety bound (docs/flood-control.md).
     /// </summary>
     public static ProblemHttpResult ForFlood(HttpResponse response, FloodDecision decision)
     {
+        const string NotAccepted = "Proof-of-work stamp not accepted";
         var refusal = decision.Refusal!.Value;
-        var (status, title) = refusal switch
+        var (status, title, detail) = refusal switch
         {
-            FloodRefusal.StampRequired => (428, "Proof-of-work stamp required"),
-            FloodRefusal.StampMalformed => (400, "Malformed proof-of-work stamp"),
-            FloodRefusal.RateLimited => (429, "Too many submissions"),
-            FloodRefusal.EffortTooLow => (403, "More work needed now"),
-            _ => (403, "Proof-of-work stamp not accepted"),
+            FloodRefusal.StampRequired => (428, "Proof-of-work stamp required", "Send a proof-of-work stamp in the TipIntake-Stamp header: fetch GET /api/challenge and solve it (see docs/flood-control.md)."),
+            FloodRefusal.StampMalformed => (400, "Malformed proof-of-work stamp", "The TipIntake-Stamp header must be <challenge>:<counter>, the counter 1 to 16 decimal digits."),
+            FloodRefusal.StampInvalid => (403, NotAccepted, "The challenge was not issued by this service (or by another instance with a different key). Fetch a new one from GET /api/challenge."),
+            FloodRefusal.StampExpired => (403, NotAccepted, "The challenge has expired. Fetch a new one from GET /api/challenge."),
+            FloodRefusal.StampReused => (403, NotAccepted, "The challenge was already used. Each submission needs a fresh challenge from GET /api/challenge."),
+            FloodRefusal.StampInsufficient => (403, NotAccepted, "SHA-256 of the stamp does not have as many leading zero bits as the challenge's difficulty."),
+            FloodRefusal.EffortTooLow => (403, "More work needed now", "Many reports are arriving, so more work is needed now: keep searching on the same challenge until SHA-256 of the stamp has at least 'effort' leading zero bits ('suggestedEffort' to be processed ahead of the backlog), then send it. Nothing was kept."),
+            FloodRefusal.RateLimited => (429, "Too many submissions", "Too many reports are arriving right now; nothing was kept. Send it again after the time in Retry-After."),
+            FloodRefusal.TicketInvalid => (403, NotAccepted, "The form page's ticket is missing or was not issued here. Send the form again from a freshly loaded page."),
+            FloodRefusal.TicketExpired => (403, NotAccepted, "The form page was open too long. Send the form again from a freshly loaded page."),
+            FloodRefusal.TicketUsed => (403, NotAccepted, "The report from this form page was already received."),
+            _ => throw new ArgumentOutOfRangeException(nameof(decision), refusal, null),
         };
-        if (refusal == FloodRefusal.RateLimited)
-        {
-            return Retry(response, decision.RetryAfter, status, Codes.Of(refusal), title, ProblemTexts.Of(refusal));
-        }
-
-        var problem = Of(status, Codes.Of(refusal), title, ProblemTexts.Of(refusal));
+        var problem = refusal == FloodRefusal.RateLimited
+            ? Retry(response, decision.RetryAfter, status, Codes.Of(refusal), title, detail)
+            : Of(status, Codes.Of(refusal), title, detail);
         if (refusal == FloodRefusal.EffortTooLow)
         {
             problem.ProblemDetails.Extensions["effort"] = decision.RequiredEffort;

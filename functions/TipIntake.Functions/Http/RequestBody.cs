@@ -43,18 +43,11 @@ public static class RequestBody
     {
         var (fault, fields) = await ReadAsync<IReadOnlyDictionary<string, string>>(request, "application/x-www-form-urlencoded", utf8Only: true, maxBytes, body =>
         {
-            try
-            {
-                using var reader = new FormReader(new MemoryStream(body.Array!, body.Offset, body.Count, writable: false), Encoding.UTF8)
-                    { ValueCountLimit = 64, KeyLengthLimit = 64, ValueLengthLimit = maxBytes };
-                var form = reader.ReadForm();
-                return (BodyFault.None, names.Where(name => form.TryGetValue(name, out var values) && values.Count > 0 && values[0] is not null)
-                    .ToDictionary(name => name, name => form[name][0]!, StringComparer.Ordinal));
-            }
-            catch (InvalidDataException)
-            {
-                return (BodyFault.TooLarge, null);
-            }
+            using var reader = new FormReader(new MemoryStream(body.Array!, body.Offset, body.Count, writable: false), Encoding.UTF8)
+                { ValueCountLimit = 64, KeyLengthLimit = 64, ValueLengthLimit = maxBytes };
+            var form = reader.ReadForm();
+            return (BodyFault.None, names.Where(name => form.TryGetValue(name, out var values) && values.Count > 0 && values[0] is not null)
+                .ToDictionary(name => name, name => form[name][0]!, StringComparer.Ordinal));
         }, cancellationToken).ConfigureAwait(false);
         return (fault, fields ?? new Dictionary<string, string>());
     }
@@ -62,21 +55,8 @@ public static class RequestBody
     /// <summary>A UTF-8 <c>application/json</c> body, read by <paramref name="parse"/>: null (or a throw of the parser) is malformed.</summary>
     public static Task<(BodyFault Fault, T? Value)> ReadJsonAsync<T>(
         HttpRequest request, int maxBytes, Func<ArraySegment<byte>, T?> parse, CancellationToken cancellationToken)
-        where T : class
-    {
-        ArgumentNullException.ThrowIfNull(parse);
-        return ReadAsync(request, "application/json", utf8Only: true, maxBytes, body =>
-        {
-            try
-            {
-                return parse(body) is { } value ? (BodyFault.None, value) : (BodyFault.Malformed, null);
-            }
-            catch (JsonException)
-            {
-                return (BodyFault.Malformed, null); // The parser's message may quote the body; no answer does.
-            }
-        }, cancellationToken);
-    }
+        where T : class =>
+        ReadAsync<T>(request, "application/json", utf8Only: true, maxBytes, body => parse(body) is { } value ? (BodyFault.None, value) : (BodyFault.Malformed, null), cancellationToken);
 
     /// <summary>The status a fault is answered with, as a problem or as a page.</summary>
     public static int StatusOf(BodyFault fault) => fault switch
@@ -87,9 +67,21 @@ public static class RequestBody
         _ => StatusCodes.Status400BadRequest,
     };
 
+    /// <summary>As below, with a parser that does not await: its throw is a malformed body (JSON) or one too large (a form's bounds).</summary>
     private static Task<(BodyFault Fault, T? Value)> ReadAsync<T>(
         HttpRequest request, string mediaType, bool utf8Only, int maxBytes, Func<ArraySegment<byte>, (BodyFault, T?)> parse, CancellationToken cancellationToken) =>
-        ReadAsync(request, mediaType, utf8Only, maxBytes, body => Task.FromResult(parse(body)), cancellationToken);
+        ReadAsync(request, mediaType, utf8Only, maxBytes, body =>
+        {
+            try
+            {
+                return Task.FromResult(parse(body));
+            }
+            catch (Exception exception) when (exception is JsonException or InvalidDataException)
+            {
+                // The parser's message may quote the body; no answer does.
+                return Task.FromResult<(BodyFault, T?)>((exception is JsonException ? BodyFault.Malformed : BodyFault.TooLarge, default));
+            }
+        }, cancellationToken);
 
     /// <summary>
     /// Reads at most <paramref name="maxBytes"/> of a body of <paramref name="mediaType"/> (UTF-8 or no charset when
@@ -123,19 +115,12 @@ public static class RequestBody
         var buffer = ArrayPool<byte>.Shared.Rent(maxBytes + 1);
         try
         {
-            int length = 0, read;
-            while (length <= maxBytes && (read = await request.Body.ReadAsync(buffer.AsMemory(length, maxBytes + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                length += read;
-            }
-
+            var length = await request.Body.ReadAtLeastAsync(buffer.AsMemory(0, maxBytes + 1), maxBytes + 1, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             return length > maxBytes ? (BodyFault.TooLarge, default) : await consume(new ArraySegment<byte>(buffer, 0, length)).ConfigureAwait(false);
         }
         catch (IOException ex)
         {
-            return (ex is BadHttpRequestException { StatusCode: 408 } ? BodyFault.TimedOut
-                : ex is BadHttpRequestException { StatusCode: 413 } ? BodyFault.TooLarge
-                : BodyFault.Unreadable, default);
+            return ((ex as BadHttpRequestException)?.StatusCode switch { 408 => BodyFault.TimedOut, 413 => BodyFault.TooLarge, _ => BodyFault.Unreadable }, default);
         }
         finally
         {

@@ -6,8 +6,8 @@ using TipIntake.Infrastructure.Staff;
 namespace TipIntake.Functions.Http;
 
 /// <summary>
-/// The content security policy of an HTTP function's answers: <see cref="Strict"/> for all but the triage pages and the
-/// attachment download.
+/// The content security policy of an HTTP function's answers (<see cref="SecurityHeaders.ContentSecurityPolicyOf"/>):
+/// <see cref="Strict"/> for all but the triage pages and the attachment download.
 /// </summary>
 public enum ContentPolicy
 {
@@ -22,7 +22,7 @@ public enum ContentPolicy
     /// <summary>The triage page: MSAL.js may also call and frame the Entra ID instance.</summary>
     Triage,
 
-    /// <summary>MSAL's sign-in bridge: framed by this origin only, and no COOP (it must reach the page that opened it).</summary>
+    /// <summary>MSAL's sign-in bridge: framed by this origin only, calls nothing, and no COOP (it must reach the page that opened it).</summary>
     SignInBridge,
 }
 
@@ -40,30 +40,25 @@ public sealed class ResponsePolicyAttribute(ContentPolicy policy) : Attribute
 /// </summary>
 public sealed class SecurityHeaders(IOptions<StaffAuthOptions> auth) : IFunctionsWorkerMiddleware
 {
-    public const string ContentSecurityPolicy =
+    private const string StrictPolicy =
         "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
         + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-    /// <summary>Framed by this origin's pages alone; runs this origin's scripts and calls nothing.</summary>
-    public const string SignInBridgeContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'none'; "
-        + "form-action 'none'; base-uri 'none'; frame-ancestors 'self'";
-
-    /// <summary>A reporter's file: no script, no plugin, no origin of its own, nothing loaded.</summary>
-    public const string DownloadContentSecurityPolicy = "sandbox; default-src 'none'";
-
     /// <summary>
-    /// The strict policy, except that MSAL.js may call the Entra ID <paramref name="instance"/> (token requests) and
-    /// frame it (silent renewal, which ends on the sign-in bridge). Only its origin is used; it must be plain https.
+    /// The Content-Security-Policy of <paramref name="policy"/>. The triage page's is the strict one, except that MSAL.js
+    /// may call the Entra ID <paramref name="instance"/> (token requests) and frame it (silent renewal, which ends on the
+    /// sign-in bridge); only its origin is used, and it must be plain https.
     /// </summary>
-    public static string TriageContentSecurityPolicy(Uri instance)
+    public static string ContentSecurityPolicyOf(ContentPolicy policy, Uri? instance = null) => policy switch
     {
-        ArgumentNullException.ThrowIfNull(instance);
-        var origin = instance.IsAbsoluteUri && instance.Scheme == Uri.UriSchemeHttps && string.IsNullOrEmpty(instance.UserInfo)
-            ? instance.GetLeftPart(UriPartial.Authority)
-            : throw new ArgumentException("The Entra ID instance must be an absolute https URL.", nameof(instance));
-        return ContentSecurityPolicy.Replace("connect-src 'self';", $"connect-src 'self' {origin}; frame-src 'self' {origin};", StringComparison.Ordinal);
-    }
+        ContentPolicy.Triage => instance is { IsAbsoluteUri: true, Scheme: "https", UserInfo: "" } && instance.GetLeftPart(UriPartial.Authority) is var origin
+            ? StrictPolicy.Replace("connect-src 'self';", $"connect-src 'self' {origin}; frame-src 'self' {origin};", StringComparison.Ordinal)
+            : throw new ArgumentException("The Entra ID instance must be an absolute https URL.", nameof(instance)),
+        ContentPolicy.SignInBridge => "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'none'; "
+            + "form-action 'none'; base-uri 'none'; frame-ancestors 'self'",
+        ContentPolicy.Download => "sandbox; default-src 'none'",
+        _ => StrictPolicy,
+    };
 
     public Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -72,13 +67,7 @@ public sealed class SecurityHeaders(IOptions<StaffAuthOptions> auth) : IFunction
         {
             // An undeclared function would get the strictest policy.
             var policy = Declared<ResponsePolicyAttribute>(context)?.Policy ?? ContentPolicy.Strict;
-            headers.ContentSecurityPolicy = policy switch
-            {
-                ContentPolicy.Triage => TriageContentSecurityPolicy(auth.Value.Instance),
-                ContentPolicy.SignInBridge => SignInBridgeContentSecurityPolicy,
-                ContentPolicy.Download => DownloadContentSecurityPolicy,
-                _ => ContentSecurityPolicy,
-            };
+            headers.ContentSecurityPolicy = ContentSecurityPolicyOf(policy, policy == ContentPolicy.Triage ? auth.Value.Instance : null);
             headers["Referrer-Policy"] = "no-referrer";
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = policy == ContentPolicy.SignInBridge ? "SAMEORIGIN" : "DENY";

@@ -1,4 +1,5 @@
 using Microsoft.Azure.Functions.Worker.Middleware;
+using Microsoft.Extensions.Primitives;
 
 namespace TipIntake.Functions.Http;
 
@@ -28,12 +29,21 @@ public sealed class StaffOnlyMiddleware(IStaffAuthenticator authenticator) : IFu
 {
     public static bool Guards(FunctionContext context) => SecurityHeaders.Declared<StaffOnlyAttribute>(context) is not null;
 
+    /// <summary>
+    /// The token of one <c>Authorization: Bearer &lt;token&gt;</c> header (scheme case-insensitive, RFC 6750 §2.1), or
+    /// null. What the token is worth is the authenticator's to say.
+    /// </summary>
+    public static string? BearerToken(StringValues authorization) =>
+        authorization.Count == 1 && authorization[0]?.Trim() is { Length: > 7 } value && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? value[7..].TrimStart(' ')
+            : null;
+
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         ArgumentNullException.ThrowIfNull(next);
         var http = context.GetHttpContext() ?? throw new InvalidOperationException("A staff-only function is an HTTP function.");
         var edit = SecurityHeaders.Declared<StaffOnlyAttribute>(context)!.Access == StaffAccess.Edit;
-        var authentication = await authenticator.AuthenticateAsync(BearerHeader.TokenOf(http.Request.Headers.Authorization), context.CancellationToken);
+        var authentication = await authenticator.AuthenticateAsync(BearerToken(http.Request.Headers.Authorization), context.CancellationToken);
         if (authentication is not StaffAuthentication.Authenticated { Member: var member } || !(edit ? member.CanEdit : member.CanRead))
         {
             context.GetInvocationResult().Value = authentication is StaffAuthentication.Authenticated ? Problems.Forbidden(edit) : Problems.Unauthenticated(http.Response);

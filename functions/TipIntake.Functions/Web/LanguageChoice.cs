@@ -44,11 +44,8 @@ public static class LanguageChoice
             ? Math.Clamp(quality, 0.0, 1.0)
             : 1.0;
 
-    private static string? MapTag(string? tag) => tag is { Length: <= 35 } && tag.Trim() is { Length: > 0 } t
-        ? Reporter.FirstOrDefault(language => string.Equals(t, language, StringComparison.OrdinalIgnoreCase))
-            ?? (Primary(t, "ko") ? "ko" : Primary(t, "zh") ? "zh-Hans" : Primary(t, "en") ? "en" : null)
+    /// <summary>The page language whose primary subtag <paramref name="tag"/> has (<c>zh</c> in any script: <c>zh-Hans</c>).</summary>
+    private static string? MapTag(string? tag) => tag is { Length: <= 35 } && tag.Trim() is var t
+        ? Reporter.FirstOrDefault(language => t.StartsWith(language[..2], StringComparison.OrdinalIgnoreCase) && (t.Length == 2 || t[2] is '-' or '_'))
         : null;
-
-    private static bool Primary(string tag, string primary) =>
-        tag.StartsWith(primary, StringComparison.OrdinalIgnoreCase) && (tag.Length == primary.Length || tag[primary.Length] is '-' or '_');
 }

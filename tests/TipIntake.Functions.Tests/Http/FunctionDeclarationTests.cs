@@ -53,6 +53,6 @@ public sealed class FunctionDeclarationTests
         var sandboxed = HttpFunctions.Where(m => SecurityHeaders.DeclaredOn<ResponsePolicyAttribute>(m)?.Policy == ContentPolicy.Download)
             .Select(m => $"{m.DeclaringType!.Name}.{m.Name}");
         Assert.Equal(["TriageAttachments.Download"], sandboxed);
-        Assert.Equal("sandbox; default-src 'none'", SecurityHeaders.DownloadContentSecurityPolicy);
+        Assert.Equal("sandbox; default-src 'none'", SecurityHeaders.ContentSecurityPolicyOf(ContentPolicy.Download));
     }
 }

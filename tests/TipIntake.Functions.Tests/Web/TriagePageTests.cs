@@ -326,9 +326,9 @@ public sealed partial class TriagePageTests
     [Fact]
     public void The_triage_policy_adds_the_entra_instance_for_connect_and_frame_only()
     {
-        var policy = SecurityHeaders.TriageContentSecurityPolicy(new Uri("https://login.microsoftonline.us/some/path/"));
+        var policy = SecurityHeaders.ContentSecurityPolicyOf(ContentPolicy.Triage, new Uri("https://login.microsoftonline.us/some/path/"));
         var directives = Directives(policy);
-        var strict = Directives(SecurityHeaders.ContentSecurityPolicy);
+        var strict = Directives(SecurityHeaders.ContentSecurityPolicyOf(ContentPolicy.Strict));
 
         Assert.Equal("'self' https://login.microsoftonline.us", directives["connect-src"]);
         Assert.Equal("'self' https://login.microsoftonline.us", directives["frame-src"]);
@@ -341,20 +341,20 @@ public sealed partial class TriagePageTests
         Assert.DoesNotContain("unsafe", policy, StringComparison.Ordinal);
         Assert.DoesNotContain("*", policy, StringComparison.Ordinal);
         Assert.Equal("'self'", strict["connect-src"]);
-        Assert.DoesNotContain("frame-src", SecurityHeaders.ContentSecurityPolicy, StringComparison.Ordinal);
-        Assert.DoesNotContain("microsoftonline", SecurityHeaders.ContentSecurityPolicy, StringComparison.Ordinal);
+        Assert.DoesNotContain("frame-src", SecurityHeaders.ContentSecurityPolicyOf(ContentPolicy.Strict), StringComparison.Ordinal);
+        Assert.DoesNotContain("microsoftonline", SecurityHeaders.ContentSecurityPolicyOf(ContentPolicy.Strict), StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("http://login.microsoftonline.com/")]
     [InlineData("https://user@login.microsoftonline.com/")]
     public void An_instance_that_is_not_plain_https_is_refused(string instance) =>
-        Assert.Throws<ArgumentException>(() => SecurityHeaders.TriageContentSecurityPolicy(new Uri(instance)));
+        Assert.Throws<ArgumentException>(() => SecurityHeaders.ContentSecurityPolicyOf(ContentPolicy.Triage, new Uri(instance)));
 
     [Fact]
     public void The_sign_in_bridge_may_be_framed_by_this_origin_only_and_calls_nothing()
     {
-        var directives = Directives(SecurityHeaders.SignInBridgeContentSecurityPolicy);
+        var directives = Directives(SecurityHeaders.ContentSecurityPolicyOf(ContentPolicy.SignInBridge));
         Assert.Equal("'self'", directives["frame-ancestors"]);
         Assert.Equal("'none'", directives["connect-src"]);
         Assert.Equal("'self'", directives["script-src"]);
