@@ -65,6 +65,8 @@ internal sealed class SetHead
 
     public static SetHead Empty { get; } = new([new ChunkRef(0, SetLayout.End, 0)], 1, 0, null, []);
 
+    public SetHead WithETag(ETag? etag) => new(Chunks, NextId, Version, etag, Inline);
+
     /// <summary>The inline entries as a chunk (id 0, the whole key range, no row of its own).</summary>
     public SetChunk InlineChunk() => new(0, "", SetLayout.End, [.. Inline ?? []], null);
 
@@ -134,6 +136,9 @@ internal sealed class SetChunk(int id, string low, string high, List<SetEntry> e
     public ETag? ETag { get; } = etag;
 
     public int Bytes => Entries.Sum(EntryBytes);
+
+    /// <summary>A copy with its own list of entries.</summary>
+    public SetChunk WithETag(ETag? etag) => new(Id, Low, High, [.. Entries], etag);
 
     public static int EntryBytes(SetEntry entry) =>
         Encoding.UTF8.GetByteCount(entry.Key) + 2 + (entry.Payload is null ? 0 : Encoding.UTF8.GetByteCount(entry.Payload));

@@ -4,10 +4,13 @@ namespace TipIntake.Infrastructure.Triage.Index;
 /// Writes a batch of changes into one set: reads its head and the chunks the changes fall in, changes them in memory
 /// (splitting chunks that grew too large, dropping chunks that became empty), and writes head and chunks back in one
 /// entity group transaction guarded by every ETag read. Anything that changed meanwhile fails the whole transaction
-/// (409/412) and the flush starts again from fresh reads: a set is never half-written.
+/// (409/412) and the flush starts again from fresh reads: a set is never half-written. What it wrote last to a hot set
+/// it keeps (<see cref="WrittenSets"/>), so that its next write of that set reads nothing.
 /// </summary>
 internal sealed class SetFlusher(TableClient table, HeadCache heads)
 {
+    private readonly WrittenSets _written = new();
+
     /// <summary>Chunks one transaction changes at most (a transaction holds 100 entities and 4 MiB).</summary>
     private const int MaxChunksPerTransaction = 16;
 
@@ -38,12 +41,13 @@ internal sealed class SetFlusher(TableClient table, HeadCache heads)
                 throw new Core.Intake.StorageUnavailableException($"The triage index kept changing under a write ({MaxAttempts} attempts).");
             }
 
-            var head = await ReadHeadAsync(set, cancellationToken).ConfigureAwait(false);
+            var head = _written.Head(set) ?? await ReadHeadAsync(set, cancellationToken).ConfigureAwait(false);
             var byChunk = remaining.GroupBy(op => head.IndexOf(op.Key, inclusive: true)).Take(MaxChunksPerTransaction).ToList();
             var reads = await Task.WhenAll(byChunk.Select(async g => (Index: g.Key, Chunk: await LoadAsync(set, head, g.Key, cancellationToken).ConfigureAwait(false))))
                 .ConfigureAwait(false);
             if (reads.Any(r => r.Chunk is null))
             {
+                _written.Forget(set);
                 continue; // A chunk the head named is gone or reshaped: the set changed meanwhile.
             }
 
@@ -69,13 +73,20 @@ internal sealed class SetFlusher(TableClient table, HeadCache heads)
             var plan = await ReshapeAsync(set, head, loaded, cancellationToken).ConfigureAwait(false);
             if (plan is null)
             {
+                _written.Forget(set);
                 continue;
             }
 
             try
             {
-                await table.SubmitTransactionAsync(plan.Value.Actions, cancellationToken).ConfigureAwait(false);
+                var answers = (await table.SubmitTransactionAsync(plan.Value.Actions, cancellationToken).ConfigureAwait(false)).Value;
                 heads.Put(set, plan.Value.Head);
+
+                // The answers come in the order of the actions: the head, then the chunks written.
+                _written.Remember(
+                    set,
+                    plan.Value.Head.WithETag(answers[0].Headers.ETag),
+                    [.. plan.Value.Written.Select((chunk, i) => chunk.WithETag(answers[i + 1].Headers.ETag))]);
                 foreach (var key in taken)
                 {
                     remaining.Remove(key);
@@ -85,11 +96,14 @@ internal sealed class SetFlusher(TableClient table, HeadCache heads)
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
             {
+                _written.Forget(set);
+
                 // Another writer (another instance, or the repair job) got there first: read again and redo.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(attempt, 10))), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (StorageFailures.IsUnavailable(ex, cancellationToken))
             {
+                _written.Forget(set);
                 throw StorageFailures.Wrap("Writing the triage index", ex);
             }
         }
@@ -129,7 +143,7 @@ internal sealed class SetFlusher(TableClient table, HeadCache heads)
     /// The transaction for the changed chunks: oversized chunks split, empty chunks dropped (their range goes to a
     /// neighbour, which is read for that), the head's directory rewritten. Null when a neighbour vanished meanwhile.
     /// </summary>
-    private async Task<(SetHead Head, List<TableTransactionAction> Actions)?> ReshapeAsync(
+    private async Task<(SetHead Head, List<TableTransactionAction> Actions, List<SetChunk> Written)?> ReshapeAsync(
         string set, SetHead head, Dictionary<int, SetChunk> loaded, CancellationToken cancellationToken)
     {
         var next = head.NextId;
@@ -192,9 +206,10 @@ internal sealed class SetFlusher(TableClient table, HeadCache heads)
                 ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, newHead.ToEntity(set), etag)
                 : new TableTransactionAction(TableTransactionActionType.Add, newHead.ToEntity(set)),
         };
+        var written = new List<SetChunk>();
         if (inline is not null)
         {
-            return (newHead, actions);
+            return (newHead, actions, written);
         }
 
         foreach (var (_, chunk, dirty, isNew) in order)
@@ -207,11 +222,12 @@ internal sealed class SetFlusher(TableClient table, HeadCache heads)
             actions.Add(isNew || chunk.ETag is not { } chunkETag
                 ? new TableTransactionAction(TableTransactionActionType.Add, chunk.ToEntity(set))
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, chunk.ToEntity(set), chunkETag));
+            written.Add(chunk);
         }
 
         actions.AddRange(deleted.Select(chunk => new TableTransactionAction(
             TableTransactionActionType.Delete, new TableEntity(set, SetLayout.ChunkRow(set, chunk.Id)), chunk.ETag ?? ETag.All)));
-        return (newHead, actions);
+        return (newHead, actions, written);
     }
 
     /// <summary>A chunk too large in pieces of about half the limit: the first keeps its id and low bound.</summary>
@@ -260,7 +276,7 @@ internal sealed class SetFlusher(TableClient table, HeadCache heads)
             return head.InlineChunk();
         }
 
-        var chunk = await LoadByIdAsync(set, head.Chunks[index].Id, cancellationToken).ConfigureAwait(false);
+        var chunk = _written.Chunk(set, head.Chunks[index].Id) ?? await LoadByIdAsync(set, head.Chunks[index].Id, cancellationToken).ConfigureAwait(false);
         return chunk is not null && chunk.Low == head.LowOf(index) && chunk.High == head.Chunks[index].High ? chunk : null;
     }
 
