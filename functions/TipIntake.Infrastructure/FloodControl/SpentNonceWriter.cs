@@ -16,14 +16,21 @@ namespace TipIntake.Infrastructure.FloodControl;
 /// it commits. The same nonce twice in one transaction is refused whole (400), so it is sent once: its first spender
 /// gets the answer, any other one false, as if the two had come one after the other.</para>
 /// </remarks>
-internal sealed class SpentNonceWriter(TableClient table)
+internal sealed class SpentNonceWriter
 {
     /// <summary>Entities in one transaction at most (Table Storage's limit; a spent row is ~100 bytes, far below 4 MiB).</summary>
     private const int MaxPerTransaction = 100;
 
     private const string SpentBy = "By";
 
-    private readonly ConcurrentDictionary<string, PartitionQueue> _queues = new(StringComparer.Ordinal);
+    private readonly TableClient _table;
+    private readonly GroupCommit<Spend> _spends;
+
+    public SpentNonceWriter(TableClient table)
+    {
+        _table = table;
+        _spends = new GroupCommit<Spend>(WriteAsync, Fail, FitsTransaction);
+    }
 
     /// <summary>
     /// Spends <paramref name="rowKey"/> in <paramref name="partition"/>: true if this call spent it, false if it already
@@ -34,71 +41,35 @@ internal sealed class SpentNonceWriter(TableClient table)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var spend = new Spend(rowKey, cancellationToken);
-        while (true)
-        {
-            var queue = _queues.GetOrAdd(partition, static _ => new PartitionQueue());
-            bool start;
-            lock (queue)
-            {
-                if (queue.Retired)
-                {
-                    continue; // its drainer has just left it: take the partition's new queue
-                }
-
-                queue.Pending.Enqueue(spend);
-                start = !queue.Flushing;
-                queue.Flushing = true;
-            }
-
-            if (start)
-            {
-                _ = Task.Run(() => DrainAsync(partition, queue), CancellationToken.None);
-            }
-
-            return spend.Answer.Task.WaitAsync(cancellationToken);
-        }
+        _spends.Add(partition, spend);
+        return spend.Answer.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>One drainer per partition: takes what is waiting (up to a transaction's worth), writes it, answers it, repeats.</summary>
-    private async Task DrainAsync(string partition, PartitionQueue queue)
+    /// <summary>Up to a transaction's worth of distinct nonces; a nonce already in the batch joins it whatever its size.</summary>
+    private static bool FitsTransaction(List<Spend> batch, Spend next) =>
+        batch.Exists(spend => spend.RowKey == next.RowKey)
+        || batch.Select(spend => spend.RowKey).Distinct(StringComparer.Ordinal).Count() < MaxPerTransaction;
+
+    /// <summary>One row per nonce, its spenders in the order they came.</summary>
+    private Task WriteAsync(string partition, List<Spend> batch)
     {
-        while (true)
+        // A spender that stopped waiting has had its answer (cancelled); a row nobody waits for any more is not sent.
+        var rows = batch
+            .Where(spend => !spend.Cancellation.IsCancellationRequested)
+            .GroupBy(spend => spend.RowKey, StringComparer.Ordinal)
+            .Select(spenders => new Row(spenders.Key, [.. spenders]))
+            .ToList();
+        return CommitAsync(partition, rows);
+    }
+
+    /// <summary>Every spender still waiting gets the failure a single insert gave: storage unavailable (a 503 at intake), each its own exception.</summary>
+    private static void Fail(List<Spend> batch, Exception exception)
+    {
+        foreach (var spend in batch.Where(spend => !spend.Cancellation.IsCancellationRequested))
         {
-            var rows = new List<Row>();
-            lock (queue)
-            {
-                if (queue.Pending.Count == 0)
-                {
-                    queue.Flushing = false;
-                    queue.Retired = true;
-                    _queues.TryRemove(new KeyValuePair<string, PartitionQueue>(partition, queue));
-                    return;
-                }
-
-                var byKey = new Dictionary<string, Row>(StringComparer.Ordinal);
-                while (queue.Pending.TryPeek(out var next) && (rows.Count < MaxPerTransaction || byKey.ContainsKey(next.RowKey)))
-                {
-                    queue.Pending.Dequeue();
-                    if (!byKey.TryGetValue(next.RowKey, out var row))
-                    {
-                        rows.Add(byKey[next.RowKey] = row = new Row(next.RowKey));
-                    }
-
-                    row.Spenders.Add(next);
-                }
-            }
-
-            // A spender that stopped waiting has had its answer (cancelled); a row nobody waits for any more is not sent.
-            rows.ForEach(row => row.Spenders.RemoveAll(spender => spender.Cancellation.IsCancellationRequested));
-            rows.RemoveAll(row => row.Spenders.Count == 0);
-            try
-            {
-                await CommitAsync(partition, rows).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                rows.ForEach(row => row.Fail(ex));
-            }
+            spend.Answer.TrySetException(StorageFailures.IsUnavailable(exception, CancellationToken.None)
+                ? StorageFailures.Wrap("Spending a stamp", exception)
+                : exception);
         }
     }
 
@@ -112,11 +83,11 @@ internal sealed class SpentNonceWriter(TableClient table)
             {
                 if (rows.Count == 1)
                 {
-                    await table.AddEntityAsync(rows[0].Entity(partition, mark)).ConfigureAwait(false);
+                    await _table.AddEntityAsync(rows[0].Entity(partition, mark)).ConfigureAwait(false);
                 }
                 else
                 {
-                    await table.SubmitTransactionAsync(rows.Select(row => new TableTransactionAction(TableTransactionActionType.Add, row.Entity(partition, mark))))
+                    await _table.SubmitTransactionAsync(rows.Select(row => new TableTransactionAction(TableTransactionActionType.Add, row.Entity(partition, mark))))
                         .ConfigureAwait(false);
                 }
 
@@ -135,7 +106,7 @@ internal sealed class SpentNonceWriter(TableClient table)
                 return;
             }
 
-            var existing = await table.GetEntityIfExistsAsync<TableEntity>(partition, rows[index].RowKey, [SpentBy]).ConfigureAwait(false);
+            var existing = await _table.GetEntityIfExistsAsync<TableEntity>(partition, rows[index].RowKey, [SpentBy]).ConfigureAwait(false);
             if (existing.HasValue && existing.Value!.GetString(SpentBy) == mark)
             {
                 rows.ForEach(row => row.Answer(spent: true)); // an earlier try of this very request landed, whole
@@ -145,16 +116,6 @@ internal sealed class SpentNonceWriter(TableClient table)
             rows[index].Answer(spent: false);
             rows.RemoveAt(index);
         }
-    }
-
-    private sealed class PartitionQueue
-    {
-        public Queue<Spend> Pending { get; } = new();
-
-        public bool Flushing { get; set; }
-
-        /// <summary>Left by its drainer and out of the map: a spend arriving now takes a new queue.</summary>
-        public bool Retired { get; set; }
     }
 
     private sealed class Spend(string rowKey, CancellationToken cancellation)
@@ -167,11 +128,11 @@ internal sealed class SpentNonceWriter(TableClient table)
     }
 
     /// <summary>One nonce in a transaction, and everyone who tried to spend it; the first of them is its spender.</summary>
-    private sealed class Row(string rowKey)
+    private sealed class Row(string rowKey, List<Spend> spenders)
     {
         public string RowKey { get; } = rowKey;
 
-        public List<Spend> Spenders { get; } = [];
+        public List<Spend> Spenders { get; } = spenders;
 
         public TableEntity Entity(string partition, string mark) => new(partition, RowKey) { [SpentBy] = mark };
 
@@ -180,17 +141,6 @@ internal sealed class SpentNonceWriter(TableClient table)
             for (var i = 0; i < Spenders.Count; i++)
             {
                 Spenders[i].Answer.TrySetResult(spent && i == 0);
-            }
-        }
-
-        /// <summary>Every spender gets the failure a single insert gave: storage unavailable (a 503 at intake), each its own exception.</summary>
-        public void Fail(Exception exception)
-        {
-            foreach (var spender in Spenders)
-            {
-                spender.Answer.TrySetException(StorageFailures.IsUnavailable(exception, CancellationToken.None)
-                    ? StorageFailures.Wrap("Spending a stamp", exception)
-                    : exception);
             }
         }
     }

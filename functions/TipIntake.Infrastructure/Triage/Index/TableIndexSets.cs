@@ -5,7 +5,8 @@ namespace TipIntake.Infrastructure.Triage.Index;
 /// a head row (size, version, directory of chunks) and chunk rows of up to ~1,000 entries each. Reads are point reads
 /// only — a page costs the head and one or two chunks, however large the set, on Azure and on Azurite alike (Azurite
 /// answers any query by scanning the whole table; point reads use its index). Writes to one set are merged: while a
-/// set is being written, every change that arrives for it waits and goes into the next transaction together.
+/// set is being written, every change that arrives for it waits and goes into the next transaction together
+/// (<see cref="GroupCommit{TItem}"/>).
 /// </summary>
 public sealed class TableIndexSets : IIndexSets, IDisposable
 {
@@ -24,7 +25,7 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
     private readonly TableClient _table;
     private readonly SetFlusher _flusher;
     private readonly TallyWriter _tally;
-    private readonly ConcurrentDictionary<string, SetQueue> _queues = new(StringComparer.Ordinal);
+    private readonly GroupCommit<PendingWrite> _writes;
     private readonly SemaphoreSlim _flushes = new(MaxConcurrentFlushes);
     private readonly SemaphoreSlim _backgroundFlushes = new(MaxConcurrentBackgroundFlushes);
     private readonly HeadCache _heads = new();
@@ -35,6 +36,7 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
         _table = tables.GetTableClient(StorageNames.IndexTable);
         _flusher = new SetFlusher(_table, _heads);
         _tally = new TallyWriter(_table);
+        _writes = new GroupCommit<PendingWrite>(FlushAsync, Fail, (batch, next) => batch.Sum(w => w.Ops.Count) + next.Ops.Count <= MaxOpsPerFlush);
     }
 
     public async Task<IReadOnlyDictionary<string, long>> ApplyAsync(
@@ -144,81 +146,39 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
     private Task<(long Count, long Version)> EnqueueAsync(string set, Dictionary<string, SetOp> ops, IndexWrite write)
     {
         var waiter = new TaskCompletionSource<(long, long)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var queue = _queues.GetOrAdd(set, _ => new SetQueue());
-        bool start;
-        lock (queue)
-        {
-            queue.Pending.Add((ops, waiter, write));
-            start = !queue.Flushing;
-            queue.Flushing = true;
-        }
-
-        if (start)
-        {
-            _ = Task.Run(() => DrainAsync(set, queue));
-        }
-
+        _writes.Add(set, new PendingWrite(ops, waiter, write));
         return waiter.Task;
     }
 
-    /// <summary>One flusher per set: takes everything waiting, writes it as one change, answers every waiter, repeats.</summary>
-    private async Task DrainAsync(string set, SetQueue queue)
+    /// <summary>One write of a set: everything that waited for it, merged into one change; answers every waiter.</summary>
+    private async Task FlushAsync(string set, List<PendingWrite> batch)
     {
-        while (true)
+        var merged = new Dictionary<string, SetOp>(StringComparer.Ordinal);
+        foreach (var (ops, _, _) in batch)
         {
-            List<(Dictionary<string, SetOp> Ops, TaskCompletionSource<(long, long)> Waiter, IndexWrite Write)> batch;
-            lock (queue)
+            foreach (var (key, op) in ops)
             {
-                if (queue.Pending.Count == 0)
-                {
-                    queue.Flushing = false;
-                    return;
-                }
+                merged[key] = op;
+            }
+        }
 
-                batch = [];
-                var size = 0;
-                while (queue.Pending.Count > 0 && (batch.Count == 0 || size + queue.Pending[0].Ops.Count <= MaxOpsPerFlush))
-                {
-                    size += queue.Pending[0].Ops.Count;
-                    batch.Add(queue.Pending[0]);
-                    queue.Pending.RemoveAt(0);
-                }
-            }
-
-            var merged = new Dictionary<string, SetOp>(StringComparer.Ordinal);
-            foreach (var (ops, _, _) in batch)
-            {
-                foreach (var (key, op) in ops)
-                {
-                    merged[key] = op;
-                }
-            }
-
-            // Background only when no one in the batch is waiting now.
-            var slots = batch.TrueForAll(b => b.Write == IndexWrite.Background) ? _backgroundFlushes : _flushes;
-            await slots.WaitAsync().ConfigureAwait(false);
-            try
-            {
-                var result = await _flusher.FlushAsync(set, merged, CancellationToken.None).ConfigureAwait(false);
-                batch.ForEach(b => b.Waiter.TrySetResult(result));
-            }
-            catch (Exception ex)
-            {
-                batch.ForEach(b => b.Waiter.TrySetException(ex));
-            }
-            finally
-            {
-                slots.Release();
-            }
+        // Background only when no one in the batch is waiting now.
+        var slots = batch.TrueForAll(b => b.Write == IndexWrite.Background) ? _backgroundFlushes : _flushes;
+        await slots.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var result = await _flusher.FlushAsync(set, merged, CancellationToken.None).ConfigureAwait(false);
+            batch.ForEach(b => b.Waiter.TrySetResult(result));
+        }
+        finally
+        {
+            slots.Release();
         }
     }
 
-    private sealed class SetQueue
-    {
-        public List<(Dictionary<string, SetOp> Ops, TaskCompletionSource<(long, long)> Waiter, IndexWrite Write)> Pending { get; } = [];
+    private static void Fail(List<PendingWrite> batch, Exception exception) => batch.ForEach(b => b.Waiter.TrySetException(exception));
 
-        public bool Flushing { get; set; }
-    }
+    private sealed record PendingWrite(Dictionary<string, SetOp> Ops, TaskCompletionSource<(long, long)> Waiter, IndexWrite Write);
 }
 
 /// <summary>
