@@ -75,6 +75,27 @@ public sealed class SetWriteCacheTests
         }
     }
 
+    [Fact]
+    public async Task A_change_that_looks_like_no_change_to_what_this_process_wrote_last_is_checked_against_storage()
+    {
+        var account = await SharedAzurite.NewAccountAsync();
+        using var first = new TableIndexSets(await TablesAsync(account));
+        using var second = new TableIndexSets(await TablesAsync(account));
+        const string Set = "v.cache-no-change";
+        await first.ApplyAsync([SetChange.Put(Set, Key(1), "before")], default);
+
+        // The other instance adds one entry and changes another since the first wrote the set.
+        await second.ApplyAsync([SetChange.Put(Set, Key(2), "theirs"), SetChange.Put(Set, Key(1), "theirs")], default);
+
+        // To what the first process wrote last, removing 2 and putting 1 back as it was are no change at all.
+        await first.ApplyAsync([SetChange.Remove(Set, Key(2)), SetChange.Put(Set, Key(1), "before")], default);
+
+        using var reader = new TableIndexSets(await TablesAsync(account));
+        var cursor = reader.Open(Set);
+        Assert.Equal(new SetEntry(Key(1), "before"), await cursor.SeekAsync("", inclusive: true, default));
+        Assert.Null(await cursor.SeekAsync(Key(1), inclusive: false, default));
+    }
+
     private static string Key(int i) => i.ToString("D8", CultureInfo.InvariantCulture);
 
     private static async Task<List<string>> ReadAllAsync(TableIndexSets sets, string set)

@@ -41,7 +41,8 @@ internal sealed class SetFlusher(TableClient table, HeadCache heads)
                 throw new Core.Intake.StorageUnavailableException($"The triage index kept changing under a write ({MaxAttempts} attempts).");
             }
 
-            var head = _written.Head(set) ?? await ReadHeadAsync(set, cancellationToken).ConfigureAwait(false);
+            var remembered = _written.Head(set);
+            var head = remembered ?? await ReadHeadAsync(set, cancellationToken).ConfigureAwait(false);
             var byChunk = remaining.GroupBy(op => head.IndexOf(op.Key, inclusive: true)).Take(MaxChunksPerTransaction).ToList();
             var reads = await Task.WhenAll(byChunk.Select(async g => (Index: g.Key, Chunk: await LoadAsync(set, head, g.Key, cancellationToken).ConfigureAwait(false))))
                 .ConfigureAwait(false);
@@ -60,6 +61,14 @@ internal sealed class SetFlusher(TableClient table, HeadCache heads)
             }
 
             var taken = byChunk.SelectMany(g => g.Select(op => op.Key)).ToList();
+            if (!changed && remembered is not null)
+            {
+                // Nothing to do, says what this process wrote last; another instance may have put or changed these
+                // entries since, and no transaction would tell. Only storage can say so.
+                _written.Forget(set);
+                continue;
+            }
+
             if (!changed)
             {
                 foreach (var key in taken)
