@@ -16,24 +16,33 @@ using TipIntake.Infrastructure.Storage;
 namespace TipIntake.Benchmarks.Load;
 
 public sealed record DrainResult(
-    string Name, int Tips, TimeSpan TimeToDrain, int Stored, int Quarantined, TimeSpan DrainerCpu, TimeSpan AzuriteCpu, TimeSpan SecondHalf, TimeSpan HopCpu = default)
+    string Name, int Tips, TimeSpan? TimeToDrain, int Stored, int Quarantined, TimeSpan DrainerCpu, TimeSpan AzuriteCpu, TimeSpan? SecondHalf, TimeSpan HopCpu = default)
 {
+    /// <summary>False when no message left the queue before the timeout: there is no drain to time, and no rate or CPU per tip.</summary>
+    public bool Began => TimeToDrain is not null;
+
     /// <summary>
     /// Tips/s over the second half of the drain (from half stored to all stored): the drainer is warm by then (JIT,
     /// connections, thread pool), so this is closer to a steady rate than the whole drain of a freshly started process.
+    /// NaN when the drain never got to half.
     /// </summary>
-    public double SecondHalfTipsPerSecond => (Tips - (Tips / 2)) / SecondHalf.TotalSeconds;
+    public double SecondHalfTipsPerSecond => SecondHalf is { } half ? (Tips - (Tips / 2)) / half.TotalSeconds : double.NaN;
 
     /// <summary>Azurite's CPU (Node.js, one thread) over the timed drain, per stored tip.</summary>
-    public double AzuriteCpuMsPerTip => Stored == 0 ? double.NaN : AzuriteCpu.TotalMilliseconds / Stored;
+    public double AzuriteCpuMsPerTip => Stored == 0 || !Began ? double.NaN : AzuriteCpu.TotalMilliseconds / Stored;
 
-    public double TipsPerSecond => Stored / TimeToDrain.TotalSeconds;
+    public double TipsPerSecond => TimeToDrain is { } time ? Stored / time.TotalSeconds : double.NaN;
 
     /// <summary>The drainer process's CPU (user + system) over the timed drain, per stored tip.</summary>
-    public double CpuMsPerTip => Stored == 0 ? double.NaN : DrainerCpu.TotalMilliseconds / Stored;
+    public double CpuMsPerTip => Stored == 0 || !Began ? double.NaN : DrainerCpu.TotalMilliseconds / Stored;
 
     /// <summary>The drainer process's own CPU per tip: for the local host, its WebJobs listener and gRPC hop without the worker.</summary>
-    public double HopCpuMsPerTip => Stored == 0 ? double.NaN : HopCpu.TotalMilliseconds / Stored;
+    public double HopCpuMsPerTip => Stored == 0 || !Began ? double.NaN : HopCpu.TotalMilliseconds / Stored;
+
+    /// <summary>The time to drain for a table, or what happened instead.</summary>
+    public string TimeToDrainText(IFormatProvider format) => TimeToDrain is { } time
+        ? time.TotalSeconds.ToString("F2", format)
+        : "timed out before its first message";
 }
 
 /// <summary>Processing: a queue pre-filled with valid tips, drained into <c>Tips</c>.</summary>
@@ -90,18 +99,17 @@ public static class Drain
             Console.WriteLine($"  {name}: the prefill ended after its messages became visible: the drain began on a partly filled queue.");
         }
 
-        var azuriteAtStart = TimeSpan.Zero;
-        var cpuAtStart = TimeSpan.Zero;
-        var hopAtStart = TimeSpan.Zero;
-        long started = 0;
-        if (await WaitForAsync(async () => ((QueueProperties)await queue.GetPropertiesAsync()).ApproximateMessagesCount < count, deadline, timeout, pollMs: 20))
+        if (!await WaitForAsync(async () => ((QueueProperties)await queue.GetPropertiesAsync()).ApproximateMessagesCount < count, deadline, timeout, pollMs: 20))
         {
-            started = Stopwatch.GetTimestamp();
-            cpuAtStart = drainer.CpuTime();
-            hopAtStart = drainer.OwnCpuTime();
-            azurite.Refresh();
-            azuriteAtStart = azurite.TotalProcessorTime;
+            Console.WriteLine($"  {name}: timed out ({timeout}) before its first message left the queue: nothing was drained, nothing timed.");
+            return new DrainResult(name, count, null, await CountAsync(tips) - warmUp, await CountQuarantinedAsync(connectionString), TimeSpan.Zero, TimeSpan.Zero, null);
         }
+
+        var started = Stopwatch.GetTimestamp();
+        var cpuAtStart = drainer.CpuTime();
+        var hopAtStart = drainer.OwnCpuTime();
+        azurite.Refresh();
+        var azuriteAtStart = azurite.TotalProcessorTime;
 
         // Polled on the queue's message count, a constant-time read: a message leaves the queue only once its tip is
         // stored (or quarantined), by every contender. Counting Tips itself is a scan in Azurite, whose CPU grew with
@@ -119,15 +127,17 @@ public static class Drain
         }, deadline, timeout);
 
         var elapsed = Stopwatch.GetElapsedTime(started);
-        var secondHalf = Stopwatch.GetElapsedTime(half);
+        TimeSpan? secondHalf = half == 0 ? null : Stopwatch.GetElapsedTime(half);
         var cpu = drainer.CpuTime() - cpuAtStart;
         var hop = drainer.OwnCpuTime() - hopAtStart;
         azurite.Refresh();
         var azuriteCpu = azurite.TotalProcessorTime - azuriteAtStart;
         var stored = await CountAsync(tips) - warmUp;
-        var quarantined = await CountAsync(new TableServiceClient(connectionString).GetTableClient(StorageNames.QuarantineTable));
-        return new DrainResult(name, count, elapsed, stored, quarantined, cpu, azuriteCpu, secondHalf, hop);
+        return new DrainResult(name, count, elapsed, stored, await CountQuarantinedAsync(connectionString), cpu, azuriteCpu, secondHalf, hop);
     }
+
+    private static Task<int> CountQuarantinedAsync(string connectionString) =>
+        CountAsync(new TableServiceClient(connectionString).GetTableClient(StorageNames.QuarantineTable));
 
     private static async Task<bool> WaitForAsync(Func<Task<bool>> done, Stopwatch deadline, TimeSpan timeout, int pollMs = 100)
     {

@@ -201,7 +201,7 @@ public static class LoadRun
         {
             foreach (var r in new[] { h, t, f })
             {
-                Say(string.Create(Inv, $"| {r.Tips} | {r.Name} | {r.Stored} | {r.Quarantined} | {r.TimeToDrain.TotalSeconds:F2} | {r.TipsPerSecond:F0} | {r.TipsPerSecond / f.TipsPerSecond:F2} | {r.SecondHalfTipsPerSecond:F0} | {r.SecondHalfTipsPerSecond / f.SecondHalfTipsPerSecond:F2} | {r.CpuMsPerTip:F2} | {r.AzuriteCpuMsPerTip:F2} |"));
+                Say(string.Create(Inv, $"| {r.Tips} | {r.Name} | {r.Stored} | {r.Quarantined} | {r.TimeToDrainText(Inv)} | {r.TipsPerSecond:F0} | {r.TipsPerSecond / f.TipsPerSecond:F2} | {r.SecondHalfTipsPerSecond:F0} | {r.SecondHalfTipsPerSecond / f.SecondHalfTipsPerSecond:F2} | {r.CpuMsPerTip:F2} | {r.AzuriteCpuMsPerTip:F2} |"));
             }
         }
 
