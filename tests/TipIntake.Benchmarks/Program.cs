@@ -18,6 +18,7 @@ return mode switch
     "serve-intake" => await Servers.ServeIntakeAsync(rest),
     "serve-floor" => await Servers.ServeFloorAsync(rest),
     "serve-drain-floor" => await Servers.ServeDrainFloorAsync(rest),
+    "serve-drain-core" => await Servers.ServeDrainCoreAsync(rest),
     _ => Usage(),
 };
 

@@ -5,8 +5,10 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using Microsoft.Azure.WebJobs.Host;
 using TipIntake.Core.Intake;
 using TipIntake.Core.Jwe;
+using TipIntake.Core.Processing;
 using TipIntake.Core.Routing;
 using TipIntake.Core.Tips;
 using Microsoft.Extensions.Options;
@@ -232,6 +234,79 @@ public static class Drain
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
                 Interlocked.Increment(ref done);
             }));
+        }
+    }
+
+    /// <summary>
+    /// The processor in one process: a receive loop shaped like the WebJobs queue listener the local host runs, with
+    /// host.json's queue settings (<paramref name="queues"/>). Receive up to <c>BatchSize</c> (each hidden for 10
+    /// minutes, as the listener takes them) and process each on the thread pool, as the worker runs each invocation it
+    /// is sent; receive again as soon as no more than <c>NewBatchThreshold</c> are in flight; on an empty queue wait
+    /// 100 ms, doubling up to <c>MaxPollingInterval</c>. As <c>TipQueues</c> does, a message is completed (deleted)
+    /// unless the processor answers <see cref="ProcessingOutcome.RetryLater"/> or throws; then it is made visible again
+    /// after <c>VisibilityTimeout</c>, as the listener does with a failed invocation. No poison queue: the harness
+    /// counts what was stored.
+    /// </summary>
+    public static async Task ListenerLoopAsync(
+        QueueClient queue, QueuesOptions queues, Func<InboundMessage, CancellationToken, Task<ProcessingOutcome>> process, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(queues);
+        var inFlight = new List<Task>();
+        var idle = TimeSpan.FromMilliseconds(100);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            inFlight.RemoveAll(task => task.IsCompleted);
+            if (inFlight.Count > queues.NewBatchThreshold)
+            {
+                await Task.WhenAny(inFlight);
+                continue;
+            }
+
+            QueueMessage[] messages;
+            try
+            {
+                messages = await queue.ReceiveMessagesAsync(queues.BatchSize, TimeSpan.FromMinutes(10), cancellationToken);
+                if (messages.Length == 0)
+                {
+                    await Task.Delay(idle, cancellationToken);
+                    idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, queues.MaxPollingInterval.Ticks));
+                    continue;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            idle = TimeSpan.FromMilliseconds(100);
+            inFlight.AddRange(messages.Select(message => Task.Run(() => CompleteAsync(message), CancellationToken.None)));
+        }
+
+        await Task.WhenAll(inFlight);
+
+        async Task CompleteAsync(QueueMessage message)
+        {
+            var answered = false;
+            try
+            {
+                answered = await process(new InboundMessage(message.MessageId, message.Body.ToMemory(), message.DequeueCount), cancellationToken)
+                    is not ProcessingOutcome.RetryLater;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Type only: the message is the product's, and this loop must not print anything of a tip.
+                await Console.Error.WriteLineAsync($"ProcessAsync threw {ex.GetType().Name}; the message is retried.");
+            }
+
+            if (answered)
+            {
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+            }
+            else
+            {
+                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: queues.VisibilityTimeout, cancellationToken: CancellationToken.None);
+            }
         }
     }
 

@@ -9,11 +9,19 @@ namespace TipIntake.Benchmarks.Load;
 
 /// <summary>
 /// <c>load</c>: one Azurite; intake (local host, child process) vs the floor endpoint (child process) at each
-/// concurrency; the processing drain (local host's queue functions) vs a raw SDK loop; optionally a memory soak.
+/// concurrency; the processing drain (local host's queue functions, and the processor in one process) vs a raw SDK
+/// loop; optionally a memory soak.
 /// </summary>
 public static class LoadRun
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    private const string HostDrain = "local host ProcessTip (host.json)";
+    private const string TunedDrain = "local host ProcessTip (batchSize 32, newBatchThreshold 16)";
+    private const string CoreDrain = "the processor in one process (host.json)";
+
+    /// <summary>One round of drains of one size: each contender on its own fresh Azurite.</summary>
+    private sealed record DrainRound(DrainResult Host, DrainResult Tuned, DrainResult Core, DrainResult Floor);
 
     public sealed record Settings(
         TimeSpan Duration, int[] Connections, int[] DrainSizes, int MaxRequests, bool Soak, TimeSpan SoakDuration, string? Output, string[] HostArgs,
@@ -153,7 +161,7 @@ public static class LoadRun
 
         // Each drain gets a fresh Azurite: its queue slows as deleted messages pile up and stalls while it cleans them
         // up, which would otherwise fall on whichever contender runs last.
-        // Repeated (floor, host, tuned; floor, host, tuned; …) so that a burst of other work on the machine shows as one
+        // Repeated (floor, core, host, tuned; floor, core, host, tuned; …) so that a burst of other work on the machine shows as one
         // outlying round instead of deciding the verdict: the summary takes the median of the rounds' ratios.
         // Distinct tips for the drains, as reports are (the intake's 32 in rotation are alike in all but a number: to the
         // triage index's related reports every one of them is the same place in the same weeks as every other).
@@ -169,20 +177,25 @@ public static class LoadRun
             Say($"Drain bodies: {drainBodies.Count} distinct valid tips of about 2 KB (random category, urgency, gazetteer place, weeks within the last year; Zipf-distributed words).");
         }
 
-        var drains = new List<(DrainResult Host, DrainResult Tuned, DrainResult Floor)>();
+        var drains = new List<DrainRound>();
         foreach (var n in settings.DrainSizes.SelectMany(n => Enumerable.Repeat(n, settings.DrainRounds)))
         {
             var floorResult = await DrainAsync("raw SDK loop (receive 32, all 32 concurrently)", $"drainfloor{n}", connectionString =>
                 ChildServer.StartAsync("serve-drain-floor", [connectionString, keyFolder, (settings.DrainWarmUp + n).ToString(Inv)]));
 
+            // The product's processor with the worker's settings and host.json's batch, in one process without any
+            // Functions hosting: what the local host costs beyond it is the two-process hosting alone.
+            var coreResult = await DrainAsync(CoreDrain, $"draincore{n}", connectionString =>
+                ChildServer.StartAsync("serve-drain-core", [.. AppSettings(connectionString, keyFolder), .. settings.HostArgs]));
+
             // The local host as host.json configures it, then with the queue batch raised to the floor's 32 (+16).
-            var hostResult = await DrainAsync("local host ProcessTip (host.json)", $"drainhost{n}", connectionString =>
+            var hostResult = await DrainAsync(HostDrain, $"drainhost{n}", connectionString =>
                 StartIntakeAsync(connectionString, keyFolder, processQueue: true, settings.HostArgs));
-            var tunedResult = await DrainAsync("local host ProcessTip (batchSize 32, newBatchThreshold 16)", $"draintuned{n}", connectionString =>
+            var tunedResult = await DrainAsync(TunedDrain, $"draintuned{n}", connectionString =>
                 StartIntakeAsync(connectionString, keyFolder, processQueue: true,
                     [.. settings.HostArgs, "--AzureFunctionsJobHost:extensions:queues:batchSize=32", "--AzureFunctionsJobHost:extensions:queues:newBatchThreshold=16"]));
-            drains.Add((hostResult, tunedResult, floorResult));
-            Console.WriteLine(string.Create(Inv, $"  drain {n}: host {hostResult.TipsPerSecond:F0}, tuned {tunedResult.TipsPerSecond:F0}, floor {floorResult.TipsPerSecond:F0} tips/s"));
+            drains.Add(new DrainRound(hostResult, tunedResult, coreResult, floorResult));
+            Console.WriteLine(string.Create(Inv, $"  drain {n}: host {hostResult.TipsPerSecond:F0}, tuned {tunedResult.TipsPerSecond:F0}, in one process {coreResult.TipsPerSecond:F0}, floor {floorResult.TipsPerSecond:F0} tips/s"));
 
             async Task<DrainResult> DrainAsync(string name, string account, Func<string, Task<ChildServer>> startDrainer)
             {
@@ -197,9 +210,9 @@ public static class LoadRun
         Say("");
         Say("| N | Drainer | Stored | Quarantined | Time to drain s | Tips/s | ÷ floor (target ≥ 0.8) | Second half tips/s | ÷ floor | Drainer CPU ms/tip | Azurite CPU ms/tip |");
         Say("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var (h, t, f) in drains)
+        foreach (var (h, t, c, f) in drains)
         {
-            foreach (var r in new[] { h, t, f })
+            foreach (var r in new[] { h, t, c, f })
             {
                 Say(string.Create(Inv, $"| {r.Tips} | {r.Name} | {r.Stored} | {r.Quarantined} | {r.TimeToDrainText(Inv)} | {r.TipsPerSecond:F0} | {r.TipsPerSecond / f.TipsPerSecond:F2} | {r.SecondHalfTipsPerSecond:F0} | {r.SecondHalfTipsPerSecond / f.SecondHalfTipsPerSecond:F2} | {r.CpuMsPerTip:F2} | {r.AzuriteCpuMsPerTip:F2} |"));
             }
@@ -213,10 +226,15 @@ public static class LoadRun
         foreach (var n in settings.DrainSizes)
         {
             var rounds = drains.Where(d => d.Floor.Tips == n).ToList();
-            foreach (var (name, pick) in new (string, Func<(DrainResult Host, DrainResult Tuned, DrainResult Floor), DrainResult>)[] { ("local host ProcessTip (host.json)", d => d.Host), ("local host ProcessTip (batchSize 32, newBatchThreshold 16)", d => d.Tuned) })
+            foreach (var (name, pick) in new (string, Func<DrainRound, DrainResult>)[] { (HostDrain, d => d.Host), (TunedDrain, d => d.Tuned) })
             {
                 Say(string.Create(Inv, $"| {n} | {name} | {Median(rounds.Select(d => pick(d).TipsPerSecond / d.Floor.TipsPerSecond)):F2} | {Median(rounds.Select(d => pick(d).SecondHalfTipsPerSecond / d.Floor.SecondHalfTipsPerSecond)):F2} | {Median(rounds.Select(d => pick(d).CpuMsPerTip / d.Floor.CpuMsPerTip)):F2} | {Median(rounds.Select(d => pick(d).AzuriteCpuMsPerTip / d.Floor.AzuriteCpuMsPerTip)):F2} | {Median(rounds.Select(d => pick(d).HopCpuMsPerTip)):F2} of {Median(rounds.Select(d => pick(d).CpuMsPerTip)):F2} |"));
             }
+        }
+
+        if (drains.Count > 0)
+        {
+            SayGapSplit(drains, settings, Say);
         }
 
         if (settings.Soak)
@@ -325,6 +343,34 @@ public static class LoadRun
         say(string.Create(Inv, $"Floor under the same load (fresh Azurite, the bare endpoint, {result.Accepted} messages queued at 16 connections in {result.Elapsed.TotalSeconds:F0} s; the intake queued {intakeSoak.Accepted} in {intakeSoak.Elapsed.TotalSeconds:F0} s): {result.Errors} errors{(result.Errors > 0 ? " (" + result.ErrorSummary + ")" : "")}; intake: {intakeSoak.Errors}."));
     }
 
+    /// <summary>
+    /// The processing gap split in two by the processor in one process: the local host (host.json) ÷ it is what the
+    /// two-process hosting costs (the same code, settings and batch), it ÷ the floor what the product's own work costs
+    /// beyond the floor's (docs/benchmarks.md, "Method").
+    /// </summary>
+    private static void SayGapSplit(List<DrainRound> drains, Settings settings, Action<string> say)
+    {
+        say("");
+        say($"Where the gap is, median over {settings.DrainRounds} rounds of each round's ratio: the local host ÷ the processor in one process (the two-process hosting alone), the processor in one process ÷ the floor (the product's work alone):");
+        say("");
+        say("| N | Ratio | Tips/s | Second half | Drainer CPU per tip | Azurite CPU per tip | Drainer CPU ms/tip (each) | Azurite CPU ms/tip (each) |");
+        say("|---:|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var n in settings.DrainSizes)
+        {
+            var rounds = drains.Where(d => d.Floor.Tips == n).ToList();
+            foreach (var (name, top, bottom) in new (string, Func<DrainRound, DrainResult>, Func<DrainRound, DrainResult>)[]
+            {
+                ("local host (host.json) ÷ processor in one process", d => d.Host, d => d.Core),
+                ("processor in one process ÷ floor", d => d.Core, d => d.Floor),
+            })
+            {
+                double Ratio(Func<DrainResult, double> of) => Median(rounds.Select(d => of(top(d)) / of(bottom(d))));
+                double Each(Func<DrainRound, DrainResult> pick, Func<DrainResult, double> of) => Median(rounds.Select(d => of(pick(d))));
+                say(string.Create(Inv, $"| {n} | {name} | {Ratio(r => r.TipsPerSecond):F2} | {Ratio(r => r.SecondHalfTipsPerSecond):F2} | {Ratio(r => r.CpuMsPerTip):F2} | {Ratio(r => r.AzuriteCpuMsPerTip):F2} | {Each(top, r => r.CpuMsPerTip):F2} / {Each(bottom, r => r.CpuMsPerTip):F2} | {Each(top, r => r.AzuriteCpuMsPerTip):F2} / {Each(bottom, r => r.AzuriteCpuMsPerTip):F2} |"));
+            }
+        }
+    }
+
     private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
@@ -342,17 +388,7 @@ public static class LoadRun
     /// </summary>
     private static Task<ChildServer> StartIntakeAsync(string connectionString, string keyFolder, bool processQueue, IEnumerable<string>? extra = null)
     {
-        List<string> args =
-        [
-            "--urls", "http://127.0.0.1:0", "--environment", "Development",
-            $"--{StorageNames.Connection}={connectionString}",
-            $"--LocalDevelopmentKey:Folder={keyFolder}",
-            $"--Intake:ReceiptPepper={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
-            "--FloodControl:MaxFloor=0",
-            "--FloodControl:MaxSpentChallenges=10000000",
-            "--Logging:LogLevel:Default=Warning",
-            "--Logging:LogLevel:TipIntake=Warning",
-        ];
+        List<string> args = ["--urls", "http://127.0.0.1:0", .. AppSettings(connectionString, keyFolder)];
         args.AddRange(extra ?? []);
         if (!processQueue)
         {
@@ -364,6 +400,23 @@ public static class LoadRun
 
         return ChildServer.StartAsync("serve-intake", args);
     }
+
+    /// <summary>
+    /// The settings the benchmark gives the app: the local host passes them on to its worker as environment variables
+    /// (<c>--environment</c> as the worker's environment name; docs/architecture.md, "Local host"), and the processor
+    /// in one process takes them as they are.
+    /// </summary>
+    private static List<string> AppSettings(string connectionString, string keyFolder) =>
+        [
+            "--environment", "Development",
+            $"--{StorageNames.Connection}={connectionString}",
+            $"--LocalDevelopmentKey:Folder={keyFolder}",
+            $"--Intake:ReceiptPepper={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
+            "--FloodControl:MaxFloor=0",
+            "--FloodControl:MaxSpentChallenges=10000000",
+            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:TipIntake=Warning",
+        ];
 
     private static string Mb(long bytes) => string.Create(Inv, $"{bytes / 1024.0 / 1024.0:F0} MB");
 }

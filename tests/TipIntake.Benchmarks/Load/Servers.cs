@@ -8,13 +8,19 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Azure.WebJobs.Host;
+using TipIntake.Core.Intake;
+using TipIntake.Core.Processing;
+using TipIntake.Infrastructure;
+using TipIntake.LocalHost.Hosting;
+using TipIntake.LocalHost.Worker;
 using TipIntake.Infrastructure.Storage;
 
 namespace TipIntake.Benchmarks.Load;
 
 /// <summary>
-/// The two servers, each run as a child process of the harness (so its CPU and RSS are its own): the local host under
-/// test, and the floor — a bare endpoint that reads the body and sends it to the same Azurite.
+/// The servers, each run as a child process of the harness (so its CPU and RSS are its own): the local host under
+/// test, the floor — a bare endpoint that reads the body and sends it to the same Azurite — and the processing drainers.
 /// They print <c>LISTENING &lt;url&gt;</c> once ready and stop when their standard input closes.
 /// </summary>
 public static class Servers
@@ -69,6 +75,34 @@ public static class Servers
         Console.WriteLine(Ready + "http://127.0.0.1:0/");
         await Drain.RawLoopAsync(args[0], key, int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromMinutes(5));
         await WaitForStdinCloseAsync();
+        return 0;
+    }
+
+    /// <summary>
+    /// The processor in one process: the product's own composition (<c>AddTipIntake</c>, as the worker's Program calls
+    /// it) in a plain generic host — no Functions host, no worker, no gRPC — with its hosted services running (storage
+    /// set-up, the content index worker, flood control), and <see cref="Drain.ListenerLoopAsync"/> handing each message
+    /// of the main lane to <c>TipProcessor</c> as <c>TipQueues</c> does. args: the app settings the local host passes its
+    /// worker (<c>--Key=value</c>, and <c>--environment</c>); the queue settings are host.json's, with the same
+    /// <c>AzureFunctionsJobHost:…</c> overrides the local host honours.
+    /// </summary>
+    public static async Task<int> ServeDrainCoreAsync(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Services.AddTipIntake(builder.Configuration, builder.Environment);
+        var queues = new QueuesOptions();
+        HostJsonSettings.Load(FunctionsApp.Locate().HostJsonPath, builder.Configuration).ApplyTo(queues);
+        using var host = builder.Build();
+        await host.StartAsync();
+        var processor = host.Services.GetRequiredService<TipProcessor>();
+        var queue = host.Services.GetRequiredService<QueueServiceClient>().GetQueueClient(StorageNames.InboundQueue);
+        using var stop = new CancellationTokenSource();
+        var loop = Drain.ListenerLoopAsync(queue, queues, (message, ct) => processor.ProcessAsync(message, Lane.Main, ct), stop.Token);
+        Console.WriteLine(Ready + "http://127.0.0.1:0/");
+        await WaitForStdinCloseAsync();
+        await stop.CancelAsync();
+        await loop;
+        await host.StopAsync();
         return 0;
     }
 
