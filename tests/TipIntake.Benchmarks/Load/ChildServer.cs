@@ -18,7 +18,8 @@ public sealed class ChildServer : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<ChildServer> StartAsync(string mode, IEnumerable<string> args)
+    /// <param name="environment">Variables to set (or, with a null value, remove) for the child, beside those it inherits.</param>
+    public static async Task<ChildServer> StartAsync(string mode, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
@@ -30,6 +31,11 @@ public sealed class ChildServer : IAsyncDisposable
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
         {
             start.ArgumentList.Add(typeof(ChildServer).Assembly.Location);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
         }
 
         start.ArgumentList.Add(mode);

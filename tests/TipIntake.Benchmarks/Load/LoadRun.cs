@@ -184,9 +184,12 @@ public static class LoadRun
                 ChildServer.StartAsync("serve-drain-floor", [connectionString, keyFolder, (settings.DrainWarmUp + n).ToString(Inv)]));
 
             // The product's processor with the worker's settings and host.json's batch, in one process without any
-            // Functions hosting: what the local host costs beyond it is the two-process hosting alone.
+            // Functions hosting: what the local host costs beyond it is the two-process hosting alone. With the
+            // worker's garbage collector too: the Functions app does not ask for Server GC, which this harness (and so
+            // each of its child processes, the local host's own included) does.
             var coreResult = await DrainAsync(CoreDrain, $"draincore{n}", connectionString =>
-                ChildServer.StartAsync("serve-drain-core", [.. AppSettings(connectionString, keyFolder), .. settings.HostArgs]));
+                ChildServer.StartAsync("serve-drain-core", [.. AppSettings(connectionString, keyFolder), .. settings.HostArgs],
+                    new Dictionary<string, string?> { ["DOTNET_gcServer"] = "0" }));
 
             // The local host as host.json configures it, then with the queue batch raised to the floor's 32 (+16).
             var hostResult = await DrainAsync(HostDrain, $"drainhost{n}", connectionString =>
