@@ -240,7 +240,7 @@ public static class Drain
     /// <summary>
     /// The processor in one process: a receive loop shaped like the WebJobs queue listener the local host runs, with
     /// host.json's queue settings (<paramref name="queues"/>). Receive up to <c>BatchSize</c> (each hidden for 10
-    /// minutes, as the listener takes them) and process each on the thread pool, as the worker runs each invocation it
+    /// minutes: none reappears while in flight, as the listener sees to by renewing) and process each on the thread pool, as the worker runs each invocation it
     /// is sent; receive again as soon as no more than <c>NewBatchThreshold</c> are in flight; on an empty queue wait
     /// 100 ms, doubling up to <c>MaxPollingInterval</c>. As <c>TipQueues</c> does, a message is completed (deleted)
     /// unless the processor answers <see cref="ProcessingOutcome.RetryLater"/> or throws; then it is made visible again

@@ -221,24 +221,27 @@ public static class LoadRun
             }
         }
 
-        Say("");
-        Say($"Median over {settings.DrainRounds} rounds of each round's ratio to its own floor:");
-        Say("");
-        Say("| N | Drainer | Tips/s ÷ floor (target ≥ 0.8) | Second half ÷ floor | Drainer CPU per tip ÷ floor | Azurite CPU per tip ÷ floor | Host hop CPU ms/tip (of drainer ms/tip) |");
-        Say("|---:|---|---:|---:|---:|---:|---:|");
-        foreach (var n in settings.DrainSizes)
+        string ToFloor(Func<DrainRound, DrainResult> pick, List<DrainRound> rounds) => string.Create(Inv,
+            $"{Median(rounds.Select(d => pick(d).TipsPerSecond / d.Floor.TipsPerSecond)):F2} | {Median(rounds.Select(d => pick(d).SecondHalfTipsPerSecond / d.Floor.SecondHalfTipsPerSecond)):F2} | {Median(rounds.Select(d => pick(d).CpuMsPerTip / d.Floor.CpuMsPerTip)):F2} | {Median(rounds.Select(d => pick(d).AzuriteCpuMsPerTip / d.Floor.AzuriteCpuMsPerTip)):F2} | {Median(rounds.Select(d => pick(d).HopCpuMsPerTip)):F2} of {Median(rounds.Select(d => pick(d).CpuMsPerTip)):F2}");
+        SayMedians(Say, drains, settings.DrainSizes, $"Median over {settings.DrainRounds} rounds of each round's ratio to its own floor:",
+            ["Drainer", "Tips/s ÷ floor (target ≥ 0.8)", "Second half ÷ floor", "Drainer CPU per tip ÷ floor", "Azurite CPU per tip ÷ floor", "Host hop CPU ms/tip (of drainer ms/tip)"],
+            [(HostDrain, rounds => ToFloor(d => d.Host, rounds)), (TunedDrain, rounds => ToFloor(d => d.Tuned, rounds))]);
+
+        // The gap split in two by the processor in one process: the local host (host.json) ÷ it is what the two-process
+        // hosting costs (the same code, settings and batch), it ÷ the floor what the product's own work costs beyond
+        // the floor's (docs/benchmarks.md, "Method").
+        string Split(Func<DrainRound, DrainResult> top, Func<DrainRound, DrainResult> bottom, List<DrainRound> rounds)
         {
-            var rounds = drains.Where(d => d.Floor.Tips == n).ToList();
-            foreach (var (name, pick) in new (string, Func<DrainRound, DrainResult>)[] { (HostDrain, d => d.Host), (TunedDrain, d => d.Tuned) })
-            {
-                Say(string.Create(Inv, $"| {n} | {name} | {Median(rounds.Select(d => pick(d).TipsPerSecond / d.Floor.TipsPerSecond)):F2} | {Median(rounds.Select(d => pick(d).SecondHalfTipsPerSecond / d.Floor.SecondHalfTipsPerSecond)):F2} | {Median(rounds.Select(d => pick(d).CpuMsPerTip / d.Floor.CpuMsPerTip)):F2} | {Median(rounds.Select(d => pick(d).AzuriteCpuMsPerTip / d.Floor.AzuriteCpuMsPerTip)):F2} | {Median(rounds.Select(d => pick(d).HopCpuMsPerTip)):F2} of {Median(rounds.Select(d => pick(d).CpuMsPerTip)):F2} |"));
-            }
+            double Ratio(Func<DrainResult, double> of) => Median(rounds.Select(d => of(top(d)) / of(bottom(d))));
+            double Each(Func<DrainRound, DrainResult> pick, Func<DrainResult, double> of) => Median(rounds.Select(d => of(pick(d))));
+            return string.Create(Inv, $"{Ratio(r => r.TipsPerSecond):F2} | {Ratio(r => r.SecondHalfTipsPerSecond):F2} | {Ratio(r => r.CpuMsPerTip):F2} | {Ratio(r => r.AzuriteCpuMsPerTip):F2} | {Each(top, r => r.CpuMsPerTip):F2} / {Each(bottom, r => r.CpuMsPerTip):F2} | {Each(top, r => r.AzuriteCpuMsPerTip):F2} / {Each(bottom, r => r.AzuriteCpuMsPerTip):F2}");
         }
 
-        if (drains.Count > 0)
-        {
-            SayGapSplit(drains, settings, Say);
-        }
+        SayMedians(Say, drains, settings.DrainSizes,
+            $"Where the gap is, median over {settings.DrainRounds} rounds of each round's ratio: the local host ÷ the processor in one process (the two-process hosting alone), the processor in one process ÷ the floor (the product's work alone):",
+            ["Ratio", "Tips/s", "Second half", "Drainer CPU per tip", "Azurite CPU per tip", "Drainer CPU ms/tip (each)", "Azurite CPU ms/tip (each)"],
+            [("local host (host.json) ÷ processor in one process", rounds => Split(d => d.Host, d => d.Core, rounds)),
+             ("processor in one process ÷ floor", rounds => Split(d => d.Core, d => d.Floor, rounds))]);
 
         if (settings.Soak)
         {
@@ -346,30 +349,21 @@ public static class LoadRun
         say(string.Create(Inv, $"Floor under the same load (fresh Azurite, the bare endpoint, {result.Accepted} messages queued at 16 connections in {result.Elapsed.TotalSeconds:F0} s; the intake queued {intakeSoak.Accepted} in {intakeSoak.Elapsed.TotalSeconds:F0} s): {result.Errors} errors{(result.Errors > 0 ? " (" + result.ErrorSummary + ")" : "")}; intake: {intakeSoak.Errors}."));
     }
 
-    /// <summary>
-    /// The processing gap split in two by the processor in one process: the local host (host.json) ÷ it is what the
-    /// two-process hosting costs (the same code, settings and batch), it ÷ the floor what the product's own work costs
-    /// beyond the floor's (docs/benchmarks.md, "Method").
-    /// </summary>
-    private static void SayGapSplit(List<DrainRound> drains, Settings settings, Action<string> say)
+    /// <summary>A table of medians over each size's rounds: one row per named drainer or ratio, its cells from the rounds.</summary>
+    private static void SayMedians(
+        Action<string> say, List<DrainRound> drains, int[] sizes, string intro, string[] columns, (string Name, Func<List<DrainRound>, string> Cells)[] rows)
     {
         say("");
-        say($"Where the gap is, median over {settings.DrainRounds} rounds of each round's ratio: the local host ÷ the processor in one process (the two-process hosting alone), the processor in one process ÷ the floor (the product's work alone):");
+        say(intro);
         say("");
-        say("| N | Ratio | Tips/s | Second half | Drainer CPU per tip | Azurite CPU per tip | Drainer CPU ms/tip (each) | Azurite CPU ms/tip (each) |");
-        say("|---:|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var n in settings.DrainSizes)
+        say($"| N | {string.Join(" | ", columns)} |");
+        say("|---:|---|" + string.Concat(Enumerable.Repeat("---:|", columns.Length - 1)));
+        foreach (var n in sizes)
         {
             var rounds = drains.Where(d => d.Floor.Tips == n).ToList();
-            foreach (var (name, top, bottom) in new (string, Func<DrainRound, DrainResult>, Func<DrainRound, DrainResult>)[]
+            foreach (var (name, cells) in rows)
             {
-                ("local host (host.json) ÷ processor in one process", d => d.Host, d => d.Core),
-                ("processor in one process ÷ floor", d => d.Core, d => d.Floor),
-            })
-            {
-                double Ratio(Func<DrainResult, double> of) => Median(rounds.Select(d => of(top(d)) / of(bottom(d))));
-                double Each(Func<DrainRound, DrainResult> pick, Func<DrainResult, double> of) => Median(rounds.Select(d => of(pick(d))));
-                say(string.Create(Inv, $"| {n} | {name} | {Ratio(r => r.TipsPerSecond):F2} | {Ratio(r => r.SecondHalfTipsPerSecond):F2} | {Ratio(r => r.CpuMsPerTip):F2} | {Ratio(r => r.AzuriteCpuMsPerTip):F2} | {Each(top, r => r.CpuMsPerTip):F2} / {Each(bottom, r => r.CpuMsPerTip):F2} | {Each(top, r => r.AzuriteCpuMsPerTip):F2} / {Each(bottom, r => r.AzuriteCpuMsPerTip):F2} |"));
+                say(string.Create(Inv, $"| {n} | {name} | {cells(rounds)} |"));
             }
         }
     }
