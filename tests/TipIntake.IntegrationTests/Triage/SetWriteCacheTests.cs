@@ -96,6 +96,31 @@ public sealed class SetWriteCacheTests
         Assert.Null(await cursor.SeekAsync(Key(1), inclusive: false, default));
     }
 
+    [Fact]
+    public async Task The_count_tally_is_written_without_a_read_and_stays_exact_when_two_instances_take_turns()
+    {
+        var account = await SharedAzurite.NewAccountAsync();
+        var counter = new RequestCounter();
+        using var first = new TableIndexSets(await TablesAsync(account, counter));
+        using var second = new TableIndexSets(await TablesAsync(account));
+        var set = TriageSets.QueueStatus("cache-tally", "new");
+        await first.ApplyAsync([SetChange.Put(set, Key(1), "p")], default);
+        var before = counter.Count;
+        await first.ApplyAsync([SetChange.Put(set, Key(2), "p")], default);
+
+        Assert.Equal(2, counter.Count - before); // the set's transaction and the tally's write, neither read first
+
+        // The other instance writes the set and the tally in between: the first's remembered ETags no longer match.
+        await second.ApplyAsync([SetChange.Put(set, Key(3), "p")], default);
+        await first.ApplyAsync([SetChange.Put(set, Key(4), "p")], default);
+        await second.ApplyAsync([SetChange.Remove(set, Key(1))], default);
+        await first.ApplyAsync([SetChange.Put(set, Key(5), "p")], default);
+
+        using var reader = new TableIndexSets(await TablesAsync(account));
+        Assert.Equal(4, (await reader.ReadTallyAsync(default))[set]);
+        Assert.Equal(4, await reader.CountAsync(set, default));
+    }
+
     private static string Key(int i) => i.ToString("D8", CultureInfo.InvariantCulture);
 
     private static async Task<List<string>> ReadAllAsync(TableIndexSets sets, string set)

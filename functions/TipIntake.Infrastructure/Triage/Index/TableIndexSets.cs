@@ -184,17 +184,28 @@ public sealed class TableIndexSets : IIndexSets, IDisposable
 /// <summary>
 /// The tally: the sizes of the tallied sets (queue-and-status views) in one row, so that the counts are one point
 /// read. Each size carries the version of its set's head it was taken at, and is replaced only by a newer one.
-/// Updates that arrive while the row is being written go into the next write together.
+/// Updates that arrive while the row is being written go into the next write together (<see cref="GroupCommit{TItem}"/>).
 /// </summary>
-internal sealed class TallyWriter(TableClient table)
+internal sealed class TallyWriter
 {
     private const string Partition = "tally";
     private const string Row = "t";
 
-    private readonly Lock _gate = new();
-    private Dictionary<string, (long Count, long Version, bool Force)> _pending = new(StringComparer.Ordinal);
-    private TaskCompletionSource? _next;
-    private bool _writing;
+    private readonly TableClient _table;
+    private readonly GroupCommit<TallyUpdate> _writes;
+
+    /// <summary>
+    /// The row as this process last wrote it, with its ETag, so that the next write needs no read: a size's version
+    /// only grows, so what this says is never newer than the row, and an ETag that no longer matches (another instance
+    /// wrote since) fails the write, which then reads the row again. Touched only by the one writer.
+    /// </summary>
+    private (Dictionary<string, long[]> Sizes, ETag ETag)? _written;
+
+    public TallyWriter(TableClient table)
+    {
+        _table = table;
+        _writes = new GroupCommit<TallyUpdate>(WriteAsync, static (batch, ex) => batch.ForEach(u => u.Written.TrySetException(ex)), static (_, _) => true);
+    }
 
     public async Task<IReadOnlyDictionary<string, long>> ReadAsync(CancellationToken cancellationToken) =>
         (await ReadEntryAsync(cancellationToken).ConfigureAwait(false)).Sizes.ToDictionary(p => p.Key, p => p.Value[0], StringComparer.Ordinal);
@@ -202,66 +213,44 @@ internal sealed class TallyWriter(TableClient table)
     /// <summary>Records a set's size taken at <paramref name="version"/>; <paramref name="force"/> replaces it whatever its version (the repair's recount).</summary>
     public Task UpdateAsync(string set, long count, long version, CancellationToken cancellationToken, bool force = false)
     {
-        Task written;
-        bool write;
-        lock (_gate)
-        {
-            if (!_pending.TryGetValue(set, out var known) || force || version > known.Version)
-            {
-                _pending[set] = (count, version, force);
-            }
-
-            _next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            written = _next.Task;
-            write = !_writing;
-            _writing = true;
-        }
-
-        if (write)
-        {
-            _ = Task.Run(WriteAllAsync, CancellationToken.None);
-        }
-
-        return written.WaitAsync(cancellationToken);
+        var update = new TallyUpdate(set, count, version, force, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _writes.Add(Row, update);
+        return update.Written.Task.WaitAsync(cancellationToken);
     }
 
-    private async Task WriteAllAsync()
+    private async Task WriteAsync(string key, List<TallyUpdate> batch)
     {
-        while (true)
+        var updates = new Dictionary<string, TallyUpdate>(StringComparer.Ordinal);
+        foreach (var update in batch)
         {
-            Dictionary<string, (long Count, long Version, bool Force)> updates;
-            TaskCompletionSource done;
-            lock (_gate)
+            if (!updates.TryGetValue(update.Set, out var known) || update.Force || update.Version > known.Version)
             {
-                if (_pending.Count == 0)
-                {
-                    _writing = false;
-                    return;
-                }
-
-                (updates, _pending) = (_pending, new Dictionary<string, (long, long, bool)>(StringComparer.Ordinal));
-                (done, _next) = (_next!, null);
-            }
-
-            try
-            {
-                await WriteAsync(updates).ConfigureAwait(false);
-                done.TrySetResult();
-            }
-            catch (Exception ex)
-            {
-                done.TrySetException(ex);
+                updates[update.Set] = update;
             }
         }
+
+        try
+        {
+            await WriteAsync(updates.Values).ConfigureAwait(false);
+        }
+        catch
+        {
+            _written = null;
+            throw;
+        }
+
+        batch.ForEach(u => u.Written.TrySetResult());
     }
 
-    private async Task WriteAsync(Dictionary<string, (long Count, long Version, bool Force)> updates)
+    private async Task WriteAsync(IEnumerable<TallyUpdate> updates)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var (sizes, etag) = await ReadEntryAsync(CancellationToken.None).ConfigureAwait(false);
+            var (sizes, etag) = _written is { } written
+                ? (new Dictionary<string, long[]>(written.Sizes, StringComparer.Ordinal), written.ETag)
+                : await ReadEntryAsync(CancellationToken.None).ConfigureAwait(false);
             var changed = false;
-            foreach (var (set, (count, version, force)) in updates)
+            foreach (var (set, count, version, force, _) in updates)
             {
                 var known = sizes.GetValueOrDefault(set);
                 if (known is null || force || version > known[1])
@@ -280,19 +269,16 @@ internal sealed class TallyWriter(TableClient table)
             TextColumns.Write(entity, "S", JsonSerializer.Serialize(sizes, TallyJsonContext.Default.DictionaryStringInt64Array));
             try
             {
-                if (etag is { } current)
-                {
-                    await table.UpdateEntityAsync(entity, current, TableUpdateMode.Replace).ConfigureAwait(false);
-                }
-                else
-                {
-                    await table.AddEntityAsync(entity).ConfigureAwait(false);
-                }
+                var response = etag is { } current
+                    ? await _table.UpdateEntityAsync(entity, current, TableUpdateMode.Replace).ConfigureAwait(false)
+                    : await _table.AddEntityAsync(entity).ConfigureAwait(false);
+                _written = response.Headers.ETag is { } newETag ? (sizes, newETag) : null;
 
                 return;
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 30)
             {
+                _written = null;
                 await Task.Delay(Random.Shared.Next(2, 20)).ConfigureAwait(false);
             }
             catch (Exception ex) when (StorageFailures.IsUnavailable(ex, CancellationToken.None))
@@ -306,7 +292,7 @@ internal sealed class TallyWriter(TableClient table)
     {
         try
         {
-            var response = await table.GetEntityIfExistsAsync<TableEntity>(Partition, Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var response = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, Row, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (!response.HasValue)
             {
                 return (new Dictionary<string, long[]>(StringComparer.Ordinal), null);
@@ -321,6 +307,8 @@ internal sealed class TallyWriter(TableClient table)
             throw StorageFailures.Wrap("Reading the triage counts", ex);
         }
     }
+
+    private sealed record TallyUpdate(string Set, long Count, long Version, bool Force, TaskCompletionSource Written);
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, long[]>))]
