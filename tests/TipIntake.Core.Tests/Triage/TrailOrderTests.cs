@@ -1,6 +1,6 @@
 using TipIntake.Core.Attachments;
-using TipIntake.Core.Processing;
 using TipIntake.Core.Triage;
+using static TipIntake.Core.Processing.QuarantineReason;
 
 namespace TipIntake.Core.Tests.Triage;
 
@@ -10,15 +10,15 @@ namespace TipIntake.Core.Tests.Triage;
 /// </summary>
 public sealed class TrailOrderTests
 {
-    private const string TipId = "0123456789abcdef0123456789abcdef";
     private static readonly DateTimeOffset Hour = new(2026, 12, 19, 22, 0, 0, TimeSpan.Zero);
+    private static readonly string TipId = Core.Intake.TipIntakeService.NewTipId();
 
     [Fact]
     public void A_quarantined_files_event_sorts_at_its_hour_among_time_ordered_events()
     {
         var before = Viewed(Hour.AddMinutes(-1));
         var after = Viewed(Hour.AddMinutes(10));
-        var quarantined = AttachmentBinder.QuarantinedEvent(TipId, 1, QuarantineReason.AttachmentMismatch, Hour.AddMinutes(59));
+        var quarantined = AttachmentBinder.QuarantinedEvent(TipId, 1, AttachmentMismatch, Hour.AddMinutes(59));
 
         Assert.Equal([before, quarantined, after], TrailOrder.Sort([after, quarantined, before]));
         Assert.Equal([before, quarantined, after], TrailOrder.Sort([quarantined, after, before]));
@@ -27,7 +27,7 @@ public sealed class TrailOrderTests
     [Fact]
     public void An_event_written_before_with_its_hour_in_its_id_keeps_its_place_and_the_same_key_as_it_would_have_now()
     {
-        var now = AttachmentBinder.QuarantinedEvent(TipId, 1, QuarantineReason.AttachmentMissing, Hour);
+        var now = AttachmentBinder.QuarantinedEvent(TipId, 1, AttachmentMissing, Hour);
         var then = now with { Id = $"{Hour.UtcTicks:D19}-{now.Id}" };
 
         Assert.Equal(TrailOrder.Key(then), TrailOrder.Key(now));
