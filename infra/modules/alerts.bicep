@@ -145,6 +145,19 @@ var logRules = [
     mute: 'P1D'
   }
   {
+    name: 'uploads-at-limit'
+    displayName: 'Reporters cannot attach files: open uploads at their limit'
+    description: 'New uploads are refused (429) because ATTACHMENTS_MAX_OPEN_UPLOADS uploads are open, all instances together: reporters\' files are kept out until tips take open uploads or the attachment sweep frees them (a week for uploads no tip names); reports still go through without their files. A flood paying stamps, or a limit too low for the traffic (docs/attachments.md, "Open uploads"). Each instance says it at most once a minute while it refuses. Events: UploadsAtLimit (9020, UploadCreate).'
+    severity: 2
+    frequency: 'PT15M'
+    window: 'PT15M'
+    query: 'AppTraces | where tostring(Properties.EventName) == "UploadsAtLimit" | project TimeGenerated'
+    dimension: ''
+    threshold: 1
+    staff: false
+    mute: ''
+  }
+  {
     name: 'log-analytics-daily-cap'
     displayName: 'Log Analytics stopped collecting: daily cap reached'
     description: 'The workspace reached its daily ingestion cap (LOG_ANALYTICS_DAILY_CAP_GB) and drops telemetry until the next day: the other alerts are blind until then. A flood, or a cap too low.'

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using TipIntake.Core.Intake;
 using TipIntake.Functions.Triggers;
@@ -33,6 +34,7 @@ public sealed partial class AlertTests(CompiledTemplate template)
     [InlineData("scheduled-job-silent", "LogRetentionReport")]
     [InlineData("scheduled-job-silent", "TableBackupCompleted")]
     [InlineData("log-analytics-daily-cap", "OverQuota")]
+    [InlineData("uploads-at-limit", "UploadsAtLimit")]
     public void There_is_an_alert_for_each_trouble(string rule, string queryPart)
     {
         Assert.Contains(queryPart, Rule(rule)["query"].Str(), StringComparison.Ordinal);
@@ -134,6 +136,68 @@ public sealed partial class AlertTests(CompiledTemplate template)
 
         var line = message.Replace("{QuarantineId}", "0123456789abcdef0123456789abcdef", StringComparison.Ordinal).Replace("{Reason}", "key-unavailable", StringComparison.Ordinal);
         Assert.Equal("key-unavailable", Regex.Match(line, extract).Groups[1].Value);
+    }
+
+    [Fact]
+    public void Uploads_refused_at_the_open_upload_limit_raise_a_stateful_operations_alert()
+    {
+        var rule = Rule("uploads-at-limit");
+        var message = LoggerMessages()["UploadsAtLimit"];
+
+        Assert.Equal((9020, LogLevel.Warning), (message.EventId, message.Level));
+        Assert.Equal("AppTraces | where tostring(Properties.EventName) == \"UploadsAtLimit\" | project TimeGenerated", rule["query"].Str());
+        Assert.Equal((2L, false, "", 1L), (rule["severity"].Long(), rule["staff"].Bool(), rule["dimension"].Str(), rule["threshold"].Long()));
+
+        // Stateful (no mute): it fires once, stays while refusals go on, and resolves after a window without any. Each
+        // instance repeats the line at most once a minute while it refuses, so a window of many minutes sees a sustained
+        // refusal in every evaluation and does not flap.
+        Assert.Equal("", rule["mute"].Str());
+        Assert.Contains("at most once a minute", message.Message, StringComparison.Ordinal);
+        Assert.Equal(("PT15M", "PT15M"), (rule["frequency"].Str(), rule["window"].Str()));
+
+        // The description names the operator's setting by the azd variable that really feeds Attachments__MaxOpenUploads.
+        var variable = SettingsTests.VariableOf(SettingsTests.OperatorSettings(template)["Attachments__MaxOpenUploads"]);
+        Assert.Equal("ATTACHMENTS_MAX_OPEN_UPLOADS", variable);
+        Assert.Contains(variable, rule["description"].Str(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_function_an_alert_names_is_a_function_of_the_app()
+    {
+        var functions = typeof(PurgeExpired).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods())
+            .Select(m => m.GetCustomAttribute<FunctionAttribute>()?.Name)
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
+
+        Assert.Contains("UploadCreate", functions);
+        foreach (var rule in LogRules)
+        {
+            foreach (Match match in DescribedEvent().Matches(rule!["description"].Str()!))
+            {
+                Assert.All(match.Groups["functions"].Value.Split('/'), function => Assert.True(
+                    functions.Contains(function), $"{rule["name"].Str()} names {function}, which is no function of the app: host.json's level for it would be checked in vain"));
+            }
+        }
+    }
+
+    [Fact]
+    public void The_alerts_table_of_docs_deploy_names_every_event_a_rule_matches()
+    {
+        var deploy = File.ReadAllText(Repository.Path("docs", "deploy.md"));
+        var section = deploy[deploy.IndexOf("## Alerts", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n## ", 1, StringComparison.Ordinal)];
+        var rows = section.Split('\n').Where(line => line.StartsWith('|')).ToList();
+
+        Assert.Contains(rows, row => row.Contains("9020", StringComparison.Ordinal) && row.Contains("`UploadsAtLimit`", StringComparison.Ordinal));
+        foreach (var rule in LogRules)
+        {
+            foreach (Match match in DescribedEvent().Matches(rule!["description"].Str()!))
+            {
+                var id = match.Groups["id"].Value;
+                Assert.True(rows.Any(row => Regex.IsMatch(row, $@"\bevents? [\d, ]*\b{id}\b")), $"docs/deploy.md's Alerts table does not name event {id} ({rule["name"].Str()})");
+            }
+        }
     }
 
     [Fact]

@@ -10,7 +10,8 @@ namespace TipIntake.Core.Attachments;
 /// completed yet leaves an <c>awaited</c> row and a claim on the upload's row for the sweep; one completed otherwise is
 /// moved to the quarantine (<c>attachment-mismatch</c>). Entries the reader refused are quarantined, never dropped.
 /// Each quarantine of a tip's file is recorded in the tip's trail (<c>attachment-quarantined</c>) under an id derived
-/// from the tip, the file's number and the reason, so a retry writes the same event once. Every step is idempotent and comes in that order, so a redelivered message finishes what a crash left; storage
+/// from the tip, the file's number and the reason only, so a retry, or the sweep quarantining the same file in another
+/// hour, writes the same event once. Every step is idempotent and comes in that order, so a redelivered message finishes what a crash left; storage
 /// failures throw <see cref="Intake.StorageUnavailableException"/> for the processor to retry the message.
 /// </summary>
 public sealed class AttachmentBinder(
@@ -172,11 +173,16 @@ public sealed class AttachmentBinder(
         await uploads.DeleteAsync(upload, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>How the id of a quarantine's audit event begins (<see cref="QuarantinedEvent"/>); time-ordered ids begin with digits.</summary>
+    public const string EventIdPrefix = "q-";
+
     /// <summary>
     /// The audit event of a quarantined file (<paramref name="number"/>), or of the whole member (null): the reason and
-    /// the number only. Its id is the hour's ticks (so the trail sorts it by time) and 64 bits of SHA-256 over the tip
-    /// id, the number and the reason: a redelivery or a re-run sweep derives the same id, and the insert-only write
-    /// leaves the first one alone.
+    /// the number only, at <paramref name="at"/> to the hour. Its id is <c>q-</c> and 64 bits of SHA-256 over the tip id,
+    /// the number and the reason — no time: the processor (at the tip's received hour) and the sweep (at its awaited
+    /// row's hour, or when it became overdue) can both quarantine one file, a redelivery racing a sweep, and a file is
+    /// quarantined for a reason once (its row's states never go back to <c>awaited</c>), so the insert-only write keeps
+    /// the first event and its hour. The trail still sorts it by that hour (<see cref="TrailOrder"/>).
     /// </summary>
     public static TipEvent QuarantinedEvent(string tipId, int? number, QuarantineReason reason, DateTimeOffset at)
     {
@@ -184,7 +190,7 @@ public sealed class AttachmentBinder(
         var code = Codes.Of(reason);
         var file = number?.ToString("00", CultureInfo.InvariantCulture) ?? "attachments";
         var digest = SHA256.HashData(Encoding.UTF8.GetBytes($"{tipId}/{file}/{code}"));
-        var id = string.Create(CultureInfo.InvariantCulture, $"{hour.UtcTicks:D19}-q-{Convert.ToHexStringLower(digest.AsSpan(0, 8))}");
+        var id = EventIdPrefix + Convert.ToHexStringLower(digest.AsSpan(0, 8));
         return new TipEvent(tipId, id, hour, Actor, Codes.Of(TipEventAction.AttachmentQuarantined), code, number?.ToString(CultureInfo.InvariantCulture));
     }
 

@@ -23,4 +23,7 @@ internal static partial class Log
 
     [LoggerMessage(5007, LogLevel.Warning, "Retention: files left behind by an earlier purge deleted for {Purged} tips; {Kept} tips with files are not stored and their trail records no purge, so their files are kept (a lost or partly restored Tips table?)")]
     public static partial void RetentionLeftOverFiles(ILogger logger, int purged, int kept);
+
+    [LoggerMessage(5008, LogLevel.Information, "Retention dry run: files left behind by an earlier purge would be deleted for {Purged} tips ({Kept} tips with files are not stored and their trail records no purge: their files would be kept); nothing was deleted")]
+    public static partial void RetentionLeftOverFilesDryRun(ILogger logger, int purged, int kept);
 }

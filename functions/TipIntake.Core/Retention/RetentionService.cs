@@ -14,7 +14,21 @@ public sealed record RetentionReport(
     int QuarantineFound,
     int QuarantinePurged,
     int OrphanClaimChecksFound,
-    int OrphanClaimChecksPurged);
+    int OrphanClaimChecksPurged)
+{
+    /// <summary>Files an earlier purge left behind (<see cref="Retention.LeftOverFiles"/>); none when the run has no attachments.</summary>
+    public LeftOverFiles LeftOverFiles { get; init; } = LeftOverFiles.None;
+}
+
+/// <summary>
+/// Tips with files but no row (docs/attachments.md, "Retention"): <see cref="Found"/> whose trail records their purge,
+/// so their files go (<see cref="Purged"/> of them deleted: 0 in a dry run), and <see cref="Kept"/> whose trail does not,
+/// so their files stay.
+/// </summary>
+public sealed record LeftOverFiles(int Found, int Purged, int Kept)
+{
+    public static LeftOverFiles None { get; } = new(0, 0, 0);
+}
 
 public static class RetentionActions
 {
@@ -35,7 +49,9 @@ public static class RetentionActions
 /// Purges closed tips unchanged for <see cref="RetentionOptions.ClosedTipsAfter"/> (row, notes and files; the audit trail
 /// stays and gains a <c>purged</c> event) and quarantined messages older than <see cref="RetentionOptions.QuarantineAfter"/>,
 /// each with its claim-checked JWE (a quarantined file's blob too), then sweeps JWEs left behind
-/// (<see cref="RetentionOptions.ClaimCheckOrphanAfter"/>), then runs the attachment sweep once (not in a dry run).
+/// (<see cref="RetentionOptions.ClaimCheckOrphanAfter"/>), then runs the attachment sweep once. A dry run counts what
+/// it would delete, files left behind included, and deletes nothing; it does not run the sweep, whose decisions are made
+/// while it acts (docs/attachments.md, "Retention").
 /// Deletes are guarded by the ETag read, so a tip changed meanwhile (reopened) is skipped. A storage failure ends the
 /// run with an exception: the timer tries again at its next occurrence, and what was done stays done.
 /// </summary>
@@ -60,12 +76,18 @@ public sealed class RetentionService(
             var (wouldSweep, wouldHold) = await FindOrphansAsync(orphansBefore, cancellationToken).ConfigureAwait(false);
             Log.RetentionDryRun(logger, tips.Count, quarantine.Count);
             Log.RetentionClaimChecksDryRun(logger, wouldSweep.Count, wouldHold);
+            var wouldRecover = LeftOverFiles.None;
             if (attachments is not null)
             {
+                // Only reads: the tips this run would purge are still stored, so their files count with them, not here
+                // (a real run deletes those with their tips, before it looks for files left behind).
+                var (gone, kept) = await FindLeftOverFilesAsync(attachments, cancellationToken).ConfigureAwait(false);
+                wouldRecover = new LeftOverFiles(gone.Count, 0, kept);
+                Log.RetentionLeftOverFilesDryRun(logger, gone.Count, kept);
                 Log.RetentionAttachmentSweepSkipped(logger);
             }
 
-            return new RetentionReport(true, tips.Count, 0, quarantine.Count, 0, wouldSweep.Count, 0);
+            return new RetentionReport(true, tips.Count, 0, quarantine.Count, 0, wouldSweep.Count, 0) { LeftOverFiles = wouldRecover };
         }
 
         var tipsPurged = 0;
@@ -98,10 +120,7 @@ public sealed class RetentionService(
             tipsPurged++;
         }
 
-        if (attachments is not null)
-        {
-            await PurgeLeftOverFilesAsync(attachments, now, cancellationToken).ConfigureAwait(false);
-        }
+        var recovered = attachments is null ? LeftOverFiles.None : await PurgeLeftOverFilesAsync(attachments, now, cancellationToken).ConfigureAwait(false);
 
         var quarantinePurged = 0;
         foreach (var entry in quarantine)
@@ -156,47 +175,63 @@ public sealed class RetentionService(
             await attachments.SweepAsync(now, cancellationToken).ConfigureAwait(false);
         }
 
-        return new RetentionReport(false, tips.Count, tipsPurged, quarantine.Count, quarantinePurged, orphans.Count, orphans.Count);
+        return new RetentionReport(false, tips.Count, tipsPurged, quarantine.Count, quarantinePurged, orphans.Count, orphans.Count) { LeftOverFiles = recovered };
     }
 
     /// <summary>
-    /// Files of a tip whose purge stopped between its row and its files (docs/attachments.md, "Retention"): the tips with
-    /// files are listed first, then the stored tips — a file's row or blob is written only after its tip's row, so a tip
-    /// listed with files and missing from the later list is gone. Its files go only if its trail also records its purge:
-    /// a tip missing for any other reason (a table lost or being restored) keeps them, and a warning says how many.
+    /// Files of a tip whose purge stopped between its row and its files (docs/attachments.md, "Retention"), found by
+    /// <see cref="FindLeftOverFilesAsync"/>, deleted, each tip's with an <c>attachments-purged</c> event.
     /// </summary>
-    private async Task PurgeLeftOverFilesAsync(Attachments.AttachmentRetention files, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<LeftOverFiles> PurgeLeftOverFilesAsync(Attachments.AttachmentRetention files, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var withFiles = await files.ListTipsWithFilesAsync(cancellationToken).ConfigureAwait(false);
-        if (withFiles.Count == 0)
+        var (gone, kept) = await FindLeftOverFilesAsync(files, cancellationToken).ConfigureAwait(false);
+        foreach (var tipId in gone)
         {
-            return;
-        }
-
-        var stored = await store.StoredTipIdsAsync(cancellationToken).ConfigureAwait(false);
-        var (purged, kept) = (0, 0);
-        foreach (var tipId in withFiles.Where(id => !stored.Contains(id)).Order(StringComparer.Ordinal))
-        {
-            if (!await store.WasPurgedAsync(tipId, cancellationToken).ConfigureAwait(false))
-            {
-                kept++;
-                continue;
-            }
-
             if (await files.PurgeTipAsync(tipId, cancellationToken).ConfigureAwait(false) > 0)
             {
                 await RecordAsync(
                     new TipEvent(tipId, TriageIds.NewTimeOrdered(now), now, RetentionActions.Actor, RetentionActions.AttachmentsPurged, null, null), cancellationToken)
                     .ConfigureAwait(false);
             }
-
-            purged++;
         }
 
-        if (purged > 0 || kept > 0)
+        if (gone.Count > 0 || kept > 0)
         {
-            Log.RetentionLeftOverFiles(logger, purged, kept);
+            Log.RetentionLeftOverFiles(logger, gone.Count, kept);
         }
+
+        return new LeftOverFiles(gone.Count, gone.Count, kept);
+    }
+
+    /// <summary>
+    /// The tips whose files an earlier purge left behind, and how many tips with files are missing for another reason;
+    /// reads only. The tips with files are listed first, then the stored tips — a file's row or blob is written only
+    /// after its tip's row, so a tip listed with files and missing from the later list is gone. Its files go only if
+    /// its trail also records its purge: a tip missing for any other reason (a table lost or being restored) keeps them.
+    /// </summary>
+    private async Task<(List<string> Gone, int Kept)> FindLeftOverFilesAsync(Attachments.AttachmentRetention files, CancellationToken cancellationToken)
+    {
+        var withFiles = await files.ListTipsWithFilesAsync(cancellationToken).ConfigureAwait(false);
+        if (withFiles.Count == 0)
+        {
+            return ([], 0);
+        }
+
+        var stored = await store.StoredTipIdsAsync(cancellationToken).ConfigureAwait(false);
+        var (gone, kept) = (new List<string>(), 0);
+        foreach (var tipId in withFiles.Where(id => !stored.Contains(id)).Order(StringComparer.Ordinal))
+        {
+            if (await store.WasPurgedAsync(tipId, cancellationToken).ConfigureAwait(false))
+            {
+                gone.Add(tipId);
+            }
+            else
+            {
+                kept++;
+            }
+        }
+
+        return (gone, kept);
     }
 
     /// <summary>Claim-checks written before <paramref name="writtenBefore"/> without a quarantine row, and how many have one.</summary>

@@ -5,7 +5,7 @@ namespace TipIntake.Infrastructure.Triage;
 /// AssignedTo, Labels (comma-separated), LastChangedAt and Version; every change is a Merge guarded by the row's ETag,
 /// so a stale writer meets 412. Clients never see that ETag (it is the row's write time): they see Version. Notes and
 /// audit events are insert-only rows in <c>TipNotes</c> and <c>TipEvents</c>,
-/// partitioned by tip id with time-ordered row keys.
+/// partitioned by tip id with time-ordered row keys (but a quarantined file's event: <see cref="TrailOrder"/>).
 /// </summary>
 /// <remarks>
 /// Lists come from the index (<see cref="Index.TableIndexSets"/>), and a tip is found by id through its locator: a
@@ -177,7 +177,8 @@ public sealed class TableTriageStore(TableServiceClient tables, ITipLocator loca
                 Blank(entity.GetString("To"))));
         }
 
-        return events;
+        // Row-key order, but for an event whose id carries no time (a quarantined file's): it goes at its hour.
+        return TrailOrder.Sort(events);
     }
 
     /// <summary>A Merge of <paramref name="entity"/>'s columns if the row's ETag is still <paramref name="etag"/>: the new ETag, or null when stale or gone.</summary>

@@ -213,7 +213,8 @@ public sealed class AttachmentBindingTests
             [("attachment-invalid", "2"), ("attachment-mismatch", "1")],
             trail.Select(e => (e.From!, e.To!)).Order());
         Assert.All(trail, e => Assert.Equal((tipId, "processor", "attachment-quarantined", ProcessorHarness.ReceivedHour), (e.TipId, e.Actor, e.Action, e.At)));
-        Assert.All(trail, e => Assert.StartsWith($"{ProcessorHarness.ReceivedHour.UtcTicks:D19}-q-", e.Id, StringComparison.Ordinal));
+        Assert.All(trail, e => Assert.Matches("^q-[0-9a-f]{16}$", e.Id));
+        Assert.All(trail, e => Assert.StartsWith($"{ProcessorHarness.ReceivedHour.UtcTicks:D19}-q-", TrailOrder.Key(e), StringComparison.Ordinal));
         var written = string.Join('\n', trail.Select(e => $"{e.Id} {e.From} {e.To}"));
         foreach (var secret in new[] { mismatched, refusedOne, attached }.SelectMany(e => new[] { e.Upload, e.WrappedKey, e.Name }))
         {
@@ -259,7 +260,7 @@ public sealed class AttachmentBindingTests
     }
 
     [Fact]
-    public void The_event_id_is_derived_from_the_tip_the_number_and_the_reason_and_sorts_by_its_hour()
+    public void The_event_id_is_derived_from_the_tip_the_number_and_the_reason_only_and_sorts_by_its_hour()
     {
         var tipId = TipIntakeService.NewTipId();
         var at = new DateTimeOffset(2026, 12, 3, 21, 47, 13, TimeSpan.Zero);
@@ -267,11 +268,12 @@ public sealed class AttachmentBindingTests
 
         Assert.Equal(one, AttachmentBinder.QuarantinedEvent(tipId, 1, QuarantineReason.AttachmentMismatch, at.AddMinutes(12)));
         Assert.Equal(new DateTimeOffset(2026, 12, 3, 21, 0, 0, TimeSpan.Zero), one.At);
+        Assert.Equal(one.Id, AttachmentBinder.QuarantinedEvent(tipId, 1, QuarantineReason.AttachmentMismatch, at.AddDays(8)).Id);
         Assert.NotEqual(one.Id, AttachmentBinder.QuarantinedEvent(tipId, 2, QuarantineReason.AttachmentMismatch, at).Id);
         Assert.NotEqual(one.Id, AttachmentBinder.QuarantinedEvent(tipId, 1, QuarantineReason.AttachmentMissing, at).Id);
         Assert.NotEqual(one.Id, AttachmentBinder.QuarantinedEvent(TipIntakeService.NewTipId(), 1, QuarantineReason.AttachmentMismatch, at).Id);
-        Assert.True(string.CompareOrdinal(TriageIds.NewTimeOrdered(at.AddHours(-1)), one.Id) < 0);
-        Assert.True(string.CompareOrdinal(one.Id, TriageIds.NewTimeOrdered(at.AddHours(1))) < 0);
+        Assert.True(string.CompareOrdinal(TriageIds.NewTimeOrdered(at.AddHours(-1)), TrailOrder.Key(one)) < 0);
+        Assert.True(string.CompareOrdinal(TrailOrder.Key(one), TriageIds.NewTimeOrdered(at.AddHours(1))) < 0);
     }
 
     [Fact]

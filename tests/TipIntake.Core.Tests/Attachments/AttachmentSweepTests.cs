@@ -98,6 +98,44 @@ public sealed class AttachmentSweepTests
         Assert.Equal(AttachmentState.Mismatch, _storage.Rows[(tipId, 1)].State);
     }
 
+    /// <summary>
+    /// The processor's redelivery and the sweep both quarantine one mismatched file, on either side of an hour: the tip
+    /// was received at 22:59 and its file's row written awaited at 23:00, so the processor dates the event 22:00 and the
+    /// sweep 23:00. The first to write stops after its event (its row still awaited), so the other quarantines it too.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_file_the_processor_and_the_sweep_both_quarantine_in_different_hours_is_in_the_trail_once(bool sweepFirst)
+    {
+        var entry = NewEntry();
+        var receivedAt = new DateTimeOffset(2026, 12, 19, 22, 59, 30, TimeSpan.Zero);
+        var awaitedAt = new DateTimeOffset(2026, 12, 19, 23, 0, 5, TimeSpan.Zero);
+        var tipId = await AwaitAsync(entry, awaitedAt);
+        Complete(entry);
+        _storage.Uploads[entry.Upload] = _storage.Uploads[entry.Upload] with { Digest = RandomNumberGenerator.GetBytes(32) };
+        var processor = new AttachmentBinder(_storage, _storage, _storage, _storage, _storage, Options.Create(new AttachmentOptions()), NullLogger<AttachmentBinder>.Instance);
+        Func<Task> redelivery = () => processor.BindAsync(tipId, 1, entry, receivedAt, default);
+        Func<Task> sweep = () => Sweep().RunAsync(Now, default);
+        var (first, second) = sweepFirst ? (sweep, redelivery) : (redelivery, sweep);
+
+        _storage.FailEvent = FailAt.AfterEffect;
+        await Assert.ThrowsAsync<StorageUnavailableException>(first);
+        Assert.Equal(AttachmentState.Awaited, _storage.Rows[(tipId, 1)].State);
+        await second();
+
+        var quarantined = Assert.Single(_storage.Events.Values);
+        var firstHour = sweepFirst ? new DateTimeOffset(2026, 12, 19, 23, 0, 0, TimeSpan.Zero) : new DateTimeOffset(2026, 12, 19, 22, 0, 0, TimeSpan.Zero);
+        Assert.Equal((tipId, "attachment-quarantined", "attachment-mismatch", "1", firstHour), (quarantined.TipId, quarantined.Action, quarantined.From, quarantined.To, quarantined.At));
+        Assert.Equal(AttachmentState.Mismatch, _storage.Rows[(tipId, 1)].State);
+        Assert.Single(_storage.Quarantined);
+
+        // Both paths derive that one id, whatever hour each dates the event.
+        Assert.Equal(
+            AttachmentBinder.QuarantinedEvent(tipId, 1, QuarantineReason.AttachmentMismatch, receivedAt).Id,
+            AttachmentBinder.QuarantinedEvent(tipId, 1, QuarantineReason.AttachmentMismatch, awaitedAt).Id);
+    }
+
     [Fact]
     public async Task An_upload_no_tip_took_leaves_no_event()
     {

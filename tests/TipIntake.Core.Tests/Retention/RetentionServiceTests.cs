@@ -364,7 +364,10 @@ public class RetentionServiceTests
         Assert.Equal(new RetentionReport(true, 0, 0, 1, 0, 0, 0), report);
         Assert.Equal(before, storage.Snapshot());
         Assert.Empty(storage.Quarantined);
-        Assert.Equal(0, storage.Calls);
+
+        // One read, the tips with files (for files left behind); the sweep, which reads awaited rows and old uploads
+        // before it writes anything, made none.
+        Assert.Equal(1, storage.Calls);
         Assert.Single(_store.Quarantine);
     }
 
@@ -390,11 +393,41 @@ public class RetentionServiceTests
 
         var report = await Service(attachments: storage).RunAsync(Now.AddDays(1), default);
 
-        Assert.Equal(new RetentionReport(false, 0, 0, 0, 0, 0, 0), report);
+        Assert.Equal(new RetentionReport(false, 0, 0, 0, 0, 0, 0) { LeftOverFiles = new(1, 1, 1) }, report);
         Assert.Equal([(unknown, 1)], storage.Rows.Keys);
         Assert.Equal([$"{unknown}/1"], storage.Files.Keys);
         Assert.Equal(["purged", "attachments-purged"], _store.Events.Where(e => e.TipId == purged).Select(e => e.Action));
         Assert.DoesNotContain(_store.Events, e => e.TipId == unknown);
+    }
+
+    [Fact]
+    public async Task A_dry_run_counts_the_files_left_behind_that_a_run_would_delete_and_those_it_would_keep_and_deletes_none()
+    {
+        var storage = new Attachments.MemoryAttachmentStorage { Clock = Now };
+        var (purged, unknown, stored) = (NewTipId(), NewTipId(), _store.AddTip(TriageStatuses.Closed, Now - TimeSpan.FromDays(400), notes: 0));
+        _store.Events.Add(new TipEvent(purged, TriageIds.NewTimeOrdered(Now.AddDays(-1)), Now.AddDays(-1), "retention", "purged", null, null));
+        foreach (var (tipId, number) in new[] { (purged, 1), (purged, 2), (unknown, 1), (stored, 1) })
+        {
+            var entry = new Core.Attachments.AttachmentEntry(NewUploadId(), [], 1, 262160, "kid", "ek", 1, [], "text/plain", "note-1.txt", "unchecked", []);
+            storage.Rows[(tipId, number)] = new Core.Attachments.TipAttachment(tipId, number, Core.Attachments.AttachmentState.Attached, entry);
+            storage.Files[$"{tipId}/{number}"] = [1, 2, 3];
+        }
+
+        var before = storage.Snapshot();
+        var events = _store.Events.Count;
+
+        var dry = await Service(new RetentionOptions { DryRun = true }, storage).RunAsync(Now, default);
+
+        // The closed tip this run would purge is still stored: its files go with it, counted as a closed tip.
+        Assert.Equal(new RetentionReport(true, 1, 0, 0, 0, 0, 0) { LeftOverFiles = new(1, 0, 1) }, dry);
+        Assert.Equal(before, storage.Snapshot());
+        Assert.Equal(events, _store.Events.Count);
+        Assert.Single(_store.Tips);
+
+        // What a real run then does: the same counts, done.
+        var real = await Service(attachments: storage).RunAsync(Now, default);
+        Assert.Equal(new RetentionReport(false, 1, 1, 0, 0, 0, 0) { LeftOverFiles = new(1, 1, 1) }, real);
+        Assert.Equal([(unknown, 1)], storage.Rows.Keys);
     }
 
     private static string NewUploadId() => Core.Jwe.JoseBase64.Encode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));

@@ -239,7 +239,7 @@ internal sealed class FakeTriageStore : ITriageStore
     {
         lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<TipEvent>>([.. _events.Where(e => e.TipId == tipId).OrderBy(e => e.Id, StringComparer.Ordinal)]);
+            return Task.FromResult(TrailOrder.Sort(_events.Where(e => e.TipId == tipId)));
         }
     }
 

@@ -29,6 +29,7 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
     private AzureTipAttachmentStore _attachments = null!;
     private UploadService _service = null!;
     private AttachmentBinder _binder = null!;
+    private Infrastructure.Triage.TableTriageStore _trail = null!;
 
     public async Task InitializeAsync()
     {
@@ -46,8 +47,8 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
         _files = new AzureAttachmentBlobs(_blobs);
         _attachments = new AzureTipAttachmentStore(_tables, _blobs);
         _service = new UploadService(_uploads, new TableOpenUploadLedger(_tables), Options.Create(new AttachmentOptions()), TimeProvider.System, NullLogger<UploadService>.Instance);
-        _binder = new AttachmentBinder(_uploads, _files, _attachments, new TableQuarantine(_tables),
-            new Infrastructure.Triage.TableTriageStore(_tables, new Infrastructure.Triage.Index.TableTipLocator(_tables)), Options.Create(new AttachmentOptions()),
+        _trail = new Infrastructure.Triage.TableTriageStore(_tables, new Infrastructure.Triage.Index.TableTipLocator(_tables));
+        _binder = new AttachmentBinder(_uploads, _files, _attachments, new TableQuarantine(_tables), _trail, Options.Create(new AttachmentOptions()),
             NullLogger<AttachmentBinder>.Instance);
     }
 
@@ -99,6 +100,31 @@ public sealed class AttachmentBindingStorageTests : IAsyncLifetime
         var quarantined = (await _tables.GetTableClient(StorageNames.QuarantineTable).GetEntityAsync<TableEntity>("attachment-mismatch", $"{tipId}-01")).Value;
         Assert.Equal((tipId, entry.KeyId), (quarantined.GetString("TipId"), quarantined.GetString("KeyId")));
         Assert.Equal(AttachmentEntryJson.Write(entry), quarantined.GetBinary("Message"));
+    }
+
+    /// <summary>
+    /// The quarantine's event has an id without a time (one per file and reason, whichever binding wrote it first), so
+    /// Table Storage keeps it after every time-ordered event of the tip; the trail read back still puts it at its hour.
+    /// </summary>
+    [Fact]
+    public async Task A_mismatch_quarantined_twice_hours_apart_is_one_event_read_back_at_its_hour_in_the_trail()
+    {
+        var (upload, file) = await UploadAsync();
+        var tipId = TipIntakeService.NewTipId();
+        var entry = EntryFor(upload, file) with { Digest = RandomNumberGenerator.GetBytes(32) };
+        var hour = new DateTimeOffset(2026, 12, 19, 22, 0, 0, TimeSpan.Zero);
+        var before = new Core.Triage.TipEvent(tipId, Core.Triage.TriageIds.NewTimeOrdered(hour.AddMinutes(-1)), hour.AddMinutes(-1), "staff-1", "viewed", null, null);
+        var after = before with { Id = Core.Triage.TriageIds.NewTimeOrdered(hour.AddMinutes(10)), At = hour.AddMinutes(10) };
+        await _trail.AddEventAsync(after, default);
+        await _trail.AddEventAsync(before, default);
+
+        Assert.Equal(AttachmentState.Mismatch, await _binder.BindAsync(tipId, 1, entry, hour.AddMinutes(59), default));
+        // What the sweep writes when it quarantines the same file, dating it by its awaited row an hour later.
+        await _trail.AddEventAsync(AttachmentBinder.QuarantinedEvent(tipId, 1, QuarantineReason.AttachmentMismatch, hour.AddHours(1)), default);
+
+        var trail = await _trail.GetEventsAsync(tipId, default);
+        Assert.Equal([before.Id, AttachmentBinder.QuarantinedEvent(tipId, 1, QuarantineReason.AttachmentMismatch, hour).Id, after.Id], trail.Select(e => e.Id));
+        Assert.Equal(("attachment-quarantined", "attachment-mismatch", "1", hour), (trail[1].Action, trail[1].From, trail[1].To, trail[1].At));
     }
 
     [Fact]

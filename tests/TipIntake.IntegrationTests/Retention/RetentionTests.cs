@@ -226,8 +226,19 @@ public sealed class RetentionTests
 
         await files.UploadBlobAsync("quarantine/AAAAAAAAAAAAAAAAAAAAAA", BinaryData.FromBytes(new byte[] { 4 }));
 
-        await services.GetRequiredService<RetentionService>().RunAsync(at + TimeSpan.FromDays(1), default);
+        // A dry run first: the same reads, counted, nothing deleted.
+        var dryRun = new RetentionService(
+            services.GetRequiredService<IRetentionStore>(), services.GetRequiredService<IClaimCheckStore>(), services.GetRequiredService<ReceiptIssuer>(),
+            Microsoft.Extensions.Options.Options.Create(new RetentionOptions { DryRun = true }),
+            services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RetentionService>>(), services.GetRequiredService<AttachmentRetention>());
+        Assert.Equal(new LeftOverFiles(2, 0, 1), (await dryRun.RunAsync(at + TimeSpan.FromDays(1), default)).LeftOverFiles);
+        Assert.Equal(2, (await attachments.ListAsync(purged, default)).Count);
+        Assert.Equal(5, await files.GetBlobsAsync().CountAsync());
+        Assert.Contains("files left behind by an earlier purge would be deleted for 2 tips (1 tips with files are not stored", host.Logs.All, StringComparison.Ordinal);
 
+        var report = await services.GetRequiredService<RetentionService>().RunAsync(at + TimeSpan.FromDays(1), default);
+
+        Assert.Equal(new LeftOverFiles(2, 2, 1), report.LeftOverFiles);
         Assert.Empty(await attachments.ListAsync(purged, default));
         Assert.Single(await attachments.ListAsync(unknown, default));
         var left = new List<string>();
