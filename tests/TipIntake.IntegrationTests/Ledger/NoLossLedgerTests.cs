@@ -61,6 +61,24 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
         ForeignKid,
     }
 
+    /// <summary>What a report does with the file it uploads first (docs/attachments.md, "Processing: binding, quarantine").</summary>
+    private enum FileRole
+    {
+        None,
+
+        /// <summary>The tip names it as uploaded: it ends attached.</summary>
+        Named,
+
+        /// <summary>The tip names the upload with another file's digest: <c>attachment-mismatch</c>, the tip stored.</summary>
+        Mismatched,
+
+        /// <summary>Completed and named by no tip: the sweep's <c>attachment-orphan</c>.</summary>
+        Unnamed,
+
+        /// <summary>Created, its chunk sent, never completed nor named: the sweep's <c>upload-abandoned</c>.</summary>
+        NeverCompleted,
+    }
+
     [Fact]
     public async Task Every_tip_answered_202_ends_exactly_once_in_Tips_or_Quarantine_through_storage_vault_and_host_failures()
     {
@@ -156,7 +174,8 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
                     {
                         rows = await ReadRowsAsync(connection);
                         return rows.QueuesEmpty && accepted.Keys.All(rows.Contains)
-                            && accepted.Where(a => a.Value.FileSha256 is not null).All(a => rows.HasAttached(a.Key, a.Value.FileSha256!));
+                            && accepted.Where(a => a.Value.FileSha256 is not null).All(a => rows.HasAttached(a.Key, a.Value.FileSha256!))
+                            && accepted.Where(a => a.Value.NamesMismatch).All(a => rows.FileQuarantine.Any(q => q.TipReceiptHash == a.Key));
                     },
                     "every accepted tip in Tips or Quarantine and empty queues",
                     TimeSpan.FromSeconds(240));
@@ -166,16 +185,29 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
                 rows = await ReadRowsAsync(connection);
             }
 
+            // The uploads no tip took: the attachment sweep, as the SweepAttachments timer and the daily retention run call
+            // it, on the processing host's own services, at a "now" past Attachments:OrphanAfter (and a day, for whole
+            // days). A second run finds nothing: each upload is accounted for once.
+            var sweep = processing.App.GetRequiredService<Core.Attachments.AttachmentSweep>();
+            var orphanAfter = processing.App.GetRequiredService<Microsoft.Extensions.Options.IOptions<Core.Attachments.AttachmentOptions>>().Value.OrphanAfter;
+            var sweptAt = DateTimeOffset.UtcNow + orphanAfter + TimeSpan.FromDays(1);
+            var swept = await sweep.RunAsync(sweptAt, CancellationToken.None);
+            var sweptAgain = await sweep.RunAsync(sweptAt, CancellationToken.None);
+            Note($"attachment sweep at now + {(sweptAt - DateTimeOffset.UtcNow).TotalDays:F0} days: {swept}; again: {sweptAgain}");
+            rows = await ReadRowsAsync(connection);
+
             var ledger = Ledger.Of(accepted, refused, rows, duplicating.Applied);
             // The Debug twin names the tip (TestHost.ProcessorDebug); the shipped line does not.
             var ignored = processing.Logs.Lines.Where(l => l.StartsWith("Debug", StringComparison.Ordinal) && l.Contains("redelivery ignored", StringComparison.Ordinal)).ToList();
             var duplicatedOnPurpose = duplicating.DuplicatedBodies.Select(TipIdOfQueuedEnvelope).ToHashSet(StringComparer.Ordinal);
             var resentAndSeenTwice = resentTipIds.Count(id => !duplicatedOnPurpose.Contains(id) && ignored.Any(l => l.Contains(id, StringComparison.Ordinal)));
             var claimChecksLeft = await TestHost.CountClaimChecksAsync(connection);
+            var files = FileLedger.Of(submissions, accepted, rows);
             var printed = ledger.Print(_events, ignored.Count, resentTipIds.Count, resentAndSeenTwice, _clock.Elapsed)
                 + $"  long testimonies     {accepted.Values.Count(s => s.Long)} accepted through the claim-check container; JWEs left there: {claimChecksLeft} (quarantined ones keep theirs)\n"
                 + $"  listener exceptions  {_listenerFailures.Count} (storage unreachable while WebJobs released or renewed a message)\n"
-                + $"  files                {accepted.Values.Count(s => s.FileSha256 is not null)} accepted tips named one; attached: {rows.Files.Values.Count(f => f.State == "attached")}; blobs attached {rows.AttachedBlobs}, still staged {rows.StagedBlobs}\n";
+                + $"  files                {accepted.Values.Count(s => s.FileSha256 is not null)} accepted tips named one; attached: {rows.Files.Values.Count(f => f.State == "attached")}; blobs attached {rows.AttachedBlobs}, still staged {rows.StagedBlobs}\n"
+                + files.Print();
             output.WriteLine(printed);
             Console.WriteLine(printed);
 
@@ -195,8 +227,20 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             var withFiles = accepted.Where(a => a.Value.FileSha256 is not null).ToList();
             Assert.True(withFiles.Count >= TargetAccepted / 20, $"Only {withFiles.Count} accepted tips carried a file.");
             Assert.All(withFiles, a => Assert.True(rows.HasAttached(a.Key, a.Value.FileSha256!), $"The file of {a.Value.Marker} is not attached whole."));
-            Assert.Equal(withFiles.Count, rows.Files.Count);
+            Assert.Equal(withFiles.Count, rows.Files.Values.Count(f => f.State == "attached"));
             Assert.Equal(withFiles.Count, rows.AttachedBlobs);
+
+            // The files that do not end attached: each upload accounted for exactly once, none left open or staged.
+            Assert.True(files.Mismatched >= 8, $"Only {files.Mismatched} accepted tips named an upload with another file's digest.");
+            Assert.True(files.Orphans >= 8, $"Only {files.Orphans} completed uploads were left unnamed.");
+            Assert.True(files.Abandoned >= 8, $"Only {files.Abandoned} uploads were left never completed.");
+            Assert.Empty(files.Findings);
+            Assert.Equal(files.Mismatched, rows.Files.Values.Count(f => f.State == "mismatch"));
+            Assert.Equal(rows.FileQuarantine.Count(q => q.Reason == "attachment-orphan"), swept.Orphans);
+            Assert.Equal(rows.FileQuarantine.Count(q => q.Reason == "upload-abandoned"), swept.Abandoned);
+            Assert.Equal(new Core.Attachments.AttachmentSweepReport(0, 0, 0, 0), sweptAgain);
+            Assert.Equal(0, rows.OpenUploads);
+            Assert.Equal(0, rows.StagedBlobs);
         }
         finally
         {
@@ -248,14 +292,28 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             ? TestTips.ValidTipJson(narrative, category: "not-a-category")
             : TestTips.ValidTipJson(narrative);
 
-        // One valid tip in ten names a file, uploaded first through the same storage, vault and host failures.
+        // One valid tip in ten uploads a file first, through the same storage, vault and host failures. Of those, one in
+        // eight names it with another file's digest (attachment-mismatch), one in eight leaves it completed and unnamed
+        // (the sweep's attachment-orphan) and one in eight never completes it (upload-abandoned); the rest name it.
+        var role = kind != Kind.Valid || index % 10 != 5 ? FileRole.None
+            : index % 80 == 25 ? FileRole.Mismatched
+            : index % 80 == 35 ? FileRole.Unnamed
+            : index % 80 == 75 ? FileRole.NeverCompleted
+            : FileRole.Named;
         byte[]? fileSha256 = null;
-        if (kind == Kind.Valid && index % 10 == 5 && await UploadFileAsync(http, jwk, marker) is { } file)
+        string? upload = null;
+        var confirmed = false;
+        if (role != FileRole.None)
         {
-            var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
-            node["attachments"] = System.Text.Json.Nodes.JsonNode.Parse(Core.Attachments.AttachmentManifestWriter.ToJson([file]).GetRawText());
-            json = node.ToJsonString();
-            fileSha256 = file.Sha256;
+            (upload, var file) = await UploadFileAsync(http, jwk, marker, role);
+            confirmed = file is not null;
+            if (file is not null && role is FileRole.Named or FileRole.Mismatched)
+            {
+                var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+                node["attachments"] = System.Text.Json.Nodes.JsonNode.Parse(Core.Attachments.AttachmentManifestWriter.ToJson([file]).GetRawText());
+                json = node.ToJsonString();
+                fileSha256 = role == FileRole.Named ? file.Sha256 : null;
+            }
         }
 
         var jwe = TestTips.Encrypt(jwk, Encoding.UTF8.GetBytes(json), kind == Kind.ForeignKid
@@ -296,7 +354,10 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
 
             if (status is not (0 or HttpStatusCode.ServiceUnavailable) || deadline.Elapsed > ResendFor)
             {
-                return new Submission(kind, marker, jwe, submission, status, receipt, unconfirmed, Long: narrative != marker) { FileSha256 = fileSha256 };
+                return new Submission(kind, marker, jwe, submission, status, receipt, unconfirmed, Long: narrative != marker)
+                {
+                    FileSha256 = fileSha256, FileRole = role, Upload = upload, UploadConfirmed = confirmed,
+                };
             }
 
             unconfirmed++;
@@ -306,14 +367,20 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
 
     /// <summary>
     /// A small file (one 256 KiB chunk) encrypted and uploaded as the form does, each step resent after no answer or a
-    /// 503 (the steps are resend-safe) until it is confirmed; null when it never was within <see cref="ResendFor"/>.
+    /// 503 (the steps are resend-safe) until it is confirmed: the upload id, and the entry a tip would name (for
+    /// <see cref="FileRole.Mismatched"/> one of another file of the same size under the same upload id), null when a
+    /// step never was confirmed within <see cref="ResendFor"/>. <see cref="FileRole.NeverCompleted"/> stops before completing.
     /// </summary>
-    private static async Task<Core.Attachments.AttachmentEntry?> UploadFileAsync(HttpClient http, JsonElement jwk, string marker)
+    private static async Task<(string Upload, Core.Attachments.AttachmentEntry? Entry)> UploadFileAsync(
+        HttpClient http, JsonElement jwk, string marker, FileRole role)
     {
         var upload = SubmissionId.New().ToString();
         var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
         var content = Encoding.UTF8.GetBytes($"{marker} {new string('f', 2000)}");
         var encrypted = Core.Attachments.AttachmentEncryptor.Encrypt(content, upload, Core.Attachments.ChunkLayout.SmallChunkBytes, key);
+        var named = role == FileRole.Mismatched
+            ? Core.Attachments.AttachmentEncryptor.Encrypt(Encoding.UTF8.GetBytes($"{marker} {new string('g', 2000)}"), upload, Core.Attachments.ChunkLayout.SmallChunkBytes, key)
+            : encrypted;
         var uploads = new Attachments.UploadClient(http);
         var deadline = Stopwatch.StartNew();
         async Task<bool> ConfirmedAsync(Func<Task<HttpResponseMessage>> send, HttpStatusCode expected)
@@ -346,12 +413,12 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
 
         if (!await ConfirmedAsync(() => uploads.CreateAsync(upload, 1, Core.Attachments.ChunkLayout.SmallChunkBytes), HttpStatusCode.Created)
             || !await ConfirmedAsync(() => uploads.SendChunkAsync(upload, 0, encrypted.Chunks[0]), HttpStatusCode.NoContent)
-            || !await ConfirmedAsync(() => uploads.CompleteAsync(upload, encrypted.ChunkDigests), HttpStatusCode.OK))
+            || (role != FileRole.NeverCompleted && !await ConfirmedAsync(() => uploads.CompleteAsync(upload, encrypted.ChunkDigests), HttpStatusCode.OK)))
         {
-            return null;
+            return (upload, null);
         }
 
-        return Attachments.UploadClient.EntryOf(upload, encrypted, jwk, key);
+        return (upload, Attachments.UploadClient.EntryOf(upload, named, jwk, key));
     }
 
     /// <summary>About 15,000 Korean characters: too long for a queue message once encrypted.</summary>
@@ -373,8 +440,16 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
 
         var quarantine = new List<(string ReceiptHash, string Jwe, string Reason)>();
         var claimChecks = new BlobServiceClient(connection).GetBlobContainerClient(StorageNames.ClaimCheckContainer);
+        var fileQuarantine = new List<TableEntity>();
         await foreach (var row in tables.GetTableClient(StorageNames.QuarantineTable).QueryAsync<TableEntity>())
         {
+            // A file's quarantine row holds its manifest entry (or nothing), not a tip's message: counted apart, below.
+            if (FileReasons.Contains(row.PartitionKey))
+            {
+                fileQuarantine.Add(row);
+                continue;
+            }
+
             using var message = JsonDocument.Parse(row.GetBinary("Message"));
             var jwe = message.RootElement.TryGetProperty("jweRef", out var name)
                 ? (await claimChecks.GetBlobClient(name.GetString()).DownloadContentAsync()).Value.Content.ToString()
@@ -402,24 +477,61 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             files[tipIds.GetValueOrDefault(row.PartitionKey, "?") + "/" + row.RowKey] = (row.GetString("State"), row.GetBinary("Sha256"));
         }
 
+        // A mismatch's row is keyed <tip id>-<nn> and holds the entry (so the upload); an untaken upload's is upload-<id>.
+        var fileRows = fileQuarantine.Select(row => row.RowKey.StartsWith(Core.Attachments.AttachmentSweep.QuarantineIdPrefix, StringComparison.Ordinal)
+                ? new FileQuarantined(row.PartitionKey, row.RowKey[Core.Attachments.AttachmentSweep.QuarantineIdPrefix.Length..], null)
+                : new FileQuarantined(row.PartitionKey, UploadOfEntry(row.GetBinary("Message")), tipIds.GetValueOrDefault(row.RowKey[..^3])))
+            .ToList();
+
+        var openUploads = 0;
+        await foreach (var _ in tables.GetTableClient(StorageNames.UploadsTable).QueryAsync<TableEntity>(e => e.RowKey == "upload", select: ["RowKey"]))
+        {
+            openUploads++;
+        }
+
         var blobs = new BlobServiceClient(connection);
+        var attachmentBlobs = await BlobNamesAsync(blobs.GetBlobContainerClient(StorageNames.AttachmentsContainer));
         return new Rows(tips, quarantine, waiting == 0)
         {
             Files = files,
-            StagedBlobs = await CountBlobsAsync(blobs.GetBlobContainerClient(StorageNames.AttachmentsStagingContainer)),
-            AttachedBlobs = await CountBlobsAsync(blobs.GetBlobContainerClient(StorageNames.AttachmentsContainer)),
+            FileQuarantine = fileRows,
+            OpenUploads = openUploads,
+            StagedBlobs = (await BlobNamesAsync(blobs.GetBlobContainerClient(StorageNames.AttachmentsStagingContainer))).Count,
+            AttachedBlobs = attachmentBlobs.Count(n => !n.StartsWith(QuarantinePrefix, StringComparison.Ordinal)),
+            QuarantinedBlobs = attachmentBlobs.Where(n => n.StartsWith(QuarantinePrefix, StringComparison.Ordinal))
+                .Select(n => n[QuarantinePrefix.Length..]).ToHashSet(StringComparer.Ordinal),
         };
     }
 
-    private static async Task<int> CountBlobsAsync(BlobContainerClient container)
+    /// <summary>Where binding and the sweep move a mismatched or orphaned upload's blob: <c>attachments/quarantine/&lt;upload&gt;</c>.</summary>
+    private const string QuarantinePrefix = "quarantine/";
+
+    /// <summary>The quarantine reasons of files (docs/attachments.md): their rows name a file or an upload, not a tip's message.</summary>
+    private static readonly HashSet<string> FileReasons = new(StringComparer.Ordinal)
     {
-        var count = 0;
-        await foreach (var _ in container.GetBlobsAsync())
+        "attachment-mismatch", "attachment-missing", "attachment-orphan", "upload-abandoned", "attachment-over-limit", "attachment-invalid",
+    };
+
+    private static string? UploadOfEntry(byte[]? entry)
+    {
+        if (entry is not { Length: > 0 })
         {
-            count++;
+            return null;
         }
 
-        return count;
+        using var json = JsonDocument.Parse(entry);
+        return json.RootElement.TryGetProperty("upload", out var upload) ? upload.GetString() : null;
+    }
+
+    private static async Task<List<string>> BlobNamesAsync(BlobContainerClient container)
+    {
+        var names = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync())
+        {
+            names.Add(blob.Name);
+        }
+
+        return names;
     }
 
     /// <summary>One report: its final answer, and how many attempts before it got no answer or a 503.</summary>
@@ -428,7 +540,21 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
     {
         /// <summary>The SHA-256 of the file the tip names, uploaded through the same faults; null for a tip without one.</summary>
         public byte[]? FileSha256 { get; init; }
+
+        public FileRole FileRole { get; init; }
+
+        /// <summary>The upload this report made first, whether or not its steps were confirmed; null for none.</summary>
+        public string? Upload { get; init; }
+
+        /// <summary>Whether every step of the upload this report meant to make was confirmed.</summary>
+        public bool UploadConfirmed { get; init; }
+
+        /// <summary>The tip names its upload with another file's digest.</summary>
+        public bool NamesMismatch => FileRole == FileRole.Mismatched && UploadConfirmed;
     }
+
+    /// <summary>A file's quarantine row: its reason, the upload it names, and the receipt hash of its tip (a mismatch's).</summary>
+    private sealed record FileQuarantined(string Reason, string? Upload, string? TipReceiptHash);
 
     private sealed record Rows(
         List<(string ReceiptHash, string Narrative)> Tips, List<(string ReceiptHash, string Jwe, string Reason)> Quarantine, bool QueuesEmpty)
@@ -438,15 +564,102 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
         /// <summary>Rows of table Attachments by "receipt hash of their tip/number": state and SHA-256.</summary>
         public IReadOnlyDictionary<string, (string State, byte[] Sha256)> Files { get; init; } = new Dictionary<string, (string, byte[])>();
 
+        /// <summary>Quarantine rows of files and uploads (reasons in <see cref="FileReasons"/>).</summary>
+        public IReadOnlyList<FileQuarantined> FileQuarantine { get; init; } = [];
+
+        /// <summary>Upload rows left in table Uploads (its open-upload counters not counted).</summary>
+        public int OpenUploads { get; init; }
+
         public int StagedBlobs { get; init; }
 
         public int AttachedBlobs { get; init; }
+
+        /// <summary>Upload ids whose blob is in <c>attachments/quarantine/</c>.</summary>
+        public HashSet<string> QuarantinedBlobs { get; init; } = [];
 
         /// <summary>Whether the stored tip of <paramref name="receiptHash"/> has its one file attached, with this SHA-256.</summary>
         public bool HasAttached(string receiptHash, byte[] sha256) =>
             Files.TryGetValue(receiptHash + "/01", out var file) && file.State == "attached" && file.Sha256.AsSpan().SequenceEqual(sha256);
 
         public bool Contains(string receiptHash) => _hashes.Contains(receiptHash);
+    }
+
+    /// <summary>
+    /// The uploads that do not end attached, after the sweep: every accepted tip naming its upload with another file's
+    /// digest has it quarantined <c>attachment-mismatch</c> once (row, blob, the tip's file row <c>mismatch</c>); every
+    /// upload left unnamed is quarantined once by the sweep, <c>attachment-orphan</c> (blob kept) if completed and
+    /// <c>upload-abandoned</c> if not; and no quarantine row names an upload twice or one nobody made.
+    /// </summary>
+    private sealed record FileLedger(int Mismatched, int Orphans, int Abandoned, IReadOnlyDictionary<string, int> Reasons, IReadOnlyList<string> Findings)
+    {
+        public static FileLedger Of(IEnumerable<Submission> submissions, Dictionary<string, Submission> accepted, Rows rows)
+        {
+            var findings = new List<string>();
+            var byUpload = rows.FileQuarantine.Where(q => q.Upload is not null).ToLookup(q => q.Upload!, StringComparer.Ordinal);
+            var ours = submissions.Where(s => s.Upload is not null).ToDictionary(s => s.Upload!, StringComparer.Ordinal);
+
+            var mismatched = accepted.Where(a => a.Value.NamesMismatch).ToList();
+            foreach (var (hash, submission) in mismatched)
+            {
+                var found = byUpload[submission.Upload!].ToList();
+                if (found is not [{ Reason: "attachment-mismatch" } row] || row.TipReceiptHash != hash)
+                {
+                    findings.Add($"MISMATCH {submission.Marker}: quarantined as [{string.Join(',', found.Select(q => q.Reason))}]");
+                }
+
+                if (!rows.Files.TryGetValue(hash + "/01", out var file) || file.State != "mismatch")
+                {
+                    findings.Add($"MISMATCH {submission.Marker}: the tip's file row is {(rows.Files.ContainsKey(hash + "/01") ? file.State : "absent")}");
+                }
+
+                if (!rows.QuarantinedBlobs.Contains(submission.Upload!))
+                {
+                    findings.Add($"MISMATCH {submission.Marker}: no blob in attachments/quarantine/");
+                }
+            }
+
+            var left = submissions.Where(s => s.UploadConfirmed && s.FileRole is FileRole.Unnamed or FileRole.NeverCompleted).ToList();
+            foreach (var submission in left)
+            {
+                var expected = submission.FileRole == FileRole.Unnamed ? "attachment-orphan" : "upload-abandoned";
+                var found = byUpload[submission.Upload!].ToList();
+                if (found is not [{ } row] || row.Reason != expected)
+                {
+                    findings.Add($"UNTAKEN {submission.Marker}: expected once as {expected}, quarantined as [{string.Join(',', found.Select(q => q.Reason))}]");
+                }
+
+                if (expected == "attachment-orphan" && !rows.QuarantinedBlobs.Contains(submission.Upload!))
+                {
+                    findings.Add($"UNTAKEN {submission.Marker}: no blob in attachments/quarantine/");
+                }
+            }
+
+            findings.AddRange(byUpload.Where(g => g.Count() > 1).Select(g => $"TWICE an upload: [{string.Join(',', g.Select(q => q.Reason))}]"));
+            findings.AddRange(rows.FileQuarantine.Where(q => q.Upload is null || !ours.ContainsKey(q.Upload))
+                .Select(q => $"UNKNOWN upload quarantined as {q.Reason}"));
+            var mismatchedHashes = mismatched.Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
+            findings.AddRange(rows.FileQuarantine.Where(q => q.Reason == "attachment-mismatch" && !mismatchedHashes.Contains(q.TipReceiptHash ?? ""))
+                .Select(q => $"MISMATCH of a tip that named its file right: {(q.Upload is { } u && ours.TryGetValue(u, out var s) ? s.Marker : "?")}"));
+            findings.AddRange(rows.FileQuarantine.Where(q => q.Reason is not ("attachment-mismatch" or "attachment-orphan" or "upload-abandoned"))
+                .Select(q => $"UNEXPECTED {q.Reason}: {(q.Upload is { } u && ours.TryGetValue(u, out var s) ? s.Marker : "?")}"));
+
+            return new FileLedger(
+                mismatched.Count, left.Count(s => s.FileRole == FileRole.Unnamed), left.Count(s => s.FileRole == FileRole.NeverCompleted),
+                rows.FileQuarantine.GroupBy(q => q.Reason).ToDictionary(g => g.Key, g => g.Count()), findings);
+        }
+
+        public string Print()
+        {
+            var text = new StringBuilder();
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  files not attached   {Mismatched} accepted tips named their upload with another digest; {Orphans} uploads completed and unnamed; {Abandoned} never completed");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  files quarantined    [{string.Join(", ", Reasons.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"))}] (orphans include the uploads of tips not accepted)");
+            foreach (var finding in Findings.Take(50))
+            {
+                text.AppendLine("  ! " + finding);
+            }
+
+            return text.ToString();
+        }
     }
 
     private sealed record Ledger(
