@@ -183,6 +183,15 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             catch (TimeoutException)
             {
                 rows = await ReadRowsAsync(connection);
+
+                // A run that did not drain: what the processing host (and its worker, through RpcLog) said last, so that
+                // a stall can be told from slowness. Warnings and errors name events and ids, never a tip's content.
+                foreach (var line in processing.Logs.Lines.Where(IsWarningOrWorse).TakeLast(40))
+                {
+                    var shown = "processing host: " + (line.Length > 600 ? line[..600] + " …" : line);
+                    output.WriteLine(shown);
+                    Console.WriteLine(shown);
+                }
             }
 
             // The uploads no tip took: the attachment sweep, as the SweepAttachments timer and the daily retention run call
@@ -271,6 +280,11 @@ public sealed class NoLossLedgerTests(ITestOutputHelper output)
             },
             settings: TestHost.ProcessorDebug,
             connectionString: connection);
+
+    private static bool IsWarningOrWorse(string line) =>
+        line.StartsWith(nameof(Microsoft.Extensions.Logging.LogLevel.Warning), StringComparison.Ordinal)
+        || line.StartsWith(nameof(Microsoft.Extensions.Logging.LogLevel.Error), StringComparison.Ordinal)
+        || line.StartsWith(nameof(Microsoft.Extensions.Logging.LogLevel.Critical), StringComparison.Ordinal);
 
     /// <summary>The tip id in a Put Message body (<c>&lt;QueueMessage&gt;&lt;MessageText&gt;</c> base64 of the envelope).</summary>
     private static string TipIdOfQueuedEnvelope(byte[] body)
