@@ -1,6 +1,6 @@
 namespace TipIntake.Infrastructure.FloodControl;
 
-/// <summary>Runs <see cref="FloodCoordinator.TickAsync"/> once a second for the life of the host; a failed tick is logged and the next one tries again.</summary>
+/// <summary>Runs <see cref="FloodCoordinator.TickAsync"/> once a second for the life of the host; a failed tick, whatever failed, is logged and the next one tries again.</summary>
 public sealed partial class FloodCoordinatorService(FloodCoordinator coordinator, TimeProvider time, ILogger<FloodCoordinatorService> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
@@ -17,12 +17,27 @@ public sealed partial class FloodCoordinatorService(FloodCoordinator coordinator
                 await coordinator.TickAsync(stoppingToken).ConfigureAwait(false);
                 _failuresInARow = 0;
             }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
             catch (StorageUnavailableException ex)
             {
                 // Once, then once a minute: an outage must not fill the logs either. The floor in memory stays as it was.
                 if (_failuresInARow++ % 60 == 0)
                 {
                     Log.FloodStateUnavailable(logger, ex.Message, _failuresInARow);
+                }
+            }
+            catch (Exception ex)
+            {
+                // Anything else (an answer from storage that is not an outage, a row it cannot read, a bug) must not end
+                // the loop: a BackgroundService that throws stops the whole host, and an instance whose ticks stopped
+                // would keep its last floor and backlog for good — holding the bulk lane behind a main lane it believes
+                // full. Said as an error, once a minute at most; the next tick tries again.
+                if (_failuresInARow++ % 60 == 0)
+                {
+                    Log.FloodTickFailed(logger, ex.GetType().Name, _failuresInARow);
                 }
             }
         }
@@ -45,5 +60,8 @@ public sealed partial class FloodCoordinatorService(FloodCoordinator coordinator
     {
         [LoggerMessage(3204, LogLevel.Warning, "Flood control's shared state could not be reached ({Failure}); the floor stays as it was ({FailuresInARow} ticks in a row)")]
         public static partial void FloodStateUnavailable(ILogger logger, string failure, int failuresInARow);
+
+        [LoggerMessage(3205, LogLevel.Error, "Flood control's tick failed ({ErrorType}); the floor and backlog stay as they were ({FailuresInARow} ticks in a row)")]
+        public static partial void FloodTickFailed(ILogger logger, string errorType, int failuresInARow);
     }
 }
