@@ -21,23 +21,23 @@ public sealed partial class FloodCoordinatorService(FloodCoordinator coordinator
             {
                 return;
             }
-            catch (StorageUnavailableException ex)
-            {
-                // Once, then once a minute: an outage must not fill the logs either. The floor in memory stays as it was.
-                if (_failuresInARow++ % 60 == 0)
-                {
-                    Log.FloodStateUnavailable(logger, ex.Message, _failuresInARow);
-                }
-            }
             catch (Exception ex)
             {
-                // Anything else (an answer from storage that is not an outage, a row it cannot read, a bug) must not end
-                // the loop: a BackgroundService that throws stops the whole host, and an instance whose ticks stopped
-                // would keep its last floor and backlog for good — holding the bulk lane behind a main lane it believes
-                // full. Said as an error, once a minute at most; the next tick tries again.
+                // Whatever failed, the loop goes on: a BackgroundService that throws stops the whole host, and an
+                // instance whose ticks stopped would keep its last floor and backlog for good — holding the bulk lane
+                // behind a main lane it believes full. Said once, then once a minute: an outage must not fill the logs.
+                // Storage out of reach is expected now and then (a warning); anything else (an answer from storage that
+                // is not an outage, a row it cannot read, a bug) is an error, named by its type only.
                 if (_failuresInARow++ % 60 == 0)
                 {
-                    Log.FloodTickFailed(logger, ex.GetType().Name, _failuresInARow);
+                    if (ex is StorageUnavailableException)
+                    {
+                        Log.FloodStateUnavailable(logger, ex.Message, _failuresInARow);
+                    }
+                    else
+                    {
+                        Log.FloodTickFailed(logger, ex.GetType().Name, _failuresInARow);
+                    }
                 }
             }
         }
